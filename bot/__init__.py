@@ -1,0 +1,1 @@
+"""Gas Hotline Bot."""

@@ -1,0 +1,74 @@
+"""Central wiring: builds the PTB application, registers every handler, runs it.
+
+Only this module registers handlers; ``handlers/`` modules export them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.runtime import Runtime
+from handlers.commands import register_commands
+from handlers.errors import on_error
+from handlers.processor import ChatOrderedProcessor
+from handlers.sender import TelegramSender
+from handlers.transport import AiohttpRequest
+from handlers.updates import on_update
+
+logger = logging.getLogger(__name__)
+
+
+def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    os.environ.setdefault("PTB_TIMEDELTA", "true")  # retry_after as a timedelta, PTB's coming default
+    tg = settings.telegram
+    app = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(tg.base_url)
+        .base_file_url(tg.base_file_url)
+        .request(AiohttpRequest(connection_pool_size=tg.connection_pool_size))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=tg.poll_timeout_s + 10.0))
+        .concurrent_updates(ChatOrderedProcessor(tg.max_concurrent_updates))
+        .build()
+    )
+    app.add_handler(TypeHandler(Update, on_update))
+    app.add_error_handler(on_error)
+    return app
+
+
+async def serve(
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    clock: Clock | None = None,
+    on_ready: Callable[[Runtime], Awaitable[None]] | None = None,
+) -> None:
+    """Run the bot with long polling until ``stop`` is set."""
+    app = build_application(settings)
+    async with app:
+        runtime = await Runtime.start(settings, clock or SystemClock(), TelegramSender(app.bot))
+        app.bot_data["runtime"] = runtime
+        app.bot_data["hotline"] = settings.utility.hotline
+        try:
+            await register_commands(app.bot)
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(timeout=settings.telegram.poll_timeout_s, allowed_updates=Update.ALL_TYPES)
+            logger.info("polling for updates as @%s", app.bot.username)
+            if on_ready is not None:
+                await on_ready(runtime)
+            await stop.wait()
+        finally:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await runtime.stop()

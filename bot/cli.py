@@ -1,0 +1,105 @@
+"""The ``hotline`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError, HotlineError
+from storage.db import Database, backup_file
+
+logger = logging.getLogger(__name__)
+
+EXIT_CONFIG = 2
+
+
+def setup_logging(level: str = "INFO") -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Request URLs carry the bot token: these libraries must never log them.
+    for noisy in ("httpx", "httpcore", "aiohttp.access", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hotline", description="Gas Hotline Bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_config(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", type=Path, default=Path("config.toml"), help="configuration file (TOML)")
+
+    run = sub.add_parser("run", help="run the bot (long polling)")
+    with_config(run)
+
+    demo = sub.add_parser("demo", help="play a scripted report against the built-in Bot API sandbox")
+    demo.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    check = sub.add_parser("check-config", help="validate a configuration file")
+    check.add_argument("path", type=Path)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    migrate = db_sub.add_parser("migrate", help="apply pending migrations")
+    with_config(migrate)
+    backup = db_sub.add_parser("backup", help="online backup, safe while the bot runs")
+    backup.add_argument("target", type=Path)
+    with_config(backup)
+    return parser
+
+
+async def _run(settings: Settings) -> None:
+    from bot.app import serve
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await serve(settings, stop)
+
+
+async def _migrate(settings: Settings) -> list[str]:
+    db = await Database.open(settings.storage.path, migrate=False)
+    try:
+        return await db.migrate()
+    finally:
+        await db.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    setup_logging()
+    try:
+        if args.command == "check-config":
+            settings = load_settings(args.path)
+            print(f"{args.path}: ok ({len(settings.crews)} crews, time zone {settings.utility.timezone})")
+            return 0
+        if args.command == "demo":
+            from bot.demo import run_demo
+
+            return asyncio.run(run_demo(args.lang))
+        settings = load_settings(args.config)
+        if args.command == "run":
+            settings.require_token()
+            asyncio.run(_run(settings))
+        elif args.command == "db" and args.db_command == "migrate":
+            applied = asyncio.run(_migrate(settings))
+            print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
+        elif args.command == "db" and args.db_command == "backup":
+            asyncio.run(backup_file(settings.storage.path, args.target))
+            print(f"backed up {settings.storage.path} to {args.target}")
+        return 0
+    except ConfigError as exc:
+        print(f"configuration error:\n{exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except HotlineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

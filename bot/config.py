@@ -1,0 +1,167 @@
+"""One configuration object, loaded once from an explicit TOML path; the environment overrides any key.
+
+``HOTLINE_TELEGRAM__TOKEN=...`` overrides ``[telegram] token``; nested keys join with ``__``.
+Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+Role = Literal["crew", "lead", "dispatcher", "supervisor", "admin"]
+
+
+class TelegramConfig(BaseModel):
+    token: SecretStr = SecretStr("")
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    poll_timeout_s: int = Field(default=30, ge=0, le=60)
+    max_concurrent_updates: int = Field(default=256, ge=1, le=4096)
+    connection_pool_size: int = Field(default=64, ge=1, le=1024)
+
+
+class StorageConfig(BaseModel):
+    path: Path = Path("data/hotline.sqlite3")
+
+
+class UtilityConfig(BaseModel):
+    name: str = "City Gas"
+    timezone: str = "Asia/Shanghai"
+    hotline: str = Field(default="96777", min_length=3, max_length=32)
+    phone_region: str = Field(default="CN", min_length=2, max_length=2)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class DispatchConfig(BaseModel):
+    ack_timeout_s: int = Field(default=120, ge=10)
+    escalation_repeats: int = Field(default=3, ge=0, le=20)
+    arrival_target_min: int = Field(default=30, ge=5)
+    resolve_target_min: int = Field(default=240, ge=10)
+
+
+class OutboundConfig(BaseModel):
+    global_rate_per_s: float = Field(default=28.0, gt=0)
+    private_burst: int = Field(default=3, ge=1)
+    private_rate_per_s: float = Field(default=1.0, gt=0)
+    group_rate_per_min: float = Field(default=19.0, gt=0)
+    max_attempts: int = Field(default=12, ge=1)
+
+
+class Member(BaseModel):
+    user_id: str
+    name: str = Field(min_length=1)
+    phone: str | None = None
+    role: Role = "crew"
+    lang: Literal["zh", "en"] = "zh"
+
+    @field_validator("user_id", mode="before")
+    @classmethod
+    def _as_text(cls, value: object) -> str:
+        return str(value)
+
+
+class Crew(BaseModel):
+    name: str = Field(min_length=1, max_length=40)
+    group_chat_id: str | None = None
+    members: list[Member] = Field(default_factory=list)
+
+    @field_validator("group_chat_id", mode="before")
+    @classmethod
+    def _chat_as_text(cls, value: object) -> object:
+        return None if value is None else str(value)
+
+
+class RotaConfig(BaseModel):
+    """Crews take turns in order, each for ``shift_hours``, starting at ``anchor`` (local time if no zone)."""
+
+    crews: list[str] = Field(default_factory=list)
+    shift_hours: int = Field(default=12, ge=1, le=168)
+    anchor: datetime = datetime(2026, 1, 1, 8, 0)  # noqa: DTZ001 - local time of the utility
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_nested_delimiter="__", extra="forbid")
+
+    telegram: TelegramConfig = TelegramConfig()
+    storage: StorageConfig = StorageConfig()
+    utility: UtilityConfig = UtilityConfig()
+    dispatch: DispatchConfig = DispatchConfig()
+    outbound: OutboundConfig = OutboundConfig()
+    crews: list[Crew] = Field(default_factory=list)
+    staff: list[Member] = Field(default_factory=list)
+    rota: RotaConfig = RotaConfig()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, init_settings)
+
+    @model_validator(mode="after")
+    def _rota_names_crews(self) -> Settings:
+        known = {crew.name for crew in self.crews}
+        for name in self.rota.crews:
+            if name not in known:
+                raise ValueError(f"rota.crews names {name!r}, which is not a configured crew")
+        return self
+
+    def require_token(self) -> str:
+        token = self.telegram.token.get_secret_value()
+        if not token:
+            raise ConfigError(
+                "telegram.token: no bot token; set HOTLINE_TELEGRAM__TOKEN in the environment "
+                "(tokens are never written to config files in the repository)"
+            )
+        return token
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(file)"
+        lines.append(f"{key}: {error['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(path: Path | None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Load settings from ``path`` (None: defaults and environment only); errors name the key."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{path}: no such configuration file") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    if overrides:
+        data.update(overrides)
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from exc

@@ -1,0 +1,71 @@
+"""The per-update context handed to every flow of the core: who, when, in which language, inside which
+transaction, and the replies collected so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import aiosqlite
+
+from bot.config import Settings
+from bot.events import Button, Inbound, Key, Outbound, Priority, Text
+from bot.i18n import Lang, t
+from storage.people import Person
+
+
+@dataclass
+class Ctx:
+    ev: Inbound
+    now: datetime
+    person: Person
+    tx: aiosqlite.Connection
+    settings: Settings
+    replies: list[Outbound] = field(default_factory=list)
+    outbox_rows: int = 0
+
+    @property
+    def lang(self) -> Lang:
+        return Lang(self.person.lang)
+
+    def t(self, key: str, /, **values: object) -> str:
+        return t(self.lang, key, hotline=self.settings.utility.hotline, **values)
+
+    def say(
+        self,
+        key: str,
+        /,
+        *,
+        buttons: list[list[Button]] | None = None,
+        keyboard: list[list[Key]] | None = None,
+        remove_keyboard: bool = False,
+        priority: Priority = Priority.CONVERSATION,
+        **values: object,
+    ) -> None:
+        self.say_text(
+            self.t(key, **values),
+            buttons=buttons,
+            keyboard=keyboard,
+            remove_keyboard=remove_keyboard,
+            priority=priority,
+        )
+
+    def say_text(
+        self,
+        text: str,
+        *,
+        buttons: list[list[Button]] | None = None,
+        keyboard: list[list[Key]] | None = None,
+        remove_keyboard: bool = False,
+        priority: Priority = Priority.CONVERSATION,
+    ) -> None:
+        self.replies.append(
+            Text(
+                chat=self.ev.chat,
+                text=text,
+                buttons=buttons or [],
+                keyboard=keyboard,
+                remove_keyboard=remove_keyboard,
+                priority=priority,
+            )
+        )

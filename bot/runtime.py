@@ -1,0 +1,53 @@
+"""The running product's parts, started and stopped together, whatever the channel."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.core import Core
+from bot.delivery import Sender
+from bot.lane import Lane
+from bot.outbox import OutboxWorker
+from bot.staff import sync_staff
+from storage.db import Database
+from storage.outbox import OutboxRow
+from storage.people import PeopleRepo
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Clock
+    core: Core
+    lane: Lane
+    outbox: OutboxWorker
+
+    @classmethod
+    async def start(cls, settings: Settings, clock: Clock, sender: Sender) -> Runtime:
+        db = await Database.open(settings.storage.path)
+        await sync_staff(db, settings, clock.now())
+        lane = Lane(sender, settings.outbound)
+        await lane.start()
+
+        async def on_blocked(row: OutboxRow) -> None:
+            if row.recipient_id is None:
+                return
+            async with db.transaction() as tx:
+                await PeopleRepo(tx).mark_unreachable(row.recipient_id, clock.now())
+            logger.warning("outbox row %s: recipient %s blocked the bot", row.id, row.recipient_id)
+
+        outbox = OutboxWorker(db, lane, clock, settings.outbound, on_blocked=on_blocked)
+        core = Core(settings, db, clock, on_outbox=outbox.wake)
+        await outbox.start()
+        return cls(settings=settings, db=db, clock=clock, core=core, lane=lane, outbox=outbox)
+
+    async def stop(self) -> None:
+        await self.outbox.stop()
+        await self.lane.stop()
+        await self.db.close()

@@ -1,0 +1,1 @@
+"""Telegram adapter: Update -> core event, core reply -> Telegram."""

@@ -1,0 +1,43 @@
+"""The one PTB handler: every update goes to the core; its replies go out through the lane."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.delivery import DeliveryError
+from bot.events import Outbound
+from bot.runtime import Runtime
+from handlers.convert import to_inbound
+
+logger = logging.getLogger(__name__)
+
+
+def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
+    runtime = context.bot_data["runtime"]
+    assert isinstance(runtime, Runtime)
+    return runtime
+
+
+async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not isinstance(update, Update):
+        return
+    runtime = runtime_of(context)
+    event = to_inbound(update, runtime.clock.now())
+    if event is None:
+        return
+    pending: list[asyncio.Future[str | None]] = []
+
+    def urgent(message: Outbound) -> None:
+        pending.append(runtime.lane.submit(message))
+
+    replies = await runtime.core.handle(event, urgent)
+    pending.extend(runtime.lane.submit(message) for message in replies)
+    for outcome in await asyncio.gather(*pending, return_exceptions=True):
+        if isinstance(outcome, DeliveryError):
+            logger.warning("reply to update %s not delivered: %s", update.update_id, type(outcome).__name__)
+        elif isinstance(outcome, BaseException):
+            raise outcome

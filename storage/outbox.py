@@ -1,0 +1,217 @@
+"""The durable outbox: every notification is a row until the channel confirmed it.
+
+A row is ``pending`` until it is ``sent`` (with the channel's message id), ``failed`` (the channel
+refused it for good, or ``max_attempts`` ran out) or ``dropped`` (no longer meaningful, e.g. an edit of a
+message that never went out). ``attempts`` counts sends tried. For a settled row that was not sent,
+``next_attempt_at`` keeps the time it was settled (the table has no other column for it).
+
+The repository works on the connection it is given; the caller owns the transaction (``Database.transaction``
+for writes, ``Database.lock`` around reads). Rows are claimed in memory by the one worker that owns the
+database (see ``bot.outbox``), not in the table.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from typing import Literal
+
+import aiosqlite
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.events import Envelope, Outbound, Priority
+from storage.db import from_db, to_db
+
+logger = logging.getLogger(__name__)
+
+Status = Literal["pending", "sent", "failed", "dropped"]
+
+_COLUMNS = (
+    "id, channel, chat, priority, payload, ticket_id, purpose, recipient_id, status, attempts, "
+    "next_attempt_at, last_error, message_id, created_at, sent_at"
+)
+_ERROR_CHARS = 500
+
+
+class OutboxRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    channel: str
+    chat: str
+    priority: Priority
+    message: Outbound
+    ticket_id: int | None
+    purpose: str
+    recipient_id: int | None
+    status: Status
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    message_id: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+def _row(row: aiosqlite.Row) -> OutboxRow:
+    created_at = from_db(row["created_at"])
+    next_attempt_at = from_db(row["next_attempt_at"])
+    assert created_at is not None and next_attempt_at is not None
+    return OutboxRow(
+        id=row["id"],
+        channel=row["channel"],
+        chat=row["chat"],
+        priority=Priority(row["priority"]),
+        message=Envelope.model_validate_json(row["payload"]).message,
+        ticket_id=row["ticket_id"],
+        purpose=row["purpose"],
+        recipient_id=row["recipient_id"],
+        status=row["status"],
+        attempts=row["attempts"],
+        next_attempt_at=next_attempt_at,
+        last_error=row["last_error"],
+        message_id=row["message_id"],
+        created_at=created_at,
+        sent_at=from_db(row["sent_at"]),
+    )
+
+
+def _error(text: str) -> str:
+    return text[:_ERROR_CHARS]
+
+
+class OutboxRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.undecodable: list[int] = []
+        """Ids of rows ``due`` skipped because their payload no longer decodes (the caller drops them)."""
+
+    async def add(
+        self,
+        message: Outbound,
+        *,
+        now: datetime,
+        ticket_id: int | None = None,
+        purpose: str = "",
+        recipient_id: int | None = None,
+        channel: str = "telegram",
+    ) -> int:
+        """Queue ``message`` (due at once); returns the row id. Call inside the transaction that made it."""
+        cursor = await self.conn.execute(
+            "INSERT INTO outbox (channel, chat, priority, payload, ticket_id, purpose, recipient_id, "
+            "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                channel,
+                message.chat,
+                int(message.priority),
+                Envelope(message=message).model_dump_json(),
+                ticket_id,
+                purpose,
+                recipient_id,
+                to_db(now),
+                to_db(now),
+            ),
+        )
+        row_id = cursor.lastrowid
+        await cursor.close()
+        assert row_id is not None
+        return row_id
+
+    async def get(self, row_id: int) -> OutboxRow | None:
+        rows = list(await self.conn.execute_fetchall(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,)))
+        return _row(rows[0]) if rows else None
+
+    async def due(self, now: datetime, limit: int, *, exclude: Collection[int] = ()) -> list[OutboxRow]:
+        """Pending rows whose time has come, most urgent first, then oldest first; ``exclude``: rows the
+        caller already has in flight."""
+        skip = f"AND id NOT IN ({', '.join('?' * len(exclude))}) " if exclude else ""
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? {skip}"
+            "ORDER BY priority, id LIMIT ?",
+            (to_db(now), *exclude, limit),
+        )
+        found = []
+        for row in rows:
+            try:
+                found.append(_row(row))
+            except ValidationError:
+                logger.warning("outbox row %s has a payload this version cannot read", row["id"])
+                self.undecodable.append(row["id"])
+        return found
+
+    async def states(self, row_ids: Iterable[int]) -> dict[int, tuple[Status, str | None, datetime]]:
+        """(status, message_id, next_attempt_at) of each given row that exists; cheap (no payloads)."""
+        ids = sorted(set(row_ids))
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        rows = await self.conn.execute_fetchall(
+            f"SELECT id, status, message_id, next_attempt_at FROM outbox WHERE id IN ({marks})", ids
+        )
+        found: dict[int, tuple[Status, str | None, datetime]] = {}
+        for row in rows:
+            when = from_db(row["next_attempt_at"])
+            assert when is not None
+            found[row["id"]] = (row["status"], row["message_id"], when)
+        return found
+
+    async def mark_sent(self, row_id: int, message_id: str | None, now: datetime) -> bool:
+        """Returns False if the row was not pending (nothing changed)."""
+        return await self._update(
+            "status = 'sent', attempts = attempts + 1, message_id = ?, sent_at = ?, last_error = NULL",
+            (message_id, to_db(now)),
+            row_id,
+        )
+
+    async def mark_retry(self, row_id: int, error: str, next_attempt_at: datetime) -> bool:
+        """A failed attempt to be tried again at ``next_attempt_at``."""
+        return await self._update(
+            "attempts = attempts + 1, last_error = ?, next_attempt_at = ?",
+            (_error(error), to_db(next_attempt_at)),
+            row_id,
+        )
+
+    async def postpone(self, row_id: int, reason: str, next_attempt_at: datetime) -> bool:
+        """Not tried yet (e.g. an edit waiting for its original): later, without counting an attempt."""
+        return await self._update(
+            "last_error = ?, next_attempt_at = ?", (_error(reason), to_db(next_attempt_at)), row_id
+        )
+
+    async def mark_failed(self, row_id: int, error: str, now: datetime) -> bool:
+        """The last attempt failed for good."""
+        return await self._update(
+            "status = 'failed', attempts = attempts + 1, last_error = ?, next_attempt_at = ?",
+            (_error(error), to_db(now)),
+            row_id,
+        )
+
+    async def mark_dropped(self, row_id: int, reason: str, now: datetime) -> bool:
+        """Given up without (another) attempt."""
+        return await self._update(
+            "status = 'dropped', last_error = ?, next_attempt_at = ?", (_error(reason), to_db(now)), row_id
+        )
+
+    async def message_id_of(self, row_id: int) -> str | None:
+        """The channel's id of the message row ``row_id`` sent (None until it is sent)."""
+        rows = list(
+            await self.conn.execute_fetchall(
+                "SELECT message_id FROM outbox WHERE id = ? AND status = 'sent'", (row_id,)
+            )
+        )
+        return rows[0]["message_id"] if rows else None
+
+    async def rows_for_ticket(self, ticket_id: int, purpose: str) -> list[OutboxRow]:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM outbox WHERE ticket_id = ? AND purpose = ? ORDER BY id",
+            (ticket_id, purpose),
+        )
+        return [_row(row) for row in rows]
+
+    async def _update(self, assignments: str, params: tuple[object, ...], row_id: int) -> bool:
+        cursor = await self.conn.execute(
+            f"UPDATE outbox SET {assignments} WHERE id = ? AND status = 'pending'", (*params, row_id)
+        )
+        changed = cursor.rowcount > 0
+        await cursor.close()
+        return changed

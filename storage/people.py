@@ -1,0 +1,161 @@
+"""People: residents and staff accounts, and crews."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+from pydantic import BaseModel
+
+from storage.db import to_db
+
+STAFF_ROLES = frozenset({"crew", "lead", "dispatcher", "supervisor", "admin"})
+CREW_ROLES = frozenset({"crew", "lead"})
+
+
+class Person(BaseModel):
+    id: int
+    channel: str
+    external_id: str
+    name: str
+    lang: str
+    phone: str | None
+    role: str
+    crew_id: int | None
+    tips: bool
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+def _person(row: aiosqlite.Row) -> Person:
+    return Person(
+        id=row["id"],
+        channel=row["channel"],
+        external_id=row["external_id"],
+        name=row["name"],
+        lang=row["lang"],
+        phone=row["phone"],
+        role=row["role"],
+        crew_id=row["crew_id"],
+        tips=bool(row["tips"]),
+    )
+
+
+_COLUMNS = "id, channel, external_id, name, lang, phone, role, crew_id, tips"
+
+
+class PeopleRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def get(self, person_id: int) -> Person | None:
+        rows = await self.conn.execute_fetchall(f"SELECT {_COLUMNS} FROM people WHERE id = ?", (person_id,))
+        return _person(next(iter(rows))) if rows else None
+
+    async def find(self, channel: str, external_id: str) -> Person | None:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM people WHERE channel = ? AND external_id = ?", (channel, external_id)
+        )
+        return _person(next(iter(rows))) if rows else None
+
+    async def ensure(self, channel: str, external_id: str, *, name: str, lang: str, now: datetime) -> Person:
+        """The person behind an account, created as a resident on first contact."""
+        person = await self.find(channel, external_id)
+        if person is not None:
+            return person
+        await self.conn.execute(
+            "INSERT INTO people (channel, external_id, name, lang, created_at) VALUES (?, ?, ?, ?, ?)",
+            (channel, external_id, name[:200], lang, to_db(now)),
+        )
+        found = await self.find(channel, external_id)
+        assert found is not None
+        return found
+
+    async def set_lang(self, person_id: int, lang: str) -> None:
+        await self.conn.execute("UPDATE people SET lang = ? WHERE id = ?", (lang, person_id))
+
+    async def set_tips(self, person_id: int, on: bool) -> None:
+        await self.conn.execute("UPDATE people SET tips = ? WHERE id = ?", (int(on), person_id))
+
+    async def set_staff(
+        self,
+        channel: str,
+        external_id: str,
+        *,
+        name: str,
+        role: str,
+        crew_id: int | None,
+        phone: str | None,
+        lang: str,
+        now: datetime,
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO people (channel, external_id, name, role, crew_id, phone, lang, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (channel, external_id) DO UPDATE SET name = excluded.name, role = excluded.role,"
+            " crew_id = excluded.crew_id, phone = excluded.phone, lang = excluded.lang",
+            (channel, external_id, name, role, crew_id, phone, lang, to_db(now)),
+        )
+
+    async def demote_missing_staff(self, channel: str, keep: set[str]) -> None:
+        """Staff accounts no longer in the configuration become plain residents."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT external_id FROM people WHERE channel = ? AND role != 'resident'", (channel,)
+        )
+        for row in rows:
+            if row[0] not in keep:
+                await self.conn.execute(
+                    "UPDATE people SET role = 'resident', crew_id = NULL WHERE channel = ? AND external_id = ?",
+                    (channel, row[0]),
+                )
+
+    async def crew_members(self, crew_id: int) -> list[Person]:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM people WHERE crew_id = ? AND role IN ('crew', 'lead') ORDER BY id",
+            (crew_id,),
+        )
+        return [_person(row) for row in rows]
+
+    async def with_role(self, *roles: str) -> list[Person]:
+        marks = ", ".join("?" for _ in roles)
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM people WHERE role IN ({marks}) ORDER BY id", roles
+        )
+        return [_person(row) for row in rows]
+
+    async def mark_unreachable(self, person_id: int, now: datetime) -> None:
+        await self.conn.execute("UPDATE people SET unreachable_at = ? WHERE id = ?", (to_db(now), person_id))
+
+
+class Crew(BaseModel):
+    id: int
+    name: str
+    group_chat: str | None
+
+
+class CrewsRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def upsert(self, name: str, group_chat: str | None) -> int:
+        await self.conn.execute(
+            "INSERT INTO crews (name, group_chat) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET group_chat = excluded.group_chat",
+            (name, group_chat),
+        )
+        rows = await self.conn.execute_fetchall("SELECT id FROM crews WHERE name = ?", (name,))
+        return int(next(iter(rows))[0])
+
+    async def by_name(self, name: str) -> Crew | None:
+        rows = await self.conn.execute_fetchall("SELECT id, name, group_chat FROM crews WHERE name = ?", (name,))
+        for row in rows:
+            return Crew(id=row[0], name=row[1], group_chat=row[2])
+        return None
+
+    async def get(self, crew_id: int) -> Crew | None:
+        rows = await self.conn.execute_fetchall("SELECT id, name, group_chat FROM crews WHERE id = ?", (crew_id,))
+        for row in rows:
+            return Crew(id=row[0], name=row[1], group_chat=row[2])
+        return None

@@ -1,0 +1,189 @@
+"""Tickets and their audit trail (ticket_events)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel
+
+from storage.db import from_db, to_db
+
+OPEN_STATUSES = ("dispatched", "accepted", "en_route", "on_site", "queued", "followup")
+
+
+class Ticket(BaseModel):
+    id: int
+    resident_id: int
+    channel: str
+    chat: str
+    lang: str
+    category: str
+    severity: str
+    status: str
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    phone: str | None
+    details: dict[str, Any]
+    crew_id: int | None
+    assignee_id: int | None
+    cause: str | None
+    created_at: datetime
+    accepted_at: datetime | None
+    arrived_at: datetime | None
+    resolved_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TicketEvent(BaseModel):
+    at: datetime
+    actor_id: int | None
+    kind: str
+    data: dict[str, Any]
+
+
+_COLUMNS = (
+    "id, resident_id, channel, chat, lang, category, severity, status, address, latitude, longitude, phone,"
+    " details, crew_id, assignee_id, cause, created_at, accepted_at, arrived_at, resolved_at"
+)
+
+
+def _ticket(row: aiosqlite.Row) -> Ticket:
+    data = dict(row)
+    data["details"] = json.loads(data["details"])
+    for key in ("created_at", "accepted_at", "arrived_at", "resolved_at"):
+        data[key] = from_db(data[key])
+    return Ticket(**data)
+
+
+class TicketsRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def create(
+        self,
+        *,
+        resident_id: int,
+        channel: str,
+        chat: str,
+        lang: str,
+        category: str,
+        severity: str,
+        status: str,
+        address: str | None,
+        latitude: float | None,
+        longitude: float | None,
+        phone: str | None,
+        details: dict[str, Any],
+        now: datetime,
+    ) -> int:
+        cur = await self.conn.execute(
+            "INSERT INTO tickets (resident_id, channel, chat, lang, category, severity, status, address,"
+            " latitude, longitude, phone, details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                resident_id,
+                channel,
+                chat,
+                lang,
+                category,
+                severity,
+                status,
+                address,
+                latitude,
+                longitude,
+                phone,
+                json.dumps(details, ensure_ascii=False),
+                to_db(now),
+            ),
+        )
+        ticket_id = cur.lastrowid
+        assert ticket_id is not None
+        await self.event(ticket_id, "created", now=now, actor_id=resident_id, severity=severity, category=category)
+        return ticket_id
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        rows = await self.conn.execute_fetchall(f"SELECT {_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,))
+        for row in rows:
+            return _ticket(row)
+        return None
+
+    async def event(self, ticket_id: int, kind: str, *, now: datetime, actor_id: int | None, **data: Any) -> None:
+        await self.conn.execute(
+            "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, data) VALUES (?, ?, ?, ?, ?)",
+            (ticket_id, to_db(now), actor_id, kind, json.dumps(data, ensure_ascii=False)),
+        )
+
+    async def events(self, ticket_id: int) -> list[TicketEvent]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT at, actor_id, kind, data FROM ticket_events WHERE ticket_id = ? ORDER BY id", (ticket_id,)
+        )
+        out = []
+        for row in rows:
+            at = from_db(row[0])
+            assert at is not None
+            out.append(TicketEvent(at=at, actor_id=row[1], kind=row[2], data=json.loads(row[3])))
+        return out
+
+    async def transition(
+        self,
+        ticket_id: int,
+        *,
+        from_statuses: tuple[str, ...],
+        to_status: str,
+        now: datetime,
+        actor_id: int | None,
+        assignee_id: int | None = None,
+        stamp: str | None = None,
+        cause: str | None = None,
+        **data: Any,
+    ) -> bool:
+        """Move the ticket to ``to_status`` only if it is in one of ``from_statuses`` (atomic compare-and-set).
+
+        Returns False when someone else moved it first; the caller tells the person so.
+        """
+        sets = ["status = ?"]
+        params: list[Any] = [to_status]
+        if assignee_id is not None:
+            sets.append("assignee_id = ?")
+            params.append(assignee_id)
+        if stamp is not None:
+            sets.append(f"{stamp} = ?")
+            params.append(to_db(now))
+        if cause is not None:
+            sets.append("cause = ?")
+            params.append(cause)
+        marks = ", ".join("?" for _ in from_statuses)
+        cur = await self.conn.execute(
+            f"UPDATE tickets SET {', '.join(sets)} WHERE id = ? AND status IN ({marks})",
+            (*params, ticket_id, *from_statuses),
+        )
+        if cur.rowcount != 1:
+            return False
+        await self.event(
+            ticket_id, to_status, now=now, actor_id=actor_id, **({"cause": cause} if cause else {}), **data
+        )
+        return True
+
+    async def set_crew(self, ticket_id: int, crew_id: int | None) -> None:
+        await self.conn.execute("UPDATE tickets SET crew_id = ? WHERE id = ?", (crew_id, ticket_id))
+
+    async def of_resident(self, resident_id: int, limit: int = 10) -> list[Ticket]:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM tickets WHERE resident_id = ? ORDER BY id DESC LIMIT ?",
+            (resident_id, limit),
+        )
+        return [_ticket(row) for row in rows]
+
+    async def open_tickets(self) -> list[Ticket]:
+        marks = ", ".join("?" for _ in OPEN_STATUSES)
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM tickets WHERE status IN ({marks}) ORDER BY severity, created_at",
+            OPEN_STATUSES,
+        )
+        return [_ticket(row) for row in rows]

@@ -1,0 +1,298 @@
+"""The outbox worker with a real lane and a real SQLite file, in real (short) time."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import SystemClock
+from bot.config import OutboundConfig
+from bot.delivery import Blocked, Rejected, RetryLater, Transient
+from bot.events import Edit, Outbound, Priority, Text
+from bot.lane import Lane
+from bot.outbox import OutboxWorker
+from storage.db import Database, to_db
+from storage.outbox import OutboxRepo, OutboxRow
+
+FAST = OutboundConfig(
+    global_rate_per_s=2000,
+    private_burst=100,
+    private_rate_per_s=2000,
+    group_rate_per_min=100_000,
+    max_attempts=5,
+)
+
+
+class Sender:
+    """Records every send; ``script[text]`` lists errors to raise first; ``always[text]`` always raises."""
+
+    def __init__(self, latency_s: float = 0.0) -> None:
+        self.latency_s = latency_s
+        self.calls: list[tuple[float, Outbound]] = []
+        self.script: dict[str, list[Exception]] = {}
+        self.always: dict[str, Exception] = {}
+        self.event = asyncio.Event()
+
+    async def send(self, message: Outbound) -> str | None:
+        assert isinstance(message, Text | Edit)
+        self.calls.append((time.monotonic(), message))
+        self.event.set()
+        if self.latency_s:
+            await asyncio.sleep(self.latency_s)
+        if message.text in self.always:
+            raise self.always[message.text]
+        errors = self.script.get(message.text)
+        if errors:
+            raise errors.pop(0)
+        return f"m-{message.text}"
+
+    def texts(self) -> list[str]:
+        return [m.text for _, m in self.calls if isinstance(m, Text | Edit)]
+
+
+@dataclass
+class Rig:
+    db: Database
+    sender: Sender
+    lane: Lane
+    worker: OutboxWorker
+    blocked: list[OutboxRow]
+    sent: list[tuple[int, str | None]]
+
+    async def add(self, *messages: Outbound, wake: bool = True) -> list[int]:
+        async with self.db.transaction() as conn:
+            repo = OutboxRepo(conn)
+            ids = [await repo.add(message, now=SystemClock().now()) for message in messages]
+        if wake:
+            self.worker.wake()
+        return ids
+
+    async def row(self, row_id: int) -> OutboxRow:
+        async with self.db.lock:
+            row = await OutboxRepo(self.db.conn).get(row_id)
+        assert row is not None
+        return row
+
+    async def settled(self, *row_ids: int, timeout_s: float = 5.0) -> list[OutboxRow]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            rows = [await self.row(row_id) for row_id in row_ids]
+            if all(row.status != "pending" for row in rows):
+                return rows
+            assert time.monotonic() < deadline, [(row.id, row.status, row.last_error) for row in rows]
+            await asyncio.sleep(0.01)
+
+
+Factory = Callable[..., Awaitable[Rig]]
+
+
+@pytest.fixture
+async def make(tmp_path: Path) -> AsyncIterator[Factory]:
+    rigs: list[Rig] = []
+    databases: list[Database] = []
+
+    async def factory(
+        sender: Sender | None = None,
+        config: OutboundConfig = FAST,
+        lane_kw: dict[str, Any] | None = None,
+        **worker_kw: Any,
+    ) -> Rig:
+        if not databases:
+            databases.append(await Database.open(tmp_path / "x.sqlite3"))
+        sender = sender or Sender()
+        lane = Lane(sender, config, **(lane_kw or {}))
+        blocked: list[OutboxRow] = []
+
+        sent: list[tuple[int, str | None]] = []
+
+        async def on_blocked(row: OutboxRow) -> None:
+            blocked.append(row)
+
+        def on_sent(row: OutboxRow, message_id: str | None) -> None:
+            sent.append((row.id, message_id))
+
+        worker_kw.setdefault("backoff_base_s", 0.02)
+        worker_kw.setdefault("poll_interval_s", 0.05)
+        worker = OutboxWorker(
+            databases[0], lane, SystemClock(), config, on_blocked=on_blocked, on_sent=on_sent, **worker_kw
+        )
+        await lane.start()
+        await worker.start()
+        rig = Rig(databases[0], sender, lane, worker, blocked, sent)
+        rigs.append(rig)
+        return rig
+
+    yield factory
+    for rig in rigs:
+        await rig.worker.stop()
+        await rig.lane.stop(drain_s=0)
+    for database in databases:
+        await database.close()
+
+
+async def test_rows_added_in_a_transaction_are_sent_once(make: Factory) -> None:
+    rig = await make()
+    ids = await rig.add(*[Text(chat=str(i % 7), text=f"t{i}") for i in range(40)])
+    rows = await rig.settled(*ids)
+    await asyncio.sleep(0.2)  # a few more polls: nothing is sent again
+    assert sorted(rig.sender.texts()) == sorted(f"t{i}" for i in range(40))
+    assert all(row.status == "sent" and row.attempts == 1 for row in rows)
+    assert [row.message_id for row in rows] == [f"m-t{i}" for i in range(40)]
+    assert sorted(rig.sent) == [(row.id, row.message_id) for row in rows]
+
+
+async def test_transient_faults_back_off_then_send(make: Factory) -> None:
+    sender = Sender()
+    sender.script["flaky"] = [Transient("timeout"), Transient("reset"), Transient("502")]
+    rig = await make(sender)
+    (row_id,) = await rig.add(Text(chat="1", text="flaky"))
+    (row,) = await rig.settled(row_id)
+    assert (row.status, row.attempts, row.message_id) == ("sent", 4, "m-flaky")
+    times = [t for t, _ in sender.calls]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert gaps[0] >= 0.015 and gaps[1] >= 0.03 and gaps[2] >= 0.06  # 20, 40, 80 ms, +-20 %
+    assert rig.sent == [(row_id, "m-flaky")]
+
+
+async def test_flood_control_waits_at_least_retry_after(make: Factory) -> None:
+    sender = Sender()
+    sender.script["busy"] = [RetryLater(0.3)]
+    rig = await make(sender, lane_kw={"max_pauses": 0})  # the lane hands 429s straight back
+    (row_id,) = await rig.add(Text(chat="1", text="busy"))
+    (row,) = await rig.settled(row_id)
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert sender.calls[1][0] - sender.calls[0][0] >= 0.29
+
+
+async def test_blocked_and_rejected_fail_at_once(make: Factory) -> None:
+    sender = Sender()
+    sender.always["blocked"] = Blocked("403: bot was blocked by the user")
+    sender.always["bad"] = Rejected("400: chat not found")
+    rig = await make(sender)
+    blocked, bad = await rig.add(Text(chat="1", text="blocked"), Text(chat="2", text="bad"))
+    rows = await rig.settled(blocked, bad)
+    assert [(row.status, row.attempts) for row in rows] == [("failed", 1), ("failed", 1)]
+    assert rows[0].last_error is not None and rows[0].last_error.startswith("Blocked")
+    assert [row.id for row in rig.blocked] == [blocked]
+    assert len(sender.calls) == 2
+
+
+async def test_max_attempts_ends_in_failed(make: Factory) -> None:
+    sender = Sender()
+    sender.always["down"] = Transient("503")
+    rig = await make(sender, OutboundConfig(**{**FAST.model_dump(), "max_attempts": 3}))
+    (row_id,) = await rig.add(Text(chat="1", text="down"))
+    (row,) = await rig.settled(row_id)
+    assert (row.status, row.attempts) == ("failed", 3)
+    assert len(sender.calls) == 3 and rig.blocked == []
+
+
+async def test_an_edit_waits_for_its_original(make: Factory) -> None:
+    sender = Sender(latency_s=0.05)
+    sender.script["card"] = [Transient("timeout"), Transient("timeout")]
+    sender.always["doomed"] = Rejected("400")
+    rig = await make(sender)
+    card, doomed = await rig.add(Text(chat="1", text="card"), Text(chat="2", text="doomed"))
+    edit, orphan = await rig.add(
+        Edit(chat="1", text="taken by Wang", of_outbox=card, priority=Priority.DISPATCH),
+        Edit(chat="2", text="never", of_outbox=doomed),
+    )
+    rows = await rig.settled(card, doomed, edit, orphan)
+    assert [(row.status, row.attempts) for row in rows] == [
+        ("sent", 3),
+        ("failed", 1),
+        ("sent", 1),
+        ("dropped", 0),
+    ]
+    edits = [m for _, m in sender.calls if isinstance(m, Edit)]
+    assert [(e.text, e.message_id, e.priority) for e in edits] == [("taken by Wang", "m-card", Priority.DISPATCH)]
+    assert sender.texts().index("taken by Wang") > sender.texts().index("card")
+
+
+async def test_an_edit_of_a_message_in_flight_goes_right_after_it(make: Factory) -> None:
+    sender = Sender(latency_s=0.1)
+    rig = await make(sender, poll_interval_s=5.0)
+    await asyncio.sleep(0.05)
+    (card,) = await rig.add(Text(chat="1", text="card"))
+    await sender.event.wait()
+    (edit,) = await rig.add(Edit(chat="1", text="taken", of_outbox=card))
+    rows = await rig.settled(card, edit)
+    assert [row.status for row in rows] == ["sent", "sent"]
+    (card_at, _), (edit_at, message) = sender.calls
+    assert isinstance(message, Edit) and message.message_id == "m-card"
+    assert edit_at - (card_at + sender.latency_s) < 0.06  # right after the card, not a poll or recheck later
+
+
+async def test_a_stopped_worker_hands_over_without_sending_twice(make: Factory) -> None:
+    slow = OutboundConfig(**{**FAST.model_dump(), "private_burst": 1, "private_rate_per_s": 10.0})
+    first = await make(Sender(latency_s=0.02), slow)
+    ids = await first.add(*[Text(chat=str(i % 4), text=f"r{i}") for i in range(40)])
+    deadline = time.monotonic() + 5
+    while len(first.sender.calls) < 10:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    await first.worker.stop()
+    await first.lane.stop()
+    before = Counter(first.sender.texts())
+    assert 10 <= sum(before.values()) < 40
+    second = await make(Sender(), slow)
+    await second.settled(*ids)
+    await asyncio.sleep(0.2)
+    everything = before + Counter(second.sender.texts())
+    assert everything == Counter(f"r{i}" for i in range(40))  # each row exactly once
+    rows = [await second.row(row_id) for row_id in ids]
+    assert all(row.status == "sent" and row.attempts == 1 for row in rows)
+
+
+async def test_wake_sends_within_milliseconds(make: Factory) -> None:
+    rig = await make(poll_interval_s=5.0)
+    await asyncio.sleep(0.1)  # the first poll is over; the worker sleeps for 5 s
+    started = time.monotonic()
+    await rig.add(Text(chat="1", text="leak", priority=Priority.EMERGENCY))
+    await asyncio.wait_for(rig.sender.event.wait(), 1.0)
+    latency = rig.sender.calls[0][0] - started
+    print(f"\nwake-to-send latency: {latency * 1000:.1f} ms")
+    assert latency < 0.2
+
+
+async def test_an_emergency_row_overtakes_queued_broadcast_rows(make: Factory) -> None:
+    paced = OutboundConfig(**{**FAST.model_dump(), "global_rate_per_s": 50.0})
+    rig = await make(config=paced, max_in_flight=32)
+    await rig.add(*[Text(chat=str(1000 + i), text=f"b{i}", priority=Priority.BROADCAST) for i in range(300)])
+    await asyncio.sleep(0.3)
+    started = time.monotonic()
+    (leak,) = await rig.add(Text(chat="7", text="leak", priority=Priority.EMERGENCY))
+    await rig.settled(leak)
+    assert time.monotonic() - started < 0.2
+    assert rig.lane.backlog(Priority.BROADCAST) > 0  # the broadcast is still going
+
+
+async def test_an_unreadable_row_is_dropped_and_the_rest_flows(make: Factory) -> None:
+    rig = await make()
+    now = to_db(SystemClock().now())
+    async with rig.db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO outbox (channel, chat, priority, payload, next_attempt_at, created_at) "
+            "VALUES ('telegram', '1', 0, 'not json', ?, ?)",
+            (now, now),
+        )
+        bad = cursor.lastrowid
+    (good,) = await rig.add(Text(chat="1", text="fine"))
+    (row,) = await rig.settled(good)
+    assert row.status == "sent"
+    deadline = time.monotonic() + 2
+    while True:
+        found = await rig.db.fetchone("SELECT status, last_error FROM outbox WHERE id = ?", (bad,))
+        assert found is not None
+        if found["status"] != "pending":
+            break
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    assert (found["status"], found["last_error"]) == ("dropped", "payload cannot be read")

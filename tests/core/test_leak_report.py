@@ -1,0 +1,187 @@
+"""The first path through the core: a resident reports a smell of gas, the crew on duty takes it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.events import Answer, Edit, Kind, Priority, Text
+from bot.i18n import t
+from storage.db import Database
+from storage.tickets import TicketsRepo
+from tests.conftest import CREW_A, CREW_B, RESIDENT
+from tests.core.harness import Harness, button_data, texts
+
+LEAK_STEPS = [
+    ("location", Kind.LOCATION, {"latitude": 31.2304, "longitude": 121.4737}),
+    ("address", Kind.TEXT, {"text": "Building 3, Unit 2, Flat 501"}),
+    ("where", Kind.BUTTON, {"data": "i:f:where:home"}),
+    ("strength", Kind.BUTTON, {"data": "i:f:strength:strong"}),
+    ("valve", Kind.BUTTON, {"data": "i:f:valve:closed"}),
+    ("unwell", Kind.BUTTON, {"data": "i:f:unwell:no"}),
+    ("vulnerable", Kind.BUTTON, {"data": "i:f:vulnerable:elderly"}),
+    ("since", Kind.BUTTON, {"data": "i:f:since:now"}),
+    ("phone", Kind.TEXT, {"text": "138 1234 5678"}),
+    ("access", Kind.BUTTON, {"data": "i:f:access:-"}),
+    ("photos", Kind.BUTTON, {"data": "i:f:photos:-"}),
+]
+
+
+async def fill_leak_form(h: Harness, user: str = RESIDENT, *, upto: str | None = None) -> None:
+    for step, kind, fields in LEAK_STEPS:
+        if step == upto:
+            return
+        if kind is Kind.BUTTON:
+            await h.press(user, fields["data"])
+        else:
+            await h.event(user, kind, **fields)
+
+
+async def report_leak(h: Harness, user: str = RESIDENT) -> int:
+    await h.text(user, "I smell gas in my kitchen")
+    await fill_leak_form(h, user)
+    await h.press(user, "i:s:ok")
+    rows = await h.db.fetchall("SELECT id FROM tickets ORDER BY id DESC LIMIT 1")
+    ticket_id = int(rows[0][0])
+    receipts = [r.message for r in await h.outbox("receipt") if r.ticket_id == ticket_id]
+    assert len(receipts) == 1 and f"#{ticket_id}" in receipts[0].text  # type: ignore[union-attr]
+    return ticket_id
+
+
+async def test_safety_card_comes_first_then_location(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    replies = await h.text(RESIDENT, "I smell gas in my kitchen")
+    first = replies[0]
+    assert isinstance(first, Text) and first.priority is Priority.EMERGENCY
+    assert "96777" in first.text
+    assert first.text == t("en", "safety.card", hotline="96777")
+    location_question = replies[1]
+    assert isinstance(location_question, Text)
+    assert location_question.keyboard and location_question.keyboard[0][0].location
+
+
+async def test_full_leak_path_commits_ticket_and_dispatches(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "I smell gas in my kitchen")
+    await fill_leak_form(h)
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 0, "nothing is committed before confirming"
+    await h.press(RESIDENT, "i:s:ok")
+    async with db.lock:
+        ticket = await TicketsRepo(db.conn).get(1)
+    assert ticket is not None
+    assert ticket.severity == "P1" and ticket.status == "dispatched"
+    assert ticket.phone == "+8613812345678"
+    assert ticket.address == "Building 3, Unit 2, Flat 501"
+    assert ticket.details["vulnerable"] == "elderly"
+    receipt = (await h.outbox("receipt"))[0]
+    assert receipt.chat == RESIDENT and receipt.priority is Priority.EMERGENCY
+    dispatch = await h.outbox("dispatch")
+    assert sorted(row.chat for row in dispatch) == sorted(CREW_A), "only crew A is on duty at 10:00"
+    assert all(row.priority is Priority.DISPATCH for row in dispatch)
+    assert all("t:acc:1" in [b.data for r in row.message.buttons for b in r] for row in dispatch)  # type: ignore[union-attr]
+    assert len(await h.outbox("pin")) == 2
+    assert h.wakes >= 1
+
+
+async def test_first_accept_wins_and_others_see_who(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    ticket_id = await report_leak(h)
+    first, second = await asyncio.gather(
+        h.press(CREW_A[0], f"t:acc:{ticket_id}", message_id="11"),
+        h.press(CREW_A[1], f"t:acc:{ticket_id}", message_id="12"),
+    )
+    async with db.lock:
+        ticket = await TicketsRepo(db.conn).get(ticket_id)
+        events = await TicketsRepo(db.conn).events(ticket_id)
+    assert ticket is not None and ticket.status == "accepted"
+    assert [e.kind for e in events].count("accepted") == 1
+    winners = [r for r in (first, second) if any(isinstance(x, Edit) and x.buttons for x in r)]
+    assert len(winners) == 1, "exactly one member gets the progress buttons"
+    loser_replies = second if winners[0] is first else first
+    loser_answer = next(r for r in loser_replies if isinstance(r, Answer))
+    winner = await db.scalar("SELECT name FROM people WHERE id = ?", (ticket.assignee_id,))
+    assert loser_answer.text == t("zh", "crew.already_taken", name=winner), "staff speak Chinese unless they switch"
+    edits = await h.outbox("dispatch_edit")
+    assert len(edits) == 1 and isinstance(edits[0].message, Edit) and edits[0].message.of_outbox is not None
+    told = await h.outbox("resident")
+    assert len(told) == 1 and told[0].chat == RESIDENT
+
+
+async def test_crew_progress_to_resolved_tells_resident(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    ticket_id = await report_leak(h)
+    await h.press(CREW_A[0], f"t:acc:{ticket_id}")
+    clock.advance(600)
+    await h.press(CREW_A[0], f"t:site:{ticket_id}")
+    causes = await h.press(CREW_A[0], f"t:res:{ticket_id}")
+    assert any(isinstance(r, Edit) and any("t:cause" in b.data for row in r.buttons for b in row) for r in causes)
+    await h.press(CREW_A[0], f"t:cause:{ticket_id}:valve_hose")
+    async with db.lock:
+        ticket = await TicketsRepo(db.conn).get(ticket_id)
+        kinds = [e.kind for e in await TicketsRepo(db.conn).events(ticket_id)]
+    assert ticket is not None and ticket.status == "resolved" and ticket.cause == "valve_hose"
+    assert ticket.arrived_at is not None and ticket.resolved_at is not None
+    assert kinds == ["created", "dispatched", "accepted", "on_site", "resolved"]
+    told = [row.message.text for row in await h.outbox("resident") if isinstance(row.message, Text)]
+    assert len(told) == 3 and "Valve or hose replaced" in told[-1]
+
+
+async def test_resident_pressing_crew_button_is_refused_and_audited(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await Harness(settings, db, clock).setup()
+    ticket_id = await report_leak(h)
+    replies = await h.press("7777", f"t:acc:{ticket_id}")
+    assert any(isinstance(r, Answer) and "crew" in r.text.lower() for r in replies)
+    assert await db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'crew_button'") == 1
+    assert await db.scalar("SELECT status FROM tickets WHERE id = ?", (ticket_id,)) == "dispatched"
+
+
+async def test_only_the_assignee_moves_the_ticket_on(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    ticket_id = await report_leak(h)
+    await h.press(CREW_A[0], f"t:acc:{ticket_id}")
+    await h.press(CREW_B[0], f"t:site:{ticket_id}")
+    assert await db.scalar("SELECT status FROM tickets WHERE id = ?", (ticket_id,)) == "accepted"
+    assert await db.scalar("SELECT COUNT(*) FROM audit WHERE detail LIKE 'not_yours%'") == 1
+
+
+async def test_cancel_mid_report_leaves_no_ticket(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "gas leak")
+    await fill_leak_form(h, upto="valve")
+    replies = await h.text(RESIDENT, "/cancel")
+    assert texts(replies) == [t("en", "intake.cancelled")]
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 0
+    assert await db.scalar("SELECT COUNT(*) FROM conversations") == 0
+
+
+async def test_restart_mid_report_resumes_at_the_same_step(settings: Settings, clock: FakeClock) -> None:
+    first_db = await Database.open(settings.storage.path)
+    h = await Harness(settings, first_db, clock).setup()
+    await h.text(RESIDENT, "gas leak")
+    await fill_leak_form(h, upto="valve")
+    await first_db.close()
+
+    second_db = await Database.open(settings.storage.path)
+    try:
+        h2 = Harness(settings, second_db, clock)
+        replies = await h2.text(RESIDENT, "what now?")
+        assert texts(replies)[0] == t("en", "intake.need_choice")
+        replies = await h2.press(RESIDENT, "i:f:valve:open")
+        assert "i:f:unwell:yes" in button_data(replies)
+    finally:
+        await second_db.close()
+
+
+async def test_wrong_phone_is_refused_kindly_and_kept_asking(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "gas leak")
+    await fill_leak_form(h, upto="phone")
+    replies = await h.text(RESIDENT, "12345")
+    assert texts(replies) == [t("en", "intake.need_phone")]
+    replies = await h.event(RESIDENT, Kind.CONTACT, phone="+86 139 0000 1111")
+    assert t("en", "form.access.ask") in texts(replies)

@@ -1,0 +1,99 @@
+"""End to end: real PTB over HTTP against the sandbox, the whole bot running."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.i18n import t
+from bot.sandbox import Sandbox
+from bot.sandbox.botworld import ChatMessage
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox(DEMO_TOKEN) as sb:
+        sb.create_user(RESIDENT, first_name="Zhang Wei", language_code="en")
+        for user_id, name in ((LEAD, "Wang Qiang"), (MEMBER, "Li Ming"), (OTHER_CREW, "Zhao Lei")):
+            sb.create_user(user_id, first_name=name, language_code="en")
+        yield sb
+
+
+def count_tickets(settings: Settings) -> int:
+    with sqlite3.connect(settings.storage.path) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0])
+
+
+def has_button(message: ChatMessage, prefix: str) -> bool:
+    return any(str(b.get("callback_data", "")).startswith(prefix) for b in message.buttons())
+
+
+async def fill_report(sb: Sandbox) -> None:
+    await sb.send_text(RESIDENT, "I smell gas, it's strong in the kitchen")
+    await sb.wait_for(RESIDENT, lambda m: "96777" in (m.text or ""), timeout_s=5)
+    await sb.send_location(RESIDENT, 31.2304, 121.4737)
+    await sb.wait_for_text(RESIDENT, "Location received", timeout_s=5)
+    await sb.send_text(RESIDENT, "Building 3, Flat 501")
+    await sb.wait_idle(quiet_s=0.1, timeout_s=10)
+    for prefix in ("i:f:where:home", "i:f:strength:strong", "i:f:valve:closed", "i:f:unwell:no"):
+        await tap(sb, None, RESIDENT, prefix)
+    for prefix in ("i:f:vulnerable:none", "i:f:since:now"):
+        await tap(sb, None, RESIDENT, prefix)
+    await sb.send_contact(RESIDENT, "+8613812345678", first_name="Zhang")
+    await sb.wait_idle(quiet_s=0.1, timeout_s=10)
+    await tap(sb, None, RESIDENT, "i:f:access:-")
+    await tap(sb, None, RESIDENT, "i:f:photos:-")
+
+
+async def test_resident_to_crew_and_back(sandbox: Sandbox, tmp_path: Path) -> None:
+    sb = sandbox
+    settings = sandbox_settings(sb, tmp_path / "e2e.sqlite3")
+    async with running_bot(settings):
+        await fill_report(sb)
+        await tap(sb, None, RESIDENT, "i:s:ok")
+        await sb.wait_for_text(RESIDENT, "ticket #1", timeout_s=5)
+        texts = sb.texts(RESIDENT)
+        card_at = texts.index(t("en", "safety.card", hotline="96777"))
+        assert card_at < next(i for i, x in enumerate(texts) if x == t("en", "form.location.ask")), "advice first"
+        # the crew on duty (A) get the dispatch with a map pin; crew B is off duty
+        for member in (LEAD, MEMBER):
+            await sb.wait_for(member, lambda m: has_button(m, "t:acc:1"), timeout_s=5)
+            await sb.wait_for(member, lambda m: m.kind in ("venue", "location"), timeout_s=5)
+        assert sb.messages(OTHER_CREW) == []
+        await tap(sb, None, LEAD, "t:acc:1")
+        await sb.wait_for(MEMBER, lambda m: t("zh", "crew.taken_by", name="Wang Qiang") in (m.text or ""), timeout_s=5)
+        await sb.wait_for_text(RESIDENT, "Wang Qiang of our crew accepted", timeout_s=5)
+        await tap(sb, None, LEAD, "t:site:1")
+        await tap(sb, None, LEAD, "t:res:1")
+        await tap(sb, None, LEAD, "t:cause:1:repaired")
+        await sb.wait_for_text(RESIDENT, "resolved: Leak repaired", timeout_s=5)
+        # the resident's menu was set per language
+        assert [c["command"] for c in sb.commands(language_code="en")][:2] == ["start", "report"]
+
+
+async def test_restart_between_confirm_and_dispatch_delivers_once(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The bot stops after the ticket is committed but before any crew got it; after a restart the
+    crew get the dispatch exactly once."""
+    sb = sandbox
+    settings = sandbox_settings(sb, tmp_path / "e2e.sqlite3")
+    async with running_bot(settings):
+        await fill_report(sb)
+        # from now on every message answers 502: nothing reaches the crew (nor the resident)
+        sb.set_faults(error_rate=1.0, methods=frozenset({"sendmessage", "sendvenue", "sendlocation"}), seed=1)
+        await tap(sb, None, RESIDENT, "i:s:ok")
+    sb.set_faults(error_rate=0.0)
+    assert not any(has_button(m, "t:acc:") for m in sb.messages(LEAD))
+    assert count_tickets(settings) == 1
+    async with running_bot(settings):
+        await sb.wait_for_text(RESIDENT, "ticket #1", timeout_s=10)
+        for member in (LEAD, MEMBER):
+            await sb.wait_for(member, lambda m: has_button(m, "t:acc:1"), timeout_s=10)
+        await sb.wait_idle(quiet_s=0.3, timeout_s=10)
+    for member in (LEAD, MEMBER):
+        assert sum(has_button(m, "t:acc:1") for m in sb.messages(member)) == 1
+    assert sum("ticket #1" in (m.text or "") for m in sb.messages(RESIDENT)) == 1

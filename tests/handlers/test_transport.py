@@ -1,0 +1,328 @@
+"""AiohttpRequest against a stand-in Bot API server (aiohttp.web on 127.0.0.1), through a real Bot."""
+
+import asyncio
+import datetime as dt
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiohttp import web
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from handlers.transport import AiohttpRequest
+
+TOKEN = "123456:TEST-token"
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Hotline", "username": "hotline_bot"}
+
+# sendMessage to these chat ids makes the stand-in misbehave.
+SLOW_CHAT = -1
+ERROR_CHATS: dict[int, tuple[int, dict[str, Any]]] = {
+    400: (400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}),
+    403: (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
+    429: (
+        429,
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 3",
+            "parameters": {"retry_after": 3},
+        },
+    ),
+}
+
+
+@dataclass
+class Received:
+    method: str
+    content_type: str
+    user_agent: str
+    fields: dict[str, str] = field(default_factory=dict)
+    files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)  # name, mime, content
+
+
+class FakeBotApi:
+    """Just enough of the Bot API; records what it was sent."""
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.release = asyncio.Event()  # lets slow handlers end at teardown
+        self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.app = web.Application(client_max_size=64 * 1024**2)
+        self.app.router.add_post("/bot{token}/{method}", self.handle)
+        self.message_id = 0
+
+    def message(self, chat_id: int, **extra: Any) -> dict[str, Any]:
+        self.message_id += 1
+        return {
+            "message_id": self.message_id,
+            "date": 1_700_000_000,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            **extra,
+        }
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        if request.match_info["token"] != TOKEN:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        if method == "sendDocument":  # the upload stand-in never reads the body
+            await asyncio.wait_for(self.release.wait(), 10)
+            return web.json_response({"ok": True, "result": True})
+        got = Received(method, request.content_type, request.headers.get("User-Agent", ""))
+        for name, value in (await request.post()).items():
+            if isinstance(value, web.FileField):
+                got.files[name] = (value.filename, value.content_type, value.file.read())
+            else:
+                got.fields[name] = str(value)
+        self.received.append(got)
+        return await self.answer(method, got.fields)
+
+    async def answer(self, method: str, fields: dict[str, str]) -> web.StreamResponse:
+        if method == "getMe":
+            return web.json_response({"ok": True, "result": BOT_USER})
+        if method == "getUpdates":
+            try:
+                first = await asyncio.wait_for(self.updates.get(), float(fields.get("timeout", "0")))
+            except TimeoutError:
+                return web.json_response({"ok": True, "result": []})
+            return web.json_response({"ok": True, "result": [first]})
+        chat_id = int(fields["chat_id"])
+        if chat_id == SLOW_CHAT:
+            await asyncio.wait_for(self.release.wait(), 10)
+        if chat_id in ERROR_CHATS:
+            status, body = ERROR_CHATS[chat_id]
+            return web.json_response(body, status=status)
+        if chat_id == 502:
+            return web.Response(status=502, text="<html>502 Bad Gateway</html>", content_type="text/html")
+        if method == "sendMessage":
+            return web.json_response({"ok": True, "result": self.message(chat_id, text=fields["text"])})
+        if method == "sendPhoto":
+            photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}]
+            return web.json_response({"ok": True, "result": self.message(chat_id, photo=photo)})
+        return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[tuple[FakeBotApi, str]]:
+    fake = FakeBotApi()
+    runner = web.AppRunner(fake.app, shutdown_timeout=1.0, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield fake, f"http://127.0.0.1:{port}/bot"
+    finally:
+        fake.release.set()
+        await runner.cleanup()
+
+
+def make_bot(base_url: str, **request_kwargs: Any) -> Bot:
+    return Bot(
+        TOKEN,
+        base_url=base_url,
+        request=AiohttpRequest(**request_kwargs),
+        get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=0.5),
+    )
+
+
+@pytest.fixture
+async def bot(api: tuple[FakeBotApi, str]) -> AsyncIterator[Bot]:
+    async with make_bot(api[1], read_timeout=2.0) as the_bot:
+        yield the_bot
+
+
+async def test_get_me_and_send_message_with_keyboard(api: tuple[FakeBotApi, str], bot: Bot) -> None:
+    fake, _ = api
+    assert (await bot.get_me()).username == "hotline_bot"
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("接单 Accept", callback_data="accept:17")]])
+
+    message = await bot.send_message(chat_id=42, text="燃气泄漏 #17", reply_markup=markup)
+
+    assert message.text == "燃气泄漏 #17"
+    sent = fake.received[-1]
+    assert sent.method == "sendMessage"
+    assert sent.content_type == "application/x-www-form-urlencoded"
+    assert "python-telegram-bot" in sent.user_agent
+    assert sent.fields["chat_id"] == "42"
+    assert sent.fields["text"] == "燃气泄漏 #17"
+    assert json.loads(sent.fields["reply_markup"]) == markup.to_dict()
+    assert not sent.files
+
+
+async def test_send_photo_uploads_multipart(api: tuple[FakeBotApi, str], bot: Bot) -> None:
+    fake, _ = api
+    image = bytes(range(256)) * 40
+
+    message = await bot.send_photo(chat_id=42, photo=image, caption="现场照片", filename="leak.jpg")
+
+    assert message.photo
+    sent = fake.received[-1]
+    assert sent.method == "sendPhoto"
+    assert sent.content_type == "multipart/form-data"
+    assert sent.fields == {"chat_id": "42", "caption": "现场照片"}
+    filename, _mime, content = sent.files["photo"]
+    assert filename == "leak.jpg"
+    assert content == image
+
+
+@pytest.mark.parametrize(
+    ("chat_id", "error", "text"),
+    [
+        (400, BadRequest, "Chat not found"),
+        (403, Forbidden, "bot was blocked"),
+        (502, NetworkError, "Bad Gateway (502)"),
+    ],
+)
+async def test_http_errors_map_to_ptb_errors(bot: Bot, chat_id: int, error: type[Exception], text: str) -> None:
+    with pytest.raises(error) as caught:
+        await bot.send_message(chat_id=chat_id, text="x")
+    assert type(caught.value) is error
+    assert text in str(caught.value)
+
+
+async def test_429_maps_to_retry_after(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(chat_id=429, text="x")
+    assert caught.value.retry_after == dt.timedelta(seconds=3)
+
+
+async def timed(call: Callable[[], Awaitable[object]]) -> tuple[BaseException | None, float]:
+    start = time.monotonic()
+    try:
+        await call()
+    except Exception as exc:
+        return exc, time.monotonic() - start
+    return None, time.monotonic() - start
+
+
+async def test_slow_server_times_out_within_read_timeout(api: tuple[FakeBotApi, str]) -> None:
+    async with make_bot(api[1], read_timeout=0.6) as bot:
+        exc, elapsed = await timed(lambda: bot.send_message(chat_id=SLOW_CHAT, text="x"))
+        assert isinstance(exc, TimedOut)
+        assert 0.55 < elapsed < 1.5
+
+        # A per-call read timeout overrides the default one.
+        exc, elapsed = await timed(lambda: bot.send_message(chat_id=SLOW_CHAT, text="x", read_timeout=0.1))
+        assert isinstance(exc, TimedOut)
+        assert elapsed < 0.5
+        # And the transport still works afterwards.
+        assert (await bot.send_message(chat_id=1, text="ok")).text == "ok"
+
+
+async def test_pool_timeout_when_all_connections_are_busy(api: tuple[FakeBotApi, str]) -> None:
+    async with make_bot(api[1], connection_pool_size=1, pool_timeout=0.2, read_timeout=2.0) as bot:
+        busy = asyncio.create_task(bot.send_message(chat_id=SLOW_CHAT, text="slow"))
+        await asyncio.sleep(0.1)
+        exc, elapsed = await timed(lambda: bot.send_message(chat_id=1, text="x"))
+        assert isinstance(exc, TimedOut)
+        assert "Pool timeout" in str(exc)
+        assert elapsed < 1.0
+        api[0].release.set()
+        assert (await busy).text == "slow"
+
+
+async def test_stalled_upload_times_out_within_write_timeout(api: tuple[FakeBotApi, str]) -> None:
+    async with make_bot(api[1], media_write_timeout=0.3, read_timeout=5.0) as bot:
+        exc, elapsed = await timed(lambda: bot.send_document(chat_id=1, document=b"\0" * (48 * 1024**2)))
+        assert isinstance(exc, TimedOut), repr(exc)
+        assert elapsed < 3.0
+
+
+async def start_raw_server(reply: bytes) -> tuple[asyncio.Server, str]:
+    """A server that reads the request head, writes `reply` and hangs up."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(reply)
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}/bot"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [b"", b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ok": tr'],
+    ids=["drop-before-answer", "drop-mid-body"],
+)
+async def test_dropped_connection_is_network_error(reply: bytes) -> None:
+    server, base_url = await start_raw_server(reply)
+    async with server:
+        request = AiohttpRequest(read_timeout=2.0)
+        await request.initialize()
+        try:
+            bot = Bot(TOKEN, base_url=base_url, request=request)
+            exc, elapsed = await timed(lambda: bot.send_message(chat_id=1, text="x"))
+        finally:
+            await request.shutdown()
+    assert type(exc) is NetworkError, repr(exc)
+    assert "aiohttp." in str(exc)
+    assert elapsed < 1.5
+
+
+async def test_refused_connection_is_network_error() -> None:
+    server, base_url = await start_raw_server(b"")
+    server.close()
+    await server.wait_closed()
+    async with AiohttpRequest() as request:
+        exc, _ = await timed(lambda: Bot(TOKEN, base_url=base_url, request=request).get_me())
+    assert type(exc) is NetworkError, repr(exc)
+
+
+async def test_long_poll_get_updates(api: tuple[FakeBotApi, str], bot: Bot) -> None:
+    fake, _ = api
+    # The poll outlasts the getUpdates transport's own read timeout (0.5 s): PTB adds the poll time.
+    start = time.monotonic()
+    assert await bot.get_updates(timeout=1) == ()
+    assert 0.9 < time.monotonic() - start < 2.0
+    assert fake.received[-1].fields["timeout"] == "1"
+
+    update = {"update_id": 7, "message": fake.message(42, text="有燃气味")}
+    asyncio.get_running_loop().call_later(0.2, fake.updates.put_nowait, update)
+    start = time.monotonic()
+    (got,) = await bot.get_updates(timeout=5)
+    assert time.monotonic() - start < 2.0
+    assert got.update_id == 7
+    assert got.effective_message is not None
+    assert got.effective_message.text == "有燃气味"
+
+
+async def test_reinitialise_after_shutdown(api: tuple[FakeBotApi, str]) -> None:
+    request = AiohttpRequest()
+    bot = Bot(TOKEN, base_url=api[1], request=request)
+    for _ in range(2):
+        async with bot:
+            assert (await bot.get_me()).id == BOT_USER["id"]
+    await request.shutdown()  # idempotent
+    with pytest.raises(NetworkError, match="not initialized"):
+        await bot.get_me()
+    await request.initialize()
+    await request.initialize()  # idempotent
+    try:
+        assert (await bot.send_message(chat_id=5, text="again")).text == "again"
+    finally:
+        await request.shutdown()
+
+
+async def test_lazy_session_without_initialize(api: tuple[FakeBotApi, str]) -> None:
+    request = AiohttpRequest()
+    try:
+        assert (await Bot(TOKEN, base_url=api[1], request=request).get_me()).id == BOT_USER["id"]
+    finally:
+        await request.shutdown()
+
+
+def test_constructor_validates_and_reports_read_timeout() -> None:
+    assert AiohttpRequest(read_timeout=7.5).read_timeout == 7.5
+    assert AiohttpRequest(read_timeout=None).read_timeout is None
+    with pytest.raises(ValueError, match="connection_pool_size"):
+        AiohttpRequest(connection_pool_size=0)

@@ -1,0 +1,144 @@
+"""The outbox repository against a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.events import Answer, Button, Edit, Location, Outbound, Photo, Priority, Text
+from storage.db import Database, to_db
+from storage.outbox import OutboxRepo
+
+T0 = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "x.sqlite3")
+    yield database
+    await database.close()
+
+
+async def add(db: Database, message: Outbound, **kw: object) -> int:
+    async with db.transaction() as conn:
+        return await OutboxRepo(conn).add(message, now=kw.pop("now", T0), **kw)  # type: ignore[arg-type]
+
+
+async def due(db: Database, now: datetime = T0, limit: int = 100, exclude: tuple[int, ...] = ()) -> list[int]:
+    async with db.lock:
+        return [row.id for row in await OutboxRepo(db.conn).due(now, limit, exclude=exclude)]
+
+
+async def test_every_message_kind_round_trips(db: Database) -> None:
+    messages: list[Outbound] = [
+        Text(chat="1", text="hi", buttons=[[Button(text="ok", data="t:acc:1")]], priority=Priority.DISPATCH),
+        Location(chat="-100", latitude=31.2, longitude=121.5, title="here"),
+        Photo(chat="1", photo="file-1", caption="pipe"),
+        Edit(chat="1", text="taken", of_outbox=1),
+        Answer(chat="1", button_id="q1", text="ok"),
+    ]
+    ids = [await add(db, message, purpose="p", channel="wechat") for message in messages]
+    async with db.lock:
+        repo = OutboxRepo(db.conn)
+        rows = [await repo.get(row_id) for row_id in ids]
+    for row, message in zip(rows, messages, strict=True):
+        assert row is not None
+        assert row.message == message
+        assert (row.chat, row.priority, row.channel, row.purpose) == (
+            message.chat,
+            message.priority,
+            "wechat",
+            "p",
+        )
+        assert (row.status, row.attempts, row.created_at, row.next_attempt_at) == ("pending", 0, T0, T0)
+        with pytest.raises(ValueError):
+            row.status = "sent"  # type: ignore[misc]
+
+
+async def test_due_orders_by_priority_then_age_and_skips_later_rows(db: Database) -> None:
+    broadcast = await add(db, Text(chat="1", text="b", priority=Priority.BROADCAST))
+    conversation = await add(db, Text(chat="2", text="c"))
+    emergency = await add(db, Text(chat="3", text="e", priority=Priority.EMERGENCY))
+    conversation2 = await add(db, Text(chat="4", text="c2"))
+    later = await add(db, Text(chat="5", text="later", priority=Priority.EMERGENCY), now=T0 + timedelta(minutes=1))
+    assert await due(db) == [emergency, conversation, conversation2, broadcast]
+    assert await due(db, limit=2) == [emergency, conversation]
+    assert await due(db, limit=2, exclude=(emergency,)) == [conversation, conversation2]
+    assert await due(db, T0 + timedelta(minutes=1)) == [
+        emergency,
+        later,
+        conversation,
+        conversation2,
+        broadcast,
+    ]
+
+
+async def test_state_changes(db: Database) -> None:
+    sent, retried, failed, dropped = [await add(db, Text(chat="1", text=str(n))) for n in range(4)]
+    async with db.transaction() as conn:
+        repo = OutboxRepo(conn)
+        assert await repo.mark_sent(sent, "m-77", T0)
+        assert not await repo.mark_sent(sent, "m-78", T0)  # only a pending row changes
+        assert await repo.mark_retry(retried, "Transient: timeout", T0 + timedelta(seconds=2))
+        assert await repo.postpone(retried, "waiting", T0 + timedelta(seconds=3))
+        assert await repo.mark_failed(failed, "Blocked: 403", T0)
+        assert await repo.mark_dropped(dropped, "original failed", T0)
+        assert not await repo.mark_retry(failed, "late", T0)
+    assert await due(db) == []
+    assert await due(db, T0 + timedelta(seconds=3)) == [retried]
+    async with db.lock:
+        repo = OutboxRepo(db.conn)
+        assert await repo.message_id_of(sent) == "m-77"
+        assert await repo.message_id_of(retried) is None
+        rows = {row_id: await repo.get(row_id) for row_id in (sent, retried, failed, dropped)}
+        states = await repo.states([sent, failed, 999])
+    got = {row_id: (row.status, row.attempts, row.last_error) for row_id, row in rows.items() if row}
+    assert got == {
+        sent: ("sent", 1, None),
+        retried: ("pending", 1, "waiting"),
+        failed: ("failed", 1, "Blocked: 403"),
+        dropped: ("dropped", 0, "original failed"),
+    }
+    sent_row = rows[sent]
+    assert sent_row is not None and sent_row.sent_at == T0 and sent_row.message_id == "m-77"
+    assert states == {sent: ("sent", "m-77", T0), failed: ("failed", None, T0)}
+
+
+async def test_rows_for_ticket(db: Database) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO people (id, external_id, created_at) VALUES (1, '5001', ?), (2, '1001', ?)",
+            (to_db(T0), to_db(T0)),
+        )
+        await conn.execute(
+            "INSERT INTO tickets (id, resident_id, channel, chat, lang, category, severity, status, "
+            "created_at) VALUES (9, 1, 'telegram', '5001', 'zh', 'leak_indoor', 'P1', 'new', ?)",
+            (to_db(T0),),
+        )
+    first = await add(db, Text(chat="1001", text="card"), ticket_id=9, purpose="dispatch", recipient_id=2)
+    await add(db, Text(chat="5001", text="received"), ticket_id=9, purpose="resident", recipient_id=1)
+    second = await add(db, Text(chat="-100", text="card"), ticket_id=9, purpose="dispatch")
+    async with db.lock:
+        rows = await OutboxRepo(db.conn).rows_for_ticket(9, "dispatch")
+    assert [(row.id, row.chat, row.recipient_id, row.ticket_id) for row in rows] == [
+        (first, "1001", 2, 9),
+        (second, "-100", None, 9),
+    ]
+
+
+async def test_an_unreadable_payload_is_reported_not_raised(db: Database) -> None:
+    good = await add(db, Text(chat="1", text="ok"))
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO outbox (channel, chat, priority, payload, next_attempt_at, created_at) "
+            "VALUES ('telegram', '1', 0, '{\"message\": {\"type\": \"hologram\"}}', ?, ?)",
+            (to_db(T0), to_db(T0)),
+        )
+    async with db.lock:
+        repo = OutboxRepo(db.conn)
+        rows = await repo.due(T0, 10)
+    assert [row.id for row in rows] == [good]
+    assert repo.undecodable == [good + 1]
