@@ -3,6 +3,7 @@ transaction, and the replies collected so far."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -69,3 +70,6 @@ class Ctx:
                 priority=priority,
             )
         )
+
+
+Handler = Callable[[Ctx], Awaitable[None]]

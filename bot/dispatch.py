@@ -291,3 +291,6 @@ async def _progress(ctx: Ctx, ticket: Ticket, action: str, arg: str) -> None:
     )
     cause_text = t(Lang(ticket.lang), f"crew.cause_{arg}") if arg else ""
     await tell_resident(ctx, fresh, resident_key, name=person.name, cause=cause_text)
+
+
+BUTTONS = {"t:": on_button}

@@ -235,6 +235,18 @@ async def on_event(ctx: Ctx, conv: Conversation) -> None:
     await _advance(ctx, data, conv)
 
 
+async def on_button(ctx: Ctx) -> None:
+    """A report button: acts only on the presser's own report in progress."""
+    conv = await _repo(ctx).get(ctx.ev.channel, ctx.ev.user)
+    if conv is None or conv.flow != FLOW:
+        ctx.say("intake.no_report_in_progress")
+        return
+    await on_event(ctx, conv)
+
+
+BUTTONS = {"i:": on_button}
+
+
 async def _on_category(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> None:
     ev = ctx.ev
     chosen = None

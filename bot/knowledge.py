@@ -57,11 +57,12 @@ _ZH_FILLER = re.compile(  # greetings, particles and question words: they match 
     r"请问|你好|您好|谢谢|一下|那个|这个|怎么办|怎么样|怎么|什么|为什么|为啥|如何|是否|能不能|可不可以|可以|应该|"
     r"要不要|[的了吗呢啊吧呀嘛哦哈]"
 )
-_EN_STOP = frozenset(
+_STOPWORDS = (  # English words that say nothing about the topic
     "a an the i me my we our you your he she it its they them is are am was were be been do does did to of in "
     "on at for with and or if so this that there here what how can could should would will please hi hello "
-    "any some have has had get got just about from by as up thank thanks thx ok okay sorry bye".split()
+    "any some have has had get got just about from by as up thank thanks thx ok okay sorry bye"
 )
+_EN_STOP = frozenset(_STOPWORDS.split())
 
 
 class KnowledgeError(HotlineError):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -11,12 +12,21 @@ from bot.core import Core
 from bot.delivery import Sender
 from bot.lane import Lane
 from bot.outbox import OutboxWorker
+from bot.scheduler import Scheduler
 from bot.staff import sync_staff
 from storage.db import Database
 from storage.outbox import OutboxRow
 from storage.people import PeopleRepo
 
 logger = logging.getLogger(__name__)
+
+
+class Service(Protocol):
+    """A background part of the product (scheduler, broadcaster, ...), started after the core."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -27,6 +37,8 @@ class Runtime:
     core: Core
     lane: Lane
     outbox: OutboxWorker
+    scheduler: Scheduler
+    services: list[Service] = field(default_factory=list)
 
     @classmethod
     async def start(cls, settings: Settings, clock: Clock, sender: Sender) -> Runtime:
@@ -45,9 +57,18 @@ class Runtime:
         outbox = OutboxWorker(db, lane, clock, settings.outbound, on_blocked=on_blocked)
         core = Core(settings, db, clock, on_outbox=outbox.wake)
         await outbox.start()
-        return cls(settings=settings, db=db, clock=clock, core=core, lane=lane, outbox=outbox)
+        scheduler = Scheduler()
+        await scheduler.start()
+        runtime = cls(settings=settings, db=db, clock=clock, core=core, lane=lane, outbox=outbox, scheduler=scheduler)
+        # Feature services are appended here, in start order (they stop in reverse).
+        for service in runtime.services:
+            await service.start()
+        return runtime
 
     async def stop(self) -> None:
+        for service in reversed(self.services):
+            await service.stop()
+        await self.scheduler.stop()
         await self.outbox.stop()
         await self.lane.stop()
         await self.db.close()

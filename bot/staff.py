@@ -14,8 +14,8 @@ async def sync_staff(db: Database, settings: Settings, now: datetime, channel: s
         crews, people = CrewsRepo(tx), PeopleRepo(tx)
         placed: list[tuple[Member, int | None]] = [(member, None) for member in settings.staff]
         for crew in settings.crews:
-            crew_id = await crews.upsert(crew.name, crew.group_chat_id)
-            placed.extend((member, crew_id) for member in crew.members)
+            row_id = await crews.upsert(crew.name, crew.group_chat_id)
+            placed.extend((member, row_id) for member in crew.members)
         for member, crew_id in placed:
             await people.set_staff(
                 channel,

@@ -1,0 +1,185 @@
+"""The safety knowledge base: its data, its validation, and how well search finds the right answer."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot import knowledge as kb
+from bot.i18n import Lang
+from bot.knowledge import Confidence, KnowledgeError, Match, confidence, entries, entry, knowledge, load, search
+
+CORPUS = Path(__file__).parent / "corpus"
+ENTRIES = entries()
+IDS = [e.id for e in ENTRIES]
+
+
+def lines(name: str) -> list[str]:
+    text = (CORPUS / name).read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+PARAPHRASES = [tuple(part.strip() for part in line.split("|", 1)) for line in lines("knowledge_paraphrases.txt")]
+NONSENSE = lines("knowledge_nonsense.txt")
+
+
+def lang_of(text: str) -> Lang:
+    return Lang.ZH if re.search(r"[\u3400-\u9fff]", text) else Lang.EN
+
+
+# --- the data ---------------------------------------------------------------------------------------
+def test_knowledge_base_is_big_and_covers_the_topics() -> None:
+    assert len(ENTRIES) >= 45
+    topics = {
+        "smell_gas", "co_symptoms", "co_first_aid", "valve_where", "close_valve", "hose_replace", "lpg_storage",
+        "lpg_transport", "holiday", "heating_season", "range_hood", "alarm_beeping", "alarm_false", "alarm_test",
+        "inspector_real", "inspection_scam", "book_inspection", "crew_on_site", "who_pays", "meter_reading",
+        "meter_fault", "no_gas", "low_pressure", "outdoor_smell", "children_stove", "water_heater_bathroom",
+        "self_closing_valve", "earthquake", "moving_house", "renovation_pipes", "gas_theft",
+        "pipeline_occupation", "excavation",
+    }  # fmt: skip
+    assert topics <= set(IDS)
+
+
+@pytest.mark.parametrize("item", ENTRIES, ids=IDS)
+def test_entry_is_complete_plain_and_short(item: kb.Entry) -> None:
+    for lang in Lang:
+        text = item.text(lang)
+        answer = item.answer(lang, hotline="96777")
+        assert "{" not in answer and len(text.a) <= 600
+        assert not re.search(r"\*\*|__|`|^#|\]\(", text.a, re.M), "plain text, no Markdown"
+        assert text.kw and text.q.endswith(("？", "?"))
+    assert set(item.related) <= set(IDS) - {item.id}
+
+
+def test_emergency_answers_carry_the_hotline() -> None:
+    for entry_id in ("smell_gas", "neighbour_smell", "outdoor_smell", "basement_smell", "alarm_beeping", "hotline"):
+        for lang in Lang:
+            assert "96777" in entry(entry_id).answer(lang, hotline="96777")
+
+
+def test_accessors_return_the_localised_texts() -> None:
+    item = entry("close_valve")
+    assert item.question(Lang.ZH) == "燃气阀门怎么关？"
+    assert item.question("en") == "How do I close the gas valve?"
+    assert "90度" in item.answer(Lang.ZH, hotline="96777")
+    assert "96777" in item.answer(Lang.EN, hotline="96777")
+    with pytest.raises(KeyError):
+        entry("no_such_entry")
+
+
+def test_loading_is_cached() -> None:
+    assert knowledge() is knowledge()
+    assert entries() is entries()
+    search("燃气阀门怎么关", Lang.ZH)
+    before = kb._index.cache_info().hits
+    search("where is the gas valve", Lang.EN)
+    assert kb._index.cache_info().hits > before and kb._index.cache_info().currsize == 1
+
+
+VALID = """
+[[entry]]
+id = "a_b"
+zh.q = "问题一？"
+zh.a = "这是一个足够长的答案，电话 {hotline}。"
+zh.kw = ["问题"]
+en.q = "Question one?"
+en.a = "This is a long enough answer, call {hotline}."
+en.kw = ["question"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s + s, "duplicate ids"),
+        (lambda s: s.replace('id = "a_b"', 'id = "a_b"\nrelated = ["zz"]'), "bad related"),
+        (lambda s: s.replace("{hotline}。", "{phone}。"), "unknown placeholders"),
+        (lambda s: s.replace('en.q = "Question one?"', ""), "en.q"),
+        (lambda s: s.replace('zh.q = "问题一？"', 'zh.q = "Question?"'), "must be Chinese"),
+        (lambda s: s.replace('en.kw = ["question"]', "en.kw = []"), "kw"),
+        (lambda s: s.replace("[[entry]]", "[[entry"), "invalid"),
+    ],
+)
+def test_invalid_knowledge_is_rejected_with_a_reason(change: Callable[[str], str], message: str) -> None:
+    assert load(VALID).entry[0].id == "a_b"
+    with pytest.raises(KnowledgeError, match=re.escape(message)):
+        load(change(VALID))
+
+
+# --- search -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", list(Lang))
+@pytest.mark.parametrize("item", ENTRIES, ids=IDS)
+def test_own_question_finds_itself_first(item: kb.Entry, lang: Lang) -> None:
+    matches = search(item.question(lang), lang)
+    assert matches[0].id == item.id, matches
+    assert confidence(matches) is Confidence.CONFIDENT
+
+
+def test_paraphrase_table_is_large_enough() -> None:
+    assert len(PARAPHRASES) >= 30
+    assert {want for want, _ in PARAPHRASES} <= set(IDS)
+
+
+@pytest.mark.parametrize(("want", "text"), PARAPHRASES, ids=[text for _, text in PARAPHRASES])
+def test_paraphrase_finds_the_entry_in_the_top_three(want: str, text: str) -> None:
+    matches = search(text, lang_of(text))
+    assert want in [m.id for m in matches], matches
+
+
+def test_most_paraphrases_are_answered_directly_and_correctly() -> None:
+    results = [(want, search(text, lang_of(text))) for want, text in PARAPHRASES]
+    confident = [(want, matches) for want, matches in results if confidence(matches) is Confidence.CONFIDENT]
+    assert sum(confidence(matches) is not Confidence.NONE for _, matches in results) >= 0.95 * len(results)
+    assert len(confident) >= 0.75 * len(results)
+    assert sum(matches[0].id == want for want, matches in confident) >= 0.97 * len(confident)
+
+
+@pytest.mark.parametrize("text", NONSENSE, ids=NONSENSE)
+def test_nonsense_finds_nothing_confident(text: str) -> None:
+    for lang in Lang:
+        assert confidence(search(text, lang)) is not Confidence.CONFIDENT
+
+
+def test_nonsense_mostly_finds_nothing_at_all() -> None:
+    none = [text for text in NONSENSE if confidence(search(text, lang_of(text))) is Confidence.NONE]
+    assert len(none) >= 0.9 * len(NONSENSE)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "？？？", "😀😀", "123"])
+def test_empty_or_symbol_text_finds_nothing(text: str) -> None:
+    assert confidence(search(text, Lang.ZH)) is Confidence.NONE
+
+
+def test_scores_are_between_zero_and_one_best_first_and_limited() -> None:
+    matches = search("煤气罐漏气了怎么办 gas cylinder leak", Lang.ZH, limit=5)
+    assert len(matches) == 5
+    assert all(0 < m.score <= 1 for m in matches)
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+    assert search("燃气阀门怎么关", "zh", limit=1)[0] == Match("close_valve", search("燃气阀门怎么关", "zh")[0].score)
+
+
+def test_question_inside_a_longer_message_is_found() -> None:
+    matches = search("你好，请问一下，闻到燃气味怎么办？谢谢你们", Lang.ZH)
+    assert matches[0].id == "smell_gas" and confidence(matches) is Confidence.CONFIDENT
+
+
+def test_confidence_thresholds() -> None:
+    assert confidence([]) is Confidence.NONE
+    assert confidence([Match("a", 0.29)]) is Confidence.NONE
+    assert confidence([Match("a", 0.35)]) is Confidence.SUGGEST
+    assert confidence([Match("a", 0.45)]) is Confidence.CONFIDENT
+    assert confidence([Match("a", 0.45), Match("b", 0.42)]) is Confidence.SUGGEST  # too close to call
+
+
+def test_search_on_long_input_is_fast() -> None:
+    search("warm up", Lang.EN)
+    texts = ["燃气阀门在哪里" * 600, "where is the gas valve " * 180, "qwzx " * 800, "燃气 gas 阀门 valve 🙂 " * 300]
+    for text in texts:
+        start = time.perf_counter()
+        search(text[:4000], Lang.ZH)
+        assert time.perf_counter() - start < 0.5
