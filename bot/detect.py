@@ -226,7 +226,7 @@ _RULES: tuple[_Rule, ...] = (
     ), "en", neg="before", hypo=True),
     _Rule("fire", "en_fire", _rx(
         r"\bon fire\b|\bcaught fire|\bcatch\w* fire|\bflames\b|\bblaze\b|\bexplo(?:sion|ded?|ding)",
-        r"\bblew up|\bblown up|\bblast\b|burning smell|smel\w* (?:\S+ ){0,2}?burning|full of smoke",
+        r"\bblew up|\bblown up|burning smell|smel\w* (?:\S+ ){0,2}?burning|full of smoke",
         r"(?<!gas )(?<!electric )(?<!coal )(?<!log )(?<!camp )\bfire\b(?! (?:place|extinguishers?|safety"
         r"|station|brigade|department|dept|drill|door|insurance|fighters?|works|wood|man|men|proof|exit|escape"
         r"|hazard|risk|code|alarms?|detectors?))",

@@ -15,8 +15,9 @@ an unknown English word mapped to the nearest known one (1 edit, 2 for long word
   contains the Chinese question) scores at least 0.9.
 
 ``confidence(matches)``: CONFIDENT (top score >= 0.40 and 0.05 ahead of the next) -> answer directly;
-SUGGEST (top score >= 0.30) -> offer the matches as buttons; NONE below. Measured on ~230 paraphrases
-in both languages: 99 % of confident answers are right; nonsense stays under 0.30.
+SUGGEST (top score >= 0.30) -> offer the matches as buttons; NONE below. On the 140 paraphrases of
+``tests/bot/corpus/knowledge_paraphrases.txt`` every intended entry is in the top 3, 80 % are confident
+and all but one of those right (that one a close sibling); 4 % fall below SUGGEST; nonsense stays below.
 Texts are cut to their first ``MAX_QUERY_CHARS`` characters.
 """
 
@@ -174,8 +175,11 @@ def load(text: str) -> Knowledge:
 @cache
 def knowledge() -> Knowledge:
     """The packaged knowledge base, read and validated once."""
-    path = resources.files("bot") / "data" / "knowledge.toml"
-    kb = load(path.read_text("utf-8"))
+    try:
+        text = (resources.files("bot") / "data" / "knowledge.toml").read_text("utf-8")
+    except OSError as exc:
+        raise KnowledgeError(f"knowledge base unreadable: {exc}") from exc
+    kb = load(text)
     logger.info("knowledge base loaded: %d entries", len(kb.entry))
     return kb
 
