@@ -29,7 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 reliability: $(STAMP)
-	$(BIN)/python -m pytest -q -m slow tests/reliability
+	$(BIN)/python -m pytest -q -s -m slow tests/reliability  # -s: each suite prints its figures
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

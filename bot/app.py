@@ -15,19 +15,23 @@ from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.logsafety import quiet_libraries
 from bot.runtime import Runtime
 from handlers.commands import register_commands
 from handlers.errors import on_error
 from handlers.processor import ChatOrderedProcessor
+from handlers.safe_updates import SafeUpdatesRequest
 from handlers.sender import TelegramSender
 from handlers.transport import AiohttpRequest
 from handlers.updates import on_update
+from handlers.webhook import WebhookServer
 
 logger = logging.getLogger(__name__)
 
 
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # retry_after as a timedelta, PTB's coming default
+    quiet_libraries()  # PTB logs message texts and updates at DEBUG: never residents' data in our logs
     tg = settings.telegram
     app = (
         ApplicationBuilder()
@@ -35,7 +39,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)
         .request(AiohttpRequest(connection_pool_size=tg.connection_pool_size))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=tg.poll_timeout_s + 10.0))
+        .get_updates_request(SafeUpdatesRequest(connection_pool_size=1, read_timeout=tg.poll_timeout_s + 10.0))
         .concurrent_updates(ChatOrderedProcessor(tg.max_concurrent_updates))
         .build()
     )
@@ -50,9 +54,11 @@ async def serve(
     *,
     clock: Clock | None = None,
     on_ready: Callable[[Runtime], Awaitable[None]] | None = None,
+    webhook: bool = False,
 ) -> None:
-    """Run the bot with long polling until ``stop`` is set."""
+    """Run the bot until ``stop`` is set: long polling, or with ``webhook`` Telegram's POSTs (handlers/webhook.py)."""
     app = build_application(settings)
+    hook = WebhookServer(app, settings) if webhook else None
     async with app:
         runtime = await Runtime.start(settings, clock or SystemClock(), TelegramSender(app.bot))
         app.bot_data["runtime"] = runtime
@@ -61,12 +67,19 @@ async def serve(
             await register_commands(app.bot)
             await app.start()
             assert app.updater is not None
-            await app.updater.start_polling(timeout=settings.telegram.poll_timeout_s, allowed_updates=Update.ALL_TYPES)
-            logger.info("polling for updates as @%s", app.bot.username)
+            if hook is not None:
+                await hook.start()
+            else:
+                await app.updater.start_polling(
+                    timeout=settings.telegram.poll_timeout_s, allowed_updates=Update.ALL_TYPES
+                )
+                logger.info("polling for updates as @%s", app.bot.username)
             if on_ready is not None:
                 await on_ready(runtime)
             await stop.wait()
         finally:
+            if hook is not None:
+                await hook.stop()
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
             if app.running:

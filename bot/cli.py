@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import broadcast_cli, roster_cli
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, HotlineError
 from storage.db import Database, backup_file
@@ -33,8 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     def with_config(p: argparse.ArgumentParser) -> None:
         p.add_argument("--config", type=Path, default=Path("config.toml"), help="configuration file (TOML)")
 
-    run = sub.add_parser("run", help="run the bot (long polling)")
+    run = sub.add_parser("run", help="run the bot (long polling; --webhook: behind a reverse proxy)")
     with_config(run)
+    run.add_argument("--webhook", action="store_true", help="receive updates by webhook ([telegram] webhook_*)")
+
+    purge = sub.add_parser("purge", help="anonymise resolved and closed tickets, keeping their statistics")
+    purge.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="closed more than DAYS ago")
+    with_config(purge)
 
     demo = sub.add_parser("demo", help="play a scripted report against the built-in Bot API sandbox")
     demo.add_argument("--lang", choices=("zh", "en"), default="zh")
@@ -49,17 +55,19 @@ def _parser() -> argparse.ArgumentParser:
     backup = db_sub.add_parser("backup", help="online backup, safe while the bot runs")
     backup.add_argument("target", type=Path)
     with_config(backup)
+    roster_cli.add_parsers(sub, with_config)
+    broadcast_cli.add_parser(sub, with_config)
     return parser
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings, webhook: bool = False) -> None:
     from bot.app import serve
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await serve(settings, stop)
+    await serve(settings, stop, webhook=webhook)
 
 
 async def _migrate(settings: Settings) -> list[str]:
@@ -83,9 +91,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return asyncio.run(run_demo(args.lang))
         settings = load_settings(args.config)
+        if args.command == "broadcast":
+            return asyncio.run(broadcast_cli.run(settings, args))
+        if args.command in roster_cli.COMMANDS:
+            return roster_cli.run(args, settings)
         if args.command == "run":
             settings.require_token()
-            asyncio.run(_run(settings))
+            if args.webhook:
+                settings.require_webhook_secret()
+            asyncio.run(_run(settings, args.webhook))
+        elif args.command == "purge":
+            from bot.purge import purge_command
+
+            print(asyncio.run(purge_command(settings, args.older_than)))
         elif args.command == "db" and args.db_command == "migrate":
             applied = asyncio.run(_migrate(settings))
             print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")

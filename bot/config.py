@@ -12,28 +12,42 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.escalation_config import EscalationConfig
+from bot.reminders_config import District, RemindersConfig
 
 Role = Literal["crew", "lead", "dispatcher", "supervisor", "admin"]
 
 
-class TelegramConfig(BaseModel):
+class Section(BaseModel):
+    """A configuration table; an unknown key (a typo) is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TelegramConfig(Section):
     token: SecretStr = SecretStr("")
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     poll_timeout_s: int = Field(default=30, ge=0, le=60)
     max_concurrent_updates: int = Field(default=256, ge=1, le=4096)
     connection_pool_size: int = Field(default=64, ge=1, le=1024)
+    bot_username: str | None = None  # for invite deep links https://t.me/<bot_username>?start=CODE
+    # webhook mode (`hotline run --webhook`): the public URL, and where the bot listens behind the proxy
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=0, le=65535)
+    webhook_secret: SecretStr = SecretStr("")  # from HOTLINE_TELEGRAM__WEBHOOK_SECRET
 
 
-class StorageConfig(BaseModel):
+class StorageConfig(Section):
     path: Path = Path("data/hotline.sqlite3")
 
 
-class UtilityConfig(BaseModel):
+class UtilityConfig(Section):
     name: str = "City Gas"
     timezone: str = "Asia/Shanghai"
     hotline: str = Field(default="96777", min_length=3, max_length=32)
@@ -53,14 +67,15 @@ class UtilityConfig(BaseModel):
         return ZoneInfo(self.timezone)
 
 
-class DispatchConfig(BaseModel):
+class DispatchConfig(Section):
     ack_timeout_s: int = Field(default=120, ge=10)
     escalation_repeats: int = Field(default=3, ge=0, le=20)
     arrival_target_min: int = Field(default=30, ge=5)
     resolve_target_min: int = Field(default=240, ge=10)
+    share_crew_phone: bool = False  # tell the resident the crew member's own number
 
 
-class OutboundConfig(BaseModel):
+class OutboundConfig(Section):
     global_rate_per_s: float = Field(default=28.0, gt=0)
     private_burst: int = Field(default=3, ge=1)
     private_rate_per_s: float = Field(default=1.0, gt=0)
@@ -68,7 +83,7 @@ class OutboundConfig(BaseModel):
     max_attempts: int = Field(default=12, ge=1)
 
 
-class Member(BaseModel):
+class Member(Section):
     user_id: str
     name: str = Field(min_length=1)
     phone: str | None = None
@@ -81,7 +96,7 @@ class Member(BaseModel):
         return str(value)
 
 
-class Crew(BaseModel):
+class Crew(Section):
     name: str = Field(min_length=1, max_length=40)
     group_chat_id: str | None = None
     members: list[Member] = Field(default_factory=list)
@@ -92,12 +107,41 @@ class Crew(BaseModel):
         return None if value is None else str(value)
 
 
-class RotaConfig(BaseModel):
+class RotaConfig(Section):
     """Crews take turns in order, each for ``shift_hours``, starting at ``anchor`` (local time if no zone)."""
 
     crews: list[str] = Field(default_factory=list)
     shift_hours: int = Field(default=12, ge=1, le=168)
     anchor: datetime = datetime(2026, 1, 1, 8, 0)  # noqa: DTZ001 - local time of the utility
+
+
+class AreaBox(Section):
+    """A rectangle of the service area (WGS-84 degrees)."""
+
+    min_lat: float = Field(ge=-90, le=90)
+    max_lat: float = Field(ge=-90, le=90)
+    min_lon: float = Field(ge=-180, le=180)
+    max_lon: float = Field(ge=-180, le=180)
+
+
+class AreaCircle(Section):
+    """A circle of the service area: centre and radius."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    radius_km: float = Field(gt=0)
+
+
+class IntakeConfig(Section):
+    """Resident intake. An empty service area accepts every location."""
+
+    area_boxes: list[AreaBox] = Field(default_factory=list)
+    area_circles: list[AreaCircle] = Field(default_factory=list)
+    abandoned_after_s: int = Field(default=180, ge=30)
+    duplicate_radius_m: float = Field(default=150.0, ge=0)
+    duplicate_window_min: int = Field(default=60, ge=1)
+    flood_max_messages: int = Field(default=20, ge=3)
+    flood_window_s: int = Field(default=60, ge=5)
 
 
 class Settings(BaseSettings):
@@ -111,6 +155,10 @@ class Settings(BaseSettings):
     crews: list[Crew] = Field(default_factory=list)
     staff: list[Member] = Field(default_factory=list)
     rota: RotaConfig = RotaConfig()
+    reminders: RemindersConfig = RemindersConfig()
+    districts: list[District] = Field(default_factory=list)
+    intake: IntakeConfig = IntakeConfig()
+    escalation: EscalationConfig = EscalationConfig()
 
     @classmethod
     def settings_customise_sources(
@@ -129,6 +177,10 @@ class Settings(BaseSettings):
         for name in self.rota.crews:
             if name not in known:
                 raise ValueError(f"rota.crews names {name!r}, which is not a configured crew")
+        for severity in ("P1", "P2", "P3", "P4"):
+            backup = self.escalation.chain(severity).backup_crew
+            if backup is not None and backup not in known:
+                raise ValueError(f"escalation.{severity}.backup_crew names {backup!r}, which is not a configured crew")
         return self
 
     def require_token(self) -> str:
@@ -139,6 +191,19 @@ class Settings(BaseSettings):
                 "(tokens are never written to config files in the repository)"
             )
         return token
+
+    def require_webhook_secret(self) -> str:
+        """The webhook's secret token (checked on every request); webhook mode refuses to start without it."""
+        tg = self.telegram
+        if not tg.webhook_url.startswith(("https://", "http://")):
+            raise ConfigError("telegram.webhook_url: webhook mode needs the public https:// URL Telegram posts to")
+        secret = tg.webhook_secret.get_secret_value()
+        if not (1 <= len(secret) <= 256) or not all(c.isascii() and (c.isalnum() or c in "_-") for c in secret):
+            raise ConfigError(
+                "telegram.webhook_secret: webhook mode needs HOTLINE_TELEGRAM__WEBHOOK_SECRET in the environment "
+                "(1-256 characters: A-Z, a-z, 0-9, _ and -)"
+            )
+        return secret
 
 
 def _describe(exc: ValidationError) -> str:

@@ -14,7 +14,21 @@ import logging
 from collections.abc import Callable
 from types import ModuleType
 
-from bot import dispatch, intake, resident
+from bot import (
+    admin,
+    crew_actions,
+    desk,
+    dispatch,
+    duty,
+    flood,
+    followup,
+    intake,
+    qa,
+    relay,
+    resident,
+    sla,
+    subscriptions,
+)
 from bot.clock import Clock
 from bot.config import Settings
 from bot.context import Ctx, Handler
@@ -30,7 +44,20 @@ logger = logging.getLogger(__name__)
 
 Urgent = Callable[[Outbound], None]
 
-FEATURES: tuple[ModuleType, ...] = (resident, intake, dispatch)
+FEATURES: tuple[ModuleType, ...] = (
+    resident,
+    intake,
+    dispatch,
+    duty,
+    qa,
+    followup,
+    crew_actions,
+    desk,
+    relay,
+    sla,
+    subscriptions,
+    admin,
+)
 
 
 def _joined(name: str) -> dict[str, Handler]:
@@ -64,6 +91,7 @@ class Core:
         self.commands = _joined("COMMANDS")
         self.menu = _joined("MENU")
         self.buttons = _joined("BUTTONS")
+        self.flows = _joined("FLOWS")  # conversation flow name -> handler of the next message in it
 
     async def handle(self, ev: Inbound, urgent: Urgent) -> list[Outbound]:
         now = self.clock.now()
@@ -89,6 +117,8 @@ class Core:
         if danger is not None and danger.any and not (conv and conv.data.get("card_shown")):
             for card in safety_cards(danger, ctx.lang, ev.chat, self.settings.utility.hotline):
                 urgent(card)
+        if not await flood.admit(ctx, danger, conv):
+            return
         if ev.kind is Kind.BUTTON:
             await self._button(ctx)
             return
@@ -112,6 +142,9 @@ class Core:
         if in_report and conv is not None:
             await intake.on_event(ctx, conv)
             return
+        if conv is not None and conv.flow in self.flows:
+            await self.flows[conv.flow](ctx)
+            return
         if danger is not None and danger.any:
             category = "co" if (danger.co or danger.co_symptoms) and not danger.gas else "leak"
             await intake.start(ctx, category, card_shown=True, fire=danger.fire)
@@ -123,7 +156,7 @@ class Core:
         if ev.kind is Kind.MEDIA:
             ctx.say("start.media_unsupported", keyboard=menu_keyboard(ctx.lang))
             return
-        ctx.say("start.not_understood", keyboard=menu_keyboard(ctx.lang))
+        await qa.on_free_text(ctx, conv)
 
     async def _button(self, ctx: Ctx) -> None:
         data = ctx.ev.data or ""

@@ -1,17 +1,122 @@
-"""Who is on duty now, from the configured rota."""
+"""Who is on duty: the stored rota (rotations + overrides), or the configuration's ``[rota]`` until a
+rotations file was imported; and ``/duty`` for staff.
+
+With no rota at all (nothing configured, nothing imported) every crew is on duty, so a report always
+reaches someone.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import aiosqlite
+
 from bot.config import Settings
+from bot.context import Ctx, Handler
+from bot.rota import DutySlot, Override, Rotation, SlotKind, next_on_duty, on_duty
+from storage.audit import AuditRepo
+from storage.people import STAFF_ROLES, CrewsRepo, PeopleRepo
+from storage.rota import RotaRepo
+
+logger = logging.getLogger(__name__)
+
+CONFIG_ROTATION = "config"
+# Overrides are loaded for a window around the instant asked about: long enough back for the boundaries of
+# the current shift, long enough ahead for "next" (bot.rota.next_on_duty looks 31 days ahead).
+_BACK, _AHEAD = timedelta(days=8), timedelta(days=32)
 
 
-def crews_on_duty(settings: Settings, now: datetime) -> list[str]:
-    """Names of the crews on duty at ``now``; with no rota configured, every crew is."""
+def config_rotation(settings: Settings) -> Rotation | None:
+    """The configuration's ``[rota]`` as a rotation (its anchor in the utility's zone if it has none)."""
     rota = settings.rota
     if not rota.crews:
-        return [crew.name for crew in settings.crews]
+        return None
     anchor = rota.anchor if rota.anchor.tzinfo else rota.anchor.replace(tzinfo=settings.utility.tz)
-    shifts = (now - anchor) // timedelta(hours=rota.shift_hours)
-    return [rota.crews[shifts % len(rota.crews)]]
+    return Rotation(name=CONFIG_ROTATION, crews=list(rota.crews), shift_hours=rota.shift_hours, anchor=anchor)
+
+
+@dataclass
+class Rota:
+    rotations: list[Rotation] = field(default_factory=list)
+    overrides: list[Override] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.rotations and not self.overrides
+
+
+async def load_rota(
+    tx: aiosqlite.Connection, settings: Settings, start: datetime | None = None, end: datetime | None = None
+) -> Rota:
+    """The rota in force, with the overrides overlapping ``[start, end)`` (all of them without bounds)."""
+    repo = RotaRepo(tx)
+    if await repo.rotations_imported():
+        rotations = await repo.rotations()
+    else:
+        rotations = [r for r in [config_rotation(settings)] if r is not None]
+    return Rota(rotations, await repo.overrides(start, end))
+
+
+async def rota_around(tx: aiosqlite.Connection, settings: Settings, at: datetime) -> Rota:
+    return await load_rota(tx, settings, at - _BACK, at + _AHEAD)
+
+
+def _names(slots: list[DutySlot]) -> list[str]:
+    return list(dict.fromkeys(slot.crew for slot in slots))
+
+
+async def crews_on_duty(tx: aiosqlite.Connection, settings: Settings, now: datetime) -> list[str]:
+    """Names of the crews on duty at ``now`` (in the order of their lanes, extra cover last)."""
+    rota = await rota_around(tx, settings, now)
+    if rota.empty:
+        return [crew.name for crew in settings.crews]
+    return _names(on_duty(rota.rotations, rota.overrides, now))
+
+
+# --- /duty -------------------------------------------------------------------------------------------
+
+
+async def _slot_line(ctx: Ctx, slot: DutySlot, key: str) -> str:
+    tz = ctx.settings.utility.tz
+    crews, people = CrewsRepo(ctx.tx), PeopleRepo(ctx.tx)
+    crew = await crews.by_name(slot.crew)
+    members = [p.name for p in await people.crew_members(crew.id)] if crew is not None else []
+    line = ctx.t(
+        key,
+        crew=slot.crew,
+        start=slot.start.astimezone(tz).strftime("%m-%d %H:%M"),
+        end=slot.end.astimezone(tz).strftime("%m-%d %H:%M"),
+    )
+    if slot.kind is SlotKind.EXTRA:
+        line += " " + ctx.t("duty.extra")
+    elif slot.replaces:
+        line += " " + ctx.t("duty.covers", crew=slot.replaces)
+    if members:
+        line += "\n   " + ", ".join(members)
+    return line
+
+
+async def duty(ctx: Ctx) -> None:
+    """``/duty``: who is on duty now and who comes next; for staff only."""
+    if ctx.person.role not in STAFF_ROLES:
+        await AuditRepo(ctx.tx).refused(
+            channel=ctx.ev.channel, actor=ctx.ev.user, action="duty", detail="not staff", now=ctx.now
+        )
+        ctx.say("duty.refused")
+        return
+    rota = await rota_around(ctx.tx, ctx.settings, ctx.now)
+    if rota.empty:
+        ctx.say("duty.no_rota", crews=", ".join(crew.name for crew in ctx.settings.crews) or "-")
+        return
+    current = on_duty(rota.rotations, rota.overrides, ctx.now)
+    coming = next_on_duty(rota.rotations, rota.overrides, ctx.now)
+    lines = [ctx.t("duty.now_title")]
+    lines += [await _slot_line(ctx, slot, "duty.slot") for slot in current] or [ctx.t("duty.nobody")]
+    lines += ["", ctx.t("duty.next_title")]
+    lines += [await _slot_line(ctx, slot, "duty.slot") for slot in coming] or [ctx.t("duty.nothing_next")]
+    ctx.say_text("\n".join(lines))
+
+
+COMMANDS: dict[str, Handler] = {"duty": duty}

@@ -8,9 +8,11 @@ resident told its number.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
-from bot import dispatch
+from bot import abandoned, dispatch, duplicates
+from bot.area import in_service_area
 from bot.context import Ctx
 from bot.events import Button, Key, Kind, Priority, Text
 from bot.forms import CATEGORIES, FIELDS, Ask, Category, Field, Severity, answered_fields, next_field
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 FLOW = "intake"
 MAX_TEXT = 1000
+MAX_ADDRESS = 300
 MAX_PHOTOS = 10
 CATEGORY_STEP = "category"
 SUMMARY_STEP = "summary"
@@ -48,9 +51,35 @@ async def _save(ctx: Ctx, step: str, data: dict[str, Any], started: Conversation
     await _repo(ctx).put(ctx.ev.channel, ctx.ev.user, conv)
 
 
+def _carried(ctx: Ctx, answers: dict[str, Any]) -> dict[str, Any]:
+    """What the event that started a report already tells us (a pin, a photo, a contact): nothing is lost."""
+    ev = ctx.ev
+    if ev.kind is Kind.LOCATION and ev.latitude is not None and ev.longitude is not None:
+        if _outside(ctx, ev.latitude, ev.longitude):
+            answers.pop("location", None)
+            return answers
+        answers["location"] = {"lat": ev.latitude, "lon": ev.longitude}
+    elif ev.kind is Kind.PHOTO and ev.photo:
+        answers["_photos"] = [*answers.get("_photos", []), ev.photo][:MAX_PHOTOS]
+    elif ev.kind is Kind.CONTACT and ev.phone:
+        phone = normalise_phone(ev.phone, ctx.settings.utility.phone_region)
+        if phone:
+            answers["phone"] = phone
+    return answers
+
+
+def _outside(ctx: Ctx, lat: float, lon: float) -> bool:
+    """A pin outside the service area: say so (with the hotline) and do not keep it."""
+    if in_service_area(ctx.settings.intake, lat, lon):
+        return False
+    ctx.say("intake.outside_area", priority=Priority.EMERGENCY)
+    return True
+
+
 async def choose_category(ctx: Ctx, answers: dict[str, Any] | None = None) -> None:
     """Offer every category as a button (the /report command and the menu's "report a problem")."""
-    await _save(ctx, CATEGORY_STEP, {"answers": answers or {}})
+    answers = _carried(ctx, dict(answers or {}))
+    await _save(ctx, CATEGORY_STEP, {"answers": answers})
     buttons = [[Button(text=ctx.t(f"category.{cid}"), data=f"i:c:{cid}")] for cid in CATEGORIES]
     buttons.append([Button(text=ctx.t("intake.cancel_button"), data="i:s:cancel")])
     ctx.say("intake.choose_category", buttons=buttons)
@@ -59,11 +88,22 @@ async def choose_category(ctx: Ctx, answers: dict[str, Any] | None = None) -> No
 async def start(ctx: Ctx, category: str, *, answers: dict[str, Any] | None = None, **flags: Any) -> None:
     data = {"category": category, "answers": answers or {}, **flags}
     conv = await _repo(ctx).get(ctx.ev.channel, ctx.ev.user)
-    await _advance(ctx, data, conv if conv and conv.flow == FLOW else None)
+    current = conv if conv and conv.flow == FLOW else None
+    if category in abandoned.EMERGENCY:
+        await abandoned.arm(
+            ctx.tx,
+            channel=ctx.ev.channel,
+            user=ctx.ev.user,
+            chat=ctx.ev.chat,
+            started=current.started_at if current else ctx.now,
+            due=ctx.now + timedelta(seconds=ctx.settings.intake.abandoned_after_s),
+        )
+    await _advance(ctx, data, current)
 
 
 async def cancel(ctx: Ctx) -> None:
     await _repo(ctx).clear(ctx.ev.channel, ctx.ev.user)
+    await abandoned.cancel(ctx.tx, channel=ctx.ev.channel, user=ctx.ev.user)
     ctx.say("intake.cancelled", keyboard=menu_keyboard(ctx.lang))
 
 
@@ -142,15 +182,25 @@ def _choice_from_text(ctx: Ctx, spec: Field, text: str) -> str | None:
     return None
 
 
+def _clip(ctx: Ctx, text: str, limit: int) -> str:
+    """Keep what fits and say so (a very long message is not refused)."""
+    if len(text) <= limit:
+        return text
+    ctx.say("intake.text_shortened", limit=limit)
+    return text[:limit]
+
+
 def _parse(ctx: Ctx, spec: Field, data: dict[str, Any]) -> tuple[bool, Any]:
     """(accepted, value) for the current question; a refusal has already said why."""
     ev = ctx.ev
     button_skip = ev.kind is Kind.BUTTON and ev.data == f"i:f:{spec.name}:-"
     if spec.ask is Ask.LOCATION:
         if ev.kind is Kind.LOCATION and ev.latitude is not None and ev.longitude is not None:
+            if _outside(ctx, ev.latitude, ev.longitude):
+                return False, None
             return True, {"lat": ev.latitude, "lon": ev.longitude}
-        if ev.kind is Kind.TEXT and len(ev.text.strip()) >= 4:
-            return True, {"address": ev.text.strip()[:300]}
+        if ev.kind is Kind.TEXT and len(fold(ev.text)) >= 2:
+            return True, {"address": _clip(ctx, ev.text.strip(), MAX_ADDRESS)}
         ctx.say("intake.need_location")
         return False, None
     if spec.ask is Ask.PHONE:
@@ -190,8 +240,8 @@ def _parse(ctx: Ctx, spec: Field, data: dict[str, Any]) -> tuple[bool, Any]:
         return False, None
     if spec.optional and button_skip:
         return True, None
-    if ev.kind is Kind.TEXT and ev.text.strip():
-        return True, ev.text.strip()[:MAX_TEXT]
+    if ev.kind is Kind.TEXT and fold(ev.text):
+        return True, _clip(ctx, ev.text.strip(), MAX_TEXT)
     ctx.say("intake.need_text")
     return False, None
 
@@ -227,6 +277,17 @@ async def on_event(ctx: Ctx, conv: Conversation) -> None:
         ctx.say("intake.media_unsupported")
         ask(ctx, spec, category)
         return
+    if ev.edited:
+        ctx.say("intake.edited_ignored")
+        ask(ctx, spec, category)
+        return
+    if ev.kind is Kind.PHOTO and spec.ask is not Ask.PHOTOS and ev.photo:
+        # a photo sent early is kept for the report, then the question is asked again
+        data["answers"]["_photos"] = [*data["answers"].get("_photos", []), ev.photo][:MAX_PHOTOS]
+        await _save(ctx, conv.step, data, conv)
+        ctx.say("intake.photo_kept")
+        ask(ctx, spec, category)
+        return
     accepted, value = _parse(ctx, spec, data)
     if not accepted:
         await _save(ctx, conv.step, data, conv)
@@ -258,9 +319,8 @@ async def _on_category(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> No
             if any(fold(translate(lang, f"category.{cid}")) == folded for lang in Lang):
                 chosen = cid
     if chosen not in CATEGORIES:
-        if ev.kind is Kind.LOCATION and ev.latitude is not None and ev.longitude is not None:
-            data["answers"]["location"] = {"lat": ev.latitude, "lon": ev.longitude}
-            await _save(ctx, CATEGORY_STEP, data, conv)
+        if ev.kind is Kind.MEDIA:
+            ctx.say("intake.media_unsupported")
         await choose_category(ctx, data["answers"])
         return
     await start(ctx, str(chosen), answers=data["answers"])
@@ -299,11 +359,24 @@ async def _on_edit(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> None:
     _summary(ctx, category, data["answers"])
 
 
-async def submit(ctx: Ctx, data: dict[str, Any]) -> None:
-    """Commit the ticket (and its dispatch) in this transaction; the reply carries its number."""
+async def submit(ctx: Ctx, data: dict[str, Any]) -> int:
+    """Commit the ticket (and its dispatch) in this transaction; the reply carries its number.
+
+    A report from a resident who has an open ticket of the same kind is added to that ticket instead
+    (never more urgent ones); a report near an open P1 is marked as probably the same incident.
+    Returns the ticket's number (the open ticket's when the report was added to it).
+    """
     category = CATEGORIES[data["category"]]
-    answers = data["answers"]
+    answers = dict(data["answers"])
+    if early := answers.pop("_photos", None):
+        answers["photos"] = [*(answers.get("photos") or []), *early][:MAX_PHOTOS]
     severity = triage(category.id, answers, fire=bool(data.get("fire")))
+    earlier = await duplicates.open_ticket_of(ctx)
+    if earlier is not None and duplicates.should_attach(earlier, category.id, severity):
+        await duplicates.attach(ctx, earlier, category.id, answers)
+        await _finish(ctx)
+        ctx.say("duplicates.attached", ticket=earlier.id, keyboard=menu_keyboard(ctx.lang))
+        return earlier.id
     location = answers.get("location") or {}
     address = location.get("address") or answers.get("address")
     phone = answers.get("phone") or answers.get("phone_optional")
@@ -322,13 +395,22 @@ async def submit(ctx: Ctx, data: dict[str, Any]) -> None:
         details={k: v for k, v in answers.items() if k not in ("location", "phone", "phone_optional")},
         now=ctx.now,
     )
-    await _repo(ctx).clear(ctx.ev.channel, ctx.ev.user)
+    await _finish(ctx)
     # The resident's receipt is durable too: if the channel fails now, it arrives after a restart.
     receipt = Text(
         chat=ctx.ev.chat,
-        text=ctx.t(f"intake.received_{severity.value.lower()}", ticket=ticket_id),
+        text=ctx.t(str(data.get("receipt") or f"intake.received_{severity.value.lower()}"), ticket=ticket_id),
         keyboard=menu_keyboard(ctx.lang),
         priority=Priority.EMERGENCY if severity is Severity.P1 else Priority.DISPATCH,
     )
     await dispatch.queue(ctx, receipt, ticket_id=ticket_id, purpose="receipt", recipient_id=ctx.person.id)
+    if earlier is not None:
+        await duplicates.link_follows(ctx, ticket_id, earlier)
+    await duplicates.mark_probable_same(ctx, ticket_id)
     await dispatch.route_new(ctx, ticket_id)
+    return ticket_id
+
+
+async def _finish(ctx: Ctx) -> None:
+    await _repo(ctx).clear(ctx.ev.channel, ctx.ev.user)
+    await abandoned.cancel(ctx.tx, channel=ctx.ev.channel, user=ctx.ev.user)

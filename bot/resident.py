@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from bot import intake
+from bot import intake, invites, subscriptions
 from bot.context import Ctx, Handler
-from bot.i18n import Lang
+from bot.i18n import Lang, catalog
 from bot.menu import menu_keyboard
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
 
+TIMELINES = 2
+MAX_MESSAGE = 4000
+
 
 async def start(ctx: Ctx) -> None:
+    if ctx.ev.args and await invites.on_start(ctx, ctx.ev.args[0]):
+        return
     ctx.say("start.start", keyboard=menu_keyboard(ctx.lang))
+    await subscriptions.on_start(ctx)
 
 
 async def help_(ctx: Ctx) -> None:
@@ -40,18 +46,26 @@ async def status(ctx: Ctx) -> None:
         ctx.say("status.none", keyboard=menu_keyboard(ctx.lang))
         return
     tz = ctx.settings.utility.tz
+    repo = TicketsRepo(ctx.tx)
     lines = [ctx.t("status.title")]
-    for ticket in tickets:
+    for number, ticket in enumerate(tickets):
+        status_key = f"status.{ticket.status}"
         lines.append(
             ctx.t(
                 "status.line",
                 ticket=ticket.id,
                 category=ctx.t(f"category.{ticket.category}"),
-                status=ctx.t(f"status.{ticket.status}"),
+                status=ctx.t(status_key) if status_key in catalog(ctx.lang) else ticket.status,
                 time=ticket.created_at.astimezone(tz).strftime("%m-%d %H:%M"),
             )
         )
-    ctx.say_text("\n".join(lines), keyboard=menu_keyboard(ctx.lang))
+        if ticket.is_open or number < TIMELINES:  # the timeline of open and the most recent reports
+            for event in await repo.events(ticket.id):
+                key = f"status.ev_{event.kind}"
+                if key in catalog(ctx.lang):
+                    when = event.at.astimezone(tz).strftime("%H:%M")
+                    lines.append(ctx.t("status.timeline_line", time=when, event=ctx.t(key)))
+    ctx.say_text("\n".join(lines)[:MAX_MESSAGE], keyboard=menu_keyboard(ctx.lang))
 
 
 async def smell_gas(ctx: Ctx) -> None:

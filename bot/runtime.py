@@ -6,12 +6,19 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.abandoned import AbandonedWatch
+from bot.broadcast import Broadcaster
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core
+from bot.coverage import CoverageWatch
 from bot.delivery import Sender
+from bot.desk import alert_unreachable
+from bot.dispatch import JobScope
+from bot.escalation import EscalationService
 from bot.lane import Lane
 from bot.outbox import OutboxWorker
+from bot.reminders import ReminderRunner
 from bot.scheduler import Scheduler
 from bot.staff import sync_staff
 from storage.db import Database
@@ -52,7 +59,10 @@ class Runtime:
                 return
             async with db.transaction() as tx:
                 await PeopleRepo(tx).mark_unreachable(row.recipient_id, clock.now())
+                alerted = await alert_unreachable(JobScope(tx, settings, clock.now()), row)
             logger.warning("outbox row %s: recipient %s blocked the bot", row.id, row.recipient_id)
+            if alerted:
+                outbox.wake()
 
         outbox = OutboxWorker(db, lane, clock, settings.outbound, on_blocked=on_blocked)
         core = Core(settings, db, clock, on_outbox=outbox.wake)
@@ -61,6 +71,12 @@ class Runtime:
         await scheduler.start()
         runtime = cls(settings=settings, db=db, clock=clock, core=core, lane=lane, outbox=outbox, scheduler=scheduler)
         # Feature services are appended here, in start order (they stop in reverse).
+        runtime.services.append(EscalationService(settings, db, clock, scheduler, outbox.wake))
+        runtime.services.append(CoverageWatch(settings, db, clock.now, scheduler, outbox.wake))
+        runtime.services.append(AbandonedWatch(settings, db, clock, scheduler, outbox.wake))
+        broadcaster = Broadcaster(db, lane, clock, settings)
+        runtime.services.append(broadcaster)
+        runtime.services.append(ReminderRunner(db, clock, settings, scheduler=scheduler, on_broadcast=broadcaster.wake))
         for service in runtime.services:
             await service.start()
         return runtime

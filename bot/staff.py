@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.config import Member, Settings
 from storage.db import Database
+from storage.invites import InvitesRepo
 from storage.people import CrewsRepo, PeopleRepo
 
 
@@ -27,4 +28,5 @@ async def sync_staff(db: Database, settings: Settings, now: datetime, channel: s
                 lang=member.lang,
                 now=now,
             )
-        await people.demote_missing_staff(channel, {member.user_id for member, _ in placed})
+        linked = await InvitesRepo(tx).linked_accounts(channel)  # staff by invite are not the config's
+        await people.demote_missing_staff(channel, {member.user_id for member, _ in placed} | linked)

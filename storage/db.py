@@ -69,7 +69,11 @@ class Database:
         await conn.execute("PRAGMA busy_timeout=5000")
         db = cls(conn, path)
         if migrate:
-            await db.migrate()
+            try:
+                await db.migrate()
+            except BaseException:
+                await conn.close()
+                raise
         return db
 
     async def close(self) -> None:

@@ -1,2 +1,34 @@
--- Reserved for the intake work; filled by its change (no schema yet).
-SELECT 1;
+-- Resident intake: links between reports, the resident's verdict and rating after resolution,
+-- and the per-user message counter of the calm flood limit.
+
+-- "Probably the same incident" (a report near an open P1) and "added to" (a second report of the
+-- same resident while a ticket is open). Never a silent merge: both tickets stay, the link is shown.
+CREATE TABLE ticket_links (
+    ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+    related_id INTEGER NOT NULL REFERENCES tickets(id),
+    kind       TEXT NOT NULL CHECK (kind IN ('probable_same', 'follows')),
+    distance_m REAL,
+    at         TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, related_id, kind)
+);
+CREATE INDEX ticket_links_related ON ticket_links (related_id);
+
+-- After resolution: is it fixed (1/0/NULL not answered), a 1-5 rating, an optional comment.
+CREATE TABLE feedback (
+    ticket_id   INTEGER PRIMARY KEY REFERENCES tickets(id),
+    asked_at    TEXT NOT NULL,
+    fixed       INTEGER CHECK (fixed IN (0, 1)),
+    stars       INTEGER CHECK (stars BETWEEN 1 AND 5),
+    comment     TEXT,
+    answered_at TEXT
+);
+
+-- The calm per-user limit: messages counted in fixed windows.
+CREATE TABLE flood (
+    channel      TEXT NOT NULL,
+    user_ref     TEXT NOT NULL,
+    window_start TEXT NOT NULL,
+    count        INTEGER NOT NULL,
+    warned       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (channel, user_ref)
+);

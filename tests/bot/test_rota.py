@@ -27,7 +27,8 @@ from bot.rota import (
     shifts_between,
     uncovered,
 )
-from bot.rota_io import overrides_from_csv, overrides_from_ics, rotations_from_csv
+from bot.rota_ics import overrides_from_ics
+from bot.rota_io import overrides_from_csv, rotations_from_csv
 
 DATA = Path(__file__).parent / "data" / "rota"
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -11,17 +11,15 @@ import pytest
 from icalendar import Calendar
 
 from bot.rota import DutySlot, Override, OverrideKind, Rotation, shifts_between
+from bot.rota_ics import overrides_from_ics, slot_uid, slots_to_ics
 from bot.rota_io import (
     ProblemCode,
     RotaImportError,
     overrides_from_csv,
-    overrides_from_ics,
     overrides_to_csv,
     parse_time,
     rotations_from_csv,
     rotations_to_csv,
-    slot_uid,
-    slots_to_ics,
 )
 
 DATA = Path(__file__).parent / "data" / "rota"

@@ -28,8 +28,14 @@ LEAK_STEPS = [
 ]
 
 
-async def fill_leak_form(h: Harness, user: str = RESIDENT, *, upto: str | None = None) -> None:
+async def fill_leak_form(
+    h: Harness, user: str = RESIDENT, *, upto: str | None = None, start_at: str | None = None
+) -> None:
+    started = start_at is None
     for step, kind, fields in LEAK_STEPS:
+        started = started or step == start_at
+        if not started:
+            continue
         if step == upto:
             return
         if kind is Kind.BUTTON:

@@ -1,0 +1,143 @@
+"""``python -m bench`` (``make bench``): every scenario, every peer, one stand-in latency, one table.
+
+Options: ``--latency-ms`` (default 30), ``--quick`` (smaller loads, for a smoke run)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import logging
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from bench.echo import PEERS, run_echo
+from bench.memory import run_memory
+from bench.results import Row, ratio
+from bench.standin import percentile
+from bench.surge import SurgeResult, run_surge
+
+BROADCASTER_MISSING = "not measured: broadcaster not yet available"
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}, {platform.system()}"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+def _latency_rows(scenario: str, result: SurgeResult, latency_ms: float) -> list[Row]:
+    if not result.latencies_s:
+        return [Row(scenario, ours="no dispatch measured")]
+    budget = (latency_ms + 100) / 1000
+    p50, p99 = percentile(result.latencies_s, 50), percentile(result.latencies_s, 99)
+    return [
+        Row(
+            scenario,
+            peer="target: stand-in latency + 100 ms",
+            peer_figure=_ms(budget),
+            ours=f"{_ms(p50)} / {_ms(p99)}",
+            ratio=ratio(p99, budget),
+            note=f"n={len(result.latencies_s)}",
+        )
+    ]
+
+
+async def run_all(args: argparse.Namespace) -> tuple[list[Row], float]:
+    latency = args.latency_ms
+    quick = args.quick
+    rows: list[Row] = []
+    started = time.monotonic()
+    echo: dict[str, float] = {}
+    for module in PEERS:
+        print(f"echo floor: {module} ...", flush=True)
+        echo[module] = await run_echo(module, latency_ms=latency, texts=300 if quick else 1500, users=200)
+    ours = echo["echo_ours"]
+    for module in ("echo_ptb", "echo_aiogram"):
+        rows.append(
+            Row("echo floor, updates/s", PEERS[module], f"{echo[module]:.0f}", f"{ours:.0f}", ratio(ours, echo[module]))
+        )
+    with tempfile.TemporaryDirectory(prefix="hotline-bench-") as tmp:
+        residents = 100 if quick else 1000
+        print(f"intake surge: {residents} residents ...", flush=True)
+        surge = await run_surge(Path(tmp) / "surge.sqlite3", latency_ms=latency, residents=residents)
+        aiogram = echo["echo_aiogram"]
+        rows.append(
+            Row(
+                f"intake surge ({surge.reports}/{residents} reports), updates/s",
+                "aiogram echo, same run",
+                f"{aiogram:.0f}",
+                f"{surge.updates_per_s:.0f}",
+                ratio(surge.updates_per_s, aiogram),
+            )
+        )
+        rows.append(Row("intake surge, reports/s", ours=f"{surge.reports_per_s:.1f}"))
+        rows += _latency_rows("intake surge, confirm -> dispatch p50 / p99 ms", surge, latency)
+        paced_n, pace = (30, 10.0) if quick else (150, 10.0)
+        print(f"dispatch under the cap: {paced_n} confirms at {pace:.0f}/s ...", flush=True)
+        paced = await run_surge(Path(tmp) / "paced.sqlite3", latency_ms=latency, residents=paced_n, pace_per_s=pace)
+        rows += _latency_rows(f"dispatch, {pace:.0f} confirms/s, p50 / p99 ms", paced, latency)
+        if importlib.util.find_spec("bot.broadcast") is None:
+            rows.append(Row("broadcast 20,000 at cap 1,000/s, achieved / cap", "target", "0.95", BROADCASTER_MISSING))
+            rows.append(Row("broadcast + surge, safety-card p99 ms", "target", "1000", BROADCASTER_MISSING))
+        subscribers, tickets = (10_000, 2_000) if quick else (100_000, 20_000)
+        print(f"memory: {subscribers} subscribers, {tickets} tickets ...", flush=True)
+        memory = await run_memory(
+            Path(tmp) / "memory.sqlite3", latency_ms=latency, subscribers=subscribers, tickets=tickets, residents=200
+        )
+        rss = memory.peak_rss_mb or 0.0
+        rows.append(
+            Row(
+                f"memory, {subscribers:,} subscribers + {tickets:,} tickets, peak RSS MB",
+                "target",
+                "150",
+                f"{rss:.0f}",
+                ratio(rss, 150),
+            )
+        )
+    return rows, time.monotonic() - started
+
+
+def render(rows: list[Row], latency_ms: float, elapsed_s: float) -> str:
+    header = ("scenario", "peer", "peer figure", "ours", "ratio")
+    table = [header, *((r.scenario, r.peer, r.peer_figure, r.ours, r.ratio) for r in rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    out = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) + " |" for line in table]
+    out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    out.append("")
+    out.append(
+        f"Stand-in: bot.sandbox, {latency_ms:.0f} ms added to every call, no flood limits; every peer in its own "
+        f"subprocess, the stand-in and load driver in the benchmark's process. The hotline bot runs with the "
+        f"outbound limits raised (global_rate_per_s, private_rate_per_s, private_burst), since the stand-in enforces "
+        f"none. Machine: {machine()}. Whole run {elapsed_s:.0f} s."
+    )
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--latency-ms", type=float, default=30.0)
+    parser.add_argument("--quick", action="store_true", help="small loads (a smoke run, not for the README)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    rows, elapsed = asyncio.run(run_all(args))
+    print()
+    print(render(rows, args.latency_ms, elapsed))
+
+
+if __name__ == "__main__":
+    main()

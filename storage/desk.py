@@ -1,0 +1,62 @@
+"""Desk-side ticket changes the generic ticket repository has no verb for: (re)assignment, hand-over
+and closing, each a compare-and-set with its ticket event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.db import to_db
+from storage.tickets import OPEN_STATUSES, TicketsRepo
+
+WORKING = ("accepted", "en_route", "on_site")
+
+
+class DeskRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def redispatch(
+        self,
+        ticket_id: int,
+        *,
+        from_statuses: tuple[str, ...],
+        crew_id: int | None,
+        now: datetime,
+        actor_id: int | None,
+        kind: str,
+        **data: Any,
+    ) -> bool:
+        """Back to ``dispatched`` for ``crew_id``, nobody assigned, clocks of the old assignee cleared."""
+        marks = ", ".join("?" for _ in from_statuses)
+        cur = await self.conn.execute(
+            "UPDATE tickets SET status = 'dispatched', crew_id = ?, assignee_id = NULL, accepted_at = NULL,"
+            f" arrived_at = NULL WHERE id = ? AND status IN ({marks})",
+            (crew_id, ticket_id, *from_statuses),
+        )
+        if cur.rowcount != 1:
+            return False
+        await TicketsRepo(self.conn).event(ticket_id, kind, now=now, actor_id=actor_id, **data)
+        return True
+
+    async def close(self, ticket_id: int, *, now: datetime, actor_id: int, reason: str) -> bool:
+        """Close an open (or resolved) ticket with the dispatcher's reason."""
+        statuses = (*OPEN_STATUSES, "resolved")
+        marks = ", ".join("?" for _ in statuses)
+        cur = await self.conn.execute(
+            f"UPDATE tickets SET status = 'closed', closed_at = ? WHERE id = ? AND status IN ({marks})",
+            (to_db(now), ticket_id, *statuses),
+        )
+        if cur.rowcount != 1:
+            return False
+        await TicketsRepo(self.conn).event(ticket_id, "closed", now=now, actor_id=actor_id, reason=reason)
+        return True
+
+    async def crew_ticket_ids(self, since: datetime) -> list[int]:
+        """Tickets reported since ``since`` that a crew had (for the crews' SLA figures)."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT id FROM tickets WHERE created_at >= ? AND crew_id IS NOT NULL ORDER BY id", (to_db(since),)
+        )
+        return [int(row[0]) for row in rows]

@@ -1,0 +1,90 @@
+"""One-time invitation codes: only their SHA-256 is stored; a code is used once, before it expires."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+import aiosqlite
+from pydantic import BaseModel, ConfigDict
+
+from storage.db import from_db, to_db
+
+_COLUMNS = "id, role, crew, created_by, created_at, expires_at, used_at, used_by"
+
+
+def hash_code(code: str) -> str:
+    """Codes are random (128 bits), so a plain hash is enough to make a stolen table useless."""
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+class Invite(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    role: str
+    crew: str | None
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    used_by: int | None
+
+
+def _at(text: str) -> datetime:
+    moment = from_db(text)
+    assert moment is not None
+    return moment
+
+
+def _invite(row: aiosqlite.Row) -> Invite:
+    return Invite(
+        id=row["id"],
+        role=row["role"],
+        crew=row["crew"],
+        created_by=row["created_by"],
+        created_at=_at(row["created_at"]),
+        expires_at=_at(row["expires_at"]),
+        used_at=from_db(row["used_at"]),
+        used_by=row["used_by"],
+    )
+
+
+class InvitesRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def create(
+        self, code: str, *, role: str, crew: str | None, created_by: str, now: datetime, expires_at: datetime
+    ) -> int:
+        cursor = await self.conn.execute(
+            "INSERT INTO invites (code_hash, role, crew, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (hash_code(code), role, crew, created_by[:100], to_db(now), to_db(expires_at)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def by_code(self, code: str) -> Invite | None:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM invites WHERE code_hash = ?", (hash_code(code),)
+        )
+        return next((_invite(row) for row in rows), None)
+
+    async def claim(self, invite_id: int, person_id: int, now: datetime) -> bool:
+        """Mark the invite used by ``person_id``; False if it was used meanwhile."""
+        cursor = await self.conn.execute(
+            "UPDATE invites SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL",
+            (to_db(now), person_id, invite_id),
+        )
+        return cursor.rowcount == 1
+
+    async def link_person(self, person_id: int, *, role: str, crew_id: int | None) -> None:
+        await self.conn.execute("UPDATE people SET role = ?, crew_id = ? WHERE id = ?", (role, crew_id, person_id))
+
+    async def linked_accounts(self, channel: str) -> set[str]:
+        """Accounts on ``channel`` that became staff by an invite (the start-up sync leaves them be)."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT DISTINCT p.external_id FROM invites i JOIN people p ON p.id = i.used_by WHERE p.channel = ?",
+            (channel,),
+        )
+        return {str(row[0]) for row in rows}

@@ -1,0 +1,63 @@
+"""The stored duty rota: rotations and overrides (models of :mod:`bot.rota`), replaced whole by an import.
+
+The repository works on the connection it is given; the caller owns the transaction, so an import that
+replaces a part of the rota is one transaction: all of the file or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+import aiosqlite
+
+from bot.rota import Override, Rotation
+from storage.db import to_db
+
+ImportKind = Literal["rotations", "shifts"]
+
+
+class RotaRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def rotations(self) -> list[Rotation]:
+        rows = await self.conn.execute_fetchall("SELECT data FROM rota_rotations ORDER BY id")
+        return [Rotation.model_validate_json(row[0]) for row in rows]
+
+    async def overrides(self, start: datetime | None = None, end: datetime | None = None) -> list[Override]:
+        """Overrides overlapping ``[start, end)`` (all without bounds), in file order: later rows win."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT data FROM rota_overrides WHERE (? IS NULL OR end_utc > ?) AND (? IS NULL OR start_utc < ?)"
+            " ORDER BY id",
+            (*[None if start is None else to_db(start)] * 2, *[None if end is None else to_db(end)] * 2),
+        )
+        return [Override.model_validate_json(row[0]) for row in rows]
+
+    async def rotations_imported(self) -> bool:
+        """Whether the stored rotations are the rota (else the configuration's ``[rota]`` is)."""
+        rows = await self.conn.execute_fetchall("SELECT 1 FROM rota_imports WHERE kind = 'rotations' LIMIT 1")
+        return bool(list(rows))
+
+    async def replace_rotations(self, rotations: Sequence[Rotation], *, fmt: str, source: str, now: datetime) -> None:
+        await self.conn.execute("DELETE FROM rota_rotations")
+        await self.conn.executemany(
+            "INSERT INTO rota_rotations (name, data) VALUES (?, ?)",
+            [(rotation.name, rotation.model_dump_json()) for rotation in rotations],
+        )
+        await self._record("rotations", fmt, source, len(rotations), now)
+
+    async def replace_overrides(self, overrides: Sequence[Override], *, fmt: str, source: str, now: datetime) -> None:
+        await self.conn.execute("DELETE FROM rota_overrides")
+        await self.conn.executemany(
+            "INSERT INTO rota_overrides (start_utc, end_utc, data) VALUES (?, ?, ?)",
+            [(to_db(o.start), to_db(o.end), o.model_dump_json()) for o in overrides],
+        )
+        await self._record("shifts", fmt, source, len(overrides), now)
+
+    async def _record(self, kind: ImportKind, fmt: str, source: str, rows: int, now: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO rota_imports (kind, format, source, rows, imported_at) VALUES (?, ?, ?, ?, ?)",
+            (kind, fmt, source[:200], rows, to_db(now)),
+        )

@@ -1,0 +1,77 @@
+"""Helpers for the broadcast tests: many subscribers at once, a counting fake channel."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+
+from bot.config import OutboundConfig, Settings, load_settings
+from bot.delivery import Blocked, Rejected, RetryLater
+from bot.events import Outbound, Text
+from storage.db import Database, to_db
+from tests.conftest import settings_dict
+
+FAST = OutboundConfig(global_rate_per_s=100_000, private_burst=5, private_rate_per_s=100.0)
+FIRST_ID = 100_000  # subscribers' chat ids start here
+
+
+def fast_settings(db_path: object, *, rate_per_s: float = 20_000, **extra: object) -> Settings:
+    data = settings_dict(db_path, **extra)  # type: ignore[arg-type]
+    data["outbound"] = FAST.model_dump()
+    data.setdefault("reminders", {})
+    data["reminders"] = {"rate_per_s": rate_per_s, **data["reminders"]}
+    return load_settings(None, data)
+
+
+async def add_subscribers(db: Database, count: int, now: datetime, *, first: int = FIRST_ID) -> list[str]:
+    """``count`` subscribed residents, every third one English; returns their chat ids."""
+    chats = [str(first + i) for i in range(count)]
+    async with db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO people (channel, external_id, name, lang, created_at) VALUES ('telegram', ?, 'r', ?, ?)",
+            [(chat, "en" if i % 3 == 0 else "zh", to_db(now)) for i, chat in enumerate(chats)],
+        )
+    return chats
+
+
+class FakeChannel:
+    """A ``Sender`` that counts texts per chat; some chats blocked or unknown; optional 429 bursts."""
+
+    def __init__(
+        self,
+        *,
+        blocked: Iterable[str] = (),
+        unknown: Iterable[str] = (),
+        latency_s: float = 0.0,
+    ) -> None:
+        self.blocked, self.unknown, self.latency_s = set(blocked), set(unknown), latency_s
+        self.received: Counter[str] = Counter()
+        self.log: list[Outbound] = []
+        self.burst = 0
+        self.retry_after_s = 0.05
+        self.retry_answers = 0
+        self.gate: asyncio.Event | None = None  # when set up, sends wait for it
+
+    async def send(self, message: Outbound) -> str | None:
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.latency_s:
+            await asyncio.sleep(self.latency_s)
+        if self.burst > 0:
+            self.burst -= 1
+            self.retry_answers += 1
+            raise RetryLater(self.retry_after_s)
+        if message.chat in self.blocked:
+            raise Blocked("Forbidden: bot was blocked by the user")
+        if message.chat in self.unknown:
+            raise Rejected("Bad Request: chat not found")
+        self.log.append(message)
+        if isinstance(message, Text):
+            self.received[message.chat] += 1
+        return str(len(self.log))
+
+    @property
+    def total(self) -> int:
+        return sum(self.received.values())

@@ -1,0 +1,181 @@
+"""The broadcaster over a real SQLite file and the real lane, with a counting fake channel."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.broadcast import STOP_TIPS, BadAudience, Broadcaster, audience_size
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.events import Priority, Text
+from bot.lane import Lane
+from storage.db import Database
+from tests.bot.broadcast_helpers import FakeChannel, add_subscribers, fast_settings
+
+NOON = datetime(2027, 3, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
+TEXTS = {"zh": "中文提示 96777", "en": "English tip 96777"}
+
+
+@asynccontextmanager
+async def broadcaster(
+    settings: Settings, channel: FakeChannel, clock: FakeClock, **kw: float
+) -> AsyncIterator[Broadcaster]:
+    """A fresh set of objects over the settings' database file (a process, as far as the DB can tell)."""
+    db = await Database.open(settings.storage.path)
+    lane = Lane(channel, settings.outbound)
+    await lane.start()
+    service = Broadcaster(db, lane, clock, settings, poll_interval_s=0.05, **kw)  # type: ignore[arg-type]
+    await service.start()
+    try:
+        yield service
+    finally:
+        await service.stop()
+        await lane.stop()
+        await db.close()
+
+
+async def until(condition: object, timeout_s: float = 20.0) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not condition():  # type: ignore[operator]  # noqa: ASYNC110 - polling a counter
+            await asyncio.sleep(0.005)
+
+
+async def test_stopped_half_way_and_restarted_messages_everyone_exactly_once(tmp_path: Path) -> None:
+    settings = fast_settings(tmp_path / "b.sqlite3")
+    clock, channel = FakeClock(NOON), FakeChannel(latency_s=0.0005)
+    db = await Database.open(settings.storage.path)
+    chats = await add_subscribers(db, 10_000, NOON)
+    await db.close()
+    async with broadcaster(settings, channel, clock) as first:
+        broadcast_id = await first.create(kind="tip", texts=TEXTS)
+        await until(lambda: channel.total >= 5_000)
+        # leaving the block stops the service half-way: withdrawn sends stay pending, started ones are recorded
+    half = channel.total
+    assert 5_000 <= half < 10_000
+    async with broadcaster(settings, channel, clock) as second:
+        state = await second.status(broadcast_id)
+        assert state.sent == half and state.pending == 10_000 - half
+        done = await second.wait_done(broadcast_id, timeout_s=30)
+    assert set(channel.received) == set(chats)
+    assert max(channel.received.values()) == 1, "nobody gets the same tip twice"
+    assert (done.sent, done.pending, done.failed, done.blocked, done.uncertain) == (10_000, 0, 0, 0, 0)
+    assert done.broadcast.sent == 10_000 and done.broadcast.status == "done"
+    # each subscriber in their own language, with the stop button, at broadcast priority
+    first_text = next(m for m in channel.log if isinstance(m, Text) and m.chat == chats[0])
+    assert first_text.text == TEXTS["en"] and first_text.priority is Priority.BROADCAST
+    assert first_text.buttons[0][0].data == STOP_TIPS
+    second_text = next(m for m in channel.log if isinstance(m, Text) and m.chat == chats[1])
+    assert second_text.text == TEXTS["zh"]
+
+
+async def test_rows_cut_off_by_a_crash_are_never_sent_again(tmp_path: Path) -> None:
+    """A crash leaves rows 'sending'; the next start marks them uncertain and never sends them."""
+    settings = fast_settings(tmp_path / "b.sqlite3")
+    clock, channel = FakeClock(NOON), FakeChannel()
+    db = await Database.open(settings.storage.path)
+    chats = await add_subscribers(db, 50, NOON)
+    await db.close()
+    async with broadcaster(settings, channel, clock) as first:
+        broadcast_id = await first.create(texts=TEXTS)
+        await first.wait_done(broadcast_id, timeout_s=10)
+    # pretend a process died with two rows handed to the channel but not recorded
+    db = await Database.open(settings.storage.path)
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE broadcasts SET status = 'sending' WHERE id = ?", (broadcast_id,))
+        await tx.execute(
+            "UPDATE broadcast_deliveries SET status = 'sending' WHERE broadcast_id = ? AND chat IN (?, ?)",
+            (broadcast_id, chats[0], chats[1]),
+        )
+    await db.close()
+    before = channel.total
+    async with broadcaster(settings, channel, clock) as second:
+        assert second.interrupted == 2
+        done = await second.wait_done(broadcast_id, timeout_s=10)
+    assert channel.total == before
+    assert (done.sent, done.uncertain) == (48, 2)
+
+
+async def test_429s_blocked_and_unknown_chats_end_with_the_right_counts(tmp_path: Path) -> None:
+    settings = fast_settings(tmp_path / "b.sqlite3", rate_per_s=2_000)
+    clock = FakeClock(NOON)
+    db = await Database.open(settings.storage.path)
+    chats = await add_subscribers(db, 300, NOON)
+    await db.close()
+    channel = FakeChannel(blocked=chats[10:20], unknown=chats[20:25])
+    channel.burst = 40  # 40 answers of 429 retry_after 0.05 s
+    async with broadcaster(settings, channel, clock) as service:
+        broadcast_id = await service.create(texts=TEXTS)
+        done = await service.wait_done(broadcast_id, timeout_s=30)
+        db = service.db
+        tips = {row[0]: row[1] for row in await db.fetchall("SELECT external_id, tips FROM people")}
+        errors = await db.fetchall(
+            "SELECT chat, error FROM broadcast_deliveries WHERE broadcast_id = ? AND status = 'failed'",
+            (broadcast_id,),
+        )
+        unsubscribed = await db.scalar("SELECT COUNT(*) FROM subscription_events WHERE action = 'blocked'")
+    assert channel.retry_answers == 40
+    assert (done.sent, done.blocked, done.failed, done.pending, done.uncertain) == (285, 10, 5, 0, 0)
+    assert (done.broadcast.sent, done.broadcast.blocked, done.broadcast.failed) == (285, 10, 5)
+    assert max(channel.received.values()) == 1
+    assert all(tips[chat] == 0 for chat in chats[10:20]) and all(tips[chat] == 1 for chat in chats[20:])
+    assert unsubscribed == 10
+    assert sorted(chat for chat, _ in errors) == sorted(chats[20:25])
+    assert all("chat not found" in error for _, error in errors)
+
+
+async def test_quiet_hours_hold_tips_but_not_area_notices(tmp_path: Path) -> None:
+    late = datetime(2027, 3, 1, 14, 0, tzinfo=UTC)  # 22:00 in Shanghai
+    settings = fast_settings(
+        tmp_path / "b.sqlite3", districts=[{"name": "East", "boxes": [[31.0, 121.0, 32.0, 122.0]]}]
+    )
+    clock, channel = FakeClock(late), FakeChannel()
+    db = await Database.open(settings.storage.path)
+    chats = await add_subscribers(db, 20, late)
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO person_districts (person_id, district, updated_at) SELECT id, 'East', '' FROM people"
+            " WHERE external_id IN (?, ?)",
+            (chats[0], chats[1]),
+        )
+    await db.close()
+    async with broadcaster(settings, channel, clock) as service:
+        tip = await service.create(kind="tip", texts=TEXTS)
+        notice = await service.create(kind="notice", audience="district:East", texts=TEXTS)
+        done = await service.wait_done(notice, timeout_s=10)
+        assert done.sent == 2 and done.broadcast.urgent
+        await asyncio.sleep(0.3)
+        held = await service.status(tip)
+        assert held.sent == 0 and held.pending == 20
+        assert held.expected_finish is not None and held.expected_finish.astimezone(settings.utility.tz).hour == 8
+        clock.set(datetime(2027, 3, 2, 0, 0, tzinfo=UTC))  # 08:00 next morning
+        done = await service.wait_done(tip, timeout_s=10)
+    assert done.sent == 20
+    assert channel.received[chats[0]] == 2 and channel.received[chats[5]] == 1
+
+
+async def test_cancel_stops_a_broadcast_and_audiences_are_checked(tmp_path: Path) -> None:
+    settings = fast_settings(tmp_path / "b.sqlite3", rate_per_s=50)
+    clock, channel = FakeClock(NOON), FakeChannel()
+    db = await Database.open(settings.storage.path)
+    await add_subscribers(db, 200, NOON)
+    async with db.lock:
+        assert await audience_size(db.conn, settings, "subscribers") == {"zh": 133, "en": 67}
+        assert await audience_size(db.conn, settings, "crews") == {}
+    await db.close()
+    async with broadcaster(settings, channel, clock) as service:
+        with pytest.raises(BadAudience):
+            await service.create(audience="district:Nowhere", texts=TEXTS)
+        broadcast_id = await service.create(texts=TEXTS)
+        await until(lambda: channel.total >= 5)
+        assert await service.cancel(broadcast_id)
+        state = await service.wait_done(broadcast_id, timeout_s=5)
+        sent_at_cancel = channel.total
+        await asyncio.sleep(0.2)
+    assert state.broadcast.status == "cancelled"
+    assert channel.total <= sent_at_cancel + 32 < 200  # only what was already under way

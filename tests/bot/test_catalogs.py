@@ -1,0 +1,53 @@
+"""Both languages are complete: every key in both catalogs, with the same placeholders; every text the
+forms and menus ask for exists."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from bot import knowledge
+from bot.forms import CATEGORIES, FIELDS, Ask
+from bot.i18n import Lang, catalog, lang_from_code
+from bot.menu import MENU_ITEMS
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_key_exists_in_both_languages() -> None:
+    zh, en = catalog(Lang.ZH), catalog(Lang.EN)
+    assert sorted(set(zh) - set(en)) == [], "keys only in Chinese"
+    assert sorted(set(en) - set(zh)) == [], "keys only in English"
+
+
+def test_placeholders_agree() -> None:
+    zh, en = catalog(Lang.ZH), catalog(Lang.EN)
+    differ = [key for key in zh if _placeholders(zh[key]) != _placeholders(en[key])]
+    assert differ == []
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_forms_and_menu_texts_exist(lang: Lang) -> None:
+    texts = catalog(lang)
+    needed = [f"category.{cid}" for cid in CATEGORIES] + [f"menu.{item}" for item in MENU_ITEMS]
+    for spec in FIELDS.values():
+        needed += [f"form.{spec.name}.ask", f"form.{spec.name}.label"]
+        if spec.ask is Ask.CHOICE:
+            needed += [f"form.{spec.name}.{opt}" for opt in spec.options]
+    assert [key for key in needed if key not in texts] == []
+
+
+def test_chinese_is_the_default_and_english_is_chosen_from_the_client() -> None:
+    assert lang_from_code(None) is Lang.ZH
+    assert lang_from_code("zh-hans") is Lang.ZH
+    assert lang_from_code("ru") is Lang.ZH
+    assert lang_from_code("en-GB") is Lang.EN
+
+
+def test_knowledge_base_has_forty_questions_in_both_languages() -> None:
+    entries = knowledge.entries()
+    assert len(entries) >= 40
+    assert all(e.question(Lang.ZH) and e.question(Lang.EN) for e in entries)

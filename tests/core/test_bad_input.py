@@ -1,0 +1,137 @@
+"""Bad input gets a clear, kind answer and loses nothing."""
+
+from __future__ import annotations
+
+from bot.clock import FakeClock
+from bot.config import AreaCircle, IntakeConfig, Settings
+from bot.events import Answer, Kind, Priority, Text
+from bot.i18n import t
+from storage.conversations import ConversationsRepo
+from storage.db import Database
+from tests.conftest import RESIDENT
+from tests.core.harness import Harness, texts
+from tests.core.test_leak_report import fill_leak_form
+
+
+async def _step(db: Database, user: str = RESIDENT) -> str | None:
+    async with db.lock:
+        conv = await ConversationsRepo(db.conn).get("telegram", user)
+    return conv.step if conv else None
+
+
+async def test_long_text_is_kept_shortened(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "/report")
+    await h.press(RESIDENT, "i:c:complaint")
+    replies = await h.text(RESIDENT, "x" * 5000)
+    assert t("en", "intake.text_shortened", limit=1000) in texts(replies)
+    assert await _step(db) == "phone_optional", "the answer was taken, the report goes on"
+
+
+async def test_emoji_only_text(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    outside = await h.text(RESIDENT, "🙂🙂👍")
+    assert t("en", "qa.empty", hotline="96777") in texts(outside)
+    await h.text(RESIDENT, "/report")
+    await h.press(RESIDENT, "i:c:complaint")
+    inside = await h.text(RESIDENT, "   ")
+    assert t("en", "intake.need_text") in texts(inside)
+    assert await _step(db) == "details"
+
+
+async def test_media_in_a_report_says_what_we_accept_and_goes_on(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "I smell gas")
+    await fill_leak_form(h, upto="where")
+    for media in ("sticker", "voice", "video", "document"):
+        replies = await h.event(RESIDENT, Kind.MEDIA, media=media)
+        assert t("en", "intake.media_unsupported", hotline="96777") in texts(replies)
+        assert t("en", "form.where.ask") in texts(replies), "the question is asked again"
+        assert await _step(db) == "where"
+    outside = await h.event("5002", Kind.MEDIA, media="voice")
+    assert t("en", "start.media_unsupported", hotline="96777") in texts(outside)
+
+
+async def test_a_photo_sent_early_is_kept(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "I smell gas")
+    await fill_leak_form(h, upto="where")
+    replies = await h.event(RESIDENT, Kind.PHOTO, photo="early-photo")
+    assert t("en", "intake.photo_kept") in texts(replies)
+    await fill_leak_form(h, start_at="where")
+    await h.press(RESIDENT, "i:s:ok")
+    assert "early-photo" in str(await db.scalar("SELECT details FROM tickets WHERE id = 1"))
+
+
+async def test_location_outside_the_service_area(settings: Settings, db: Database, clock: FakeClock) -> None:
+    area = IntakeConfig(area_circles=[AreaCircle(lat=31.2304, lon=121.4737, radius_km=50)])
+    h = await Harness(settings.model_copy(update={"intake": area}), db, clock).setup()
+    await h.text(RESIDENT, "I smell gas")
+    replies = await h.event(RESIDENT, Kind.LOCATION, latitude=39.9042, longitude=116.4074)  # Beijing
+    assert t("en", "intake.outside_area", hotline="96777") in texts(replies)
+    assert await _step(db) == "location", "nothing kept, the question stays"
+    await h.event(RESIDENT, Kind.LOCATION, latitude=31.23, longitude=121.47)
+    assert await _step(db) == "address"
+
+
+async def test_stale_and_forged_buttons(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "I smell gas")
+    await fill_leak_form(h, upto="strength")
+    stale = await h.press(RESIDENT, "i:f:where:basement")
+    assert t("en", "intake.stale_button") in texts(stale)
+    assert await _step(db) == "strength"
+    for data in ("zz:1", "f:y:abc", "f:r:1:9", "q:a:../../etc", "i:f:strength:nuclear"):
+        replies = await h.press(RESIDENT, data)
+        assert replies and all(isinstance(r, Text | Answer) for r in replies)
+    assert await _step(db) == "strength"
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 0
+
+
+async def test_edited_message_does_not_change_an_answer(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "/report")
+    await h.press(RESIDENT, "i:c:complaint")
+    await h.text(RESIDENT, "The crew was rude")
+    replies = await h.event(RESIDENT, Kind.TEXT, text="The crew was late", edited=True)
+    assert t("en", "intake.edited_ignored") in texts(replies)
+    assert await _step(db) == "phone_optional"
+
+
+async def test_danger_in_a_group_gets_the_card_and_a_private_invitation(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await Harness(settings, db, clock).setup()
+    replies = await h.event(RESIDENT, Kind.TEXT, text="smell gas in the stairwell", chat="-100500", private=False)
+    assert isinstance(replies[0], Text) and replies[0].priority is Priority.EMERGENCY
+    assert t("en", "start.write_privately", hotline="96777") in texts(replies)
+    assert await _step(db) is None, "no address or phone is asked for in a group"
+
+
+async def test_unknown_command(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    replies = await h.text(RESIDENT, "/frobnicate")
+    assert t("en", "start.unknown_command") in texts(replies)
+
+
+async def test_flood_is_calmed_but_danger_always_passes(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    limit = settings.intake.flood_max_messages
+    answered = [await h.text(RESIDENT, f"hello {n}") for n in range(limit + 5)]
+    warnings = [r for r in answered if t("en", "flood.slow_down", hotline="96777") in texts(r)]
+    assert len(warnings) == 1, "told once, calmly"
+    assert answered[-1] == [], "then quiet until the window passes"
+    danger = await h.text(RESIDENT, "I smell gas!!")
+    assert t("en", "safety.card", hotline="96777") in texts(danger)
+    assert await _step(db) == "location", "the leak report starts despite the limit"
+    for _ in range(limit + 5):  # a panicking resident's leak report is never dropped
+        await h.text(RESIDENT, "🙏")
+    assert await _step(db) == "location"
+    await fill_leak_form(h)
+    confirmed = await h.press(RESIDENT, "i:s:ok")
+    assert confirmed is not None
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 1
+    clock.advance(settings.intake.flood_window_s + 1)
+    assert texts(await h.text(RESIDENT, "where is the gas valve")), "after the window all is normal"

@@ -1,0 +1,75 @@
+"""Duplicates are never merged silently: the same resident's second report is added to their open
+ticket; a report near an open P1 is its own ticket, marked as probably the same incident."""
+
+from __future__ import annotations
+
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.events import Kind
+from bot.i18n import t
+from storage.db import Database
+from tests.conftest import CREW_A, RESIDENT
+from tests.core.driver import report
+from tests.core.harness import Harness, texts
+from tests.core.test_leak_report import fill_leak_form
+
+NEIGHBOUR = "5002"
+
+
+async def _leak(h: Harness, user: str, lat: float = 31.2304, lon: float = 121.4737) -> None:
+    await h.text(user, "I smell gas")
+    await h.event(user, Kind.LOCATION, latitude=lat, longitude=lon)
+    await fill_leak_form(h, user, start_at="address")
+    await h.press(user, "i:s:ok")
+
+
+async def test_second_report_of_the_same_resident_is_added(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await _leak(h, RESIDENT)
+    clock.advance(120)
+    await h.text(RESIDENT, "I smell gas again, stronger")
+    await fill_leak_form(h)
+    replies = await h.press(RESIDENT, "i:s:ok")
+    assert t("en", "duplicates.attached", ticket=1, hotline="96777") in texts(replies)
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 1
+    assert await db.scalar("SELECT COUNT(*) FROM ticket_events WHERE ticket_id = 1 AND kind = 'attached'") == 1
+    told = {row.chat for row in await h.outbox("attached")}
+    assert set(CREW_A) <= told, "the crew that has the ticket is told"
+    assert await db.scalar("SELECT COUNT(*) FROM conversations") == 0
+
+
+async def test_a_more_urgent_report_is_not_buried_in_an_open_service_ticket(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await report(h, RESIDENT, "meter")
+    await _leak(h, RESIDENT)
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 2
+    assert await db.scalar("SELECT severity FROM tickets WHERE id = 2") == "P1"
+    assert await db.scalar("SELECT related_id FROM ticket_links WHERE ticket_id = 2 AND kind = 'follows'") == 1
+
+
+async def test_report_near_an_open_p1_is_marked_probably_the_same(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await _leak(h, RESIDENT)
+    clock.advance(300)
+    await _leak(h, NEIGHBOUR, 31.2305, 121.4738)  # about 15 m away, 5 minutes later
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 2, "never merged"
+    rows = await db.fetchall("SELECT ticket_id, related_id, kind, distance_m FROM ticket_links")
+    assert [(r[0], r[1], r[2]) for r in rows] == [(2, 1, "probable_same")]
+    assert 5 < rows[0][3] < 30
+    cards = [row for row in await h.outbox("dispatch") if row.ticket_id == 2]
+    assert {row.chat for row in cards} >= set(CREW_A)
+    assert all("#1" in row.message.text.split("\n")[-1] for row in cards)  # type: ignore[union-attr]
+    assert await h.outbox("probable_same") == [], "one card per report: no message per pair of reports"
+
+
+async def test_far_or_late_reports_are_not_marked(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await _leak(h, RESIDENT)
+    await _leak(h, NEIGHBOUR, 31.2404, 121.4737)  # about 1.1 km away
+    clock.advance(settings.intake.duplicate_window_min * 60 + 60)
+    await _leak(h, "5003")  # the same spot, but after the window
+    assert await db.scalar("SELECT COUNT(*) FROM ticket_links WHERE kind = 'probable_same'") == 0

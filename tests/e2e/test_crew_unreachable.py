@@ -1,0 +1,49 @@
+"""End to end: a crew member who blocked the bot gets no dispatch (403), and the dispatcher is told."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.sandbox import Sandbox
+from tests.e2e.test_first_path import fill_report, has_button
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox(DEMO_TOKEN) as sb:
+        sb.create_user(RESIDENT, first_name="Zhang Wei", language_code="en")
+        for user_id, name in (
+            (LEAD, "Wang Qiang"),
+            (MEMBER, "Li Ming"),
+            (OTHER_CREW, "Zhao Lei"),
+            (DISPATCHER, "Desk"),
+        ):
+            sb.create_user(user_id, first_name=name, language_code="en")
+        yield sb
+
+
+async def test_blocked_crew_member_alerts_the_dispatcher(sandbox: Sandbox, tmp_path: Path) -> None:
+    sb = sandbox
+    settings = sandbox_settings(sb, tmp_path / "e2e.sqlite3", lang="en")
+    async with running_bot(settings) as runtime:
+        await sb.block(MEMBER)
+        await fill_report(sb)
+        await tap(sb, None, RESIDENT, "i:s:ok")
+        await sb.wait_for(LEAD, lambda m: has_button(m, "t:acc:1"), timeout_s=10)
+        await sb.wait_for_text(DISPATCHER, "Li Ming cannot be reached", timeout_s=10)
+        assert sb.messages(MEMBER) == []
+        assert sum("Li Ming cannot be reached" in x for x in sb.texts(DISPATCHER)) == 1, "one alert per missed dispatch"
+        assert await runtime.db.scalar("SELECT COUNT(*) FROM ticket_events WHERE kind = 'unreachable'") == 1
+        # the desk works the ticket over the real channel: /open and a relayed message with a reply
+        await tap(sb, None, LEAD, "t:acc:1")
+        await sb.send_text(DISPATCHER, "/open")
+        await sb.wait_for_text(DISPATCHER, "Open tickets (1)", timeout_s=10)
+        await sb.send_text(DISPATCHER, "/msg 1 Please open the gate for the crew")
+        await sb.wait_for_text(RESIDENT, "Please open the gate for the crew", timeout_s=10)
+        await tap(sb, None, RESIDENT, "r:1")
+        await sb.send_text(RESIDENT, "Gate is open")
+        await sb.wait_for_text(DISPATCHER, "Gate is open", timeout_s=10)

@@ -1,0 +1,118 @@
+"""Every hot query uses an index: the SQL the repositories really run (captured with SQLite's trace
+callback, parameters bound) is run through EXPLAIN QUERY PLAN on a small real database.
+
+A plan may not SCAN a big table (one that grows with residents, tickets or messages), and must search
+by an index or the primary key."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.events import Priority, Text
+from storage.conversations import Conversation, ConversationsRepo
+from storage.db import Database
+from storage.outbox import OutboxRepo
+from storage.people import CrewsRepo, PeopleRepo
+from storage.tickets import TicketsRepo
+from tests.conftest import T0
+
+BIG_TABLES = ("people", "tickets", "ticket_events", "outbox", "conversations", "timers", "audit")
+INDEXED = ("USING INDEX", "USING COVERING INDEX", "USING INTEGER PRIMARY KEY", "USING PRIMARY KEY")
+
+Query = Callable[[Database], Awaitable[object]]
+
+
+@pytest.fixture
+async def seeded(tmp_path: Path) -> AsyncIterator[Database]:
+    db = await Database.open(tmp_path / "plans.sqlite3")
+    now = FakeClock(T0).now()
+    async with db.transaction() as tx:
+        people, crews, tickets = PeopleRepo(tx), CrewsRepo(tx), TicketsRepo(tx)
+        crew = await crews.upsert("A", None)
+        await people.set_staff(
+            "telegram", "1001", name="Wang", role="lead", crew_id=crew, phone=None, lang="zh", now=now
+        )
+        for n in range(50):
+            person = await people.ensure("telegram", str(5000 + n), name="R", lang="zh", now=now)
+            ticket = await tickets.create(
+                resident_id=person.id, channel="telegram", chat=str(5000 + n), lang="zh", category="leak",
+                severity="P1", status="dispatched", address=None, latitude=None, longitude=None, phone=None,
+                details={}, now=now + timedelta(minutes=n),
+            )  # fmt: skip
+            await OutboxRepo(tx).add(
+                Text(chat=str(5000 + n), text="x", priority=Priority.DISPATCH), now=now, ticket_id=ticket,
+                purpose="dispatch", recipient_id=person.id,
+            )  # fmt: skip
+            conv = Conversation(flow="intake", step="where", data={}, started_at=now, updated_at=now)
+            await ConversationsRepo(tx).put("telegram", str(5000 + n), conv)
+    yield db
+    await db.close()
+
+
+async def _in_tx(db: Database, run: Callable[[object], Awaitable[object]]) -> None:
+    async with db.transaction() as tx:
+        await run(tx)
+
+
+NOW = T0 + timedelta(hours=1)
+HOT: dict[str, Query] = {
+    "outbox due": lambda db: _in_tx(db, lambda tx: OutboxRepo(tx).due(NOW, 200, exclude=[1, 2])),  # type: ignore[arg-type]
+    "outbox states": lambda db: _in_tx(db, lambda tx: OutboxRepo(tx).states([1, 2, 3])),  # type: ignore[arg-type]
+    "outbox rows for ticket": lambda db: _in_tx(db, lambda tx: OutboxRepo(tx).rows_for_ticket(3, "dispatch")),  # type: ignore[arg-type]
+    "outbox mark sent": lambda db: _in_tx(db, lambda tx: OutboxRepo(tx).mark_sent(3, "77", NOW)),  # type: ignore[arg-type]
+    "tickets open": lambda db: _in_tx(db, lambda tx: TicketsRepo(tx).open_tickets()),  # type: ignore[arg-type]
+    "ticket get": lambda db: _in_tx(db, lambda tx: TicketsRepo(tx).get(7)),  # type: ignore[arg-type]
+    "ticket events": lambda db: _in_tx(db, lambda tx: TicketsRepo(tx).events(7)),  # type: ignore[arg-type]
+    "tickets of resident": lambda db: _in_tx(db, lambda tx: TicketsRepo(tx).of_resident(3)),  # type: ignore[arg-type]
+    "ticket transition": lambda db: _in_tx(
+        db,
+        lambda tx: TicketsRepo(tx).transition(  # type: ignore[arg-type]
+            7, from_statuses=("dispatched",), to_status="accepted", now=NOW, actor_id=1, stamp="accepted_at"
+        ),
+    ),
+    "conversation get": lambda db: _in_tx(db, lambda tx: ConversationsRepo(tx).get("telegram", "5003")),  # type: ignore[arg-type]
+    "conversation clear": lambda db: _in_tx(db, lambda tx: ConversationsRepo(tx).clear("telegram", "5003")),  # type: ignore[arg-type]
+    "people find": lambda db: _in_tx(db, lambda tx: PeopleRepo(tx).find("telegram", "5003")),  # type: ignore[arg-type]
+    "person get": lambda db: _in_tx(db, lambda tx: PeopleRepo(tx).get(3)),  # type: ignore[arg-type]
+    "crew members": lambda db: _in_tx(db, lambda tx: PeopleRepo(tx).crew_members(1)),  # type: ignore[arg-type]
+    "people with role": lambda db: _in_tx(db, lambda tx: PeopleRepo(tx).with_role("dispatcher", "supervisor")),  # type: ignore[arg-type]
+    "crew by name": lambda db: _in_tx(db, lambda tx: CrewsRepo(tx).by_name("A")),  # type: ignore[arg-type]
+}
+
+
+async def _statements(db: Database, query: Query) -> list[str]:
+    seen: list[str] = []
+
+    def trace(sql: str) -> None:
+        head = sql.lstrip().split(None, 1)[0].upper()
+        if head in ("SELECT", "UPDATE", "DELETE"):
+            seen.append(sql)
+
+    await db.conn.set_trace_callback(trace)
+    try:
+        await query(db)
+    finally:
+        await db.conn.set_trace_callback(None)  # type: ignore[arg-type]  # None switches tracing off
+    return seen
+
+
+async def _plan(db: Database, sql: str) -> list[str]:
+    rows = await db.fetchall("EXPLAIN QUERY PLAN " + sql)
+    return [str(row[3]) for row in rows]
+
+
+@pytest.mark.parametrize("name", sorted(HOT))
+async def test_hot_query_uses_an_index(seeded: Database, name: str) -> None:
+    statements = await _statements(seeded, HOT[name])
+    assert statements, f"{name}: no statement captured"
+    for sql in statements:
+        plan = await _plan(seeded, sql)
+        scans = [step for step in plan if any(step.startswith(f"SCAN {table}") for table in BIG_TABLES)]
+        assert not scans, f"{name}: {sql}\n  scans a big table: {plan}"
+        searches = [step for step in plan if step.startswith("SEARCH")]
+        assert searches and all(any(how in step for how in INDEXED) for step in searches), f"{name}: {sql}\n  {plan}"
