@@ -28,7 +28,7 @@ def test_example_config_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
         ('[dispatch]\nack_timeout_s = "soon"\n', "dispatch.ack_timeout_s"),
         ('[[crews]]\nname = "A"\nmembers = [{ user_id = 1 }]\n', "crews.0.members.0.name"),
         ('[rota]\ncrews = ["Z"]\n', "rota.crews names 'Z'"),
-        ('[telegram]\npoll_timout_s = 3\n', "telegram.poll_timout_s"),
+        ("[telegram]\npoll_timout_s = 3\n", "telegram.poll_timout_s"),
         ("[utility\n", "not valid TOML"),
     ],
 )
