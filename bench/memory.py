@@ -12,6 +12,7 @@ from pathlib import Path
 from bench.surge import SurgeResult, run_surge
 from storage.db import Database, to_db
 
+FIRST_SUBSCRIBER = 900_000_000  # subscribers' Telegram ids (and chats) from here
 _STATUSES = ("closed", "resolved", "resolved", "closed", "queued", "followup")
 
 
@@ -27,7 +28,7 @@ async def seed(db_path: Path, *, subscribers: int, tickets: int, seed: int = 7) 
             "INSERT INTO people (channel, external_id, name, lang, tips, created_at)"
             " VALUES ('telegram', ?, ?, ?, 1, ?)",
             (
-                (str(900_000_000 + i), f"Subscriber {i}", "zh" if i % 4 else "en", to_db(start + timedelta(minutes=i)))
+                (str(FIRST_SUBSCRIBER + i), f"S{i}", "zh" if i % 4 else "en", to_db(start + timedelta(minutes=i)))
                 for i in range(subscribers)
             ),
         )
@@ -35,7 +36,8 @@ async def seed(db_path: Path, *, subscribers: int, tickets: int, seed: int = 7) 
         for i in range(tickets):
             created = to_db(start + timedelta(minutes=15 * i))
             details = json.dumps({"where": "home", "strength": "faint", "access": "Door code 1234"})
-            rows.append((rng.randint(1, subscribers), str(900_000_000 + i), created, rng.choice(_STATUSES), details))
+            resident = rng.randint(1, subscribers)
+            rows.append((resident, str(FIRST_SUBSCRIBER + i), created, rng.choice(_STATUSES), details))
         conn.executemany(
             "INSERT INTO tickets (resident_id, channel, chat, lang, category, severity, status, address, details,"
             " created_at) VALUES (?, 'telegram', ?, 'zh', 'leak', 'P2', ?, 'Building 1, Flat 101', ?, ?)",

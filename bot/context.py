@@ -12,6 +12,7 @@ import aiosqlite
 from bot.config import Settings
 from bot.events import Button, Inbound, Key, Outbound, Priority, Text
 from bot.i18n import Lang, t
+from storage.conversations import Conversation
 from storage.people import Person
 
 
@@ -24,6 +25,10 @@ class Ctx:
     settings: Settings
     replies: list[Outbound] = field(default_factory=list)
     outbox_rows: int = 0
+    # The person's conversation as the core read it at the start of this update (None: none), so that
+    # a handler reached straight from there need not read it again; ``conv_read`` says it was read.
+    conv: Conversation | None = None
+    conv_read: bool = False
 
     @property
     def lang(self) -> Lang:

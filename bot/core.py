@@ -92,6 +92,7 @@ class Core:
         self.menu = _joined("MENU")
         self.buttons = _joined("BUTTONS")
         self.flows = _joined("FLOWS")  # conversation flow name -> handler of the next message in it
+        self.flood = flood.FloodLimiter()
 
     async def handle(self, ev: Inbound, urgent: Urgent) -> list[Outbound]:
         now = self.clock.now()
@@ -113,11 +114,12 @@ class Core:
     async def _route(self, ctx: Ctx, danger: Danger | None, urgent: Urgent) -> None:
         ev = ctx.ev
         conv = await ConversationsRepo(ctx.tx).get(ev.channel, ev.user)
+        ctx.conv, ctx.conv_read = conv, True
         in_report = conv is not None and conv.flow == intake.FLOW
         if danger is not None and danger.any and not (conv and conv.data.get("card_shown")):
             for card in safety_cards(danger, ctx.lang, ev.chat, self.settings.utility.hotline):
                 urgent(card)
-        if not await flood.admit(ctx, danger, conv):
+        if not flood.admit(ctx, danger, conv, self.flood):
             return
         if ev.kind is Kind.BUTTON:
             await self._button(ctx)

@@ -191,7 +191,7 @@ def _clip(ctx: Ctx, text: str, limit: int) -> str:
 
 
 def _parse(ctx: Ctx, spec: Field, data: dict[str, Any]) -> tuple[bool, Any]:
-    """(accepted, value) for the current question; a refusal has already said why."""
+    """(accepted, value) for the current question; a refusal has already said why (the caller asks again)."""
     ev = ctx.ev
     button_skip = ev.kind is Kind.BUTTON and ev.data == f"i:f:{spec.name}:-"
     if spec.ask is Ask.LOCATION:
@@ -291,6 +291,8 @@ async def on_event(ctx: Ctx, conv: Conversation) -> None:
     accepted, value = _parse(ctx, spec, data)
     if not accepted:
         await _save(ctx, conv.step, data, conv)
+        if not (spec.ask is Ask.PHOTOS and ev.kind is Kind.PHOTO):
+            ask(ctx, spec, category)  # the question again: its buttons may be lost (a restart, a long chat)
         return
     data["answers"][spec.name] = value
     await _advance(ctx, data, conv)
@@ -298,7 +300,7 @@ async def on_event(ctx: Ctx, conv: Conversation) -> None:
 
 async def on_button(ctx: Ctx) -> None:
     """A report button: acts only on the presser's own report in progress."""
-    conv = await _repo(ctx).get(ctx.ev.channel, ctx.ev.user)
+    conv = ctx.conv if ctx.conv_read else await _repo(ctx).get(ctx.ev.channel, ctx.ev.user)
     if conv is None or conv.flow != FLOW:
         ctx.say("intake.no_report_in_progress")
         return

@@ -15,7 +15,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Bot, Message, Update
 from telegram._utils.types import JSONDict, ODVInput
 from telegram.request import BaseRequest, RequestData
 
@@ -41,10 +41,43 @@ def decode_update(data: object, bot: Bot | None) -> Update | None:
         logger.warning("dropped an update without a numeric update_id")
         return None
     try:
-        return Update.de_json(data, bot)
+        update = Update.de_json(data, bot)
     except DECODE_ERRORS as exc:
         logger.warning("update %s does not decode (%s); ignored", update_id, type(exc).__name__)
         return None
+    if not well_typed(update):
+        logger.warning("update %s does not decode (fields of the wrong type); ignored", update_id)
+        return None
+    return update
+
+
+def _is(value: object, *types: type) -> bool:
+    return isinstance(value, types) and not isinstance(value, bool)
+
+
+def well_typed(update: Update) -> bool:
+    """PTB builds objects without checking field types: check those the adapter reads."""
+    user, chat, query = update.effective_user, update.effective_chat, update.callback_query
+    if user is not None and not (_is(user.id, int) and _is(user.first_name, str)):
+        return False
+    if chat is not None and not (_is(chat.id, int) and _is(chat.type, str)):
+        return False
+    if query is not None and not (_is(query.id, str) and (query.data is None or _is(query.data, str))):
+        return False
+    message = update.message or update.edited_message
+    if query is not None and isinstance(query.message, Message):
+        message = query.message
+    if message is None:
+        return True
+    if not all(value is None or _is(value, str) for value in (message.text, message.caption)):
+        return False
+    if message.contact is not None and not _is(message.contact.phone_number, str):
+        return False
+    if message.location is not None and not all(
+        _is(v, int, float) for v in (message.location.latitude, message.location.longitude)
+    ):
+        return False
+    return all(_is(size.file_id, str) for size in message.photo or ())
 
 
 def sanitise_batch(result: list[Any]) -> list[JSONDict]:

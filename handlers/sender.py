@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import (
     Bot,
@@ -32,6 +33,31 @@ def _keys(rows: list[list[Key]]) -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         is_persistent=True,
     )
+
+
+def _inline_dict(buttons: list[list[Button]]) -> dict[str, Any]:
+    return {"inline_keyboard": [[{"text": b.text, "callback_data": b.data} for b in row] for row in buttons]}
+
+
+def markup_dict(message: Text) -> dict[str, Any] | None:
+    """``text_markup(message).to_dict()``, without building PTB's objects."""
+    if message.buttons:
+        return _inline_dict(message.buttons)
+    if message.keyboard:
+        rows = [[_key_dict(k) for k in row] for row in message.keyboard]
+        return {"keyboard": rows, "resize_keyboard": True, "is_persistent": True}
+    if message.remove_keyboard:
+        return {"remove_keyboard": True}
+    return None
+
+
+def _key_dict(key: Key) -> dict[str, Any]:
+    out: dict[str, Any] = {"text": key.text}
+    if key.location:
+        out["request_location"] = True
+    if key.contact:
+        out["request_contact"] = True
+    return out
 
 
 def text_markup(message: Text) -> Markup:
@@ -69,31 +95,56 @@ class TelegramSender:
         except TelegramError as exc:
             raise Rejected(str(exc)) from exc
 
+    async def _call(self, endpoint: str, data: dict[str, Any]) -> Any:
+        """One Bot API call; its raw JSON result.
+
+        PTB's public ``send_message`` & co. build a full ``Message`` from every answer (about a third of
+        the cost of a send under load), and we only need the message id. ``Bot._post`` is the private
+        step below them: parameters -> ``RequestData`` -> ``BaseRequest.post``, which maps Telegram's
+        errors (``RetryAfter``, ``Forbidden``, ``BadRequest``, ``NetworkError``) exactly as the public
+        methods do; ``ExtBot`` adds its defaults and rate limiter there too. The one place that uses a
+        PTB private API; tests/handlers/test_sender.py pins its behaviour."""
+        return await self.bot._post(endpoint, data)
+
     async def _send(self, message: Outbound) -> str | None:
-        chat = int(message.chat) if message.chat.lstrip("-").isdigit() else message.chat
+        chat: int | str = int(message.chat) if message.chat.lstrip("-").isdigit() else message.chat
         if isinstance(message, Text):
-            sent = await self.bot.send_message(chat, message.text, reply_markup=text_markup(message))
-            return str(sent.message_id)
+            sent = await self._call(
+                "sendMessage", {"chat_id": chat, "text": message.text, "reply_markup": markup_dict(message)}
+            )
+            return _message_id(sent)
         if isinstance(message, Edit):
             if message.message_id is None:
                 raise Rejected("edit without a message id")
-            markup = _inline(message.buttons) if message.buttons else None
-            await self.bot.edit_message_text(
-                message.text, chat_id=chat, message_id=int(message.message_id), reply_markup=markup
+            await self._call(
+                "editMessageText",
+                {
+                    "chat_id": chat,
+                    "message_id": int(message.message_id),
+                    "text": message.text,
+                    "reply_markup": _inline_dict(message.buttons) if message.buttons else None,
+                },
             )
             return message.message_id
         if isinstance(message, Location):
+            point = {"chat_id": chat, "latitude": message.latitude, "longitude": message.longitude}
             if message.title and message.address:
-                sent = await self.bot.send_venue(
-                    chat, message.latitude, message.longitude, title=message.title, address=message.address
-                )
+                sent = await self._call("sendVenue", {**point, "title": message.title, "address": message.address})
             else:
-                sent = await self.bot.send_location(chat, message.latitude, message.longitude)
-            return str(sent.message_id)
+                sent = await self._call("sendLocation", point)
+            return _message_id(sent)
         if isinstance(message, Photo):
             sent = await self.bot.send_photo(chat, message.photo, caption=message.caption or None)
             return str(sent.message_id)
         if isinstance(message, Answer):
-            await self.bot.answer_callback_query(message.button_id, text=message.text or None)
+            await self._call(
+                "answerCallbackQuery", {"callback_query_id": message.button_id, "text": message.text or None}
+            )
             return None
         raise Rejected(f"unknown message type {type(message).__name__}")
+
+
+def _message_id(result: Any) -> str:
+    if isinstance(result, dict) and isinstance(result.get("message_id"), int):
+        return str(result["message_id"])
+    raise Rejected("the answer to a send carries no message id")

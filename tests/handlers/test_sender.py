@@ -1,0 +1,81 @@
+"""TelegramSender against the sandbox through a real PTB ``Bot``: what reaches Telegram, the message ids it
+returns, and Telegram's errors as delivery errors. Pins the one PTB private API it uses (``Bot._post``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import Bot
+
+from bot.delivery import Blocked, Rejected, RetryLater
+from bot.demo import DEMO_TOKEN
+from bot.events import Answer, Button, Edit, Key, Location, Text
+from bot.sandbox import Sandbox
+from handlers.sender import TelegramSender, markup_dict, text_markup
+from handlers.transport import AiohttpRequest
+
+USER = 4242
+
+
+@pytest.fixture
+async def sent() -> AsyncIterator[tuple[Sandbox, TelegramSender]]:
+    async with Sandbox(DEMO_TOKEN) as sb:
+        sb.create_user(USER, first_name="Li", language_code="en")
+        bot = Bot(DEMO_TOKEN, base_url=f"{sb.url}/bot", request=AiohttpRequest(connection_pool_size=4))
+        async with bot:
+            yield sb, TelegramSender(bot)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        Text(chat="1", text="x", buttons=[[Button(text="a", data="b"), Button(text="c", data="d")]]),
+        Text(
+            chat="1", text="x", keyboard=[[Key(text="l", location=True)], [Key(text="c", contact=True), Key(text="p")]]
+        ),
+        Text(chat="1", text="x", remove_keyboard=True),
+        Text(chat="1", text="x"),
+    ],
+)
+def test_markup_dicts_say_what_ptbs_objects_say(message: Text) -> None:
+    markup = text_markup(message)
+    expected = markup.to_dict() if markup is not None else None
+    if expected is not None and "keyboard" in expected:  # PTB also writes the False flags out
+        for row in expected["keyboard"]:
+            for key in row:
+                for flag in ("request_location", "request_contact"):
+                    if key.get(flag) is False:
+                        del key[flag]
+    assert markup_dict(message) == expected
+
+
+async def test_sends_edits_and_locations_reach_the_chat_with_their_message_ids(
+    sent: tuple[Sandbox, TelegramSender],
+) -> None:
+    sb, sender = sent
+    chat = str(USER)
+    first = await sender.send(Text(chat=chat, text="hello", buttons=[[Button(text="OK", data="ok")]]))
+    assert first is not None
+    assert sb.messages(USER)[-1].message_id == int(first)
+    assert sb.messages(USER)[-1].buttons()[0]["callback_data"] == "ok"
+    assert await sender.send(Edit(chat=chat, message_id=first, text="edited")) == first
+    assert sb.texts(USER)[-1] == "edited"
+    pin = await sender.send(Location(chat=chat, latitude=31.2, longitude=121.4))
+    venue = await sender.send(Location(chat=chat, latitude=31.2, longitude=121.4, title="Flat 501", address="Bldg 3"))
+    assert pin is not None and venue is not None and int(venue) > int(pin) > int(first)
+
+
+async def test_telegram_errors_become_delivery_errors(sent: tuple[Sandbox, TelegramSender]) -> None:
+    sb, sender = sent
+    sb.burst_429(1, retry_after_s=3)
+    with pytest.raises(RetryLater) as later:
+        await sender.send(Text(chat=str(USER), text="too fast"))
+    assert later.value.after_s == 3
+    with pytest.raises(Rejected):
+        await sender.send(Text(chat="999999", text="nobody there"))
+    with pytest.raises(Rejected):
+        await sender.send(Answer(chat=str(USER), button_id="no-such-query"))
+    await sb.block(USER)
+    with pytest.raises(Blocked):
+        await sender.send(Text(chat=str(USER), text="blocked"))

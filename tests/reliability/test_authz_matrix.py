@@ -1,0 +1,325 @@
+"""The authorisation matrix: every command and button the core knows x every role.
+
+The core's own tables (``Core(...).commands`` / ``.buttons``, and the actions of the ``t:`` crew button)
+are enumerated at run time and each must have a row in the declared tables below: a new command or
+button without a declared permission fails ``test_every_command_and_button_is_declared``, so nobody
+can add an unprotected staff action. Each cell runs on a fresh database with a real report filed through
+the core. A cell "succeeds" when it is not refused (no audit row) and, for ticket buttons, the ticket
+moved (a new ticket event); a refused cell must leave an audit row naming the actor and move nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import load_settings
+from bot.core import Core
+from bot.events import Answer, Outbound
+from storage.db import Database
+from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT, T0, settings_dict
+from tests.core.harness import Harness
+from tests.core.test_leak_report import report_leak
+
+ADMIN = "3001"
+STRANGER = "9001"
+OTHER_RESIDENT = "5002"
+ROLES: dict[str, str] = {
+    "stranger": STRANGER,
+    "resident": RESIDENT,
+    "other_crew": CREW_B[0],
+    "crew": CREW_A[1],
+    "dispatcher": DISPATCHER,
+    "admin": ADMIN,
+}
+EVERYONE = frozenset(ROLES)
+STAFF = frozenset({"other_crew", "crew", "dispatcher", "admin"})
+DESK = frozenset({"dispatcher", "admin"})
+WORKERS = frozenset({"crew", "dispatcher", "admin"})  # the assignee, or the desk on their behalf
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset[str]
+    args: str = ""  # for commands; "{ticket}" is the ticket of the cell
+    state: str = "offered"  # offered: dispatched to crew A; working: accepted by the crew member
+    moves: bool = True  # an allowed press adds a ticket event
+
+
+# Commands. Resident commands are open to everyone (they act on the caller's own data only).
+COMMAND_RULES: dict[str, Rule] = {
+    "start": Rule(EVERYONE),
+    "help": Rule(EVERYONE),
+    "report": Rule(EVERYONE),
+    "cancel": Rule(EVERYONE),
+    "status": Rule(EVERYONE),
+    "language": Rule(EVERYONE),
+    "tips": Rule(EVERYONE),
+    "district": Rule(EVERYONE),
+    "duty": Rule(STAFF),
+    "msg": Rule(WORKERS, args="{ticket} we are five minutes away", state="working"),
+    "open": Rule(DESK),
+    "ticket": Rule(DESK, args="{ticket}"),
+    "assign": Rule(DESK, args="{ticket} A"),
+    "note": Rule(DESK, args="{ticket} checked the riser"),
+    "close": Rule(DESK, args="{ticket}"),
+    "sla": Rule(DESK),
+    "notice": Rule(DESK, args="Water main works on Zhongshan Road tonight"),
+    "broadcasts": Rule(DESK),
+    "broadcast": Rule(frozenset({"admin"}), args="Close the valve before you travel"),
+}
+
+# Buttons whose data names no ticket act on the presser's own conversation or settings only.
+SELF_SCOPED_PREFIXES = {"i:": "i:s:ok", "m:lang:": "m:lang:en", "q:": "q:0", "tips:": "tips:off"}
+
+# Buttons naming a ticket (or a broadcast), as data templates. ``t:`` is the crew's button; every action
+# of its module's ACTIONS must appear here.
+BUTTON_RULES: dict[str, Rule] = {
+    "t:acc:{ticket}": Rule(frozenset({"crew"})),
+    "t:dec:{ticket}": Rule(frozenset({"crew"}), moves=False),  # asks for the reason first
+    "t:decr:{ticket}:busy": Rule(frozenset({"crew"})),
+    "t:enr:{ticket}": Rule(WORKERS, state="working"),
+    "t:site:{ticket}": Rule(WORKERS, state="working"),
+    "t:res:{ticket}": Rule(WORKERS, state="working", moves=False),  # asks for the cause first
+    "t:cause:{ticket}:repaired": Rule(WORKERS, state="working"),
+    "t:bk:{ticket}": Rule(WORKERS, state="working"),
+    "t:ho:{ticket}": Rule(WORKERS, state="working"),
+    "t:skip:{ticket}": Rule(WORKERS, state="working", moves=False),
+    "r:{ticket}": Rule(WORKERS | {"resident"}, state="working", moves=False),  # reply in the relay
+    "f:y:{ticket}": Rule(frozenset({"resident"}), state="feedback"),  # "was it fixed?" - the reporter only
+    "bc:no:{broadcast}": Rule(frozenset({"admin"}), state="broadcast", moves=False),
+}
+
+
+def _core_tables() -> tuple[dict[str, Any], dict[str, Any]]:
+    settings = load_settings(None, settings_dict(Path("unused.sqlite3")))
+    core = Core(settings, None, FakeClock(T0), on_outbox=lambda: None)  # type: ignore[arg-type]
+    return core.commands, core.buttons
+
+
+def _prefix_of(key: str, buttons: dict[str, Any]) -> str | None:
+    return next((prefix for prefix in buttons if key.startswith(prefix)), None)
+
+
+def _crew_actions(buttons: dict[str, Any]) -> frozenset[str]:
+    if "t:" not in buttons:
+        return frozenset()
+    module = sys.modules[buttons["t:"].__module__]
+    return frozenset(module.ACTIONS)
+
+
+def test_every_command_and_button_is_declared() -> None:
+    commands, buttons = _core_tables()
+    undeclared = sorted(set(commands) - set(COMMAND_RULES))
+    assert not undeclared, f"commands without a declared permission row: {undeclared}"
+    undeclared_buttons = sorted(
+        prefix
+        for prefix in buttons
+        if prefix not in SELF_SCOPED_PREFIXES and not any(key.startswith(prefix) for key in BUTTON_RULES)
+    )
+    assert not undeclared_buttons, f"button prefixes without a declared permission row: {undeclared_buttons}"
+    declared_actions = {key.split(":")[1] for key in BUTTON_RULES if key.startswith("t:")}
+    missing = sorted(_crew_actions(buttons) - declared_actions)
+    assert not missing, f"crew button actions without a declared permission row: {missing}"
+
+
+class World:
+    """A fresh database: crews A (on duty) and B, a dispatcher, an admin, and one leak report."""
+
+    def __init__(self, h: Harness, ticket: int, broadcast: int = 0) -> None:
+        self.h, self.ticket, self.broadcast = h, ticket, broadcast
+
+    @classmethod
+    async def make(cls, tmp: Path, state: str) -> tuple[World, Database]:
+        data = settings_dict(tmp / "authz.sqlite3")
+        data["staff"] = [*data["staff"], {"user_id": ADMIN, "name": "Admin", "role": "admin"}]
+        settings = load_settings(None, data)
+        db = await Database.open(settings.storage.path)
+        try:
+            return await cls._setup(Harness(settings, db, FakeClock(T0)), state), db
+        except BaseException:
+            await db.close()
+            raise
+
+    @classmethod
+    async def _setup(cls, h: Harness, state: str) -> World:
+        await h.setup()
+        db = h.db
+        ticket = await report_leak(h)
+        if state in ("working", "feedback"):
+            await h.press(ROLES["crew"], f"t:acc:{ticket}")
+            assert await db.scalar("SELECT assignee_id FROM tickets WHERE id = ?", (ticket,)) is not None
+        if state == "feedback":
+            await h.press(ROLES["crew"], f"t:cause:{ticket}:repaired")
+            assert await db.scalar("SELECT status FROM tickets WHERE id = ?", (ticket,)) == "resolved"
+            async with db.transaction() as tx:
+                await tx.execute(
+                    "INSERT OR IGNORE INTO feedback (ticket_id, asked_at) VALUES (?, '2027-03-01T03:00:00+00:00')",
+                    (ticket,),
+                )
+        broadcast = 0
+        if state == "broadcast":
+            await h.text(ADMIN, "/broadcast Close the valve before you travel")
+            broadcast = int(await db.scalar("SELECT MAX(id) FROM broadcasts"))
+        return cls(h, ticket, broadcast)
+
+    async def counts(self) -> tuple[int, int]:
+        audit = await self.h.db.scalar("SELECT COUNT(*) FROM audit")
+        events = await self.h.db.scalar("SELECT COUNT(*) FROM ticket_events WHERE ticket_id = ?", (self.ticket,))
+        return int(audit), int(events)
+
+    async def refusal_names(self, user: str) -> bool:
+        row = await self.h.db.fetchone("SELECT actor FROM audit ORDER BY id DESC LIMIT 1")
+        return row is not None and row[0] == user
+
+
+def _cells() -> list[tuple[str, str, str]]:
+    """Every declared row the core knows now x every role."""
+    commands, buttons = _core_tables()
+    actions = _crew_actions(buttons)
+    cells = [("command", name, role) for name in COMMAND_RULES if name in commands for role in ROLES]
+    wired = [
+        key
+        for key in BUTTON_RULES
+        if _prefix_of(key, buttons) and (not key.startswith("t:") or key.split(":")[1] in actions)
+    ]
+    cells += [("button", key, role) for key in wired for role in ROLES]
+    return cells
+
+
+async def _run_cell(tmp: Path, kind: str, name: str, role: str) -> str | None:
+    """None when the cell behaves as declared, else what went wrong."""
+    rule = COMMAND_RULES[name] if kind == "command" else BUTTON_RULES[name]
+    world, db = await World.make(tmp, rule.state)
+    try:
+        user = ROLES[role]
+        before = await world.counts()
+        if kind == "command":
+            args = rule.args.format(ticket=world.ticket)
+            replies = await world.h.text(user, f"/{name} {args}".strip())
+        else:
+            replies = await world.h.press(user, name.format(ticket=world.ticket, broadcast=world.broadcast))
+        audit, events = await world.counts()
+        refused, moved = audit > before[0], events > before[1]
+        allowed = role in rule.allowed
+        if allowed and refused:
+            return "refused but should be allowed"
+        if allowed and kind == "button" and rule.moves and not moved:
+            return "allowed but the ticket did not move"
+        if not allowed and not refused:
+            return "allowed but should be refused (or the refusal was not audited)"
+        if not allowed and moved:
+            return "refused, yet the ticket moved"
+        if not allowed and not await world.refusal_names(user):
+            return "the audit row does not name the actor"
+        if not replies and kind == "command":
+            return "no answer at all"
+        return None
+    finally:
+        await db.close()
+
+
+async def test_matrix(tmp_path: Path) -> None:
+    failures = []
+    cells = _cells()
+    for index, (kind, name, role) in enumerate(cells):
+        problem = await _run_cell(tmp_path / str(index), kind, name, role)
+        if problem:
+            failures.append(f"{kind} {name!r} x {role}: {problem}")
+    assert not failures, f"{len(failures)} of {len(cells)} cells wrong:\n" + "\n".join(failures)
+
+
+FORGED = [
+    "t:site:999999",  # no such ticket
+    "t:acc:{ticket}:extra",
+    "t:site:abc",
+    "t:cause:{ticket}:<b>x</b>",
+    "t:decr:{ticket}:nonsense",
+    "t:zzz:{ticket}",
+    "t:",
+    "t:site:{ticket}:1:2:3",
+    "t:site:" + "9" * 40,
+    "t:site:-1",
+    "t:site:{ticket}\x00",
+]
+
+
+@pytest.mark.parametrize("data", FORGED)
+async def test_forged_crew_callbacks_are_refused_and_audited(tmp_path: Path, data: str) -> None:
+    if "t:" not in _core_tables()[1]:
+        pytest.skip("the crew buttons are not wired into the core")
+    world, db = await World.make(tmp_path, "working")
+    try:
+        before = await world.counts()
+        status = await db.scalar("SELECT status FROM tickets WHERE id = ?", (world.ticket,))
+        replies = await world.h.press(ROLES["crew"], data.format(ticket=world.ticket))
+        audit, events = await world.counts()
+        assert audit == before[0] + 1 and events == before[1]
+        assert await db.scalar("SELECT status FROM tickets WHERE id = ?", (world.ticket,)) == status
+        assert any(isinstance(r, Answer) for r in replies)
+    finally:
+        await db.close()
+
+
+async def test_no_callback_acts_on_someone_elses_ticket(tmp_path: Path) -> None:
+    """Crew member 1002 holds ticket X; the crew lead 1001 holds Y. Buttons crafted for the other's
+    ticket (or by another crew, or by another resident for feedback) are refused server-side."""
+    world, db = await World.make(tmp_path, "working")
+    h, mine = world.h, world.ticket
+    try:
+        theirs = await report_leak(h, OTHER_RESIDENT)
+        await h.press(CREW_A[0], f"t:acc:{theirs}")
+        assert await db.scalar("SELECT status FROM tickets WHERE id = ?", (theirs,)) == "accepted"
+        crafted: list[tuple[str, str]] = [
+            (CREW_A[1], f"t:site:{theirs}"),
+            (CREW_A[1], f"t:cause:{theirs}:repaired"),
+            (CREW_A[1], f"t:ho:{theirs}"),
+            (CREW_B[0], f"t:site:{mine}"),
+            (CREW_B[0], f"t:acc:{theirs}"),
+            (RESIDENT, f"t:site:{mine}"),
+            (RESIDENT, f"f:y:{theirs}"),
+            (OTHER_RESIDENT, f"f:r:{mine}:5"),
+            (STRANGER, f"t:enr:{mine}"),
+        ]
+        _, buttons = _core_tables()
+        for user, data in crafted:
+            if data[:2] not in buttons:
+                continue
+            status = {t: await db.scalar("SELECT status FROM tickets WHERE id = ?", (t,)) for t in (mine, theirs)}
+            audit = int(await db.scalar("SELECT COUNT(*) FROM audit"))
+            replies: list[Outbound] = await h.press(user, data)
+            assert int(await db.scalar("SELECT COUNT(*) FROM audit")) == audit + 1, (user, data, replies)
+            assert await world.refusal_names(user)
+            for t, was in status.items():
+                assert await db.scalar("SELECT status FROM tickets WHERE id = ?", (t,)) == was, (user, data)
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("prefix", sorted(SELF_SCOPED_PREFIXES))
+async def test_self_scoped_buttons_never_touch_another_person(tmp_path: Path, prefix: str) -> None:
+    """Buttons without a ticket act on the presser's own conversation/settings: a stranger pressing
+    them changes nothing of the resident's (their report, their language)."""
+    _, buttons = _core_tables()
+    if prefix not in buttons:
+        pytest.skip(f"{prefix} not in the core")
+    world, db = await World.make(tmp_path, "offered")
+    try:
+        snapshot = "SELECT lang, phone, role FROM people WHERE external_id = ?"
+        before = tuple(await db.fetchone(snapshot, (RESIDENT,)) or ())
+        tickets = await db.scalar("SELECT COUNT(*) FROM tickets")
+        await world.h.press(STRANGER, SELF_SCOPED_PREFIXES[prefix])
+        assert tuple(await db.fetchone(snapshot, (RESIDENT,)) or ()) == before
+        assert await db.scalar("SELECT COUNT(*) FROM tickets") == tickets
+    finally:
+        await db.close()
+
+
+def matrix_size() -> int:
+    """Cells in the matrix (reported in the README)."""
+    return len(_cells())

@@ -1,0 +1,148 @@
+"""Webhook mode: the sandbox delivers updates by POST with Telegram's secret-token header; requests
+without it (or with a wrong one) get 403 and never reach the bot; a whole leak report works end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from pydantic import SecretStr
+
+from bot.app import serve
+from bot.cli import EXIT_CONFIG, main
+from bot.config import Settings
+from bot.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, sandbox_settings
+from bot.errors import ConfigError
+from bot.runtime import Runtime
+from bot.sandbox import Sandbox
+from handlers.webhook import SECRET_HEADER
+from tests.reliability.driver import file_report
+
+SECRET = "s3cret-Token_for-the-hook"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def webhook_settings(sb: Sandbox, db: Path, port: int, secret: str = SECRET) -> Settings:
+    settings = sandbox_settings(sb, db, lang="en")
+    settings.telegram = settings.telegram.model_copy(
+        update={
+            "webhook_url": f"http://127.0.0.1:{port}/telegram-hook",
+            "webhook_port": port,
+            "webhook_secret": SecretStr(secret),
+        }
+    )
+    return settings
+
+
+@asynccontextmanager
+async def running_webhook_bot(settings: Settings) -> AsyncIterator[Runtime]:
+    stop = asyncio.Event()
+    ready: asyncio.Future[Runtime] = asyncio.get_running_loop().create_future()
+
+    async def on_ready(runtime: Runtime) -> None:
+        ready.set_result(runtime)
+
+    task = asyncio.create_task(serve(settings, stop, on_ready=on_ready, webhook=True))
+    waiters: set[asyncio.Future[Any]] = {task, ready}
+    done, _ = await asyncio.wait(waiters, timeout=20, return_when=asyncio.FIRST_COMPLETED)
+    if ready not in done:
+        stop.set()
+        if task in done:
+            task.result()
+        raise TimeoutError("the bot did not start within 20 s")
+    try:
+        yield ready.result()
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=20)
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox(DEMO_TOKEN) as sb:
+        for user_id in (RESIDENT, LEAD, MEMBER, 7100):
+            sb.create_user(user_id, first_name=f"User {user_id}", language_code="en")
+        yield sb
+
+
+async def test_webhook_end_to_end_and_secret_enforced(sandbox: Sandbox, tmp_path: Path) -> None:
+    sb = sandbox
+    port = free_port()
+    settings = webhook_settings(sb, tmp_path / "hook.sqlite3", port)
+    url = settings.telegram.webhook_url
+    async with running_webhook_bot(settings):
+        assert sb.webhook_info()["url"] == url
+        # a whole report, every update delivered by the sandbox's webhook POSTs
+        loop = asyncio.get_running_loop()
+        outcome = await file_report(sb, 7100, deadline=loop.time() + 30)
+        assert outcome.receipts, "no receipt over the webhook"
+        ticket = outcome.receipts[0]
+        await sb.wait_for(
+            LEAD, lambda m: any(b.get("callback_data") == f"t:acc:{ticket}" for b in m.buttons()), timeout_s=10
+        )
+        assert sb.stats()["bots"][0]["webhook_posted"] > 10
+        update = {
+            "update_id": 10**6,
+            "message": {
+                "message_id": 1,
+                "date": 1790000000,
+                "chat": {"id": RESIDENT, "type": "private"},
+                "from": {"id": RESIDENT, "is_bot": False, "first_name": "Forger"},
+                "text": "/start",
+            },
+        }
+        before = sb.message_count(RESIDENT)
+        async with aiohttp.ClientSession() as http:
+            for headers in ({}, {SECRET_HEADER: "wrong"}, {SECRET_HEADER: SECRET + "x"}, {SECRET_HEADER: ""}):
+                async with http.post(url, json=update, headers=headers) as response:
+                    assert response.status == 403, headers
+            async with http.post(url, data=b"{not json", headers={SECRET_HEADER: SECRET}) as response:
+                assert response.status == 400
+            malformed = json.dumps({"update_id": 10**6 + 1, "message": {"chat": 5}})
+            async with http.post(url, data=malformed, headers={SECRET_HEADER: SECRET}) as response:
+                assert response.status == 200  # acknowledged, ignored (Telegram would redeliver it forever)
+            async with http.get(url, headers={SECRET_HEADER: SECRET}) as response:
+                assert response.status == 405
+        await sb.wait_idle(quiet_s=0.2, timeout_s=5)
+        assert sb.message_count(RESIDENT) == before, "a request without the secret reached the bot"
+        # the right header works from outside the sandbox too
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(url, json=update, headers={SECRET_HEADER: SECRET}) as response,
+        ):
+            assert response.status == 200
+        await sb.wait_for(RESIDENT, since=before, timeout_s=5)
+
+
+def test_webhook_mode_needs_url_and_secret(tmp_path: Path) -> None:
+    settings = Settings(telegram={"token": DEMO_TOKEN})
+    with pytest.raises(ConfigError, match="webhook_url"):
+        settings.require_webhook_secret()
+    settings.telegram = settings.telegram.model_copy(update={"webhook_url": "https://bot.example.org/tg"})
+    with pytest.raises(ConfigError, match="HOTLINE_TELEGRAM__WEBHOOK_SECRET"):
+        settings.require_webhook_secret()
+    settings.telegram = settings.telegram.model_copy(update={"webhook_secret": SecretStr("no spaces allowed")})
+    with pytest.raises(ConfigError):
+        settings.require_webhook_secret()
+
+
+def test_cli_refuses_webhook_without_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[telegram]\nwebhook_url = "https://bot.example.org/tg"\n[storage]\npath = "{tmp_path / "x.sqlite3"}"\n'
+    )
+    monkeypatch.setenv("HOTLINE_TELEGRAM__TOKEN", DEMO_TOKEN)
+    monkeypatch.delenv("HOTLINE_TELEGRAM__WEBHOOK_SECRET", raising=False)
+    assert main(["run", "--webhook", "--config", str(config)]) == EXIT_CONFIG
