@@ -13,6 +13,7 @@ from pathlib import Path
 from bot import broadcast_cli, roster_cli
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, HotlineError
+from bot.logsafety import quiet_libraries
 from storage.db import Database, backup_file
 
 logger = logging.getLogger(__name__)
@@ -22,9 +23,7 @@ EXIT_CONFIG = 2
 
 def setup_logging(level: str = "INFO") -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Request URLs carry the bot token: these libraries must never log them.
-    for noisy in ("httpx", "httpcore", "aiohttp.access", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_libraries()  # request URLs carry the bot token; PTB's DEBUG lines carry residents' messages
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -188,7 +188,8 @@ async def play(sandbox: Sandbox, lang: str, log: Transcript) -> None:
 
 
 async def run_demo(lang: str = "zh") -> int:
-    logging.getLogger().setLevel(logging.WARNING)
+    for name in ("", "telegram"):  # the transcript is the output: only warnings besides it
+        logging.getLogger(name).setLevel(logging.WARNING)
     language_code = "zh-hans" if lang == "zh" else "en"
     async with Sandbox(DEMO_TOKEN) as sandbox:
         sandbox.create_user(RESIDENT, first_name="Zhang Wei", language_code=language_code)

@@ -1,5 +1,5 @@
--- Resident intake: links between reports, the resident's verdict and rating after resolution,
--- and the per-user message counter of the calm flood limit.
+-- Resident intake: links between reports, and the resident's verdict and rating after resolution.
+-- (The calm per-user flood limit keeps its counters in memory: they need no durability.)
 
 -- "Probably the same incident" (a report near an open P1) and "added to" (a second report of the
 -- same resident while a ticket is open). Never a silent merge: both tickets stay, the link is shown.
@@ -21,14 +21,4 @@ CREATE TABLE feedback (
     stars       INTEGER CHECK (stars BETWEEN 1 AND 5),
     comment     TEXT,
     answered_at TEXT
-);
-
--- The calm per-user limit: messages counted in fixed windows.
-CREATE TABLE flood (
-    channel      TEXT NOT NULL,
-    user_ref     TEXT NOT NULL,
-    window_start TEXT NOT NULL,
-    count        INTEGER NOT NULL,
-    warned       INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (channel, user_ref)
 );
