@@ -125,9 +125,11 @@ class Core:
             await self._button(ctx)
             return
         if not ev.private:
-            if danger is not None and danger.any:
-                ctx.say("start.write_privately")
-            return
+            if ev.kind is not Kind.COMMAND and not (danger is not None and danger.any):
+                return  # a group's chatter is not for the bot
+            # The card went to the group; the rest goes on in private (never an address or phone in a group).
+            ctx.say("start.write_privately")
+            ev = ctx.ev = ev.model_copy(update={"chat": ev.user, "private": True})
         if ev.kind is Kind.COMMAND:
             handler = self.commands.get(ev.command)
             if handler is None:

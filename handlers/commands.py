@@ -6,7 +6,7 @@ from telegram import Bot, BotCommand
 
 from bot.i18n import DEFAULT_LANG, Lang, t
 
-RESIDENT_COMMANDS = ("start", "report", "status", "cancel", "language", "help")
+RESIDENT_COMMANDS = ("start", "report", "status", "cancel", "tips", "district", "language", "help")
 
 
 def command_list(lang: Lang) -> list[BotCommand]:

@@ -100,14 +100,30 @@ async def test_edited_message_does_not_change_an_answer(settings: Settings, db: 
     assert await _step(db) == "phone_optional"
 
 
-async def test_danger_in_a_group_gets_the_card_and_a_private_invitation(
+async def test_danger_in_a_group_gets_the_card_there_and_the_report_goes_on_in_private(
     settings: Settings, db: Database, clock: FakeClock
 ) -> None:
     h = await Harness(settings, db, clock).setup()
     replies = await h.event(RESIDENT, Kind.TEXT, text="smell gas in the stairwell", chat="-100500", private=False)
-    assert isinstance(replies[0], Text) and replies[0].priority is Priority.EMERGENCY
-    assert t("en", "start.write_privately", hotline="96777") in texts(replies)
-    assert await _step(db) is None, "no address or phone is asked for in a group"
+    card, invitation, *private = replies
+    assert isinstance(card, Text) and card.priority is Priority.EMERGENCY and card.chat == "-100500"
+    assert isinstance(invitation, Text) and invitation.chat == "-100500"
+    assert invitation.text == t("en", "start.write_privately", hotline="96777")
+    assert private and all(r.chat == RESIDENT for r in private), "questions go to the private chat only"
+    assert t("en", "form.location.ask") in texts(private)
+    assert await _step(db) == "location"
+
+
+async def test_a_command_in_a_group_is_answered_in_private(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    replies = await h.event(RESIDENT, Kind.COMMAND, command="status", text="/status", chat="-100500", private=False)
+    assert [r.chat for r in replies] == ["-100500", RESIDENT]
+    assert t("en", "status.none") in texts(replies)
+
+
+async def test_group_chatter_is_left_alone(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    assert await h.event(RESIDENT, Kind.TEXT, text="see you at lunch", chat="-100500", private=False) == []
 
 
 async def test_unknown_command(settings: Settings, db: Database, clock: FakeClock) -> None:
