@@ -8,7 +8,9 @@ lane holds emergency, dispatch or conversation messages. So a leak report in the
 100,000 people waits for no broadcast message; the durable outbox is not used (it sorts every due row).
 
 Exactly once: a row is marked ``sending`` (in one short transaction) just before it is handed to the lane,
-and its outcome is recorded in batches. ``stop`` withdraws what the lane has not started (pending again)
+and its outcome is recorded in batches. A row stays ``sending`` until its outcome is recorded, so the
+window counts both the sends under way and the finished ones not yet recorded (``max_in_flight`` in all;
+a batch is recorded at half of it). ``stop`` withdraws what the lane has not started (pending again)
 and records what it has; a restart after a clean stop therefore sends everyone exactly once. After a
 crash, rows still ``sending`` may or may not have reached the person: they become ``uncertain`` and are
 never sent again (a tip is never sent twice); at most ``max_in_flight`` rows are exposed at any moment.
@@ -185,7 +187,6 @@ class Broadcaster:
         self._runner: asyncio.Task[None] | None = None
         self._tokens, self._stamp = 1.0, 0.0
         self._done_since = 0.0
-        self._window_full = False
         self._stopping = False
         self._flush_after_s = 0.1
         self.interrupted = 0  # rows found cut off by a crash at start
@@ -343,7 +344,7 @@ class Broadcaster:
 
     async def _feed(self, broadcast: Broadcast, now: datetime) -> float | None:
         """Hand the next rows of ``broadcast`` to the lane; None: nothing of it can go now, try the next."""
-        room = self.config.max_in_flight - len(self._inflight)
+        room = self.config.max_in_flight - self._exposed()
         if room <= 0:
             return self._tick_s
         n = self._take_tokens(room)
@@ -361,19 +362,23 @@ class Broadcaster:
             future = futures[-1]
             self._inflight[(delivery.broadcast_id, delivery.person_id)] = future
             future.add_done_callback(functools.partial(self._on_done, delivery))
-        self._window_full = len(self._inflight) >= self.config.max_in_flight
         return self._tick_s
+
+    def _exposed(self) -> int:
+        """Rows ``sending`` in the database by this process: under way, or done and not yet recorded."""
+        return len(self._inflight) + len(self._done)
+
+    def _batch(self) -> int:
+        """Outcomes recorded at once: at most half the window, so the window never waits for a timer."""
+        return max(1, min(self._flush_batch, self.config.max_in_flight // 2))
 
     def _on_done(self, delivery: Delivery, future: asyncio.Future[str | None]) -> None:
         self._inflight.pop((delivery.broadcast_id, delivery.person_id), None)
         if not self._done:
             self._done_since = asyncio.get_running_loop().time()
         self._done.append((delivery, future))
-        if len(self._done) >= self._flush_batch:
-            self.wake()
-        elif self._window_full and len(self._inflight) <= self.config.max_in_flight // 2:
-            self._window_full = False  # room again: feed now rather than at the next tick
-            self.wake()
+        if len(self._done) >= self._batch():
+            self.wake()  # recorded at the next step: room in the window again, feed now rather than later
 
     async def _maybe_finish(self, broadcast: Broadcast, now: datetime) -> None:
         if any(key[0] == broadcast.id for key in self._inflight) or any(
@@ -399,7 +404,7 @@ class Broadcaster:
         if not self._done:
             return
         age = asyncio.get_running_loop().time() - self._done_since
-        if not force and len(self._done) < self._flush_batch and self._inflight and age < self._flush_after_s:
+        if not force and len(self._done) < self._batch() and self._inflight and age < self._flush_after_s:
             return
         done, self._done = self._done, []
         now = self.clock.now()
