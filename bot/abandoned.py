@@ -10,7 +10,6 @@ conversation before it acts, so a finished or cancelled report is never chased.
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Database, to_db
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
+from storage.timers import TimersRepo
 
 logger = logging.getLogger(__name__)
 
@@ -50,20 +50,11 @@ async def arm(
     """Store the timer of a new emergency report (replacing any earlier one of the same person)."""
     await cancel(tx, channel=channel, user=user)
     data = {"channel": channel, "user": user, "chat": chat, "started": to_db(started)}
-    await tx.execute(
-        "INSERT INTO timers (kind, ticket_id, step, due_at_utc, data) VALUES (?, NULL, 0, ?, ?)",
-        (KIND, to_db(due), json.dumps(data)),
-    )
+    await TimersRepo(tx).add_detached(KIND, due, data)
 
 
 async def cancel(tx: aiosqlite.Connection, *, channel: str, user: str) -> None:
-    # One statement, the match done by SQLite: in a surge every report in progress has a pending timer,
-    # and reading them all into Python on every start and finish made a surge quadratic.
-    await tx.execute(
-        "UPDATE timers SET status = 'cancelled' WHERE kind = ? AND status = 'pending'"
-        " AND json_extract(data, '$.channel') = ? AND json_extract(data, '$.user') = ?",
-        (KIND, channel, user),
-    )
+    await TimersRepo(tx).cancel_of_user(KIND, channel=channel, user=user)
 
 
 class AbandonedWatch:
@@ -92,13 +83,8 @@ class AbandonedWatch:
         now = self.clock.now()
         acted = 0
         async with self.db.transaction() as tx:
-            rows = await tx.execute_fetchall(
-                "SELECT id, step, data FROM timers WHERE kind = ? AND status = 'pending' AND due_at_utc <= ?"
-                " ORDER BY due_at_utc",
-                (KIND, to_db(now)),
-            )
-            for row in rows:
-                acted += await self._fire(tx, int(row[0]), int(row[1]), json.loads(row[2]), now)
+            for timer in await TimersRepo(tx).pending(due_before=now, kinds=(KIND,)):
+                acted += await self._fire(tx, timer.id, timer.step, timer.data, now)
         if acted:
             self.wake()
         return acted
@@ -106,9 +92,10 @@ class AbandonedWatch:
     async def _fire(
         self, tx: aiosqlite.Connection, timer_id: int, step: int, data: dict[str, Any], now: datetime
     ) -> int:
+        timers = TimersRepo(tx)
         conv = await ConversationsRepo(tx).get(data["channel"], data["user"])
         if conv is None or conv.flow != INTAKE_FLOW or to_db(conv.started_at) != data["started"]:
-            await tx.execute("UPDATE timers SET status = 'cancelled' WHERE id = ?", (timer_id,))
+            await timers.mark_cancelled(timer_id)
             return 0
         category = str(conv.data.get("category", ""))
         answers = dict(conv.data.get("answers", {}))
@@ -117,19 +104,17 @@ class AbandonedWatch:
             category not in EMERGENCY
             or unfinished_severity(category, answers, fire=bool(conv.data.get("fire"))) is not Severity.P1
         ):
-            await tx.execute("UPDATE timers SET status = 'cancelled' WHERE id = ?", (timer_id,))
+            await timers.mark_cancelled(timer_id)
             return 0
         if now - conv.updated_at < after:  # still answering: look again when it has been quiet long enough
-            await tx.execute(
-                "UPDATE timers SET due_at_utc = ? WHERE id = ?", (to_db(conv.updated_at + after), timer_id)
-            )
+            await timers.reschedule(timer_id, conv.updated_at + after)
             return 0
         if step == 0:
             await self._nudge(tx, data, conv, now)
-            await tx.execute("UPDATE timers SET step = 1, due_at_utc = ? WHERE id = ?", (to_db(now + after), timer_id))
+            await timers.set_step(timer_id, 1, now + after)
         else:
             await self._tell_desk(tx, data, conv, category, answers, now)
-            await tx.execute("UPDATE timers SET status = 'done' WHERE id = ?", (timer_id,))
+            await timers.mark_done(timer_id)
         return 1
 
     async def _nudge(self, tx: aiosqlite.Connection, data: dict[str, Any], conv: Conversation, now: datetime) -> None:

@@ -20,9 +20,10 @@ from bot.events import Priority, Text
 from bot.i18n import Lang, t
 from bot.rota import Gap, uncovered
 from bot.scheduler import Scheduler
-from storage.db import Database, from_db, to_db
+from storage.db import Database
 from storage.outbox import OutboxRepo
-from storage.people import PeopleRepo
+from storage.people import CrewsRepo, PeopleRepo
+from storage.rota import RotaChecksRepo
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +38,8 @@ PURPOSE = "rota_gaps"
 async def crew_strength(tx: aiosqlite.Connection, settings: Settings) -> dict[str, int]:
     """Per crew, how many can take a call-out: members (configured or linked by invite) and a group chat."""
     counts = {crew.name: len(crew.members) + bool(crew.group_chat_id) for crew in settings.crews}
-    rows = await tx.execute_fetchall(
-        "SELECT c.name, (c.group_chat IS NOT NULL) + COUNT(p.id) FROM crews c"
-        " LEFT JOIN people p ON p.crew_id = c.id AND p.role IN ('crew', 'lead') GROUP BY c.id"
-    )
-    for name, count in rows:
-        counts[name] = max(counts.get(name, 0), int(count))
+    for name, count in await CrewsRepo(tx).callout_strength():
+        counts[name] = max(counts.get(name, 0), count)
     return counts
 
 
@@ -106,16 +103,12 @@ class CoverageWatch:
     async def start(self) -> None:
         now = self.now()
         async with self.db.transaction() as tx:
-            rows = list(
-                await tx.execute_fetchall(
-                    "SELECT id, due_at_utc FROM rota_checks WHERE status = 'pending' ORDER BY due_at_utc LIMIT 1"
-                )
-            )
-            if rows:
-                check_id, due = int(rows[0][0]), from_db(rows[0][1])
+            pending = await RotaChecksRepo(tx).next_pending()
+            if pending is not None:
+                check_id, due = pending
             else:
                 due = now  # first start: check at once
-                check_id = await self._add(tx, now)
+                check_id = await RotaChecksRepo(tx).add(now)
         assert due is not None
         self._arm(check_id, due)
 
@@ -127,15 +120,6 @@ class CoverageWatch:
         delay = max(due - self.now(), timedelta(0))
         self.scheduler.at(JOB_ID, datetime.now(UTC) + delay, self.run, check_id)
 
-    async def _add(self, tx: aiosqlite.Connection, due: datetime) -> int:
-        cursor = await tx.execute(
-            "INSERT INTO rota_checks (due_at_utc) VALUES (?) ON CONFLICT (due_at_utc) DO NOTHING", (to_db(due),)
-        )
-        if cursor.rowcount == 1 and cursor.lastrowid is not None:
-            return cursor.lastrowid
-        rows = list(await tx.execute_fetchall("SELECT id FROM rota_checks WHERE due_at_utc = ?", (to_db(due),)))
-        return int(rows[0][0])
-
     async def run(self, check_id: int) -> None:
         """The scheduler's job."""
         await self.check(check_id)
@@ -146,11 +130,10 @@ class CoverageWatch:
         now = self.now()
         queued = 0
         async with self.db.transaction() as tx:
-            rows = list(
-                await tx.execute_fetchall("SELECT status, due_at_utc FROM rota_checks WHERE id = ?", (check_id,))
-            )
-            due = from_db(rows[0][1]) if rows else None
-            if not rows or rows[0][0] != "pending" or due is None:
+            checks = RotaChecksRepo(tx)
+            found = await checks.get(check_id)
+            due = found[1] if found else None
+            if found is None or found[0] != "pending" or due is None:
                 return None
             if due > now:
                 self._arm(check_id, due)
@@ -158,12 +141,9 @@ class CoverageWatch:
             gaps = await gaps_ahead(tx, self.settings, now)
             if gaps:
                 queued = await self._warn(tx, gaps, now)
-            await tx.execute(
-                "UPDATE rota_checks SET status = 'done', gaps = ?, done_at = ? WHERE id = ?",
-                (len(gaps), to_db(now), check_id),
-            )
+            await checks.finish(check_id, len(gaps), now)
             next_due = next_check(self.settings, now)
-            next_id = await self._add(tx, next_due)
+            next_id = await checks.add(next_due)
         logger.info("rota check %s: %d uncovered period(s), %d warning(s) queued", check_id, len(gaps), queued)
         if queued:
             self.wake()

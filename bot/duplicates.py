@@ -22,10 +22,10 @@ from bot.forms import CATEGORIES, Severity
 from bot.i18n import Lang, t
 from bot.render import answer_lines
 from bot.triage import routing
-from storage.db import to_db
+from storage.links import LinksRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
-from storage.tickets import OPEN_STATUSES, Ticket, TicketsRepo
+from storage.tickets import Ticket, TicketsRepo
 
 logger = logging.getLogger(__name__)
 
@@ -97,10 +97,7 @@ async def link_follows(ctx: Ctx, ticket_id: int, earlier: Ticket) -> None:
 
 
 async def _link(ctx: Ctx, ticket_id: int, related_id: int, kind: str, distance: float | None) -> None:
-    await ctx.tx.execute(
-        "INSERT OR IGNORE INTO ticket_links (ticket_id, related_id, kind, distance_m, at) VALUES (?, ?, ?, ?, ?)",
-        (ticket_id, related_id, kind, distance, to_db(ctx.now)),
-    )
+    await LinksRepo(ctx.tx).add(ticket_id, related_id, kind, distance, ctx.now)
     await TicketsRepo(ctx.tx).event(ticket_id, kind, now=ctx.now, actor_id=None, related=related_id)
 
 
@@ -115,23 +112,14 @@ async def nearby_open_p1(ctx: Ctx, ticket: Ticket, limit: int = 5) -> list[tuple
     since = ticket.created_at - timedelta(minutes=cfg.duplicate_window_min)
     dlat = cfg.duplicate_radius_m / 111_320
     dlon = dlat / max(0.01, math.cos(math.radians(ticket.latitude)))
-    marks = ", ".join("?" for _ in OPEN_STATUSES)
-    rows = await ctx.tx.execute_fetchall(
-        f"SELECT id, latitude, longitude FROM tickets WHERE severity = 'P1' AND status IN ({marks})"
-        " AND created_at >= ? AND id != ? AND resident_id != ?"
-        " AND latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?",
-        (
-            *OPEN_STATUSES,
-            to_db(since),
-            ticket.id,
-            ticket.resident_id,
-            ticket.latitude - dlat,
-            ticket.latitude + dlat,
-            ticket.longitude - dlon,
-            ticket.longitude + dlon,
-        ),
+    rows = await TicketsRepo(ctx.tx).open_p1_in_box(
+        since=since,
+        not_ticket=ticket.id,
+        not_resident=ticket.resident_id,
+        latitude=(ticket.latitude - dlat, ticket.latitude + dlat),
+        longitude=(ticket.longitude - dlon, ticket.longitude + dlon),
     )
-    found = [(int(row[0]), distance_m(ticket.latitude, ticket.longitude, row[1], row[2])) for row in rows]
+    found = [(other, distance_m(ticket.latitude, ticket.longitude, lat, lon)) for other, lat, lon in rows]
     return sorted((pair for pair in found if pair[1] <= cfg.duplicate_radius_m), key=lambda pair: pair[1])[:limit]
 
 
@@ -151,9 +139,4 @@ async def mark_probable_same(ctx: Ctx, ticket_id: int) -> list[int]:
 
 async def probable_same(tx: aiosqlite.Connection, ticket_id: int) -> list[tuple[int, int]]:
     """(other ticket, metres) this ticket is probably the same incident as, nearest first."""
-    rows = await tx.execute_fetchall(
-        "SELECT related_id, distance_m FROM ticket_links WHERE ticket_id = ? AND kind = 'probable_same'"
-        " ORDER BY distance_m LIMIT 5",
-        (ticket_id,),
-    )
-    return [(int(row[0]), round(row[1] or 0)) for row in rows]
+    return [(other, round(metres or 0)) for other, metres in await LinksRepo(tx).probable_same(ticket_id)]

@@ -16,7 +16,7 @@ from bot.i18n import Lang, t
 from bot.menu import fold
 from storage.audit import AuditRepo
 from storage.conversations import Conversation, ConversationsRepo
-from storage.db import to_db
+from storage.feedback import FeedbackRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
@@ -29,11 +29,7 @@ MAX_COMMENT = 1000
 
 async def on_resolved(ctx: Ctx, ticket: Ticket) -> None:
     """Hook from dispatch's resolved transition (same transaction): ask the resident if it is fixed."""
-    await ctx.tx.execute(
-        "INSERT INTO feedback (ticket_id, asked_at) VALUES (?, ?) ON CONFLICT (ticket_id) DO UPDATE SET"
-        " asked_at = excluded.asked_at, fixed = NULL, stars = NULL, comment = NULL, answered_at = NULL",
-        (ticket.id, to_db(ctx.now)),
-    )
+    await FeedbackRepo(ctx.tx).ask(ticket.id, ctx.now)
     lang = Lang(ticket.lang)
     question = Text(
         chat=ticket.chat,
@@ -54,11 +50,6 @@ async def _queue(ctx: Ctx, message: Text, ticket_id: int, purpose: str, recipien
         message, now=ctx.now, ticket_id=ticket_id, purpose=purpose, recipient_id=recipient, channel=ctx.ev.channel
     )
     ctx.outbox_rows += 1
-
-
-async def _feedback(ctx: Ctx, ticket_id: int) -> tuple[int | None, int | None] | None:
-    rows = list(await ctx.tx.execute_fetchall("SELECT fixed, stars FROM feedback WHERE ticket_id = ?", (ticket_id,)))
-    return (rows[0][0], rows[0][1]) if rows else None
 
 
 def _toast(ctx: Ctx, key: str) -> None:
@@ -106,7 +97,7 @@ async def on_button(ctx: Ctx) -> None:
     if ticket is None or ticket.resident_id != ctx.person.id:
         await _refuse(ctx, "not_yours")
         return
-    state = await _feedback(ctx, ticket_id)
+    state = await FeedbackRepo(ctx.tx).state(ticket_id)
     if state is None:
         await _refuse(ctx, "not_asked")
         return
@@ -127,9 +118,7 @@ async def on_button(ctx: Ctx) -> None:
 
 
 async def _fixed(ctx: Ctx, ticket: Ticket) -> None:
-    await ctx.tx.execute(
-        "UPDATE feedback SET fixed = 1, answered_at = ? WHERE ticket_id = ?", (to_db(ctx.now), ticket.id)
-    )
+    await FeedbackRepo(ctx.tx).answer_fixed(ticket.id, True, ctx.now)
     await TicketsRepo(ctx.tx).event(ticket.id, "confirmed_fixed", now=ctx.now, actor_id=ctx.person.id)
     _close_buttons(ctx, "followup.fixed_yes_chosen", ticket=ticket.id)
     stars = [Button(text="⭐" * n, data=f"f:r:{ticket.id}:{n}") for n in range(1, 6)]
@@ -145,10 +134,8 @@ async def _not_fixed(ctx: Ctx, ticket: Ticket) -> None:
     if not moved:
         _toast(ctx, "followup.already_answered")
         return
-    await ctx.tx.execute(
-        "UPDATE feedback SET fixed = 0, answered_at = ? WHERE ticket_id = ?", (to_db(ctx.now), ticket.id)
-    )
-    await ctx.tx.execute("UPDATE tickets SET resolved_at = NULL WHERE id = ?", (ticket.id,))
+    await FeedbackRepo(ctx.tx).answer_fixed(ticket.id, False, ctx.now)
+    await tickets.clear_resolved_at(ticket.id)
     await tickets.event(ticket.id, "reopened", now=ctx.now, actor_id=ctx.person.id)
     _close_buttons(ctx, "followup.fixed_no_chosen", ticket=ticket.id)
     ctx.say("followup.reopened", ticket=ticket.id)
@@ -173,7 +160,7 @@ async def _tell_crew(ctx: Ctx, ticket: Ticket) -> None:
 
 
 async def _rated(ctx: Ctx, ticket: Ticket, stars: int) -> None:
-    await ctx.tx.execute("UPDATE feedback SET stars = ? WHERE ticket_id = ?", (stars, ticket.id))
+    await FeedbackRepo(ctx.tx).rate(ticket.id, stars)
     await TicketsRepo(ctx.tx).event(ticket.id, "rated", now=ctx.now, actor_id=ctx.person.id, stars=stars)
     _close_buttons(ctx, "followup.rated", stars="⭐" * stars)
     await ConversationsRepo(ctx.tx).put(
@@ -198,7 +185,7 @@ async def on_comment(ctx: Ctx, conv: Conversation) -> bool:
     ticket_id = int(conv.data.get("ticket", 0))
     if not fold(text) or ticket_id <= 0:
         return False
-    await ctx.tx.execute("UPDATE feedback SET comment = ? WHERE ticket_id = ?", (text[:MAX_COMMENT], ticket_id))
+    await FeedbackRepo(ctx.tx).comment(ticket_id, text[:MAX_COMMENT])
     await TicketsRepo(ctx.tx).event(ticket_id, "commented", now=ctx.now, actor_id=ctx.person.id)
     await ConversationsRepo(ctx.tx).clear(ctx.ev.channel, ctx.ev.user)
     ctx.say("followup.thanks")

@@ -21,8 +21,11 @@ import aiosqlite
 
 from bot.config import Settings
 from bot.forms import FIELDS, Ask
-from storage.db import Database, to_db
-from storage.tickets import OPEN_STATUSES
+from storage.db import Database
+from storage.feedback import FeedbackRepo
+from storage.outbox import OutboxRepo
+from storage.people import PeopleRepo
+from storage.tickets import PurgeCandidate, TicketsRepo
 
 logger = logging.getLogger(__name__)
 
@@ -77,59 +80,44 @@ def scrub_payload(payload: str) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-async def _purge_ticket(tx: aiosqlite.Connection, row: aiosqlite.Row, now: datetime) -> int:
-    ticket_id = int(row["id"])
-    details = keep_answers(json.loads(row["details"] or "{}"))
-    await tx.execute(
-        "UPDATE tickets SET phone = NULL, address = NULL, chat = '', details = ?, latitude = ?, longitude = ?,"
-        " purged_at = ? WHERE id = ?",
-        (json.dumps(details), _round(row["latitude"]), _round(row["longitude"]), to_db(now), ticket_id),
+async def _purge_ticket(tx: aiosqlite.Connection, ticket: PurgeCandidate, now: datetime) -> int:
+    tickets, outbox = TicketsRepo(tx), OutboxRepo(tx)
+    await tickets.anonymise(
+        ticket.id,
+        details=keep_answers(ticket.details),
+        latitude=_round(ticket.latitude),
+        longitude=_round(ticket.longitude),
+        now=now,
     )
-    for event in await tx.execute_fetchall("SELECT id, data FROM ticket_events WHERE ticket_id = ?", (ticket_id,)):
-        data = json.loads(event["data"] or "{}")
+    for event_id, data in await tickets.event_data(ticket.id):
         kept = {k: v for k, v in data.items() if k in EVENT_KEYS} if isinstance(data, dict) else {}
         if kept != data:
-            await tx.execute("UPDATE ticket_events SET data = ? WHERE id = ?", (json.dumps(kept), event["id"]))
-    rows = await tx.execute_fetchall("SELECT id, payload FROM outbox WHERE ticket_id = ?", (ticket_id,))
-    for out in rows:
+            await tickets.replace_event_data(event_id, kept)
+    rows = await outbox.payloads_of_ticket(ticket.id)
+    for row_id, payload in rows:
         # a notification about a ticket closed that long ago that still waits is moot: dropped, not sent
-        await tx.execute(
-            "UPDATE outbox SET payload = ?, status = CASE status WHEN 'pending' THEN 'dropped' ELSE status END"
-            " WHERE id = ?",
-            (scrub_payload(out["payload"]), out["id"]),
-        )
-    await tx.execute("UPDATE feedback SET comment = NULL WHERE ticket_id = ?", (ticket_id,))
-    return len(list(rows))
+        await outbox.replace_payload(row_id, scrub_payload(payload))
+    await FeedbackRepo(tx).forget_comment(ticket.id)
+    return len(rows)
 
 
 async def purge(db: Database, *, older_than_days: int, now: datetime) -> PurgeResult:
     """Anonymise every resolved/closed ticket whose last stamp is more than ``older_than_days`` old."""
     if older_than_days < 0:
         raise ValueError("older_than_days must not be negative")
-    cutoff = to_db(now - timedelta(days=older_than_days))
-    closed = ", ".join("?" for _ in CLOSED_STATUSES)
-    still_open = ", ".join("?" for _ in OPEN_STATUSES)
+    cutoff = now - timedelta(days=older_than_days)
     async with db.transaction() as tx:
-        rows = await tx.execute_fetchall(
-            "SELECT id, resident_id, details, latitude, longitude FROM tickets"
-            f" WHERE status IN ({closed}) AND purged_at IS NULL"
-            " AND COALESCE(closed_at, resolved_at, created_at) < ?",
-            (*CLOSED_STATUSES, cutoff),
-        )
+        rows = await TicketsRepo(tx).unpurged(CLOSED_STATUSES, last_stamp_before=cutoff)
         outbox_rows = 0
         residents: set[int] = set()
         for row in rows:
             outbox_rows += await _purge_ticket(tx, row, now)
-            residents.add(int(row["resident_id"]))
+            residents.add(row.resident_id)
         people = 0
         for resident_id in sorted(residents):
-            cur = await tx.execute(
-                "UPDATE people SET phone = NULL WHERE id = ? AND role = 'resident' AND phone IS NOT NULL"
-                f" AND NOT EXISTS (SELECT 1 FROM tickets WHERE resident_id = ? AND status IN ({still_open}))",
-                (resident_id, resident_id, *OPEN_STATUSES),
-            )
-            people += max(cur.rowcount, 0)
-    result = PurgeResult(tickets=len(list(rows)), outbox_rows=outbox_rows, people=people)
+            if await PeopleRepo(tx).forget_phone(resident_id):
+                people += 1
+    result = PurgeResult(tickets=len(rows), outbox_rows=outbox_rows, people=people)
     logger.info("%s (older than %d days)", result, older_than_days)
     return result
 

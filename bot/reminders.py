@@ -25,6 +25,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.scheduler import Scheduler
 from storage.broadcasts import BroadcastsRepo
+from storage.campaigns import CampaignRunsRepo
 from storage.db import Database, from_db, to_db
 
 logger = logging.getLogger(__name__)
@@ -145,12 +146,10 @@ class ReminderRunner:
                     except BadAudience as exc:
                         logger.error("campaign %s: %s; not sent", run.campaign_id, exc)
                         status, broadcast_id = "cancelled", None
-                cursor = await tx.execute(
-                    "UPDATE campaign_runs SET status = ?, broadcast_id = ?, fired_at = ?"
-                    " WHERE campaign_id = ? AND scheduled_at_utc = ? AND status = 'pending'",
-                    (status, broadcast_id, to_db(now), *key),
+                settled = await CampaignRunsRepo(tx).settle(
+                    run.campaign_id, run.scheduled_at_utc, status=status, broadcast_id=broadcast_id, now=now
                 )
-                if cursor.rowcount != 1:
+                if not settled:
                     raise RuntimeError(f"campaign run {key} changed under the runner")
             if broadcast_id is not None:
                 added.append(broadcast_id)
@@ -182,15 +181,8 @@ class ReminderRunner:
                 found = next_occurrence(campaign, after, self.tz, self.quiet)
                 if found is None:
                     continue
-                await tx.execute(
-                    "INSERT OR IGNORE INTO campaign_runs (campaign_id, scheduled_at_utc, fire_at_utc, local_date)"
-                    " VALUES (?, ?, ?, ?)",
-                    (
-                        campaign.id,
-                        to_db(found.scheduled_at_utc),
-                        to_db(found.fire_at_utc),
-                        found.local_date.isoformat(),
-                    ),
+                await CampaignRunsRepo(tx).plan(
+                    campaign.id, found.scheduled_at_utc, found.fire_at_utc, found.local_date
                 )
             for run in runs:
                 if run.status == "pending" and self._campaign(run.campaign_id) is None:
@@ -198,7 +190,4 @@ class ReminderRunner:
 
 
 async def _cancel(tx: aiosqlite.Connection, run: Run) -> None:
-    await tx.execute(
-        "UPDATE campaign_runs SET status = 'cancelled' WHERE campaign_id = ? AND scheduled_at_utc = ?",
-        (run.campaign_id, to_db(run.scheduled_at_utc)),
-    )
+    await CampaignRunsRepo(tx).cancel(run.campaign_id, run.scheduled_at_utc)

@@ -208,6 +208,19 @@ class OutboxRepo:
         )
         return [_row(row) for row in rows]
 
+    async def payloads_of_ticket(self, ticket_id: int) -> list[tuple[int, str]]:
+        """(row id, payload) of every row about the ticket, whatever its status."""
+        rows = await self.conn.execute_fetchall("SELECT id, payload FROM outbox WHERE ticket_id = ?", (ticket_id,))
+        return [(int(row["id"]), str(row["payload"])) for row in rows]
+
+    async def replace_payload(self, row_id: int, payload: str) -> None:
+        """Overwrite a row's payload (the purge); one still pending is dropped, not sent."""
+        await self.conn.execute(
+            "UPDATE outbox SET payload = ?, status = CASE status WHEN 'pending' THEN 'dropped' ELSE status END"
+            " WHERE id = ?",
+            (payload, row_id),
+        )
+
     async def _update(self, assignments: str, params: tuple[object, ...], row_id: int) -> bool:
         cursor = await self.conn.execute(
             f"UPDATE outbox SET {assignments} WHERE id = ? AND status = 'pending'", (*params, row_id)

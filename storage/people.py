@@ -8,6 +8,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from storage.db import to_db
+from storage.tickets import OPEN_STATUSES
 
 STAFF_ROLES = frozenset({"crew", "lead", "dispatcher", "supervisor", "admin"})
 CREW_ROLES = frozenset({"crew", "lead"})
@@ -128,6 +129,16 @@ class PeopleRepo:
     async def mark_unreachable(self, person_id: int, now: datetime) -> None:
         await self.conn.execute("UPDATE people SET unreachable_at = ? WHERE id = ?", (to_db(now), person_id))
 
+    async def forget_phone(self, resident_id: int) -> bool:
+        """Remove a resident's phone number unless they still have an open ticket; True if one was removed."""
+        marks = ", ".join("?" for _ in OPEN_STATUSES)
+        cur = await self.conn.execute(
+            "UPDATE people SET phone = NULL WHERE id = ? AND role = 'resident' AND phone IS NOT NULL"
+            f" AND NOT EXISTS (SELECT 1 FROM tickets WHERE resident_id = ? AND status IN ({marks}))",
+            (resident_id, resident_id, *OPEN_STATUSES),
+        )
+        return cur.rowcount > 0
+
 
 class Crew(BaseModel):
     id: int
@@ -159,3 +170,11 @@ class CrewsRepo:
         for row in rows:
             return Crew(id=row[0], name=row[1], group_chat=row[2])
         return None
+
+    async def callout_strength(self) -> list[tuple[str, int]]:
+        """(crew name, stored members who can take a call-out (crew or lead) plus one for a group chat)."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT c.name, (c.group_chat IS NOT NULL) + COUNT(p.id) FROM crews c"
+            " LEFT JOIN people p ON p.crew_id = c.id AND p.role IN ('crew', 'lead') GROUP BY c.id"
+        )
+        return [(str(row[0]), int(row[1])) for row in rows]

@@ -13,7 +13,7 @@ from typing import Literal
 import aiosqlite
 
 from bot.rota import Override, Rotation
-from storage.db import to_db
+from storage.db import from_db, to_db
 
 ImportKind = Literal["rotations", "shifts"]
 
@@ -60,4 +60,42 @@ class RotaRepo:
         await self.conn.execute(
             "INSERT INTO rota_imports (kind, format, source, rows, imported_at) VALUES (?, ?, ?, ?, ?)",
             (kind, fmt, source[:200], rows, to_db(now)),
+        )
+
+
+class RotaChecksRepo:
+    """The daily checks for uncovered duty periods: one row per check (timers are rows)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def next_pending(self) -> tuple[int, datetime | None] | None:
+        """(id, due) of the earliest pending check, if any."""
+        rows = list(
+            await self.conn.execute_fetchall(
+                "SELECT id, due_at_utc FROM rota_checks WHERE status = 'pending' ORDER BY due_at_utc LIMIT 1"
+            )
+        )
+        return (int(rows[0][0]), from_db(rows[0][1])) if rows else None
+
+    async def add(self, due: datetime) -> int:
+        """The id of the check due at ``due``, made (pending) if there is none."""
+        cursor = await self.conn.execute(
+            "INSERT INTO rota_checks (due_at_utc) VALUES (?) ON CONFLICT (due_at_utc) DO NOTHING", (to_db(due),)
+        )
+        if cursor.rowcount == 1 and cursor.lastrowid is not None:
+            return cursor.lastrowid
+        rows = list(await self.conn.execute_fetchall("SELECT id FROM rota_checks WHERE due_at_utc = ?", (to_db(due),)))
+        return int(rows[0][0])
+
+    async def get(self, check_id: int) -> tuple[str, datetime | None] | None:
+        """(status, due) of a check; None if there is no such row."""
+        rows = list(
+            await self.conn.execute_fetchall("SELECT status, due_at_utc FROM rota_checks WHERE id = ?", (check_id,))
+        )
+        return (str(rows[0][0]), from_db(rows[0][1])) if rows else None
+
+    async def finish(self, check_id: int, gaps: int, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE rota_checks SET status = 'done', gaps = ?, done_at = ? WHERE id = ?", (gaps, to_db(now), check_id)
         )

@@ -41,6 +41,16 @@ class Ticket(BaseModel):
         return self.status in OPEN_STATUSES
 
 
+class PurgeCandidate(BaseModel):
+    """What the purge needs of a ticket it anonymises."""
+
+    id: int
+    resident_id: int
+    details: dict[str, Any]
+    latitude: float | None
+    longitude: float | None
+
+
 class TicketEvent(BaseModel):
     at: datetime
     actor_id: int | None
@@ -173,12 +183,81 @@ class TicketsRepo:
     async def set_crew(self, ticket_id: int, crew_id: int | None) -> None:
         await self.conn.execute("UPDATE tickets SET crew_id = ? WHERE id = ?", (crew_id, ticket_id))
 
+    async def clear_resolved_at(self, ticket_id: int) -> None:
+        """A reopened ticket is not resolved any more."""
+        await self.conn.execute("UPDATE tickets SET resolved_at = NULL WHERE id = ?", (ticket_id,))
+
     async def of_resident(self, resident_id: int, limit: int = 10) -> list[Ticket]:
         rows = await self.conn.execute_fetchall(
             f"SELECT {_COLUMNS} FROM tickets WHERE resident_id = ? ORDER BY id DESC LIMIT ?",
             (resident_id, limit),
         )
         return [_ticket(row) for row in rows]
+
+    async def unpurged(self, statuses: tuple[str, ...], *, last_stamp_before: datetime) -> list[PurgeCandidate]:
+        """Tickets in ``statuses`` not purged yet whose last stamp (closed, else resolved, else created) is
+        before ``last_stamp_before``."""
+        marks = ", ".join("?" for _ in statuses)
+        rows = await self.conn.execute_fetchall(
+            "SELECT id, resident_id, details, latitude, longitude FROM tickets"
+            f" WHERE status IN ({marks}) AND purged_at IS NULL"
+            " AND COALESCE(closed_at, resolved_at, created_at) < ?",
+            (*statuses, to_db(last_stamp_before)),
+        )
+        return [
+            PurgeCandidate(
+                id=row["id"],
+                resident_id=row["resident_id"],
+                details=json.loads(row["details"] or "{}"),
+                latitude=row["latitude"],
+                longitude=row["longitude"],
+            )
+            for row in rows
+        ]
+
+    async def anonymise(
+        self,
+        ticket_id: int,
+        *,
+        details: dict[str, Any],
+        latitude: float | None,
+        longitude: float | None,
+        now: datetime,
+    ) -> None:
+        """Remove the callback number, address and chat; keep ``details`` and the (rounded) pin; mark it purged."""
+        await self.conn.execute(
+            "UPDATE tickets SET phone = NULL, address = NULL, chat = '', details = ?, latitude = ?, longitude = ?,"
+            " purged_at = ? WHERE id = ?",
+            (json.dumps(details), latitude, longitude, to_db(now), ticket_id),
+        )
+
+    async def event_data(self, ticket_id: int) -> list[tuple[int, Any]]:
+        """(event id, decoded data) of every event of the ticket."""
+        rows = await self.conn.execute_fetchall("SELECT id, data FROM ticket_events WHERE ticket_id = ?", (ticket_id,))
+        return [(int(row["id"]), json.loads(row["data"] or "{}")) for row in rows]
+
+    async def replace_event_data(self, event_id: int, data: dict[str, Any]) -> None:
+        await self.conn.execute("UPDATE ticket_events SET data = ? WHERE id = ?", (json.dumps(data), event_id))
+
+    async def open_p1_in_box(
+        self,
+        *,
+        since: datetime,
+        not_ticket: int,
+        not_resident: int,
+        latitude: tuple[float, float],
+        longitude: tuple[float, float],
+    ) -> list[tuple[int, float, float]]:
+        """(id, latitude, longitude) of open P1 tickets created at or after ``since`` whose pin lies in the box
+        ``latitude`` x ``longitude`` (each (low, high)), other than ``not_ticket`` and ``not_resident``'s."""
+        marks = ", ".join("?" for _ in OPEN_STATUSES)
+        rows = await self.conn.execute_fetchall(
+            f"SELECT id, latitude, longitude FROM tickets WHERE severity = 'P1' AND status IN ({marks})"
+            " AND created_at >= ? AND id != ? AND resident_id != ?"
+            " AND latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?",
+            (*OPEN_STATUSES, to_db(since), not_ticket, not_resident, *latitude, *longitude),
+        )
+        return [(int(row[0]), row[1], row[2]) for row in rows]
 
     async def open_tickets(self) -> list[Ticket]:
         marks = ", ".join("?" for _ in OPEN_STATUSES)

@@ -98,6 +98,36 @@ class TimersRepo:
         )
         return int(next(iter(rows))[0])
 
+    async def add_detached(self, kind: str, due: datetime, data: dict[str, Any]) -> None:
+        """A pending step-0 timer that belongs to no ticket (e.g. an unfinished report's)."""
+        await self.conn.execute(
+            "INSERT INTO timers (kind, ticket_id, step, due_at_utc, data) VALUES (?, NULL, 0, ?, ?)",
+            (kind, to_db(due), json.dumps(data)),
+        )
+
+    async def cancel_of_user(self, kind: str, *, channel: str, user: str) -> None:
+        """Cancel the pending ``kind`` timers whose data names this ``channel`` and ``user``."""
+        # One statement, the match done by the database: in a surge every report in progress has a pending
+        # timer, and reading them all into Python on every start and finish made a surge quadratic.
+        # SQLite-only: json_extract (PostgreSQL: data::jsonb ->> 'channel').
+        await self.conn.execute(
+            "UPDATE timers SET status = 'cancelled' WHERE kind = ? AND status = 'pending'"
+            " AND json_extract(data, '$.channel') = ? AND json_extract(data, '$.user') = ?",
+            (kind, channel, user),
+        )
+
+    async def mark_cancelled(self, timer_id: int) -> None:
+        await self.conn.execute("UPDATE timers SET status = 'cancelled' WHERE id = ?", (timer_id,))
+
+    async def mark_done(self, timer_id: int) -> None:
+        await self.conn.execute("UPDATE timers SET status = 'done' WHERE id = ?", (timer_id,))
+
+    async def reschedule(self, timer_id: int, due: datetime) -> None:
+        await self.conn.execute("UPDATE timers SET due_at_utc = ? WHERE id = ?", (to_db(due), timer_id))
+
+    async def set_step(self, timer_id: int, step: int, due: datetime) -> None:
+        await self.conn.execute("UPDATE timers SET step = ?, due_at_utc = ? WHERE id = ?", (step, to_db(due), timer_id))
+
 
 class OffersRepo:
     """Crews a ticket was offered to since it was last (re)assigned: only their members may accept it."""

@@ -16,9 +16,12 @@ from bot.clock import FakeClock
 from bot.events import Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Database
+from storage.feedback import FeedbackRepo
+from storage.links import LinksRepo
 from storage.outbox import OutboxRepo
 from storage.people import CrewsRepo, PeopleRepo
 from storage.tickets import TicketsRepo
+from storage.timers import TimersRepo
 from tests.conftest import T0
 
 BIG_TABLES = ("people", "tickets", "ticket_events", "outbox", "conversations", "timers", "audit")
@@ -82,6 +85,23 @@ HOT: dict[str, Query] = {
     "crew members": lambda db: _in_tx(db, lambda tx: PeopleRepo(tx).crew_members(1)),  # type: ignore[arg-type]
     "people with role": lambda db: _in_tx(db, lambda tx: PeopleRepo(tx).with_role("dispatcher", "supervisor")),  # type: ignore[arg-type]
     "crew by name": lambda db: _in_tx(db, lambda tx: CrewsRepo(tx).by_name("A")),  # type: ignore[arg-type]
+    "abandoned timer cancel": lambda db: _in_tx(
+        db,
+        lambda tx: TimersRepo(tx).cancel_of_user("abandoned", channel="telegram", user="5003"),  # type: ignore[arg-type]
+    ),
+    "abandoned timers due": lambda db: _in_tx(
+        db,
+        lambda tx: TimersRepo(tx).pending(due_before=NOW, kinds=("abandoned",)),  # type: ignore[arg-type]
+    ),
+    "open P1 near (duplicates box)": lambda db: _in_tx(
+        db,
+        lambda tx: TicketsRepo(tx).open_p1_in_box(  # type: ignore[arg-type]
+            since=T0, not_ticket=7, not_resident=3, latitude=(22.1, 22.2), longitude=(113.5, 113.6)
+        ),
+    ),
+    "probable same links": lambda db: _in_tx(db, lambda tx: LinksRepo(tx).probable_same(7)),  # type: ignore[arg-type]
+    "feedback state": lambda db: _in_tx(db, lambda tx: FeedbackRepo(tx).state(7)),  # type: ignore[arg-type]
+    "feedback answer": lambda db: _in_tx(db, lambda tx: FeedbackRepo(tx).answer_fixed(7, True, NOW)),  # type: ignore[arg-type]
 }
 
 
