@@ -62,15 +62,17 @@ def sandbox_settings(sandbox: Sandbox, db_path: Path, *, lang: str = "zh", **ext
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[Runtime]:
-    """The whole bot, polling, until the block ends (then a clean shutdown)."""
+async def running_bot(
+    settings: Settings, *, clock: Clock | None = None, webhook: bool = False
+) -> AsyncIterator[Runtime]:
+    """The whole bot, polling (or on its webhook), until the block ends (then a clean shutdown)."""
     stop = asyncio.Event()
     ready: asyncio.Future[Runtime] = asyncio.get_running_loop().create_future()
 
     async def on_ready(runtime: Runtime) -> None:
         ready.set_result(runtime)
 
-    task = asyncio.create_task(serve(settings, stop, clock=clock, on_ready=on_ready))
+    task = asyncio.create_task(serve(settings, stop, clock=clock, on_ready=on_ready, webhook=webhook))
     waiters: set[asyncio.Future[Any]] = {task, ready}
     done, _ = await asyncio.wait(waiters, timeout=20, return_when=asyncio.FIRST_COMPLETED)
     if ready not in done:

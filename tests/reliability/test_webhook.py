@@ -7,20 +7,16 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.app import serve
 from bot.cli import EXIT_CONFIG, main
 from bot.config import Settings
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, sandbox_settings
+from bot.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings
 from bot.errors import ConfigError
-from bot.runtime import Runtime
 from bot.sandbox import Sandbox
 from handlers.webhook import SECRET_HEADER
 from tests.reliability.driver import file_report
@@ -46,29 +42,6 @@ def webhook_settings(sb: Sandbox, db: Path, port: int, secret: str = SECRET) -> 
     return settings
 
 
-@asynccontextmanager
-async def running_webhook_bot(settings: Settings) -> AsyncIterator[Runtime]:
-    stop = asyncio.Event()
-    ready: asyncio.Future[Runtime] = asyncio.get_running_loop().create_future()
-
-    async def on_ready(runtime: Runtime) -> None:
-        ready.set_result(runtime)
-
-    task = asyncio.create_task(serve(settings, stop, on_ready=on_ready, webhook=True))
-    waiters: set[asyncio.Future[Any]] = {task, ready}
-    done, _ = await asyncio.wait(waiters, timeout=20, return_when=asyncio.FIRST_COMPLETED)
-    if ready not in done:
-        stop.set()
-        if task in done:
-            task.result()
-        raise TimeoutError("the bot did not start within 20 s")
-    try:
-        yield ready.result()
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=20)
-
-
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
     async with Sandbox(DEMO_TOKEN) as sb:
@@ -82,7 +55,7 @@ async def test_webhook_end_to_end_and_secret_enforced(sandbox: Sandbox, tmp_path
     port = free_port()
     settings = webhook_settings(sb, tmp_path / "hook.sqlite3", port)
     url = settings.telegram.webhook_url
-    async with running_webhook_bot(settings):
+    async with running_bot(settings, webhook=True):
         assert sb.webhook_info()["url"] == url
         # a whole report, every update delivered by the sandbox's webhook POSTs
         loop = asyncio.get_running_loop()
