@@ -64,7 +64,7 @@ async def serve(
         app.bot_data["runtime"] = runtime
         app.bot_data["hotline"] = settings.utility.hotline
         try:
-            await register_commands(app.bot)
+            await register_commands(app.bot, runtime.db)
             await app.start()
             assert app.updater is not None
             if hook is not None:

@@ -1,19 +1,48 @@
-"""The command list each language's clients show (``setMyCommands`` per language)."""
+"""The command list each client shows (``setMyCommands``): residents' per language, and each staff
+member's own list in their private chat (by role, in their language)."""
 
 from __future__ import annotations
 
-from telegram import Bot, BotCommand
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
 
 from bot.i18n import DEFAULT_LANG, Lang, t
+from storage.db import Database
+from storage.people import STAFF_ROLES, PeopleRepo
+
+logger = logging.getLogger(__name__)
 
 RESIDENT_COMMANDS = ("start", "report", "status", "cancel", "tips", "district", "language", "help")
+CREW_COMMANDS = ("duty", "msg", "status", "language", "help")
+DESK_COMMANDS = ("open", "ticket", "assign", "note", "close", "msg", "sla", "notice", "duty", "language", "help")
+ROLE_COMMANDS: dict[str, tuple[str, ...]] = {
+    "crew": CREW_COMMANDS,
+    "lead": CREW_COMMANDS,
+    "dispatcher": DESK_COMMANDS,
+    "supervisor": DESK_COMMANDS,
+    "admin": (*DESK_COMMANDS[:-2], "broadcast", "broadcasts", "language", "help"),
+}
 
 
-def command_list(lang: Lang) -> list[BotCommand]:
-    return [BotCommand(name, t(lang, f"commands.{name}")) for name in RESIDENT_COMMANDS]
+def command_list(lang: Lang, names: tuple[str, ...] = RESIDENT_COMMANDS) -> list[BotCommand]:
+    return [BotCommand(name, t(lang, f"commands.{name}")) for name in names]
 
 
-async def register_commands(bot: Bot) -> None:
+async def register_commands(bot: Bot, db: Database) -> None:
     await bot.set_my_commands(command_list(DEFAULT_LANG))
     for lang in Lang:
         await bot.set_my_commands(command_list(lang), language_code=lang.value)
+    async with db.lock:
+        staff = await PeopleRepo(db.conn).with_role(*sorted(STAFF_ROLES))
+    for person in staff:
+        if person.channel != "telegram" or not person.external_id.lstrip("-").isdigit():
+            continue
+        try:
+            await bot.set_my_commands(
+                command_list(Lang(person.lang), ROLE_COMMANDS[person.role]),
+                scope=BotCommandScopeChat(int(person.external_id)),
+            )
+        except TelegramError as exc:  # e.g. they never opened the bot: their menu comes with the next start
+            logger.info("no command menu for staff member %s yet: %s", person.id, type(exc).__name__)
