@@ -12,11 +12,3 @@ class ConfigError(HotlineError):
 
 class StorageError(HotlineError):
     """The database is unusable (migration failed, newer schema than this code, ...)."""
-
-
-class NotAllowed(HotlineError):
-    """Someone tried an action their role does not permit; always audited."""
-
-
-class StaleAction(HotlineError):
-    """A button or command refers to a ticket or step that has moved on."""

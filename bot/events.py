@@ -40,7 +40,6 @@ class Inbound(BaseModel):
     latitude: float | None = None
     longitude: float | None = None
     phone: str | None = None
-    contact_is_sender: bool = True
     photo: str | None = None
     media: str | None = None
     data: str | None = None  # button payload

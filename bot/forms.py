@@ -8,7 +8,7 @@ condition does not hold; texts for each field live in the ``form`` catalog (``fo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -75,10 +75,7 @@ class Severity(StrEnum):
 class Category:
     id: str
     fields: tuple[str, ...]
-    base: Severity
-    anonymous: bool = False  # the phone question may be skipped
-    menu_order: int = 0
-    aliases: tuple[str, ...] = field(default=())
+    base: Severity  # the severity unless triage finds more (anonymous reports ask `phone_optional`)
 
 
 _SITE = ("location", "address")
@@ -104,15 +101,15 @@ CATEGORIES: dict[str, Category] = {
         ),
         Category("co", (*_SITE, "symptoms", "vulnerable", "phone", "access", "notes"), Severity.P2),
         Category("excavation", (*_SITE, "strength", "phone", "photos", "notes"), Severity.P1),
-        Category("occupation", (*_SITE, "details", "photos", "phone_optional"), Severity.P4, anonymous=True),
-        Category("illegal", (*_SITE, "details", "photos", "phone_optional"), Severity.P4, anonymous=True),
-        Category("theft", (*_SITE, "details", "photos", "phone_optional"), Severity.P4, anonymous=True),
+        Category("occupation", (*_SITE, "details", "photos", "phone_optional"), Severity.P4),
+        Category("illegal", (*_SITE, "details", "photos", "phone_optional"), Severity.P4),
+        Category("theft", (*_SITE, "details", "photos", "phone_optional"), Severity.P4),
         Category("no_gas", (*_SITE, "since", "phone", "notes"), Severity.P3),
         Category("meter", (*_SITE, "details", "photos", "phone"), Severity.P3),
         Category("appliance", (*_SITE, "details", "photos", "phone"), Severity.P3),
         Category("inspection", (*_SITE, "preferred_time", "phone"), Severity.P3),
-        Category("complaint", ("details", "phone_optional"), Severity.P4, anonymous=True),
-        Category("question", ("details", "phone_optional"), Severity.P4, anonymous=True),
+        Category("complaint", ("details", "phone_optional"), Severity.P4),
+        Category("question", ("details", "phone_optional"), Severity.P4),
     )
 }
 

@@ -35,12 +35,7 @@ def _message_kind(message: Message) -> dict[str, object]:
             "longitude": message.location.longitude,
         }
     if message.contact is not None:
-        sender = message.from_user
-        return {
-            "kind": Kind.CONTACT,
-            "phone": message.contact.phone_number,
-            "contact_is_sender": sender is not None and message.contact.user_id == sender.id,
-        }
+        return {"kind": Kind.CONTACT, "phone": message.contact.phone_number}
     if message.photo:
         return {
             "kind": Kind.PHOTO,

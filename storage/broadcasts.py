@@ -289,13 +289,6 @@ class BroadcastsRepo:
         )
         return {str(r[0]): int(r[1]) for r in rows}
 
-    async def next_retry(self, broadcast_id: int) -> datetime | None:
-        rows = await self.conn.execute_fetchall(
-            "SELECT MIN(next_at) FROM broadcast_deliveries WHERE broadcast_id = ? AND status = 'pending'",
-            (broadcast_id,),
-        )
-        return from_db(next(iter(rows))[0]) if rows else None
-
     async def finish(self, broadcast_id: int, counts: dict[str, int], now: datetime) -> None:
         await self.conn.execute(
             "UPDATE broadcasts SET status = 'done', finished_at = ?, sent = ?, blocked = ?, failed = ?, uncertain = ?"
