@@ -12,20 +12,15 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.config_section import Section
 from bot.errors import ConfigError
 from bot.escalation_config import EscalationConfig
 from bot.reminders_config import District, RemindersConfig
 
 Role = Literal["crew", "lead", "dispatcher", "supervisor", "admin"]
-
-
-class Section(BaseModel):
-    """A configuration table; an unknown key (a typo) is an error, not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class TelegramConfig(Section):

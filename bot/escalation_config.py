@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from bot.config_section import Section
 
 EscalationTarget = Literal["backup", "dispatcher", "supervisor", "group", "crew"]
 
 
-class EscalationStep(BaseModel):
+class EscalationStep(Section):
     """One step of a chain: ``after_s`` after the previous step (the first: after dispatch), page ``notify``."""
 
     after_s: int | None = Field(default=None, ge=10)  # None: the chain's ack timeout
@@ -29,7 +31,7 @@ class EscalationStep(BaseModel):
     tell_resident: bool = False
 
 
-class Chain(BaseModel):
+class Chain(Section):
     """What happens to a ticket of one severity that nobody accepts, and its targets (None: ``[dispatch]``)."""
 
     ack_timeout_s: int | None = Field(default=None, ge=10)
@@ -52,7 +54,7 @@ def _default_chain(after_s: int | None, repeats: int | None, arrival_min: int | 
     )
 
 
-class EscalationConfig(BaseModel):
+class EscalationConfig(Section):
     """Chains per severity; P3 and P4 go to the dispatchers' desk and have none by default."""
 
     sweep_s: float = Field(default=5.0, gt=0)  # how often new timer rows are picked up

@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
+
+from bot.config_section import Section
 
 
-class RemindersConfig(BaseModel):
+class RemindersConfig(Section):
     calendar_override: Path | None = None  # a TOML file in the calendar's format, applied over the shipped one
     quiet_start: dt.time = dt.time(21, 0)  # local: no tips from here ...
     quiet_end: dt.time = dt.time(8, 0)  # ... until here, unless urgent
@@ -21,7 +23,7 @@ class RemindersConfig(BaseModel):
     catch_up_h: float = Field(default=6.0, ge=0)  # a campaign missed while down fires this late at most
 
 
-class District(BaseModel):
+class District(Section):
     """A named area: one or more boxes ``[south, west, north, east]`` in degrees."""
 
     name: str = Field(min_length=1, max_length=40, pattern=r"^\S+$")

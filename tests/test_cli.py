@@ -29,6 +29,8 @@ def test_example_config_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
         ('[[crews]]\nname = "A"\nmembers = [{ user_id = 1 }]\n', "crews.0.members.0.name"),
         ('[rota]\ncrews = ["Z"]\n', "rota.crews names 'Z'"),
         ("[telegram]\npoll_timout_s = 3\n", "telegram.poll_timout_s"),
+        ("[reminders]\nrate_per_sec = 5\n", "reminders.rate_per_sec"),
+        ("[escalation.P1]\nack_timeout = 60\n", "escalation.P1.ack_timeout"),
         ("[utility\n", "not valid TOML"),
     ],
 )
