@@ -218,6 +218,7 @@ async def _decline(ctx: Ctx, ticket: Ticket, reason: str) -> None:
     await tell_desk(
         ctx, ticket, "desk.declined", card=False, name=ctx.person.name, reason=t(Lang.ZH, f"crew.decline_{reason}")
     )
+    await escalation.on_declined(ctx, ticket)
 
 
 async def _need_backup(ctx: Ctx, ticket: Ticket) -> None:

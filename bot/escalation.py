@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 
 ACK, ARRIVE, RESOLVE = "ack", "arrive", "resolve"
 KINDS = (ACK, ARRIVE, RESOLVE)
+REOFFERED = ("dispatched", "handed_over", "reassigned", "reopened")  # ticket events that start a fresh offer
 
 
 def _step_after_s(settings: Settings, severity: str, level: int) -> int:
@@ -101,6 +102,32 @@ async def on_progress(scope: Scope, ticket: Ticket) -> None:
         await TimersRepo(scope.tx).cancel(ticket.id, ARRIVE)
     elif ticket.status in ("resolved", "closed"):
         await TimersRepo(scope.tx).cancel(ticket.id)
+
+
+async def on_declined(scope: Scope, ticket: Ticket) -> bool:
+    """When everyone the ticket was offered to has said they cannot take it, the next escalation step
+    comes due now instead of at the deadline. True if it was brought forward."""
+    offered: set[int] = set()
+    people = PeopleRepo(scope.tx)
+    for crew_id in await OffersRepo(scope.tx).crews(ticket.id):
+        offered |= {member.id for member in await people.crew_members(crew_id)}
+    declined: set[int] = set()
+    for event in await TicketsRepo(scope.tx).events(ticket.id):
+        if event.kind in REOFFERED:
+            declined.clear()  # a fresh offer: earlier refusals were about the earlier offer
+        elif event.kind == "declined" and event.actor_id is not None:
+            declined.add(event.actor_id)
+    if not offered or not offered <= declined:
+        return False
+    timers = TimersRepo(scope.tx)
+    waiting = [timer for timer in await timers.of_ticket(ticket.id) if timer.kind == ACK and timer.status == "pending"]
+    if not waiting or min(timer.due_at_utc for timer in waiting) <= scope.now:
+        return False
+    level = min(waiting, key=lambda timer: timer.due_at_utc).data.get("level", 0)
+    await timers.cancel(ticket.id, ACK)
+    await timers.add(ACK, ticket.id, await timers.next_step(ACK, ticket.id), scope.now, level=level)
+    await TicketsRepo(scope.tx).event(ticket.id, "all_declined", now=scope.now, actor_id=None, level=level)
+    return True
 
 
 async def redispatch(scope: Scope, ticket: Ticket) -> None:

@@ -198,3 +198,24 @@ async def test_p3_has_no_chain_but_a_resolve_deadline(settings: Settings, db: Da
     rows = await db.fetchall("SELECT kind FROM timers WHERE ticket_id = ?", (ticket_id,))
     assert [r[0] for r in rows] == ["resolve"]
     assert any("New ticket" in x for x in await texts_to(h, DISPATCHER, "desk"))
+
+
+async def test_when_everyone_offered_declines_the_next_step_comes_at_once(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await harness(settings, db, clock)
+    esc = service(h)
+    ticket_id = await new_ticket(h)
+    clock.advance(10)
+    await h.press(CREW_A[0], f"t:decr:{ticket_id}:busy")
+    assert await esc.run_due() == 0, "one of two members declining changes nothing"
+    await h.press(CREW_A[1], f"t:decr:{ticket_id}:far")
+    assert await esc.run_due() == 1, "both declined: escalation 1 now, not at the 2-minute deadline"
+    assert await escalations(db, ticket_id) == [0]
+    assert "all_declined" in await kinds(db, ticket_id)
+    assert {r.chat for r in await h.outbox("dispatch")} >= {CREW_B[0], CREW_B2}, "the backup crew has it"
+    clock.advance(119)
+    assert await esc.run_due() == 0, "the chain goes on from there at its own pace"
+    clock.advance(1)
+    assert await esc.run_due() == 1
+    assert await escalations(db, ticket_id) == [0, 1]
