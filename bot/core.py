@@ -116,7 +116,8 @@ class Core:
         conv = await ConversationsRepo(ctx.tx).get(ev.channel, ev.user)
         ctx.conv, ctx.conv_read = conv, True
         in_report = conv is not None and conv.flow == intake.FLOW
-        if danger is not None and danger.any and not (conv and conv.data.get("card_shown")):
+        staff_at_work = ctx.person.is_staff and conv is not None and conv.flow in self.flows  # notes, relay
+        if danger is not None and danger.any and not (conv and conv.data.get("card_shown")) and not staff_at_work:
             for card in safety_cards(danger, ctx.lang, ev.chat, self.settings.utility.hotline):
                 urgent(card)
         if not flood.admit(ctx, danger, conv, self.flood):

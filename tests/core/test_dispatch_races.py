@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.events import Answer, Edit
+from bot.events import Answer, Edit, Priority
 from bot.i18n import t
 from storage.db import Database
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT
@@ -169,7 +169,8 @@ async def test_resolved_then_notes_and_photo_kept(settings: Settings, db: Databa
     ticket_id = await new_ticket(h)
     await h.press(CREW_A[0], f"t:acc:{ticket_id}")
     await h.press(CREW_A[0], f"t:cause:{ticket_id}:valve_hose")
-    await h.text(CREW_A[0], "Replaced the cooker hose; leak test OK")
+    replies = await h.text(CREW_A[0], "Gas leak at the cooker hose: hose replaced, smell of gas gone")
     assert (await kinds(db, ticket_id))[-1] == "note"
+    assert not any(r.priority is Priority.EMERGENCY for r in replies), "a crew's notes get no safety card"
     await h.text(CREW_A[0], "hello")  # the notes step is over: not recorded again
     assert (await kinds(db, ticket_id)).count("note") == 1
