@@ -16,7 +16,6 @@ from bot.campaigns import apply_quiet_hours
 from bot.context import Ctx, Handler
 from bot.events import Answer, Button, Edit
 from bot.i18n import Lang, t
-from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
 
 logger = logging.getLogger(__name__)
@@ -35,9 +34,7 @@ def _body(ctx: Ctx) -> str:
 async def _allowed(ctx: Ctx, roles: frozenset[str], action: str) -> bool:
     if ctx.person.role in roles:
         return True
-    await AuditRepo(ctx.tx).refused(
-        channel=ctx.ev.channel, actor=ctx.ev.user, action=action, detail=ctx.ev.command, now=ctx.now
-    )
+    await ctx.audit_refusal(action, ctx.ev.command)
     ctx.say("admin.not_allowed")
     return False
 

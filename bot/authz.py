@@ -6,8 +6,13 @@ button or a command claims; refusals are audited by the caller.
 
 from __future__ import annotations
 
+import logging
+
+from bot.context import Ctx
 from storage.people import CREW_ROLES, Person
 from storage.tickets import Ticket
+
+logger = logging.getLogger(__name__)
 
 SUPERVISING = frozenset({"dispatcher", "supervisor", "admin"})
 
@@ -15,6 +20,13 @@ SUPERVISING = frozenset({"dispatcher", "supervisor", "admin"})
 def may_use_desk(person: Person) -> bool:
     """The dispatcher's commands: /open /ticket /assign /note /close /sla."""
     return person.role in SUPERVISING
+
+
+async def refuse_desk(ctx: Ctx, reason: str = "not_desk") -> None:
+    """Refuse a desk command: audited, and the person told it is for the dispatchers."""
+    await ctx.audit_refusal("desk", f"{reason}: /{ctx.ev.command}")
+    logger.info("refused /%s from person %s (%s)", ctx.ev.command, ctx.person.id, reason)
+    ctx.say("desk.refused")
 
 
 def may_answer_offer(person: Person, offered_crews: set[int]) -> bool:

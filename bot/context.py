@@ -12,6 +12,7 @@ import aiosqlite
 from bot.config import Settings
 from bot.events import Button, Inbound, Key, Outbound, Priority, Text
 from bot.i18n import Lang, t
+from storage.audit import AuditRepo
 from storage.conversations import Conversation
 from storage.people import Person
 
@@ -33,6 +34,12 @@ class Ctx:
     @property
     def lang(self) -> Lang:
         return Lang(self.person.lang)
+
+    async def audit_refusal(self, action: str, detail: str) -> None:
+        """Record that this person was refused ``action`` (the caller tells them why)."""
+        await AuditRepo(self.tx).refused(
+            channel=self.ev.channel, actor=self.ev.user, action=action, detail=detail, now=self.now
+        )
 
     def t(self, key: str, /, **values: object) -> str:
         return t(self.lang, key, hotline=self.settings.utility.hotline, **values)

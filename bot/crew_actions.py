@@ -27,7 +27,6 @@ from bot.duty import crews_on_duty
 from bot.events import Answer, Button, Edit, Kind, Priority
 from bot.i18n import Lang, t
 from bot.phone import display_phone
-from storage.audit import AuditRepo
 from storage.conversations import Conversation, ConversationsRepo
 from storage.desk import WORKING, DeskRepo
 from storage.outbox import OutboxRepo
@@ -46,13 +45,7 @@ NOTE_FLOW = "crew_note"
 
 
 async def refuse(ctx: Ctx, reason: str, *, action: str = "crew_button") -> None:
-    await AuditRepo(ctx.tx).refused(
-        channel=ctx.ev.channel,
-        actor=ctx.ev.user,
-        action=action,
-        detail=f"{reason}: {ctx.ev.data or ctx.ev.text}",
-        now=ctx.now,
-    )
+    await ctx.audit_refusal(action, f"{reason}: {ctx.ev.data or ctx.ev.text}")
     logger.info("refused %s (%s) from person %s", action, reason, ctx.person.id)
     text = ctx.t(f"crew.refused_{reason}")
     if ctx.ev.button_id:

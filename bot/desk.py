@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 
 from bot import escalation, sla
-from bot.authz import may_use_desk
+from bot.authz import may_use_desk, refuse_desk
 from bot.context import Ctx, Handler
 from bot.dispatch import Scope, local_time, queue, tell_resident, tell_staff, ticket_text
 from bot.events import Edit, Priority, Text
 from bot.i18n import Lang, t
-from storage.audit import AuditRepo
 from storage.desk import DeskRepo
 from storage.outbox import OutboxRepo, OutboxRow
 from storage.people import CrewsRepo, PeopleRepo
@@ -25,14 +24,6 @@ logger = logging.getLogger(__name__)
 
 SEVERITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
 MAX_TEXT = 1000
-
-
-async def refuse_desk(ctx: Ctx, reason: str = "not_desk") -> None:
-    await AuditRepo(ctx.tx).refused(
-        channel=ctx.ev.channel, actor=ctx.ev.user, action="desk", detail=f"{reason}: /{ctx.ev.command}", now=ctx.now
-    )
-    logger.info("refused /%s from person %s (%s)", ctx.ev.command, ctx.person.id, reason)
-    ctx.say("desk.refused")
 
 
 def rest_of(ctx: Ctx, skip: int) -> str:

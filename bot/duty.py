@@ -16,7 +16,6 @@ import aiosqlite
 from bot.config import Settings
 from bot.context import Ctx, Handler
 from bot.rota import DutySlot, Override, Rotation, SlotKind, next_on_duty, on_duty
-from storage.audit import AuditRepo
 from storage.people import STAFF_ROLES, CrewsRepo, PeopleRepo
 from storage.rota import RotaRepo
 
@@ -101,9 +100,7 @@ async def _slot_line(ctx: Ctx, slot: DutySlot, key: str) -> str:
 async def duty(ctx: Ctx) -> None:
     """``/duty``: who is on duty now and who comes next; for staff only."""
     if ctx.person.role not in STAFF_ROLES:
-        await AuditRepo(ctx.tx).refused(
-            channel=ctx.ev.channel, actor=ctx.ev.user, action="duty", detail="not staff", now=ctx.now
-        )
+        await ctx.audit_refusal("duty", "not staff")
         ctx.say("duty.refused")
         return
     rota = await rota_around(ctx.tx, ctx.settings, ctx.now)

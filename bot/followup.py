@@ -14,7 +14,6 @@ from bot.context import Ctx, Handler
 from bot.events import Answer, Button, Edit, Priority, Text
 from bot.i18n import Lang, t
 from bot.menu import fold
-from storage.audit import AuditRepo
 from storage.conversations import Conversation, ConversationsRepo
 from storage.feedback import FeedbackRepo
 from storage.outbox import OutboxRepo
@@ -63,13 +62,7 @@ def _close_buttons(ctx: Ctx, key: str, **values: object) -> None:
 
 
 async def _refuse(ctx: Ctx, reason: str) -> None:
-    await AuditRepo(ctx.tx).refused(
-        channel=ctx.ev.channel,
-        actor=ctx.ev.user,
-        action="followup_button",
-        detail=f"{reason}: {ctx.ev.data}",
-        now=ctx.now,
-    )
+    await ctx.audit_refusal("followup_button", f"{reason}: {ctx.ev.data}")
     _toast(ctx, "start.stale_button")
 
 

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from bot.config import Settings
 from bot.context import Ctx
 from bot.errors import HotlineError
-from storage.audit import AuditRepo
 from storage.db import Database
 from storage.invites import InvitesRepo
 from storage.people import CREW_ROLES, STAFF_ROLES, CrewsRepo
@@ -91,9 +90,7 @@ async def create_invite(
 
 async def _refuse(ctx: Ctx, reason: str, invite_id: int | None) -> None:
     detail = reason if invite_id is None else f"{reason} invite={invite_id}"
-    await AuditRepo(ctx.tx).refused(
-        channel=ctx.ev.channel, actor=ctx.ev.user, action="invite", detail=detail, now=ctx.now
-    )
+    await ctx.audit_refusal("invite", detail)
     ctx.say(f"invites.refused_{reason}")
 
 

@@ -15,7 +15,6 @@ from bot.context import Ctx, Handler
 from bot.dispatch import Scope, queue
 from bot.events import Button, Kind, Photo, Priority, Text
 from bot.i18n import Lang, t
-from storage.audit import AuditRepo
 from storage.conversations import Conversation, ConversationsRepo
 from storage.people import PeopleRepo, Person
 from storage.tickets import Ticket, TicketsRepo
@@ -92,13 +91,7 @@ async def _reply_targets(scope: Scope, ticket: Ticket) -> list[Person]:
 
 
 async def _refuse(ctx: Ctx, reason: str) -> None:
-    await AuditRepo(ctx.tx).refused(
-        channel=ctx.ev.channel,
-        actor=ctx.ev.user,
-        action="relay",
-        detail=f"{reason}: {ctx.ev.data or ctx.ev.command}",
-        now=ctx.now,
-    )
+    await ctx.audit_refusal("relay", f"{reason}: {ctx.ev.data or ctx.ev.command}")
     logger.info("refused relay (%s) from person %s", reason, ctx.person.id)
     ctx.say("relay.refused")
 

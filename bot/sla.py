@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 
-from bot.authz import may_use_desk
+from bot.authz import may_use_desk, refuse_desk
 from bot.config import Settings
 from bot.context import Ctx, Handler
 from bot.dispatch import Scope, ack_timeout_s, arrival_target_min, resolve_target_min, tell_desk
-from storage.audit import AuditRepo
 from storage.desk import DeskRepo
 from storage.people import CrewsRepo
 from storage.tickets import Ticket, TicketsRepo
@@ -101,10 +100,7 @@ def _median(values: list[timedelta]) -> str:
 
 async def sla_command(ctx: Ctx) -> None:
     if not may_use_desk(ctx.person):
-        await AuditRepo(ctx.tx).refused(
-            channel=ctx.ev.channel, actor=ctx.ev.user, action="desk", detail=f"not_desk: {ctx.ev.text}", now=ctx.now
-        )
-        ctx.say("desk.refused")
+        await refuse_desk(ctx)
         return
     if ctx.ev.args and ctx.ev.args[0].lstrip("#").isdigit():
         await _ticket_sla(ctx, int(ctx.ev.args[0].lstrip("#")))
