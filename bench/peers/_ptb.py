@@ -8,7 +8,7 @@ import signal
 import sys
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 TOKEN = "123456:DEMO-sandbox-token"  # bot.demo.DEMO_TOKEN: what sandbox_settings uses
 
@@ -33,6 +33,15 @@ async def run(app: Application) -> None:  # type: ignore[type-arg]
         await app.stop()
 
 
-def root() -> str:
+def stand_in_builder() -> ApplicationBuilder:  # type: ignore[type-arg]
+    """A PTB builder pointed at the stand-in whose root URL is the first argument."""
     logging.basicConfig(level=logging.WARNING)
-    return sys.argv[1]
+    base = sys.argv[1]
+    return ApplicationBuilder().token(TOKEN).base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+
+
+def run_echo(builder: ApplicationBuilder) -> None:  # type: ignore[type-arg]
+    """Build the echo bot and serve it until SIGTERM."""
+    app = builder.build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    asyncio.run(run(app))
