@@ -14,8 +14,6 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.clock import Clock
 from bot.config import Settings
 from bot.events import Location, Priority, Text
@@ -25,7 +23,7 @@ from bot.render import answer_lines
 from bot.scheduler import Scheduler
 from bot.triage import triage
 from storage.conversations import Conversation, ConversationsRepo
-from storage.db import Database, to_db
+from storage.db import Conn, Database, to_db
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
 from storage.timers import TimersRepo
@@ -44,16 +42,14 @@ def unfinished_severity(category: str, answers: dict[str, Any], *, fire: bool = 
     return triage(category, {**_WORST.get(category, {}), **answers}, fire=fire)
 
 
-async def arm(
-    tx: aiosqlite.Connection, *, channel: str, user: str, chat: str, started: datetime, due: datetime
-) -> None:
+async def arm(tx: Conn, *, channel: str, user: str, chat: str, started: datetime, due: datetime) -> None:
     """Store the timer of a new emergency report (replacing any earlier one of the same person)."""
     await cancel(tx, channel=channel, user=user)
     data = {"channel": channel, "user": user, "chat": chat, "started": to_db(started)}
     await TimersRepo(tx).add_detached(KIND, due, data)
 
 
-async def cancel(tx: aiosqlite.Connection, *, channel: str, user: str) -> None:
+async def cancel(tx: Conn, *, channel: str, user: str) -> None:
     await TimersRepo(tx).cancel_of_user(KIND, channel=channel, user=user)
 
 
@@ -89,9 +85,7 @@ class AbandonedWatch:
             self.wake()
         return acted
 
-    async def _fire(
-        self, tx: aiosqlite.Connection, timer_id: int, step: int, data: dict[str, Any], now: datetime
-    ) -> int:
+    async def _fire(self, tx: Conn, timer_id: int, step: int, data: dict[str, Any], now: datetime) -> int:
         timers = TimersRepo(tx)
         conv = await ConversationsRepo(tx).get(data["channel"], data["user"])
         if conv is None or conv.flow != INTAKE_FLOW or to_db(conv.started_at) != data["started"]:
@@ -117,7 +111,7 @@ class AbandonedWatch:
             await timers.mark_done(timer_id)
         return 1
 
-    async def _nudge(self, tx: aiosqlite.Connection, data: dict[str, Any], conv: Conversation, now: datetime) -> None:
+    async def _nudge(self, tx: Conn, data: dict[str, Any], conv: Conversation, now: datetime) -> None:
         person = await PeopleRepo(tx).find(data["channel"], data["user"])
         lang = Lang(person.lang) if person else Lang.ZH
         text = t(lang, "abandoned.nudge", hotline=self.settings.utility.hotline)
@@ -133,7 +127,7 @@ class AbandonedWatch:
 
     async def _tell_desk(
         self,
-        tx: aiosqlite.Connection,
+        tx: Conn,
         data: dict[str, Any],
         conv: Conversation,
         category: str,

@@ -31,8 +31,6 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.campaigns import QuietHours, apply_quiet_hours
 from bot.clock import Clock
 from bot.config import Settings
@@ -43,7 +41,7 @@ from bot.i18n import Lang, t
 from bot.lane import Lane
 from bot.reminders_config import district_of
 from storage.broadcasts import Broadcast, BroadcastsRepo, Candidate, Delivery, Kind, Outcome
-from storage.db import Database, to_db
+from storage.db import Conn, Database, to_db
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +75,7 @@ def _in_audience(settings: Settings, audience: str, c: Candidate) -> bool:
     return (c.district or district_of(settings.districts, c.latitude, c.longitude)) == name
 
 
-async def audience_size(
-    conn: aiosqlite.Connection, settings: Settings, audience: str, channel: str = "telegram"
-) -> dict[str, int]:
+async def audience_size(conn: Conn, settings: Settings, audience: str, channel: str = "telegram") -> dict[str, int]:
     """Recipients of ``audience`` now, by language, read on ``conn`` (the caller holds the database lock)."""
     check_audience(settings, audience)
     sizes: dict[str, int] = {}
@@ -444,7 +440,7 @@ async def progress(db: Database, settings: Settings, broadcast_id: int, now: dat
         return await progress_on(db.conn, settings, broadcast_id, now)
 
 
-async def progress_on(conn: aiosqlite.Connection, settings: Settings, broadcast_id: int, now: datetime) -> Progress:
+async def progress_on(conn: Conn, settings: Settings, broadcast_id: int, now: datetime) -> Progress:
     """Sent / blocked / failed / pending and the expected finish (``LookupError`` if there is no such id)."""
     repo = BroadcastsRepo(conn)
     broadcast = await repo.get(broadcast_id)

@@ -7,13 +7,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import aiosqlite
-
 from bot.config import Settings
 from bot.events import Button, Inbound, Key, Outbound, Priority, Text
 from bot.i18n import Lang, t
 from storage.audit import AuditRepo
 from storage.conversations import Conversation
+from storage.db import Conn
 from storage.people import Person
 
 
@@ -22,7 +21,7 @@ class Ctx:
     ev: Inbound
     now: datetime
     person: Person
-    tx: aiosqlite.Connection
+    tx: Conn
     settings: Settings
     replies: list[Outbound] = field(default_factory=list)
     outbox_rows: int = 0

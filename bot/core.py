@@ -10,6 +10,7 @@ Feature modules export ``COMMANDS`` (command -> handler), ``MENU`` (menu entry -
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from types import ModuleType
@@ -37,7 +38,7 @@ from bot.events import Answer, Inbound, Kind, Outbound, Priority, Text
 from bot.i18n import Lang, lang_from_code, t
 from bot.menu import menu_item, menu_keyboard
 from storage.conversations import ConversationsRepo
-from storage.db import Database
+from storage.db import Conn, Database
 from storage.people import PeopleRepo
 
 logger = logging.getLogger(__name__)
@@ -99,12 +100,20 @@ class Core:
         danger = detect(ev.text) if ev.kind in (Kind.TEXT, Kind.PHOTO) and ev.text else None
         if ev.kind is Kind.TEXT and menu_item(ev.text) == "smell_gas":
             danger = Danger(gas=True)
-        async with self.db.transaction() as tx:
+        loop = asyncio.get_running_loop()
+
+        def urgent_now(message: Outbound) -> None:  # called in the database's thread (Database.run)
+            loop.call_soon_threadsafe(urgent, message)
+
+        async def body(tx: Conn) -> Ctx:
             person = await PeopleRepo(tx).ensure(
                 ev.channel, ev.user, name=ev.name, lang=lang_from_code(ev.lang_code).value, now=now
             )
             ctx = Ctx(ev=ev, now=now, person=person, tx=tx, settings=self.settings)
-            await self._route(ctx, danger, urgent)
+            await self._route(ctx, danger, urgent_now)
+            return ctx
+
+        ctx = await self.db.run(body)
         if ctx.outbox_rows:
             self.on_outbox()
         if ev.kind is Kind.BUTTON and ev.button_id and not any(isinstance(r, Answer) for r in ctx.replies):

@@ -12,15 +12,13 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
-import aiosqlite
-
 from bot.config import Settings
 from bot.duty import load_rota
 from bot.events import Priority, Text
 from bot.i18n import Lang, t
 from bot.rota import Gap, uncovered
 from bot.scheduler import Scheduler
-from storage.db import Database
+from storage.db import Conn, Database
 from storage.outbox import OutboxRepo
 from storage.people import CrewsRepo, PeopleRepo
 from storage.rota import RotaChecksRepo
@@ -35,7 +33,7 @@ JOB_ID = "rota-coverage"
 PURPOSE = "rota_gaps"
 
 
-async def crew_strength(tx: aiosqlite.Connection, settings: Settings) -> dict[str, int]:
+async def crew_strength(tx: Conn, settings: Settings) -> dict[str, int]:
     """Per crew, how many can take a call-out: members (configured or linked by invite) and a group chat."""
     counts = {crew.name: len(crew.members) + bool(crew.group_chat_id) for crew in settings.crews}
     for name, count in await CrewsRepo(tx).callout_strength():
@@ -43,9 +41,7 @@ async def crew_strength(tx: aiosqlite.Connection, settings: Settings) -> dict[st
     return counts
 
 
-async def gaps_ahead(
-    tx: aiosqlite.Connection, settings: Settings, now: datetime, horizon: timedelta = HORIZON
-) -> list[Gap]:
+async def gaps_ahead(tx: Conn, settings: Settings, now: datetime, horizon: timedelta = HORIZON) -> list[Gap]:
     """Periods in ``[now, now + horizon)`` with nobody (able) on duty, in the utility's zone.
 
     With no rota at all every crew is on call, so there is no gap.
@@ -150,7 +146,7 @@ class CoverageWatch:
         self._arm(next_id, next_due)
         return len(gaps)
 
-    async def _warn(self, tx: aiosqlite.Connection, gaps: list[Gap], now: datetime) -> int:
+    async def _warn(self, tx: Conn, gaps: list[Gap], now: datetime) -> int:
         people = await PeopleRepo(tx).with_role(*WARN_ROLES)
         if not people:
             logger.warning("%d uncovered period(s) ahead but no admin or supervisor to tell", len(gaps))

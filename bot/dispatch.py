@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-import aiosqlite
-
 from bot import duplicates
 from bot.config import Settings
 from bot.context import Ctx
@@ -24,6 +22,7 @@ from bot.forms import CATEGORIES
 from bot.i18n import Lang, t
 from bot.phone import display_phone
 from bot.render import answer_lines
+from storage.db import Conn
 from storage.outbox import OutboxRepo
 from storage.people import Crew, CrewsRepo, PeopleRepo, Person
 from storage.tickets import Ticket, TicketsRepo
@@ -38,7 +37,7 @@ MAX_CARD_PHOTOS = 3
 class Scope(Protocol):
     """What dispatching needs: a transaction, the settings, the time; counts outbox rows added."""
 
-    tx: aiosqlite.Connection
+    tx: Conn
     settings: Settings
     now: datetime
     outbox_rows: int
@@ -48,7 +47,7 @@ class Scope(Protocol):
 class JobScope:
     """A ``Scope`` for work that no inbound event started (a timer, the outbox's 403 hook)."""
 
-    tx: aiosqlite.Connection
+    tx: Conn
     settings: Settings
     now: datetime
     outbox_rows: int = 0

@@ -13,8 +13,6 @@ import math
 from datetime import timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.area import distance_m
 from bot.context import Ctx
 from bot.events import Priority, Text
@@ -22,6 +20,7 @@ from bot.forms import CATEGORIES, Severity
 from bot.i18n import Lang, t
 from bot.render import answer_lines
 from bot.triage import routing
+from storage.db import Conn
 from storage.links import LinksRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
@@ -137,6 +136,6 @@ async def mark_probable_same(ctx: Ctx, ticket_id: int) -> list[int]:
     return [other for other, _ in near]
 
 
-async def probable_same(tx: aiosqlite.Connection, ticket_id: int) -> list[tuple[int, int]]:
+async def probable_same(tx: Conn, ticket_id: int) -> list[tuple[int, int]]:
     """(other ticket, metres) this ticket is probably the same incident as, nearest first."""
     return [(other, round(metres or 0)) for other, metres in await LinksRepo(tx).probable_same(ticket_id)]

@@ -11,11 +11,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.config import Settings
 from bot.context import Ctx, Handler
 from bot.rota import DutySlot, Override, Rotation, SlotKind, next_on_duty, on_duty
+from storage.db import Conn
 from storage.people import STAFF_ROLES, CrewsRepo, PeopleRepo
 from storage.rota import RotaRepo
 
@@ -46,9 +45,7 @@ class Rota:
         return not self.rotations and not self.overrides
 
 
-async def load_rota(
-    tx: aiosqlite.Connection, settings: Settings, start: datetime | None = None, end: datetime | None = None
-) -> Rota:
+async def load_rota(tx: Conn, settings: Settings, start: datetime | None = None, end: datetime | None = None) -> Rota:
     """The rota in force, with the overrides overlapping ``[start, end)`` (all of them without bounds)."""
     repo = RotaRepo(tx)
     if await repo.rotations_imported():
@@ -58,7 +55,7 @@ async def load_rota(
     return Rota(rotations, await repo.overrides(start, end))
 
 
-async def rota_around(tx: aiosqlite.Connection, settings: Settings, at: datetime) -> Rota:
+async def rota_around(tx: Conn, settings: Settings, at: datetime) -> Rota:
     return await load_rota(tx, settings, at - _BACK, at + _AHEAD)
 
 
@@ -66,7 +63,7 @@ def _names(slots: list[DutySlot]) -> list[str]:
     return list(dict.fromkeys(slot.crew for slot in slots))
 
 
-async def crews_on_duty(tx: aiosqlite.Connection, settings: Settings, now: datetime) -> list[str]:
+async def crews_on_duty(tx: Conn, settings: Settings, now: datetime) -> list[str]:
     """Names of the crews on duty at ``now`` (in the order of their lanes, extra cover last)."""
     rota = await rota_around(tx, settings, now)
     if rota.empty:

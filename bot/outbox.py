@@ -38,7 +38,7 @@ from bot.delivery import Blocked, DeliveryError, Rejected, RetryLater
 from bot.errors import StorageError
 from bot.events import Edit, Outbound, Priority
 from bot.lane import Lane
-from storage.db import Database
+from storage.db import Conn, Database
 from storage.outbox import OutboxRepo, OutboxRow, Status
 
 logger = logging.getLogger(__name__)
@@ -144,16 +144,19 @@ class OutboxWorker:
             self._saturated = True
             return
         now = self._clock.now()
-        async with self._db.lock:
-            repo = OutboxRepo(self._db.conn)
-            rows = await repo.due(now, self._batch, exclude=list(self._inflight))
+        exclude = list(self._inflight)
+
+        async def read(conn: Conn) -> tuple[list[OutboxRow], dict[int, tuple[Status, str | None, datetime]], list[int]]:
+            repo = OutboxRepo(conn)
+            rows = await repo.due(now, self._batch, exclude=exclude)
             originals = {
                 row.message.of_outbox
                 for row in rows
                 if isinstance(row.message, Edit) and row.message.message_id is None and row.message.of_outbox
             }
-            states = await repo.states(originals)
-            undecodable = repo.undecodable
+            return rows, await repo.states(originals), repo.undecodable
+
+        rows, states, undecodable = await self._db.run(read)
         sends, postpones, drops = self._plan(rows, states, now)
         drops += [(row_id, "payload cannot be read") for row_id in undecodable]
         if postpones or drops:
@@ -243,8 +246,8 @@ class OutboxWorker:
 
     async def _record_sent(self, row: OutboxRow, message_id: str | None) -> None:
         try:
-            async with self._db.transaction() as conn:
-                await OutboxRepo(conn).mark_sent(row.id, message_id, self._clock.now())
+            now = self._clock.now()
+            await self._db.run(lambda conn: OutboxRepo(conn).mark_sent(row.id, message_id, now))
         except (sqlite3.Error, StorageError):
             logger.exception("outbox: row %s was sent but not recorded; it will be sent again", row.id)
             return
@@ -256,16 +259,17 @@ class OutboxWorker:
         error = f"{type(exc).__name__}: {exc}"
         attempts = row.attempts + 1
         final = isinstance(exc, Blocked | Rejected) or attempts >= self._config.max_attempts
+        delay = self.backoff_s(attempts)
+        if isinstance(exc, RetryLater):
+            delay = max(delay, exc.after_s)
+
+        async def record(conn: Conn) -> bool:
+            if final:
+                return await OutboxRepo(conn).mark_failed(row.id, error, now)
+            return await OutboxRepo(conn).mark_retry(row.id, error, now + timedelta(seconds=delay))
+
         try:
-            async with self._db.transaction() as conn:
-                repo = OutboxRepo(conn)
-                if final:
-                    await repo.mark_failed(row.id, error, now)
-                else:
-                    delay = self.backoff_s(attempts)
-                    if isinstance(exc, RetryLater):
-                        delay = max(delay, exc.after_s)
-                    await repo.mark_retry(row.id, error, now + timedelta(seconds=delay))
+            await self._db.run(record)
         except (sqlite3.Error, StorageError):
             logger.exception("outbox: row %s: could not record a failed attempt", row.id)
             return

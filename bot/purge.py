@@ -17,11 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.config import Settings
 from bot.forms import FIELDS, Ask
-from storage.db import Database
+from storage.db import Conn, Database
 from storage.feedback import FeedbackRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
@@ -80,7 +78,7 @@ def scrub_payload(payload: str) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-async def _purge_ticket(tx: aiosqlite.Connection, ticket: PurgeCandidate, now: datetime) -> int:
+async def _purge_ticket(tx: Conn, ticket: PurgeCandidate, now: datetime) -> int:
     tickets, outbox = TicketsRepo(tx), OutboxRepo(tx)
     await tickets.anonymise(
         ticket.id,

@@ -17,8 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import aiosqlite
-
 from bot.broadcast import BadAudience, add_broadcast, quiet_hours
 from bot.campaigns import Calendar, Campaign, load_calendar, next_occurrence
 from bot.clock import Clock
@@ -26,7 +24,7 @@ from bot.config import Settings
 from bot.scheduler import Scheduler
 from storage.broadcasts import BroadcastsRepo
 from storage.campaigns import CampaignRunsRepo
-from storage.db import Database, from_db, to_db
+from storage.db import Conn, Database, from_db, to_db
 
 logger = logging.getLogger(__name__)
 
@@ -189,5 +187,5 @@ class ReminderRunner:
                     await _cancel(tx, run)
 
 
-async def _cancel(tx: aiosqlite.Connection, run: Run) -> None:
+async def _cancel(tx: Conn, run: Run) -> None:
     await CampaignRunsRepo(tx).cancel(run.campaign_id, run.scheduled_at_utc)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import to_db
+from storage.db import Conn, to_db
 
 
 class AuditRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def refused(self, *, channel: str, actor: str, action: str, detail: str, now: datetime) -> None:

@@ -14,7 +14,7 @@ from typing import Literal
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.db import from_db, to_db
+from storage.db import Conn, from_db, to_db
 
 Kind = Literal["tip", "broadcast", "notice"]
 BroadcastStatus = Literal["draft", "queued", "sending", "done", "cancelled"]
@@ -109,7 +109,7 @@ class Candidate(BaseModel):
 
 
 class BroadcastsRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def create(

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import aiosqlite
-
-from storage.db import to_db
+from storage.db import Conn, to_db
 
 
 class CampaignRunsRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def plan(self, campaign_id: str, scheduled_at: datetime, fire_at: datetime, local_date: date) -> None:

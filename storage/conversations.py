@@ -6,10 +6,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel, Field
 
-from storage.db import from_db, to_db
+from storage.db import Conn, from_db, to_db
 
 
 class Conversation(BaseModel):
@@ -21,7 +20,7 @@ class Conversation(BaseModel):
 
 
 class ConversationsRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def get(self, channel: str, user_ref: str) -> Conversation | None:

@@ -1,8 +1,10 @@
 """The SQLite connection: pragmas, numbered migrations, transactions, online backup.
 
-One aiosqlite connection serves the whole bot. Coroutines share it, so every transaction holds
-``Database.lock`` from ``BEGIN IMMEDIATE`` to ``COMMIT``; reads outside a transaction take it too, so a
-read never sees another coroutine's uncommitted rows.
+One aiosqlite connection serves the whole bot. Coroutines share it, so a transaction of several
+statements (``transaction()``) holds ``Database.lock`` from ``BEGIN IMMEDIATE`` to ``COMMIT``. The hot
+paths (every update, the outbox) use ``run()`` instead: the whole transaction in one trip to aiosqlite's
+thread, which needs the lock only to wait for a ``transaction()`` in progress. Reads (``fetchall``) go
+the same way, so a read never sees another coroutine's uncommitted rows.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -24,6 +26,7 @@ from bot.errors import StorageError
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -50,6 +53,70 @@ def migrations() -> list[tuple[int, str, str]]:
     if numbers != list(range(1, len(found) + 1)):
         raise StorageError(f"migrations are not numbered 1..n without gaps: {numbers}")
     return found
+
+
+class SyncCursor:
+    """The part of aiosqlite's ``Cursor`` the repositories use, answered at once by a ``sqlite3`` cursor."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    async def fetchone(self) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self._cursor.fetchone()
+        return row
+
+    async def fetchall(self) -> list[sqlite3.Row]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+
+class SyncConnection:
+    """The part of ``aiosqlite.Connection`` the repositories use, on the ``sqlite3`` connection itself.
+
+    Only for ``Database.run``: its body runs in aiosqlite's own thread, where each call returns at once
+    instead of queueing a hop to that thread and waiting for the event loop to come back to it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> SyncCursor:
+        return SyncCursor(self._conn.execute(sql, tuple(parameters)))
+
+    async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> SyncCursor:
+        return SyncCursor(self._conn.executemany(sql, parameters))
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> Sequence[sqlite3.Row]:
+        return self._conn.execute(sql, tuple(parameters)).fetchall()
+
+
+Conn = aiosqlite.Connection | SyncConnection
+"""What repositories are given: the aiosqlite connection, or inside ``Database.run`` its thread's own."""
+
+
+def _run_to_end(body: Awaitable[T]) -> T:
+    """Run a coroutine that awaits nothing but ``SyncConnection`` calls, which never suspend."""
+    coroutine = body.__await__()
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        result: T = done.value
+        return result
+    coroutine.close()
+    raise RuntimeError("a Database.run body waited for something other than the database")
 
 
 class Database:
@@ -118,9 +185,58 @@ class Database:
                 raise
             await self.conn.execute("COMMIT")
 
+    async def run(self, body: Callable[[SyncConnection], Awaitable[T]]) -> T:
+        """``body`` as one write transaction, in one trip to the database thread.
+
+        ``transaction()`` holds the lock across every statement's trip to aiosqlite's thread and back
+        through the event loop; under load the loop is slow to come back, and everyone else waits on
+        the lock meanwhile. ``body`` runs in that thread instead, from BEGIN to COMMIT, so it must await
+        only its connection's calls (never the network or a timer); and since it runs outside the event
+        loop, anything it hands to the loop goes through ``call_soon_threadsafe``.
+        """
+
+        def in_thread(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = _run_to_end(body(SyncConnection(conn)))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            return result
+
+        return await self._one_trip(in_thread)
+
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.lock:
-            return list(await self.conn.execute_fetchall(sql, tuple(params)))
+        """Rows of one query, outside any transaction (so never another coroutine's uncommitted rows)."""
+        values = tuple(params)
+        return await self._one_trip(lambda conn: list(conn.execute(sql, values).fetchall()))
+
+    async def _one_trip(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` in aiosqlite's thread, in the order asked, never inside a ``transaction()``.
+
+        That thread runs what it is given one at a time, in order, so a single trip needs no lock of
+        its own: it only must not land between the statements of a transaction in progress. So it is
+        queued at once when no one holds the lock, or else as soon as the holder is done (the lock is
+        let go right after queueing, and whoever takes it next queues after this)."""
+        if self.lock.locked():
+            async with self.lock:
+                done = self._queue(work)
+        else:
+            done = self._queue(work)
+        return await done
+
+    def _queue(self, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        """Hand ``work`` to aiosqlite's thread now (what ``Connection._execute`` does, minus its await,
+        which would let someone else's statement go first)."""
+        conn = self.conn
+        if not conn._running or conn._connection is None:
+            raise StorageError("the database is closed")
+        sqlite_conn = conn._connection
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        conn._tx.put_nowait((future, lambda: work(sqlite_conn)))
+        return future
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         rows = await self.fetchall(sql, params)

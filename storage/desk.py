@@ -6,16 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage.db import to_db
+from storage.db import Conn, to_db
 from storage.tickets import OPEN_STATUSES, TicketsRepo
 
 WORKING = ("accepted", "en_route", "on_site")
 
 
 class DeskRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def redispatch(

@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.db import from_db, to_db
+from storage.db import Conn, from_db, to_db
 
 _COLUMNS = "id, role, crew, created_by, created_at, expires_at, used_at, used_by"
 
@@ -51,7 +51,7 @@ def _invite(row: aiosqlite.Row) -> Invite:
 
 
 class InvitesRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def create(

@@ -21,7 +21,7 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.events import Envelope, Outbound, Priority
-from storage.db import from_db, to_db
+from storage.db import Conn, from_db, to_db
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def _error(text: str) -> str:
 
 
 class OutboxRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
         self.undecodable: list[int] = []
         """Ids of rows ``due`` skipped because their payload no longer decodes (the caller drops them)."""

@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel
 
-from storage.db import to_db
+from storage.db import Conn, to_db
 from storage.tickets import OPEN_STATUSES
 
 STAFF_ROLES = frozenset({"crew", "lead", "dispatcher", "supervisor", "admin"})
@@ -48,7 +48,7 @@ _COLUMNS = "id, channel, external_id, name, lang, phone, role, crew_id, tips"
 
 
 class PeopleRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def get(self, person_id: int) -> Person | None:
@@ -147,7 +147,7 @@ class Crew(BaseModel):
 
 
 class CrewsRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def upsert(self, name: str, group_chat: str | None) -> int:

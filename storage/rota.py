@@ -10,16 +10,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-import aiosqlite
-
 from bot.rota import Override, Rotation
-from storage.db import from_db, to_db
+from storage.db import Conn, from_db, to_db
 
 ImportKind = Literal["rotations", "shifts"]
 
 
 class RotaRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def rotations(self) -> list[Rotation]:
@@ -66,7 +64,7 @@ class RotaRepo:
 class RotaChecksRepo:
     """The daily checks for uncovered duty periods: one row per check (timers are rows)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def next_pending(self) -> tuple[int, datetime | None] | None:

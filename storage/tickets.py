@@ -9,7 +9,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel
 
-from storage.db import from_db, to_db
+from storage.db import Conn, from_db, to_db
 
 OPEN_STATUSES = ("dispatched", "accepted", "en_route", "on_site", "queued", "followup")
 
@@ -73,7 +73,7 @@ def _ticket(row: aiosqlite.Row) -> Ticket:
 
 
 class TicketsRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def create(

@@ -13,7 +13,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel
 
-from storage.db import from_db, to_db
+from storage.db import Conn, from_db, to_db
 
 
 class Timer(BaseModel):
@@ -38,7 +38,7 @@ def _timer(row: aiosqlite.Row) -> Timer:
 
 
 class TimersRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def add(self, kind: str, ticket_id: int, step: int, due: datetime, **data: Any) -> int | None:
@@ -132,7 +132,7 @@ class TimersRepo:
 class OffersRepo:
     """Crews a ticket was offered to since it was last (re)assigned: only their members may accept it."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def add(self, ticket_id: int, crew_id: int, now: datetime) -> None:
