@@ -20,7 +20,7 @@ from bot.runtime import Runtime
 from handlers.commands import register_commands
 from handlers.errors import on_error
 from handlers.processor import ChatOrderedProcessor
-from handlers.safe_updates import SafeUpdatesRequest
+from handlers.safe_updates import SafeUpdatesBot
 from handlers.sender import TelegramSender
 from handlers.transport import AiohttpRequest
 from handlers.updates import on_update
@@ -33,16 +33,14 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # retry_after as a timedelta, PTB's coming default
     quiet_libraries()  # PTB logs message texts and updates at DEBUG: never residents' data in our logs
     tg = settings.telegram
-    app = (
-        ApplicationBuilder()
-        .token(settings.require_token())
-        .base_url(tg.base_url)
-        .base_file_url(tg.base_file_url)
-        .request(AiohttpRequest(connection_pool_size=tg.connection_pool_size))
-        .get_updates_request(SafeUpdatesRequest(connection_pool_size=1, read_timeout=tg.poll_timeout_s + 10.0))
-        .concurrent_updates(ChatOrderedProcessor(tg.max_concurrent_updates))
-        .build()
+    bot = SafeUpdatesBot(
+        settings.require_token(),
+        base_url=tg.base_url,
+        base_file_url=tg.base_file_url,
+        request=AiohttpRequest(connection_pool_size=tg.connection_pool_size),
+        get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=10.0),
     )
+    app = ApplicationBuilder().bot(bot).concurrent_updates(ChatOrderedProcessor(tg.max_concurrent_updates)).build()
     app.add_handler(TypeHandler(Update, on_update))
     app.add_error_handler(on_error)
     return app

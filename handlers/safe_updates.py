@@ -2,24 +2,22 @@
 
 PTB decodes a whole ``getUpdates`` answer at once: if one update does not decode, it logs the raw
 batch at CRITICAL (residents' texts and numbers in the log) and raises, the offset never advances,
-and polling fetches the same batch again forever. ``SafeUpdatesRequest`` (the transport of the
-``getUpdates`` call) checks each update first and replaces one that does not decode with an empty
-update of the same id: the offset moves on, the bot ignores it, and only its id is logged. The
-webhook server uses ``decode_update`` for the same reason.
+and polling fetches the same batch again forever. ``SafeUpdatesBot`` decodes each update of the answer
+on its own, once, and replaces one that does not decode with an empty update of the same id: the
+offset moves on, the bot ignores it, and only its id is logged. The webhook server uses
+``decode_update`` for the same reason.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from http import HTTPStatus
-from typing import Any
+from collections.abc import Sequence
+from datetime import timedelta
 
 from telegram import Bot, Message, Update
-from telegram._utils.types import JSONDict, ODVInput
-from telegram.request import BaseRequest, RequestData
-
-from handlers.transport import AiohttpRequest
+from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
+from telegram._utils.types import JSONDict, ODVInput, TimePeriod
+from telegram.ext import ExtBot
 
 logger = logging.getLogger(__name__)
 
@@ -80,47 +78,49 @@ def well_typed(update: Update) -> bool:
     return all(_is(size.file_id, str) for size in message.photo or ())
 
 
-def sanitise_batch(result: list[Any]) -> list[JSONDict]:
-    """Every decodable update as it is; an undecodable one as ``{"update_id": N}``; one without an id dropped."""
-    clean: list[JSONDict] = []
-    for item in result:
+def decode_batch(result: object, bot: Bot | None) -> tuple[Update, ...]:
+    """Every update of a ``getUpdates`` answer, decoded once; one that does not decode becomes an empty
+    update of the same id (the offset moves on past it, the bot ignores it); one without an id is dropped."""
+    decoded: list[Update] = []
+    for item in result if isinstance(result, list) else ():
         update_id = update_id_of(item)
         if update_id is None:
             logger.warning("dropped an update without a numeric update_id")
             continue
-        clean.append(item if decode_update(item, None) is not None else {"update_id": update_id})
-    return clean
+        update = decode_update(item, bot)
+        decoded.append(update if update is not None else Update(update_id))
+    return tuple(decoded)
 
 
-class SafeUpdatesRequest(AiohttpRequest):
-    """``AiohttpRequest`` for the ``getUpdates`` call, answering only updates PTB can decode."""
+class SafeUpdatesBot(ExtBot[None]):
+    """PTB's ``ExtBot`` whose ``getUpdates`` decodes the answer update by update (``decode_batch``).
 
-    async def do_request(
+    ``Bot.get_updates`` decodes the whole answer in one go and, when one update fails, logs the raw batch
+    and raises: this replaces only that last step. The call itself is made as PTB makes it (the long
+    poll's ``timeout`` added to the read timeout)."""
+
+    async def get_updates(
         self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        status, body = await super().do_request(
-            url,
-            method,
-            request_data,
-            read_timeout=read_timeout,
+        offset: int | None = None,
+        limit: int | None = None,
+        timeout: TimePeriod | None = None,  # noqa: ASYNC109  # PTB's signature
+        allowed_updates: Sequence[str] | None = None,
+        *,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+        api_kwargs: JSONDict | None = None,
+    ) -> tuple[Update, ...]:
+        base = self._request[0].read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
+        poll_s = timeout.total_seconds() if isinstance(timeout, timedelta) else (timeout or 0)
+        result = await self._post(
+            "getUpdates",
+            {"timeout": timeout, "offset": offset, "limit": limit, "allowed_updates": allowed_updates},
+            read_timeout=(base or 0) + poll_s,
             write_timeout=write_timeout,
             connect_timeout=connect_timeout,
             pool_timeout=pool_timeout,
+            api_kwargs=api_kwargs,
         )
-        if status != HTTPStatus.OK or not url.endswith("/getUpdates"):
-            return status, body
-        try:
-            answer = json.loads(body)
-        except ValueError:
-            return status, body  # PTB reports an answer that is not JSON itself
-        if isinstance(answer, dict) and isinstance(answer.get("result"), list):
-            answer["result"] = sanitise_batch(answer["result"])
-            return status, json.dumps(answer).encode()
-        return status, body
+        return decode_batch(result, self)

@@ -1,4 +1,4 @@
-"""One malformed update in a ``getUpdates`` batch is replaced by an empty update of the same id (the offset
+"""One malformed update in a ``getUpdates`` batch becomes an empty update of the same id (the offset
 moves on, the bot ignores it), so it can neither stall polling nor log residents' data."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from handlers.safe_updates import decode_update, sanitise_batch
+from handlers.safe_updates import decode_batch, decode_update
 
 GOOD: dict[str, Any] = {
     "update_id": 1,
@@ -35,11 +35,15 @@ GOOD: dict[str, Any] = {
 )
 def test_a_malformed_update_becomes_an_empty_one(bad: dict[str, object], caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    clean = sanitise_batch([GOOD, bad, {"no": "id"}, "junk"])
-    assert clean == [GOOD, {"update_id": 2}]
-    decoded = [Update.de_json(item, None) for item in clean]  # what PTB then does: no exception
-    assert decoded[1].effective_user is None
+    decoded = decode_batch([GOOD, bad, {"no": "id"}, "junk"], None)
+    assert [update.update_id for update in decoded] == [1, 2]
+    assert decoded[0] == Update.de_json(GOOD, None)
+    assert decoded[1].effective_user is None and decoded[1].message is None
     assert "Flat 501" not in caplog.text
+
+
+def test_an_answer_that_is_not_a_list_gives_no_updates() -> None:
+    assert decode_batch({"update_id": 1}, None) == ()
 
 
 def test_unknown_update_types_pass_through() -> None:
