@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.logsafety import quiet_libraries
 from bot.runtime import Runtime
 from handlers.commands import register_commands
+from handlers.convert import TelegramUpdate
 from handlers.errors import on_error
 from handlers.processor import ChatOrderedProcessor
 from handlers.safe_updates import SafeUpdatesBot
@@ -41,7 +42,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=10.0),
     )
     app = ApplicationBuilder().bot(bot).concurrent_updates(ChatOrderedProcessor(tg.max_concurrent_updates)).build()
-    app.add_handler(TypeHandler(Update, on_update))
+    app.add_handler(TypeHandler(TelegramUpdate, on_update))
     app.add_error_handler(on_error)
     return app
 

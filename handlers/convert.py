@@ -1,57 +1,87 @@
-"""Telegram ``Update`` -> the core's ``Inbound`` event."""
+"""A Bot API update, as Telegram sends it (JSON) -> the core's ``Inbound`` event.
+
+PTB would build an object for every part of an update (the message with all its fields, its chat, its
+sender, the keyboard of the message a button sits on); the bot reads a dozen fields. ``decode_update``
+reads those straight from the JSON, once, and checks the type of each (PTB does not check types): an
+update with a field of the wrong type is ignored (logged with its id only), never half-read.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from telegram import Message, Update
-from telegram.constants import ChatType
+from typing import Any
 
 from bot.events import Inbound, Kind
 
+logger = logging.getLogger(__name__)
+
 MAX_TEXT = 4096
+MEDIA = ("sticker", "voice", "video", "video_note", "audio", "document", "animation")
 
 
-def _base(update: Update, now: datetime) -> dict[str, object] | None:
-    user = update.effective_user
-    chat = update.effective_chat
-    if user is None or chat is None or user.is_bot:
+class Malformed(ValueError):
+    """A field the bot reads is missing or of the wrong type."""
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramUpdate:
+    """One update as the adapter needs it: its id, the chat and person (for ordering and for an apology
+    if handling fails), and the event's fields (None: nothing for the bot to act on)."""
+
+    update_id: int
+    chat_id: int | None = None
+    user_id: int | None = None
+    lang_code: str | None = None
+    fields: dict[str, Any] | None = field(default=None, repr=False)  # no residents' words in reprs
+
+    def inbound(self, now: datetime | None = None) -> Inbound | None:
+        """The core event for this update, or None for updates the bot does not act on."""
+        if self.fields is None:
+            return None
+        return Inbound(at=now or datetime.now(UTC), **self.fields)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _get(data: dict[str, Any], key: str, *types: type, optional: bool = False) -> Any:
+    value = data.get(key)
+    if value is None and optional:
         return None
-    return {
-        "user": str(user.id),
-        "chat": str(chat.id),
-        "private": chat.type == ChatType.PRIVATE,
-        "lang_code": user.language_code,
-        "name": user.full_name[:200],
-        "at": now,
-    }
+    if not isinstance(value, types) or isinstance(value, bool) and bool not in types:
+        raise Malformed(key)
+    return value
 
 
-def _message_kind(message: Message) -> dict[str, object]:
-    if message.location is not None:
+def _obj(data: dict[str, Any], key: str) -> dict[str, Any] | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, dict):
+        raise Malformed(key)
+    return value
+
+
+def _message_kind(message: dict[str, Any]) -> dict[str, Any]:
+    if (location := _obj(message, "location")) is not None:
         return {
             "kind": Kind.LOCATION,
-            "latitude": message.location.latitude,
-            "longitude": message.location.longitude,
+            "latitude": _get(location, "latitude", int, float),
+            "longitude": _get(location, "longitude", int, float),
         }
-    if message.contact is not None:
-        return {"kind": Kind.CONTACT, "phone": message.contact.phone_number}
-    if message.photo:
-        return {
-            "kind": Kind.PHOTO,
-            "photo": message.photo[-1].file_id,
-            "text": (message.caption or "")[:MAX_TEXT],
-        }
-    text = message.text
+    if (contact := _obj(message, "contact")) is not None:
+        return {"kind": Kind.CONTACT, "phone": _get(contact, "phone_number", str)}
+    caption = _get(message, "caption", str, optional=True)
+    photo = message.get("photo")
+    if photo:
+        if not isinstance(photo, list) or not all(isinstance(size, dict) for size in photo):
+            raise Malformed("photo")
+        file_ids = [_get(size, "file_id", str) for size in photo]
+        return {"kind": Kind.PHOTO, "photo": file_ids[-1], "text": (caption or "")[:MAX_TEXT]}
+    text = _get(message, "text", str, optional=True)
     if text is None:
-        media = next(
-            (
-                name
-                for name in ("sticker", "voice", "video", "video_note", "audio", "document", "animation")
-                if getattr(message, name, None) is not None
-            ),
-            "other",
-        )
+        media = next((name for name in MEDIA if message.get(name) is not None), "other")
         return {"kind": Kind.MEDIA, "media": media}
     text = text[:MAX_TEXT]
     if text.startswith("/"):
@@ -61,23 +91,66 @@ def _message_kind(message: Message) -> dict[str, object]:
     return {"kind": Kind.TEXT, "text": text}
 
 
-def to_inbound(update: Update, now: datetime | None = None) -> Inbound | None:
-    """The core event for an update, or None for updates the bot does not act on."""
-    now = now or datetime.now(UTC)
-    base = _base(update, now)
-    if base is None:
-        return None
-    query = update.callback_query
+def _decode(update_id: int, data: dict[str, Any]) -> TelegramUpdate:
+    query = _obj(data, "callback_query")
+    edited = _obj(data, "edited_message")
+    message = _obj(data, "message") or edited
+    if query is None and message is None:
+        return TelegramUpdate(update_id)  # a kind of update the bot does not act on
+    source = query if query is not None else message
+    assert source is not None
+    user = _obj(source, "from")
     if query is not None:
-        message = query.message
-        return Inbound(
-            kind=Kind.BUTTON,
-            data=(query.data or "")[:64],
-            button_id=query.id,
-            message_id=str(message.message_id) if message is not None else None,
-            **base,
-        )
-    message = update.message or update.edited_message
-    if message is None:
+        message = _obj(query, "message")  # None: a button under an inline message, which has no chat
+    chat = _obj(message, "chat") if message is not None else None
+    chat_id = _get(chat, "id", int) if chat is not None else None
+    if user is None:
+        return TelegramUpdate(update_id, chat_id=chat_id)
+    user_id = _get(user, "id", int)
+    first = _get(user, "first_name", str)
+    last = _get(user, "last_name", str, optional=True)
+    lang_code = _get(user, "language_code", str, optional=True)
+    is_bot = user.get("is_bot")
+    plain = TelegramUpdate(update_id, chat_id=chat_id, user_id=user_id, lang_code=lang_code)
+    if chat is None or is_bot is True:
+        return plain
+    base = {
+        "user": str(user_id),
+        "chat": str(chat_id),
+        "private": _get(chat, "type", str) == "private",
+        "lang_code": lang_code,
+        "name": f"{first} {last}"[:200] if last else first[:200],
+    }
+    if query is not None:
+        assert message is not None
+        button = {
+            "kind": Kind.BUTTON,
+            "data": (_get(query, "data", str, optional=True) or "")[:64],
+            "button_id": _get(query, "id", str),
+            "message_id": str(_get(message, "message_id", int)),
+        }
+        return TelegramUpdate(update_id, chat_id, user_id, lang_code, {**button, **base})
+    assert message is not None
+    kind = _message_kind(message)
+    return TelegramUpdate(update_id, chat_id, user_id, lang_code, {"edited": edited is not None, **kind, **base})
+
+
+def update_id_of(data: object) -> int | None:
+    if not isinstance(data, dict):
         return None
-    return Inbound(edited=update.edited_message is not None, **_message_kind(message), **base)
+    value = data.get("update_id")
+    return value if _is_int(value) else None
+
+
+def decode_update(data: object) -> TelegramUpdate | None:
+    """The update; one with a field of the wrong type as an empty update of its id (ignored, logged with
+    its id only); None for something without a numeric ``update_id``."""
+    update_id = update_id_of(data)
+    if update_id is None or not isinstance(data, dict):
+        logger.warning("dropped an update without a numeric update_id")
+        return None
+    try:
+        return _decode(update_id, data)
+    except (Malformed, TypeError, ValueError, KeyError, RecursionError) as exc:
+        logger.warning("update %s does not decode (%s); ignored", update_id, type(exc).__name__)
+        return TelegramUpdate(update_id)

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import lang_from_code, t
+from handlers.convert import TelegramUpdate
 
 logger = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    update_id = update.update_id if isinstance(update, Update) else None
+    update_id = update.update_id if isinstance(update, TelegramUpdate) else None
     logger.error("update %s failed", update_id, exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    if not isinstance(update, TelegramUpdate) or update.chat_id is None:
         return
-    user = update.effective_user
-    lang = lang_from_code(user.language_code if user else None)
+    lang = lang_from_code(update.lang_code)
     hotline = context.bot_data.get("hotline", "")
     try:
-        await context.bot.send_message(update.effective_chat.id, t(lang, "errors.sorry", hotline=hotline))
+        await context.bot.send_message(update.chat_id, t(lang, "errors.sorry", hotline=hotline))
     except TelegramError:
         logger.warning("could not tell chat about the failure of update %s", update_id)

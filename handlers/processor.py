@@ -25,6 +25,8 @@ from typing import Any, Final
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from handlers.convert import TelegramUpdate
+
 logger = logging.getLogger(__name__)
 
 SHARED_KEY: Final = "shared"
@@ -37,6 +39,9 @@ def chat_key(update: object) -> Hashable:
     A private chat's id equals its user's id, so a user's chat-less updates (inline queries,
     callback queries from inline messages) are ordered with their private chat.
     """
+    if isinstance(update, TelegramUpdate):
+        key = update.chat_id if update.chat_id is not None else update.user_id
+        return SHARED_KEY if key is None else key
     if isinstance(update, Update):
         if update.effective_chat is not None:
             return update.effective_chat.id

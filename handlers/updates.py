@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.delivery import DeliveryError
 from bot.events import Outbound
 from bot.runtime import Runtime
-from handlers.convert import to_inbound
+from handlers.convert import TelegramUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -23,10 +22,10 @@ def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
 
 
 async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not isinstance(update, Update):
+    if not isinstance(update, TelegramUpdate):
         return
     runtime = runtime_of(context)
-    event = to_inbound(update, runtime.clock.now())
+    event = update.inbound(runtime.clock.now())
     if event is None:
         return
     pending: list[asyncio.Future[str | None]] = []

@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
-from handlers.safe_updates import decode_update
+from handlers.convert import decode_update
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class WebhookServer:
             data = json.loads(await request.read())
         except (ValueError, UnicodeDecodeError):
             return web.Response(status=400)
-        update = decode_update(data, self.app.bot)
+        update = decode_update(data)
         if update is not None:
             self.received += 1
             await self.app.update_queue.put(update)
