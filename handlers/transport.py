@@ -20,6 +20,7 @@ for ``getUpdates`` (PTB adds the long-poll ``timeout`` to that instance's read t
 
 import asyncio
 import io
+import json
 import logging
 
 import aiohttp
@@ -33,6 +34,7 @@ from telegram.request import BaseRequest, RequestData
 logger = logging.getLogger(__name__)
 
 _FORM_URLENCODED = "application/x-www-form-urlencoded"
+_JSON = "application/json"
 _POOL_TIMEOUT_MESSAGE = (
     "Pool timeout: All connections in the connection pool are occupied. Request was *not* sent to "
     "Telegram. Consider adjusting the connection pool size or the pool timeout."
@@ -66,6 +68,22 @@ def _multipart_body(request_data: RequestData, write_timeout_s: float | None) ->
         part.set_content_disposition("form-data", quote_fields=False, name=name, filename=filename)
         body.append_payload(part)
     return body
+
+
+class JsonBody(RequestData):  # type: ignore[misc]  # final in PTB's stubs; only the body differs
+    """Parameters sent as one JSON body (the Bot API takes JSON as well as forms): what the sender uses
+    for its calls, built from plain dicts in one ``json.dumps`` instead of PTB's parameter objects
+    and form encoding (a tenth of the cost of a send under load). No files."""
+
+    __slots__ = ("_body",)
+
+    def __init__(self, parameters: dict[str, object]) -> None:
+        super().__init__()
+        self._body = json.dumps({key: value for key, value in parameters.items() if value is not None}).encode()
+
+    @property
+    def json_payload(self) -> bytes:
+        return self._body
 
 
 class AiohttpRequest(BaseRequest):
@@ -188,6 +206,9 @@ class AiohttpRequest(BaseRequest):
         if request_data is not None:
             if has_files:
                 data = _multipart_body(request_data, write_timeout)
+            elif isinstance(request_data, JsonBody):
+                data = request_data.json_payload
+                headers = {hdrs.CONTENT_TYPE: _JSON}
             elif params := request_data.url_encoded_parameters():
                 data = params.encode()
                 headers = {hdrs.CONTENT_TYPE: _FORM_URLENCODED}

@@ -13,7 +13,7 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from handlers.transport import AiohttpRequest
+from handlers.transport import AiohttpRequest, JsonBody
 
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Hotline", "username": "hotline_bot"}
@@ -73,6 +73,11 @@ class FakeBotApi:
             await asyncio.wait_for(self.release.wait(), 10)
             return web.json_response({"ok": True, "result": True})
         got = Received(method, request.content_type, request.headers.get("User-Agent", ""))
+        if request.content_type == "application/json":
+            body = await request.json()
+            got.fields = {name: v if isinstance(v, str) else json.dumps(v) for name, v in body.items()}
+            self.received.append(got)
+            return await self.answer(method, got.fields)
         for name, value in (await request.post()).items():
             if isinstance(value, web.FileField):
                 got.files[name] = (value.filename, value.content_type, value.file.read())
@@ -199,6 +204,21 @@ async def timed(call: Callable[[], Awaitable[object]]) -> tuple[BaseException | 
     except Exception as exc:
         return exc, time.monotonic() - start
     return None, time.monotonic() - start
+
+
+async def test_a_json_body_is_sent_as_json_and_its_errors_map_like_a_form(
+    api: tuple[FakeBotApi, str], bot: Bot
+) -> None:
+    fake, _ = api
+    markup = {"inline_keyboard": [[{"text": "Accept", "callback_data": "t:acc:1"}]]}
+    body = JsonBody({"chat_id": 42, "text": "煤气 leak", "reply_markup": markup, "parse_mode": None})
+    result = await bot.request.post(f"{bot.base_url}/sendMessage", body)
+    assert isinstance(result, dict) and result["text"] == "煤气 leak"
+    got = fake.received[-1]
+    assert got.content_type == "application/json"
+    assert got.fields == {"chat_id": "42", "text": "煤气 leak", "reply_markup": json.dumps(markup)}  # None left out
+    with pytest.raises(Forbidden):
+        await bot.request.post(f"{bot.base_url}/sendMessage", JsonBody({"chat_id": 403, "text": "x"}))
 
 
 async def test_slow_server_times_out_within_read_timeout(api: tuple[FakeBotApi, str]) -> None:
