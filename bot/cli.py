@@ -14,6 +14,7 @@ from bot import broadcast_cli, roster_cli
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, HotlineError
 from bot.logsafety import quiet_libraries
+from bot.loop import run_loop
 from storage.db import Database, backup_file
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from bot.demo import run_demo
 
-            return asyncio.run(run_demo(args.lang))
+            return run_loop(run_demo(args.lang))
         settings = load_settings(args.config)
         if args.command == "broadcast":
             return asyncio.run(broadcast_cli.run(settings, args))
@@ -98,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.require_token()
             if args.webhook:
                 settings.require_webhook_secret()
-            asyncio.run(_run(settings, args.webhook))
+            run_loop(_run(settings, args.webhook))
         elif args.command == "purge":
             from bot.purge import purge_command
 

@@ -51,7 +51,8 @@ class Runtime:
     async def start(cls, settings: Settings, clock: Clock, sender: Sender) -> Runtime:
         db = await Database.open(settings.storage.path)
         await sync_staff(db, settings, clock.now())
-        lane = Lane(sender, settings.outbound)
+        # one send per connection of the transport: more would only queue for a connection there
+        lane = Lane(sender, settings.outbound, concurrency=settings.telegram.connection_pool_size)
         await lane.start()
 
         async def on_blocked(row: OutboxRow) -> None:

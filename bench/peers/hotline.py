@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.app import serve
 from bot.demo import DEMO_TOKEN, sandbox_settings
+from bot.loop import run_loop
 from bot.runtime import Runtime
 
 RAISED_LIMITS = {"global_rate_per_s": 100_000.0, "private_rate_per_s": 1_000.0, "private_burst": 1_000}
@@ -33,7 +34,7 @@ async def main(root: str, db_path: Path, overrides: dict[str, Any]) -> None:
         db_path,
         lang="en",
         outbound=RAISED_LIMITS,
-        telegram={**telegram, "poll_timeout_s": 10},
+        telegram={**telegram, "poll_timeout_s": 10, "connection_pool_size": 256},
         **overrides,
     )
     stop = asyncio.Event()
@@ -48,6 +49,6 @@ async def main(root: str, db_path: Path, overrides: dict[str, Any]) -> None:
 if __name__ == "__main__":
     extra = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
     if profile := os.environ.get("BENCH_PROFILE"):  # a cProfile dump of the bot, for finding hot spots
-        cProfile.run("asyncio.run(main(sys.argv[1], Path(sys.argv[2]), extra))", profile)
+        cProfile.run("run_loop(main(sys.argv[1], Path(sys.argv[2]), extra))", profile)
     else:
-        asyncio.run(main(sys.argv[1], Path(sys.argv[2]), extra))
+        run_loop(main(sys.argv[1], Path(sys.argv[2]), extra))

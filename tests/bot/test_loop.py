@@ -1,0 +1,29 @@
+"""The bot's processes run on uvloop where it is installed (it is a dependency on Linux)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import pytest
+
+from bot.loop import run_loop
+
+
+async def _loop_module() -> str:
+    return type(asyncio.get_running_loop()).__module__
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop is not built for Windows")
+def test_run_loop_runs_on_uvloop() -> None:
+    assert run_loop(_loop_module()).startswith("uvloop")
+
+
+def test_run_loop_returns_the_result_and_closes_its_loop() -> None:
+    async def answer() -> int:
+        await asyncio.sleep(0)
+        return 42
+
+    assert run_loop(answer()) == 42
+    with pytest.raises(RuntimeError):
+        asyncio.get_running_loop()  # nothing left running
