@@ -17,6 +17,10 @@ is in flight here the edit waits in memory (the worker wakes when N is done); wh
 postponed (no attempt counted); if N failed, was dropped or was sent without a message id, the edit is
 dropped. Rows of one chat keep their order unless an earlier one is waiting for a retry.
 
+At most ``PER_CHAT_IN_FLIGHT`` rows of one chat are in flight: the lane sends a chat's messages one at a
+time anyway (Telegram lets about one a second into a chat), so the cards queued for a crew chat in a surge
+would otherwise take every place here, and residents' receipts in other chats would wait for them.
+
 Known limit: ``due`` sorts every row due now by priority (about 30 ms with 100,000 due rows), so a
 broadcast is better fed to the lane in batches (``Lane.backlog``) than queued here whole.
 """
@@ -29,6 +33,7 @@ import inspect
 import logging
 import random
 import sqlite3
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -42,6 +47,8 @@ from storage.db import Conn, Database
 from storage.outbox import OutboxRepo, OutboxRow, Status
 
 logger = logging.getLogger(__name__)
+
+PER_CHAT_IN_FLIGHT = 4
 
 OnBlocked = Callable[[OutboxRow], Awaitable[None] | None]
 OnSent = Callable[[OutboxRow, str | None], Awaitable[None] | None]
@@ -85,6 +92,8 @@ class OutboxWorker:
         self._rng = rng or random.Random()
         self._inflight: dict[int, tuple[asyncio.Task[None], asyncio.Future[str | None]]] = {}
         self._wake_on_done: set[int] = set()
+        self._per_chat: Counter[str] = Counter()  # chat -> its rows in flight
+        self._held: set[str] = set()  # chats with due rows left pending because they had enough in flight
         self._saturated = False
         self._recheck_at: datetime | None = None
         self._woken = asyncio.Event()
@@ -145,10 +154,11 @@ class OutboxWorker:
             return
         now = self._clock.now()
         exclude = list(self._inflight)
+        full = [chat for chat, n in self._per_chat.items() if n >= PER_CHAT_IN_FLIGHT]
 
         async def read(conn: Conn) -> tuple[list[OutboxRow], dict[int, tuple[Status, str | None, datetime]], list[int]]:
             repo = OutboxRepo(conn)
-            rows = await repo.due(now, self._batch, exclude=exclude)
+            rows = await repo.due(now, self._batch, exclude=exclude, exclude_chats=full)
             originals = {
                 row.message.of_outbox
                 for row in rows
@@ -173,6 +183,7 @@ class OutboxWorker:
             future = self._lane.submit(message, retry_transient=False)
             task = loop.create_task(self._deliver(row, future), name=f"outbox-row-{row.id}")
             self._inflight[row.id] = (task, future)
+            self._per_chat[row.chat] += 1
 
     def _plan(
         self, rows: list[OutboxRow], states: dict[int, tuple[Status, str | None, datetime]], now: datetime
@@ -182,11 +193,16 @@ class OutboxWorker:
         drops: list[tuple[int, str]] = []
         edits: list[tuple[OutboxRow, Edit, int]] = []
         self._saturated = False
+        taken: Counter[str] = Counter()
         for row in rows:
+            if self._per_chat[row.chat] + taken[row.chat] >= PER_CHAT_IN_FLIGHT:
+                self._held.add(row.chat)
+                continue
             cap = self._hard_cap if row.priority <= Priority.DISPATCH else self._soft_cap
             if len(self._inflight) + len(sends) + len(edits) >= cap:
                 self._saturated = True
                 continue
+            taken[row.chat] += 1
             message = row.message
             if isinstance(message, Edit) and message.message_id is None:
                 if message.of_outbox is None:
@@ -237,6 +253,12 @@ class OutboxWorker:
             await self._record_sent(row, message_id)
         finally:
             self._inflight.pop(row.id, None)
+            self._per_chat[row.chat] -= 1
+            if self._per_chat[row.chat] <= 0:
+                del self._per_chat[row.chat]
+            if row.chat in self._held:
+                self._held.discard(row.chat)
+                self.wake()
             if row.id in self._wake_on_done:
                 self._wake_on_done.discard(row.id)
                 self.wake()

@@ -122,14 +122,18 @@ class OutboxRepo:
         rows = list(await self.conn.execute_fetchall(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,)))
         return _row(rows[0]) if rows else None
 
-    async def due(self, now: datetime, limit: int, *, exclude: Collection[int] = ()) -> list[OutboxRow]:
+    async def due(
+        self, now: datetime, limit: int, *, exclude: Collection[int] = (), exclude_chats: Collection[str] = ()
+    ) -> list[OutboxRow]:
         """Pending rows whose time has come, most urgent first, then oldest first; ``exclude``: rows the
-        caller already has in flight."""
+        caller already has in flight; ``exclude_chats``: chats it takes no more rows of for now."""
         skip = f"AND id NOT IN ({', '.join('?' * len(exclude))}) " if exclude else ""
+        if exclude_chats:
+            skip += f"AND chat NOT IN ({', '.join('?' * len(exclude_chats))}) "
         rows = await self.conn.execute_fetchall(
             f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? {skip}"
             "ORDER BY priority, id LIMIT ?",
-            (to_db(now), *exclude, limit),
+            (to_db(now), *exclude, *exclude_chats, limit),
         )
         found = []
         for row in rows:

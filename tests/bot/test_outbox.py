@@ -296,3 +296,33 @@ async def test_an_unreadable_row_is_dropped_and_the_rest_flows(make: Factory) ->
         assert time.monotonic() < deadline
         await asyncio.sleep(0.01)
     assert (found["status"], found["last_error"]) == ("dropped", "payload cannot be read")
+
+
+class SlowChatSender(Sender):
+    """Every send to ``slow_chat`` takes ``slow_s`` (a crew chat Telegram lets through one message at a time)."""
+
+    def __init__(self, slow_chat: str, slow_s: float) -> None:
+        super().__init__()
+        self.slow_chat, self.slow_s = slow_chat, slow_s
+
+    async def send(self, message: Outbound) -> str | None:
+        if message.chat == self.slow_chat:
+            await asyncio.sleep(self.slow_s)
+        return await super().send(message)
+
+
+async def test_a_slow_chat_holds_back_no_other_chat(make: Factory) -> None:
+    """Hundreds of dispatch cards queued for one crew chat fill no more than a few of the worker's places:
+    residents' receipts, in other chats, go out at once instead of one per crew message sent."""
+    rig = await make(sender=SlowChatSender("crew", 0.05), max_in_flight=8)
+    await rig.add(*[Text(chat="crew", text=f"card {i}", priority=Priority.DISPATCH) for i in range(200)])
+    await asyncio.sleep(0.2)
+    started = time.monotonic()
+    receipts = await rig.add(
+        *[Text(chat=str(100 + i), text=f"receipt {i}", priority=Priority.EMERGENCY) for i in range(20)]
+    )
+    await rig.settled(*receipts, timeout_s=5)
+    assert time.monotonic() - started < 0.3  # one crew message takes 0.05 s: 20 of them would take 1 s
+    cards = [text for text in rig.sender.texts() if text.startswith("card")]
+    assert cards == [f"card {i}" for i in range(len(cards))]  # the crew chat keeps its order
+    assert len(cards) < 200
