@@ -172,8 +172,9 @@ def render(rows: list[Row], latency_ms: float, elapsed_s: float) -> str:
         f"Stand-in: bot.sandbox, {latency_ms:.0f} ms added to every call, no flood limits; every peer in its own "
         f"subprocess, the stand-in and load driver in the benchmark's process. The hotline bot runs with the "
         f"outbound limits raised (global_rate_per_s, private_rate_per_s, private_burst), since the stand-in enforces "
-        f"none. Broadcasts: [reminders] rate_per_s {BROADCAST_CAP_PER_S:.0f}, max_in_flight {BROADCAST_IN_FLIGHT}, "
-        f"quiet hours off. Machine: {machine()}. Whole run {elapsed_s:.0f} s."
+        f"none, and 256 Bot API connections (telegram.connection_pool_size). Broadcasts: [reminders] rate_per_s "
+        f"{BROADCAST_CAP_PER_S:.0f}, max_in_flight {BROADCAST_IN_FLIGHT}, quiet hours off. Machine: {machine()}. "
+        f"Whole run {elapsed_s:.0f} s."
     )
     return "\n".join(out)
 
