@@ -1,4 +1,5 @@
-"""The bot's processes run on uvloop where it is installed (it is a dependency on Linux)."""
+"""The bot's processes run on uvloop where it is installed (it is a dependency on Linux), with a short
+interpreter switch interval while they run."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.loop import run_loop
+from bot.loop import SWITCH_INTERVAL_S, run_loop
 
 
 async def _loop_module() -> str:
@@ -27,3 +28,13 @@ def test_run_loop_returns_the_result_and_closes_its_loop() -> None:
     assert run_loop(answer()) == 42
     with pytest.raises(RuntimeError):
         asyncio.get_running_loop()  # nothing left running
+
+
+def test_the_switch_interval_is_short_while_the_loop_runs_and_restored_after() -> None:
+    before = sys.getswitchinterval()
+
+    async def during() -> float:
+        return sys.getswitchinterval()
+
+    assert run_loop(during()) == SWITCH_INTERVAL_S != before
+    assert sys.getswitchinterval() == before
