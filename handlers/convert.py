@@ -51,7 +51,7 @@ def _get(data: dict[str, Any], key: str, *types: type, optional: bool = False) -
     value = data.get(key)
     if value is None and optional:
         return None
-    if not isinstance(value, types) or isinstance(value, bool) and bool not in types:
+    if not isinstance(value, types) or isinstance(value, bool):  # a JSON true is no number
         raise Malformed(key)
     return value
 
