@@ -154,19 +154,23 @@ class OutboxWorker:
             return
         now = self._clock.now()
         exclude = list(self._inflight)
-        full = [chat for chat, n in self._per_chat.items() if n >= PER_CHAT_IN_FLIGHT]
+        in_flight = dict(self._per_chat)
 
-        async def read(conn: Conn) -> tuple[list[OutboxRow], dict[int, tuple[Status, str | None, datetime]], list[int]]:
+        async def read(
+            conn: Conn,
+        ) -> tuple[list[OutboxRow], dict[int, tuple[Status, str | None, datetime]], OutboxRepo]:
             repo = OutboxRepo(conn)
-            rows = await repo.due(now, self._batch, exclude=exclude, exclude_chats=full)
+            rows = await repo.due(now, self._batch, exclude=exclude, per_chat=PER_CHAT_IN_FLIGHT, in_flight=in_flight)
             originals = {
                 row.message.of_outbox
                 for row in rows
                 if isinstance(row.message, Edit) and row.message.message_id is None and row.message.of_outbox
             }
-            return rows, await repo.states(originals), repo.undecodable
+            return rows, await repo.states(originals), repo
 
-        rows, states, undecodable = await self._db.run(read)
+        rows, states, repo = await self._db.run(read)
+        self._held |= repo.held
+        undecodable = repo.undecodable
         sends, postpones, drops = self._plan(rows, states, now)
         drops += [(row_id, "payload cannot be read") for row_id in undecodable]
         if postpones or drops:
@@ -193,16 +197,11 @@ class OutboxWorker:
         drops: list[tuple[int, str]] = []
         edits: list[tuple[OutboxRow, Edit, int]] = []
         self._saturated = False
-        taken: Counter[str] = Counter()
         for row in rows:
-            if self._per_chat[row.chat] + taken[row.chat] >= PER_CHAT_IN_FLIGHT:
-                self._held.add(row.chat)
-                continue
             cap = self._hard_cap if row.priority <= Priority.DISPATCH else self._soft_cap
             if len(self._inflight) + len(sends) + len(edits) >= cap:
                 self._saturated = True
                 continue
-            taken[row.chat] += 1
             message = row.message
             if isinstance(message, Edit) and message.message_id is None:
                 if message.of_outbox is None:

@@ -13,7 +13,8 @@ database (see ``bot.outbox``), not in the table.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Literal
 
@@ -86,6 +87,8 @@ class OutboxRepo:
         self.conn = conn
         self.undecodable: list[int] = []
         """Ids of rows ``due`` skipped because their payload no longer decodes (the caller drops them)."""
+        self.held: set[str] = set()
+        """Chats ``due`` left due rows of because they had ``per_chat`` rows in flight or taken."""
 
     async def add(
         self,
@@ -123,17 +126,40 @@ class OutboxRepo:
         return _row(rows[0]) if rows else None
 
     async def due(
-        self, now: datetime, limit: int, *, exclude: Collection[int] = (), exclude_chats: Collection[str] = ()
+        self,
+        now: datetime,
+        limit: int,
+        *,
+        exclude: Collection[int] = (),
+        per_chat: int | None = None,
+        in_flight: Mapping[str, int] | None = None,
     ) -> list[OutboxRow]:
         """Pending rows whose time has come, most urgent first, then oldest first; ``exclude``: rows the
-        caller already has in flight; ``exclude_chats``: chats it takes no more rows of for now."""
+        caller already has in flight. With ``per_chat``, at most that many rows of one chat, counting the
+        ``in_flight`` ones the caller already has: chats left with due rows for that reason are added to
+        ``held``. Of the ``limit`` rows looked at, only the ones taken have their payloads read."""
+        busy = in_flight or {}
+        full = [chat for chat, n in busy.items() if per_chat is not None and n >= per_chat]
         skip = f"AND id NOT IN ({', '.join('?' * len(exclude))}) " if exclude else ""
-        if exclude_chats:
-            skip += f"AND chat NOT IN ({', '.join('?' * len(exclude_chats))}) "
-        rows = await self.conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? {skip}"
+        if full:
+            skip += f"AND chat NOT IN ({', '.join('?' * len(full))}) "
+        candidates = await self.conn.execute_fetchall(
+            f"SELECT id, chat FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? {skip}"
             "ORDER BY priority, id LIMIT ?",
-            (to_db(now), *exclude, *exclude_chats, limit),
+            (to_db(now), *exclude, *full, limit),
+        )
+        taken: Counter[str] = Counter()
+        ids = []
+        for row_id, chat in candidates:
+            if per_chat is not None and busy.get(chat, 0) + taken[chat] >= per_chat:
+                self.held.add(chat)
+                continue
+            taken[chat] += 1
+            ids.append(row_id)
+        if not ids:
+            return []
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM outbox WHERE id IN ({', '.join('?' * len(ids))}) ORDER BY priority, id", ids
         )
         found = []
         for row in rows:

@@ -129,16 +129,37 @@ async def test_rows_for_ticket(db: Database) -> None:
     ]
 
 
-async def test_an_unreadable_payload_is_reported_not_raised(db: Database) -> None:
-    good = await add(db, Text(chat="1", text="ok"))
+async def add_unreadable(db: Database, chat: str, priority: Priority, payload: str) -> None:
+    """A row whose payload this version cannot decode."""
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO outbox (channel, chat, priority, payload, next_attempt_at, created_at) "
-            "VALUES ('telegram', '1', 0, '{\"message\": {\"type\": \"hologram\"}}', ?, ?)",
-            (to_db(T0), to_db(T0)),
+            "VALUES ('telegram', ?, ?, ?, ?, ?)",
+            (chat, int(priority), payload, to_db(T0), to_db(T0)),
         )
+
+
+async def test_an_unreadable_payload_is_reported_not_raised(db: Database) -> None:
+    good = await add(db, Text(chat="1", text="ok"))
+    await add_unreadable(db, "1", Priority.EMERGENCY, '{"message": {"type": "hologram"}}')
     async with db.lock:
         repo = OutboxRepo(db.conn)
         rows = await repo.due(T0, 10)
     assert [row.id for row in rows] == [good]
     assert repo.undecodable == [good + 1]
+
+
+async def test_due_takes_at_most_per_chat_rows_of_a_chat_and_reads_no_other_payload(db: Database) -> None:
+    crew = [await add(db, Text(chat="-100", text=f"card {n}", priority=Priority.DISPATCH)) for n in range(6)]
+    resident = await add(db, Text(chat="7", text="receipt"))
+    busy = await add(db, Text(chat="8", text="second"))
+    full = await add(db, Text(chat="9", text="fifth"))
+    await add_unreadable(db, "-100", Priority.DISPATCH, "not json")  # left behind by the cap: never read
+    async with db.lock:
+        repo = OutboxRepo(db.conn)
+        rows = await repo.due(T0, 100, per_chat=2, in_flight={"-100": 0, "8": 1, "9": 2})
+    assert [row.id for row in rows] == [*crew[:2], resident, busy]
+    assert [row.message.text for row in rows if isinstance(row.message, Text)][:2] == ["card 0", "card 1"]
+    assert repo.held == {"-100"}  # chat 9 was full before: not looked at, so not known to be held back
+    assert repo.undecodable == []
+    assert full not in [row.id for row in rows]

@@ -67,7 +67,7 @@ async def _in_tx(db: Database, run: Callable[[object], Awaitable[object]]) -> No
 NOW = T0 + timedelta(hours=1)
 HOT: dict[str, Query] = {
     "outbox due": lambda db: _in_tx(
-        db, lambda tx: OutboxRepo(tx).due(NOW, 200, exclude=[1, 2], exclude_chats=["5001"])
+        db, lambda tx: OutboxRepo(tx).due(NOW, 200, exclude=[1, 2], per_chat=1, in_flight={"5001": 1, "5002": 0})
     ),  # type: ignore[arg-type]
     "outbox states": lambda db: _in_tx(db, lambda tx: OutboxRepo(tx).states([1, 2, 3])),  # type: ignore[arg-type]
     "outbox rows for ticket": lambda db: _in_tx(db, lambda tx: OutboxRepo(tx).rows_for_ticket(3, "dispatch")),  # type: ignore[arg-type]
