@@ -103,7 +103,8 @@ async def _link(ctx: Ctx, ticket_id: int, related_id: int, kind: str, distance: 
 async def nearby_open_p1(ctx: Ctx, ticket: Ticket, limit: int = 5) -> list[tuple[int, float]]:
     """(id, metres) of other residents' open P1 tickets near ``ticket`` and recent enough, nearest first.
 
-    The box in SQL keeps this cheap when a whole district reports at once; the exact distance decides.
+    SQL finds the ``limit`` nearest in a box around the pin, cheap when a whole district reports at once;
+    the exact distance decides which of them are within the radius.
     """
     if ticket.latitude is None or ticket.longitude is None:
         return []
@@ -117,6 +118,7 @@ async def nearby_open_p1(ctx: Ctx, ticket: Ticket, limit: int = 5) -> list[tuple
         not_resident=ticket.resident_id,
         latitude=(ticket.latitude - dlat, ticket.latitude + dlat),
         longitude=(ticket.longitude - dlon, ticket.longitude + dlon),
+        limit=limit,
     )
     found = [(other, distance_m(ticket.latitude, ticket.longitude, lat, lon)) for other, lat, lon in rows]
     return sorted((pair for pair in found if pair[1] <= cfg.duplicate_radius_m), key=lambda pair: pair[1])[:limit]

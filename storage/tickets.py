@@ -247,16 +247,29 @@ class TicketsRepo:
         not_resident: int,
         latitude: tuple[float, float],
         longitude: tuple[float, float],
+        limit: int,
     ) -> list[tuple[int, float, float]]:
         """(id, latitude, longitude) of open P1 tickets created at or after ``since`` whose pin lies in the box
-        ``latitude`` x ``longitude`` (each (low, high)), other than ``not_ticket`` and ``not_resident``'s."""
+        ``latitude`` x ``longitude`` (each (low, high), a square on the ground), other than ``not_ticket`` and
+        ``not_resident``'s: the ``limit`` nearest the box's centre, nearest first.
+
+        Near is measured flat (degrees of longitude scaled to the box's square), which across a box of a few
+        hundred metres orders pins as the great-circle distance does; a district reporting at once puts
+        hundreds of tickets in one box, and SQLite picks the few nearest of them."""
         marks = ", ".join("?" for _ in OPEN_STATUSES)
+        centre_lat, centre_lon = sum(latitude) / 2, sum(longitude) / 2
+        span = longitude[1] - longitude[0]
+        scale = (latitude[1] - latitude[0]) / span if span else 1.0
         rows = await self.conn.execute_fetchall(
             f"SELECT id, latitude, longitude FROM tickets WHERE severity = 'P1' AND status IN ({marks})"
             " AND created_at >= ? AND id != ? AND resident_id != ?"
-            " AND latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?",
-            (*OPEN_STATUSES, to_db(since), not_ticket, not_resident, *latitude, *longitude),
-        )
+            " AND latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?"
+            " ORDER BY (latitude - ?) * (latitude - ?) + (longitude - ?) * (longitude - ?) * ? LIMIT ?",
+            (
+                *OPEN_STATUSES, to_db(since), not_ticket, not_resident, *latitude, *longitude,
+                centre_lat, centre_lat, centre_lon, centre_lon, scale * scale, limit,
+            ),
+        )  # fmt: skip
         return [(int(row[0]), row[1], row[2]) for row in rows]
 
     async def open_tickets(self) -> list[Ticket]:

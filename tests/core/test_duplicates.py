@@ -73,3 +73,17 @@ async def test_far_or_late_reports_are_not_marked(settings: Settings, db: Databa
     clock.advance(settings.intake.duplicate_window_min * 60 + 60)
     await _leak(h, "5003")  # the same spot, but after the window
     assert await db.scalar("SELECT COUNT(*) FROM ticket_links WHERE kind = 'probable_same'") == 0
+
+
+async def test_a_report_in_a_crowded_district_is_linked_to_the_nearest_within_the_radius(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await Harness(settings, db, clock).setup()
+    lat, lon, metre = 31.2304, 121.4737, 1 / 111_320
+    await _leak(h, "5100", lat + 140 * metre, lon + 140 * metre * 1.17)  # in the box's corner, ~198 m: too far
+    for n, north_m in enumerate((120, 100, 80, 60, 40, 20)):  # reported farthest first
+        await _leak(h, str(5101 + n), lat + north_m * metre, lon)
+    await _leak(h, RESIDENT, lat, lon)
+    rows = await db.fetchall("SELECT related_id, distance_m FROM ticket_links WHERE ticket_id = 8 ORDER BY rowid")
+    assert [row[0] for row in rows] == [7, 6, 5, 4, 3], "the five nearest, nearest first"
+    assert [round(row[1]) for row in rows] == [20, 40, 60, 80, 100]
