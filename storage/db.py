@@ -3,8 +3,9 @@
 One aiosqlite connection serves the whole bot. Coroutines share it, so a transaction of several
 statements (``transaction()``) holds ``Database.lock`` from ``BEGIN IMMEDIATE`` to ``COMMIT``. The hot
 paths (every update, the outbox) use ``run()`` instead: the whole transaction in one trip to aiosqlite's
-thread, which needs the lock only to wait for a ``transaction()`` in progress. Reads (``fetchall``) go
-the same way, so a read never sees another coroutine's uncommitted rows.
+thread, which needs the lock only to wait for a ``transaction()`` in progress; bodies asked for meanwhile
+share the next trip and its COMMIT. Reads (``fetchall``) go the same way, so a read never sees another
+coroutine's uncommitted rows.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import logging
 import re
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -119,11 +121,68 @@ def _run_to_end(body: Awaitable[T]) -> T:
     raise RuntimeError("a Database.run body waited for something other than the database")
 
 
+class _Failed:
+    """A body's exception, as ``_run_group`` hands it back (so a body may return an exception)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+GROUP_MAX = 32
+"""Bodies at most under one COMMIT: the first of them waits for the others to run."""
+
+
+def _run_group(conn: sqlite3.Connection, bodies: list[Callable[[SyncConnection], Awaitable[Any]]]) -> list[Any]:
+    """Each body in its own savepoint, all under one COMMIT: one write of the pages they share, one trip.
+
+    A body that raises is rolled back to its savepoint alone. If its failure ended the transaction (SQLite
+    rolls back the whole of it on some errors, e.g. a full disk), the bodies before it in the group are
+    lost too: they fail with a ``StorageError``, and the ones after it run in a new transaction."""
+    outcomes: list[Any] = []
+    sync = SyncConnection(conn)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for body in bodies:
+            conn.execute("SAVEPOINT body")
+            try:
+                outcomes.append(_run_to_end(body(sync)))
+            except Exception as exc:
+                outcomes.append(_Failed(exc))
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK TO body")
+                else:
+                    lost = StorageError(f"rolled back by another update's failure: {exc}")
+                    outcomes = [o if isinstance(o, _Failed) else _Failed(lost) for o in outcomes]
+                    conn.execute("BEGIN IMMEDIATE")
+                    continue
+            conn.execute("RELEASE body")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return outcomes
+
+
+def _settle(futures: list[asyncio.Future[Any]], outcomes: list[Any]) -> None:
+    for future, outcome in zip(futures, outcomes, strict=True):
+        if future.done():
+            continue
+        if isinstance(outcome, _Failed):
+            future.set_exception(outcome.error)
+        else:
+            future.set_result(outcome)
+
+
 class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
         self.lock = asyncio.Lock()
+        self._bodies: list[tuple[Callable[[SyncConnection], Awaitable[Any]], asyncio.Future[Any]]] = []
+        self._bodies_mutex = threading.Lock()  # the event loop's thread adds bodies, the database's takes them
+        self._trip_waiting = False  # a trip is queued that has not yet taken the bodies
+        self._trips: set[asyncio.Task[None]] = set()
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Database:
@@ -193,20 +252,50 @@ class Database:
         the lock meanwhile. ``body`` runs in that thread instead, from BEGIN to COMMIT, so it must await
         only its connection's calls (never the network or a timer); and since it runs outside the event
         loop, anything it hands to the loop goes through ``call_soon_threadsafe``.
+
+        Bodies asked for before the trip queued for them starts go together (under load, the ones asked
+        while the thread was busy with the trip before), each in its own savepoint, under one COMMIT (see
+        ``_run_group``): each atomic, each one's result given once all of them are committed.
         """
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        with self._bodies_mutex:
+            self._bodies.append((body, future))
+            queue_trip, self._trip_waiting = not self._trip_waiting, True
+        if queue_trip:
+            if self.lock.locked():  # a transaction() in progress: the trip goes in after it
+                task = asyncio.get_running_loop().create_task(self._queue_bodies_after_lock())
+                self._trips.add(task)
+                task.add_done_callback(self._trips.discard)
+            else:
+                self._queue_bodies()
+        result: T = await future
+        return result
 
-        def in_thread(conn: sqlite3.Connection) -> T:
-            conn.execute("BEGIN IMMEDIATE")
+    async def _queue_bodies_after_lock(self) -> None:
+        async with self.lock:
+            self._queue_bodies()
+
+    def _queue_bodies(self) -> None:
+        try:
+            self._queue(self._run_bodies)
+        except StorageError as exc:  # closed: every body waiting is told, none is left waiting
+            with self._bodies_mutex:
+                waiting, self._bodies, self._trip_waiting = self._bodies, [], False
+            _settle([future for _, future in waiting], [_Failed(exc)] * len(waiting))
+
+    def _run_bodies(self, conn: sqlite3.Connection) -> None:
+        """In the database thread: every body asked for until now, ``GROUP_MAX`` to a transaction."""
+        with self._bodies_mutex:
+            self._trip_waiting = False
+            taken = list(self._bodies)
+            self._bodies.clear()
+        for start in range(0, len(taken), GROUP_MAX):
+            group = taken[start : start + GROUP_MAX]
             try:
-                result = _run_to_end(body(SyncConnection(conn)))
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            return result
-
-        return await self._one_trip(in_thread)
+                outcomes = _run_group(conn, [body for body, _ in group])
+            except Exception as exc:  # BEGIN or COMMIT failed: none of the group applied
+                outcomes = [_Failed(exc)] * len(group)
+            group[0][1].get_loop().call_soon_threadsafe(_settle, [future for _, future in group], outcomes)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Rows of one query, outside any transaction (so never another coroutine's uncommitted rows)."""

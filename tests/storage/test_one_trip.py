@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
 from bot.errors import StorageError
-from storage.db import Conn, Database
+from storage.db import GROUP_MAX, Conn, Database
 
 
 @pytest.fixture
@@ -103,3 +104,99 @@ async def test_a_closed_database_says_so(tmp_path: Path) -> None:
     await database.close()
     with pytest.raises(StorageError, match="closed"):
         await database.fetchall("SELECT 1")
+
+
+async def committed_groups(
+    db: Database, bodies: int, body: Callable[[Conn], Awaitable[object]]
+) -> tuple[list[object], int]:
+    """Run ``bodies`` copies of ``body`` at once; their outcomes, and how many COMMITs it took."""
+    statements: list[str] = []
+    await db.conn.set_trace_callback(statements.append)
+    outcomes = await asyncio.gather(*(db.run(body) for _ in range(bodies)), return_exceptions=True)
+    await db.conn.set_trace_callback(None)
+    return outcomes, statements.count("COMMIT")
+
+
+async def test_bodies_asked_for_together_share_one_commit(db: Database) -> None:
+    outcomes, commits = await committed_groups(db, 10, insert)
+    assert sorted(outcomes) == list(range(1, 11))  # type: ignore[type-var]
+    assert commits == 1
+    outcomes, commits = await committed_groups(db, GROUP_MAX + 1, insert)
+    assert len(outcomes) == GROUP_MAX + 1 and commits == 2, "at most GROUP_MAX bodies to a transaction"
+
+
+async def test_a_failing_body_among_others_is_rolled_back_alone(db: Database) -> None:
+    calls = 0
+
+    async def every_third_fails(conn: Conn) -> int:
+        nonlocal calls
+        calls += 1
+        row_id = await insert(conn, calls)
+        if calls % 3 == 0:
+            raise ValueError(f"bad input {calls}")
+        return row_id
+
+    outcomes, commits = await committed_groups(db, 9, every_third_fails)
+    assert commits == 1
+    assert [type(o).__name__ for o in outcomes] == ["int", "int", "ValueError"] * 3
+    rows = await db.fetchall("SELECT n FROM t ORDER BY n")
+    assert [row[0] for row in rows] == [1, 2, 4, 5, 7, 8]
+
+
+async def test_a_failure_that_ends_the_transaction_fails_the_bodies_before_it_not_after(db: Database) -> None:
+    calls = 0
+
+    async def the_fourth_loses_the_transaction(conn: Conn) -> int:
+        nonlocal calls
+        calls += 1
+        row_id = await insert(conn, calls)
+        if calls == 4:
+            await conn.execute("ROLLBACK")  # what SQLite does itself on a full disk or an I/O error
+            raise sqlite3.OperationalError("disk I/O error")
+        return row_id
+
+    outcomes, _ = await committed_groups(db, 6, the_fourth_loses_the_transaction)
+    assert [type(o).__name__ for o in outcomes] == ["StorageError"] * 3 + ["OperationalError", "int", "int"]
+    assert "rolled back" in str(outcomes[0])
+    rows = await db.fetchall("SELECT n FROM t ORDER BY n")
+    assert [row[0] for row in rows] == [5, 6], "nothing of the lost bodies was kept; the later ones were"
+
+
+async def test_a_failed_commit_fails_every_body_of_its_group(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "fk.sqlite3")
+    await database.conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    await database.conn.execute(
+        "CREATE TABLE child (parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)"
+    )
+    calls = 0
+
+    async def the_second_breaks_the_commit(conn: Conn) -> None:
+        nonlocal calls
+        calls += 1
+        await conn.execute("INSERT INTO child (parent) VALUES (?)", (1 if calls == 2 else None,))
+
+    try:
+        outcomes, _ = await committed_groups(database, 3, the_second_breaks_the_commit)
+        assert all(isinstance(o, sqlite3.IntegrityError) for o in outcomes)
+        assert (await database.fetchall("SELECT COUNT(*) FROM child"))[0][0] == 0
+        await database.run(lambda conn: conn.execute("INSERT INTO child (parent) VALUES (NULL)"))  # usable again
+    finally:
+        await database.close()
+
+
+async def test_run_on_a_closed_database_says_so_and_keeps_nothing_waiting(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "closed.sqlite3")
+    await database.close()
+    for _ in range(2):
+        with pytest.raises(StorageError, match="closed"):
+            await database.run(insert)
+
+
+async def test_run_waiting_for_a_transaction_when_the_database_closes_says_so(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "closing.sqlite3")
+    async with database.lock:  # a transaction() in progress
+        waiting = asyncio.ensure_future(database.run(insert))
+        await asyncio.sleep(0.01)
+        await database.close()
+    with pytest.raises(StorageError, match="closed"):
+        await asyncio.wait_for(waiting, 5)
