@@ -125,18 +125,26 @@ async def test_bodies_asked_for_together_share_one_commit(db: Database) -> None:
     assert len(outcomes) == GROUP_MAX + 1 and commits == 2, "at most GROUP_MAX bodies to a transaction"
 
 
-async def test_a_failing_body_among_others_is_rolled_back_alone(db: Database) -> None:
+def numbered(fail: Callable[[Conn, int], Awaitable[None]]) -> Callable[[Conn], Awaitable[int]]:
+    """A body inserting its call number n (1, 2, ...), then awaiting ``fail(conn, n)``."""
     calls = 0
 
-    async def every_third_fails(conn: Conn) -> int:
+    async def body(conn: Conn) -> int:
         nonlocal calls
         calls += 1
         row_id = await insert(conn, calls)
-        if calls % 3 == 0:
-            raise ValueError(f"bad input {calls}")
+        await fail(conn, calls)
         return row_id
 
-    outcomes, commits = await committed_groups(db, 9, every_third_fails)
+    return body
+
+
+async def test_a_failing_body_among_others_is_rolled_back_alone(db: Database) -> None:
+    async def every_third(conn: Conn, n: int) -> None:
+        if n % 3 == 0:
+            raise ValueError(f"bad input {n}")
+
+    outcomes, commits = await committed_groups(db, 9, numbered(every_third))
     assert commits == 1
     assert [type(o).__name__ for o in outcomes] == ["int", "int", "ValueError"] * 3
     rows = await db.fetchall("SELECT n FROM t ORDER BY n")
@@ -144,18 +152,12 @@ async def test_a_failing_body_among_others_is_rolled_back_alone(db: Database) ->
 
 
 async def test_a_failure_that_ends_the_transaction_fails_the_bodies_before_it_not_after(db: Database) -> None:
-    calls = 0
-
-    async def the_fourth_loses_the_transaction(conn: Conn) -> int:
-        nonlocal calls
-        calls += 1
-        row_id = await insert(conn, calls)
-        if calls == 4:
+    async def the_fourth_loses_the_transaction(conn: Conn, n: int) -> None:
+        if n == 4:
             await conn.execute("ROLLBACK")  # what SQLite does itself on a full disk or an I/O error
             raise sqlite3.OperationalError("disk I/O error")
-        return row_id
 
-    outcomes, _ = await committed_groups(db, 6, the_fourth_loses_the_transaction)
+    outcomes, _ = await committed_groups(db, 6, numbered(the_fourth_loses_the_transaction))
     assert [type(o).__name__ for o in outcomes] == ["StorageError"] * 3 + ["OperationalError", "int", "int"]
     assert "rolled back" in str(outcomes[0])
     rows = await db.fetchall("SELECT n FROM t ORDER BY n")
