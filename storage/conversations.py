@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from bot import jsonfast
 from storage.db import Conn, from_db, to_db
 
 
@@ -32,7 +32,7 @@ class ConversationsRepo:
             started, updated = from_db(row[3]), from_db(row[4])
             assert started is not None and updated is not None
             return Conversation(
-                flow=row[0], step=row[1], data=json.loads(row[2]), started_at=started, updated_at=updated
+                flow=row[0], step=row[1], data=jsonfast.loads(row[2]), started_at=started, updated_at=updated
             )
         return None
 
@@ -47,7 +47,7 @@ class ConversationsRepo:
                 user_ref,
                 conv.flow,
                 conv.step,
-                json.dumps(conv.data, ensure_ascii=False),
+                jsonfast.dumps_text(conv.data),
                 to_db(conv.started_at),
                 to_db(conv.updated_at),
             ),
