@@ -188,10 +188,11 @@ async def offer(scope: Scope, ticket: Ticket, crew: Crew, *, purpose: str = "dis
     if crew.group_chat:
         chats.append((crew.group_chat, None, Lang.ZH))
     photos = [str(p) for p in ticket.details.get("photos") or []][:MAX_CARD_PHOTOS]
+    texts = {lang: ticket_text(lang, ticket, scope.settings, hints=hints) for lang in {lang for _, _, lang in chats}}
     for chat, recipient, lang in chats:
         card = Text(
             chat=chat,
-            text=ticket_text(lang, ticket, scope.settings, hints=hints),
+            text=texts[lang],
             buttons=offer_buttons(lang, ticket.id),
             priority=Priority.DISPATCH,
         )

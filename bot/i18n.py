@@ -47,7 +47,13 @@ def catalog(lang: Lang) -> dict[str, str]:
     return out
 
 
+_BY_CODE: dict[str, dict[str, str]] = {}  # "zh" / Lang.ZH -> its catalog: a dict lookup per text, no Enum call
+
+
 def t(lang: Lang | str, key: str, /, **values: object) -> str:
     """The text for ``key`` in ``lang``; a missing key raises ``KeyError`` (tests check both catalogs)."""
-    text = catalog(Lang(lang))[key]
+    texts = _BY_CODE.get(lang)
+    if texts is None:
+        texts = _BY_CODE[lang] = catalog(Lang(lang))
+    text = texts[key]
     return text.format(**values) if values else text

@@ -6,6 +6,8 @@ spaces and dashes), which a hand-written pattern would get wrong at the edges.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 
@@ -23,6 +25,7 @@ def normalise_phone(raw: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)  # a report's number is shown in its summary, receipt and every crew card
 def display_phone(e164: str) -> str:
     try:
         number = phonenumbers.parse(e164, None)

@@ -9,7 +9,7 @@ import pytest
 
 from bot import knowledge
 from bot.forms import CATEGORIES, FIELDS, Ask
-from bot.i18n import Lang, catalog, lang_from_code
+from bot.i18n import Lang, catalog, lang_from_code, t
 from bot.menu import MENU_ITEMS
 
 
@@ -51,3 +51,12 @@ def test_knowledge_base_has_forty_questions_in_both_languages() -> None:
     entries = knowledge.entries()
     assert len(entries) >= 40
     assert all(e.question(Lang.ZH) and e.question(Lang.EN) for e in entries)
+
+
+def test_a_text_is_found_by_the_language_or_its_code_and_an_unknown_language_is_refused() -> None:
+    assert t(Lang.EN, "safety.card", hotline="96777") == t("en", "safety.card", hotline="96777")
+    assert t("zh", "safety.card", hotline="96777") == catalog(Lang.ZH)["safety.card"].format(hotline="96777")
+    with pytest.raises(ValueError):
+        t("fr", "safety.card")
+    with pytest.raises(KeyError):
+        t("en", "no.such_key")
