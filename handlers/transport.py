@@ -21,6 +21,7 @@ for ``getUpdates`` (PTB adds the long-poll ``timeout`` to that instance's read t
 import asyncio
 import io
 import logging
+from functools import lru_cache
 
 import aiohttp
 import orjson
@@ -70,6 +71,12 @@ def _multipart_body(request_data: RequestData, write_timeout_s: float | None) ->
         part.set_content_disposition("form-data", quote_fields=False, name=name, filename=filename)
         body.append_payload(part)
     return body
+
+
+@lru_cache(maxsize=64)
+def _timeout(connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    """A request's timeouts (frozen, so shared: the sender's calls use a handful of pairs)."""
+    return aiohttp.ClientTimeout(total=None, connect=connect, sock_connect=connect, sock_read=read)
 
 
 class JsonBody(RequestData):  # type: ignore[misc]  # final in PTB's stubs; only the body differs
@@ -225,9 +232,7 @@ class AiohttpRequest(BaseRequest):
                 data = params.encode()
                 headers = {hdrs.CONTENT_TYPE: _FORM_URLENCODED}
 
-        timeout = aiohttp.ClientTimeout(
-            total=None, connect=connect_timeout, sock_connect=connect_timeout, sock_read=read_timeout
-        )
+        timeout = _timeout(connect_timeout, read_timeout)
 
         if gate.locked() and pool_timeout is not None:
             try:
