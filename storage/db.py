@@ -124,7 +124,7 @@ def _run_to_end(body: Awaitable[T]) -> T:
 class _Failed:
     """A body's exception, as ``_run_group`` hands it back (so a body may return an exception)."""
 
-    def __init__(self, error: Exception) -> None:
+    def __init__(self, error: BaseException) -> None:
         self.error = error
 
 
@@ -146,7 +146,7 @@ def _run_group(conn: sqlite3.Connection, bodies: list[Callable[[SyncConnection],
             conn.execute("SAVEPOINT body")
             try:
                 outcomes.append(_run_to_end(body(sync)))
-            except Exception as exc:
+            except BaseException as exc:  # whatever a body raises is its caller's, never its group's
                 outcomes.append(_Failed(exc))
                 if conn.in_transaction:
                     conn.execute("ROLLBACK TO body")
@@ -168,7 +168,9 @@ def _settle(futures: list[asyncio.Future[Any]], outcomes: list[Any]) -> None:
     for future, outcome in zip(futures, outcomes, strict=True):
         if future.done():
             continue
-        if isinstance(outcome, _Failed):
+        if isinstance(outcome, _Failed) and isinstance(outcome.error, asyncio.CancelledError):
+            future.cancel()
+        elif isinstance(outcome, _Failed):
             future.set_exception(outcome.error)
         else:
             future.set_result(outcome)
@@ -293,7 +295,7 @@ class Database:
             group = taken[start : start + GROUP_MAX]
             try:
                 outcomes = _run_group(conn, [body for body, _ in group])
-            except Exception as exc:  # BEGIN or COMMIT failed: none of the group applied
+            except BaseException as exc:  # BEGIN or COMMIT failed: none of the group applied; all are told
                 outcomes = [_Failed(exc)] * len(group)
             group[0][1].get_loop().call_soon_threadsafe(_settle, [future for _, future in group], outcomes)
 

@@ -202,3 +202,14 @@ async def test_run_waiting_for_a_transaction_when_the_database_closes_says_so(tm
         await database.close()
     with pytest.raises(StorageError, match="closed"):
         await asyncio.wait_for(waiting, 5)
+
+
+async def test_a_body_raising_cancelled_error_cancels_only_its_own_caller(db: Database) -> None:
+    async def cancelled(conn: Conn, n: int) -> None:
+        if n == 2:
+            raise asyncio.CancelledError  # not an Exception: must not take the group down with it
+
+    outcomes, commits = await committed_groups(db, 3, numbered(cancelled))
+    assert [type(o).__name__ for o in outcomes] == ["int", "CancelledError", "int"]
+    assert commits == 1
+    assert [row[0] for row in await db.fetchall("SELECT n FROM t ORDER BY n")] == [1, 3]
