@@ -63,9 +63,10 @@ def sandbox_settings(sandbox: Sandbox, db_path: Path, *, lang: str = "zh", **ext
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, *, clock: Clock | None = None, webhook: bool = False
+    settings: Settings, *, clock: Clock | None = None, webhook: bool = False, stop_timeout_s: float = 20.0
 ) -> AsyncIterator[Runtime]:
-    """The whole bot, polling (or on its webhook), until the block ends (then a clean shutdown)."""
+    """The whole bot, polling (or on its webhook), until the block ends (then a clean shutdown, which waits
+    for every update in flight and its replies, up to ``stop_timeout_s``)."""
     stop = asyncio.Event()
     ready: asyncio.Future[Runtime] = asyncio.get_running_loop().create_future()
 
@@ -84,7 +85,7 @@ async def running_bot(
         yield ready.result()
     finally:
         stop.set()
-        await asyncio.wait_for(task, timeout=20)
+        await asyncio.wait_for(task, timeout=stop_timeout_s)
 
 
 class Transcript:

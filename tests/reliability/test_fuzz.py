@@ -171,7 +171,10 @@ async def run_fuzz(sb: Sandbox, tmp: Path, caplog: pytest.LogCaptureFixture, *, 
     def each(batch: list[dict[str, Any]]) -> None:
         asyncio.run_coroutine_threadsafe(feed(batch), loop).result(timeout=60)
 
-    async with running_bot(settings_):
+    # Every group update goes to one group chat, at machine speed; the lane paces a group at Telegram's 20
+    # messages a minute and each update of a chat waits for its replies, so the shutdown (which waits for
+    # every update in flight) may have a minute or more of that chat's backlog to send.
+    async with running_bot(settings_, stop_timeout_s=300):
         await _probe(sb)
         await asyncio.to_thread(each)
         await _probe(sb)  # still serving
