@@ -122,7 +122,7 @@ def _run_to_end(body: Awaitable[T]) -> T:
 
 
 class _Failed:
-    """A body's exception, as ``_run_group`` hands it back (so a body may return an exception)."""
+    """A body's exception as its outcome in a group (so a body may return an exception as its value)."""
 
     def __init__(self, error: BaseException) -> None:
         self.error = error

@@ -5,9 +5,9 @@ refused it for good, or ``max_attempts`` ran out) or ``dropped`` (no longer mean
 message that never went out). ``attempts`` counts sends tried. For a settled row that was not sent,
 ``next_attempt_at`` keeps the time it was settled (the table has no other column for it).
 
-The repository works on the connection it is given; the caller owns the transaction (``Database.transaction``
-for writes, ``Database.lock`` around reads). Rows are claimed in memory by the one worker that owns the
-database (see ``bot.outbox``), not in the table.
+The repository works on the connection it is given; the caller owns the transaction (``Database.run``, as the
+outbox worker does, or ``Database.transaction``; ``Database.lock`` around reads on the shared connection).
+Rows are claimed in memory by the one worker that owns the database (see ``bot.outbox``), not in the table.
 """
 
 from __future__ import annotations
