@@ -21,8 +21,8 @@ from bench.memory import FIRST_SUBSCRIBER, seed
 from bench.standin import Peer, Standin, now
 from bot.broadcast import add_broadcast
 from bot.clock import SystemClock
+from bot.danger.cards import gas_card
 from bot.demo import LEAD, MEMBER, OTHER_CREW, sandbox_settings
-from bot.i18n import Lang, t
 from storage.broadcasts import BroadcastsRepo
 from storage.db import Database
 
@@ -122,7 +122,7 @@ async def run_broadcast(
         deadline = loop.time() + timeout_s
         surge: asyncio.Future[list[float | BaseException]] | None = None
         window: tuple[float, int, float, int] | None = None  # (time, delivered) at the surge's start and end
-        card = t(Lang.EN, "safety.card", hotline="96777")
+        card = gas_card("en")
         while (delivered := _delivered(stand_in, chats)) < subscribers and loop.time() < deadline:
             if residents and surge is None and delivered >= min(surge_after, subscribers // 4):
                 start = loop.time()

@@ -11,6 +11,7 @@ Feature modules export ``COMMANDS`` (command -> handler), ``MENU`` (menu entry -
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 from types import ModuleType
@@ -33,11 +34,12 @@ from bot import (
 from bot.clock import Clock
 from bot.config import Settings
 from bot.context import Ctx, Handler
-from bot.detect import Danger, detect
-from bot.events import Answer, Inbound, Kind, Outbound, Priority, Text
-from bot.i18n import Lang, lang_from_code, t
+from bot.danger import flows as first_answer
+from bot.danger.detect import Danger, Outcome, detect
+from bot.events import Answer, Inbound, Kind, Outbound
+from bot.i18n import lang_from_code
 from bot.menu import menu_item, menu_keyboard
-from storage.conversations import ConversationsRepo
+from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Conn, Database
 from storage.people import PeopleRepo
 
@@ -46,6 +48,7 @@ logger = logging.getLogger(__name__)
 Urgent = Callable[[Outbound], None]
 
 FEATURES: tuple[ModuleType, ...] = (
+    first_answer,
     resident,
     intake,
     dispatch,
@@ -71,18 +74,6 @@ def _joined(name: str) -> dict[str, Handler]:
     return table
 
 
-def safety_cards(danger: Danger, lang: Lang, chat: str, hotline: str) -> list[Outbound]:
-    """The advice to show before any question: fire, gas, CO first aid."""
-    keys = []
-    if danger.fire:
-        keys.append("safety.fire_card")
-    if danger.gas or not (danger.co or danger.co_symptoms or danger.fire):
-        keys.append("safety.card")
-    if danger.co or danger.co_symptoms:
-        keys.append("safety.co_card")
-    return [Text(chat=chat, text=t(lang, key, hotline=hotline), priority=Priority.EMERGENCY) for key in keys]
-
-
 class Core:
     def __init__(self, settings: Settings, db: Database, clock: Clock, *, on_outbox: Callable[[], None]) -> None:
         self.settings = settings
@@ -99,7 +90,7 @@ class Core:
         now = self.clock.now()
         danger = detect(ev.text) if ev.kind in (Kind.TEXT, Kind.PHOTO) and ev.text else None
         if ev.kind is Kind.TEXT and menu_item(ev.text) == "smell_gas":
-            danger = Danger(gas=True)
+            danger = Danger(gas=True, outcome=Outcome.NOW)
         loop = asyncio.get_running_loop()
 
         def urgent_now(message: Outbound) -> None:  # called in the database's thread (Database.run)
@@ -126,9 +117,8 @@ class Core:
         ctx.conv, ctx.conv_read = conv, True
         in_report = conv is not None and conv.flow == intake.FLOW
         staff_at_work = ctx.person.is_staff and conv is not None and conv.flow in self.flows  # notes, relay
-        if danger is not None and danger.any and not (conv and conv.data.get("card_shown")) and not staff_at_work:
-            for card in safety_cards(danger, ctx.lang, ev.chat, self.settings.utility.hotline):
-                urgent(card)
+        if danger is not None and not staff_at_work:
+            self._first_card(ctx, danger, conv, urgent)
         if not flood.admit(ctx, danger, conv, self.flood):
             return
         if ev.kind is Kind.BUTTON:
@@ -156,12 +146,17 @@ class Core:
         if in_report and conv is not None:
             await intake.on_event(ctx, conv)
             return
+        if danger is not None and danger.outcome is Outcome.NOW and conv is not None and conv.flow == first_answer.FLOW:
+            await first_answer.start_report(ctx, dataclasses.replace(danger, medical=True))  # answered the question
+            return
         if conv is not None and conv.flow in self.flows:
             await self.flows[conv.flow](ctx)
             return
-        if danger is not None and danger.any:
-            category = "co" if (danger.co or danger.co_symptoms) and not danger.gas else "leak"
-            await intake.start(ctx, category, card_shown=True, fire=danger.fire)
+        if danger is not None and danger.outcome is Outcome.NOW:
+            await first_answer.start_report(ctx, danger)
+            return
+        if danger is not None and danger.outcome is Outcome.MEDICAL:
+            await first_answer.start_medical(ctx)
             return
         if ev.kind in (Kind.LOCATION, Kind.CONTACT, Kind.PHOTO):
             answers = {"location": {"lat": ev.latitude, "lon": ev.longitude}} if ev.kind is Kind.LOCATION else {}
@@ -171,6 +166,21 @@ class Core:
             ctx.say("start.media_unsupported", keyboard=menu_keyboard(ctx.lang))
             return
         await qa.on_free_text(ctx, conv)
+
+    def _first_card(self, ctx: Ctx, danger: Danger, conv: Conversation | None, urgent: Urgent) -> None:
+        """The card owed before anything else: full (now), medical, or the short one (maybe; private chats only)."""
+        ev, hotline = ctx.ev, self.settings.utility.hotline
+        flow = conv.flow if conv is not None else None
+        if danger.outcome is Outcome.NOW:
+            if flow == first_answer.FLOW:  # someone collapsed a moment ago, and now gas or CO as well
+                danger = dataclasses.replace(danger, medical=True)
+            elif conv is not None and conv.data.get("card_shown"):
+                return
+            urgent(first_answer.card(danger, ctx.lang, ev.chat, hotline))
+        elif danger.outcome is Outcome.MEDICAL and flow != first_answer.FLOW:
+            urgent(first_answer.card(danger, ctx.lang, ev.chat, hotline))
+        elif danger.outcome is Outcome.MAYBE and flow in (None, qa.FLOW) and ev.private and ev.kind is Kind.TEXT:
+            urgent(first_answer.maybe_card(danger, ctx.lang, ev.chat, hotline))
 
     async def _button(self, ctx: Ctx) -> None:
         data = ctx.ev.data or ""

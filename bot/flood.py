@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.abandoned import EMERGENCY
 from bot.context import Ctx
-from bot.detect import Danger
+from bot.danger.detect import Danger
 from storage.conversations import Conversation
 
 logger = logging.getLogger(__name__)

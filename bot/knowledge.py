@@ -1,6 +1,6 @@
 """Safety questions and answers: ``bot/data/knowledge.toml``, validated with pydantic, searched tolerantly.
 
-``search(text, lang)`` scores every entry from 0 to 1 over the normalised text (``bot.detect.normalize``:
+``search(text, lang)`` scores every entry from 0 to 1 over the normalised text (``bot.danger.normalize``:
 full width, case, traditional characters). Features are Chinese characters and character bigrams (no
 word segmentation; greetings, particles and question words dropped) and lightly stemmed English words,
 an unknown English word mapped to the nearest known one (1 edit, 2 for long words). The score adds:
@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.detect import normalize
+from bot.danger.normalize import normalize
 from bot.errors import HotlineError
 from bot.i18n import Lang
 

@@ -54,9 +54,9 @@ def test_knowledge_base_has_forty_questions_in_both_languages() -> None:
 
 
 def test_a_text_is_found_by_the_language_or_its_code_and_an_unknown_language_is_refused() -> None:
-    assert t(Lang.EN, "safety.card", hotline="96777") == t("en", "safety.card", hotline="96777")
-    assert t("zh", "safety.card", hotline="96777") == catalog(Lang.ZH)["safety.card"].format(hotline="96777")
+    assert t(Lang.EN, "qa.no_match", hotline="96777") == t("en", "qa.no_match", hotline="96777")
+    assert t("zh", "qa.no_match", hotline="96777") == catalog(Lang.ZH)["qa.no_match"].format(hotline="96777")
     with pytest.raises(ValueError):
-        t("fr", "safety.card")
+        t("fr", "qa.no_match")
     with pytest.raises(KeyError):
         t("en", "no.such_key")

@@ -23,7 +23,7 @@ def lines(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-PARAPHRASES = [tuple(part.strip() for part in line.split("|", 1)) for line in lines("knowledge_paraphrases.txt")]
+PARAPHRASES = [tuple(part.strip() for part in line.split("|")[:2]) for line in lines("knowledge_paraphrases.txt")]
 NONSENSE = lines("knowledge_nonsense.txt")
 
 

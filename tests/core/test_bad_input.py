@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.clock import FakeClock
 from bot.config import AreaCircle, IntakeConfig, Settings
+from bot.danger.cards import gas_card
 from bot.events import Answer, Kind, Priority, Text
 from bot.i18n import t
 from storage.conversations import ConversationsRepo
@@ -140,7 +141,7 @@ async def test_flood_is_calmed_but_danger_always_passes(settings: Settings, db: 
     assert len(warnings) == 1, "told once, calmly"
     assert answered[-1] == [], "then quiet until the window passes"
     danger = await h.text(RESIDENT, "I smell gas!!")
-    assert t("en", "safety.card", hotline="96777") in texts(danger)
+    assert gas_card("en") in texts(danger)
     assert await _step(db) == "location", "the leak report starts despite the limit"
     for _ in range(limit + 5):  # a panicking resident's leak report is never dropped
         await h.text(RESIDENT, "🙏")

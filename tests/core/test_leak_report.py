@@ -6,6 +6,7 @@ import asyncio
 
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.danger.cards import gas_card
 from bot.events import Answer, Edit, Kind, Priority, Text
 from bot.i18n import t
 from storage.db import Database
@@ -61,7 +62,7 @@ async def test_safety_card_comes_first_then_location(settings: Settings, db: Dat
     first = replies[0]
     assert isinstance(first, Text) and first.priority is Priority.EMERGENCY
     assert "96777" in first.text
-    assert first.text == t("en", "safety.card", hotline="96777")
+    assert first.text == gas_card("en")
     location_question = replies[1]
     assert isinstance(location_question, Text)
     assert location_question.keyboard and location_question.keyboard[0][0].location

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.danger.cards import gas_card
 from bot.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
 from bot.i18n import t
 from bot.sandbox import Sandbox
@@ -58,7 +59,7 @@ async def test_resident_to_crew_and_back(sandbox: Sandbox, tmp_path: Path) -> No
         await tap(sb, None, RESIDENT, "i:s:ok")
         await sb.wait_for_text(RESIDENT, "ticket #1", timeout_s=5)
         texts = sb.texts(RESIDENT)
-        card_at = texts.index(t("en", "safety.card", hotline="96777"))
+        card_at = texts.index(gas_card("en"))
         assert card_at < next(i for i, x in enumerate(texts) if x == t("en", "form.location.ask")), "advice first"
         # the crew on duty (A) get the dispatch with a map pin; crew B is off duty
         for member in (LEAD, MEMBER):

@@ -75,7 +75,7 @@ COMMAND_RULES: dict[str, Rule] = {
 }
 
 # Buttons whose data names no ticket act on the presser's own conversation or settings only.
-SELF_SCOPED_PREFIXES = {"i:": "i:s:ok", "m:lang:": "m:lang:en", "q:": "q:0", "tips:": "tips:off"}
+SELF_SCOPED_PREFIXES = {"i:": "i:s:ok", "m:lang:": "m:lang:en", "q:": "q:0", "tips:": "tips:off", "d:": "d:m:no"}
 
 # Buttons naming a ticket (or a broadcast), as data templates. ``t:`` is the crew's button; every action
 # of its module's ACTIONS must appear here.

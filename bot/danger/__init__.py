@@ -1,0 +1,1 @@
+"""The first answer: recognising danger in a resident's words, and the card that answers it."""

@@ -1,0 +1,178 @@
+"""Danger recognition: what a resident's message reports, and whether it is happening now.
+
+``detect(text)`` is pure and fast (bounded regexes over one normalised text, no I/O) and returns a
+``Danger``: the signals found (gas, CO, fire, someone gravely ill, a milder symptom) and one of four
+outcomes, designed for the asymmetry between a missed emergency and one extra tap:
+- ``NOW``: danger happening now -> the composed safety card, then the report;
+- ``MEDICAL``: someone collapsed, unresponsive, not breathing, convulsing, or several people ill, with no
+  gas, CO, heater or fire word -> "call 120" first, then one question about a possible CO source;
+- ``MAYBE``: danger words asked as a question, hypothetical, past, from afar, or unclear; or one person's
+  symptom with no context -> the answer *and* a short card with one tap to the full card;
+- ``NONE``: nothing of the sort.
+
+A symptom next to a gas, CO or heat source (a water heater, charcoal, a closed room, a bathroom) is CO
+poisoning until shown otherwise. Only rule names are logged, never the text.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.danger.mood import M, Mood, clause_before, conditional, mood_of, negated
+from bot.danger.normalize import Views, views
+from bot.danger.rules import (
+    ALARM_CO,
+    ALARM_FIRE,
+    ALARM_OTHER,
+    EN_ALARM,
+    EN_CO_TERM,
+    FIGURE,
+    FRAGMENT,
+    FRAGMENT_FILLER,
+    HAS_GAS,
+    HEAT_CTX,
+    MONEY,
+    PPM,
+    RULES,
+    ZH_ALARM,
+    ZH_CO_TERM,
+    Rule,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    NOW = "now"
+    MEDICAL = "medical"
+    MAYBE = "maybe"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Danger:
+    """What a message reports. ``rules`` names the rules that fired (for logs and tests; no user text)."""
+
+    gas: bool = False  # smell, leak, hiss, gas flowing, a damaged pipe, a gas alarm sounding
+    co: bool = False  # CO named, a CO alarm or reading, a flue backdraft, CO poisoning
+    co_symptoms: bool = False  # someone ill next to a gas, CO or heat source
+    fire: bool = False  # fire, explosion, smoke
+    medical: bool = False  # collapsed, unresponsive, not breathing, convulsing, several people ill
+    unwell: bool = False  # anyone ill at all
+    outcome: Outcome = Outcome.NONE
+    rules: tuple[str, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        """A card is owed before anything else: the full card or the medical one."""
+        return self.outcome in (Outcome.NOW, Outcome.MEDICAL)
+
+
+def _rule_mood(rule: Rule, v: Views, mood: Mood) -> M | None:
+    """The strongest mood among the rule's matches (None: no match, or only denied ones)."""
+    if rule.needs is not None and not rule.needs.search(v.ctx):
+        return None
+    if rule.unless is not None and rule.unless.search(v.ctx) and not (rule.named and HAS_GAS.search(v.ctx)):
+        return None
+    text = v.zh if rule.view == "zh" else v.en
+    message = mood.message(rule.view)
+    best: M | None = None
+    for m in rule.pattern.finditer(text):
+        found = mood_of(rule.view, text, m.span(), neg=rule.neg, smell=rule.smell, message=message)
+        if found is M.NEG:
+            continue
+        best = found if best is None else max(best, found)
+        if best is M.NOW:
+            break
+    return best
+
+
+def _alarms(v: Views, mood: Mood) -> list[tuple[str, str, M]]:
+    """A sounding alarm: CO, smoke (fire) or, unqualified, gas; and a CO reading in ppm."""
+    found: list[tuple[str, str, M]] = []
+    for view, pattern in (("zh", ZH_ALARM), ("en", EN_ALARM)):
+        text = v.zh if view == "zh" else v.en
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if negated(view, text, start, end, True):
+                continue
+            found_mood = M.MAYBE if conditional(view, text, start, end) else mood.message(view)
+            if found_mood is M.NEG:
+                continue
+            near = text[max(0, start - 6) : end] if view == "zh" else " ".join(clause_before(text, start, 3))
+            near = f"{near} {m.group(0)}"
+            if ALARM_CO.search(near):
+                found.append(("co", f"{view}_co_alarm", found_mood))
+            elif ALARM_FIRE.search(near):
+                found.append(("fire", f"{view}_smoke_alarm", found_mood))
+            elif not ALARM_OTHER.search(near):
+                found.append(("gas", f"{view}_gas_alarm", found_mood))
+    for m in PPM.finditer(v.zh):
+        level = M.NOW if int(m.group(1)) >= 10 else M.MAYBE
+        found.append(("co", "ppm_reading", min(level, mood.message("zh"))))
+    return found
+
+
+def _co_terms(v: Views, mood: Mood) -> list[tuple[str, str, M]]:
+    """Carbon monoxide named (not only as the name of a device), and not denied."""
+    for view, pattern in (("zh", ZH_CO_TERM), ("en", EN_CO_TERM)):
+        text = v.zh if view == "zh" else v.en
+        for m in pattern.finditer(text):
+            found = mood_of(view, text, m.span(), neg="before", smell=False, message=mood.message(view))
+            if found is not M.NEG:
+                return [("co", f"{view}_co_term", found)]
+    return []
+
+
+def _fragment(v: Views) -> bool:
+    """A bare word or two about gas, smoke or fire with nothing else: unclear, so it is asked."""
+    if len(v.zh) > 16 or not FRAGMENT.search(v.zh):
+        return False
+    return not FRAGMENT.sub("", FRAGMENT_FILLER.sub("", v.en if v.zh.isascii() else v.zh)).strip()
+
+
+def detect(text: str) -> Danger:
+    """The dangers a message reports and its outcome (pure, no I/O; safe and fast on any input)."""
+    v = views(text)
+    mood = Mood.of(v)
+    fired: list[tuple[str, str, M]] = []
+    for rule in RULES:
+        found = _rule_mood(rule, v, mood)
+        if found is not None:
+            fired.append((rule.signal, rule.name, found))
+    fired += _alarms(v, mood) + _co_terms(v, mood)
+    now = {signal for signal, _, found in fired if found is M.NOW}
+    seen = {signal for signal, _, _ in fired}
+    if "med" not in seen and (MONEY.search(v.ctx) or FIGURE.search(v.ctx)):
+        # "燃气费贵得我头疼", "被气得头晕": a figure of speech, not a symptom
+        now.discard("sym")
+        seen.discard("sym")
+    gas, fire = "gas" in now, "fire" in now
+    co = bool(now & {"co", "poison"})
+    ill = bool(seen & {"med", "sym", "poison"})
+    source = bool(seen & {"gas", "co", "poison", "fire"}) or bool(HEAT_CTX.search(v.ctx))
+    co_symptoms = "poison" in now or (bool(now & {"med", "sym"}) and source)
+    medical = "med" in now
+    if gas or fire or co or co_symptoms:
+        outcome = Outcome.NOW
+    elif medical:
+        outcome = Outcome.MEDICAL
+    elif seen - {"sym"} or "sym" in now or _fragment(v):
+        outcome = Outcome.MAYBE
+    else:
+        outcome = Outcome.NONE
+    rules = tuple(sorted({name for _, name, _ in fired}))
+    if rules:
+        logger.debug("danger rules fired: %s -> %s", ", ".join(rules), outcome.value)
+    return Danger(
+        gas=gas,
+        co=co or co_symptoms,
+        co_symptoms=co_symptoms,
+        fire=fire,
+        medical=medical,
+        unwell=ill,
+        outcome=outcome,
+        rules=rules,
+    )

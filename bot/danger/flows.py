@@ -1,0 +1,125 @@
+"""What follows the first card: the short card's two buttons, and the medical path's one question.
+
+- A *maybe* (danger words asked as a question, in the past, hypothetical, unclear) is answered as a
+  question *and* gets the short card (``maybe_card``) with "It is happening now" (``d:now:<situation>``,
+  one tap to the full card and the report) and "Just asking" (``d:ask``).
+- A *medical* message (someone collapsed, unresponsive, not breathing, convulsing, several people ill,
+  with no gas word) gets the 120 card first, then one question (flow ``medical``): is a gas appliance,
+  a heater, charcoal, a car engine or a closed room nearby? Yes or not sure -> the CO card and a P1 CO
+  report; no -> the dispatchers are told at once (a ticket they answer through the relay) and the
+  resident is told we are still here.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import dispatch, intake
+from bot.context import Ctx, Handler
+from bot.danger.cards import Situation, compose, maybe_text
+from bot.danger.detect import Danger
+from bot.events import Button, Kind, Outbound, Priority, Text
+from bot.i18n import Lang
+from bot.i18n import t as translate
+from bot.menu import fold, menu_keyboard
+from storage.conversations import Conversation, ConversationsRepo
+from storage.tickets import TicketsRepo
+
+logger = logging.getLogger(__name__)
+
+FLOW = "medical"
+MAX_TEXT = 500
+_YES = frozenset(fold(w) for w in ("有", "是", "是的", "对", "有的", "yes", "y", "yeah", "yep", "1"))
+_NO = frozenset(fold(w) for w in ("没有", "没", "无", "不是", "no", "n", "nope", "none", "2"))
+_UNSURE = frozenset(fold(w) for w in ("不确定", "不知道", "不清楚", "说不好", "not sure", "unsure", "dont know", "3"))
+
+
+def card(danger: Danger, lang: Lang, chat: str, hotline: str) -> Outbound:
+    """The full (or medical) card for what was recognised."""
+    return Text(chat=chat, text=compose(Situation.of(danger), lang, hotline), priority=Priority.EMERGENCY)
+
+
+def maybe_card(danger: Danger, lang: Lang, chat: str, hotline: str) -> Outbound:
+    """The short card: the hotline, one line on what "now" means, and the two buttons."""
+    situation = Situation.of(danger).code() or "g"
+    buttons = [
+        [Button(text=translate(lang, "danger.happening_now_button"), data=f"d:now:{situation}")],
+        [Button(text=translate(lang, "danger.just_asking_button"), data="d:ask")],
+    ]
+    return Text(chat=chat, text=maybe_text(lang, hotline), buttons=buttons, priority=Priority.EMERGENCY)
+
+
+async def start_report(ctx: Ctx, danger: Danger) -> None:
+    """The report after the full card: the category follows what was recognised."""
+    category = "co" if (danger.co or danger.co_symptoms) and not danger.gas else "leak"
+    answers = {"symptoms": "severe"} if category == "co" and danger.medical else None
+    await intake.start(ctx, category, answers=answers, card_shown=True, fire=danger.fire)
+
+
+async def start_medical(ctx: Ctx) -> None:
+    """After the medical card: the one question about a possible CO source."""
+    data = {"text": ctx.ev.text[:MAX_TEXT]}
+    conv = Conversation(flow=FLOW, step="source", data=data, started_at=ctx.now, updated_at=ctx.now)
+    await ConversationsRepo(ctx.tx).put(ctx.ev.channel, ctx.ev.user, conv)
+    _ask(ctx)
+
+
+def _ask(ctx: Ctx) -> None:
+    buttons = [
+        [Button(text=ctx.t("danger.source_yes"), data="d:m:yes")],
+        [Button(text=ctx.t("danger.source_no"), data="d:m:no")],
+        [Button(text=ctx.t("danger.source_unsure"), data="d:m:unsure")],
+    ]
+    ctx.say("danger.source_ask", buttons=buttons, priority=Priority.EMERGENCY)
+
+
+async def _answer(ctx: Ctx, answer: str, conv: Conversation | None) -> None:
+    text = str(conv.data.get("text", "")) if conv is not None and conv.flow == FLOW else ""
+    await ConversationsRepo(ctx.tx).clear(ctx.ev.channel, ctx.ev.user)
+    if answer in ("yes", "unsure"):
+        situation = Situation(co=True, ill=True, medical=True)
+        ctx.say_text(compose(situation, ctx.lang, ctx.settings.utility.hotline), priority=Priority.EMERGENCY)
+        await intake.start(ctx, "co", answers={"symptoms": "severe"}, card_shown=True)
+        return
+    answers = {"details": text or ctx.t("danger.no_text"), "phone_optional": None, "medical": True}
+    ticket_id = await intake.submit(ctx, {"category": "question", "answers": answers, "receipt": "danger.desk_told"})
+    ticket = await TicketsRepo(ctx.tx).get(ticket_id)
+    if ticket is not None:
+        await dispatch.tell_desk(ctx, ticket, "danger.desk_medical", card=False, question=text)
+    logger.info("medical emergency without a gas source passed to the desk as ticket %s", ticket_id)
+
+
+async def on_text(ctx: Ctx) -> None:
+    """A typed answer to the medical question (yes / no / not sure, in words or by number)."""
+    folded = fold(ctx.ev.text) if ctx.ev.kind is Kind.TEXT else ""
+    answer = "yes" if folded in _YES else "no" if folded in _NO else "unsure" if folded in _UNSURE else None
+    if answer is None:
+        _ask(ctx)
+        return
+    await _answer(ctx, answer, ctx.conv)
+
+
+async def on_button(ctx: Ctx) -> None:
+    data = ctx.ev.data or ""
+    if data.startswith("d:now:"):
+        situation = Situation.decode(data[6:]) if set(data[6:]) <= set("fgcim") else Situation(gas=True)
+        ctx.say_text(compose(situation, ctx.lang, ctx.settings.utility.hotline), priority=Priority.EMERGENCY)
+        danger = Danger(gas=situation.gas or not (situation.co or situation.ill or situation.fire), co=situation.co,
+                        co_symptoms=situation.ill, fire=situation.fire, medical=situation.medical)  # fmt: skip
+        await start_report(ctx, danger)
+        return
+    if data == "d:ask":
+        ctx.say("danger.just_asking", keyboard=menu_keyboard(ctx.lang))
+        return
+    if data.startswith("d:m:") and data[4:] in ("yes", "no", "unsure"):
+        conv = ctx.conv if ctx.conv_read else await ConversationsRepo(ctx.tx).get(ctx.ev.channel, ctx.ev.user)
+        if conv is None or conv.flow != FLOW:
+            ctx.say("danger.question_over", keyboard=menu_keyboard(ctx.lang))
+            return
+        await _answer(ctx, data[4:], conv)
+        return
+    ctx.say("start.stale_button", keyboard=menu_keyboard(ctx.lang))
+
+
+BUTTONS: dict[str, Handler] = {"d:": on_button}
+FLOWS: dict[str, Handler] = {FLOW: on_text}

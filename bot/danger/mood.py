@@ -1,0 +1,223 @@
+"""Is a match happening now, asked about, or denied?
+
+Every match of a rule gets one mood:
+- ``NEG``: explicitly denied ("没有燃气味", "I don't smell gas"). A hedge ("不知道是不是", "not sure") is not
+  a denial, and a smell that is *no longer* there ("现在没味了") still counts: gas lingers and the leak is
+  still there.
+- ``MAYBE``: asked as a hypothetical ("如果…", "what if"), as general knowledge ("什么症状", "how do I know"),
+  in the past and over or fixed ("上周漏气已经修好了"), from the news or far away, or asked as a bare
+  question with nothing that says it is the writer's own situation ("闻到燃气味怎么办？").
+- ``NOW``: otherwise. A present report followed by 怎么办 / 吗 / "what do I do" is NOW: the question is the
+  writer asking for help with what is happening ("厨房着火了怎么办").
+
+Message-wide facts (present markers, question form, past, news) are read once per message (``Mood``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import IntEnum
+
+from bot.danger.normalize import Views
+from bot.danger.rules import rx
+
+
+class M(IntEnum):
+    NEG = 0
+    MAYBE = 1
+    NOW = 2
+
+
+# --- Chinese ------------------------------------------------------------------------------------------
+_ZH_HEDGES = rx(r"不知道|不确定|不清楚|是不是|不太确定|不停|不断|不住|说不定|要不要|得不行|不得了|不了|不行|受不了")
+_ZH_NEG_END = rx(
+    r"(?:没有?|无|未|毫无|(?<!是)不是?|闻不[到出见]|听不[到见])"
+    r"(?:闻到|闻见|闻出|闻|发现|感觉到?|察觉到?|听到|听见|有|什么|任何|啥|明显的?|一点|的|再){0,3}$"
+)
+_ZH_NO_LONGER = rx(r"现在|已经|不再|没再")
+_ZH_COND = rx(
+    r"如果|假如|万一|要是|假设|倘若|一旦|若是|若|准备|计划|打算|将要|即将|要在|如何|怎样|怎么(?:预防|防止|避免|判断|知道|检查|看)|预防|防止"
+    r"|避免|以免|会不会|会不会有|会导致|会引起|会造成|导致|引起|造成|容易|怕|担心|测试|试验|自检|按一下"
+)
+_ZH_COND_AFTER = rx(r"^(?:的)?(?:话|时候?|之前|以后|后应该|怎么预防|的危害|的症状|有什么|是什么|会怎样|会怎么样)")
+_ZH_PRESENT = rx(
+    r"我|咱|家里|家中|屋里|显示|读数|测到|检测到|屋子|房间|厨房|卫生间|浴室|楼道|楼里|楼下|楼上|隔壁|对门|邻居家|门口|店里|饭店|餐厅|食堂|工地"
+    r"|现在|正在|一直|还在|突然|刚才|刚刚|这会|马上|快来|快点|救命|急|赶紧|速来|求助|help|!|！|了|着呢|在响|在叫"
+    r"|[响叫冒漏烧]紧"
+)
+_ZH_STRONG = rx(r"现在|正在|一直|还在|还有|又|再次|仍然|突然|刚才|刚刚|救命|快来|快点|赶紧|速来|!|！|help")
+_ZH_QUESTION = rx(r"怎么办|怎么处理|如何处理|怎么做|该怎么|吗|呢|么[?？]?$|[?？]")
+_ZH_GENERIC = rx(
+    r"什么味|什么症状|哪些症状|有什么症状|什么危害|有什么危险|危害|为什么|为啥|是什么|怎么检查|怎么判断|怎么知道|怎么看出"
+    r"|如何判断|如何检查|怎么预防|如何预防|怎么防止|会怎样|会怎么样|注意什么|注意哪些|注意事项|正常吗|是不是正常"
+    r"|有哪些|常识|知识|科普|宣传|原因|怎么急救|如何急救|急救方法|什么样|加了什么|总是|老是|经常|(?<!一)动不动|每次"
+)
+_ZH_PAST = rx(
+    r"昨天|前天|上周|上星期|上礼拜|上个月|去年|以前|之前|上次|那次|当时|曾经|前几天|前段时间|几天前|几年前|小时候|那天"
+)
+_ZH_FIXED = rx(
+    r"修好|已经好了|没事了|处理好|处理完|解决了|排除了|换好了|换了新|师傅.{0,4}(?:来过|修过|看过|走了)|已经修|维修过|恢复正常"
+)
+_AGAIN = rx(r"又|再次|还有味|还在漏|还是有|\bagain\b|\bstill (?:smell|leak|hiss)\w*|\bcame back\b")
+_DRILL = rx(r"演练|演习|\bdrill\b|\bexercise\b")
+_ZH_NEWS = rx(r"新闻|报道|听说|网上|视频里|电视|朋友圈|微博|抖音|看到一个|据说|老家|外地")
+
+# --- English ------------------------------------------------------------------------------------------
+_EN_NEG = rx(
+    r"^(?:no|not|never|don't|didn't|doesn't|can't|cannot|couldn't|isn't|wasn't|aren't|ain't|haven't|hasn't"
+    r"|won't|without|nor|nothing|none|nobody|noone|neither)$"
+)
+_EN_HEDGE = rx(r"^(?:sure|know|understand|want|mean|wanna|care|remember|matter|worry|think)$")
+_EN_BREAK = rx(r"^(?:[.,;:!?~]|and|but|so|because|cause|though|although|however|then|while|which)$")
+_EN_NO_LONGER = rx(r"\b(?:now|anymore|any more|longer|gone|stopped|disappeared)\b")
+_EN_COND = rx(
+    r"^(?:if|whether|suppose|supposing|imagine|case|prevent\w*|avoid\w*|risk|risks|cause|causes"
+    r"|ever|press|button|signs?|symptoms?|chance)$"
+)
+_EN_PRESENT = rx(
+    r"\b(?:i|i'm|im|i've|my|we|we're|our|us|me|here|now|currently|still|keeps?|help|please|urgent|asap|hurry"
+    r"|emergency|there's|there is|it's|someone|somebody|mum|mom|dad|wife|husband|son|daughter|baby|grandma|grandpa"
+    r"|not sure|maybe|think|seems|probably|kind of)\b|!"
+)
+_EN_STRONG = rx(r"\b(?:now|right now|currently|still|keeps?|help|urgent|asap|hurry|emergency|again)\b|!")
+_EN_QUESTION = rx(r"\?|^(?:what|how|why|is|are|can|could|should|do|does|which|where|when|will|would)\b")
+_EN_GENERIC = rx(
+    r"\bhow (?:do|can|would|should|could) (?:i|you|we|one) (?:know|tell|check|test|detect|find|spot|recogni[sz]e"
+    r"|prevent|avoid|stop)|\bwhat (?:are|is) (?:the )?(?:signs?|symptoms?|dangers?|risks?|causes?)|\bwhat does\b"
+    r"|\bis it (?:safe|dangerous|normal|ok|okay|bad)|\bwhy (?:does|do|is|would)|\bcan (?:a|an|the|gas|co|carbon)\b"
+    r"|\bhow (?:long|often|many)|\bwhat happens (?:if|when)|\bwhat (?:to|should (?:i|you|we)|do (?:i|you)) do (?:if"
+    r"|when|in case)|\bin case\b|\btips?\b|\badvice\b|\bguide\b|\bprevent\w*|\bavoid\w*|\bsymptoms? of\b|\bsigns of\b"
+    r"|\bwhat if\b|\bfirst aid for\b|\bwhat is the first aid\b"
+)
+_EN_TOPIC = rx(r"\b(?:symptoms?|signs|tips?|advice|information|info)\b")  # general only when nothing says "mine, now"
+_EN_PAST = rx(
+    r"\b(?:yesterday|last (?:night|week|month|year|time|winter)|ago|earlier this|used to|once had|the other"
+    r" day|previously|before christmas|in the past)\b"
+)
+_EN_FIXED = rx(
+    r"\b(?:fixed|repaired|sorted|resolved|replaced|was fine|all good now|engineer came|came and fixed"
+    r"|has been fixed|got fixed|been repaired)\b"
+)
+_EN_NEWS = rx(
+    r"\b(?:news|heard about|read about|on tv|article|saw a video|in the paper|reported that|another city"
+    r"|back home in|my hometown)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mood:
+    """What the whole message says about time and intent, read once."""
+
+    zh_present: bool
+    zh_strong: bool
+    zh_question: bool
+    zh_generic: bool
+    zh_past: bool
+    zh_fixed: bool
+    zh_news: bool
+    en_present: bool
+    en_strong: bool
+    en_question: bool
+    en_generic: bool
+    en_past: bool
+    en_fixed: bool
+    en_news: bool
+    drill: bool
+    again: bool  # it came back ("又有味了", "smells again")
+
+    @classmethod
+    def of(cls, v: Views) -> Mood:
+        zh, en = v.zh, v.en
+        return cls(
+            zh_present=bool(_ZH_PRESENT.search(zh)),
+            zh_strong=bool(_ZH_STRONG.search(zh)),
+            zh_question=bool(_ZH_QUESTION.search(zh)),
+            zh_generic=bool(_ZH_GENERIC.search(zh)),
+            zh_past=bool(_ZH_PAST.search(zh)),
+            zh_fixed=bool(_ZH_FIXED.search(zh)),
+            zh_news=bool(_ZH_NEWS.search(zh)),
+            en_present=bool(_EN_PRESENT.search(en)),
+            en_strong=bool(_EN_STRONG.search(en)),
+            en_question=bool(_EN_QUESTION.search(en)),
+            en_generic=bool(_EN_GENERIC.search(en) or (_EN_TOPIC.search(en) and not _EN_PRESENT.search(en))),
+            en_past=bool(_EN_PAST.search(en)),
+            en_fixed=bool(_EN_FIXED.search(en)),
+            en_news=bool(_EN_NEWS.search(en)),
+            drill=bool(_DRILL.search(v.ctx)),
+            again=bool(_AGAIN.search(v.ctx)),
+        )
+
+    def message(self, view: str) -> M:
+        """The message-wide mood in one view: MAYBE when it is general, past and over, from afar, or a bare question."""
+        if view == "zh":
+            present, strong, question, generic = self.zh_present, self.zh_strong, self.zh_question, self.zh_generic
+            past, fixed, news = self.zh_past, self.zh_fixed, self.zh_news
+        else:
+            present, strong, question, generic = self.en_present, self.en_strong, self.en_question, self.en_generic
+            past, fixed, news = self.en_past, self.en_fixed, self.en_news
+        if fixed and not self.again:
+            return M.MAYBE  # over and repaired, asked about now ("修好了，现在还要注意什么")
+        if strong:
+            return M.NOW
+        if self.drill:
+            return M.NEG  # an exercise announced or asked about
+        if news or generic or (past and not present):
+            return M.MAYBE
+        if question and not present:
+            return M.MAYBE
+        return M.NOW
+
+
+def clause_before(en: str, start: int, size: int = 5) -> list[str]:
+    """Up to ``size`` tokens before ``start``, not reaching back past a clause break."""
+    window: list[str] = []
+    for tok in reversed(en[:start].split()[-size - 1 :]):
+        if _EN_BREAK.match(tok) or len(window) >= size:
+            break
+        window.append(tok)
+    return window[::-1]
+
+
+def _has_neg(tokens: list[str]) -> bool:
+    return any(
+        _EN_NEG.match(tok) and (i + 1 == len(tokens) or not _EN_HEDGE.match(tokens[i + 1]))
+        for i, tok in enumerate(tokens)
+    )
+
+
+def negated(view: str, text: str, start: int, end: int, inside: bool) -> bool:
+    if view == "zh":
+        before = _ZH_HEDGES.sub("", text[max(0, start - 8) : start])
+        span = _ZH_HEDGES.sub("", text[start:end])
+        return bool(_ZH_NEG_END.search(before) or (inside and re.search(r"[没不未别无]", span)))
+    return _has_neg(clause_before(text, start, 4)) or (inside and _has_neg(text[start:end].split()[1:]))
+
+
+def no_longer(view: str, text: str, start: int, end: int) -> bool:
+    if view == "zh":
+        return "了" in text[end : end + 2] or bool(_ZH_NO_LONGER.search(text[max(0, start - 8) : start]))
+    return bool(_EN_NO_LONGER.search(" ".join([*clause_before(text, start, 6), *text[end:].split()[:6]])))
+
+
+def _zh_clause_before(text: str, start: int) -> str:
+    window = text[max(0, start - 10) : start]
+    return re.split(r"[，。！？；,.!?;]", window)[-1]
+
+
+def conditional(view: str, text: str, start: int, end: int) -> bool:
+    """Asked as a hypothetical in the match's own clause ("如果燃气泄漏", "what if the alarm goes off")."""
+    if view == "zh":
+        return bool(_ZH_COND.search(_zh_clause_before(text, start)) or _ZH_COND_AFTER.search(text[end : end + 6]))
+    return any(_EN_COND.match(tok) for tok in clause_before(text, start, 6))
+
+
+def mood_of(view: str, text: str, span: tuple[int, int], *, neg: str, smell: bool, message: M) -> M:
+    """The mood of one match: NEG, MAYBE or NOW (see the module doc)."""
+    start, end = span
+    denied = neg != "none" and negated(view, text, start, end, neg == "both")
+    if denied and not (smell and no_longer(view, text, start, end)):
+        return M.NEG
+    if conditional(view, text, start, end):
+        return M.MAYBE
+    return message

@@ -1,0 +1,349 @@
+"""The vocabulary of danger: what each rule looks for, in which view, and what it must not be confused with.
+
+Each rule names a *signal*: ``gas`` (smell, leak, hiss, damage, gas flowing), ``co`` (CO named, an alarm,
+a ppm reading, a flue backdraft), ``poison`` (CO poisoning named), ``fire`` (fire, explosion, smoke),
+``med`` (collapsed, unresponsive, not breathing, convulsing, several people ill) and ``sym`` (one
+person's milder symptom). Whether a match is happening *now* is decided in ``bot.danger.mood``;
+how the signals add up to an outcome, in ``bot.danger.detect``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PARTS = {
+    "<GAS>": r"(?:燃气|煤气|天然气|液化石油气|液化气|石油气|管道气|瓦斯|沼气|(?<![a-z])gas{1,2}(?![a-z])|lpg)",
+    "<THING>": r"(?:(?<!支)气管|管道|管线|管子|软管|胶管|皮管|接头|阀门|阀|气表|燃气表|钢瓶|气瓶|气罐|罐子"
+    r"|灶|热水器|壁挂炉|锅炉|调压箱|调压器|减压阀|喉|桶)",
+    "<EGAS>": r"(?:gas|lpg|propane|butane|methane)",
+    "<SMELL>": r"(?:smel\w*|odou?rs?|stink\w*|stench|whiff|sniff\w*|fumes?|reek\w*)",
+    "<ETHING>": r"(?:pipes?|pipeline|lines?|mains?|meters?|valves?|hoses?|tubes?|cylinders?|tanks?|bottles?"
+    r"|canisters?|stoves?|cookers?|hobs?|ovens?|boilers?|heaters?|burners?|connections?|joints?|regulators?"
+    r"|fittings?|hotplates?|geysers?|taps?|knobs?)",
+}
+
+
+def rx(*parts: str) -> re.Pattern[str]:
+    """Compile the alternatives ``parts`` after expanding the ``<GAS>``-style vocabularies above."""
+    pattern = "|".join(parts)
+    for name, value in _PARTS.items():
+        pattern = pattern.replace(name, value)
+    return re.compile(pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    signal: str
+    name: str
+    pattern: re.Pattern[str]
+    view: str = "zh"  # "zh": the compact view; "en": the token view
+    neg: str = "before"  # look for a negation "before" the match, "both" before and inside it, or "none"
+    smell: bool = False  # a negated smell with a "no longer" marker still counts
+    needs: re.Pattern[str] | None = None  # something else the message must mention...
+    unless: re.Pattern[str] | None = None  # ...or must not mention
+    named: bool = False  # ``unless`` is ignored when gas is named ("燃气管漏了，水管也坏了")
+
+
+HAS_GAS = rx(r"<GAS>", r"\b<EGAS>\b")
+GAS_CTX = rx(r"<GAS>|灶|厨房|管道|阀|气表|热水器|壁挂炉|气罐|钢瓶|气瓶|调压", r"\b(?:gas|gassy|kitchen|<ETHING>)\b")
+# Where CO comes from: a symptom with one of these nearby is CO until shown otherwise.
+HEAT_CTX = rx(
+    r"<GAS>|一氧化碳|热水器|壁挂炉|锅炉|暖气|取暖|炭|煤炉|炉子|火炉|蜂窝煤|烤火|灶|洗澡|浴室|卫生间|淋浴|门窗紧闭",
+    r"关着[门窗]|窗户?(?:都)?关|密闭|不通风|烟道|烟囱|倒灌|车库|发动机|发电机|车里.{0,6}(?:空调|睡)|烧烤|火锅",
+    r"\b(?:heaters?|boilers?|furnace|fireplace|stoves?|cookers?|hobs?|ovens?|charcoal|bbq|barbecue|brazier",
+    r"generator|gas|flue|chimney|bathroom|shower|garage|heating|exhaust|fumes|monoxide|co|geyser|engine",
+    r"windows? (?:are |were )?(?:closed|shut)|closed room|no ventilation|sealed)\b",
+)
+MONEY = rx(r"费|账单|气价|价格|涨价|缴费|交钱|欠费|钱|\b(?:bills?|price\w*|cost\w*|pay\w*|charges?|expensive|money)\b")
+NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
+    r"漏水|水管|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|空调|信息|隐私|数据|密码|号码",
+    r"电缆|网线|光缆|电线|屋顶|房顶|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof)\b",
+)
+NOT_GAS_SMELL = rx(
+    r"下水道|地漏|垃圾|马桶|厕所|油烟|饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
+    r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish)\b",
+)
+NOT_EN_GAS = rx(  # "gas" as petrol or wind
+    r"\bgas (?:station|prices?|tank|pedal|mileage|money|pump|can|guzzler)\b|\b(?:out of|run out of|step on the|fill up"
+    r" with|stomach|tummy|belly|baby|trapped|passing|pass|intestinal|bloating and) gas\b"
+)
+COOKING = rx(
+    r"大火|小火|中火|火候|火力|猛火|旺火|爆炒|炒菜|做饭|烧菜|炖|煎|蒸|火锅|烧烤|开火|\b(?:high heat|on high|wok",
+    r"stir.?fry\w*|frying|saute\w*|searing|simmer\w*)\b",
+)
+
+_ZH_MED = (
+    r"[叫喊推摇拍弄]不[醒应]|[叫喊]不答应|(?:叫|喊|推|摇|拍)(?:他|她)?(?:也|都)?不[醒应]|怎么(?:叫|喊|推|摇)都(?:不醒|不应)"
+    r"|(?:人|他|她|叫|喊|推|摇|拍).{0,6}?没(?:有)?(?:反应|动静)|不省人事|人事不省|昏迷|[昏晕]过去|晕倒|昏倒|晕厥"
+    r"|晕了?在(?:地|床|厕所)|倒在地|倒地|(?<![把将])倒在(?!垃圾|桶|锅|碗|杯|水)|倒下了|瘫(?:倒|在地)|醒不过来"
+    r"|躺着?不动了|一动不动|半天没(?:出来|动静|反应)|只(?:哼|嗯)|没意识|意识(?:不清|模糊)|神志不清"
+    r"|没(?:有)?呼吸|不呼吸|呼吸(?:停|没了|很弱|微弱|困难|急促)|(?:他|她|人|爸|妈|爷|奶|孩子|老人|老公|老婆|宝宝)"
+    r".{0,3}?没气了|不喘气|喘不(?:上|过)气|断气|没(?:有)?心跳"
+    r"|抽搐|(?<![腿脚])抽筋|抽风|痉挛|口吐白沫|吐白沫|癫痫|羊癫疯|翻白眼|嘴唇(?:发紫|发青|青紫)|脸色发紫"
+)
+FIGURE_FIRE = r"原地爆炸|我(?:要)?爆炸|到我爆炸|气到爆炸|卡得"  # "the app makes me explode"
+FIGURE = rx(r"气得|气的我|被.{0,8}气|烦得|愁得|急得|吵得|算得|看得我|\b(?:killing me|headache of a|pain in the)\b")
+_ZH_SYM = (
+    r"(?<![气烦愁急])(?:有点|有些|好|很|特别|一直|发)晕|胸口.{0,3}闷|上吐下泻|头(?:有点|有些|很|好|特别|非常|一直)?[晕昏沉]|眩晕|(?<![很真太好挺人])头(?:有点|有些|一直)?[疼痛](?!的是|这|那|死)"
+    r"|恶心|想吐|呕吐|吐了|浑身无力|四肢无力|乏力|没劲|没力气|胸闷|心慌|气短|眼花|犯困|嗜睡|想睡|迷糊|昏昏沉沉"
+    r"|晕乎乎|晕晕的|站不稳|腿软|嘴唇.{0,3}红|樱桃红|说胡话|反应迟钝|(?<!心里)不舒服|(?<!心里)难受"
+)
+_ZH_GROUP = (
+    r"(?:全家|一家|家里人|家人|我们|大家|几个|[两三四五六七八九俩\d]+(?:个|口)|孩子们|[俩两]个?孩子|爸妈|老人孩子|同事"
+    r"|我[和跟]老[婆公伴]|我[和跟](?:我)?[爸妈儿女]|夫妻俩|全班|全屋).{0,8}?(?:都|全|一起|同时|也)"
+    rf".{{0,6}}?(?:{_ZH_SYM}|头晕|头痛|头疼|吐|晕)"
+)
+
+ZH_ALARM = rx(
+    r"(?:报警器|报警仪|警报器|探测器|检测仪|检测器|侦测器|侦测仪|传感器|报警装置|警报|烟感|报警|探头|alarm|detector)"
+    r"(.{0,10}?)(?:响|叫(?!什么|啥)|鸣|报警(?![器仪装])|滴滴|嘀嘀|哔哔|嘟嘟|红灯|亮红|一闪一闪)"
+)
+EN_ALARM = rx(
+    r"\b(?:alarms?|detectors?|sensors?|monitors?)\b(?: \S+){0,4}? (?:going off|goes off|went off|gone off"
+    r"|go off|beep\w*|sound\w*|ring\w*|chirp\w*|scream\w*|shriek\w*|blar\w*|flash\w*|trigger\w*|activat\w*"
+    r"|alarming|buzz\w*|wail\w*|is on|are on|red light|showing|reads|reading|says)\b",
+    r"\b(?:beep\w*|sounding|ringing|chirp\w*|scream\w*|blaring|flashing)(?: \S+){0,3}? (?:alarms?|detectors?)\b",
+    r"\b(?:gas|co|carbon monoxide) detected\b",
+)
+ZH_CO_TERM = rx(r"一氧化碳(?!的?(?:报警|探测|检测|传感|监测|浓度计|测试))")
+EN_CO_TERM = rx(r"\bmonoxide\b(?! (?:alarms?|detectors?|sensors?|monitors?|testers?|meters?|tests?|testing|batter\w*))")
+ALARM_CO = rx(r"一氧化碳|(?<![a-z0-9])co(?![a-z0-9])|monoxide|carbon")
+ALARM_FIRE = rx(r"烟雾|烟感|火灾|消防|火警|\b(?:smoke|fire|heat)\b")
+ALARM_OTHER = rx(
+    r"\bbatter(?:y|ies)\b|电池|没电|\b(?:clock|burglar|car|security|intruder|phone|house|wake|morning|door|timer)\b|闹钟|防盗|门铃|手机|车"
+)
+PPM = re.compile(r"(\d{1,5})\s?ppm")
+
+# A bare word or two about gas with nothing else ("燃气？", "smoke"): unclear, so asked, never ignored.
+FRAGMENT = rx(
+    r"燃气|煤气|天然气|瓦斯|报警器?|味道|管子|[气味漏火烟管阀]"
+    r"|\b(?:gas|smoke|fire|leak\w*|smell\w*|alarm|burning|fumes|co)\b"
+)
+FRAGMENT_FILLER = rx(
+    r"那个|就是|是不是|有点|好像|一下|[的了吗呢啊吧呀嘛哦哈有是在]|[^\w]|\b(?:a|the|is|it|there|some)\b"
+)
+
+RULES: tuple[Rule, ...] = (
+    # --- gas: a smell, a leak, a hiss ------------------------------------------------------------------
+    Rule("gas", "zh_smell", rx(
+        r"<GAS>的?(?:味道|气味|臭味|异味|味儿|味|臭)", r"(?<![新听传旧丑趣奇见要])闻.{0,4}?<GAS>",
+        r"<GAS>.{0,3}?(?:呛|冲鼻|刺鼻|熏)", r"(?:像|似|跟|股|种).{0,3}?(?:[臭烂]鸡?蛋|坏鸡蛋|烂洋葱)",
+        r"(?:[臭烂]鸡?蛋|坏鸡蛋|烂洋葱)的?(?:味|气味|臭)",
+    ), smell=True),
+    Rule("gas", "zh_odour", rx(
+        r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻|呛)"
+    ), smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
+    Rule("gas", "zh_leak", rx(
+        r"漏气|跑气|泄[漏露]|外泄|漏出|漏[了着]?<GAS>|冒气|出气声|<GAS>.{0,6}?漏(?![水电费])",
+        r"<THING>.{0,4}?漏(?![水电费])", r"(?:一直|还在|正在|在)(?:往外)?(?:漏|冒)(?![水油电雨])",
+        r"嘶嘶|咝咝|呲呲|哧哧|嗤嗤|丝丝[的地]?(?:响|声)",
+    ), neg="both", unless=NOT_GAS, named=True),
+    Rule("gas", "zh_hiss", rx(r"滋滋|呼呼|嘶[的地]?(?:一声|声|响)|(?:气|风)声"), neg="both",
+         needs=rx(r"<THING>|<GAS>")),
+    # --- gas: damage, detachment, excavation --------------------------------------------------------
+    Rule("gas", "zh_damage", rx(
+        r"(?:管道|管线|管子|管|软管|胶管|皮管|表|接口|接头|调压箱|调压器|调压柜|表箱|立管|喉|pipe|hose|meter)(?:被)?.{0,6}?"
+        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩)",
+        r"(?:挖|钻|打|凿|撞|砸|压)(?:断|破|坏|到|着|穿|漏|裂|歪|翻)了?.{0,6}?(?:<GAS>|管|表|调压|阀)",
+    ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|软管|胶管|调压|表箱|燃气表|气表"), unless=NOT_GAS, named=True),
+    # --- gas: flowing without a smell word ----------------------------------------------------------
+    Rule("gas", "zh_flow", rx(
+        r"(?:表|meter|字|数字|读数).{0,14}?(?:还|一直|照样|自己|也)在?(?:走|转|跳|动|变)",
+        r"(?:火|火苗).{0,3}?(?:灭了|熄了|被浇灭|扑灭).{0,8}?(?:气|阀|开关|旋钮)?(?:还|没)(?:开着|关|在出)",
+        r"(?:溢|扑|潽|浇)(?:出来|灭).{0,8}?(?:火|灭)", r"(?:没点着|没着火|没打着|没有火).{0,6}?(?:开着|出气|一直开)",
+        r"(?:开着|忘关|没关|打开了?).{0,6}?(?:没点着|没有?火|没着)",
+        r"(?:肥皂水?|洗洁精|洗衣粉|泡沫水).{0,14}?(?:冒泡|起泡|有泡|泡泡)",
+        r"(?:<GAS>|灶|阀门?|火)(?:好像|可能|也)?(?:没|忘了?)关|(?:忘|没)了?关(?:<GAS>|灶|阀|火)",
+        r"(?:冒泡|起泡).{0,6}?(?:接头|软管|阀|管)",
+        r"(?:阀门|阀|开关|旋钮|总阀|角阀).{0,4}?(?:关不[上住严紧掉了起]|拧不[动紧上]|转不动|卡住|关不住|坏了关不)",
+    ), neg="none", needs=rx(r"<GAS>|灶|阀|表|meter|火|软管|接头|肥皂|洗洁精")),
+    Rule("odd", "zh_odd", rx(r"不对劲|怪怪的|不太对|有问题"), needs=rx(r"<GAS>|灶|热水器|壁挂炉|气表|管")),
+    # --- CO ----------------------------------------------------------------------------------------
+    Rule("co", "zh_co", rx(
+        r"(?<![a-z0-9])co(?:中毒|超标|浓度|泄漏|超了|偏高|报警|数值|读数)|倒灌|倒烟|回烟|(?:烟道|烟管|排烟管|排气管)"
+        r".{0,4}?(?:掉了|脱落|脱开|断了|松了|漏烟|裂|堵)",
+        r"(?:热水器|壁挂炉|锅炉|炉子|灶)(?:冒|有|出)黑烟",
+    )),
+    Rule("poison", "zh_poison", rx(
+        r"(?:煤气|燃气|天然气|一氧化碳|(?<![a-z0-9])co|炭|煤|瓦斯)中毒|中了?煤气|煤气熏|被熏|熏[倒晕着]"
+    )),
+    # --- fire --------------------------------------------------------------------------------------
+    Rule("fire", "zh_fire", rx(
+        r"(?<![打点不没能])着[了大]?火(?!了吗?没)|起[了大]?火|失火|火灾(?!隐患|保险|险|预防|演练|知识)|冒火|[窜蹿]火"
+        r"|火苗[窜蹿]|[燃烧]起来了?|烧着了|爆炸(?!头|性|新闻)|爆燃|闪爆|浓烟|黑烟|火势|火光|(?<!\d)119(?!\d)"
+        r"|[轰嘭砰]的一声|炸[了开裂掉]|气爆|着起来|还在烧|一直在烧|火苗.{0,3}(?:冒|窜|喷)出|[冒喷窜]出(?:火|火苗)",
+    ), unless=rx(r"价格|物价|炸鸡|炸[了掉]?(?:锅|毛|裂的?[屏手])|手机|头|爆炸性|朋友圈|群里|评论|热搜|打爆",
+                 FIGURE_FIRE)),
+    Rule("fire", "zh_smoke", rx(r"冒烟|烟很大|满屋(?:子)?(?:都是)?烟|烟雾"),
+         unless=rx(r"锅|油|菜|烟囱|炒", COOKING.pattern)),
+    # --- people ------------------------------------------------------------------------------------
+    Rule("med", "zh_medical", rx(_ZH_MED)),
+    Rule("med", "zh_group", rx(_ZH_GROUP)),
+    Rule("sym", "zh_symptom", rx(_ZH_SYM)),
+    # --- English -----------------------------------------------------------------------------------
+    Rule("gas", "en_smell", rx(
+        r"<SMELL>(?: \S+){0,4}? <EGAS>\b", r"\b<EGAS>(?: \S+){0,2}? <SMELL>", r"\bsul(?:ph|f)[ue]r",
+        r"eggy smell", r"\bgassy\b", r"(?:smel\w*|odou?r|stink\w*|like|whiff|reek\w*) (?:\S+ ){0,3}?rotten eggs?",
+        r"rotten eggs? (?:smel\w*|odou?r|stink\w*)",
+    ), "en", smell=True, unless=NOT_EN_GAS),
+    Rule("gas", "en_odour", rx(
+        r"\b(?:strange|funny|weird|odd|bad|chemical|strong|horrible|terrible|nasty) smell", r"\bsmel\w*", r"\breek\w*",
+    ), "en", smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
+    Rule("gas", "en_leak", rx(
+        r"\b<EGAS>(?: \S+){0,2}? (?:leak\w*|escap\w*|hiss\w*|coming out|pouring out|blowing out|rushing out)",
+        r"\bleak\w*(?: \S+){0,3}? <EGAS>\b", r"\bhiss\w*",
+    ), "en", neg="both", unless=NOT_EN_GAS),
+    Rule("gas", "en_thing_leak", rx(
+        r"\b<ETHING>(?: \S+){0,3}? leak\w*", r"\bleak\w*(?: \S+){0,3}? <ETHING>\b"
+    ), "en", neg="both", unless=NOT_GAS, named=True),
+    Rule("gas", "en_whistle", rx(r"\b(?:whistl\w*|whoosh\w*|rushing sound)"), "en", needs=rx(r"\b<ETHING>\b")),
+    Rule("gas", "en_damage", rx(
+        r"\b(?:pipes?|lines?|mains?|pipeline|hoses?|tubes?|meters?|regulators?|boxe?s?|connections?)\b(?: \S+){0,4}? "
+        r"(?:broken|broke|damaged|cracked|hit|cut|burst|severed|snapped|ruptured|struck|dug|came off|come off|fell off"
+        r"|falling off|detached|disconnected|popped off|loose|split|chewed|smashed|crushed|bent|knocked)\b",
+        r"\b(?:hit|cut|struck|damaged|broke|severed|ruptured|dug up|dug into|drill\w*|nailed|punctured|smashed|crashed"
+        r"|chewed(?: through)?|gnawed(?: through)?|bit through"
+        r" into|knocked|ran over|reversed into|backed into) (?:\S+ ){0,3}?(?:pipes?|lines?|mains?|meters?|regulators?"
+        r"|boxe?s?|hoses?|tubes?|flue)\b",
+    ), "en", neg="both", needs=rx(r"\bgas\b|\bdig\w*|\bdug\b|excavat\w*|\bdrill\w*|construction|workers|builders"
+                                  r"|digger|backhoe|\bhoses?\b|\b(?:car|van|truck|lorry|vehicle|reversed|backed)\b"),
+         unless=NOT_GAS, named=True),
+    Rule("gas", "en_flow", rx(
+        r"\bmeter\b(?: \S+){0,3}? (?:still |keeps )?(?:running|moving|spinning|turning|ticking|going)\b",
+        r"\b(?:burner|hob|ring|knob|stove|cooker|gas)\b(?: \S+){0,4}? (?:on|open)\b(?: \S+){0,4}? (?:no flame|not lit"
+        r"|unlit|without a flame|without flame|never lit)",
+        r"\b(?:flame|fire|pilot light|pilot) (?:went|blew|got|was|goes|keeps going|is) (?:out|put out)"
+        r"|\bboil\w* over\b(?: \S+){0,4}? (?:flame|out)",
+        r"\bsoap\w*(?: \S+){0,6}? bubbl\w*|\bbubbl\w*(?: \S+){0,3}? (?:joint|hose|pipe|valve|connection|fitting)",
+        r"\b(?:can't|cannot|won't|unable to|couldn't|doesn't) (?:close|shut|turn off|switch off|turn)(?: \S+){0,2}? "
+        r"(?:gas|valve|tap|knob|stove|cooker|it)\b|\b(?:valve|knob|tap) (?:is |got )?(?:stuck|jammed|broken)",
+    ), "en", neg="none", needs=rx(r"\b(?:gas|meter|burner|hob|stove|cooker|valve|knob|soap\w*|flame|pilot)\b")),
+    Rule("odd", "en_odd", rx(
+        r"\b(?:something|anything)(?:'s| is)? (?:wrong|not right|weird|off|funny|strange) (?:with|about) "
+        r"(?:the |my |our )?"
+        r"(?:gas|boiler|stove|cooker|heater|meter)"
+    ), "en"),
+    Rule("co", "en_co", rx(
+        r"\bco (?:levels?|reading|ppm|leak\w*|present|high|exposure|poison\w*)\b|\bbackdraft|\bback ?draught",
+        r"\b(?:fumes|exhaust)\b(?: \S+){0,4}? <ETHING>", r"\b<ETHING>(?: \S+){0,4}? (?:fumes|exhaust)\b",
+        r"\bflue\b(?: \S+){0,6}? (?:came off|come off|fell|detached|disconnected|broken|cracked|blocked|loose|apart"
+        r"|hanging)",
+        r"\b(?:boiler|heater|stove|furnace|geyser)\b(?: \S+){0,4}? (?:black|sooty) smoke|soot (?:marks|stains)",
+    ), "en"),
+    Rule("poison", "en_poison", rx(
+        r"\b(?:co|monoxide|gas) poison\w*|\bpoisoned by (?:the )?(?:co|gas|carbon monoxide|monoxide|fumes)\b"
+    ), "en"),
+    Rule("fire", "en_fire", rx(
+        r"\bon fire\b|\bcaught fire|\bcatch\w* fire|\bflames\b(?! (?:is|are) (?:small|yellow|orange|blue|low|weak))"
+        r"|\b(?:is|are|was|were|started|keeps|still) burning\b|\bburning (?:at|from|near|on) the\b"
+        r"|\bflame (?:is )?(?:shooting|coming|spreading|everywhere|out of"
+        r"|from the (?:hose|pipe|meter|regulator|cylinder))"
+        r"|\bblaze\b|\bexplo(?:sion|ded?|ding)|\bblew up|\bblown up|burning smell|smel\w* (?:\S+ ){0,2}?burning"
+        r"|full of smoke|\bbang\b(?: \S+){0,4}? (?:smoke|fire|glass)|\b(?:loud|big|huge|massive) (?:bang|boom)"
+        r"|\bblown (?:off|out|in)\b",
+        r"(?<!gas )(?<!electric )(?<!coal )(?<!log )(?<!camp )\bfire\b(?! (?:place|extinguishers?|safety"
+        r"|station|brigade|department|dept|drill|door|insurance|fighters?|works|wood|man|men|proof|exit|escape"
+        r"|hazard|risk|code|alarms?|detectors?|blanket|prevention))",
+        r"(?:thick|black|lots of|a lot of) smoke", r"\bsmoke (?:is )?(?:coming|pouring|billowing|everywhere|from)",
+    ), "en", unless=rx(
+        r"\bprices?\b|\bfire (?:drill|safety)|\b(?:inbox|emails?|phone|brain|head|twitter|market|stocks?|sales|team"
+        r"|game|song|outfit|business|chat|group)\b(?: \S+){0,3}? (?:on fire|explod\w*|blew up|blowing up)"
+        r"|\b(?:is|are|was|so|too) fire\b|\b(?:deal|price|outfit|song|look|track|vibe)s? (?:\S+ )?fire\b"
+    )),
+    Rule("med", "en_medical", rx(
+        r"\bfaint(?:ed|ing)\b|\bpass(?:ed|es|ing)? out\b|\bcollaps\w*|\bunconscious|\bunresponsive|\bblack(?:ed)? out",
+        r"(?:won't|can't|cannot|couldn't|not|doesn't|isn't|no) (?:\S+ )?(?:wak\w*|respond\w*|moving)",
+        r"\bnot breathing|stopped breathing|barely breathing|isn't breathing|can't breathe|not breath\w*",
+        r"(?:lips|face|skin) (?:\S+ )?(?:blue|purple)|turning blue|\bseizure|\bconvuls\w*|\bfitting\b"
+        r"|foam\w* at the mouth|\bno pulse|(?:kid|child|son|daughter|baby|he|she|mum|mom|dad) (?:is |'s )?having a"
+        r" (?:fit|seizure)",
+    ), "en"),
+    Rule("med", "en_group", rx(
+        r"\b(?:we|we're|everyone|everybody|all of us|whole family|both of us|family|kids|children|my parents"
+        r"|my wife and i|my husband and i|the two of us|both kids|both children|(?:two|three|four|five|several|all)"
+        r" of us|the (?:whole|entire) (?:class|office|house|household|family)) (?:\S+ ){0,6}?"
+        r"(?:headaches?|dizz\w*|nause\w*|sick(?! of)|vomit\w*|throwing up|threw up|drowsy|sleepy|faint\w*|woozy|ill\b"
+        r"|unwell)"
+    ), "en"),
+    Rule("sym", "en_symptom", rx(
+        r"\bheadache\b|\bhead ?ache|\bhead (?:hurts|is pounding|is killing|aches|spinning)|\bdizz\w*|light ?headed"
+        r"|\bwoozy|\bnause\w*|\bvomit\w*|\bthrow\w* up|\bthrew up|\bdrowsy|\bgroggy|\bconfus\w*|\bdisorient\w*"
+        r"|blurr\w* vision|cherry red|red lips|chest (?:pain|tight)|short(?:ness)? of breath|hard to breathe",
+        r"\b(?:feel\w*|felt) (?:really |very |a bit |so |quite |kind of )?(?:weak|sleepy|faint)\b",
+        r"\b(?:feel\w*|felt|is|are|am|being|got|getting|gone|went) (?:really |very |a bit |so |quite |kind of )?"
+        r"(?:sick|ill|unwell|poorly)\b(?! of)|\bnot (?:feeling |feel )?(?:very |so )?well\b",
+    ), "en"),
+)  # fmt: skip
+
+# Broader phrasings of the same signals (people describe the same thing in many words).
+RULES += (
+    Rule("gas", "zh_flow_more", rx(
+        r"(?:表|meter|数字|读数)[^，。]{0,10}?(?:还|一直|仍|照样|自己|也)[^，。]{0,8}?(?:走|转|跳|动|变|加|往上)",
+        r"(?:还|一直|仍然?)在?[^，。]{0,3}?(?:出气|冒气|往外冒|出瓦斯|出燃气|有气出|出)|(?:气阀|阀门?|开关)还(?:是)?开着|有气出",
+        r"(?:阀门?|开关|旋钮|把手|总阀|角阀|knob|掣)[^，。]{0,12}?(?:关不[上住严紧掉了起死到]|拧不[动紧上回]|转不[动紧回]"
+        r"|扭不[回动]|卡(?:住|死)|空转|坏[了掉咯].{0,4}关不|断了)",
+        r"火关不[掉了上死]|关不[死掉]|(?:打开|拧开|开着|开了)[^。]{0,8}?没(?:有)?(?:点着|打着|着火|点火|火)",
+        r"(?:肥皂|洗洁精|洗衣粉|泡沫水)[^。]{0,16}?(?:冒泡|起泡|有泡|泡泡|小泡|起了.{0,3}泡)",
+    ), neg="none", needs=rx(r"<GAS>|灶|炉|阀|表|meter|软管|接口|接头|旋钮|knob|stove|hob|gas")),
+    Rule("fire", "zh_fire_more", rx(
+        r"(?:锅|油|罐|瓶|阀|灶|管|阳台|厨房|楼|房子?|车|柜|炉|下面|底下)[^，。]{0,3}?(?<![打点])(?:着了|燃着|烧着|在燃|在烧|燃了)",
+        r"一团火|有火在烧|火在烧|火苗[^，。]{0,6}?(?:窜|蹿|冒|往上|喷)|[窜蹿]出.{0,3}火|好大的火|大火苗|呼的一下(?:着|烧|燃)",
+        r"一下子?(?:着|烧|燃)(?:了|起来)|(?:冒|打|迸)火(?:星|花)|火花|好大一声|一声巨响|巨响|[轰嘭砰]一声|炸飞|震碎|炸碎",
+        r"(?:玻璃|窗户|窗|门)[^，。]{0,4}?(?:震碎|碎了|炸飞|炸碎|震坏|全碎)|boom|全是烟|都是烟|烟[^，。]{0,3}往上冒|冒紧烟",
+    ), unless=rx(r"价格|物价|炸鸡|手机|爆炸性|朋友圈|群里|评论|热搜|烟花|鞭炮|炮仗|烧烤|火锅|烟囱正常", FIGURE_FIRE)),
+    Rule("co", "co_reading", rx(
+        r"(?:一氧化碳|(?<![a-z])co(?![a-z])|报警器|检测仪|侦测器|探测器)[^。]{0,12}?(?:显示|读数|数字|数值|浓度|到了)(?:是|为|到|有)?"
+        r"\d{2,4}",
+        r"\b(?:co|carbon monoxide|detector|alarm|monitor)\b(?: \S+){0,4}? "
+        r"(?:says|shows|reads|reading|at|showing) \d{2,4}",
+    ), neg="none"),
+    Rule("gas", "zh_damage_more", rx(
+        r"(?:管道|管线|管子|管|软管|胶管|皮管|接口|接头|调压箱|调压器|调压柜|表箱|立管|喉|pipe|hose)[^，。]{0,6}?"
+        r"(?:崩|脱下|脱了|钉|切|割|锯|碰倒|倒了|掉在|窟窿|锈穿|锈了个|松脱)",
+        r"(?:钉|切|割|锯|铲|砸|撞)(?:到|了|穿|破|断)?[^，。]{0,4}?(?:<GAS>管|燃气管|煤气管|管道|调压|表箱)",
+    ), neg="both", needs=rx(r"<GAS>|调压|表箱|胶管|软管"), unless=NOT_GAS, named=True),
+    Rule("co", "zh_flue_more", rx(r"(?:烟道|烟管|排烟管|排气管)[^，。]{0,4}?(?:松|掉|脱)")),
+    Rule("sym", "zh_symptom_more", rx(
+        r"颠三倒四|胡言乱语|说话不清|讲话不清|语无伦次|脸(?:色)?(?:通红|很红|发红|好红)|打瞌睡|迷迷糊糊|头[^，。]{0,3}炸|吐奶|哭闹不止"
+    )),
+    Rule("med", "zh_medical_more", rx(
+        r"(?:叫|喊|推|摇|拍|弄)[^，。]{0,5}?(?:不醒|醒不|不应|不答应|不回应|不理|不吭声|没(?:有)?(?:反应|回应|动静))",
+        r"软塌塌|瘫软|软绵绵|不睁眼|一动(?:也)?不动|倒下去|趴在(?:桌|地)|(?:两眼|眼睛)(?:往)?上翻|手脚[^，。]{0,2}(?:抖|抽)",
+        r"牙关(?:咬)?紧|白沫|(?:脸|面|嘴唇)(?:色)?发紫|胸口[^，。]{0,2}不起伏|没有?晒?(?:在)?呼吸|鼻子[^，。]{0,3}没(?:有)?气",
+        r"(?:突然|一下子?)(?:就)?倒(?:了|下|在)",
+    )),
+    Rule("med", "zh_group_more", rx(
+        r"(?:老老小小|一家老小|全家老小|[两三四五六七八九十几\d]+个.{0,3}人?)[^。]{0,6}?(?:都|全|一起|同时)[^。]{0,4}?"
+        r"(?:晕|吐|倒|头疼|头痛|不舒服|难受)"
+    )),
+    Rule("gas", "en_flow_more", rx(
+        r"\b(?:on|open)\b(?: \S+){0,3}? (?:with )?no flame|\bnot lit\b|\bunlit\b|\bfroth\w*|\bfoam\w*",
+        r"\b(?:seized|won't budge|won't turn|jammed|just spins|spins freely|won't (?:turn|switch|go) off|stays on)\b",
+        r"\bpilot(?: light)?(?: \S+){0,5}? (?:went|goes|blew|is|has gone) out\b",
+        r"\bgas (?:is )?still (?:coming|on|flowing)",
+    ), "en", neg="none", needs=rx(r"\b(?:gas|meter|burner|hob|stove|cooker|valve|knob|dials?|tap|soap\w*|flame|pilot"
+                                   r"|isolation|isolator|washing)\b")),
+    Rule("fire", "en_fire_more", rx(
+        r"\bblazing\b|\bin flames\b|\bwent up\b|\bfireball|\bsinged\b|\bboom\b",
+        r"\bsparks?\b(?: \S+){0,4}? (?:meter|pipe|gas|box|regulator|cylinder)",
+        r"\b(?:filling|filled) (?:up )?with smoke|\bsmoke (?:in|filling|coming up) the|\bcan't see for (?:the )?smoke",
+    ), "en", unless=rx(r"\bprices?\b|\bfire (?:drill|safety)|\bfireworks?\b")),
+    Rule("gas", "en_damage_more", rx(
+        r"\b(?:ripped|tore|torn|snapped|gone through|went through|knocked through|rusted through|hole in)\b"
+        r"(?: \S+){0,4}?"
+        r" (?:gas )?(?:pipes?|mains?|lines?)\b",
+    ), "en", neg="both", needs=rx(r"\bgas\b|digger|builders?|workmen|storm"), unless=NOT_GAS, named=True),
+    Rule("co", "en_flue_more", rx(r"\bflue\b(?: \S+){0,6}? (?:fallen off|falling off|venting into|hanging off)")),
+    Rule("sym", "en_symptom_more", rx(
+        r"\bface (?:is |went |turned )?(?:\S+ )?red\b|\bstumbling|not making sense|\bslurr\w*|\bsleepy\b|\bdrowsy\b"
+    ), "en"),
+    Rule("med", "en_medical_more", rx(
+        r"\bkeeled over|\b(?:isn't|not|isnt) answering|\bgone limp|\bwent limp|\bfloppy\b|\bslumped|can't rouse"
+        r"|\beyes rolled|\bdropped (?:to|on) the (?:floor|ground)|\btwitching|\bnot responding|\blifeless"
+        r"|\bno response\b",
+    ), "en"),
+    Rule("med", "en_group_more", rx(
+        r"\b(?:all )?\d+ of us\b(?: \S+){0,6}? (?:headaches?|dizz\w*|nause\w*|sick|vomit\w*|throwing up|faint\w*)"
+    ), "en"),
+)  # fmt: skip

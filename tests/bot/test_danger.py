@@ -1,0 +1,144 @@
+"""Danger recognition, case by case: the decisions the rules make, and that it is safe and fast on any text.
+
+The corpus tests (test_danger_corpus.py) measure how well it generalises; these pin each decision.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.danger.detect import Danger, Outcome, detect
+from bot.danger.normalize import normalize
+
+NOW, MEDICAL, MAYBE, NONE = Outcome.NOW, Outcome.MEDICAL, Outcome.MAYBE, Outcome.NONE
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        # a present report asked as a question is still now
+        ("厨房着火了怎么办", NOW),
+        ("报警器响了吗？一直在叫", NOW),
+        ("my kitchen is on fire what do I do", NOW),
+        ("家里有燃气味怎么办", NOW),
+        # hypothetical, general, past and fixed, news: maybe, never silent
+        ("如果燃气泄漏了应该怎么办", MAYBE),
+        ("what should I do if I smell gas?", MAYBE),
+        ("上周燃气漏气已经修好了，现在还要注意什么", MAYBE),
+        ("新闻说隔壁小区燃气爆炸了", MAYBE),
+        ("燃气是什么味道？", MAYBE),
+        ("I have a headache", MAYBE),
+        ("燃气？", MAYBE),
+        # denied, figures of speech, cooking, insurance, drills: nothing
+        ("没有燃气味", NONE),
+        ("I don't smell gas", NONE),
+        ("燃气费太贵了真头疼", NONE),
+        ("被客服气得头晕", NONE),
+        ("大火爆炒两分钟再转小火", NONE),
+        ("燃气保险怎么买", NONE),
+        ("明天上午小区消防演练，报警器会响", NONE),
+        ("where is the nearest gas station", NONE),
+        # the medical path: no gas word, someone gravely ill
+        ("she is not breathing", MEDICAL),
+        ("孩子怎么叫都叫不醒", MEDICAL),
+        ("我们全家都头晕想吐", MEDICAL),
+        ("my son is having a seizure", MEDICAL),
+    ],
+)
+def test_outcome(text: str, outcome: Outcome) -> None:
+    assert detect(text).outcome is outcome
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "燃汽味好大",  # near-spellings of the gas words
+        "屋里有然气味",
+        "媒气罐漏了",
+        "天燃气泄漏",
+        "my kitchen smells gassy",
+        "smel gass in the hall",
+        "瓦斯外洩了",  # traditional script
+        "wo jia you ran qi wei",  # pinyin
+        "燃气表在没用气的时候还一直在走",  # gas flowing without a smell word
+        "软管掉了",  # detachment without a smell word
+        "装修打孔打穿了燃气管",
+        "the co detector says 120 ppm",
+        "新买的灭火器旁边的灶着火了",  # an extinguisher mentioned does not cancel a fire
+    ],
+)
+def test_danger_without_the_usual_words_is_now(text: str) -> None:
+    assert detect(text).outcome is NOW
+
+
+def test_a_news_word_is_not_a_smell() -> None:
+    assert not detect("新闻里说要注意燃气安全").gas
+
+
+def test_symptoms_next_to_a_heat_source_are_co_poisoning() -> None:
+    danger = detect("开着热水器洗澡，老公晕倒了")
+    assert danger.outcome is NOW and danger.co_symptoms and danger.medical
+    assert detect("我头晕恶心，开着炭火盆").co_symptoms
+
+
+def test_no_longer_smelling_gas_is_still_a_report() -> None:
+    assert detect("现在没有燃气味了，阀门关了").outcome is NOW
+    assert detect("no smell now, the valve is closed").outcome is NOW
+
+
+def test_mixed_dangers_set_every_flag() -> None:
+    danger = detect("厨房着火了，燃气味很大，我妈晕倒了")
+    assert (danger.gas, danger.fire, danger.co_symptoms, danger.medical) == (True, True, True, True)
+
+
+def test_danger_is_frozen_and_names_only_its_rules() -> None:
+    danger = detect("I smell gas")
+    assert danger == Danger(gas=True, outcome=NOW, rules=danger.rules)
+    assert danger.rules and all(re.fullmatch(r"[a-z_]+", rule) for rule in danger.rules)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        danger.gas = False  # type: ignore[misc]
+    assert detect("") == Danger()
+
+
+def test_normalize_folds_width_case_script_and_invisible_characters() -> None:
+    assert normalize("ＧＡＳ  Ｌｅａｋ") == "gas leak"
+    assert normalize("燃氣洩漏 報警器響") == "燃气泄漏 报警器响"
+    assert normalize("燃\u200b气") == "燃气"
+    assert normalize("don\u2019t") == "don't"
+    assert normalize("燃汽味") == "燃气味"
+
+
+# --- robustness: any text, never an exception, always fast ------------------------------------------
+TOKENS = [*"燃气煤漏味报警器响没不有闻到头晕着火阀门管", "gas ", "smell ", "not ", "leak ", "co ", "alarm ", "  ", "，"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=500))
+def test_detect_never_raises_on_any_text(text: str) -> None:
+    assert isinstance(detect(text), Danger)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=1500).map("".join))
+def test_detect_is_fast_on_adversarial_text(text: str) -> None:
+    start = time.perf_counter()
+    detect(text)
+    assert time.perf_counter() - start < 0.25
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["漏" * 4000, "gas " * 1000, "smell not " * 400, "报警器" * 1300, "头晕" * 2000, "a" * 4000, "管" * 4000,
+     "xian " * 800, "zhuangzhuangzhuang" * 200],
+    ids=lambda text: text[:8],
+)  # fmt: skip
+def test_detect_is_fast_on_long_repetitive_text(text: str) -> None:
+    start = time.perf_counter()
+    detect(text)
+    assert time.perf_counter() - start < 0.25
