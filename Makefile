@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test run lint bench reliability clean
+.PHONY: demo test run lint bench reliability model clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,6 +30,9 @@ bench: $(STAMP)
 
 reliability: $(STAMP)
 	$(BIN)/python -m pytest -q -s -m slow tests/reliability  # -s: each suite prints its figures
+
+model: $(STAMP)  # the n-gram second opinion of danger recognition, rebuilt from its tuning corpus
+	$(BIN)/python -m bot.danger.ngrams tests/bot/corpus/tune bot/data/danger_ngrams.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -16,6 +16,7 @@ from pathlib import Path
 from bench.broadcast import run_broadcast
 from bench.echo import PEERS, run_echo
 from bench.memory import run_memory
+from bench.recognition import run_recognition
 from bench.results import Row, ratio
 from bench.standin import percentile
 from bench.surge import SurgeResult, run_surge
@@ -113,6 +114,8 @@ async def run_all(args: argparse.Namespace) -> tuple[list[Row], float]:
     quick = args.quick
     rows: list[Row] = []
     started = time.monotonic()
+    print("danger recognition ...", flush=True)
+    rows += run_recognition(rounds=1 if quick else 5)
     echo: dict[str, float] = {}
     for module in PEERS:
         print(f"echo floor: {module} ...", flush=True)

@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.danger import ngrams
 from bot.danger.mood import M, Mood, clause_before, conditional, mood_of, negated
 from bot.danger.normalize import Views, views
 from bot.danger.rules import (
@@ -161,6 +162,9 @@ def detect(text: str) -> Danger:
         outcome = Outcome.MEDICAL
     elif seen - {"sym"} or "sym" in now or _fragment(v):
         outcome = Outcome.MAYBE
+    elif ngrams.score(v.zh) > ngrams.THRESHOLD:  # the second opinion: it can only raise NONE to MAYBE
+        outcome = Outcome.MAYBE
+        fired.append(("model", "ngram_model", M.MAYBE))
     else:
         outcome = Outcome.NONE
     rules = tuple(sorted({name for _, name, _ in fired}))

@@ -98,3 +98,14 @@ def test_paraphrases_are_answered_and_reports_among_them_get_the_card(entry_id: 
     else:
         assert outcome in (Outcome.NONE, Outcome.MAYBE)
         assert entry_id in [m.id for m in knowledge.search(text, Lang.ZH)[:3]]
+
+
+def test_the_shipped_ngram_weights_are_built_from_the_tuning_set() -> None:
+    """``make model`` rebuilds bot/data/danger_ngrams.json; a corpus change without it fails here."""
+    import json
+    from importlib import resources
+
+    from bot.danger import ngrams
+
+    shipped = json.loads((resources.files("bot") / "data" / "danger_ngrams.json").read_text("utf-8"))
+    assert shipped == json.loads(json.dumps(ngrams.build(ngrams.corpus(Path(__file__).parent / "corpus" / "tune"))))
