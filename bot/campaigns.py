@@ -241,11 +241,27 @@ def load_calendar(path: Path | None = None, overrides: Path | None = None) -> Ca
     return Calendar(campaigns=tuple(merged.values()))
 
 
+MAX_QUIET = dt.timedelta(hours=22)
+
+
 class QuietHours(_Model):
     """Local hours in which non-urgent campaigns wait; wraps midnight if start > end; none if equal."""
 
     start: dt.time = dt.time(21, 0)
     end: dt.time = dt.time(8, 0)
+
+    @model_validator(mode="after")
+    def _leaves_time_to_send(self) -> QuietHours:
+        # A daylight-saving gap can swallow up to an hour: with two hours a day left, the end of quiet
+        # hours always reaches a wall time that exists and is not quiet.
+        if self.span() > MAX_QUIET:
+            raise ValueError(f"quiet hours of {self.span()} leave less than 2 hours a day to send tips")
+        return self
+
+    def span(self) -> dt.timedelta:
+        day = dt.date(2000, 1, 1)
+        start, end = dt.datetime.combine(day, self.start), dt.datetime.combine(day, self.end)
+        return (end - start) % dt.timedelta(days=1)
 
     def contains(self, local: dt.time) -> bool:
         if self.start <= self.end:

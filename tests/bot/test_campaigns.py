@@ -6,11 +6,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bot.campaigns import (
     HOLIDAYS,
+    MAX_QUIET,
     Calendar,
     CalendarError,
     Campaign,
@@ -259,6 +260,8 @@ def test_apply_quiet_hours_basics_and_dst() -> None:
     urgent=st.booleans(),
 )
 def test_apply_quiet_hours_properties(instant: datetime, tz: ZoneInfo, start: time, end: time, urgent: bool) -> None:
+    day = datetime(2000, 1, 1)  # noqa: DTZ001 (wall times only)
+    assume((datetime.combine(day, end) - datetime.combine(day, start)) % timedelta(days=1) <= MAX_QUIET)
     quiet = QuietHours(start=start, end=end)
     result = apply_quiet_hours(instant, tz, quiet, urgent)
     assert result.utcoffset() == timedelta(0)
@@ -421,3 +424,10 @@ def test_validation_errors_name_the_campaign_and_key(tmp_path: Path, body: str, 
 def test_missing_file_is_a_calendar_error(tmp_path: Path) -> None:
     with pytest.raises(CalendarError, match="cannot read"):
         load_calendar(tmp_path / "missing.toml")
+
+
+def test_quiet_hours_that_leave_no_time_to_send_are_refused() -> None:
+    """A window of nearly a day whose end falls in a daylight-saving gap left no wall time to send at."""
+    with pytest.raises(ValueError, match="less than 2 hours"):
+        QuietHours(start=time(1, 0, 0, 1), end=time(1, 0))
+    assert QuietHours(start=time(22), end=time(20)).span() == timedelta(hours=22)
