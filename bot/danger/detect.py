@@ -24,6 +24,7 @@ from bot.danger import ngrams
 from bot.danger.mood import M, Mood, clause_before, conditional, mood_of, negated
 from bot.danger.normalize import Views, views
 from bot.danger.rules import (
+    ALARM_BATTERY,
     ALARM_CO,
     ALARM_FIRE,
     ALARM_OTHER,
@@ -93,7 +94,10 @@ def _rule_mood(rule: Rule, v: Views, mood: Mood) -> M | None:
 def _alarms(v: Views, mood: Mood) -> list[tuple[str, str, M]]:
     """A sounding alarm: CO, smoke (fire) or, unqualified, gas; and a CO reading in ppm."""
     found: list[tuple[str, str, M]] = []
+    battery = bool(ALARM_BATTERY.search(v.ctx))
     for view, pattern in (("zh", ZH_ALARM), ("en", EN_ALARM)):
+        if battery:
+            break
         text = v.zh if view == "zh" else v.en
         for m in pattern.finditer(text):
             start, end = m.span()

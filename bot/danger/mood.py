@@ -44,7 +44,7 @@ _ZH_COND_AFTER = rx(r"^(?:的)?(?:话|时候?|之前|以后|后应该|怎么预�
 _ZH_PRESENT = rx(
     r"我|咱|家里|家中|屋里|显示|读数|测到|检测到|屋子|房间|厨房|卫生间|浴室|楼道|楼里|楼下|楼上|隔壁|对门|邻居家|门口|店里|饭店|餐厅|食堂|工地"
     r"|现在|正在|一直|还在|突然|刚才|刚刚|这会|马上|快来|快点|救命|急|赶紧|速来|求助|help|!|！|了|着呢|在响|在叫"
-    r"|[响叫冒漏烧]紧"
+    r"|[响叫冒漏烧]紧|叫唤|嗷嗷|呜呜|哔哔|滴滴|嘀嘀|客厅|卧室|阳台|楼梯|走廊|单元|小区|车库|地下室|公司|办公室|学校|这里|这边|那边|外面|路边|院子"
 )
 _ZH_STRONG = rx(r"现在|正在|一直|还在|还有|又|再次|仍然|突然|刚才|刚刚|救命|快来|快点|赶紧|速来|!|！|help")
 _ZH_QUESTION = rx(r"怎么办|怎么处理|如何处理|怎么做|该怎么|吗|呢|么[?？]?$|[?？]")
@@ -78,7 +78,8 @@ _EN_COND = rx(
 _EN_PRESENT = rx(
     r"\b(?:i|i'm|im|i've|my|we|we're|our|us|me|here|now|currently|still|keeps?|help|please|urgent|asap|hurry"
     r"|emergency|there's|there is|it's|someone|somebody|mum|mom|dad|wife|husband|son|daughter|baby|grandma|grandpa"
-    r"|not sure|maybe|think|seems|probably|kind of)\b|!"
+    r"|not sure|maybe|think|seems|probably|kind of|kitchen|bathroom|hallway|hall|stair\w*|flat|apartment|house"
+    r"|home|room|basement|garage|building|office|restaurant|shop|street|outside|downstairs|upstairs|next door)\b|!"
 )
 _EN_STRONG = rx(r"\b(?:now|right now|currently|still|keeps?|help|urgent|asap|hurry|emergency|again)\b|!")
 _EN_QUESTION = rx(r"\?|^(?:what|how|why|is|are|can|could|should|do|does|which|where|when|will|would)\b")
@@ -88,7 +89,7 @@ _EN_GENERIC = rx(
     r"|\bis it (?:safe|dangerous|normal|ok|okay|bad)|\bwhy (?:does|do|is|would)|\bcan (?:a|an|the|gas|co|carbon)\b"
     r"|\bhow (?:long|often|many)|\bwhat happens (?:if|when)|\bwhat (?:to|should (?:i|you|we)|do (?:i|you)) do (?:if"
     r"|when|in case)|\bin case\b|\btips?\b|\badvice\b|\bguide\b|\bprevent\w*|\bavoid\w*|\bsymptoms? of\b|\bsigns of\b"
-    r"|\bwhat if\b|\bfirst aid for\b|\bwhat is the first aid\b"
+    r"|\bwhat if\b|\bfirst aid for\b|\bwhat is the first aid\b|\bis there (?:a|any) way\b|\bhow to\b|\bways? to\b"
 )
 _EN_TOPIC = rx(r"\b(?:symptoms?|signs|tips?|advice|information|info)\b")  # general only when nothing says "mine, now"
 _EN_PAST = rx(

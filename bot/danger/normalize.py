@@ -19,6 +19,9 @@ from functools import cache, lru_cache
 import opencc
 from rapidfuzz.distance import Levenshtein
 
+# Emoji that stand for words ("🔥🔥 厨房 救命").
+_EMOJI = {ord("🔥"): "火", ord("💨"): "气", ord("👃"): "闻", ord("🤢"): "恶心", ord("🤮"): "呕吐", ord("😵"): "晕",
+          ord("🚒"): "119", ord("🆘"): "救命", ord("💥"): "爆炸"}  # fmt: skip
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _APOSTROPHES = {ord(c): "'" for c in "\u2018\u2019\u02bc`\u00b4"}
 
@@ -35,7 +38,8 @@ _ZH_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"液化[汽器]", "液化气"),
         (r"沼汽", "沼气"),
         (r"着活(?=了|啦|啊)", "着火"),
-        (r"(?<=[点打烧燃])著|著(?=火|了火|起来)", "着"),
+        (r"(?<=[点打烧燃])著|著(?=火|了火|咗火|起来)", "着"),
+        (r"瓦丝", "瓦斯"),
         (r"煤起(?=罐|味|灶|表|管|泄|漏|瓶)|[燃然]期(?=味|泄|漏|表|灶|管|阀|罐)", "燃气"),
         (r"(?<=厨房|家里|屋里|管道|管子|阀门)楼气|(?<=[在有])楼气(?=了|啦)", "漏气"),
         (r"报[尽进紧敬井景静]器", "报警器"),
@@ -51,7 +55,7 @@ _ZH_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"乜", "什么"),
         (r"点解", "为什么"),
         (r"屋企|屋头", "家里"),
-        (r"咋整|咋办|咋搞|点算|点办|怎么搞|怎么整|怎么弄|咋弄|如何是好|怎么是好", "怎么办"),
+        (r"咋个整|咋个办|咋整|咋办|咋搞|点算|点办|怎么搞|怎么整|怎么弄|咋弄|如何是好|怎么是好", "怎么办"),
         (r"冇", "没有"),
         (r"唔", "不"),
         (r"係", "是"),
@@ -156,6 +160,8 @@ def _converter() -> opencc.OpenCC:
 def normalize(text: str) -> str:
     """The folded form every rule and the knowledge base read (see the module doc)."""
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_INVISIBLE).translate(_APOSTROPHES)
+    if any(ord(ch) in _EMOJI for ch in folded):
+        folded = folded.translate(_EMOJI)
     if any("\u3400" <= ch <= "\u9fff" for ch in folded):
         folded = _converter().convert(folded)
         for pattern, word in _ZH_FOLDS:

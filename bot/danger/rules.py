@@ -58,11 +58,13 @@ HEAT_CTX = rx(
 MONEY = rx(r"费|账单|气价|价格|涨价|缴费|交钱|欠费|钱|\b(?:bills?|price\w*|cost\w*|pay\w*|charges?|expensive|money)\b")
 NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
     r"漏水|水管|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|空调|信息|隐私|数据|密码|号码",
-    r"电缆|网线|光缆|电线|屋顶|房顶|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof)\b",
+    r"电缆|网线|光缆|电线|屋顶|房顶|机油|汽油|柴油|漏油"
+    r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof)\b",
 )
 NOT_GAS_SMELL = rx(
     r"下水道|地漏|垃圾|马桶|厕所|油烟|饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
     r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish)\b",
+    r"\bsmel\w* (?:so |really |very )?(?:good|nice|great|lovely|fresh|clean|amazing|delicious)\b",
 )
 NOT_EN_GAS = rx(  # "gas" as petrol or wind
     r"\bgas (?:station|prices?|tank|pedal|mileage|money|pump|can|guzzler)\b|\b(?:out of|run out of|step on the|fill up"
@@ -82,8 +84,17 @@ _ZH_MED = (
     r".{0,3}?没气了|不喘气|喘不(?:上|过)气|断气|没(?:有)?心跳"
     r"|抽搐|(?<![腿脚])抽筋|抽风|痉挛|口吐白沫|吐白沫|癫痫|羊癫疯|翻白眼|嘴唇(?:发紫|发青|青紫)|脸色发紫"
 )
-FIGURE_FIRE = r"原地爆炸|我(?:要)?爆炸|到我爆炸|气到爆炸|卡得"  # "the app makes me explode"
-FIGURE = rx(r"气得|气的我|被.{0,8}气|烦得|愁得|急得|吵得|算得|看得我|\b(?:killing me|headache of a|pain in the)\b")
+# Danger words as figures of speech ("the app makes me explode", "sales are on fire", "我晕")
+FIGURE_FIRE = (
+    r"原地爆炸|我(?:要)?爆炸|到我爆炸|气到爆炸|卡得|轰炸|炸(?:了)?.{0,3}(?:油条|鸡|丸子|薯条|鱼|肉|虾|串|糕|春卷|花生)|油炸|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
+    r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)"
+    r"|\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b"
+)
+FIGURE = rx(
+    r"气得|气的我|被.{0,8}气|烦得|愁得|急得|吵得|算得|看得我|我晕|晕死|笑晕|累晕|头都大了|气死",
+    r"\b(?:killing me|headache of a|pain in the"
+    r"|such a headache|what a headache|makes me sick|sick of|sick and tired)\b",
+)
 _ZH_SYM = (
     r"(?<![气烦愁急])(?:有点|有些|好|很|特别|一直|发)晕|胸口.{0,3}闷|上吐下泻|头(?:有点|有些|很|好|特别|非常|一直)?[晕昏沉]|眩晕|(?<![很真太好挺人])头(?:有点|有些|一直)?[疼痛](?!的是|这|那|死)"
     r"|恶心|想吐|呕吐|吐了|浑身无力|四肢无力|乏力|没劲|没力气|胸闷|心慌|气短|眼花|犯困|嗜睡|想睡|迷糊|昏昏沉沉"
@@ -110,8 +121,9 @@ ZH_CO_TERM = rx(r"一氧化碳(?!的?(?:报警|探测|检测|传感|监测|浓�
 EN_CO_TERM = rx(r"\bmonoxide\b(?! (?:alarms?|detectors?|sensors?|monitors?|testers?|meters?|tests?|testing|batter\w*))")
 ALARM_CO = rx(r"一氧化碳|(?<![a-z0-9])co(?![a-z0-9])|monoxide|carbon")
 ALARM_FIRE = rx(r"烟雾|烟感|火灾|消防|火警|\b(?:smoke|fire|heat)\b")
+ALARM_BATTERY = rx(r"\bbatter(?:y|ies)\b|电池|没电|\blow battery\b")  # the chirp of a flat battery
 ALARM_OTHER = rx(
-    r"\bbatter(?:y|ies)\b|电池|没电|\b(?:clock|burglar|car|security|intruder|phone|house|wake|morning|door|timer)\b|闹钟|防盗|门铃|手机|车"
+    r"\b(?:clock|burglar|car|security|intruder|phone|house|wake|morning|door|timer)\b|闹钟|防盗|门铃|手机|车"
 )
 PPM = re.compile(r"(\d{1,5})\s?ppm")
 
@@ -135,7 +147,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻|呛)"
     ), smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
     Rule("gas", "zh_leak", rx(
-        r"漏气|跑气|泄[漏露]|外泄|漏出|漏[了着]?<GAS>|冒气|出气声|<GAS>.{0,6}?漏(?![水电费])",
+        r"漏气|跑气|泄[漏露]|外泄|漏出|漏[了着]?<GAS>|冒气|出气声|<GAS>.{0,6}?漏(?![水电费交缴发看填签掉写报接])",
         r"<THING>.{0,4}?漏(?![水电费])", r"(?:一直|还在|正在|在)(?:往外)?(?:漏|冒)(?![水油电雨])",
         r"嘶嘶|咝咝|呲呲|哧哧|嗤嗤|丝丝[的地]?(?:响|声)",
     ), neg="both", unless=NOT_GAS, named=True),
@@ -158,6 +170,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:冒泡|起泡).{0,6}?(?:接头|软管|阀|管)",
         r"(?:阀门|阀|开关|旋钮|总阀|角阀).{0,4}?(?:关不[上住严紧掉了起]|拧不[动紧上]|转不动|卡住|关不住|坏了关不)",
     ), neg="none", needs=rx(r"<GAS>|灶|阀|表|meter|火|软管|接头|肥皂|洗洁精")),
+    Rule("gas", "zh_red_light", rx(r"(?:闪|亮)着?红灯|红灯(?:一直)?(?:闪|亮)"),
+         needs=rx(r"厨房|灶|<GAS>|报警|探头|墙上")),
     Rule("odd", "zh_odd", rx(r"不对劲|怪怪的|不太对|有问题"), needs=rx(r"<GAS>|灶|热水器|壁挂炉|气表|管")),
     # --- CO ----------------------------------------------------------------------------------------
     Rule("co", "zh_co", rx(
@@ -197,7 +211,11 @@ RULES: tuple[Rule, ...] = (
     Rule("gas", "en_thing_leak", rx(
         r"\b<ETHING>(?: \S+){0,3}? leak\w*", r"\bleak\w*(?: \S+){0,3}? <ETHING>\b"
     ), "en", neg="both", unless=NOT_GAS, named=True),
-    Rule("gas", "en_whistle", rx(r"\b(?:whistl\w*|whoosh\w*|rushing sound)"), "en", needs=rx(r"\b<ETHING>\b")),
+    Rule("gas", "en_whistle", rx(
+        r"\b(?:whistl\w*|whoosh\w*|rushing sound)|\bss\b"
+        r"|\b(?:make|makes|making|made) (?:a |some |strange |weird |funny )?"
+        r"(?:sound|noise)"
+    ), "en", needs=rx(r"\b(?:gas|<ETHING>)\b")),
     Rule("gas", "en_damage", rx(
         r"\b(?:pipes?|lines?|mains?|pipeline|hoses?|tubes?|meters?|regulators?|boxe?s?|connections?)\b(?: \S+){0,4}? "
         r"(?:broken|broke|damaged|cracked|hit|cut|burst|severed|snapped|ruptured|struck|dug|came off|come off|fell off"
@@ -285,19 +303,22 @@ RULES += (
         r"|扭不[回动]|卡(?:住|死)|空转|坏[了掉咯].{0,4}关不|断了)",
         r"火关不[掉了上死]|关不[死掉]|(?:打开|拧开|开着|开了)[^。]{0,8}?没(?:有)?(?:点着|打着|着火|点火|火)",
         r"(?:肥皂|洗洁精|洗衣粉|泡沫水)[^。]{0,16}?(?:冒泡|起泡|有泡|泡泡|小泡|起了.{0,3}泡)",
-    ), neg="none", needs=rx(r"<GAS>|灶|炉|阀|表|meter|软管|接口|接头|旋钮|knob|stove|hob|gas")),
+    ), neg="none", needs=rx(r"<GAS>|灶|炉|阀|表|meter|软管|接口|接头|旋钮|knob|stove|hob|gas|气还|火[^，。]{0,3}灭")),
     Rule("fire", "zh_fire_more", rx(
-        r"(?:锅|油|罐|瓶|阀|灶|管|阳台|厨房|楼|房子?|车|柜|炉|下面|底下)[^，。]{0,3}?(?<![打点])(?:着了|燃着|烧着|在燃|在烧|燃了)",
+        r"(?:锅|油|罐|瓶|阀|灶|管|阳台|厨房|楼|房子?|车|柜|炉|下面|底下)[^，。]{0,3}?(?<![打点不没])(?:着了|燃着|烧着|在燃|在烧|燃了"
+        r"|着起(?:了|来)?)|着了火|火{2,}.{0,4}(?:厨房|家里|屋里|楼)|火.{0,4}(?:救命|快来|help)",
         r"一团火|有火在烧|火在烧|火苗[^，。]{0,6}?(?:窜|蹿|冒|往上|喷)|[窜蹿]出.{0,3}火|好大的火|大火苗|呼的一下(?:着|烧|燃)",
         r"一下子?(?:着|烧|燃)(?:了|起来)|(?:冒|打|迸)火(?:星|花)|火花|好大一声|一声巨响|巨响|[轰嘭砰]一声|炸飞|震碎|炸碎",
         r"(?:玻璃|窗户|窗|门)[^，。]{0,4}?(?:震碎|碎了|炸飞|炸碎|震坏|全碎)|boom|全是烟|都是烟|烟[^，。]{0,3}往上冒|冒紧烟",
     ), unless=rx(r"价格|物价|炸鸡|手机|爆炸性|朋友圈|群里|评论|热搜|烟花|鞭炮|炮仗|烧烤|火锅|烟囱正常", FIGURE_FIRE)),
     Rule("co", "co_reading", rx(
-        r"(?:一氧化碳|(?<![a-z])co(?![a-z])|报警器|检测仪|侦测器|探测器)[^。]{0,12}?(?:显示|读数|数字|数值|浓度|到了)(?:是|为|到|有)?"
-        r"\d{2,4}",
-        r"\b(?:co|carbon monoxide|detector|alarm|monitor)\b(?: \S+){0,4}? "
-        r"(?:says|shows|reads|reading|at|showing) \d{2,4}",
+        r"(?:一氧化碳|(?<![a-z])co(?![a-z])|报警器|检测仪|侦测器|探测器)[^。]{0,12}?(?:显示|读数|数字|数值|浓度|到了|写)"
+        r"[^。\d]{0,4}?\d{2,4}",
     ), neg="none"),
+    Rule("co", "en_co_reading", rx(
+        r"\b(?:co|carbon monoxide|detector|alarm|monitor)\b(?: \S+){0,4}? "
+        r"(?:says?|shows?|reads?|reading|at|showing|displays?|is at) \d{2,4}",
+    ), "en", neg="none"),
     Rule("gas", "zh_damage_more", rx(
         r"(?:管道|管线|管子|管|软管|胶管|皮管|接口|接头|调压箱|调压器|调压柜|表箱|立管|喉|pipe|hose)[^，。]{0,6}?"
         r"(?:崩|脱下|脱了|钉|切|割|锯|碰倒|倒了|掉在|窟窿|锈穿|锈了个|松脱)",
@@ -305,17 +326,20 @@ RULES += (
     ), neg="both", needs=rx(r"<GAS>|调压|表箱|胶管|软管"), unless=NOT_GAS, named=True),
     Rule("co", "zh_flue_more", rx(r"(?:烟道|烟管|排烟管|排气管)[^，。]{0,4}?(?:松|掉|脱)")),
     Rule("sym", "zh_symptom_more", rx(
-        r"颠三倒四|胡言乱语|说话不清|讲话不清|语无伦次|脸(?:色)?(?:通红|很红|发红|好红)|打瞌睡|迷迷糊糊|头[^，。]{0,3}炸|吐奶|哭闹不止"
+        r"(?:脑壳|脑袋|头)(?:很|好|有点)?(?:痛|疼|晕)|颠三倒四|胡言乱语|说话不清|讲话不清|语无伦次|脸(?:色)?(?:通红|很红|发红|好红)|打瞌睡|迷迷糊糊|头[^，。]{0,3}炸|吐奶|哭闹不止"
     )),
     Rule("med", "zh_medical_more", rx(
         r"(?:叫|喊|推|摇|拍|弄)[^，。]{0,5}?(?:不醒|醒不|不应|不答应|不回应|不理|不吭声|没(?:有)?(?:反应|回应|动静))",
         r"软塌塌|瘫软|软绵绵|不睁眼|一动(?:也)?不动|倒下去|趴在(?:桌|地)|(?:两眼|眼睛)(?:往)?上翻|手脚[^，。]{0,2}(?:抖|抽)",
-        r"牙关(?:咬)?紧|白沫|(?:脸|面|嘴唇)(?:色)?发紫|胸口[^，。]{0,2}不起伏|没有?晒?(?:在)?呼吸|鼻子[^，。]{0,3}没(?:有)?气",
+        r"牙关(?:咬)?紧|白沫|(?:脸|面|嘴唇)(?:色)?(?:都)?(?:发紫|发青|发黑|青了|紫了)|胸口[^，。]{0,3}(?:不起伏|没在动|不动)"
+        r"|没有?晒?(?:在)?呼吸|鼻子[^，。]{0,3}没(?:有)?气|(?:好像|已经)没气了|栽(?:倒|地)|一头栽|不吱声|说不出话|嘴(?:也)?歪"
+        r"|手(?:脚)?抬不起来|喘不上来气|抽起来了|还在抽|抽了好[几久]|(?:没有?了?|失去)知觉",
         r"(?:突然|一下子?)(?:就)?倒(?:了|下|在)",
     )),
     Rule("med", "zh_group_more", rx(
         r"(?:老老小小|一家老小|全家老小|[两三四五六七八九十几\d]+个.{0,3}人?)[^。]{0,6}?(?:都|全|一起|同时)[^。]{0,4}?"
-        r"(?:晕|吐|倒|头疼|头痛|不舒服|难受)"
+        r"(?:晕|吐|倒|头疼|头痛|不舒服|难受)",
+        r"(?:[两三四五六七八九十\d]{1,3}个|好几个|一群)[^。]{0,8}?(?:头晕|呕吐|吐了|晕倒|倒下|趴下|不舒服)"
     )),
     Rule("gas", "en_flow_more", rx(
         r"\b(?:on|open)\b(?: \S+){0,3}? (?:with )?no flame|\bnot lit\b|\bunlit\b|\bfroth\w*|\bfoam\w*",
@@ -336,12 +360,17 @@ RULES += (
     ), "en", neg="both", needs=rx(r"\bgas\b|digger|builders?|workmen|storm"), unless=NOT_GAS, named=True),
     Rule("co", "en_flue_more", rx(r"\bflue\b(?: \S+){0,6}? (?:fallen off|falling off|venting into|hanging off)")),
     Rule("sym", "en_symptom_more", rx(
-        r"\bface (?:is |went |turned )?(?:\S+ )?red\b|\bstumbling|not making sense|\bslurr\w*|\bsleepy\b|\bdrowsy\b"
+        r"\bhead (?:\S+ )?(?:pain|hurt\w*|ache\w*)|\bface (?:is |went |turned )?(?:\S+ )?red\b"
+        r"|\bstumbling|not making sense|\bslurr\w*|\bsleepy\b|\bdrowsy\b"
     ), "en"),
     Rule("med", "en_medical_more", rx(
         r"\bkeeled over|\b(?:isn't|not|isnt) answering|\bgone limp|\bwent limp|\bfloppy\b|\bslumped|can't rouse"
         r"|\beyes rolled|\bdropped (?:to|on) the (?:floor|ground)|\btwitching|\bnot responding|\blifeless"
-        r"|\bno response\b",
+        r"|\bno response\b|\bno breath\w*|\b(?:don't|doesn't) breathe"
+        r"|\bfoam\w* (?:from|at|out of) (?:the |his |her )?mouth"
+        r"|\b(?:she|he|they|wife|husband|mum|mom|dad|grandma|grandpa|son|daughter|baby|kid|child|friend)\b"
+        r" (?:\S+ ){0,2}?"
+        r"(?:faint|fall down|fell down|falls down|collapse)\b",
     ), "en"),
     Rule("med", "en_group_more", rx(
         r"\b(?:all )?\d+ of us\b(?: \S+){0,6}? (?:headaches?|dizz\w*|nause\w*|sick|vomit\w*|throwing up|faint\w*)"
