@@ -15,7 +15,7 @@ from bot.config import Settings, load_settings
 from bot.errors import ConfigError, HotlineError
 from bot.logsafety import quiet_libraries
 from bot.loop import run_loop
-from storage.db import Database, backup_file
+from storage.db import BackupTargetError, Database, backup_file
 
 logger = logging.getLogger(__name__)
 
@@ -108,11 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             applied = asyncio.run(_migrate(settings))
             print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
         elif args.command == "db" and args.db_command == "backup":
-            asyncio.run(backup_file(settings.storage.path, args.target))
-            print(f"backed up {settings.storage.path} to {args.target}")
+            written = asyncio.run(backup_file(settings.storage.path, args.target))
+            print(f"backed up {settings.storage.path} to {written}")
         return 0
     except ConfigError as exc:
         print(f"configuration error:\n{exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except BackupTargetError as exc:
+        print(f"error: nothing written: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except HotlineError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -117,3 +117,127 @@ async def test_newer_schema_than_the_program_is_refused(tmp_path: Path) -> None:
         conn.execute("PRAGMA user_version = 999")
     with pytest.raises(Exception, match="newer than this program"):
         await Database.open(path)
+
+
+# --- hotline db backup: misuse --------------------------------------------------------------------------
+
+
+def _live_config(tmp_path: Path) -> tuple[Path, Path]:
+    """A configuration whose database exists and holds one person (WAL mode: -wal and -shm beside it)."""
+    db_path = tmp_path / "live.sqlite3"
+    path = tmp_path / "config.toml"
+    path.write_text(f'[storage]\npath = "{db_path}"\n', encoding="utf-8")
+
+    async def add_person() -> None:
+        db = await Database.open(db_path)
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO people (external_id, name, created_at) VALUES ('1', 'x', '2027-01-01T00:00:00+00:00')"
+            )
+        await db.close()
+
+    asyncio.run(add_person())
+    return path, db_path
+
+
+def _people(db_path: Path) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM people").fetchone()[0])
+
+
+@pytest.mark.parametrize(
+    ("target", "what"),
+    [
+        ("live.sqlite3", "the live database"),
+        ("live.sqlite3-wal", "wal file"),
+        ("live.sqlite3-shm", "shm file"),
+        ("live.sqlite3-journal", "journal file"),
+        ("sub/../live.sqlite3", "the live database"),
+        ("link.sqlite3", "the live database"),  # a symbolic link to it
+    ],
+)
+def test_backup_onto_the_live_database_or_its_companions_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str, what: str
+) -> None:
+    path, db_path = _live_config(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.sqlite3").symlink_to(db_path)
+    before = {p.name: p.stat().st_size for p in tmp_path.iterdir() if p.is_file()}
+    assert main(["db", "backup", str(tmp_path / target), "--config", str(path)]) == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert "nothing written" in err and what in err and "Traceback" not in err
+    assert {p.name: p.stat().st_size for p in tmp_path.iterdir() if p.is_file()} == before
+    assert not list(tmp_path.rglob("*.partial"))
+    assert _people(db_path) == 1
+
+
+def test_backup_into_a_directory_writes_a_dated_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path, _ = _live_config(tmp_path)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    assert main(["db", "backup", str(folder), "--config", str(path)]) == 0
+    (written,) = folder.iterdir()
+    assert written.name.startswith("live-") and written.suffix == ".sqlite3"
+    assert str(written) in capsys.readouterr().out
+    assert _people(written) == 1
+    assert not list(tmp_path.rglob("*.partial"))
+
+
+def test_a_failed_backup_leaves_no_partial_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "config.toml"
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"this is not a database" * 100)
+    path.write_text(f'[storage]\npath = "{broken}"\n', encoding="utf-8")
+    target = tmp_path / "copy.sqlite3"
+    assert main(["db", "backup", str(target), "--config", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "backup of" in err and "failed" in err and "Traceback" not in err
+    assert not target.exists()
+    assert not list(tmp_path.rglob("*.partial"))
+
+
+# --- [escalation]: partial sections ---------------------------------------------------------------------
+
+
+def test_a_partial_escalation_section_keeps_the_default_steps(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[escalation.P1]\nack_timeout_s = 60\n[escalation.P2]\nrepeats = 5\n", encoding="utf-8")
+    settings = load_settings(path)
+    p1, p2 = settings.escalation.chain("P1"), settings.escalation.chain("P2")
+    assert p1.ack_timeout_s == 60
+    assert [step.notify for step in p1.steps] == [["backup", "dispatcher"], ["supervisor", "group"]]
+    assert p1.steps[0].tell_resident
+    assert len(p2.steps) == 2 and p2.repeats == 5
+    assert p2.ack_timeout_s == 600 and p2.arrival_target_min == 60, "P2's own defaults are kept too"
+
+
+def test_a_partial_escalation_section_from_the_environment_keeps_the_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLINE_ESCALATION__P1__ACK_TIMEOUT_S", "90")
+    chain = load_settings(None).escalation.chain("P1")
+    assert chain.ack_timeout_s == 90 and len(chain.steps) == 2
+
+
+def test_given_steps_replace_the_default_steps(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[escalation.P1]\n[[escalation.P1.steps]]\nnotify = ["supervisor"]\n', encoding="utf-8")
+    assert [step.notify for step in load_settings(path).escalation.chain("P1").steps] == [["supervisor"]]
+
+
+@pytest.mark.parametrize("severity", ["P1", "P2"])
+def test_an_emergency_chain_without_steps_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], severity: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[escalation.{severity}]\nack_timeout_s = 60\nsteps = []\n", encoding="utf-8")
+    assert main(["check-config", str(path)]) == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert f"escalation.{severity}.steps is empty" in err and "never escalate" in err
+
+
+def test_the_example_configuration_with_its_commented_hint_escalates(tmp_path: Path) -> None:
+    """config.example.toml's hint, uncommented as an operator would, keeps P1's steps."""
+    text = EXAMPLE.read_text(encoding="utf-8").replace("# ack_timeout_s = 120", "ack_timeout_s = 60", 1)
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    chain = load_settings(path).escalation.chain("P1")
+    assert chain.ack_timeout_s == 60 and len(chain.steps) == 2
