@@ -387,12 +387,17 @@ async def backup_file(source: Path, target: Path, now: datetime | None = None) -
     A separate connection reads one consistent snapshot (WAL lets the bot keep writing meanwhile). The copy
     is written to ``<target>.partial`` and renamed when complete; the partial file never outlives a failure.
     """
-    if not source.exists():
-        raise StorageError(f"{source}: no database there")
-    target = backup_target(source, target, now or datetime.now(UTC))
-    partial = target.with_name(target.name + ".partial")
+    moment = now or datetime.now(UTC)
 
-    def _copy() -> None:
+    def _copy() -> Path:
+        if not source.exists():
+            raise StorageError(f"{source}: no database there")
+        file = backup_target(source, target, moment)
+        _copy_to(file)
+        return file
+
+    def _copy_to(target: Path) -> None:
+        partial = target.with_name(target.name + ".partial")
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
@@ -410,7 +415,6 @@ async def backup_file(source: Path, target: Path, now: datetime | None = None) -
             raise
 
     try:
-        await asyncio.to_thread(_copy)
+        return await asyncio.to_thread(_copy)
     except (sqlite3.Error, OSError) as exc:
         raise StorageError(f"backup of {source} to {target} failed: {exc}") from exc
-    return target
