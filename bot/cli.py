@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import broadcast_cli, roster_cli
+from bot import broadcast_cli, roster_cli, staff_cli
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, HotlineError
 from bot.logsafety import quiet_libraries
@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("target", type=Path)
     with_config(backup)
     roster_cli.add_parsers(sub, with_config)
+    staff_cli.add_parsers(sub, with_config)
     broadcast_cli.add_parser(sub, with_config)
     return parser
 
@@ -95,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(broadcast_cli.run(settings, args))
         if args.command in roster_cli.COMMANDS:
             return roster_cli.run(args, settings)
+        if args.command in staff_cli.COMMANDS:
+            return staff_cli.run(args, settings)
         if args.command == "run":
             settings.require_token()
             if args.webhook:

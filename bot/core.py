@@ -28,6 +28,7 @@ from bot import (
     qa,
     relay,
     resident,
+    revoke,
     sla,
     subscriptions,
 )
@@ -61,6 +62,7 @@ FEATURES: tuple[ModuleType, ...] = (
     sla,
     subscriptions,
     admin,
+    revoke,
 )
 
 

@@ -135,7 +135,7 @@ async def assign(ctx: Ctx) -> None:
     if not moved:
         ctx.say("desk.not_open", ticket=ticket.id, status=ctx.t(f"status.{ticket.status}"))
         return
-    await _withdraw_cards(ctx, ticket, "crew.reassigned_to", crew=stored.name)
+    await withdraw_cards(ctx, ticket, "crew.reassigned_to", crew=stored.name)
     fresh = await TicketsRepo(ctx.tx).get(ticket.id)
     assert fresh is not None
     await escalation.redispatch(ctx, fresh)
@@ -145,19 +145,26 @@ async def assign(ctx: Ctx) -> None:
     ctx.say("desk.assigned", ticket=ticket.id, crew=stored.name)
 
 
-async def _withdraw_cards(ctx: Ctx, ticket: Ticket, key: str, **values: object) -> None:
+async def withdraw_cards(scope: Scope, ticket: Ticket, key: str, **values: object) -> None:
     """Edit every dispatch card of the ticket sent so far: its buttons go, the reason shows."""
-    people = PeopleRepo(ctx.tx)
-    for row in await OutboxRepo(ctx.tx).rows_for_ticket(ticket.id, "dispatch"):
+    people = PeopleRepo(scope.tx)
+    for row in await OutboxRepo(scope.tx).rows_for_ticket(ticket.id, "dispatch"):
         recipient = await people.get(row.recipient_id) if row.recipient_id is not None else None
         lang = Lang(recipient.lang) if recipient else Lang.ZH
         edit = Edit(
             chat=row.chat,
             of_outbox=row.id,
-            text=ticket_text(lang, ticket, ctx.settings) + "\n\n" + t(lang, key, **values),
+            text=ticket_text(lang, ticket, scope.settings) + "\n\n" + t(lang, key, **values),
             priority=Priority.DISPATCH,
         )
-        await queue(ctx, edit, ticket_id=ticket.id, purpose="dispatch_edit", recipient_id=row.recipient_id)
+        await queue(
+            scope,
+            edit,
+            ticket_id=ticket.id,
+            purpose="dispatch_edit",
+            recipient_id=row.recipient_id,
+            channel=row.channel,
+        )
 
 
 async def note(ctx: Ctx) -> None:
@@ -191,7 +198,7 @@ async def close(ctx: Ctx) -> None:
         return
     await TimersRepo(ctx.tx).cancel(ticket.id)
     if ticket.status != "resolved":
-        await _withdraw_cards(ctx, ticket, "crew.closed_by_desk")
+        await withdraw_cards(ctx, ticket, "crew.closed_by_desk")
         await tell_resident(ctx, ticket, "resident.closed")
     if ticket.assignee_id is not None and (holder := await PeopleRepo(ctx.tx).get(ticket.assignee_id)) is not None:
         await tell_staff(ctx, [holder], ticket, "desk.closed_for_crew", reason=reason)

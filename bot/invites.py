@@ -2,8 +2,8 @@
 
 An admin runs ``hotline invite --role crew --crew A``, which prints a code (and a deep link
 ``https://t.me/<bot>?start=<code>``). Whoever opens the bot with it in a private chat (``/start <code>``)
-becomes a member of that crew. A code works once and until it expires; only its hash is stored; every
-refused attempt is audited (without the code).
+becomes a member of that crew. A code works once and until it expires or is cancelled (``hotline invite
+cancel``); only its hash is stored; every refused attempt is audited (without the code).
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from bot.config import Settings
 from bot.context import Ctx
 from bot.errors import HotlineError
 from storage.db import Database
-from storage.invites import InvitesRepo
+from storage.invites import Invite, InvitesRepo
 from storage.people import CREW_ROLES, STAFF_ROLES, CrewsRepo
+from storage.revocations import RevocationsRepo, StaffAuditRepo
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,38 @@ async def create_invite(
     return NewInvite(code=code, role=role, crew=crew, expires_at=expires_at, link=deep_link(settings, code))
 
 
+async def find_invite(repo: InvitesRepo, ref: str) -> Invite:
+    """The invite named by its number (as ``hotline invite list`` shows it) or by the code itself."""
+    ref = ref.strip().lstrip("#")
+    found = None
+    if ref.isascii() and ref.isdigit() and len(ref) <= 12:
+        found = await repo.get(int(ref))
+    elif looks_like_code(ref):
+        found = await repo.by_code(ref)
+    if found is None:
+        raise InviteError(f"no invite {ref!r} (give its number from `hotline invite list`, or the code)")
+    return found
+
+
+async def cancel_invite(db: Database, ref: str, *, now: datetime, by: str = "cli") -> Invite:
+    """Withdraw an unused invite, so its code links nobody; recorded in the staff audit."""
+    async with db.transaction() as tx:
+        repo = InvitesRepo(tx)
+        invite = await find_invite(repo, ref)
+        state = invite.state(now)
+        if state in ("used", "revoked"):
+            raise InviteError(
+                f"invite #{invite.id} was already used (by person {invite.used_by}); to take the role back,"
+                " revoke the person: hotline staff revoke USER"
+            )
+        if not await repo.cancel(invite.id, by=by, now=now):
+            raise InviteError(f"invite #{invite.id} is {state}: nothing to cancel")
+        detail = f"invite #{invite.id} role {invite.role} crew {invite.crew or '-'} was {state}"
+        await StaffAuditRepo(tx).add(actor=by, action="invite_cancel", person_id=None, detail=detail, now=now)
+    logger.info("invite %s cancelled", invite.id)
+    return invite
+
+
 async def _refuse(ctx: Ctx, reason: str, invite_id: int | None) -> None:
     detail = reason if invite_id is None else f"{reason} invite={invite_id}"
     await ctx.audit_refusal("invite", detail)
@@ -103,6 +136,8 @@ async def on_start(ctx: Ctx, arg: str) -> bool:
     person = ctx.person
     if invite is None:
         await _refuse(ctx, "unknown", None)
+    elif invite.revoked_at is not None:
+        await _refuse(ctx, "cancelled" if invite.used_at is None else "used", invite.id)
     elif invite.used_by == person.id:
         ctx.say("invites.already_linked", role=ctx.t(f"invites.role_{person.role}"))
     elif person.is_staff:
@@ -127,6 +162,7 @@ async def _link(ctx: Ctx, invite_id: int, role: str, crew_name: str | None) -> N
         return
     crew_id = crew.id if crew is not None else None
     await invites.link_person(ctx.person.id, role=role, crew_id=crew_id)
+    await RevocationsRepo(ctx.tx).forget(ctx.ev.channel, ctx.ev.user)  # a new invite is a new grant
     ctx.person = ctx.person.model_copy(update={"role": role, "crew_id": crew_id})
     logger.info("invite %s: person %s linked as %s", invite_id, ctx.person.id, role)
     role_text = ctx.t(f"invites.role_{role}")

@@ -85,7 +85,8 @@ async def _reply_targets(scope: Scope, ticket: Ticket) -> list[Person]:
             person = await people.get(event.actor_id)
             if person is not None and person.is_staff:
                 return [person]
-    if ticket.assignee_id is not None and (assignee := await people.get(ticket.assignee_id)) is not None:
+    assignee = await people.get(ticket.assignee_id) if ticket.assignee_id is not None else None
+    if assignee is not None and assignee.is_staff:  # a revoked assignee gets no resident's words
         return [assignee]
     return await people.with_role("dispatcher")
 

@@ -1,7 +1,8 @@
-"""The ``hotline roster`` and ``hotline invite`` subcommands (wired into :mod:`bot.cli`).
+"""The ``hotline roster`` subcommands (wired into :mod:`bot.cli`; ``hotline invite`` and ``hotline staff``
+are in :mod:`bot.staff_cli`).
 
-Exit codes: 0 done; 2 bad input (a rota file with bad rows -- each named with its line --, an unknown
-role or crew, a time that cannot be read); nothing is stored then.
+Exit codes: 0 done; 2 bad input (a rota file with bad rows -- each named with its line --, a time that
+cannot be read); nothing is stored then.
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.invites import InviteError, create_invite
 from bot.roster import RosterError, export_file, import_file, render_show, show
 from bot.rota_io import RotaImportError, parse_time
 from storage.db import Database
-from storage.people import STAFF_ROLES
 
 EXIT_BAD_INPUT = 2
-COMMANDS = ("roster", "invite")
+COMMANDS = ("roster",)
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], with_config: Callable[..., None]) -> None:
@@ -41,12 +40,6 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], with_c
     shw = roster_sub.add_parser("show", help="who is on duty at a time, who is next, gaps ahead")
     shw.add_argument("--at", help="a time (local unless it has an offset); default: now")
     with_config(shw)
-
-    invite = sub.add_parser("invite", help="a one-time code that links a chat account to a staff role")
-    invite.add_argument("--role", required=True, choices=sorted(STAFF_ROLES))
-    invite.add_argument("--crew", help="the crew (for the roles crew and lead)")
-    invite.add_argument("--expires-h", type=float, default=72.0, help="hours the code is valid (default 72)")
-    with_config(invite)
 
 
 async def _roster(args: argparse.Namespace, settings: Settings) -> str:
@@ -68,33 +61,13 @@ async def _roster(args: argparse.Namespace, settings: Settings) -> str:
         await db.close()
 
 
-async def _invite(args: argparse.Namespace, settings: Settings) -> str:
-    db = await Database.open(settings.storage.path)
-    try:
-        made = await create_invite(
-            db, settings, role=args.role, crew=args.crew, expires_h=args.expires_h, now=SystemClock().now()
-        )
-    finally:
-        await db.close()
-    expires = made.expires_at.astimezone(settings.utility.tz).strftime("%Y-%m-%d %H:%M")
-    lines = [
-        f"invite code: {made.code}",
-        f"role: {made.role}" + (f", crew {made.crew}" if made.crew else "") + f"; single use, expires {expires}",
-        f"link: {made.link}" if made.link else f"the new member opens the bot and sends: /start {made.code}",
-    ]
-    return "\n".join(lines)
-
-
 def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        if args.command == "invite":
-            print(asyncio.run(_invite(args, settings)))
-        else:
-            print(asyncio.run(_roster(args, settings)))
+        print(asyncio.run(_roster(args, settings)))
     except RotaImportError as exc:
         print(f"error: nothing imported.\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (RosterError, InviteError, ValueError) as exc:
+    except (RosterError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0

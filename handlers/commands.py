@@ -21,8 +21,8 @@ ROLE_COMMANDS: dict[str, tuple[str, ...]] = {
     "crew": CREW_COMMANDS,
     "lead": CREW_COMMANDS,
     "dispatcher": DESK_COMMANDS,
-    "supervisor": DESK_COMMANDS,
-    "admin": (*DESK_COMMANDS[:-2], "broadcast", "broadcasts", "language", "help"),
+    "supervisor": (*DESK_COMMANDS[:-2], "revoke", "language", "help"),
+    "admin": (*DESK_COMMANDS[:-2], "broadcast", "broadcasts", "revoke", "language", "help"),
 }
 
 

@@ -52,6 +52,14 @@ class DeskRepo:
         await TicketsRepo(self.conn).event(ticket_id, "closed", now=now, actor_id=actor_id, reason=reason)
         return True
 
+    async def held_by(self, person_id: int) -> list[int]:
+        """Open tickets ``person_id`` accepted and is working on."""
+        marks = ", ".join("?" for _ in WORKING)
+        rows = await self.conn.execute_fetchall(
+            f"SELECT id FROM tickets WHERE assignee_id = ? AND status IN ({marks}) ORDER BY id", (person_id, *WORKING)
+        )
+        return [int(row[0]) for row in rows]
+
     async def crew_ticket_ids(self, since: datetime) -> list[int]:
         """Tickets reported since ``since`` that a crew had (for the crews' SLA figures)."""
         rows = await self.conn.execute_fetchall(

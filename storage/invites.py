@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from storage.db import Conn, from_db, to_db
 
-_COLUMNS = "id, role, crew, created_by, created_at, expires_at, used_at, used_by"
+_COLUMNS = "id, role, crew, created_by, created_at, expires_at, used_at, used_by, revoked_at, revoked_by"
 
 
 def hash_code(code: str) -> str:
@@ -29,6 +29,16 @@ class Invite(BaseModel):
     expires_at: datetime
     used_at: datetime | None
     used_by: int | None
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+
+    def state(self, now: datetime) -> str:
+        """open, used, expired, cancelled (revoked before use) or revoked (the link it made was taken back)."""
+        if self.revoked_at is not None:
+            return "revoked" if self.used_at is not None else "cancelled"
+        if self.used_at is not None:
+            return "used"
+        return "expired" if now >= self.expires_at else "open"
 
 
 def _at(text: str) -> datetime:
@@ -47,6 +57,8 @@ def _invite(row: aiosqlite.Row) -> Invite:
         expires_at=_at(row["expires_at"]),
         used_at=from_db(row["used_at"]),
         used_by=row["used_by"],
+        revoked_at=from_db(row["revoked_at"]),
+        revoked_by=row["revoked_by"],
     )
 
 
@@ -70,10 +82,19 @@ class InvitesRepo:
         )
         return next((_invite(row) for row in rows), None)
 
+    async def get(self, invite_id: int) -> Invite | None:
+        rows = await self.conn.execute_fetchall(f"SELECT {_COLUMNS} FROM invites WHERE id = ?", (invite_id,))
+        return next((_invite(row) for row in rows), None)
+
+    async def all(self, limit: int = 200) -> list[Invite]:
+        """The newest ``limit`` invites, newest first."""
+        rows = await self.conn.execute_fetchall(f"SELECT {_COLUMNS} FROM invites ORDER BY id DESC LIMIT ?", (limit,))
+        return [_invite(row) for row in rows]
+
     async def claim(self, invite_id: int, person_id: int, now: datetime) -> bool:
-        """Mark the invite used by ``person_id``; False if it was used meanwhile."""
+        """Mark the invite used by ``person_id``; False if it was used (or cancelled) meanwhile."""
         cursor = await self.conn.execute(
-            "UPDATE invites SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL",
+            "UPDATE invites SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL",
             (to_db(now), person_id, invite_id),
         )
         return cursor.rowcount == 1
@@ -81,10 +102,38 @@ class InvitesRepo:
     async def link_person(self, person_id: int, *, role: str, crew_id: int | None) -> None:
         await self.conn.execute("UPDATE people SET role = ?, crew_id = ? WHERE id = ?", (role, crew_id, person_id))
 
-    async def linked_accounts(self, channel: str) -> set[str]:
-        """Accounts on ``channel`` that became staff by an invite (the start-up sync leaves them be)."""
+    async def cancel(self, invite_id: int, *, by: str, now: datetime) -> bool:
+        """Withdraw an unused invite; False if it was used or withdrawn already."""
+        cursor = await self.conn.execute(
+            "UPDATE invites SET revoked_at = ?, revoked_by = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL",
+            (to_db(now), by[:100], invite_id),
+        )
+        return cursor.rowcount == 1
+
+    async def revoke_links(self, person_id: int, *, by: str, now: datetime) -> list[int]:
+        """Take back the role every invite ``person_id`` used gave them; the ids of those invites."""
         rows = await self.conn.execute_fetchall(
-            "SELECT DISTINCT p.external_id FROM invites i JOIN people p ON p.id = i.used_by WHERE p.channel = ?",
+            "SELECT id FROM invites WHERE used_by = ? AND revoked_at IS NULL ORDER BY id", (person_id,)
+        )
+        ids = [int(row[0]) for row in rows]
+        await self.conn.execute(
+            "UPDATE invites SET revoked_at = ?, revoked_by = ? WHERE used_by = ? AND revoked_at IS NULL",
+            (to_db(now), by[:100], person_id),
+        )
+        return ids
+
+    async def active_links(self, channel: str) -> dict[str, Invite]:
+        """Per account on ``channel``, the newest invite it used that was not revoked: the role it gives."""
+        rows = await self.conn.execute_fetchall(
+            f"SELECT p.external_id, {', '.join('i.' + c for c in _COLUMNS.split(', '))} FROM invites i"
+            " JOIN people p ON p.id = i.used_by WHERE p.channel = ? AND i.revoked_at IS NULL ORDER BY i.id",
             (channel,),
         )
-        return {str(row[0]) for row in rows}
+        return {str(row[0]): _invite(row) for row in rows}
+
+    async def active_link_of(self, person_id: int) -> Invite | None:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM invites WHERE used_by = ? AND revoked_at IS NULL ORDER BY id DESC LIMIT 1",
+            (person_id,),
+        )
+        return next((_invite(row) for row in rows), None)

@@ -251,6 +251,17 @@ class OutboxRepo:
             (payload, row_id),
         )
 
+    async def drop_for_former_staff(self, person_id: int, now: datetime) -> int:
+        """Drop what is still pending for ``person_id`` as staff (cards, pins, photos, desk alerts, residents'
+        replies): everything but what concerns their own reports. Returns how many rows were dropped."""
+        cursor = await self.conn.execute(
+            "UPDATE outbox SET status = 'dropped', last_error = 'recipient is no longer staff', next_attempt_at = ?"
+            " WHERE status = 'pending' AND recipient_id = ? AND purpose != 'abandoned_nudge' AND (ticket_id IS NULL"
+            " OR NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = outbox.ticket_id AND t.resident_id = ?))",
+            (to_db(now), person_id, person_id),
+        )
+        return cursor.rowcount
+
     async def _update(self, assignments: str, params: tuple[object, ...], row_id: int) -> bool:
         cursor = await self.conn.execute(
             f"UPDATE outbox SET {assignments} WHERE id = ? AND status = 'pending'", (*params, row_id)

@@ -126,6 +126,16 @@ class PeopleRepo:
         )
         return [_person(row) for row in rows]
 
+    async def staff(self, channel: str) -> list[Person]:
+        """Every account on ``channel`` with a staff role, by id."""
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM people WHERE channel = ? AND role != 'resident' ORDER BY id", (channel,)
+        )
+        return [_person(row) for row in rows]
+
+    async def set_role(self, person_id: int, role: str, crew_id: int | None) -> None:
+        await self.conn.execute("UPDATE people SET role = ?, crew_id = ? WHERE id = ?", (role, crew_id, person_id))
+
     async def mark_unreachable(self, person_id: int, now: datetime) -> None:
         await self.conn.execute("UPDATE people SET unreachable_at = ? WHERE id = ?", (to_db(now), person_id))
 

@@ -72,6 +72,7 @@ COMMAND_RULES: dict[str, Rule] = {
     "notice": Rule(DESK, args="Water main works on Zhongshan Road tonight"),
     "broadcasts": Rule(DESK),
     "broadcast": Rule(frozenset({"admin"}), args="Close the valve before you travel"),
+    "revoke": Rule(frozenset({"admin"}), args=CREW_B[0]),  # supervisors too (no supervisor in this world)
 }
 
 # Buttons whose data names no ticket act on the presser's own conversation or settings only.
