@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 BROADCASTERS = frozenset({"admin"})
 NOTIFIERS = frozenset({"dispatcher", "supervisor", "admin"})
 _COMMAND = re.compile(r"^/\S+\s*", re.UNICODE)
-_BUTTON = re.compile(r"^bc:(go|no|stop):(\d+)$")
+_BUTTON = re.compile(r"^bc:(go|no|stop):([0-9]{1,12})$")
 
 
 def _body(ctx: Ctx) -> str:

@@ -17,6 +17,13 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
+def valid_point(lat: float | None, lon: float | None) -> bool:
+    """A point on the Earth: finite, latitude within ±90, longitude within ±180."""
+    if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)):
+        return False
+    return -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0
+
+
 def in_service_area(config: IntakeConfig, lat: float, lon: float) -> bool:
     """True when the point lies in any configured box or circle (or no area is configured)."""
     if not config.area_boxes and not config.area_circles:

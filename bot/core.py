@@ -32,6 +32,7 @@ from bot import (
     sla,
     subscriptions,
 )
+from bot.area import valid_point
 from bot.clock import Clock
 from bot.config import Settings
 from bot.context import Ctx, Handler
@@ -121,7 +122,17 @@ class Core:
         staff_at_work = ctx.person.is_staff and conv is not None and conv.flow in self.flows  # notes, relay
         if danger is not None and not staff_at_work:
             self._first_card(ctx, danger, conv, urgent)
+        if ev.anonymous:  # the group spoke (anonymous admin): the card went to the group; nobody to ask privately
+            if danger is not None and danger.any:
+                ctx.say("start.anonymous_sender")
+            return
+        if ev.inline:
+            ctx.replies.append(Answer(chat=ev.chat, button_id=ev.button_id or "", text=ctx.t("start.inline_button")))
+            return
         if not flood.admit(ctx, danger, conv, self.flood):
+            return
+        if ev.kind is Kind.LOCATION and not valid_point(ev.latitude, ev.longitude):
+            ctx.say("intake.bad_location")  # no client sends that: a forged pin is not kept, the step stays
             return
         if ev.kind is Kind.BUTTON:
             await self._button(ctx)

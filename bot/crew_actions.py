@@ -26,6 +26,7 @@ from bot.dispatch import (
 from bot.duty import crews_on_duty
 from bot.events import Answer, Button, Edit, Kind, Priority
 from bot.i18n import Lang, t
+from bot.numbers import ascii_int
 from bot.phone import display_phone
 from storage.conversations import Conversation, ConversationsRepo
 from storage.desk import WORKING, DeskRepo
@@ -68,7 +69,8 @@ def parse(data: str) -> tuple[str, int, str] | None:
     parts = data.split(":")
     if len(parts) not in (3, 4) or parts[0] != "t" or parts[1] not in ACTIONS:
         return None
-    if not parts[2].isdigit() or len(parts[2]) > 12:
+    ticket_id = ascii_int(parts[2])
+    if ticket_id is None:
         return None
     arg = parts[3] if len(parts) == 4 else ""
     if parts[1] == "cause" and arg not in CAUSES:
@@ -77,7 +79,7 @@ def parse(data: str) -> tuple[str, int, str] | None:
         return None
     if parts[1] not in ("cause", "decr") and arg:
         return None
-    return parts[1], int(parts[2]), arg
+    return parts[1], ticket_id, arg
 
 
 async def on_button(ctx: Ctx) -> None:

@@ -14,6 +14,7 @@ from bot.context import Ctx, Handler
 from bot.dispatch import Scope, local_time, queue, tell_resident, tell_staff, ticket_text
 from bot.events import Edit, Priority, Text
 from bot.i18n import Lang, t
+from bot.numbers import ticket_number
 from storage.desk import DeskRepo
 from storage.outbox import OutboxRepo, OutboxRow
 from storage.people import CrewsRepo, PeopleRepo
@@ -34,13 +35,13 @@ def rest_of(ctx: Ctx, skip: int) -> str:
 
 async def _ticket_arg(ctx: Ctx, usage: str) -> Ticket | None:
     """The ticket named by the first argument (``12`` or ``#12``); says why when there is none."""
-    arg = ctx.ev.args[0].lstrip("#") if ctx.ev.args else ""
-    if not arg.isdigit() or len(arg) > 12:
+    number = ticket_number(ctx.ev.args[0]) if ctx.ev.args else None
+    if number is None:
         ctx.say(f"desk.usage_{usage}")
         return None
-    ticket = await TicketsRepo(ctx.tx).get(int(arg))
+    ticket = await TicketsRepo(ctx.tx).get(number)
     if ticket is None:
-        ctx.say("desk.no_such_ticket", ticket=arg)
+        ctx.say("desk.no_such_ticket", ticket=number)
     return ticket
 
 

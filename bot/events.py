@@ -46,6 +46,8 @@ class Inbound(BaseModel):
     button_id: str | None = None  # to acknowledge the press
     message_id: str | None = None  # the message the button sits on
     edited: bool = False
+    anonymous: bool = False  # a group message sent as the group (anonymous admin): no person to answer privately
+    inline: bool = False  # a button under an inline message: nothing of ours, answered "not available here"
 
 
 class Priority(IntEnum):

@@ -14,6 +14,7 @@ from bot.context import Ctx, Handler
 from bot.events import Answer, Button, Edit, Priority, Text
 from bot.i18n import Lang, t
 from bot.menu import fold
+from bot.numbers import ascii_int
 from storage.conversations import Conversation, ConversationsRepo
 from storage.feedback import FeedbackRepo
 from storage.outbox import OutboxRepo
@@ -68,7 +69,8 @@ async def _refuse(ctx: Ctx, reason: str) -> None:
 
 def _parse(data: str) -> tuple[str, int, int | None] | None:
     parts = data.split(":")
-    if len(parts) not in (3, 4) or parts[0] != "f" or parts[1] not in ("y", "n", "r", "c") or not parts[2].isdigit():
+    ticket_id = ascii_int(parts[2]) if len(parts) in (3, 4) else None
+    if ticket_id is None or parts[0] != "f" or parts[1] not in ("y", "n", "r", "c"):
         return None
     stars = None
     if parts[1] == "r":
@@ -77,7 +79,7 @@ def _parse(data: str) -> tuple[str, int, int | None] | None:
         stars = int(parts[3])
     elif len(parts) != 3:
         return None
-    return parts[1], int(parts[2]), stars
+    return parts[1], ticket_id, stars
 
 
 async def on_button(ctx: Ctx) -> None:

@@ -19,7 +19,7 @@ from bot.forms import CATEGORIES, FIELDS, Ask, Category, Field, Severity, answer
 from bot.i18n import Lang
 from bot.i18n import t as translate
 from bot.menu import fold, menu_keyboard
-from bot.phone import normalise_phone
+from bot.phone import letters_in_number, normalise_phone
 from bot.render import answer_lines
 from bot.triage import routing, triage
 from storage.conversations import Conversation, ConversationsRepo
@@ -209,7 +209,7 @@ def _parse(ctx: Ctx, spec: Field, data: dict[str, Any]) -> tuple[bool, Any]:
         raw = ev.phone if ev.kind is Kind.CONTACT else ev.text if ev.kind is Kind.TEXT else None
         phone = normalise_phone(raw, ctx.settings.utility.phone_region) if raw else None
         if phone is None:
-            ctx.say("intake.need_phone")
+            ctx.say("intake.phone_letters" if raw and letters_in_number(raw) else "intake.need_phone")
             return False, None
         return True, phone
     if spec.ask is Ask.CHOICE:

@@ -15,6 +15,7 @@ from bot.context import Ctx, Handler
 from bot.dispatch import Scope, queue
 from bot.events import Button, Kind, Photo, Priority, Text
 from bot.i18n import Lang, t
+from bot.numbers import ascii_int, ticket_number
 from storage.conversations import Conversation, ConversationsRepo
 from storage.people import PeopleRepo, Person
 from storage.tickets import Ticket, TicketsRepo
@@ -99,10 +100,10 @@ async def _refuse(ctx: Ctx, reason: str) -> None:
 
 async def msg_command(ctx: Ctx) -> None:
     """``/msg N TEXT``: a staff member writes to ticket N's resident."""
-    arg = ctx.ev.args[0].lstrip("#") if ctx.ev.args else ""
+    number = ticket_number(ctx.ev.args[0]) if ctx.ev.args else None
     parts = ctx.ev.text.split(maxsplit=2)
     text = parts[2].strip() if len(parts) == 3 else ""
-    ticket = await TicketsRepo(ctx.tx).get(int(arg)) if arg.isdigit() and len(arg) <= 12 else None
+    ticket = await TicketsRepo(ctx.tx).get(number) if number is not None else None
     if ticket is None and not ctx.person.is_staff:
         await _refuse(ctx, "not_staff")
         return
@@ -118,8 +119,8 @@ async def msg_command(ctx: Ctx) -> None:
 
 async def reply_button_pressed(ctx: Ctx) -> None:
     """``r:N``: the next message of this person goes to the other side of ticket N."""
-    arg = (ctx.ev.data or "")[2:]
-    ticket = await TicketsRepo(ctx.tx).get(int(arg)) if arg.isdigit() and len(arg) <= 12 else None
+    number = ascii_int((ctx.ev.data or "")[2:])
+    ticket = await TicketsRepo(ctx.tx).get(number) if number is not None else None
     if ticket is None:
         await _refuse(ctx, "forged")
         return

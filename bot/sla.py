@@ -15,6 +15,7 @@ from bot.authz import may_use_desk, refuse_desk
 from bot.config import Settings
 from bot.context import Ctx, Handler
 from bot.dispatch import Scope, ack_timeout_s, arrival_target_min, resolve_target_min, tell_desk
+from bot.numbers import ticket_number
 from storage.desk import DeskRepo
 from storage.people import CrewsRepo
 from storage.tickets import Ticket, TicketsRepo
@@ -102,8 +103,8 @@ async def sla_command(ctx: Ctx) -> None:
     if not may_use_desk(ctx.person):
         await refuse_desk(ctx)
         return
-    if ctx.ev.args and ctx.ev.args[0].lstrip("#").isdigit():
-        await _ticket_sla(ctx, int(ctx.ev.args[0].lstrip("#")))
+    if ctx.ev.args and (number := ticket_number(ctx.ev.args[0])) is not None:
+        await _ticket_sla(ctx, number)
         return
     lines = [ctx.t("sla.title", days=PERIOD.days)]
     for crew in await crew_figures(ctx, ctx.now - PERIOD):

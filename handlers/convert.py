@@ -4,6 +4,12 @@ PTB would build an object for every part of an update (the message with all its 
 sender, the keyboard of the message a button sits on); the bot reads a dozen fields. ``decode_update``
 reads those straight from the JSON, once, and checks the type of each (PTB does not check types): an
 update with a field of the wrong type is ignored (logged with its id only), never half-read.
+
+Three kinds of update need care: a command addressed to another bot (``/status@OtherBot`` in a group)
+is not ours and is ignored; a message from an anonymous group admin (``from`` is Telegram's
+GroupAnonymousBot, ``sender_chat`` the group) is an event of the group, marked ``anonymous``, so that
+a danger message still gets the safety card in the group; a button under an inline message (no
+``message``, an ``inline_message_id``) is an event marked ``inline``, answered with a short "not here".
 """
 
 from __future__ import annotations
@@ -63,7 +69,14 @@ def _obj(data: dict[str, Any], key: str) -> dict[str, Any] | None:
     return value
 
 
-def _message_kind(message: dict[str, Any]) -> dict[str, Any]:
+def _addressed_elsewhere(head: str, bot_username: str | None) -> bool:
+    """``status@OtherBot``: a command for another bot (unknowable until our own username is known)."""
+    _, at, name = head.partition("@")
+    return bool(at and bot_username and name.lower() != bot_username.lstrip("@").lower())
+
+
+def _message_kind(message: dict[str, Any], bot_username: str | None = None) -> dict[str, Any] | None:
+    """The event's kind and fields; None for a command addressed to another bot."""
     if (location := _obj(message, "location")) is not None:
         return {
             "kind": Kind.LOCATION,
@@ -86,12 +99,14 @@ def _message_kind(message: dict[str, Any]) -> dict[str, Any]:
     text = text[:MAX_TEXT]
     if text.startswith("/"):
         head, _, rest = text[1:].partition(" ")
+        if _addressed_elsewhere(head, bot_username):
+            return None
         command = head.split("@", 1)[0].lower()
         return {"kind": Kind.COMMAND, "command": command, "args": tuple(rest.split()), "text": text}
     return {"kind": Kind.TEXT, "text": text}
 
 
-def _decode(update_id: int, data: dict[str, Any]) -> TelegramUpdate:
+def _decode(update_id: int, data: dict[str, Any], bot_username: str | None = None) -> TelegramUpdate:
     query = _obj(data, "callback_query")
     edited = _obj(data, "edited_message")
     message = _obj(data, "message") or edited
@@ -112,15 +127,30 @@ def _decode(update_id: int, data: dict[str, Any]) -> TelegramUpdate:
     lang_code = _get(user, "language_code", str, optional=True)
     is_bot = user.get("is_bot")
     plain = TelegramUpdate(update_id, chat_id=chat_id, user_id=user_id, lang_code=lang_code)
-    if chat is None or is_bot is True:
+    name = f"{first} {last}"[:200] if last else first[:200]
+    if query is not None and message is None and is_bot is not True:
+        if _get(query, "inline_message_id", str, optional=True) is None:
+            return plain
+        inline = {
+            "kind": Kind.BUTTON,
+            "inline": True,
+            "data": (_get(query, "data", str, optional=True) or "")[:64],
+            "button_id": _get(query, "id", str),
+        }  # answered "not here" by the core; its chat is the presser's own
+        base = {"user": str(user_id), "chat": str(user_id), "lang_code": lang_code, "name": name}
+        return TelegramUpdate(update_id, user_id, user_id, lang_code, {**inline, **base})
+    sender_chat = _obj(message, "sender_chat") if query is None and message is not None else None
+    if chat is None or (is_bot is True and sender_chat is None):
         return plain
-    base = {
-        "user": str(user_id),
-        "chat": str(chat_id),
-        "private": _get(chat, "type", str) == "private",
-        "lang_code": lang_code,
-        "name": f"{first} {last}"[:200] if last else first[:200],
-    }
+    private = _get(chat, "type", str) == "private"
+    base = {"user": str(user_id), "chat": str(chat_id), "private": private, "lang_code": lang_code, "name": name}
+    if is_bot is True:  # an anonymous group admin, or a channel posting in the group: the group speaks
+        if private or sender_chat is None:
+            return plain
+        sender_id = _get(sender_chat, "id", int)
+        title = _get(sender_chat, "title", str, optional=True) or ""
+        base |= {"user": str(sender_id), "name": title[:200], "anonymous": True}
+        plain = TelegramUpdate(update_id, chat_id=chat_id, user_id=sender_id, lang_code=lang_code)
     if query is not None:
         assert message is not None
         button = {
@@ -131,8 +161,10 @@ def _decode(update_id: int, data: dict[str, Any]) -> TelegramUpdate:
         }
         return TelegramUpdate(update_id, chat_id, user_id, lang_code, {**button, **base})
     assert message is not None
-    kind = _message_kind(message)
-    return TelegramUpdate(update_id, chat_id, user_id, lang_code, {"edited": edited is not None, **kind, **base})
+    kind = _message_kind(message, bot_username)
+    if kind is None:
+        return plain
+    return TelegramUpdate(update_id, chat_id, plain.user_id, lang_code, {"edited": edited is not None, **kind, **base})
 
 
 def update_id_of(data: object) -> int | None:
@@ -142,15 +174,16 @@ def update_id_of(data: object) -> int | None:
     return value if _is_int(value) else None
 
 
-def decode_update(data: object) -> TelegramUpdate | None:
+def decode_update(data: object, bot_username: str | None = None) -> TelegramUpdate | None:
     """The update; one with a field of the wrong type as an empty update of its id (ignored, logged with
-    its id only); None for something without a numeric ``update_id``."""
+    its id only); None for something without a numeric ``update_id``. ``bot_username``: ours, to tell
+    commands addressed to another bot (None: every command is taken as ours)."""
     update_id = update_id_of(data)
     if update_id is None or not isinstance(data, dict):
         logger.warning("dropped an update without a numeric update_id")
         return None
     try:
-        return _decode(update_id, data)
+        return _decode(update_id, data, bot_username)
     except (Malformed, TypeError, ValueError, KeyError, RecursionError) as exc:
         logger.warning("update %s does not decode (%s); ignored", update_id, type(exc).__name__)
         return TelegramUpdate(update_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from telegram import Bot
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import JSONDict, ODVInput, TimePeriod
 from telegram.ext import ExtBot
@@ -21,10 +22,18 @@ from telegram.ext import ExtBot
 from handlers.convert import TelegramUpdate, decode_update
 
 
-def decode_batch(result: object) -> tuple[TelegramUpdate, ...]:
+def decode_batch(result: object, bot_username: str | None = None) -> tuple[TelegramUpdate, ...]:
     """Every update of a ``getUpdates`` answer, each decoded on its own (one without an id is dropped)."""
     items = result if isinstance(result, list) else ()
-    return tuple(update for item in items if (update := decode_update(item)) is not None)
+    return tuple(update for item in items if (update := decode_update(item, bot_username)) is not None)
+
+
+def own_username(bot: Bot) -> str | None:
+    """The bot's @username once ``getMe`` answered (commands for other bots are told apart by it)."""
+    try:
+        return bot.username
+    except RuntimeError:  # not initialised yet
+        return None
 
 
 class SafeUpdatesBot(ExtBot[None]):
@@ -59,4 +68,4 @@ class SafeUpdatesBot(ExtBot[None]):
             pool_timeout=pool_timeout,
             api_kwargs=api_kwargs,
         )
-        return decode_batch(result)
+        return decode_batch(result, own_username(self))

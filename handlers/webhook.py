@@ -10,6 +10,11 @@ Durability is the same as with polling: an update is answered 200 once it is in 
 crash between that answer and its processing loses it (the resident sees no reply and repeats; no
 confirmation was shown). A request that is not JSON is answered 400; an update that does not decode
 is answered 200 (Telegram would otherwise redeliver it forever) and ignored.
+
+Telegram redelivers an update whose POST it saw fail or time out, though the bot may have taken it: the
+server remembers the last ``RECENT_UPDATES`` update ids and answers a repeat 200 without acting on it
+again (a report is not filed twice, a button not pressed twice). Polling needs no such memory: the
+offset already says what was taken.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections import deque
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -25,11 +31,32 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from handlers.convert import decode_update
+from handlers.safe_updates import own_username
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 1024 * 1024
+RECENT_UPDATES = 10_000
+
+
+class RecentIds:
+    """The last ``size`` update ids seen, in arrival order (a bounded set)."""
+
+    def __init__(self, size: int = RECENT_UPDATES) -> None:
+        self._order: deque[int] = deque()
+        self._seen: set[int] = set()
+        self._size = size
+
+    def add(self, update_id: int) -> bool:
+        """Remember ``update_id``; False if it was seen already."""
+        if update_id in self._seen:
+            return False
+        self._order.append(update_id)
+        self._seen.add(update_id)
+        if len(self._order) > self._size:
+            self._seen.discard(self._order.popleft())
+        return True
 
 
 def webhook_path(url: str) -> str:
@@ -46,6 +73,8 @@ class WebhookServer:
         self.secret = settings.require_webhook_secret()
         self.received = 0
         self.refused = 0
+        self.repeated = 0
+        self._recent = RecentIds()
         self._runner: web.AppRunner | None = None
         web_app = web.Application(client_max_size=MAX_BODY_BYTES)
         web_app.router.add_post(webhook_path(self.url), self._handle)
@@ -84,8 +113,11 @@ class WebhookServer:
             data = json.loads(await request.read())
         except (ValueError, UnicodeDecodeError):
             return web.Response(status=400)
-        update = decode_update(data)
-        if update is not None:
+        update = decode_update(data, own_username(self.app.bot))
+        if update is not None and not self._recent.add(update.update_id):
+            self.repeated += 1
+            logger.info("webhook: update %s delivered again; already taken, not acted on twice", update.update_id)
+        elif update is not None:
             self.received += 1
             await self.app.update_queue.put(update)
         return web.Response(status=200)

@@ -200,6 +200,22 @@ class Actors:
         update = {"callback_query": body}
         return Posted(self._world.push_update(update), target, message_id, update, query.id)
 
+    async def press_inline_button(self, user: UserRef, data: str, *, inline_message_id: str = "AAAAAQ") -> Posted:
+        """Press a button under an inline message (sent through inline mode): the update has no
+        ``message``, only an ``inline_message_id``."""
+        sender, _ = self._sender(user, None)
+        query = CallbackQuery(self._world.new_callback_id(), sender.id, 0, 0, data)
+        self._world.callback_queries[query.id] = query
+        body: JSON = {
+            "id": query.id,
+            "from": sender.to_json(),
+            "inline_message_id": inline_message_id,
+            "chat_instance": "-" + str(sender.id * 7919 % 10**15),
+            "data": data,
+        }
+        update = {"callback_query": body}
+        return Posted(self._world.push_update(update), sender.id, 0, update, query.id)
+
     def _chat(self, chat_id: int) -> JSON:
         return self._world.directory.chat_json(chat_id) or {"id": chat_id, "type": "private"}
 
