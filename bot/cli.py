@@ -15,7 +15,8 @@ from bot.config import Settings, load_settings
 from bot.errors import ConfigError, HotlineError
 from bot.logsafety import quiet_libraries
 from bot.loop import run_loop
-from storage.db import BackupTargetError, Database, backup_file
+from storage.backup import BackupTargetError, backup_file
+from storage.db import Database
 
 logger = logging.getLogger(__name__)
 

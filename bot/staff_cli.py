@@ -130,6 +130,8 @@ async def _staff(args: argparse.Namespace, settings: Settings) -> str:
     ]
     if done.in_config:
         lines.append("still listed in the configuration: they stay revoked at the next start; remove them there too")
+    if done.crew:
+        lines.append(f"if they are in crew {done.crew}'s group chat, remove them there too: the bot cannot")
     return "\n".join(lines)
 
 
