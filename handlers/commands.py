@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from bot.i18n import DEFAULT_LANG, Lang, t
 from storage.db import Database
 from storage.people import STAFF_ROLES, PeopleRepo
+from storage.revocations import StaffAuditRepo
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +47,11 @@ async def register_commands(bot: Bot, db: Database) -> None:
             )
         except TelegramError as exc:  # e.g. they never opened the bot: their menu comes with the next start
             logger.info("no command menu for staff member %s yet: %s", person.id, type(exc).__name__)
+    async with db.lock:
+        former = await StaffAuditRepo(db.conn).former_staff("telegram")
+    for account in former:  # revoked: back to the residents' menu
+        if account.isascii() and account.isdigit():
+            try:
+                await bot.delete_my_commands(scope=BotCommandScopeChat(int(account)))
+            except TelegramError as exc:
+                logger.info("staff menu of a former staff account not removed: %s", type(exc).__name__)

@@ -50,6 +50,15 @@ class StaffAuditRepo:
             (to_db(now), actor[:100], action[:100], person_id, detail[:500]),
         )
 
+    async def former_staff(self, channel: str) -> list[str]:
+        """Accounts on ``channel`` whose role was revoked and who have none now (their staff menu is stale)."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT DISTINCT p.external_id FROM staff_audit a JOIN people p ON p.id = a.person_id"
+            " WHERE a.action = 'staff_revoke' AND p.channel = ? AND p.role = 'resident' ORDER BY p.external_id",
+            (channel,),
+        )
+        return [str(row[0]) for row in rows]
+
     async def entries(self, person_id: int | None = None) -> list[tuple[str, str, str, int | None, str]]:
         """(at, actor, action, person id, detail), oldest first."""
         where, params = ("WHERE person_id = ?", (person_id,)) if person_id is not None else ("", ())

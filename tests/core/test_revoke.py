@@ -6,12 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from telegram import BotCommand, BotCommandScopeChat
 
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.i18n import t
 from bot.invites import create_invite
+from bot.sandbox.testing import sandbox_and_bot
 from bot.staff import staff_entries, sync_staff
+from handlers.commands import register_commands
 from storage.db import Database
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT, settings_dict
 from tests.core.crew_kit import ADMIN, SUPERVISOR, crew_settings, harness, kinds, new_ticket, ticket
@@ -197,3 +200,16 @@ async def test_a_residents_reply_never_reaches_a_revoked_assignee(
     await h.text(RESIDENT, "The smell is back, 3rd floor")
     relayed = [r.chat for r in await h.outbox("relay")]
     assert CREW_A[1] not in relayed and DISPATCHER in relayed
+
+
+async def test_the_next_start_gives_a_revoked_member_the_residents_menu_again(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await harness(settings, db, clock)
+    await h.text(SUPERVISOR, f"/revoke {CREW_A[1]}")
+    async with sandbox_and_bot() as (_, bot):
+        scope = BotCommandScopeChat(int(CREW_A[1]))
+        await bot.set_my_commands([BotCommand("duty", "Who is on duty")], scope=scope)  # the menu it had as crew
+        await register_commands(bot, db)
+        assert await bot.get_my_commands(scope=scope) == ()
+        assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(int(CREW_A[0])))][0] == "duty"
