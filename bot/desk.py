@@ -140,7 +140,8 @@ async def assign(ctx: Ctx) -> None:
     fresh = await TicketsRepo(ctx.tx).get(ticket.id)
     assert fresh is not None
     await escalation.redispatch(ctx, fresh)
-    if previous is not None and (holder := await PeopleRepo(ctx.tx).get(previous)) is not None:
+    holder = await PeopleRepo(ctx.tx).get(previous) if previous is not None else None
+    if holder is not None and holder.is_staff:  # a revoked holder hears nothing more of the ticket
         await tell_staff(ctx, [holder], fresh, "desk.taken_off", crew=stored.name)
     await tell_resident(ctx, fresh, "resident.reassigned")
     ctx.say("desk.assigned", ticket=ticket.id, crew=stored.name)
@@ -201,7 +202,8 @@ async def close(ctx: Ctx) -> None:
     if ticket.status != "resolved":
         await withdraw_cards(ctx, ticket, "crew.closed_by_desk")
         await tell_resident(ctx, ticket, "resident.closed")
-    if ticket.assignee_id is not None and (holder := await PeopleRepo(ctx.tx).get(ticket.assignee_id)) is not None:
+    holder = await PeopleRepo(ctx.tx).get(ticket.assignee_id) if ticket.assignee_id is not None else None
+    if holder is not None and holder.is_staff:
         await tell_staff(ctx, [holder], ticket, "desk.closed_for_crew", reason=reason)
     ctx.say("desk.closed", ticket=ticket.id)
 

@@ -122,7 +122,8 @@ async def _fixed(ctx: Ctx, ticket: Ticket) -> None:
 
 async def _not_fixed(ctx: Ctx, ticket: Ticket) -> None:
     tickets = TicketsRepo(ctx.tx)
-    to_status = "accepted" if ticket.assignee_id is not None else "dispatched"
+    holder = await PeopleRepo(ctx.tx).get(ticket.assignee_id) if ticket.assignee_id is not None else None
+    to_status = "accepted" if holder is not None and holder.is_staff else "dispatched"
     moved = await tickets.transition(
         ticket.id, from_statuses=("resolved",), to_status=to_status, now=ctx.now, actor_id=ctx.person.id, reopened=True
     )
@@ -140,7 +141,8 @@ async def _not_fixed(ctx: Ctx, ticket: Ticket) -> None:
 
 async def _tell_crew(ctx: Ctx, ticket: Ticket) -> None:
     people = PeopleRepo(ctx.tx)
-    targets = [p for p in [await people.get(ticket.assignee_id)] if p is not None] if ticket.assignee_id else []
+    holder = await people.get(ticket.assignee_id) if ticket.assignee_id else None
+    targets = [holder] if holder is not None and holder.is_staff else []  # a revoked holder gets no address
     if not targets:
         targets = await people.with_role("dispatcher", "supervisor")
     for person in targets:

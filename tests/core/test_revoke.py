@@ -213,3 +213,21 @@ async def test_the_next_start_gives_a_revoked_member_the_residents_menu_again(
         await register_commands(bot, db)
         assert await bot.get_my_commands(scope=scope) == ()
         assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(int(CREW_A[0])))][0] == "duty"
+
+
+async def test_a_ticket_reopened_by_its_resident_goes_to_the_desk_not_to_a_revoked_holder(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await harness(settings, db, clock)
+    ticket_id = await new_ticket(h)
+    await h.press(CREW_A[1], f"t:acc:{ticket_id}")
+    await h.press(CREW_A[1], f"t:cause:{ticket_id}:repaired")
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT OR IGNORE INTO feedback (ticket_id, asked_at) VALUES (?, ?)", (ticket_id, "2027-03-01")
+        )
+    await h.text(ADMIN, f"/revoke {CREW_A[1]}")
+    await h.press(RESIDENT, f"f:n:{ticket_id}")
+    reopened = [r.chat for r in await h.outbox("reopened")]
+    assert reopened and CREW_A[1] not in reopened and DISPATCHER in reopened
+    assert (await ticket(db, ticket_id)).status == "dispatched"
