@@ -38,7 +38,9 @@ async def register_commands(bot: Bot, db: Database) -> None:
     async with db.lock:
         staff = await PeopleRepo(db.conn).with_role(*sorted(STAFF_ROLES))
     for person in staff:
-        if person.channel != "telegram" or not person.external_id.lstrip("-").isdigit():
+        if person.channel != "telegram" or not (
+            person.external_id.isascii() and person.external_id.lstrip("-").isdigit()
+        ):
             continue
         try:
             await bot.set_my_commands(

@@ -107,7 +107,9 @@ class TelegramSender:
         return await self.bot.request.post(f"{self.bot.base_url}/{endpoint}", JsonBody(data))
 
     async def _send(self, message: Outbound) -> str | None:
-        chat: int | str = int(message.chat) if message.chat.lstrip("-").isdigit() else message.chat
+        chat: int | str = (
+            int(message.chat) if message.chat.isascii() and message.chat.lstrip("-").isdigit() else message.chat
+        )
         if isinstance(message, Text):
             sent = await self._call(
                 "sendMessage", {"chat_id": chat, "text": message.text, "reply_markup": markup_dict(message)}

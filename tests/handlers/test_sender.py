@@ -79,3 +79,11 @@ async def test_telegram_errors_become_delivery_errors(sent: tuple[Sandbox, Teleg
     await sb.block(USER)
     with pytest.raises(Blocked):
         await sender.send(Text(chat=str(USER), text="blocked"))
+
+
+async def test_a_chat_id_with_odd_digits_is_rejected_not_an_exception(sent: tuple[Sandbox, TelegramSender]) -> None:
+    """A configured user id such as "4242²" (``str.isdigit`` is true for it, ``int`` fails) goes to Telegram
+    as text, which refuses it: one failed message, not an error in the outbox worker."""
+    _, sender = sent
+    with pytest.raises(Rejected):
+        await sender.send(Text(chat="4242²", text="hello"))
