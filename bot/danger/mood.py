@@ -32,7 +32,7 @@ class M(IntEnum):
 # --- Chinese ------------------------------------------------------------------------------------------
 _ZH_HEDGES = rx(r"不知道|不确定|不清楚|是不是|不太确定|不停|不断|不住|说不定|要不要|得不行|不得了|不了|不行|受不了")
 _ZH_NEG_END = rx(
-    r"(?:没有?|无|未|毫无|(?<!是)不是?|闻不[到出见]|听不[到见])"
+    r"(?:没有?|无|未|毫无|(?<!是)不是?|闻不[到出见]|听不[到见]|差(?:一)?点|险些)"
     r"(?:闻到|闻见|闻出|闻|发现|感觉到?|察觉到?|听到|听见|有|什么|任何|啥|明显的?|一点|的|再){0,3}$"
 )
 _ZH_NO_LONGER = rx(r"现在|已经|不再|没再")
@@ -51,7 +51,7 @@ _ZH_QUESTION = rx(r"怎么办|怎么处理|如何处理|怎么做|该怎么|吗|
 _ZH_GENERIC = rx(
     r"什么味|什么症状|哪些症状|有什么症状|什么危害|有什么危险|危害|为什么|为啥|是什么|怎么检查|怎么判断|怎么知道|怎么看出"
     r"|如何判断|如何检查|怎么预防|如何预防|怎么防止|会怎样|会怎么样|注意什么|注意哪些|注意事项|正常吗|是不是正常"
-    r"|有哪些|常识|知识|科普|宣传|原因|怎么急救|如何急救|急救方法|什么样|加了什么|总是|老是|经常|(?<!一)动不动|每次"
+    r"|有哪些|常识|知识|科普|宣传|原因|怎么急救|如何急救|急救方法|什么样|加了什么|(?<!一)动不动|误报|乱响"
 )
 _ZH_PAST = rx(
     r"昨天|前天|上周|上星期|上礼拜|上个月|去年|以前|之前|上次|那次|当时|曾经|前几天|前段时间|几天前|几年前|小时候|那天"
@@ -60,15 +60,15 @@ _ZH_FIXED = rx(
     r"修好|已经好了|没事了|处理好|处理完|解决了|排除了|换好了|换了新|师傅.{0,4}(?:来过|修过|看过|走了)|已经修|维修过|恢复正常"
 )
 _AGAIN = rx(r"又|再次|还有味|还在漏|还是有|\bagain\b|\bstill (?:smell|leak|hiss)\w*|\bcame back\b")
-_DRILL = rx(r"演练|演习|\bdrill\b|\bexercise\b")
+_DRILL = rx(r"演练|演习|保险|理赔|\b(?:drill|exercise|insurance|insurer|claim)\b")  # exercises, insurance
 _ZH_NEWS = rx(r"新闻|报道|听说|网上|视频里|电视|朋友圈|微博|抖音|看到一个|据说|老家|外地")
 
 # --- English ------------------------------------------------------------------------------------------
 _EN_NEG = rx(
-    r"^(?:no|not|never|don't|didn't|doesn't|can't|cannot|couldn't|isn't|wasn't|aren't|ain't|haven't|hasn't"
+    r"^(?:no|not|never|nearly|almost|don't|didn't|doesn't|can't|cannot|couldn't|isn't|wasn't|aren't|ain't|haven't|hasn't"
     r"|won't|without|nor|nothing|none|nobody|noone|neither)$"
 )
-_EN_HEDGE = rx(r"^(?:sure|know|understand|want|mean|wanna|care|remember|matter|worry|think)$")
+_EN_HEDGE = rx(r"^(?:sure|know|understand|want|mean|wanna|care|remember|matter|worry|think|stop|quit)$")
 _EN_BREAK = rx(r"^(?:[.,;:!?~]|and|but|so|because|cause|though|although|however|then|while|which)$")
 _EN_NO_LONGER = rx(r"\b(?:now|anymore|any more|longer|gone|stopped|disappeared)\b")
 _EN_COND = rx(

@@ -17,7 +17,7 @@ _PARTS = {
     "<THING>": r"(?:(?<!支)气管|管道|管线|管子|软管|胶管|皮管|接头|阀门|阀|气表|燃气表|钢瓶|气瓶|气罐|罐子"
     r"|灶|热水器|壁挂炉|锅炉|调压箱|调压器|减压阀|喉|桶)",
     "<EGAS>": r"(?:gas|lpg|propane|butane|methane)",
-    "<SMELL>": r"(?:smel\w*|odou?rs?|stink\w*|stench|whiff|sniff\w*|fumes?|reek\w*)",
+    "<SMELL>": r"(?:smel\w*|odou?rs?|stink\w*|stench|whiff\w*|sniff\w*|fumes?|reek\w*)",
     "<ETHING>": r"(?:pipes?|pipeline|lines?|mains?|meters?|valves?|hoses?|tubes?|cylinders?|tanks?|bottles?"
     r"|canisters?|stoves?|cookers?|hobs?|ovens?|boilers?|heaters?|burners?|connections?|joints?|regulators?"
     r"|fittings?|hotplates?|geysers?|taps?|knobs?)",
@@ -46,7 +46,10 @@ class Rule:
 
 
 HAS_GAS = rx(r"<GAS>", r"\b<EGAS>\b")
-GAS_CTX = rx(r"<GAS>|灶|厨房|管道|阀|气表|热水器|壁挂炉|气罐|钢瓶|气瓶|调压", r"\b(?:gas|gassy|kitchen|<ETHING>)\b")
+GAS_CTX = rx(
+    r"<GAS>|灶|厨房|管道|管子|阀|气表|表箱|热水器|壁挂炉|气罐|钢瓶|气瓶|调压|油烟机|黄色的?管",
+    r"\b(?:gas|gassy|kitchen|<ETHING>)\b",
+)
 # Where CO comes from: a symptom with one of these nearby is CO until shown otherwise.
 HEAT_CTX = rx(
     r"<GAS>|一氧化碳|热水器|壁挂炉|锅炉|暖气|取暖|炭|煤炉|炉子|火炉|蜂窝煤|烤火|灶|洗澡|浴室|卫生间|淋浴|门窗紧闭",
@@ -86,7 +89,7 @@ _ZH_MED = (
 )
 # Danger words as figures of speech ("the app makes me explode", "sales are on fire", "我晕")
 FIGURE_FIRE = (
-    r"原地爆炸|我(?:要)?爆炸|到我爆炸|气到爆炸|卡得|轰炸|炸(?:了)?.{0,3}(?:油条|鸡|丸子|薯条|鱼|肉|虾|串|糕|春卷|花生)|油炸|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
+    r"原地爆炸|我(?:要)?爆炸|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|炸(?:了)?.{0,3}(?:油条|鸡|丸子|薯条|鱼|肉|虾|串|糕|春卷|花生)|油炸|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
     r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)"
     r"|\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b"
 )
@@ -111,7 +114,7 @@ ZH_ALARM = rx(
     r"(.{0,10}?)(?:响|叫(?!什么|啥)|鸣|报警(?![器仪装])|滴滴|嘀嘀|哔哔|嘟嘟|红灯|亮红|一闪一闪)"
 )
 EN_ALARM = rx(
-    r"\b(?:alarms?|detectors?|sensors?|monitors?)\b(?: \S+){0,4}? (?:going off|goes off|went off|gone off"
+    r"\b(?:alarms?|detectors?|sensors?|monitors?)\b(?: \S+){0,6}? (?:going off|goes off|went off|gone off"
     r"|go off|beep\w*|sound\w*|ring\w*|chirp\w*|scream\w*|shriek\w*|blar\w*|flash\w*|trigger\w*|activat\w*"
     r"|alarming|buzz\w*|wail\w*|is on|are on|red light|showing|reads|reading|says)\b",
     r"\b(?:beep\w*|sounding|ringing|chirp\w*|scream\w*|blaring|flashing)(?: \S+){0,3}? (?:alarms?|detectors?)\b",
@@ -121,7 +124,7 @@ ZH_CO_TERM = rx(r"一氧化碳(?!的?(?:报警|探测|检测|传感|监测|浓�
 EN_CO_TERM = rx(r"\bmonoxide\b(?! (?:alarms?|detectors?|sensors?|monitors?|testers?|meters?|tests?|testing|batter\w*))")
 ALARM_CO = rx(r"一氧化碳|(?<![a-z0-9])co(?![a-z0-9])|monoxide|carbon")
 ALARM_FIRE = rx(r"烟雾|烟感|火灾|消防|火警|\b(?:smoke|fire|heat)\b")
-ALARM_BATTERY = rx(r"\bbatter(?:y|ies)\b|电池|没电|\blow battery\b")  # the chirp of a flat battery
+ALARM_BATTERY = rx(r"(?<!not the )(?<!not a )(?<!不是)(?:\bbatter(?:y|ies)\b|电池|没电)")  # the chirp of a flat battery
 ALARM_OTHER = rx(
     r"\b(?:clock|burglar|car|security|intruder|phone|house|wake|morning|door|timer)\b|闹钟|防盗|门铃|手机|车"
 )
@@ -140,7 +143,8 @@ RULES: tuple[Rule, ...] = (
     # --- gas: a smell, a leak, a hiss ------------------------------------------------------------------
     Rule("gas", "zh_smell", rx(
         r"<GAS>的?(?:味道|气味|臭味|异味|味儿|味|臭)", r"(?<![新听传旧丑趣奇见要])闻.{0,4}?<GAS>",
-        r"<GAS>.{0,3}?(?:呛|冲鼻|刺鼻|熏)", r"(?:像|似|跟|股|种).{0,3}?(?:[臭烂]鸡?蛋|坏鸡蛋|烂洋葱)",
+        r"<GAS>.{0,3}?(?:呛|冲鼻|刺鼻|熏)", r"(?:像|似|跟|股|种).{0,3}?(?:[臭烂]鸡?蛋|坏鸡蛋|烂洋葱|大蒜|烂白菜)",
+        r"(?:大蒜|蒜)(?:似的|一样|的)?(?:臭)?味",
         r"(?:[臭烂]鸡?蛋|坏鸡蛋|烂洋葱)的?(?:味|气味|臭)",
     ), smell=True),
     Rule("gas", "zh_odour", rx(
@@ -148,9 +152,12 @@ RULES: tuple[Rule, ...] = (
     ), smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
     Rule("gas", "zh_leak", rx(
         r"漏气|跑气|泄[漏露]|外泄|漏出|漏[了着]?<GAS>|冒气|出气声|<GAS>.{0,6}?漏(?![水电费交缴发看填签掉写报接])",
-        r"<THING>.{0,4}?漏(?![水电费])", r"(?:一直|还在|正在|在)(?:往外)?(?:漏|冒)(?![水油电雨])",
+        r"<THING>.{0,4}?漏(?![水电费])", r"(?:一直|还在|正在|在)(?:往外)?(?:漏|冒|喷)(?![水油电雨])|往外(?:喷|吹|冒)",
+        r"(?:白雾|白烟|白气)[^，。]{0,4}?(?:往外|冒|飘|喷)|(?:阀|瓶|桶|罐|管)[^，。]{0,4}?(?:结霜|结冰)|(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)",
         r"嘶嘶|咝咝|呲呲|哧哧|嗤嗤|丝丝[的地]?(?:响|声)",
     ), neg="both", unless=NOT_GAS, named=True),
+    Rule("odd", "zh_odour_any", rx(r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻)"),
+         unless=rx(r"吃|好吃|不错|好香|好闻|香薰|蜡烛|口感|冰箱", NOT_GAS_SMELL.pattern)),
     Rule("gas", "zh_hiss", rx(r"滋滋|呼呼|嘶[的地]?(?:一声|声|响)|(?:气|风)声"), neg="both",
          needs=rx(r"<THING>|<GAS>")),
     # --- gas: damage, detachment, excavation --------------------------------------------------------
@@ -190,7 +197,7 @@ RULES: tuple[Rule, ...] = (
     ), unless=rx(r"价格|物价|炸鸡|炸[了掉]?(?:锅|毛|裂的?[屏手])|手机|头|爆炸性|朋友圈|群里|评论|热搜|打爆",
                  FIGURE_FIRE)),
     Rule("fire", "zh_smoke", rx(r"冒烟|烟很大|满屋(?:子)?(?:都是)?烟|烟雾"),
-         unless=rx(r"锅|油|菜|烟囱|炒", COOKING.pattern)),
+         unless=rx(r"锅|油|菜|烟囱|炒|嗓子|脑门|头顶|气得|气到|雾霾|霾|天气", COOKING.pattern)),
     # --- people ------------------------------------------------------------------------------------
     Rule("med", "zh_medical", rx(_ZH_MED)),
     Rule("med", "zh_group", rx(_ZH_GROUP)),
@@ -198,7 +205,8 @@ RULES: tuple[Rule, ...] = (
     # --- English -----------------------------------------------------------------------------------
     Rule("gas", "en_smell", rx(
         r"<SMELL>(?: \S+){0,4}? <EGAS>\b", r"\b<EGAS>(?: \S+){0,2}? <SMELL>", r"\bsul(?:ph|f)[ue]r",
-        r"eggy smell", r"\bgassy\b", r"(?:smel\w*|odou?r|stink\w*|like|whiff|reek\w*) (?:\S+ ){0,3}?rotten eggs?",
+        r"eggy smell", r"\bgassy\b", r"(?:smel\w*|odou?r|stink\w*|like|whiff|reek\w*) (?:\S+ ){0,3}?"
+        r"(?:rotten eggs?|garlic|skunk|boiled cabbage)",
         r"rotten eggs? (?:smel\w*|odou?r|stink\w*)",
     ), "en", smell=True, unless=NOT_EN_GAS),
     Rule("gas", "en_odour", rx(
@@ -267,7 +275,8 @@ RULES: tuple[Rule, ...] = (
     ), "en", unless=rx(
         r"\bprices?\b|\bfire (?:drill|safety)|\b(?:inbox|emails?|phone|brain|head|twitter|market|stocks?|sales|team"
         r"|game|song|outfit|business|chat|group)\b(?: \S+){0,3}? (?:on fire|explod\w*|blew up|blowing up)"
-        r"|\b(?:is|are|was|so|too) fire\b|\b(?:deal|price|outfit|song|look|track|vibe)s? (?:\S+ )?fire\b"
+        r"|\b(?:is|are|was|so|too) fire\b|\bfire (?:sale|pit|up)|\bfired up|\bdumpster fire|(?:going to|gonna|about to)"
+        r" explode|\bexplode lol|\b(?:deal|price|outfit|song|look|track|vibe)s? (?:\S+ )?fire\b"
     )),
     Rule("med", "en_medical", rx(
         r"\bfaint(?:ed|ing)\b|\bpass(?:ed|es|ing)? out\b|\bcollaps\w*|\bunconscious|\bunresponsive|\bblack(?:ed)? out",
@@ -301,7 +310,7 @@ RULES += (
         r"(?:还|一直|仍然?)在?[^，。]{0,3}?(?:出气|冒气|往外冒|出瓦斯|出燃气|有气出|出)|(?:气阀|阀门?|开关)还(?:是)?开着|有气出",
         r"(?:阀门?|开关|旋钮|把手|总阀|角阀|knob|掣)[^，。]{0,12}?(?:关不[上住严紧掉了起死到]|拧不[动紧上回]|转不[动紧回]"
         r"|扭不[回动]|卡(?:住|死)|空转|坏[了掉咯].{0,4}关不|断了)",
-        r"火关不[掉了上死]|关不[死掉]|(?:打开|拧开|开着|开了)[^。]{0,8}?没(?:有)?(?:点着|打着|着火|点火|火)",
+        r"火关不[掉了上死]|关不[死掉]|灭不掉|关了[^。]{0,8}?(?:还有|还在)[^。]{0,6}?火苗|(?:打开|拧开|开着|开了)[^。]{0,8}?没(?:有)?(?:点着|打着|着火|点火|火)",
         r"(?:肥皂|洗洁精|洗衣粉|泡沫水)[^。]{0,16}?(?:冒泡|起泡|有泡|泡泡|小泡|起了.{0,3}泡)",
     ), neg="none", needs=rx(r"<GAS>|灶|炉|阀|表|meter|软管|接口|接头|旋钮|knob|stove|hob|gas|气还|火[^，。]{0,3}灭")),
     Rule("fire", "zh_fire_more", rx(
@@ -321,12 +330,12 @@ RULES += (
     ), "en", neg="none"),
     Rule("gas", "zh_damage_more", rx(
         r"(?:管道|管线|管子|管|软管|胶管|皮管|接口|接头|调压箱|调压器|调压柜|表箱|立管|喉|pipe|hose)[^，。]{0,6}?"
-        r"(?:崩|脱下|脱了|钉|切|割|锯|碰倒|倒了|掉在|窟窿|锈穿|锈了个|松脱)",
+        r"(?:崩|脱下|脱了|钉|切|割|锯|碰倒|倒了|掉在|窟窿|锈穿|锈了个|松脱|[打钻]了?个?(?:眼|洞|孔))",
         r"(?:钉|切|割|锯|铲|砸|撞)(?:到|了|穿|破|断)?[^，。]{0,4}?(?:<GAS>管|燃气管|煤气管|管道|调压|表箱)",
-    ), neg="both", needs=rx(r"<GAS>|调压|表箱|胶管|软管"), unless=NOT_GAS, named=True),
+    ), neg="both", needs=rx(r"<GAS>|调压|表箱|胶管|软管|黄色的?管"), unless=NOT_GAS, named=True),
     Rule("co", "zh_flue_more", rx(r"(?:烟道|烟管|排烟管|排气管)[^，。]{0,4}?(?:松|掉|脱)")),
     Rule("sym", "zh_symptom_more", rx(
-        r"(?:脑壳|脑袋|头)(?:很|好|有点)?(?:痛|疼|晕)|颠三倒四|胡言乱语|说话不清|讲话不清|语无伦次|脸(?:色)?(?:通红|很红|发红|好红)|打瞌睡|迷迷糊糊|头[^，。]{0,3}炸|吐奶|哭闹不止"
+        r"(?:脑壳|脑袋|头)(?:很|好|有点)?(?:痛|疼|晕)|(?:腿|脚|身上)(?:就|都)?(?:发)?软|发沉|昏沉|颠三倒四|胡言乱语|说话不清|讲话不清|语无伦次|脸(?:色)?(?:通红|很红|发红|好红)|打瞌睡|迷迷糊糊|头[^，。]{0,3}炸|吐奶|哭闹不止"
     )),
     Rule("med", "zh_medical_more", rx(
         r"(?:叫|喊|推|摇|拍|弄)[^，。]{0,5}?(?:不醒|醒不|不应|不答应|不回应|不理|不吭声|没(?:有)?(?:反应|回应|动静))",
