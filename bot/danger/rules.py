@@ -139,6 +139,8 @@ FRAGMENT_FILLER = rx(
     r"那个|就是|是不是|有点|好像|一下|[的了吗呢啊吧呀嘛哦哈有是在]|[^\w]|\b(?:a|the|is|it|there|some)\b"
 )
 
+_ZH_ODOUR = r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻)"
+
 RULES: tuple[Rule, ...] = (
     # --- gas: a smell, a leak, a hiss ------------------------------------------------------------------
     Rule("gas", "zh_smell", rx(
@@ -147,16 +149,15 @@ RULES: tuple[Rule, ...] = (
         r"(?:大蒜|蒜)(?:似的|一样|的)?(?:臭)?味",
         r"(?:[臭烂]鸡?蛋|坏鸡蛋|烂洋葱)的?(?:味|气味|臭)",
     ), smell=True),
-    Rule("gas", "zh_odour", rx(
-        r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻|呛)"
-    ), smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
+    Rule("gas", "zh_odour", rx(_ZH_ODOUR, "呛"), smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
     Rule("gas", "zh_leak", rx(
         r"漏气|跑气|泄[漏露]|外泄|漏出|漏[了着]?<GAS>|冒气|出气声|<GAS>.{0,6}?漏(?![水电费交缴发看填签掉写报接])",
         r"<THING>.{0,4}?漏(?![水电费])", r"(?:一直|还在|正在|在)(?:往外)?(?:漏|冒|喷)(?![水油电雨])|往外(?:喷|吹|冒)",
         r"(?:白雾|白烟|白气)[^，。]{0,4}?(?:往外|冒|飘|喷)|(?:阀|瓶|桶|罐|管)[^，。]{0,4}?(?:结霜|结冰)|(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)",
         r"嘶嘶|咝咝|呲呲|哧哧|嗤嗤|丝丝[的地]?(?:响|声)",
     ), neg="both", unless=NOT_GAS, named=True),
-    Rule("odd", "zh_odour_any", rx(r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻)"),
+    # a smell reported to the gas hotline with nothing saying it is gas: asked, never ignored
+    Rule("odd", "zh_odour_any", rx(_ZH_ODOUR),
          unless=rx(r"吃|好吃|不错|好香|好闻|香薰|蜡烛|口感|冰箱", NOT_GAS_SMELL.pattern)),
     Rule("gas", "zh_hiss", rx(r"滋滋|呼呼|嘶[的地]?(?:一声|声|响)|(?:气|风)声"), neg="both",
          needs=rx(r"<THING>|<GAS>")),
