@@ -15,17 +15,21 @@ from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.logsafety import quiet_libraries
+from bot.dbguard import FileWatch
+from bot.halt import Halt, first_of
+from bot.logsafety import mask_tokens, quiet_libraries
 from bot.runtime import Runtime
-from handlers.commands import register_commands
 from handlers.convert import TelegramUpdate
 from handlers.errors import on_error
 from handlers.processor import ChatOrderedProcessor
 from handlers.safe_updates import SafeUpdatesBot
 from handlers.sender import TelegramSender
+from handlers.startup import PollingWatch, commands_best_effort, with_retries
 from handlers.transport import AiohttpRequest
 from handlers.updates import on_update
 from handlers.webhook import WebhookServer
+from storage.db import Database
+from storage.instance import InstanceLock
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +38,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # retry_after as a timedelta, PTB's coming default
     quiet_libraries()  # PTB logs message texts and updates at DEBUG: never residents' data in our logs
     tg = settings.telegram
+    mask_tokens(settings.require_token())  # PTB's InvalidToken and aiohttp's URL errors carry it
     bot = SafeUpdatesBot(
         settings.require_token(),
         base_url=tg.base_url,
@@ -55,32 +60,77 @@ async def serve(
     on_ready: Callable[[Runtime], Awaitable[None]] | None = None,
     webhook: bool = False,
 ) -> None:
-    """Run the bot until ``stop`` is set: long polling, or with ``webhook`` Telegram's POSTs (handlers/webhook.py)."""
-    app = build_application(settings)
-    hook = WebhookServer(app, settings) if webhook else None
-    async with app:
-        runtime = await Runtime.start(settings, clock or SystemClock(), TelegramSender(app.bot))
-        app.bot_data["runtime"] = runtime
-        app.bot_data["hotline"] = settings.utility.hotline
+    """Run the bot until ``stop`` is set: long polling, or with ``webhook`` Telegram's POSTs (handlers/webhook.py).
+
+    Start order: the instance lock and the database first (a second instance, a corrupt or read-only file:
+    one line and out, before any network), then Telegram (retried while it is unreachable), then the rest.
+    A failure of our own while running (``bot.halt``) stops the bot and raises ``Halted``."""
+    halt = Halt()
+    with InstanceLock.acquire(settings.storage.path):
+        db = await Database.open(settings.storage.path)
+        watch = FileWatch(db.path, halt)
+        runtime: Runtime | None = None
+        app = build_application(settings)
+        polling = PollingWatch(halt)
+        if isinstance(app.bot, SafeUpdatesBot):
+            app.bot.set_watch(polling)
+        hook = WebhookServer(app, settings) if webhook else None
         try:
-            await register_commands(app.bot, runtime.db)
+            await watch.start()
+
+            async def initialize() -> bool:
+                await app.initialize()  # getMe
+                return True
+
+            connected = await with_retries(
+                "getMe",
+                initialize,
+                until=(stop, halt.event),
+                base_url=settings.telegram.base_url,
+                attempts=settings.telegram.startup_attempts,
+            )
+            if connected is None:  # stopped (or halted) while Telegram was unreachable
+                halt.raise_if_halted()
+                return
+            runtime = await Runtime.start(settings, clock or SystemClock(), TelegramSender(app.bot), db=db)
+            app.bot_data["runtime"] = runtime
+            app.bot_data["hotline"] = settings.utility.hotline
+            await commands_best_effort(app.bot, runtime.db)
             await app.start()
             assert app.updater is not None
             if hook is not None:
                 await hook.start()
             else:
                 await app.updater.start_polling(
-                    timeout=settings.telegram.poll_timeout_s, allowed_updates=Update.ALL_TYPES
+                    timeout=settings.telegram.poll_timeout_s,
+                    allowed_updates=Update.ALL_TYPES,
+                    bootstrap_retries=-1,  # deleteWebhook: retried while Telegram is unreachable
+                    error_callback=polling,
                 )
                 logger.info("polling for updates as @%s", app.bot.username)
             if on_ready is not None:
                 await on_ready(runtime)
-            await stop.wait()
+            await first_of(stop, halt.event)
         finally:
+            await watch.stop()
             if hook is not None:
                 await hook.stop()
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
             if app.running:
                 await app.stop()
-            await runtime.stop()
+            if runtime is not None:
+                await runtime.stop()
+            else:
+                await db.close()
+            await _shutdown(app)
+    halt.raise_if_halted()
+
+
+async def _shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    """PTB's shutdown, or, when ``initialize`` never succeeded, the transports' sessions closed."""
+    if app._initialized:
+        await app.shutdown()
+        return
+    for request in app.bot._request:
+        await request.shutdown()

@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot import broadcast_cli, roster_cli, staff_cli
 from bot.config import Settings, load_settings
+from bot.dbguard import check_present
 from bot.errors import ConfigError, HotlineError
-from bot.logsafety import quiet_libraries
+from bot.logsafety import mask_tokens, quiet_libraries
 from bot.loop import run_loop
 from storage.backup import BackupTargetError, backup_file
 from storage.db import Database
@@ -21,11 +24,13 @@ from storage.db import Database
 logger = logging.getLogger(__name__)
 
 EXIT_CONFIG = 2
+TOKEN_VARIABLE = "HOTLINE_TELEGRAM__TOKEN"
 
 
 def setup_logging(level: str = "INFO") -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_libraries()  # request URLs carry the bot token; PTB's DEBUG lines carry residents' messages
+    mask_tokens()  # whatever still carries a token is masked on every handler of the root logger
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot (long polling; --webhook: behind a reverse proxy)")
     with_config(run)
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook ([telegram] webhook_*)")
+    run.add_argument("--init", action="store_true", help="create the database if it is missing (first run; see README)")
 
     purge = sub.add_parser("purge", help="anonymise resolved and closed tickets, keeping their statistics")
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="closed more than DAYS ago")
@@ -100,9 +106,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in staff_cli.COMMANDS:
             return staff_cli.run(args, settings)
         if args.command == "run":
-            settings.require_token()
+            mask_tokens(settings.require_token())
+            if not os.environ.get(TOKEN_VARIABLE):
+                logger.warning(
+                    "the bot token comes from the configuration file %s: move it to %s in the environment "
+                    "(a token in a file ends up in backups and repositories)",
+                    args.config,
+                    TOKEN_VARIABLE,
+                )
             if args.webhook:
                 settings.require_webhook_secret()
+            if check_present(settings.storage.path, init=args.init):
+                logger.warning("no database at %s yet: creating it (first run)", settings.storage.path.resolve())
             run_loop(_run(settings, args.webhook))
         elif args.command == "purge":
             from bot.purge import purge_command
@@ -123,6 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except HotlineError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # a database that breaks after it opened (e.g. a corrupt page)
+        print(f"error: the database failed: {exc}", file=sys.stderr)
         return 1
 
 

@@ -30,6 +30,7 @@ class TelegramConfig(Section):
     poll_timeout_s: int = Field(default=30, ge=0, le=60)
     max_concurrent_updates: int = Field(default=256, ge=1, le=4096)
     connection_pool_size: int = Field(default=64, ge=1, le=1024)
+    startup_attempts: int = Field(default=0, ge=0)  # getMe tries at start before giving up (0: keep trying)
     bot_username: str | None = None  # for invite deep links https://t.me/<bot_username>?start=CODE
     # webhook mode (`hotline run --webhook`): the public URL, and where the bot listens behind the proxy
     webhook_url: str = ""
@@ -37,9 +38,16 @@ class TelegramConfig(Section):
     webhook_port: int = Field(default=8443, ge=0, le=65535)
     webhook_secret: SecretStr = SecretStr("")  # from HOTLINE_TELEGRAM__WEBHOOK_SECRET
 
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"{value!r} is not an http:// or https:// URL")
+        return value
+
 
 class StorageConfig(Section):
-    path: Path = Path("data/hotline.sqlite3")
+    path: Path = Path("data/hotline.sqlite3")  # a relative path is relative to the configuration file
 
 
 class UtilityConfig(Section):
@@ -222,6 +230,10 @@ def load_settings(path: Path | None, overrides: dict[str, Any] | None = None) ->
     if overrides:
         data.update(overrides)
     try:
-        return Settings(**data)
+        settings = Settings(**data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from exc
+    if path is not None and not settings.storage.path.is_absolute():
+        # relative to the configuration file, not to wherever the command happens to be run from
+        settings.storage.path = path.resolve().parent / settings.storage.path
+    return settings

@@ -48,8 +48,9 @@ class Runtime:
     services: list[Service] = field(default_factory=list)
 
     @classmethod
-    async def start(cls, settings: Settings, clock: Clock, sender: Sender) -> Runtime:
-        db = await Database.open(settings.storage.path)
+    async def start(cls, settings: Settings, clock: Clock, sender: Sender, *, db: Database | None = None) -> Runtime:
+        """Start every part on ``db`` (opened here from ``storage.path`` when None; closed by ``stop``)."""
+        db = db or await Database.open(settings.storage.path)
         await sync_staff(db, settings, clock.now())
         # one send per connection of the transport: more would only queue for a connection there
         lane = Lane(sender, settings.outbound, concurrency=settings.telegram.connection_pool_size)

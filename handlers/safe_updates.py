@@ -17,9 +17,11 @@ from datetime import timedelta
 from telegram import Bot
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import JSONDict, ODVInput, TimePeriod
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import ExtBot
 
 from handlers.convert import TelegramUpdate, decode_update
+from handlers.startup import PollingWatch
 
 
 def decode_batch(result: object, bot_username: str | None = None) -> tuple[TelegramUpdate, ...]:
@@ -42,7 +44,16 @@ class SafeUpdatesBot(ExtBot[None]):
     ``Bot.get_updates`` decodes the whole answer into PTB's objects in one go and, when one update
     fails, logs the raw batch and raises: this replaces only that last step. The call itself is made as
     PTB makes it (the long poll's ``timeout`` added to the read timeout). PTB's updater needs only each
-    update's ``update_id``, and the application hands it to ``handlers.updates.on_update``."""
+    update's ``update_id``, and the application hands it to ``handlers.updates.on_update``.
+
+    ``watch`` (set by ``bot.app.serve``) hears of each poll's outcome: a success after failures logs that
+    the connection is back; a refused token stops the bot (PTB would only end its polling loop)."""
+
+    watch: PollingWatch | None = None  # a class default: PTB's bots are frozen objects
+
+    def set_watch(self, watch: PollingWatch) -> None:
+        with self._unfrozen():
+            self.watch = watch
 
     async def get_updates(  # type: ignore[override]  # answers TelegramUpdate, not PTB's Update
         self,
@@ -59,13 +70,24 @@ class SafeUpdatesBot(ExtBot[None]):
     ) -> tuple[TelegramUpdate, ...]:
         base = self._request[0].read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
         poll_s = timeout.total_seconds() if isinstance(timeout, timedelta) else (timeout or 0)
-        result = await self._post(
-            "getUpdates",
-            {"timeout": timeout, "offset": offset, "limit": limit, "allowed_updates": allowed_updates},
-            read_timeout=(base or 0) + poll_s,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-            api_kwargs=api_kwargs,
-        )
+        try:
+            result = await self._post(
+                "getUpdates",
+                {"timeout": timeout, "offset": offset, "limit": limit, "allowed_updates": allowed_updates},
+                read_timeout=(base or 0) + poll_s,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+                api_kwargs=api_kwargs,
+            )
+        except InvalidToken:
+            if self.watch is not None:
+                self.watch.refused()
+            raise
+        except TelegramError as exc:
+            if self.watch is not None:
+                self.watch.failed(exc)
+            raise
+        if self.watch is not None:
+            self.watch.ok()
         return decode_batch(result, own_username(self))

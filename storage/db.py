@@ -177,6 +177,16 @@ def _settle(futures: list[asyncio.Future[Any]], outcomes: list[Any]) -> None:
             future.set_result(outcome)
 
 
+def describe_open_error(path: Path, exc: sqlite3.Error) -> str:
+    """One line for an operator: what is wrong with the database file and what to do."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
+        return f"{path}: not a SQLite database, or corrupt ({text}); restore it from a backup (hotline db backup)"
+    if "readonly" in text or "read-only" in text or "unable to open" in text or "disk I/O" in text:
+        return f"{path}: cannot open the database for writing ({text}): a read-only file system or no permission?"
+    return f"{path}: cannot open the database ({text})"
+
+
 class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
@@ -189,20 +199,30 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (or create) the database at ``path``. A file that is not a database, a read-only file system
+        or a directory that cannot be written is a ``StorageError`` with one line saying so, at once (the
+        connection's thread is closed again, so the process can exit)."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"{path.parent}: cannot create the database's directory ({exc.strerror})") from exc
         conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        db = cls(conn, path)
-        if migrate:
-            try:
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA secure_delete=ON")  # what is deleted or overwritten is zeroed (purge)
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            db = cls(conn, path)
+            if migrate:
                 await db.migrate()
-            except BaseException:
-                await conn.close()
-                raise
+        except sqlite3.Error as exc:
+            await conn.close()
+            raise StorageError(describe_open_error(path, exc)) from exc
+        except BaseException:
+            await conn.close()
+            raise
         return db
 
     async def close(self) -> None:

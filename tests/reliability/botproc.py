@@ -76,10 +76,14 @@ def bot_config(sandbox: Sandbox, db_path: Path, **extra: Any) -> dict[str, Any]:
 
 
 class BotProcess:
-    """Start, ``kill -9`` and restart the bot; its output goes to ``log_path`` (appended)."""
+    """Start, ``kill -9`` and restart the bot; its output goes to ``log_path`` (appended). Each start passes
+    ``--init`` (the database is created when missing) unless ``init=False``."""
 
-    def __init__(self, config_path: Path, log_path: Path, *, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, config_path: Path, log_path: Path, *, env: dict[str, str] | None = None, init: bool = True
+    ) -> None:
         self.config_path = config_path
+        self.init = init
         self.log_path = log_path
         self.env = {**os.environ, "HOTLINE_TELEGRAM__TOKEN": DEMO_TOKEN, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc: asyncio.subprocess.Process | None = None
@@ -97,6 +101,7 @@ class BotProcess:
             "run",
             "--config",
             str(self.config_path),
+            *(("--init",) if self.init else ()),
             *args,
             cwd=REPO,
             env=self.env,
