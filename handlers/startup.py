@@ -37,6 +37,10 @@ CONFLICT = (
 )
 
 
+class TelegramUnreachable(HotlineError):
+    """``telegram.startup_attempts`` attempts to reach Telegram at start all failed."""
+
+
 class TokenRefused(HotlineError):
     """Telegram answered 401/404 to the bot's own request: the token, or ``telegram.base_url``, is wrong."""
 
@@ -66,26 +70,26 @@ async def with_retries(
     first_delay_s: float = FIRST_DELAY_S,
 ) -> T | None:
     """``call()`` until it succeeds (its result), one of ``until`` is set (None), or ``attempts`` failed
-    (0: no limit; then the last error is raised). Network errors and 5xx are retried with backoff."""
+    (0: no limit; then ``TelegramUnreachable``). Network errors and 5xx are retried with backoff."""
     delay, failures = first_delay_s, 0
     while True:
         try:
             result = await call()
         except InvalidToken as exc:
             raise TokenRefused(refused_message(base_url, what)) from exc
-        except RetryAfter as exc:
+        except (RetryAfter, NetworkError, TimedOut) as exc:  # 5xx answers are NetworkErrors too
             failures += 1
-            wait_s = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
-            logger.warning("%s: Telegram asks to wait %.0f s (attempt %d)", what, wait_s, failures)
+            if isinstance(exc, RetryAfter):
+                after = exc.retry_after
+                wait_s = after if isinstance(after, int | float) else after.total_seconds()
+            else:
+                wait_s, delay = delay, min(delay * 2, MAX_DELAY_S)
             if attempts and failures >= attempts:
-                raise
-        except (NetworkError, TimedOut) as exc:  # 5xx answers are NetworkErrors too
-            failures += 1
-            wait_s = delay
-            delay = min(delay * 2, MAX_DELAY_S)
+                logger.warning("%s failed (attempt %d of %d): %s", what, failures, attempts, describe(exc))
+                raise TelegramUnreachable(
+                    f"Telegram unreachable at start ({what} failed {failures} time(s), the last: {describe(exc)})"
+                ) from exc
             logger.warning("%s failed (attempt %d): %s; retrying in %.0f s", what, failures, describe(exc), wait_s)
-            if attempts and failures >= attempts:
-                raise
         else:
             if failures:
                 logger.info("connection to Telegram restored (%s after %d failed attempt(s))", what, failures)

@@ -20,6 +20,7 @@ for ``getUpdates`` (PTB adds the long-poll ``timeout`` to that instance's read t
 
 import asyncio
 import io
+import json
 import logging
 from functools import lru_cache
 
@@ -29,7 +30,7 @@ from aiohttp import hdrs, payload
 from aiohttp.abc import AbstractStreamWriter
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import JSONDict, ODVInput
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot import jsonfast
@@ -147,12 +148,22 @@ class AiohttpRequest(BaseRequest):
     @staticmethod
     def parse_json_payload(payload: bytes) -> JSONDict:
         """See `BaseRequest.parse_json_payload` (PTB's hook for another JSON library): orjson, and PTB's own
-        reading (UTF-8 errors replaced, ``TelegramError`` for what is not JSON) for what orjson refuses."""
+        reading (UTF-8 errors replaced, ``TelegramError`` for what is not JSON) for what orjson refuses, logged
+        in one line instead of PTB's traceback."""
         try:
             result: JSONDict = orjson.loads(payload)
         except orjson.JSONDecodeError:
-            return BaseRequest.parse_json_payload(payload)
-        return result
+            pass
+        else:
+            return result
+        text = payload.decode("utf-8", "replace")  # PTB's reading: UTF-8 errors replaced
+        try:
+            loaded: JSONDict = json.loads(text)
+        except ValueError:
+            # one line, not PTB's traceback: a proxy's error page or a wrong base_url's 404 is not JSON
+            logger.warning("the Bot API's answer is not JSON: %r", text[:80])
+            raise TelegramError("Invalid server response") from None
+        return loaded
 
     @property
     def read_timeout(self) -> float | None:
