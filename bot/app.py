@@ -25,7 +25,7 @@ from handlers.processor import ChatOrderedProcessor
 from handlers.safe_updates import SafeUpdatesBot
 from handlers.sender import TelegramSender
 from handlers.startup import PollingWatch, commands_best_effort, with_retries
-from handlers.transport import AiohttpRequest
+from handlers.transport import AiohttpRequest, proxy_for, shown_proxy
 from handlers.updates import on_update
 from handlers.webhook import WebhookServer
 from storage.db import Database
@@ -39,12 +39,15 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     quiet_libraries()  # PTB logs message texts and updates at DEBUG: never residents' data in our logs
     tg = settings.telegram
     mask_tokens(settings.require_token())  # PTB's InvalidToken and aiohttp's URL errors carry it
+    proxy = proxy_for(tg.base_url, tg.proxy_url.get_secret_value())
+    if proxy:
+        logger.info("reaching the Bot API through the proxy %s", shown_proxy(proxy))
     bot = SafeUpdatesBot(
         settings.require_token(),
         base_url=tg.base_url,
         base_file_url=tg.base_file_url,
-        request=AiohttpRequest(connection_pool_size=tg.connection_pool_size),
-        get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=10.0),
+        request=AiohttpRequest(connection_pool_size=tg.connection_pool_size, proxy_url=proxy),
+        get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=10.0, proxy_url=proxy),
     )
     app = ApplicationBuilder().bot(bot).concurrent_updates(ChatOrderedProcessor(tg.max_concurrent_updates)).build()
     app.add_handler(TypeHandler(TelegramUpdate, on_update))

@@ -30,6 +30,9 @@ class TelegramConfig(Section):
     poll_timeout_s: int = Field(default=30, ge=0, le=60)
     max_concurrent_updates: int = Field(default=256, ge=1, le=4096)
     connection_pool_size: int = Field(default=64, ge=1, le=1024)
+    # the Bot API through a proxy: http://, https:// or socks5:// (credentials in the URL: use the environment,
+    # HOTLINE_TELEGRAM__PROXY_URL); empty: HTTPS_PROXY / ALL_PROXY from the environment, as curl reads them
+    proxy_url: SecretStr = SecretStr("")
     startup_attempts: int = Field(default=0, ge=0)  # getMe tries at start before giving up (0: keep trying)
     bot_username: str | None = None  # for invite deep links https://t.me/<bot_username>?start=CODE
     # webhook mode (`hotline run --webhook`): the public URL, and where the bot listens behind the proxy
@@ -37,6 +40,14 @@ class TelegramConfig(Section):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=0, le=65535)
     webhook_secret: SecretStr = SecretStr("")  # from HOTLINE_TELEGRAM__WEBHOOK_SECRET
+
+    @field_validator("proxy_url")
+    @classmethod
+    def _proxy_scheme(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value()
+        if url and not url.lower().startswith(("http://", "https://", "socks5://", "socks5h://", "socks4://")):
+            raise ValueError("a proxy URL starts with http://, https://, socks5://, socks5h:// or socks4://")
+        return value
 
     @field_validator("base_url", "base_file_url")
     @classmethod

@@ -1,7 +1,7 @@
 """A python-telegram-bot transport on aiohttp.
 
 `AiohttpRequest` is a drop-in replacement for PTB's `HTTPXRequest`: same constructor options (minus
-proxy / HTTP/2 / socket options), same request bodies (form-urlencoded JSON parameters, or
+HTTP/2 / socket options), same request bodies (form-urlencoded JSON parameters, or
 multipart/form-data when files are uploaded), same error mapping (timeouts -> `TimedOut`, transport
 failures -> `NetworkError`; HTTP status codes are mapped by `BaseRequest`).
 
@@ -14,15 +14,23 @@ Timeout semantics, per request (a `DEFAULT_NONE` argument means "use the constru
   small form bodies fit in the socket buffer and cannot stall on their own;
 - ``read_timeout``: after the request is sent, the longest wait for the next bytes of the answer.
 
+Proxies: ``proxy_url`` (``http://``, ``https://``: aiohttp's own proxy support, ``CONNECT`` for https
+targets; ``socks5://``, ``socks5h://``, ``socks4://``: aiohttp-socks' connector). ``proxy_for`` picks it as
+PTB does: the ``[telegram] proxy_url`` setting, else ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` (either
+case) for the Bot API's URL unless ``NO_PROXY`` names its host.
+
 Use two instances, as PTB does: one for the bot's calls and one, with ``connection_pool_size=1``,
 for ``getUpdates`` (PTB adds the long-poll ``timeout`` to that instance's read timeout).
 """
 
 import asyncio
+import base64
 import io
 import json
 import logging
+import urllib.request
 from functools import lru_cache
+from urllib.parse import unquote, urlsplit
 
 import aiohttp
 import orjson
@@ -43,6 +51,37 @@ _POOL_TIMEOUT_MESSAGE = (
     "Pool timeout: All connections in the connection pool are occupied. Request was *not* sent to "
     "Telegram. Consider adjusting the connection pool size or the pool timeout."
 )
+
+
+SOCKS_SCHEMES = ("socks5", "socks5h", "socks4", "socks4a")
+HTTP_SCHEMES = ("http", "https")
+
+
+def proxy_for(url: str, configured: str = "") -> str | None:
+    """The proxy for requests to ``url``: ``configured``, else the environment's (None: connect directly)."""
+    if configured:
+        return configured
+    proxies = urllib.request.getproxies_environment()  # lower-case schemes, "all" and "no" included
+    parts = urlsplit(url)
+    if parts.hostname and urllib.request.proxy_bypass_environment(parts.hostname, proxies):  # type: ignore[attr-defined]
+        return None
+    return proxies.get(parts.scheme) or proxies.get("all") or None
+
+
+def shown_proxy(proxy_url: str) -> str:
+    """A proxy URL for the log: scheme, host and port only (never its credentials)."""
+    parts = urlsplit(proxy_url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname or '?'}{port}"
+
+
+def check_proxy_url(proxy_url: str) -> str:
+    scheme = urlsplit(proxy_url).scheme.lower()
+    if scheme not in (*HTTP_SCHEMES, *SOCKS_SCHEMES) or not urlsplit(proxy_url).hostname:
+        raise ValueError(
+            f"{shown_proxy(proxy_url)!r} is not a proxy URL (http://, https://, socks5://, socks5h:// or socks4://)"
+        )
+    return proxy_url
 
 
 class _DeadlineMultipartWriter(aiohttp.MultipartWriter):
@@ -107,6 +146,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: default connect timeout. Default 5.
         pool_timeout: default wait for a free connection slot. Default 1.
         media_write_timeout: default write timeout for requests that upload files. Default 20.
+        proxy_url: send every request through this proxy (see ``proxy_for``); None: directly.
 
     The session is created inside the running loop by `initialize` (or by the first request),
     closed by `shutdown`, and created anew by the next `initialize`.
@@ -118,6 +158,9 @@ class AiohttpRequest(BaseRequest):
         "_media_write_timeout",
         "_pool_gate",
         "_pool_timeout",
+        "_proxy",
+        "_proxy_headers",
+        "_proxy_url",
         "_read_timeout",
         "_session",
         "_shut_down",
@@ -132,9 +175,20 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        proxy_url: str | None = None,
     ) -> None:
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be a positive integer")
+        self._proxy_url = check_proxy_url(proxy_url) if proxy_url else None
+        # an HTTP(S) proxy is given to each request; a SOCKS proxy is the connector's
+        self._proxy: str | None = None
+        self._proxy_headers: dict[str, str] | None = None
+        if self._proxy_url and urlsplit(self._proxy_url).scheme.lower() in HTTP_SCHEMES:
+            parts = urlsplit(self._proxy_url)
+            if parts.username is not None:  # aiohttp takes a proxy's credentials apart from its URL
+                pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+                self._proxy_headers = {hdrs.PROXY_AUTHORIZATION: "Basic " + base64.b64encode(pair).decode()}
+            self._proxy = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
         self._connection_pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -176,7 +230,13 @@ class AiohttpRequest(BaseRequest):
 
     def _open_session(self) -> aiohttp.ClientSession:
         """Create the session and the pool gate; must run inside the event loop that uses them."""
-        connector = aiohttp.TCPConnector(limit=self._connection_pool_size, limit_per_host=0)
+        connector: aiohttp.BaseConnector
+        if self._proxy_url is not None and self._proxy is None:
+            from aiohttp_socks import ProxyConnector  # only where a SOCKS proxy is configured
+
+            connector = ProxyConnector.from_url(self._proxy_url, limit=self._connection_pool_size, limit_per_host=0)
+        else:
+            connector = aiohttp.TCPConnector(limit=self._connection_pool_size, limit_per_host=0)
         self._session = aiohttp.ClientSession(
             connector=connector,
             headers={hdrs.USER_AGENT: self.USER_AGENT},
@@ -244,6 +304,9 @@ class AiohttpRequest(BaseRequest):
                 headers = {hdrs.CONTENT_TYPE: _FORM_URLENCODED}
 
         timeout = _timeout(connect_timeout, read_timeout)
+        if self._proxy_headers is not None and url.startswith("http://"):
+            # a plain-http request goes to the proxy as it is (no CONNECT): its credentials go with it
+            headers = {**(headers or {}), **self._proxy_headers}
 
         if gate.locked() and pool_timeout is not None:
             try:
@@ -254,7 +317,15 @@ class AiohttpRequest(BaseRequest):
         else:
             await gate.acquire()
         try:
-            async with session.request(method, url, data=data, headers=headers, timeout=timeout) as res:
+            async with session.request(
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=timeout,
+                proxy=self._proxy,
+                proxy_headers=self._proxy_headers,
+            ) as res:
                 return res.status, await res.read()
         except TimeoutError as err:
             # aiohttp's ServerTimeoutError (connect / socket read) is a TimeoutError too.
