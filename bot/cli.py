@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
     purge = sub.add_parser("purge", help="anonymise resolved and closed tickets, keeping their statistics")
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="closed more than DAYS ago")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be purged")
     with_config(purge)
 
     demo = sub.add_parser("demo", help="play a scripted report against the built-in Bot API sandbox")
@@ -122,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "purge":
             from bot.purge import purge_command
 
-            print(asyncio.run(purge_command(settings, args.older_than)))
+            print(asyncio.run(purge_command(settings, args.older_than, dry_run=args.dry_run)))
         elif args.command == "db" and args.db_command == "migrate":
             applied = asyncio.run(_migrate(settings))
             print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")

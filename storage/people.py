@@ -64,8 +64,11 @@ class PeopleRepo:
     async def ensure(self, channel: str, external_id: str, *, name: str, lang: str, now: datetime) -> Person:
         """The person behind an account, created as a resident on first contact."""
         person = await self.find(channel, external_id)
-        if person is not None:
+        if person is not None and (person.name or not name):
             return person
+        if person is not None:  # the purge cleared the name of a resident who is back
+            await self.conn.execute("UPDATE people SET name = ? WHERE id = ?", (name[:200], person.id))
+            return person.model_copy(update={"name": name[:200]})
         await self.conn.execute(
             "INSERT INTO people (channel, external_id, name, lang, created_at) VALUES (?, ?, ?, ?, ?)",
             (channel, external_id, name[:200], lang, to_db(now)),

@@ -9,11 +9,12 @@ from pathlib import Path
 from bot.cli import main
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.events import Kind
 from bot.purge import PURGED_TEXT, purge, scrub_payload
 from storage.db import Database
-from tests.conftest import CREW_A, RESIDENT
+from tests.conftest import CREW_A, DISPATCHER, RESIDENT
 from tests.core.harness import Harness
-from tests.core.test_leak_report import report_leak
+from tests.core.test_leak_report import fill_leak_form, report_leak
 
 OTHER = "5003"
 STATS = (
@@ -108,3 +109,93 @@ def test_purge_command(tmp_path: Path, settings: Settings, capsys: object) -> No
     config = tmp_path / "purge.toml"
     config.write_text(f'[storage]\npath = "{tmp_path / "purge.sqlite3"}"\n', encoding="utf-8")
     assert main(["purge", "--older-than", "365", "--config", str(config)]) == 0
+
+
+# Every string below is typed by a resident or about them; none may survive a purge anywhere in the file.
+SEEDED = (
+    "Building 3",  # the address of the report
+    "Flat 501",
+    "1234 5678",  # the callback number, as typed and as stored
+    "13812345678",
+    "Qiu Xiaoming",  # the resident's name on Telegram
+    "lift lobby by Flat 501",  # a dispatcher's note
+    "Tower 9 Room 1208",  # the address of an unfinished report
+    "duplicate of the Flat 501 call",  # a /close reason
+    "knock twice at the blue door",  # relayed to the resident
+    "stranger-typed-this",  # a stranger's refused button, in the audit
+)
+RESIDENT_ID, QUIET_ID, STRANGER_ID = "731955", "731966", "731977"
+
+
+def file_bytes(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
+
+async def test_purge_leaves_no_personal_data_in_the_file(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT_ID, "I smell gas in my kitchen", name="Qiu Xiaoming")
+    await fill_leak_form(h, RESIDENT_ID)
+    await h.press(RESIDENT_ID, "i:s:ok")
+    ticket = int(await db.scalar("SELECT MAX(id) FROM tickets"))
+    await h.text(DISPATCHER, f"/note {ticket} lift lobby by Flat 501")
+    await h.text(DISPATCHER, f"/msg {ticket} knock twice at the blue door")
+    await h.press(STRANGER_ID, f"t:acc:{ticket}:stranger-typed-this")  # a forged button
+    assert await db.scalar("SELECT COUNT(*) FROM audit WHERE actor = ?", (STRANGER_ID,)) == 1
+    await h.text(DISPATCHER, f"/close {ticket} duplicate of the Flat 501 call")
+    assert await db.scalar("SELECT status FROM tickets WHERE id = ?", (ticket,)) == "closed"
+    # an unfinished report: an address typed, then silence
+    await h.text(QUIET_ID, "I smell gas")
+    await h.event(QUIET_ID, Kind.LOCATION, latitude=31.2, longitude=121.4)
+    await h.text(QUIET_ID, "Tower 9 Room 1208")
+    assert await db.scalar("SELECT COUNT(*) FROM conversations WHERE user_ref = ?", (QUIET_ID,)) == 1
+    await db.truncate_wal()
+    before = file_bytes(db.path)
+    missing = [s for s in SEEDED if s.encode() not in before]
+    assert missing == [], f"seeded data not in the file before the purge: {missing}"
+
+    clock.advance(timedelta(days=40))
+    result = await purge(db, older_than_days=30, now=clock.now(), pause_s=0)
+    assert result.tickets == 1 and result.conversations == 1 and result.people >= 1
+    await db.close()
+
+    after = file_bytes(db.path)
+    assert not [s for s in SEEDED if s.encode() in after], [s for s in SEEDED if s.encode() in after]
+    reopened = await Database.open(db.path)
+    try:
+        # the Telegram ids stay only where the chat itself lives (people: a resident's chat and tips)
+        for table, column in (
+            ("tickets", "chat"),
+            ("outbox", "chat"),
+            ("outbox", "payload"),
+            ("ticket_events", "data"),
+            ("timers", "data"),
+            ("audit", "actor"),
+            ("conversations", "user_ref"),
+        ):
+            for telegram_id in (RESIDENT_ID, QUIET_ID, STRANGER_ID):
+                hits = await reopened.scalar(
+                    f"SELECT COUNT(*) FROM {table} WHERE {column} = ? OR {column} LIKE ?",
+                    (telegram_id, f'%"{telegram_id}"%'),
+                )
+                assert hits == 0, (table, column, telegram_id)
+        resident = await reopened.scalar(
+            "SELECT p.external_id FROM tickets t JOIN people p ON p.id = t.resident_id WHERE t.id = ?", (ticket,)
+        )
+        assert resident == "anonymous"
+        # the figures are kept
+        row = await reopened.fetchone(
+            "SELECT category, severity, status, closed_at FROM tickets WHERE id = ?", (ticket,)
+        )
+        assert row is not None and row[0] == "leak" and row[2] == "closed" and row[3] is not None
+        assert await reopened.integrity_check() == "ok"
+    finally:
+        await reopened.close()
+
+
+async def test_purge_dry_run_changes_nothing(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    ticket = await _resolved_ticket(h, RESIDENT)
+    clock.advance(timedelta(days=40))
+    result = await purge(db, older_than_days=30, now=clock.now(), dry_run=True)
+    assert result.tickets == 1 and "would purge 1 ticket(s)" in str(result)
+    assert await db.scalar("SELECT purged_at FROM tickets WHERE id = ?", (ticket,)) is None
