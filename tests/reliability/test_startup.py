@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,7 +26,7 @@ from bot.halt import Halted
 from bot.sandbox import Sandbox
 from storage.db import Database
 from storage.instance import AlreadyRunning, InstanceLock
-from tests.reliability.botproc import toml_dump
+from tests.reliability.botproc import REPO, toml_dump
 
 
 @pytest.fixture
@@ -224,3 +227,33 @@ async def test_get_updates_failures_are_one_line_each_and_recovery_is_logged(
     assert len(failed) >= 2 and all(r.exc_info is None for r in failed)
     assert any("connection to Telegram restored (getUpdates" in r.getMessage() for r in caplog.records)
     assert "Traceback" not in caplog.text
+
+
+def _can_mount() -> bool:
+    if shutil.which("unshare") is None or shutil.which("mount") is None:
+        return False
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount -t tmpfs none /mnt"], capture_output=True, timeout=20)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _can_mount(), reason="needs root and unshare/mount (util-linux) for a read-only bind mount")
+def test_read_only_file_system_exits_at_once_with_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    db_path = data / "hotline.sqlite3"
+
+    async def create() -> None:
+        await (await Database.open(db_path)).close()
+
+    asyncio.run(create())
+    config = write_config(tmp_path, db_path, startup_attempts=1)
+    script = (
+        f"mount --bind '{data}' '{data}' && mount -o remount,ro,bind '{data}' && "
+        f"exec '{sys.executable}' -m bot.cli run --config '{config}'"
+    )
+    env = {**os.environ, "HOTLINE_TELEGRAM__TOKEN": DEMO_TOKEN}
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, timeout=60, env=env, cwd=REPO)
+    err = done.stderr.decode(errors="replace")
+    assert done.returncode == 1, err
+    assert "Read-only file system" in err or "read-only" in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
