@@ -104,10 +104,21 @@ async def serve(
             if hook is not None:
                 await hook.start()
             else:
+                # PTB's own deleteWebhook (its bootstrap) retries silently and cannot be stopped: ours first
+                deleted = await with_retries(
+                    "deleteWebhook",
+                    app.bot.delete_webhook,
+                    until=(stop, halt.event),
+                    base_url=settings.telegram.base_url,
+                    attempts=settings.telegram.startup_attempts,
+                )
+                if deleted is None:
+                    halt.raise_if_halted()
+                    return
                 await app.updater.start_polling(
                     timeout=settings.telegram.poll_timeout_s,
                     allowed_updates=Update.ALL_TYPES,
-                    bootstrap_retries=-1,  # deleteWebhook: retried while Telegram is unreachable
+                    bootstrap_retries=-1,  # its deleteWebhook again, right after ours went through
                     error_callback=polling,
                 )
                 logger.info("polling for updates as @%s", app.bot.username)

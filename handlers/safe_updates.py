@@ -17,7 +17,7 @@ from datetime import timedelta
 from telegram import Bot
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import JSONDict, ODVInput, TimePeriod
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from handlers.convert import TelegramUpdate, decode_update
@@ -47,7 +47,7 @@ class SafeUpdatesBot(ExtBot[None]):
     update's ``update_id``, and the application hands it to ``handlers.updates.on_update``.
 
     ``watch`` (set by ``bot.app.serve``) hears of each poll's outcome: a success after failures logs that
-    the connection is back; a refused token stops the bot (PTB would only end its polling loop)."""
+    the connection is back."""
 
     watch: PollingWatch | None = None  # a class default: PTB's bots are frozen objects
 
@@ -80,10 +80,6 @@ class SafeUpdatesBot(ExtBot[None]):
                 pool_timeout=pool_timeout,
                 api_kwargs=api_kwargs,
             )
-        except InvalidToken:
-            if self.watch is not None:
-                self.watch.refused()
-            raise
         except TelegramError as exc:
             if self.watch is not None:
                 self.watch.failed(exc)

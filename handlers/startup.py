@@ -139,7 +139,3 @@ class PollingWatch:
         if self.failures:
             logger.info("connection to Telegram restored (getUpdates after %d failure(s))", self.failures)
             self.failures = 0
-
-    def refused(self) -> None:
-        logger.critical("Telegram refused the bot token (getUpdates: 401): stopping; pending messages are kept")
-        self.halt("Telegram refused the bot token (getUpdates)")

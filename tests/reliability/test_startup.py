@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -63,10 +64,19 @@ def test_corrupt_database_exits_at_once_with_one_line(
 async def test_open_of_a_corrupt_file_closes_its_connection(tmp_path: Path) -> None:
     path = tmp_path / "bad.sqlite3"
     path.write_bytes(b"\0garbage" * 1000)
+
+    def workers() -> set[int | None]:
+        return {t.ident for t in threading.enumerate() if "_connection_worker_thread" in repr(t)}
+
+    before = workers()
     with pytest.raises(StorageError, match="not a SQLite database"):
         await Database.open(path)
     # the connection's thread was closed: nothing keeps the process alive after the error
-    assert not [t for t in __import__("threading").enumerate() if "_connection_worker_thread" in repr(t)]
+    for _ in range(100):  # bounded: the thread ends just after close() returns
+        if not workers() - before:
+            break
+        await asyncio.sleep(0.01)
+    assert not workers() - before
 
 
 def test_missing_database_is_refused_unless_init(
@@ -184,15 +194,16 @@ async def test_502_at_start_is_retried_and_the_command_menu_is_best_effort(
     sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    sandbox.set_faults(error_rate=1.0, methods=frozenset({"getme", "setmycommands"}))
+    sandbox.set_faults(error_rate=1.0, methods=frozenset({"getme", "deletewebhook", "setmycommands"}))
     settings = sandbox_settings(sandbox, tmp_path / "retry.sqlite3", lang="en")
     stop = asyncio.Event()
     task = asyncio.create_task(serve(settings, stop))
-    for _ in range(200):  # bounded wait for the first failed getMe
-        if sandbox.calls("getMe"):
-            break
-        await asyncio.sleep(0.02)
-    sandbox.set_faults(error_rate=1.0, methods=frozenset({"setmycommands"}))  # getMe answers again
+    for method, still_failing in (("getMe", {"deletewebhook", "setmycommands"}), ("deleteWebhook", {"setmycommands"})):
+        for _ in range(200):  # bounded wait for the first failed call
+            if sandbox.calls(method):
+                break
+            await asyncio.sleep(0.02)
+        sandbox.set_faults(error_rate=1.0, methods=frozenset(still_failing))  # it answers again
     for _ in range(400):  # bounded: polling starts although every setMyCommands fails
         if sandbox.calls("getUpdates"):
             break
@@ -203,6 +214,8 @@ async def test_502_at_start_is_retried_and_the_command_menu_is_best_effort(
     messages = [r.getMessage() for r in caplog.records]
     assert any(m.startswith("getMe failed (attempt 1): NetworkError") for m in messages), messages
     assert any("connection to Telegram restored (getMe" in m for m in messages), messages
+    assert any(m.startswith("deleteWebhook failed (attempt 1): NetworkError") for m in messages), messages
+    assert any("connection to Telegram restored (deleteWebhook" in m for m in messages), messages
     assert any("command menu not set" in m for m in messages), messages
     assert "Traceback" not in caplog.text
 
