@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.forms import FIELDS, Ask
 from storage.db import Conn, Database
 from storage.instance import AlreadyRunning, InstanceLock
+from storage.maintenance import truncate_wal, vacuum
 from storage.personal import (
     EVENT_CODES_KEPT,
     EVENT_KEYS_KEPT,
@@ -208,7 +209,7 @@ async def purge(
     result.other_rows += await _batches(db, notifications, result, pause_s)
     result.other_rows += await _batches(db, lambda tx: PrivacyRepo(tx).clear_old_timers(cutoff, BATCH), result, pause_s)
     result.other_rows += await _batches(db, lambda tx: PrivacyRepo(tx).clear_old_audit(cutoff, BATCH), result, pause_s)
-    await db.truncate_wal()
+    await truncate_wal(db)
     logger.info("%s (older than %d days)", result, older_than_days)
     return result
 
@@ -233,5 +234,5 @@ async def _vacuum_unless_running(db: Database) -> bool:
     except AlreadyRunning:
         return False
     with lock:
-        await db.vacuum()
+        await vacuum(db)
     return True

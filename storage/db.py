@@ -363,23 +363,6 @@ class Database:
         """SQLite's online backup: a consistent copy even while the bot writes."""
         await backup_file(self.path, target)
 
-    async def truncate_wal(self, attempts: int = 20) -> bool:
-        """Copy the write-ahead log into the database and empty it (old page images stay in it otherwise);
-        another process reading meanwhile makes it retry. True once it is empty."""
-        for _ in range(attempts):
-            row = await self.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
-            if row is not None and row[0] == 0:
-                return True
-            await asyncio.sleep(0.05)
-        logger.warning("the write-ahead log of %s could not be emptied (busy)", self.path)
-        return False
-
-    async def vacuum(self) -> None:
-        """Rebuild the file (only with no other process on the database: it holds the write lock throughout)."""
-        async with self.lock:
-            await self.conn.execute("VACUUM")
-        await self.truncate_wal()
-
     async def integrity_check(self) -> str:
         row = await self.fetchone("PRAGMA integrity_check")
         return str(row[0]) if row else "no answer"

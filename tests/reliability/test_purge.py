@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.cli import main
 from bot.clock import FakeClock
@@ -12,6 +16,8 @@ from bot.config import Settings
 from bot.events import Kind
 from bot.purge import PURGED_TEXT, purge, scrub_payload
 from storage.db import Database
+from storage.instance import InstanceLock
+from storage.maintenance import truncate_wal
 from tests.conftest import CREW_A, DISPATCHER, RESIDENT
 from tests.core.harness import Harness
 from tests.core.test_leak_report import fill_leak_form, report_leak
@@ -148,7 +154,7 @@ async def test_purge_leaves_no_personal_data_in_the_file(settings: Settings, db:
     await h.event(QUIET_ID, Kind.LOCATION, latitude=31.2, longitude=121.4)
     await h.text(QUIET_ID, "Tower 9 Room 1208")
     assert await db.scalar("SELECT COUNT(*) FROM conversations WHERE user_ref = ?", (QUIET_ID,)) == 1
-    await db.truncate_wal()
+    await truncate_wal(db)
     before = file_bytes(db.path)
     missing = [s for s in SEEDED if s.encode() not in before]
     assert missing == [], f"seeded data not in the file before the purge: {missing}"
@@ -199,3 +205,28 @@ async def test_purge_dry_run_changes_nothing(settings: Settings, db: Database, c
     result = await purge(db, older_than_days=30, now=clock.now(), dry_run=True)
     assert result.tickets == 1 and "would purge 1 ticket(s)" in str(result)
     assert await db.scalar("SELECT purged_at FROM tickets WHERE id = ?", (ticket,)) is None
+
+
+async def test_purge_command_rebuilds_the_file_only_when_no_bot_runs(
+    settings: Settings, db: Database, clock: FakeClock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    h = await Harness(settings, db, clock).setup()
+    for user in (RESIDENT, OTHER):
+        await _resolved_ticket(h, user)
+    await db.run(lambda tx: tx.execute("UPDATE tickets SET resolved_at = '2000-01-01T00:00:00+00:00'"))
+    await db.close()
+    config = tmp_path / "purge.toml"
+    config.write_text(f'[storage]\npath = "{settings.storage.path}"\n', encoding="utf-8")
+
+    def hotline(*args: str) -> str:
+        assert main(["purge", "--older-than", "30", *args, "--config", str(config)]) == 0
+        return capsys.readouterr().out
+
+    with InstanceLock.acquire(settings.storage.path):  # as a running bot holds it
+        assert "would purge 2 ticket(s)" in await asyncio.to_thread(hotline, "--dry-run")
+        out = await asyncio.to_thread(hotline)
+        assert "purged 2 ticket(s)" in out and "the bot is running, so the file was not rebuilt" in out
+    with sqlite3.connect(settings.storage.path) as conn:
+        conn.execute("UPDATE tickets SET purged_at = NULL WHERE id = 1")
+    out = await asyncio.to_thread(hotline)
+    assert "purged 1 ticket(s)" in out and "database file rebuilt (VACUUM)" in out
