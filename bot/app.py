@@ -102,7 +102,17 @@ async def serve(
             await app.start()
             assert app.updater is not None
             if hook is not None:
-                await hook.start()
+                await hook.start(register=False)
+                registered = await with_retries(
+                    "setWebhook",
+                    hook.register,
+                    until=(stop, halt.event),
+                    base_url=settings.telegram.base_url,
+                    attempts=settings.telegram.startup_attempts,
+                )
+                if registered is None:
+                    halt.raise_if_halted()
+                    return
             else:
                 # PTB's own deleteWebhook (its bootstrap) retries silently and cannot be stopped: ours first
                 deleted = await with_retries(

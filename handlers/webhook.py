@@ -93,9 +93,14 @@ class WebhookServer:
         await web.TCPSite(self._runner, self.listen, self.port).start()
         logger.info("webhook server listening on %s:%d%s", self.listen, self.bound_port, webhook_path(self.url))
         if register:
-            await self.app.bot.set_webhook(
-                self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
-            )
+            await self.register()
+
+    async def register(self) -> bool:
+        """``setWebhook`` with the URL and the secret (True once Telegram accepted it)."""
+        done: bool = await self.app.bot.set_webhook(
+            self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
+        )
+        return done
 
     async def stop(self) -> None:
         # The webhook stays registered: while the bot is down, Telegram keeps the updates and retries.

@@ -270,3 +270,30 @@ def test_read_only_file_system_exits_at_once_with_one_line(tmp_path: Path) -> No
     assert done.returncode == 1, err
     assert "Read-only file system" in err or "read-only" in err, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+
+
+async def test_502_to_set_webhook_is_retried(
+    sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.reliability.test_webhook import free_port, webhook_settings
+
+    caplog.set_level(logging.INFO)
+    settings = webhook_settings(sandbox, tmp_path / "hook.sqlite3", free_port())
+    sandbox.set_faults(error_rate=1.0, methods=frozenset({"setwebhook"}))
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, stop, webhook=True))
+    for _ in range(300):  # bounded wait for the first failed setWebhook
+        if sandbox.calls("setWebhook"):
+            break
+        await asyncio.sleep(0.02)
+    sandbox.set_faults()
+    for _ in range(300):  # bounded: registered on a later attempt
+        if sandbox.webhook_info()["url"] == settings.telegram.webhook_url:
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await asyncio.wait_for(task, timeout=20)
+    assert sandbox.webhook_info()["url"] == settings.telegram.webhook_url
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("setWebhook failed (attempt 1): NetworkError") for m in messages), messages
+    assert any("connection to Telegram restored (setWebhook" in m for m in messages), messages
