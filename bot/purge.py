@@ -9,7 +9,7 @@ events with which staff member did what and when. A resident with no open ticket
 number and name. Unfinished reports, notifications about no ticket, finished timers and refused actions
 last touched before the cutoff are cleared too. Each ticket is purged once (``purged_at``).
 
-It runs while the bot runs: in transactions of ``BATCH`` tickets (each a few milliseconds in the database's
+It runs while the bot runs: in transactions of ``BATCH`` tickets (10-20 ms each in the database's
 thread), with a pause between them in which the bot's own writes (a resident's report, a safety card's
 ticket) go first. SQLite zeroes what is deleted or overwritten (``secure_delete``, set by ``Database.open``);
 at the end the write-ahead log is truncated, and, when no bot holds the database, the file is rebuilt
