@@ -23,7 +23,8 @@ from enum import StrEnum
 from bot.danger import ngrams
 from bot.danger.mood import M, Mood, clause_before, conditional, mood_of, negated
 from bot.danger.normalize import Views, views
-from bot.danger.rules import (
+from bot.danger.rules import RULES
+from bot.danger.vocab import (
     ALARM_BATTERY,
     ALARM_CO,
     ALARM_FIRE,
@@ -37,7 +38,6 @@ from bot.danger.rules import (
     HEAT_CTX,
     MONEY,
     PPM,
-    RULES,
     ZH_ALARM,
     ZH_CO_TERM,
     Rule,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from bot.danger.normalize import Views
-from bot.danger.rules import rx
+from bot.danger.vocab import rx
 
 
 class M(IntEnum):

@@ -1,0 +1,118 @@
+"""The words recognition is built from: vocabularies, the contexts rules need or must not see, alarms.
+
+``rx`` expands the ``<GAS>``-style vocabularies; ``Rule`` is one recognition rule (``bot.danger.rules``
+holds the table of them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PARTS = {
+    "<GAS>": r"(?:燃气|煤气|天然气|液化石油气|液化气|石油气|管道气|瓦斯|沼气|(?<![a-z])gas{1,2}(?![a-z])|lpg)",
+    "<THING>": r"(?:(?<!支)气管|管道|管线|管子|软管|胶管|皮管|接头|阀门|阀|气表|燃气表|钢瓶|气瓶|气罐|罐子"
+    r"|灶|热水器|壁挂炉|锅炉|调压箱|调压器|减压阀|喉|桶)",
+    "<EGAS>": r"(?:gas|lpg|propane|butane|methane)",
+    "<SMELL>": r"(?:smel\w*|odou?rs?|stink\w*|stench|whiff\w*|sniff\w*|fumes?|reek\w*)",
+    "<ETHING>": r"(?:pipes?|pipeline|lines?|mains?|meters?|valves?|hoses?|tubes?|cylinders?|tanks?|bottles?"
+    r"|canisters?|stoves?|cookers?|hobs?|ovens?|boilers?|heaters?|burners?|connections?|joints?|regulators?"
+    r"|fittings?|hotplates?|geysers?|taps?|knobs?)",
+}
+
+
+def rx(*parts: str) -> re.Pattern[str]:
+    """Compile the alternatives ``parts`` after expanding the ``<GAS>``-style vocabularies above."""
+    pattern = "|".join(parts)
+    for name, value in _PARTS.items():
+        pattern = pattern.replace(name, value)
+    return re.compile(pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    signal: str
+    name: str
+    pattern: re.Pattern[str]
+    view: str = "zh"  # "zh": the compact view; "en": the token view
+    neg: str = "before"  # look for a negation "before" the match, "both" before and inside it, or "none"
+    smell: bool = False  # a negated smell with a "no longer" marker still counts
+    needs: re.Pattern[str] | None = None  # something else the message must mention...
+    unless: re.Pattern[str] | None = None  # ...or must not mention
+    named: bool = False  # ``unless`` is ignored when gas is named ("燃气管漏了，水管也坏了")
+
+
+HAS_GAS = rx(r"<GAS>", r"\b<EGAS>\b")
+GAS_CTX = rx(
+    r"<GAS>|灶|厨房|管道|管子|阀|气表|表箱|热水器|壁挂炉|气罐|钢瓶|气瓶|调压|油烟机|黄色的?管",
+    r"\b(?:gas|gassy|kitchen|<ETHING>)\b",
+)
+# Where CO comes from: a symptom with one of these nearby is CO until shown otherwise.
+HEAT_CTX = rx(
+    r"<GAS>|一氧化碳|热水器|壁挂炉|锅炉|暖气|取暖|炭|煤炉|炉子|火炉|蜂窝煤|烤火|灶|洗澡|浴室|卫生间|淋浴|门窗紧闭",
+    r"关着[门窗]|窗户?(?:都)?关|密闭|不通风|烟道|烟囱|倒灌|车库|发动机|发电机|车里.{0,6}(?:空调|睡)|烧烤|火锅",
+    r"\b(?:heaters?|boilers?|furnace|fireplace|stoves?|cookers?|hobs?|ovens?|charcoal|bbq|barbecue|brazier",
+    r"generator|gas|flue|chimney|bathroom|shower|garage|heating|exhaust|fumes|monoxide|co|geyser|engine",
+    r"windows? (?:are |were )?(?:closed|shut)|closed room|no ventilation|sealed)\b",
+)
+MONEY = rx(r"费|账单|气价|价格|涨价|缴费|交钱|欠费|钱|\b(?:bills?|price\w*|cost\w*|pay\w*|charges?|expensive|money)\b")
+NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
+    r"漏水|水管|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|空调|信息|隐私|数据|密码|号码",
+    r"电缆|网线|光缆|电线|屋顶|房顶|机油|汽油|柴油|漏油"
+    r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof)\b",
+)
+NOT_GAS_SMELL = rx(
+    r"下水道|地漏|垃圾|马桶|厕所|油烟|饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
+    r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish)\b",
+    r"\bsmel\w* (?:so |really |very )?(?:good|nice|great|lovely|fresh|clean|amazing|delicious)\b",
+)
+NOT_EN_GAS = rx(  # "gas" as petrol or wind
+    r"\bgas (?:station|prices?|tank|pedal|mileage|money|pump|can|guzzler)\b|\b(?:out of|run out of|step on the|fill up"
+    r" with|stomach|tummy|belly|baby|trapped|passing|pass|intestinal|bloating and) gas\b"
+)
+COOKING = rx(
+    r"大火|小火|中火|火候|火力|猛火|旺火|爆炒|炒菜|做饭|烧菜|炖|煎|蒸|火锅|烧烤|开火|\b(?:high heat|on high|wok",
+    r"stir.?fry\w*|frying|saute\w*|searing|simmer\w*)\b",
+)
+
+# Danger words as figures of speech ("the app makes me explode", "sales are on fire", "我晕")
+FIGURE_FIRE = (
+    r"原地爆炸|我(?:要)?爆炸|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|炸(?:了)?.{0,3}(?:油条|鸡|丸子|薯条|鱼|肉|虾|串|糕|春卷|花生)|油炸|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
+    r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)"
+    r"|\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b"
+)
+FIGURE = rx(
+    r"气得|气的我|被.{0,8}气|烦得|愁得|急得|吵得|算得|看得我|我晕|晕死|笑晕|累晕|头都大了|气死",
+    r"\b(?:killing me|headache of a|pain in the"
+    r"|such a headache|what a headache|makes me sick|sick of|sick and tired)\b",
+)
+
+ZH_ALARM = rx(
+    r"(?:报警器|报警仪|警报器|探测器|检测仪|检测器|侦测器|侦测仪|传感器|报警装置|警报|烟感|报警|探头|alarm|detector)"
+    r"(.{0,10}?)(?:响|叫(?!什么|啥)|鸣|报警(?![器仪装])|滴滴|嘀嘀|哔哔|嘟嘟|红灯|亮红|一闪一闪)"
+)
+EN_ALARM = rx(
+    r"\b(?:alarms?|detectors?|sensors?|monitors?)\b(?: \S+){0,6}? (?:going off|goes off|went off|gone off"
+    r"|go off|beep\w*|sound\w*|ring\w*|chirp\w*|scream\w*|shriek\w*|blar\w*|flash\w*|trigger\w*|activat\w*"
+    r"|alarming|buzz\w*|wail\w*|is on|are on|red light|showing|reads|reading|says)\b",
+    r"\b(?:beep\w*|sounding|ringing|chirp\w*|scream\w*|blaring|flashing)(?: \S+){0,3}? (?:alarms?|detectors?)\b",
+    r"\b(?:gas|co|carbon monoxide) detected\b",
+)
+ZH_CO_TERM = rx(r"一氧化碳(?!的?(?:报警|探测|检测|传感|监测|浓度计|测试))")
+EN_CO_TERM = rx(r"\bmonoxide\b(?! (?:alarms?|detectors?|sensors?|monitors?|testers?|meters?|tests?|testing|batter\w*))")
+ALARM_CO = rx(r"一氧化碳|(?<![a-z0-9])co(?![a-z0-9])|monoxide|carbon")
+ALARM_FIRE = rx(r"烟雾|烟感|火灾|消防|火警|\b(?:smoke|fire|heat)\b")
+ALARM_BATTERY = rx(r"(?<!not the )(?<!not a )(?<!不是)(?:\bbatter(?:y|ies)\b|电池|没电)")  # the chirp of a flat battery
+ALARM_OTHER = rx(
+    r"\b(?:clock|burglar|car|security|intruder|phone|house|wake|morning|door|timer)\b|闹钟|防盗|门铃|手机|车"
+)
+PPM = re.compile(r"(\d{1,5})\s?ppm")
+
+# A bare word or two about gas with nothing else ("燃气？", "smoke"): unclear, so asked, never ignored.
+FRAGMENT = rx(
+    r"燃气|煤气|天然气|瓦斯|报警器?|味道|管子|[气味漏火烟管阀]"
+    r"|\b(?:gas|smoke|fire|leak\w*|smell\w*|alarm|burning|fumes|co)\b"
+)
+FRAGMENT_FILLER = rx(
+    r"那个|就是|是不是|有点|好像|一下|[的了吗呢啊吧呀嘛哦哈有是在]|[^\w]|\b(?:a|the|is|it|there|some)\b"
+)
