@@ -71,6 +71,9 @@ def test_outcome(text: str, outcome: Outcome) -> None:
         "装修打孔打穿了燃气管",
         "the co detector says 120 ppm",
         "新买的灭火器旁边的灶着火了",  # an extinguisher mentioned does not cancel a fire
+        "燃气灶着火了，上次安检就说有隐患",  # nor does a hazard
+        "my head hurts and I feel woozy, the boiler has been on all night",  # English symptom words
+        "the boiler is puffing out black smoke",
     ],
 )
 def test_danger_without_the_usual_words_is_now(text: str) -> None:
@@ -142,3 +145,12 @@ def test_detect_is_fast_on_long_repetitive_text(text: str) -> None:
     start = time.perf_counter()
     detect(text)
     assert time.perf_counter() - start < 0.25
+
+
+def test_the_smell_gas_menu_entry_is_not_a_fire_and_old_keyboards_still_work() -> None:
+    from bot.i18n import Lang, t
+    from bot.menu import menu_item
+
+    for lang in Lang:
+        assert "🔥" not in t(lang, "menu.smell_gas")
+    assert menu_item("🔥 我闻到燃气味") == "smell_gas", "a keyboard sent before the change"
