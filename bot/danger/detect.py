@@ -74,6 +74,8 @@ class Danger:
 
 def _rule_mood(rule: Rule, v: Views, mood: Mood) -> M | None:
     """The strongest mood among the rule's matches (None: no match, or only denied ones)."""
+    if not (v.chinese if rule.view == "zh" else v.latin):
+        return None
     if rule.needs is not None and not rule.needs.search(v.ctx):
         return None
     if rule.unless is not None and rule.unless.search(v.ctx) and not (rule.named and HAS_GAS.search(v.ctx)):
@@ -98,6 +100,8 @@ def _alarms(v: Views, mood: Mood) -> list[tuple[str, str, M]]:
     for view, pattern in (("zh", ZH_ALARM), ("en", EN_ALARM)):
         if battery:
             break
+        if not (v.chinese if view == "zh" else v.latin):
+            continue
         text = v.zh if view == "zh" else v.en
         for m in pattern.finditer(text):
             start, end = m.span()
@@ -166,7 +170,7 @@ def detect(text: str) -> Danger:
         outcome = Outcome.MEDICAL
     elif seen - {"sym"} or "sym" in now or _fragment(v):
         outcome = Outcome.MAYBE
-    elif ngrams.score(v.zh) > ngrams.THRESHOLD:  # the second opinion: it can only raise NONE to MAYBE
+    elif ngrams.score(v) > ngrams.THRESHOLD:  # the second opinion: it can only raise NONE to MAYBE
         outcome = Outcome.MAYBE
         fired.append(("model", "ngram_model", M.MAYBE))
     else:

@@ -44,24 +44,24 @@ _ZH_COND_AFTER = rx(r"^(?:的)?(?:话|时候?|之前|以后|后应该|怎么预�
 _ZH_PRESENT = rx(
     r"我|咱|家里|家中|屋里|显示|读数|测到|检测到|屋子|房间|厨房|卫生间|浴室|楼道|楼里|楼下|楼上|隔壁|对门|邻居家|门口|店里|饭店|餐厅|食堂|工地"
     r"|现在|正在|一直|还在|突然|刚才|刚刚|这会|马上|快来|快点|救命|急|赶紧|速来|求助|help|!|！|了|着呢|在响|在叫"
-    r"|[响叫冒漏烧]紧|叫唤|嗷嗷|呜呜|哔哔|滴滴|嘀嘀|客厅|卧室|阳台|楼梯|走廊|单元|小区|车库|地下室|公司|办公室|学校|这里|这边|那边|外面|路边|院子"
+    r"|[响叫冒漏烧]紧|好臭|好浓|好冲|很浓|很臭|很冲|这么冲|上面写|写着|叫唤|嗷嗷|呜呜|哔哔|滴滴|嘀嘀|客厅|卧室|阳台|楼梯|走廊|单元|小区|车库|地下室|公司|办公室|学校|这里|这边|那边|外面|路边|院子"
 )
 _ZH_STRONG = rx(r"现在|正在|一直|还在|还有|又|再次|仍然|突然|刚才|刚刚|救命|快来|快点|赶紧|速来|!|！|help")
-_ZH_QUESTION = rx(r"怎么办|怎么处理|如何处理|怎么做|该怎么|吗|呢|么[?？]?$|[?？]")
+_ZH_QUESTION = rx(r"正常吗|是不是正常|怎么办|怎么处理|如何处理|怎么做|该怎么|吗|呢|么[?？]?$|[?？]")
 _ZH_GENERIC = rx(
-    r"什么味|什么症状|哪些症状|有什么症状|什么危害|有什么危险|危害|为什么|为啥|是什么|怎么检查|怎么判断|怎么知道|怎么看出"
-    r"|如何判断|如何检查|怎么预防|如何预防|怎么防止|会怎样|会怎么样|注意什么|注意哪些|注意事项|正常吗|是不是正常"
+    r"是什么味|什么症状|哪些症状|有什么症状|什么危害|有什么危险|危害|为什么|为啥|是什么|怎么检查|怎么判断|怎么知道|怎么看出"
+    r"|如何判断|如何检查|怎么预防|如何预防|怎么防止|会怎样|会怎么样|注意什么|注意哪些|注意事项"
     r"|有哪些|常识|知识|科普|宣传|原因|怎么急救|如何急救|急救方法|什么样|加了什么|(?<!一)动不动|误报|乱响"
 )
 _ZH_PAST = rx(
     r"昨天|前天|上周|上星期|上礼拜|上个月|去年|以前|之前|上次|那次|当时|曾经|前几天|前段时间|几天前|几年前|小时候|那天"
 )
 _ZH_FIXED = rx(
-    r"修好|已经好了|没事了|处理好|处理完|解决了|排除了|换好了|换了新|师傅.{0,4}(?:来过|修过|看过|走了)|已经修|维修过|恢复正常"
+    r"(?<!装)修好|已经好了|没事了|处理好|处理完|解决了|排除了|换好了|换了新|师傅.{0,4}(?:来过|修过|看过|走了)|已经修|维修过|恢复正常"
 )
 _AGAIN = rx(r"又|再次|还有味|还在漏|还是有|\bagain\b|\bstill (?:smell|leak|hiss)\w*|\bcame back\b")
 _DRILL = rx(r"演练|演习|保险|理赔|\b(?:drill|exercise|insurance|insurer|claim)\b")  # exercises, insurance
-_ZH_NEWS = rx(r"新闻|报道|听说|网上|视频里|电视|朋友圈|微博|抖音|看到一个|据说|老家|外地")
+_ZH_NEWS = rx(r"新闻|报道|听说|网上|视频里|电视|朋友圈|微博|抖音|看到一个|据说|外地")
 
 # --- English ------------------------------------------------------------------------------------------
 _EN_NEG = rx(
@@ -78,7 +78,8 @@ _EN_COND = rx(
 _EN_PRESENT = rx(
     r"\b(?:i|i'm|im|i've|my|we|we're|our|us|me|here|now|currently|still|keeps?|help|please|urgent|asap|hurry"
     r"|emergency|there's|there is|it's|someone|somebody|mum|mom|dad|wife|husband|son|daughter|baby|grandma|grandpa"
-    r"|not sure|maybe|think|seems|probably|kind of|kitchen|bathroom|hallway|hall|stair\w*|flat|apartment|house"
+    r"|not sure|maybe|think|seems|probably|kind of|like this|this smell|this noise|this sound"
+    r"|it's loud|kitchen|bathroom|hallway|hall|stair\w*|flat|apartment|house"
     r"|home|room|basement|garage|building|office|restaurant|shop|street|outside|downstairs|upstairs|next door)\b|!"
 )
 _EN_STRONG = rx(r"\b(?:now|right now|currently|still|keeps?|help|urgent|asap|hurry|emergency|again)\b|!")
@@ -86,7 +87,7 @@ _EN_QUESTION = rx(r"\?|^(?:what|how|why|is|are|can|could|should|do|does|which|wh
 _EN_GENERIC = rx(
     r"\bhow (?:do|can|would|should|could) (?:i|you|we|one) (?:know|tell|check|test|detect|find|spot|recogni[sz]e"
     r"|prevent|avoid|stop)|\bwhat (?:are|is) (?:the )?(?:signs?|symptoms?|dangers?|risks?|causes?)|\bwhat does\b"
-    r"|\bis it (?:safe|dangerous|normal|ok|okay|bad)|\bwhy (?:does|do|is|would)|\bcan (?:a|an|the|gas|co|carbon)\b"
+    r"|\bis it (?:safe|dangerous|ok|okay|bad)|\bwhy (?:does|do|is|would)|\bcan (?:a|an|the|gas|co|carbon)\b"
     r"|\bhow (?:long|often|many)|\bwhat happens (?:if|when)|\bwhat (?:to|should (?:i|you|we)|do (?:i|you)) do (?:if"
     r"|when|in case)|\bin case\b|\btips?\b|\badvice\b|\bguide\b|\bprevent\w*|\bavoid\w*|\bsymptoms? of\b|\bsigns of\b"
     r"|\bwhat if\b|\bfirst aid for\b|\bwhat is the first aid\b|\bis there (?:a|any) way\b|\bhow to\b|\bways? to\b"

@@ -1,9 +1,12 @@
-"""A second opinion that can only raise: character n-grams of the tuning corpus, Naive Bayes.
+"""A second opinion that can only raise: n-grams of the tuning corpus, Naive Bayes.
 
 The rules decide; when they find nothing (``NONE``), a message whose n-grams look much more like the
 danger messages of ``tests/bot/corpus/tune`` than like the harmless ones is raised to ``MAYBE`` (the
 short card and the answer), never further. Measured on the held-out evaluation set, it catches danger
 the rules miss at a small cost in short cards on harmless messages (figures: README, "First answer").
+Features: character 1-3-grams of the compact view, English words and word pairs of the token view
+(5-fold cross-validation on the tuning set: at 5 % of harmless messages flagged, 62 % of danger caught
+by the model alone, against 57 % with characters only).
 
 The weights are built from the corpus by ``python -m bot.danger.ngrams BUILD`` (``make model``) into
 ``bot/data/danger_ngrams.json``; a test checks the shipped file is the one the corpus builds.
@@ -20,21 +23,29 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from bot.danger.normalize import Views, views
+
 ORDERS = (1, 2, 3)
 MIN_COUNT = 2  # n-grams seen fewer times in the corpus carry no weight of their own
-THRESHOLD = 15.0  # log-odds: the lowest whose 5-fold cross-validation on the tuning set keeps harmless -> maybe <= 5 %
+THRESHOLD = 22.0  # log-odds: the lowest whose 5-fold cross-validation on the tuning set keeps harmless -> maybe <= 5 %
 DANGER_LABELS = frozenset({"now", "medical"})
 
 
-def grams(compact: str) -> Iterable[str]:
-    """The character 1-, 2- and 3-grams of a normalised text without spaces (``Views.zh``)."""
+def grams(v: Views) -> Iterable[str]:
+    """Character 1-, 2- and 3-grams of the compact view; words and word pairs of the token view."""
+    compact = v.zh[:300]
     for n in ORDERS:
         for i in range(len(compact) - n + 1):
             yield compact[i : i + n]
+    tokens = v.en.split()[:80]
+    for i, token in enumerate(tokens):
+        yield f"w:{token}"
+        if i:
+            yield f"b:{tokens[i - 1]}_{token}"
 
 
-def build(examples: Iterable[tuple[str, bool]]) -> dict[str, object]:
-    """Weights from (compact text, is danger) pairs: add-one smoothed log-odds per n-gram."""
+def build(examples: Iterable[tuple[Views, bool]]) -> dict[str, object]:
+    """Weights from (views of a text, is danger) pairs: add-one smoothed log-odds per feature."""
     danger: Counter[str] = Counter()
     other: Counter[str] = Counter()
     n_danger = n_other = 0
@@ -62,21 +73,19 @@ def _model() -> tuple[float, float, dict[str, float]]:
     return float(raw["prior"]), float(raw["unseen"]), raw["weights"]
 
 
-def score(compact: str) -> float:
+def score(v: Views) -> float:
     """How much more the text looks like danger than not (log-odds; > THRESHOLD raises NONE to MAYBE)."""
     prior, unseen, weights = _model()
-    return prior + sum(weights.get(g, unseen) for g in grams(compact[:600]))
+    return prior + sum(weights.get(g, unseen) for g in grams(v))
 
 
-def corpus(folder: Path) -> list[tuple[str, bool]]:
-    from bot.danger.normalize import views
-
+def corpus(folder: Path) -> list[tuple[Views, bool]]:
     examples = []
     for path in sorted(folder.glob("*.tsv")):
         for line in path.read_text("utf-8").splitlines():
             if line.strip() and not line.lstrip().startswith("#"):
                 label, _, text = line.split("\t", 2)
-                examples.append((views(text.strip()).zh, label in DANGER_LABELS))
+                examples.append((views(text.strip()), label in DANGER_LABELS))
     return examples
 
 

@@ -191,12 +191,16 @@ class Views:
     zh: str  # normalised, without spaces
     en: str  # tokens joined by single spaces, typos corrected, Chinese runs reduced to "gas" or "~"
     ctx: str  # both, for context look-ups
+    chinese: bool  # any Chinese at all (else the rules of the compact view have nothing to read)
+    latin: bool  # any word in Latin letters besides "gas" (else the token view's rules have nothing to read)
 
 
 def views(text: str) -> Views:
     norm = normalize(text)
-    zh = re.sub(r"[ \"'“”‘’「」『』]", "", norm)
+    zh = re.sub(r"[ \"'“”‘’「」『』‐–—―…~～]", "", norm)
     squeezed = re.sub(r"([a-z])\1{2,}", r"\1\1", norm)
     tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?|[\u3400-\u9fff]+|[.,;:!?。，；：！？、]", squeezed)
     en = " ".join(filter(None, (_fix(tok) for tok in tokens)))
-    return Views(zh=zh, en=en, ctx=f"{zh} {en}")
+    chinese = any("\u3400" <= ch <= "\u9fff" for ch in zh)
+    latin = any(tok.isalpha() and tok.isascii() and tok != "gas" for tok in en.split())
+    return Views(zh=zh, en=en, ctx=f"{zh} {en}", chinese=chinese, latin=latin)

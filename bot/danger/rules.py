@@ -38,15 +38,15 @@ RULES: tuple[Rule, ...] = (
     Rule("gas", "zh_smell", rx(
         r"<GAS>的?(?:味道|气味|臭味|异味|味儿|味|臭)", r"(?<![新听传旧丑趣奇见要])闻.{0,4}?<GAS>",
         r"<GAS>.{0,3}?(?:呛|冲鼻|刺鼻|熏)", r"(?:像|似|跟|股|种).{0,3}?(?:[臭烂]鸡?蛋|坏鸡蛋|烂洋葱|大蒜|烂白菜)",
-        r"(?:大蒜|蒜)(?:似的|一样|的)?(?:臭)?味",
+        r"(?:大蒜|蒜)(?:似的|一样|的)?(?:臭)?味", r"臭(?:掉)?的?蛋|味(?:道)?(?:好|很|特别|太|这么)?冲",
         r"(?:[臭烂]鸡?蛋|坏鸡蛋|烂洋葱)的?(?:味|气味|臭)",
     ), smell=True),
     Rule("gas", "zh_odour", rx(_ZH_ODOUR, "呛"), smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
     Rule("gas", "zh_leak", rx(
         r"漏气|跑气|泄[漏露]|外泄|漏出|漏[了着]?<GAS>|冒气|出气声|<GAS>.{0,6}?漏(?![水电费交缴发看填签掉写报接])",
         r"<THING>.{0,4}?漏(?![水电费])", r"(?:一直|还在|正在|在)(?:往外)?(?:漏|冒|喷)(?![水油电雨])|往外(?:喷|吹|冒)",
-        r"(?:白雾|白烟|白气)[^，。]{0,4}?(?:往外|冒|飘|喷)|(?:阀|瓶|桶|罐|管)[^，。]{0,4}?(?:结霜|结冰)|(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)",
-        r"嘶嘶|咝咝|呲呲|哧哧|嗤嗤|丝丝[的地]?(?:响|声)",
+        r"(?:白雾|白烟|白气)[^，。]{0,4}?(?:往外|冒|飘|喷)|(?:阀|瓶|桶|罐|管)[^，。]{0,4}?(?:结霜|结冰|结了?.{0,3}霜)|(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)",
+        r"嘶嘶|咝咝|呲呲|哧哧|嗤嗤|嗞嗞|丝丝[的地]?(?:响|声)",
     ), neg="both", unless=NOT_GAS, named=True),
     # a smell reported to the gas hotline with nothing saying it is gas: asked, never ignored
     Rule("odd", "zh_odour_any", rx(_ZH_ODOUR),
@@ -56,7 +56,7 @@ RULES: tuple[Rule, ...] = (
     # --- gas: damage, detachment, excavation --------------------------------------------------------
     Rule("gas", "zh_damage", rx(
         r"(?:管道|管线|管子|管|软管|胶管|皮管|表|接口|接头|调压箱|调压器|调压柜|表箱|立管|喉|pipe|hose|meter)(?:被)?.{0,6}?"
-        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩)",
+        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂)",
         r"(?:挖|钻|打|凿|撞|砸|压)(?:断|破|坏|到|着|穿|漏|裂|歪|翻)了?.{0,6}?(?:<GAS>|管|表|调压|阀)",
     ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|软管|胶管|调压|表箱|燃气表|气表"), unless=NOT_GAS, named=True),
     # --- gas: flowing without a smell word ----------------------------------------------------------
@@ -106,7 +106,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:strange|funny|weird|odd|bad|chemical|strong|horrible|terrible|nasty) smell", r"\bsmel\w*", r"\breek\w*",
     ), "en", smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
     Rule("gas", "en_leak", rx(
-        r"\b<EGAS>(?: \S+){0,2}? (?:leak\w*|escap\w*|hiss\w*|coming out|pouring out|blowing out|rushing out)",
+        r"\b<EGAS>(?: \S+){0,3}? (?:leak\w*|escap\w*|hiss\w*|coming out|pouring out|blowing out|rushing out)",
         r"\bleak\w*(?: \S+){0,3}? <EGAS>\b", r"\bhiss\w*",
     ), "en", neg="both", unless=NOT_EN_GAS),
     Rule("gas", "en_thing_leak", rx(
@@ -118,18 +118,19 @@ RULES: tuple[Rule, ...] = (
         r"(?:sound|noise)"
     ), "en", needs=rx(r"\b(?:gas|<ETHING>)\b")),
     Rule("gas", "en_damage", rx(
-        r"\b(?:pipes?|lines?|mains?|pipeline|hoses?|tubes?|meters?|regulators?|boxe?s?|connections?)\b(?: \S+){0,4}? "
+        r"\b(?:pipes?|lines?|mains?|pipeline|hoses?|tubes?|meters?|regulators?|boxe?s?|connections?)\b(?: \S+){0,6}? "
         r"(?:broken|broke|damaged|cracked|hit|cut|burst|severed|snapped|ruptured|struck|dug|came off|come off|fell off"
         r"|falling off|detached|disconnected|popped off|loose|split|chewed|smashed|crushed|bent|knocked)\b",
         r"\b(?:hit|cut|struck|damaged|broke|severed|ruptured|dug up|dug into|drill\w*|nailed|punctured|smashed|crashed"
+        r"|melted|burnt through"
         r"|chewed(?: through)?|gnawed(?: through)?|bit through"
-        r" into|knocked|ran over|reversed into|backed into) (?:\S+ ){0,3}?(?:pipes?|lines?|mains?|meters?|regulators?"
+        r" into|knocked|ran over|reversed into|backed into) (?:\S+ ){0,5}?(?:pipes?|lines?|mains?|meters?|regulators?"
         r"|boxe?s?|hoses?|tubes?|flue)\b",
     ), "en", neg="both", needs=rx(r"\bgas\b|\bdig\w*|\bdug\b|excavat\w*|\bdrill\w*|construction|workers|builders"
                                   r"|digger|backhoe|\bhoses?\b|\b(?:car|van|truck|lorry|vehicle|reversed|backed)\b"),
          unless=NOT_GAS, named=True),
     Rule("gas", "en_flow", rx(
-        r"\bmeter\b(?: \S+){0,3}? (?:still |keeps )?(?:running|moving|spinning|turning|ticking|going)\b",
+        r"\bmeter\b(?: \S+){0,5}? (?:still |keeps )?(?:running|moving|spinning|turning|ticking|going)\b",
         r"\b(?:burner|hob|ring|knob|stove|cooker|gas)\b(?: \S+){0,4}? (?:on|open)\b(?: \S+){0,4}? (?:no flame|not lit"
         r"|unlit|without a flame|without flame|never lit)",
         r"\b(?:flame|fire|pilot light|pilot) (?:went|blew|got|was|goes|keeps going|is) (?:out|put out)"
@@ -199,19 +200,19 @@ RULES: tuple[Rule, ...] = (
 # Broader phrasings of the same signals (people describe the same thing in many words).
 RULES += (
     Rule("gas", "zh_flow_more", rx(
-        r"(?:表|meter|数字|读数)[^，。]{0,10}?(?:还|一直|仍|照样|自己|也)[^，。]{0,8}?(?:走|转|跳|动|变|加|往上)",
+        r"(?:表|meter|数字|读数)[^，。]{0,10}?(?:还|一直|仍|照样|自己|也)[^，。]{0,8}?(?:走|转|跳|动|变|加|往上|跑)",
         r"(?:还|一直|仍然?)在?[^，。]{0,3}?(?:出气|冒气|往外冒|出瓦斯|出燃气|有气出|出)|(?:气阀|阀门?|开关)还(?:是)?开着|有气出",
         r"(?:阀门?|开关|旋钮|把手|总阀|角阀|knob|掣)[^，。]{0,12}?(?:关不[上住严紧掉了起死到]|拧不[动紧上回]|转不[动紧回]"
         r"|扭不[回动]|卡(?:住|死)|空转|坏[了掉咯].{0,4}关不|断了)",
-        r"火关不[掉了上死]|关不[死掉]|灭不掉|关了[^。]{0,8}?(?:还有|还在)[^。]{0,6}?火苗|(?:打开|拧开|开着|开了)[^。]{0,8}?没(?:有)?(?:点着|打着|着火|点火|火)",
+        r"火关不[掉了上死]|关不[死掉]|关了[^。]{0,4}?还在(?:烧|响|出气)|灭不掉|关了[^。]{0,8}?(?:还有|还在)[^。]{0,6}?火苗|(?:打开|拧开|开着|开了)[^。]{0,8}?没(?:有)?(?:点着|打着|着火|点火|火)",
         r"(?:肥皂|洗洁精|洗衣粉|泡沫水)[^。]{0,16}?(?:冒泡|起泡|有泡|泡泡|小泡|起了.{0,3}泡)",
     ), neg="none", needs=rx(r"<GAS>|灶|炉|阀|表|meter|软管|接口|接头|旋钮|knob|stove|hob|gas|气还|火[^，。]{0,3}灭")),
     Rule("fire", "zh_fire_more", rx(
         r"(?:锅|油|罐|瓶|阀|灶|管|阳台|厨房|楼|房子?|车|柜|炉|下面|底下)[^，。]{0,3}?(?<![打点不没])(?:着了|燃着|烧着|在燃|在烧|燃了"
-        r"|着起(?:了|来)?)|着了火|火{2,}.{0,4}(?:厨房|家里|屋里|楼)|火.{0,4}(?:救命|快来|help)",
+        r"|着起(?:了|来)?)|着了火|把[^，。]{1,8}点着了|爆了?(?:<GAS>)|<GAS>爆了|玻璃[^，。]{0,6}碎|烟[^，。]{0,3}冒出|冒出烟|火{2,}.{0,4}(?:厨房|家里|屋里|楼)|火.{0,4}(?:救命|快来|help)",
         r"一团火|有火在烧|火在烧|火苗[^，。]{0,6}?(?:窜|蹿|冒|往上|喷)|[窜蹿]出.{0,3}火|好大的火|大火苗|呼的一下(?:着|烧|燃)",
         r"一下子?(?:着|烧|燃)(?:了|起来)|(?:冒|打|迸)火(?:星|花)|火花|好大一声|一声巨响|巨响|[轰嘭砰]一声|炸飞|震碎|炸碎",
-        r"(?:玻璃|窗户|窗|门)[^，。]{0,4}?(?:震碎|碎了|炸飞|炸碎|震坏|全碎)|boom|全是烟|都是烟|烟[^，。]{0,3}往上冒|冒紧烟",
+        r"(?:玻璃|窗户|窗|门)[^，。]{0,4}?(?:震碎|碎了|炸飞|炸碎|震坏|全碎)|全是烟|都是烟|烟[^，。]{0,3}往上冒|冒紧烟",
     ), unless=rx(r"价格|物价|炸鸡|手机|爆炸性|朋友圈|群里|评论|热搜|烟花|鞭炮|炮仗|烧烤|火锅|烟囱正常", FIGURE_FIRE)),
     Rule("co", "co_reading", rx(
         r"(?:一氧化碳|(?<![a-z])co(?![a-z])|报警器|检测仪|侦测器|探测器)[^。]{0,12}?(?:显示|读数|数字|数值|浓度|到了|写)"
@@ -228,23 +229,25 @@ RULES += (
     ), neg="both", needs=rx(r"<GAS>|调压|表箱|胶管|软管|黄色的?管"), unless=NOT_GAS, named=True),
     Rule("co", "zh_flue_more", rx(r"(?:烟道|烟管|排烟管|排气管)[^，。]{0,4}?(?:松|掉|脱)")),
     Rule("sym", "zh_symptom_more", rx(
-        r"(?:脑壳|脑袋|头)(?:很|好|有点)?(?:痛|疼|晕)|(?:腿|脚|身上)(?:就|都)?(?:发)?软|发沉|昏沉|颠三倒四|胡言乱语|说话不清|讲话不清|语无伦次|脸(?:色)?(?:通红|很红|发红|好红)|打瞌睡|迷迷糊糊|头[^，。]{0,3}炸|吐奶|哭闹不止"
+        r"(?:脑壳|脑袋|头)(?:很|好|有点)?(?:痛|疼|晕)|(?<!我)晕了(?!吧|吗)|(?:腿|脚|身上)(?:就|都)?(?:发)?软|发沉|昏沉|颠三倒四|胡言乱语|说话不清|讲话不清|语无伦次|脸(?:色)?(?:通红|很红|发红|好红)|打瞌睡|迷迷糊糊|头[^，。]{0,3}炸|吐奶|哭闹不止"
     )),
     Rule("med", "zh_medical_more", rx(
         r"(?:叫|喊|推|摇|拍|弄)[^，。]{0,5}?(?:不醒|醒不|不应|不答应|不回应|不理|不吭声|没(?:有)?(?:反应|回应|动静))",
         r"软塌塌|瘫软|软绵绵|不睁眼|一动(?:也)?不动|倒下去|趴在(?:桌|地)|(?:两眼|眼睛)(?:往)?上翻|手脚[^，。]{0,2}(?:抖|抽)",
-        r"牙关(?:咬)?紧|白沫|(?:脸|面|嘴唇)(?:色)?(?:都)?(?:发紫|发青|发黑|青了|紫了)|胸口[^，。]{0,3}(?:不起伏|没在动|不动)"
-        r"|没有?晒?(?:在)?呼吸|鼻子[^，。]{0,3}没(?:有)?气|(?:好像|已经)没气了|栽(?:倒|地)|一头栽|不吱声|说不出话|嘴(?:也)?歪"
+        r"牙关(?:咬)?紧|一声不吭|喘不了气|不会?呼吸|不识抖气|抽了[^，。]{0,3}(?:分钟|秒)|在抽(?!烟|水|奖|签|空|血)|起不来|站不起来|白沫|(?:脸|面|嘴唇)(?:色)?(?:都)?(?:发紫|发青|发黑|青了|紫了)|胸口[^，。]{0,3}(?:不起伏|没在动|不动)"
+        r"|没有?晒?(?:在)?呼吸|鼻子[^，。]{0,3}没(?:有)?气|(?:好像|已经|现在)没气了|栽(?:倒|地)|一头栽|不吱声|说不出话|嘴(?:也)?歪"
         r"|手(?:脚)?抬不起来|喘不上来气|抽起来了|还在抽|抽了好[几久]|(?:没有?了?|失去)知觉",
         r"(?:突然|一下子?)(?:就)?倒(?:了|下|在)",
     )),
     Rule("med", "zh_group_more", rx(
-        r"(?:老老小小|一家老小|全家老小|[两三四五六七八九十几\d]+个.{0,3}人?)[^。]{0,6}?(?:都|全|一起|同时)[^。]{0,4}?"
+        r"(?:老老小小|一家老小|全家老小|[两三四五六七八九十几\d]+(?:个|口).{0,3}人?)[^。]{0,12}?(?:都|全|一起|同时)[^。]{0,4}?"
         r"(?:晕|吐|倒|头疼|头痛|不舒服|难受)",
-        r"(?:[两三四五六七八九十\d]{1,3}个|好几个|一群)[^。]{0,8}?(?:头晕|呕吐|吐了|晕倒|倒下|趴下|不舒服)"
+        r"(?:[两三四五六七八九十\d]{1,3}个|好几个|一群)[^。]{0,8}?(?:头晕|呕吐|吐了|晕倒|倒下|趴下|不舒服|上吐下泻|都在吐)"
     )),
     Rule("gas", "en_flow_more", rx(
-        r"\b(?:on|open)\b(?: \S+){0,3}? (?:with )?no flame|\bnot lit\b|\bunlit\b|\bfroth\w*|\bfoam\w*",
+        r"\b(?:on|open)\b(?: \S+){0,3}? (?:with )?no flame|\bno flame\b|\bwithout (?:a )?flame\b"
+        r"|\bnot lit\b|\bunlit\b|\bfroth\w*|\bfoam\w*",
+        r"\b(?:won't|can't|cannot|couldn't) (?:shut|turn|switch) (?:it )?off\b",
         r"\b(?:seized|won't budge|won't turn|jammed|just spins|spins freely|won't (?:turn|switch|go) off|stays on)\b",
         r"\bpilot(?: light)?(?: \S+){0,5}? (?:went|goes|blew|is|has gone) out\b",
         r"\bgas (?:is )?still (?:coming|on|flowing)",
@@ -253,7 +256,10 @@ RULES += (
     Rule("fire", "en_fire_more", rx(
         r"\bblazing\b|\bin flames\b|\bwent up\b|\bfireball|\bsinged\b|\bboom\b",
         r"\bsparks?\b(?: \S+){0,4}? (?:meter|pipe|gas|box|regulator|cylinder)",
-        r"\b(?:filling|filled) (?:up )?with smoke|\bsmoke (?:in|filling|coming up) the|\bcan't see for (?:the )?smoke",
+        r"\b(?:filling|filled) (?:up )?with smoke",
+        r"\b(?:meter|cupboard|wall|heater|boiler|stove|cooker|hob|pipe|box|socket|fryer|oven|cylinder|appliance)\b"
+        r"(?: \S+){0,5}? (?:is|are|was|it's) smoking\b"
+        r"|\bsmoke (?:in|filling|coming up) the|\bcan't see for (?:the )?smoke",
     ), "en", unless=rx(r"\bprices?\b|\bfire (?:drill|safety)|\bfireworks?\b")),
     Rule("gas", "en_damage_more", rx(
         r"\b(?:ripped|tore|torn|snapped|gone through|went through|knocked through|rusted through|hole in)\b"
@@ -262,13 +268,14 @@ RULES += (
     ), "en", neg="both", needs=rx(r"\bgas\b|digger|builders?|workmen|storm"), unless=NOT_GAS, named=True),
     Rule("co", "en_flue_more", rx(r"\bflue\b(?: \S+){0,6}? (?:fallen off|falling off|venting into|hanging off)")),
     Rule("sym", "en_symptom_more", rx(
-        r"\bhead (?:\S+ )?(?:pain|hurt\w*|ache\w*)|\bface (?:is |went |turned )?(?:\S+ )?red\b"
+        r"\bhead (?:\S+ )?(?:pain|hurt\w*|ache\w*)|\b(?:can't|cannot) (?:stand|walk) (?:up|straight)"
+        r"|\bface (?:is |went |turned )?(?:\S+ )?red\b"
         r"|\bstumbling|not making sense|\bslurr\w*|\bsleepy\b|\bdrowsy\b"
     ), "en"),
     Rule("med", "en_medical_more", rx(
         r"\bkeeled over|\b(?:isn't|not|isnt) answering|\bgone limp|\bwent limp|\bfloppy\b|\bslumped|can't rouse"
         r"|\beyes rolled|\bdropped (?:to|on) the (?:floor|ground)|\btwitching|\bnot responding|\blifeless"
-        r"|\bno response\b|\bno breath\w*|\b(?:don't|doesn't) breathe"
+        r"|\bno response\b|\bout cold\b|\bstops? breathing|\bseizing\b|\bno breath\w*|\b(?:don't|doesn't) breathe"
         r"|\bfoam\w* (?:from|at|out of) (?:the |his |her )?mouth"
         r"|\b(?:she|he|they|wife|husband|mum|mom|dad|grandma|grandpa|son|daughter|baby|kid|child|friend)\b"
         r" (?:\S+ ){0,2}?"

@@ -17,7 +17,7 @@ _PARTS = {
     "<SMELL>": r"(?:smel\w*|odou?rs?|stink\w*|stench|whiff\w*|sniff\w*|fumes?|reek\w*)",
     "<ETHING>": r"(?:pipes?|pipeline|lines?|mains?|meters?|valves?|hoses?|tubes?|cylinders?|tanks?|bottles?"
     r"|canisters?|stoves?|cookers?|hobs?|ovens?|boilers?|heaters?|burners?|connections?|joints?|regulators?"
-    r"|fittings?|hotplates?|geysers?|taps?|knobs?)",
+    r"|fittings?|hotplates?|geysers?|taps?|knobs?|ranges?|griddles?|fryers?)",
 }
 
 
@@ -44,12 +44,12 @@ class Rule:
 
 HAS_GAS = rx(r"<GAS>", r"\b<EGAS>\b")
 GAS_CTX = rx(
-    r"<GAS>|灶|厨房|管道|管子|阀|气表|表箱|热水器|壁挂炉|气罐|钢瓶|气瓶|调压|油烟机|黄色的?管",
+    r"<GAS>|灶|厨房|锅炉|管道|管子|阀|气表|表箱|热水器|壁挂炉|气罐|钢瓶|气瓶|调压|油烟机|黄色的?管",
     r"\b(?:gas|gassy|kitchen|<ETHING>)\b",
 )
 # Where CO comes from: a symptom with one of these nearby is CO until shown otherwise.
 HEAT_CTX = rx(
-    r"<GAS>|一氧化碳|热水器|壁挂炉|锅炉|暖气|取暖|炭|煤炉|炉子|火炉|蜂窝煤|烤火|灶|洗澡|浴室|卫生间|淋浴|门窗紧闭",
+    r"<GAS>|一氧化碳|热水器|热水炉|冲凉|炕|壁挂炉|锅炉|暖气|取暖|炭|煤炉|炉子|火炉|蜂窝煤|烤火|灶|洗澡|浴室|卫生间|淋浴|门窗紧闭",
     r"关着[门窗]|窗户?(?:都)?关|密闭|不通风|烟道|烟囱|倒灌|车库|发动机|发电机|车里.{0,6}(?:空调|睡)|烧烤|火锅",
     r"\b(?:heaters?|boilers?|furnace|fireplace|stoves?|cookers?|hobs?|ovens?|charcoal|bbq|barbecue|brazier",
     r"generator|gas|flue|chimney|bathroom|shower|garage|heating|exhaust|fumes|monoxide|co|geyser|engine",
@@ -62,7 +62,7 @@ NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
     r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof)\b",
 )
 NOT_GAS_SMELL = rx(
-    r"下水道|地漏|垃圾|马桶|厕所|油烟|饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
+    r"下水道|地漏|垃圾|马桶|厕所|油烟|饭菜|饭香|煮饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
     r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish)\b",
     r"\bsmel\w* (?:so |really |very )?(?:good|nice|great|lovely|fresh|clean|amazing|delicious)\b",
 )
@@ -89,7 +89,7 @@ FIGURE = rx(
 
 ZH_ALARM = rx(
     r"(?:报警器|报警仪|警报器|探测器|检测仪|检测器|侦测器|侦测仪|传感器|报警装置|警报|烟感|报警|探头|alarm|detector)"
-    r"(.{0,10}?)(?:响|叫(?!什么|啥)|鸣|报警(?![器仪装])|滴滴|嘀嘀|哔哔|嘟嘟|红灯|亮红|一闪一闪)"
+    r"(.{0,10}?)(?:响|叫(?!什么|啥)|鸣|beep|going ?off|报警(?![器仪装])|滴滴|嘀嘀|哔哔|嘟嘟|红灯|亮红|一闪一闪)"
 )
 EN_ALARM = rx(
     r"\b(?:alarms?|detectors?|sensors?|monitors?)\b(?: \S+){0,6}? (?:going off|goes off|went off|gone off"
@@ -104,7 +104,7 @@ ALARM_CO = rx(r"一氧化碳|(?<![a-z0-9])co(?![a-z0-9])|monoxide|carbon")
 ALARM_FIRE = rx(r"烟雾|烟感|火灾|消防|火警|\b(?:smoke|fire|heat)\b")
 ALARM_BATTERY = rx(r"(?<!not the )(?<!not a )(?<!不是)(?:\bbatter(?:y|ies)\b|电池|没电)")  # the chirp of a flat battery
 ALARM_OTHER = rx(
-    r"\b(?:clock|burglar|car|security|intruder|phone|house|wake|morning|door|timer)\b|闹钟|防盗|门铃|手机|车"
+    r"\b(?:clock|burglar|car(?! park)|security|intruder|phone|house|wake|morning|door|timer)\b|闹钟|防盗|门铃|手机|车"
 )
 PPM = re.compile(r"(\d{1,5})\s?ppm")
 
