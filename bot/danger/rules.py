@@ -12,9 +12,9 @@ from __future__ import annotations
 from bot.danger.vocab import COOKING, FIGURE_FIRE, GAS_CTX, NOT_EN_GAS, NOT_GAS, NOT_GAS_SMELL, Rule, rx
 
 _ZH_MED = (
-    r"[叫喊推摇拍弄]不[醒应]|[叫喊]不答应|(?:叫|喊|推|摇|拍)(?:他|她)?(?:也|都)?不[醒应]|怎么(?:叫|喊|推|摇)都(?:不醒|不应)"
+    r"[叫喊推摇拍弄]不[太大]?[醒应]|说话不清|讲话不清|话都说不清|脸歪|嘴歪|手(?:也)?举不起来|噎住|憋得?发紫|憋紫|哮喘发作|全身(?:硬|僵)|咬(?:出血|破)了?舌头|舌头都咬|[叫喊]不答应|(?:叫|喊|推|摇|拍)(?:他|她)?(?:也|都)?不[醒应]|怎么(?:叫|喊|推|摇)都(?:不醒|不应)"
     r"|(?:人|他|她|叫|喊|推|摇|拍).{0,6}?没(?:有)?(?:反应|动静)|不省人事|人事不省|昏迷|[昏晕]过去|晕倒|昏倒|晕厥"
-    r"|晕了?在(?:地|床|厕所)|倒在地|倒地|(?<![把将])倒在(?!垃圾|桶|锅|碗|杯|水)|倒下了|瘫(?:倒|在地)|醒不过来"
+    r"|晕了?在(?:地|床|厕所|卫生间|浴室|地上)|倒在地|倒地|(?<![把将])倒在(?!垃圾|桶|锅|碗|杯|水)|倒下了|瘫(?:倒|在地)|醒不过来"
     r"|躺着?不动了|一动不动|半天没(?:出来|动静|反应)|只(?:哼|嗯)|没意识|意识(?:不清|模糊)|神志不清"
     r"|没(?:有)?呼吸|不呼吸|呼吸(?:停|没了|很弱|微弱|困难|急促)|(?:他|她|人|爸|妈|爷|奶|孩子|老人|老公|老婆|宝宝)"
     r".{0,3}?没气了|不喘气|喘不(?:上|过)气|断气|没(?:有)?心跳"
@@ -31,6 +31,7 @@ _ZH_GROUP = (
     rf".{{0,6}}?(?:{_ZH_SYM}|头晕|头痛|头疼|吐|晕)"
 )
 
+_DIGGERS = r"勾机|钩机|挖机|挖掘机|黄色?的?管"  # an excavator, the yellow pipe that is gas in China
 _ZH_ODOUR = r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻)"
 
 RULES: tuple[Rule, ...] = (
@@ -58,7 +59,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:管道|管线|管子|管|软管|胶管|皮管|表|接口|接头|调压箱|调压器|调压柜|表箱|立管|喉|pipe|hose|meter)(?:被)?.{0,6}?"
         r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂)",
         r"(?:挖|钻|打|凿|撞|砸|压)(?:断|破|坏|到|着|穿|漏|裂|歪|翻)了?.{0,6}?(?:<GAS>|管|表|调压|阀)",
-    ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|软管|胶管|调压|表箱|燃气表|气表"), unless=NOT_GAS, named=True),
+    ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|软管|胶管|调压|表箱|燃气表|气表", _DIGGERS),
+         unless=NOT_GAS, named=True),
     # --- gas: flowing without a smell word ----------------------------------------------------------
     Rule("gas", "zh_flow", rx(
         r"(?:表|meter|字|数字|读数).{0,14}?(?:还|一直|照样|自己|也)在?(?:走|转|跳|动|变)",
@@ -72,6 +74,11 @@ RULES: tuple[Rule, ...] = (
     ), neg="none", needs=rx(r"<GAS>|灶|阀|表|meter|火|软管|接头|肥皂|洗洁精")),
     Rule("gas", "zh_red_light", rx(r"(?:闪|亮)着?红灯|红灯(?:一直)?(?:闪|亮)"),
          needs=rx(r"厨房|灶|<GAS>|报警|探头|墙上")),
+    Rule("gas", "gas_reading", rx(r"\d{1,3}\s?%\s?lel"
+                                  r"|浓度[^，。]{0,4}?(?:升|高|超|上去)"),
+         needs=rx(r"<GAS>|可燃|报警|sensor|探头|一氧化碳")),
+    Rule("gas", "en_beeping", rx(r"\b(?:pi|bi|di|beep) (?:pi|bi|di|beep)\b|\bred light\b"),
+         "en", needs=rx(r"\b(?:ceiling|kitchen|wall|machine|device|box|alarm|detector|sensor)\b")),
     Rule("odd", "zh_odd", rx(r"不对劲|怪怪的|不太对|有问题"), needs=rx(r"<GAS>|灶|热水器|壁挂炉|气表|管")),
     # --- CO ----------------------------------------------------------------------------------------
     Rule("co", "zh_co", rx(
@@ -87,7 +94,8 @@ RULES: tuple[Rule, ...] = (
         r"(?<![打点不没能])着[了大]?火(?!了吗?没)|起[了大]?火|失火|火灾(?!隐患|保险|险|预防|演练|知识)|冒火|[窜蹿]火"
         r"|火苗[窜蹿]|[燃烧]起来了?|烧着了|爆炸(?!头|性|新闻)|爆燃|闪爆|浓烟|黑烟|火势|火光|(?<!\d)119(?!\d)"
         r"|[轰嘭砰]的一声|炸[了开裂掉]|气爆|着起来|还在烧|一直在烧|火苗.{0,3}(?:冒|窜|喷)出|[冒喷窜]出(?:火|火苗)",
-    ), unless=rx(r"价格|物价|炸鸡|炸[了掉]?(?:锅|毛|裂的?[屏手])|手机|头|爆炸性|朋友圈|群里|评论|热搜|打爆",
+    ), unless=rx(r"价格|物价|炸鸡|炸[了掉]?(?:锅|毛|裂的?[屏手])|手机|头(?:像|要|快)?[^，。]{0,2}炸|爆炸性",
+                 r"朋友圈|群里|评论|热搜|打爆",
                  FIGURE_FIRE)),
     Rule("fire", "zh_smoke", rx(r"冒烟|烟很大|满屋(?:子)?(?:都是)?烟|烟雾"),
          unless=rx(r"锅|油|菜|烟囱|炒|嗓子|脑门|头顶|气得|气到|雾霾|霾|天气", COOKING.pattern)),
@@ -147,7 +155,8 @@ RULES: tuple[Rule, ...] = (
     Rule("co", "en_co", rx(
         r"\bco (?:levels?|reading|ppm|leak\w*|present|high|exposure|poison\w*)\b|\bbackdraft|\bback ?draught",
         r"\b(?:fumes|exhaust)\b(?: \S+){0,4}? <ETHING>", r"\b<ETHING>(?: \S+){0,4}? (?:fumes|exhaust)\b",
-        r"\bflue\b(?: \S+){0,6}? (?:came off|come off|fell|detached|disconnected|broken|cracked|blocked|loose|apart"
+        r"\bflue\b(?: \S+){0,8}? (?:came off|come off|fell|detached|disconnected|broken|cracked|blocked|loose"
+        r"|apart|separated"
         r"|hanging)",
         r"\b(?:boiler|heater|stove|furnace|geyser)\b(?: \S+){0,4}? (?:black|sooty) smoke|soot (?:marks|stains)",
     ), "en"),
@@ -169,7 +178,9 @@ RULES: tuple[Rule, ...] = (
     ), "en", unless=rx(
         r"\bprices?\b|\bfire (?:drill|safety)|\b(?:inbox|emails?|phone|brain|head|twitter|market|stocks?|sales|team"
         r"|game|song|outfit|business|chat|group)\b(?: \S+){0,3}? (?:on fire|explod\w*|blew up|blowing up)"
-        r"|\b(?:is|are|was|so|too) fire\b|\bfire (?:sale|pit|up)|\bfired up|\bdumpster fire|(?:going to|gonna|about to)"
+        r"|\b(?:is|are|was|so|too) fire\b|not literally"
+        r"|\b(?:latte|art|outfit|food|song|look|vibe|deal|price|track|album)s?(?: \S+){0,2}? fire\b"
+        r"|\bfire (?:sale|pit|up)|\bfired up|\bdumpster fire|(?:going to|gonna|about to)"
         r" explode|\bexplode lol|\b(?:deal|price|outfit|song|look|track|vibe)s? (?:\S+ )?fire\b"
     )),
     Rule("med", "en_medical", rx(
@@ -201,12 +212,13 @@ RULES: tuple[Rule, ...] = (
 RULES += (
     Rule("gas", "zh_flow_more", rx(
         r"(?:表|meter|数字|读数)[^，。]{0,10}?(?:还|一直|仍|照样|自己|也)[^，。]{0,8}?(?:走|转|跳|动|变|加|往上|跑)",
-        r"(?:还|一直|仍然?)在?[^，。]{0,3}?(?:出气|冒气|往外冒|出瓦斯|出燃气|有气出|出)|(?:气阀|阀门?|开关)还(?:是)?开着|有气出",
+        r"(?:还|一直|仍然?)在?[^，。]{0,3}?(?:出气|冒气|往外冒|出瓦斯|出燃气|有气出)|(?:气阀|阀门?|开关)还(?:是)?开着|有气出",
         r"(?:阀门?|开关|旋钮|把手|总阀|角阀|knob|掣)[^，。]{0,12}?(?:关不[上住严紧掉了起死到]|拧不[动紧上回]|转不[动紧回]"
         r"|扭不[回动]|卡(?:住|死)|空转|坏[了掉咯].{0,4}关不|断了)",
         r"火关不[掉了上死]|关不[死掉]|关了[^。]{0,4}?还在(?:烧|响|出气)|灭不掉|关了[^。]{0,8}?(?:还有|还在)[^。]{0,6}?火苗|(?:打开|拧开|开着|开了)[^。]{0,8}?没(?:有)?(?:点着|打着|着火|点火|火)",
         r"(?:肥皂|洗洁精|洗衣粉|泡沫水)[^。]{0,16}?(?:冒泡|起泡|有泡|泡泡|小泡|起了.{0,3}泡)",
-    ), neg="none", needs=rx(r"<GAS>|灶|炉|阀|表|meter|软管|接口|接头|旋钮|knob|stove|hob|gas|气还|火[^，。]{0,3}灭")),
+    ), neg="none",
+         needs=rx(r"<GAS>|灶|炉|阀|表|meter|软管|接口|接头|旋钮|knob|stove|hob|gas", r"气还|火[^，。]{0,3}灭|管|断口")),
     Rule("fire", "zh_fire_more", rx(
         r"(?:锅|油|罐|瓶|阀|灶|管|阳台|厨房|楼|房子?|车|柜|炉|下面|底下)[^，。]{0,3}?(?<![打点不没])(?:着了|燃着|烧着|在燃|在烧|燃了"
         r"|着起(?:了|来)?)|着了火|把[^，。]{1,8}点着了|爆了?(?:<GAS>)|<GAS>爆了|玻璃[^，。]{0,6}碎|烟[^，。]{0,3}冒出|冒出烟|火{2,}.{0,4}(?:厨房|家里|屋里|楼)|火.{0,4}(?:救命|快来|help)",
@@ -275,7 +287,8 @@ RULES += (
     Rule("med", "en_medical_more", rx(
         r"\bkeeled over|\b(?:isn't|not|isnt) answering|\bgone limp|\bwent limp|\bfloppy\b|\bslumped|can't rouse"
         r"|\beyes rolled|\bdropped (?:to|on) the (?:floor|ground)|\btwitching|\bnot responding|\blifeless"
-        r"|\bno response\b|\bout cold\b|\bstops? breathing|\bseizing\b|\bno breath\w*|\b(?:don't|doesn't) breathe"
+        r"|\bno response\b|\bout cold\b|\bjerking\b|\bhaving a fit\b|\bface (?:has )?droop\w*|\barm went weak"
+        r"|can't talk properly|\bstops? breathing|\bseizing\b|\bno breath\w*|\b(?:don't|doesn't) breathe"
         r"|\bfoam\w* (?:from|at|out of) (?:the |his |her )?mouth"
         r"|\b(?:she|he|they|wife|husband|mum|mom|dad|grandma|grandpa|son|daughter|baby|kid|child|friend)\b"
         r" (?:\S+ ){0,2}?"

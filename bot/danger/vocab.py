@@ -49,7 +49,7 @@ GAS_CTX = rx(
 )
 # Where CO comes from: a symptom with one of these nearby is CO until shown otherwise.
 HEAT_CTX = rx(
-    r"<GAS>|一氧化碳|热水器|热水炉|冲凉|炕|壁挂炉|锅炉|暖气|取暖|炭|煤炉|炉子|火炉|蜂窝煤|烤火|灶|洗澡|浴室|卫生间|淋浴|门窗紧闭",
+    r"<GAS>|一氧化碳|热水器|热水炉|冲凉|炕|没熄火|暖风|壁挂炉|锅炉|暖气|取暖|炭|煤炉|炉子|火炉|蜂窝煤|烤火|灶|洗澡|浴室|卫生间|淋浴|门窗紧闭",
     r"关着[门窗]|窗户?(?:都)?关|密闭|不通风|烟道|烟囱|倒灌|车库|发动机|发电机|车里.{0,6}(?:空调|睡)|烧烤|火锅",
     r"\b(?:heaters?|boilers?|furnace|fireplace|stoves?|cookers?|hobs?|ovens?|charcoal|bbq|barbecue|brazier",
     r"generator|gas|flue|chimney|bathroom|shower|garage|heating|exhaust|fumes|monoxide|co|geyser|engine",
@@ -89,7 +89,8 @@ FIGURE = rx(
 
 ZH_ALARM = rx(
     r"(?:报警器|报警仪|警报器|探测器|检测仪|检测器|侦测器|侦测仪|传感器|报警装置|警报|烟感|报警|探头|alarm|detector)"
-    r"(.{0,10}?)(?:响|叫(?!什么|啥)|鸣|beep|going ?off|报警(?![器仪装])|滴滴|嘀嘀|哔哔|嘟嘟|红灯|亮红|一闪一闪)"
+    r"(.{0,10}?)(?:响|叫(?!什么|啥)|鸣|beep|going ?off|启动|触发|报警(?![器仪装])|滴滴|嘀嘀|哔哔|嘟嘟|红灯|亮红"
+    r"|一闪一闪)"
 )
 EN_ALARM = rx(
     r"\b(?:alarms?|detectors?|sensors?|monitors?)\b(?: \S+){0,6}? (?:going off|goes off|went off|gone off"
@@ -97,6 +98,7 @@ EN_ALARM = rx(
     r"|alarming|buzz\w*|wail\w*|is on|are on|red light|showing|reads|reading|says)\b",
     r"\b(?:beep\w*|sounding|ringing|chirp\w*|scream\w*|blaring|flashing)(?: \S+){0,3}? (?:alarms?|detectors?)\b",
     r"\b(?:gas|co|carbon monoxide) detected\b",
+    r"\b(?:gas|co|methane) (?:detection|detector) \S+(?: \S+){0,4}? (?:alarm|showing|triggered)",
 )
 ZH_CO_TERM = rx(r"一氧化碳(?!的?(?:报警|探测|检测|传感|监测|浓度计|测试))")
 EN_CO_TERM = rx(r"\bmonoxide\b(?! (?:alarms?|detectors?|sensors?|monitors?|testers?|meters?|tests?|testing|batter\w*))")
