@@ -49,6 +49,10 @@ _ZH_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<=一直|还在)再(?=[转走跳漏响叫冒])|(?<=一直)再", "在"),
         (r"唔知", "不知道"),
         (r"咗", "了"),
+        (r"仲係", "还是"),
+        (r"仲(?=开|在|有|系|未)", "还"),
+        (r"出起(?=了|来|呢|$)", "出气"),
+        (r"扭唔返|扭不返", "扭不回"),
         (r"伊(?=勿|不|就|在|也)", "他"),
         (r"勿(?=应|醒|动|响)", "不"),
         (r"透唔到气|抖唔到气|唔识抖气", "喘不了气"),
@@ -118,6 +122,7 @@ _FUZZY = (
 _FUZZY_KEEP = frozenset(
     ["conscious", "subconscious", "explosive", "business", "breathe", "breathes", "leaning", "learning",
      "leasing", "kissing", "missing", "hisself", "detective", "cylinders", "burner", "burners", "burnt",
+     "expansion", "expression", "exposition", "explains", "exploring", "explored",
      "turning", "burying", "smiling", "selling", "spelling", "swelling", "dwelling", "regular", "regulate"]
 )  # fmt: skip
 _ZH_GAS_WORD = re.compile(r"燃气|煤气|天然气|液化气|石油气|瓦斯|沼气")

@@ -77,9 +77,13 @@ COOKING = rx(
 
 # Danger words as figures of speech ("the app makes me explode", "sales are on fire", "我晕")
 FIGURE_FIRE = (
-    r"原地爆炸|我(?:要)?爆炸|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|炸(?:了)?.{0,3}(?:油条|鸡|丸子|薯条|鱼|肉|虾|串|糕|春卷|花生)|油炸|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
+    r"原地爆炸|我(?:要)?爆炸|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|炸(?:了)?.{0,3}(?:油条|鸡|丸子|薯条|鱼|肉|虾|串|糕|春卷|花生)|油炸|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
     r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)"
     r"|\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b"
+    r"|\bmouth (?:is )?on fire|\btabs? (?:are )?exploding|\bpicks? (?:are )?on fire|\bblew up at\b|\bspicy\b"
+    r"|\bchill?i\b"
+    r"|\b(?:boss|mum|mom|dad|teacher|wife|husband|gran) (?:\S+ )?explode"
+    r"|\bi(?:'m| am)? (?:going to |gonna |about to )?explode\b"
 )
 FIGURE = rx(
     r"气得|气的我|被.{0,8}气|烦得|愁得|急得|吵得|算得|看得我|我晕|晕死|笑晕|累晕|头都大了|气死",
