@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
+from bot import knowledge
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dbguard import FileWatch
@@ -69,6 +70,7 @@ async def serve(
     one line and out, before any network), then Telegram (retried while it is unreachable), then the rest.
     A failure of our own while running (``bot.halt``) stops the bot and raises ``Halted``."""
     halt = Halt()
+    knowledge.use_content(settings.utility.content_override)  # the safety officer's texts; a bad file stops here
     with InstanceLock.acquire(settings.storage.path):
         db = await Database.open(settings.storage.path)
         watch = FileWatch(db.path, halt)

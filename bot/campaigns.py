@@ -11,57 +11,24 @@ import datetime as dt
 import re
 import tomllib
 from calendar import isleap
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-import holidays
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationError, model_validator
 
-
-class CalendarError(ValueError):
-    """An invalid calendar; the message names the file, the campaign id and the key."""
+from bot.holiday_dates import HOLIDAYS, CalendarError, holiday_break, holiday_date, together
+from bot.placeholders import check_placeholders
+from bot.utility_config import Region, UtilityConfig
 
 
 class _Model(BaseModel):
     model_config = {"extra": "forbid", "frozen": True}
-
-
-# Our names -> the names the `holidays` package gives China's holidays in language "en_US"
-# (holidays/countries/china.py, translated by its locale/en_US/LC_MESSAGES/CN.po).
-_HOLIDAY_LABELS = {
-    "new_year": "New Year's Day",
-    "spring_festival": "Chinese New Year (Spring Festival)",
-    "qingming": "Tomb-Sweeping Day",
-    "labour_day": "Labor Day",
-    "dragon_boat": "Dragon Boat Festival",
-    "mid_autumn": "Mid-Autumn Festival",
-    "national_day": "National Day",
-}
-_DERIVED = {"lantern": ("spring_festival", 14)}  # 元宵节: 15th day of the first lunar month
-HOLIDAYS = frozenset(_HOLIDAY_LABELS) | frozenset(_DERIVED)
-
-
-@cache
-def holiday_date(name: str, year: int) -> dt.date:
-    """The (first) day of a named Chinese holiday in ``year``, e.g. ``spring_festival`` -> 2027-02-06."""
-    if name in _DERIVED:
-        base, offset = _DERIVED[name]
-        return holiday_date(base, year) + timedelta(days=offset)
-    if name not in _HOLIDAY_LABELS:
-        raise CalendarError(f"unknown holiday {name!r}; known: {', '.join(sorted(HOLIDAYS))}")
-    label = _HOLIDAY_LABELS[name]
-    table = holidays.country_holidays("CN", years=year, language="en_US", observed=False)
-    # A day may carry several names ("Mid-Autumn Festival; National Day"), or a suffix ("(estimated)").
-    days = [d for d in table if any(n == label or n.startswith(f"{label} (") for n in table.get_list(d))]
-    if not days:
-        raise CalendarError(f"the holidays package knows no {label!r} ({name}) in {year}")
-    return min(days)
 
 
 _CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day", 1, 31), ("month", 1, 12), ("weekday", 0, 7))
@@ -128,10 +95,7 @@ def _checked(parse: Callable[[str], object]) -> AfterValidator:
 
 
 def _check_text(text: str) -> str:
-    try:
-        text.format(hotline="")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ValueError(f"only the {{hotline}} placeholder may be used ({exc!r})") from None
+    check_placeholders(text)
     if "{hotline}" not in text:
         raise ValueError("must include the {hotline} placeholder")
     return text
@@ -157,6 +121,14 @@ class Campaign(_Model):
     enabled: bool = True
     texts: Texts
     photo: str | None = Field(None, min_length=1)
+    # with holiday: "day" counts offset_days from the festival, "break" from the first day of its official break
+    anchor: Literal["day", "break"] = "day"
+    with_holiday: Annotated[str, _checked(_check_holiday)] | None = None  # only in years sharing its break
+    without_holiday: Annotated[str, _checked(_check_holiday)] | None = None  # only in years not sharing it
+    # with date: a key of [[utility.regions]] dates; each region that sets it gets this tip on its own day
+    regional: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
+    source: str | None = Field(None, min_length=3)  # the standard, regulation or utility page it rests on
+    reviewed: dt.date | None = None  # when the safety officer last checked it
 
     @model_validator(mode="after")
     def _one_schedule(self) -> Campaign:
@@ -167,11 +139,29 @@ class Campaign(_Model):
             raise ValueError("offset_days/time: only with holiday (put the time in cron or date)")
         if self.holiday is not None and self.time is None:
             raise ValueError('time: required with holiday, e.g. time = "10:00"')
+        if self.holiday is None and self.model_fields_set & {"anchor", "with_holiday", "without_holiday"}:
+            raise ValueError("anchor/with_holiday/without_holiday: only with holiday")
+        if self.regional is not None and self.date is None:
+            raise ValueError('regional: only with a yearly date (the default day), e.g. date = "10-15 10:00"')
         return self
 
-    def text(self, lang: str, hotline: str) -> str:
-        """The message in ``lang`` ("zh" or "en"; anything else falls back to zh), hotline filled in."""
-        return (self.texts.en if lang == "en" else self.texts.zh).format(hotline=hotline)
+    def text(self, lang: str, hotline: str, facts: Mapping[str, str] | None = None) -> str:
+        """The message in ``lang`` ("zh" or "en"; anything else falls back to zh), placeholders filled in."""
+        return (self.texts.en if lang == "en" else self.texts.zh).format_map({**(facts or {}), "hotline": hotline})
+
+    def fires_in(self, year: int) -> bool:
+        """Whether a holiday campaign's with_holiday/without_holiday condition holds in ``year``."""
+        if self.holiday is None:
+            return True
+        if self.with_holiday is not None and not together(self.holiday, self.with_holiday, year):
+            return False
+        return self.without_holiday is None or not together(self.holiday, self.without_holiday, year)
+
+    def holiday_day(self, year: int) -> dt.date:
+        """The day a holiday campaign counts ``offset_days`` from in ``year``."""
+        assert self.holiday is not None
+        day = holiday_break(self.holiday, year)[0] if self.anchor == "break" else holiday_date(self.holiday, year)
+        return day + timedelta(days=self.offset_days)
 
 
 class Calendar(_Model):
@@ -220,25 +210,57 @@ def _load(path: Path | Traversable, source: str) -> tuple[Campaign, ...]:
 
 @cache
 def _default_campaigns() -> tuple[Campaign, ...]:
-    return _load(resources.files("bot").joinpath("data", "campaigns.toml"), "bot/data/campaigns.toml")
+    found = _load(resources.files("bot").joinpath("data", "campaigns.toml"), "bot/data/campaigns.toml")
+    if unsourced := [c.id for c in found if c.source is None or c.reviewed is None]:
+        raise CalendarError(f"bot/data/campaigns.toml: campaigns {unsourced}: source and reviewed are required")
+    return found
 
 
-def load_calendar(path: Path | None = None, overrides: Path | None = None) -> Calendar:
+def load_calendar(
+    path: Path | None = None,
+    overrides: Path | None = None,
+    regions: Sequence[Region] | None = None,
+    content: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Calendar:
     """Load ``path`` (default: the shipped calendar, read once and cached), then apply ``overrides``:
     an entry replaces the campaign with its id or adds one; one holding only ``id`` and ``enabled``
-    switches an existing campaign off (or on)."""
+    switches an existing campaign off (or on). ``content`` (``bot.content_store``: the safety officer's
+    imported texts, sources, review dates and switches, by id) is applied next; last, each ``regional``
+    campaign becomes one campaign per region that sets its day (``regions``, default: the configuration's)."""
     base = _default_campaigns() if path is None else _load(path, str(path))
-    if overrides is None:
-        return Calendar(campaigns=base)
-    merged, source = {c.id: c for c in base}, str(overrides)
-    for entry in _entries(overrides, source):
-        cid = entry["id"]
-        if set(entry) == {"id", "enabled"}:
-            if cid not in merged:
-                raise CalendarError(f"{source}: campaign {cid!r}: id: no such campaign to enable or disable")
-            entry = {**merged[cid].model_dump(exclude_unset=True), **entry}
-        merged[cid] = _campaign(entry, source)
-    return Calendar(campaigns=tuple(merged.values()))
+    merged = {c.id: c for c in base}
+    if overrides is not None:
+        source = str(overrides)
+        for entry in _entries(overrides, source):
+            cid = entry["id"]
+            if set(entry) == {"id", "enabled"}:
+                if cid not in merged:
+                    raise CalendarError(f"{source}: campaign {cid!r}: id: no such campaign to enable or disable")
+                entry = {**merged[cid].model_dump(exclude_unset=True), **entry}
+            merged[cid] = _campaign(entry, source)
+    for cid, change in (content or {}).items():
+        if cid in merged:
+            merged[cid] = _campaign({**merged[cid].model_dump(exclude_unset=True), **change}, "content override")
+    return Calendar(campaigns=_by_region(tuple(merged.values()), regions))
+
+
+def _by_region(campaigns: tuple[Campaign, ...], regions: Sequence[Region] | None) -> tuple[Campaign, ...]:
+    """Each regional campaign -> one per region that sets its day ("heating_season-north"), none if none does."""
+    regions = UtilityConfig().regions if regions is None else regions
+    out: list[Campaign] = []
+    for c in campaigns:
+        if c.regional is None:
+            out.append(c)
+            continue
+        assert c.date is not None
+        at = c.date.split()[-1]
+        for region in regions:
+            if (day := region.dates.get(c.regional)) is not None:
+                entry = {k: v for k, v in c.model_dump(exclude_unset=True).items() if k != "regional"}
+                entry |= {"id": f"{c.id}-{region.name}", "date": f"{day} {at}"}
+                entry |= {"audience": f"district:{region.district}"} if region.district else {}
+                out.append(_campaign(entry, f"utility.regions {region.name!r}"))
+    return tuple(out)
 
 
 MAX_QUIET = dt.timedelta(hours=22)
@@ -319,8 +341,8 @@ def _scheduled(campaign: Campaign, tz: ZoneInfo, first: dt.date, last: dt.date) 
         days = [dt.date(y, month, mday) for y in years if (month, mday) != (2, 29) or isleap(y)]
     else:
         assert campaign.holiday is not None and campaign.time is not None
-        shift, at = timedelta(days=campaign.offset_days), _parse_time(campaign.time)
-        days = [holiday_date(campaign.holiday, y) + shift for y in range(first.year - 1, last.year + 2)]
+        at = _parse_time(campaign.time)
+        days = [campaign.holiday_day(y) for y in range(first.year - 1, last.year + 2) if campaign.fires_in(y)]
     return [datetime.combine(d, at, tzinfo=tz) for d in sorted(days) if first <= d <= last]
 
 

@@ -10,7 +10,6 @@ import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -19,6 +18,7 @@ from bot.config_section import Section
 from bot.errors import ConfigError
 from bot.escalation_config import EscalationConfig
 from bot.reminders_config import District, RemindersConfig
+from bot.utility_config import UtilityConfig
 
 Role = Literal["crew", "lead", "dispatcher", "supervisor", "admin"]
 
@@ -59,26 +59,6 @@ class TelegramConfig(Section):
 
 class StorageConfig(Section):
     path: Path = Path("data/hotline.sqlite3")  # a relative path is relative to the configuration file
-
-
-class UtilityConfig(Section):
-    name: str = "City Gas"
-    timezone: str = "Asia/Shanghai"
-    hotline: str = Field(default="96777", min_length=3, max_length=32)
-    phone_region: str = Field(default="CN", min_length=2, max_length=2)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
 
 class DispatchConfig(Section):
@@ -195,6 +175,12 @@ class Settings(BaseSettings):
             backup = self.escalation.chain(severity).backup_crew
             if backup is not None and backup not in known:
                 raise ValueError(f"escalation.{severity}.backup_crew names {backup!r}, which is not a configured crew")
+        districts = {d.name for d in self.districts}
+        for region in self.utility.regions:
+            if region.district is not None and region.district not in districts:
+                raise ValueError(
+                    f"utility.regions {region.name!r}: district {region.district!r} is not in [[districts]]"
+                )
         return self
 
     def require_token(self) -> str:
@@ -247,4 +233,7 @@ def load_settings(path: Path | None, overrides: dict[str, Any] | None = None) ->
     if path is not None and not settings.storage.path.is_absolute():
         # relative to the configuration file, not to wherever the command happens to be run from
         settings.storage.path = path.resolve().parent / settings.storage.path
+    override = settings.utility.content_override
+    if path is not None and override is not None and not override.is_absolute():
+        settings.utility.content_override = path.resolve().parent / override
     return settings

@@ -23,24 +23,29 @@ Texts are cut to their first ``MAX_QUERY_CHARS`` characters.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import re
-import string
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from bot import content_store
+from bot.content_store import Content
 from bot.danger.normalize import normalize
 from bot.errors import HotlineError
 from bot.i18n import Lang
+from bot.placeholders import check_placeholders
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +57,6 @@ _WEIGHTS = (0.40, 0.20, 0.20, 0.20)  # keywords, question coverage, text coverag
 _NEAR = 0.85  # fuzzy similarity at which the text is taken to be the entry's question
 _ANSWER_WEIGHT = 0.35  # a feature found only in an entry's answer
 _UNKNOWN_IDF = 2.0  # weight of a text feature that no entry knows (filler words)
-_PLACEHOLDERS = frozenset({"hotline"})
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ZH_FILLER = re.compile(  # greetings, particles and question words: they match every question
     r"请问|你好|您好|谢谢|一下|那个|这个|怎么办|怎么样|怎么|什么|为什么|为啥|如何|是否|能不能|可不可以|可以|应该|"
@@ -82,10 +86,7 @@ class Text(BaseModel):
     @field_validator("a")
     @classmethod
     def _placeholders(cls, answer: str) -> str:
-        names = {name for _, name, _, _ in string.Formatter().parse(answer) if name is not None}
-        if not names <= _PLACEHOLDERS:
-            raise ValueError(f"unknown placeholders {sorted(names - _PLACEHOLDERS)}")
-        return answer
+        return check_placeholders(answer)
 
     @field_validator("kw")
     @classmethod
@@ -102,6 +103,8 @@ class Entry(BaseModel):
     zh: Text
     en: Text
     related: tuple[str, ...] = ()
+    source: str = Field(min_length=3)  # the standard, regulation or utility page the answer rests on
+    reviewed: dt.date  # when the safety officer last checked it
 
     @model_validator(mode="after")
     def _scripts(self) -> Entry:
@@ -118,8 +121,8 @@ class Entry(BaseModel):
         return self.text(lang).q
 
     def answer(self, lang: Lang | str, **values: object) -> str:
-        """The answer in ``lang`` with its placeholders filled (``hotline=...``)."""
-        return self.text(lang).a.format(**values)
+        """The answer in ``lang`` with its placeholders filled (``UtilityConfig.facts``: ``hotline=...``)."""
+        return self.text(lang).a.format_map(values)
 
 
 class Knowledge(BaseModel):
@@ -172,14 +175,56 @@ def load(text: str) -> Knowledge:
         raise KnowledgeError(f"knowledge base invalid: {exc}") from exc
 
 
-@cache
-def knowledge() -> Knowledge:
-    """The packaged knowledge base, read and validated once."""
+_content: list[Path | None] = [None]  # the content override in use (``use_content``)
+
+
+def use_content(path: Path | None) -> None:
+    """Answer from the packaged knowledge base with the safety officer's override at ``path`` applied
+    (``bot.content_store``); None: the packaged one alone. Checked at once: a bad file raises here."""
+    _content[0] = path
+    knowledge.cache_clear()
+    _index.cache_clear()
+    _correct.cache_clear()
+    knowledge()
+
+
+def shipped() -> Knowledge:
+    """The packaged knowledge base alone, as shipped."""
     try:
         text = (resources.files("bot") / "data" / "knowledge.toml").read_text("utf-8")
     except OSError as exc:
         raise KnowledgeError(f"knowledge base unreadable: {exc}") from exc
-    kb = load(text)
+    return load(text)
+
+
+def with_content(kb: Knowledge, content: Content) -> Knowledge:
+    """``kb`` with the override's rows applied: texts, source and review date replaced, disabled entries dropped."""
+    kept: list[dict[str, Any]] = []
+    for e in kb.entry:
+        data = e.model_dump()
+        row = content.knowledge.get(e.id, {})
+        if row.get("enabled") is False:
+            continue
+        for lang in ("zh", "en"):
+            data[lang]["q"] = row.get(f"{lang}_q", data[lang]["q"])
+            data[lang]["a"] = row.get(lang, data[lang]["a"])
+        data |= {k: row[k] for k in ("source", "reviewed") if k in row}
+        kept.append(data)
+    ids = {d["id"] for d in kept}
+    for d in kept:
+        d["related"] = tuple(r for r in d["related"] if r in ids)
+    try:
+        return Knowledge.model_validate({"entry": kept})
+    except ValidationError as exc:
+        raise KnowledgeError(f"knowledge base with the content override invalid: {exc}") from exc
+
+
+@cache
+def knowledge() -> Knowledge:
+    """The packaged knowledge base with the content override applied, read and validated once."""
+    kb = shipped()
+    if _content[0] is not None:
+        kb = with_content(kb, content_store.read(_content[0]))
     logger.info("knowledge base loaded: %d entries", len(kb.entry))
     return kb
 

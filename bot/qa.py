@@ -69,7 +69,7 @@ def show(ctx: Ctx, entry_id: str) -> None:
         [Button(text=ctx.t("qa.not_answered_button"), data=f"q:no:{entry_id}")],
         *([_entry_button(ctx, rel)] for rel in entry.related[:3]),
     ]
-    ctx.say_text(entry.answer(ctx.lang, hotline=ctx.settings.utility.hotline), buttons=buttons)
+    ctx.say_text(entry.answer(ctx.lang, **ctx.settings.utility.facts(ctx.lang.value)), buttons=buttons)
 
 
 async def ask_desk(ctx: Ctx, entry_id: str | None) -> None:

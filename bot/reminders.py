@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot import content_store
 from bot.broadcast import BadAudience, add_broadcast, quiet_hours
 from bot.campaigns import Calendar, Campaign, load_calendar, next_occurrence
 from bot.clock import Clock
@@ -49,8 +50,12 @@ def _run(row: tuple[object, ...]) -> Run:
 
 
 def calendar_for(settings: Settings) -> Calendar:
-    """The shipped calendar with the configured override file applied."""
-    return load_calendar(overrides=settings.reminders.calendar_override)
+    """The shipped calendar with the configured override file, the safety officer's content override and
+    the utility's regions applied."""
+    content = content_store.read(settings.utility.content_override).campaign_changes()
+    return load_calendar(
+        overrides=settings.reminders.calendar_override, regions=settings.utility.regions, content=content
+    )
 
 
 class ReminderRunner:
@@ -116,6 +121,7 @@ class ReminderRunner:
 
     async def _fire_due(self, now: datetime) -> list[int]:
         added: list[int] = []
+        u = self.settings.utility
         for run in await self.runs("pending"):
             if run.fire_at_utc > now:
                 break
@@ -133,7 +139,7 @@ class ReminderRunner:
                             self.settings,
                             kind="tip",
                             audience=campaign.audience,
-                            texts={lang: campaign.text(lang, self.settings.utility.hotline) for lang in ("zh", "en")},
+                            texts={lang: campaign.text(lang, u.hotline, u.facts(lang)) for lang in ("zh", "en")},
                             now=now,
                             urgent=campaign.urgent,
                             photo=campaign.photo,

@@ -84,6 +84,8 @@ def test_loading_is_cached() -> None:
 VALID = """
 [[entry]]
 id = "a_b"
+source = "GB 50028"
+reviewed = 2026-12-06
 zh.q = "问题一？"
 zh.a = "这是一个足够长的答案，电话 {hotline}。"
 zh.kw = ["问题"]
@@ -103,6 +105,9 @@ en.kw = ["question"]
         (lambda s: s.replace('zh.q = "问题一？"', 'zh.q = "Question?"'), "must be Chinese"),
         (lambda s: s.replace('en.kw = ["question"]', "en.kw = []"), "kw"),
         (lambda s: s.replace("[[entry]]", "[[entry"), "invalid"),
+        (lambda s: s.replace('source = "GB 50028"\n', ""), "source\n  Field required"),
+        (lambda s: s.replace("reviewed = 2026-12-06\n", ""), "reviewed\n  Field required"),
+        (lambda s: s.replace("reviewed = 2026-12-06", 'reviewed = "soon"'), "reviewed"),
     ],
 )
 def test_invalid_knowledge_is_rejected_with_a_reason(change: Callable[[str], str], message: str) -> None:

@@ -1,0 +1,80 @@
+"""Every safety text the bot ships rests on a named source and was reviewed on a date; none names a city."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import campaigns, knowledge
+from bot.campaigns import CalendarError, load_calendar
+
+DATA = resources.files("bot") / "data"
+# Cities and numbers a text must not hard-code: they come from [utility] through placeholders.
+CITIES = re.compile(r"北京|上海|深圳|天津|广州|重庆|成都|杭州|武汉|西安|Beijing|Shanghai|Shenzhen|Tianjin|Guangzhou")
+HOTLINE_NUMBER = re.compile(r"96\d{3}|9\d{4}(?!\d)")  # utilities' hotlines (96777 ...); 110/119/120 stay
+
+
+def _raw(name: str) -> dict[str, Any]:
+    return tomllib.loads((DATA / name).read_text("utf-8"))
+
+
+def _reviewed(item: dict[str, Any]) -> dt.date | None:
+    value = item.get("reviewed")  # a TOML date, or an ISO date string (the card lines)
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value if isinstance(value, dt.date) else None
+
+
+def _sourced(item: dict[str, Any]) -> bool:
+    return isinstance(item.get("source"), str) and len(item["source"]) >= 3 and _reviewed(item) is not None
+
+
+def _items() -> list[tuple[str, dict[str, Any]]]:
+    found = [(f"knowledge {e['id']}", e) for e in _raw("knowledge.toml")["entry"]]
+    found += [(f"campaign {c['id']}", c) for c in _raw("campaigns.toml")["campaign"]]
+    found += [(f"card line {k}", v) for k, v in _raw("safety_cards.toml")["line"].items()]
+    return found
+
+
+@pytest.mark.parametrize(("name", "item"), _items(), ids=[n for n, _ in _items()])
+def test_every_answer_card_line_and_campaign_has_a_source_and_a_review_date(name: str, item: dict[str, Any]) -> None:
+    assert _sourced(item), f"{name}: needs source = '...' (the standard or page) and reviewed = YYYY-MM-DD"
+    assert _reviewed(item) <= dt.date(2027, 12, 31), f"{name}: reviewed in the future"
+
+
+def _texts() -> list[tuple[str, str]]:
+    out = [(f"knowledge {e['id']}", e[lang][part]) for e in _raw("knowledge.toml")["entry"] for lang in ("zh", "en")
+           for part in ("q", "a")]  # fmt: skip
+    out += [
+        (f"campaign {c['id']}", c["texts"][lang]) for c in _raw("campaigns.toml")["campaign"] for lang in ("zh", "en")
+    ]
+    out += [(f"card {k}", v[lang]) for k, v in _raw("safety_cards.toml")["line"].items() for lang in ("zh", "en")]
+    return out
+
+
+def test_no_text_hard_codes_a_city_or_the_hotline_number() -> None:
+    bad = [(name, m[0]) for name, text in _texts() for m in [CITIES.search(text) or HOTLINE_NUMBER.search(text)] if m]
+    assert bad == []
+
+
+def test_the_loaders_refuse_shipped_content_without_a_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the knowledge model requires both fields (tests/bot/test_knowledge.py shows the messages); the shipped
+    # calendar is checked when it is loaded
+    assert all(e.source and e.reviewed for e in knowledge.shipped().entry)
+    cal = tmp_path / "bot" / "data"
+    cal.mkdir(parents=True)
+    body = (DATA / "campaigns.toml").read_text("utf-8").replace("reviewed = 2026-12-06\n", "", 1)
+    (cal / "campaigns.toml").write_text(body, encoding="utf-8")
+    monkeypatch.setattr(campaigns.resources, "files", lambda _package: tmp_path / "bot")
+    campaigns._default_campaigns.cache_clear()
+    try:
+        with pytest.raises(CalendarError, match=r"\['spring_festival_travel'\]: source and reviewed are required"):
+            load_calendar()
+    finally:
+        monkeypatch.undo()
+        campaigns._default_campaigns.cache_clear()
+    assert load_calendar().campaigns
