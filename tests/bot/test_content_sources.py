@@ -78,3 +78,30 @@ def test_the_loaders_refuse_shipped_content_without_a_source(tmp_path: Path, mon
         monkeypatch.undo()
         campaigns._default_campaigns.cache_clear()
     assert load_calendar().campaigns
+
+
+def test_the_reviewed_corrections_stay_corrected() -> None:
+    def zh(entry_id: str) -> str:
+        return knowledge.entry(entry_id).zh.a
+
+    def en(entry_id: str) -> str:
+        return knowledge.entry(entry_id).en.a
+
+    life = zh("appliance_lifespan")  # GB 17905-2008 §7.3.1
+    assert "壁挂炉" in life and "8年" in life and "6年" in life and "10年" in life and "说明书" not in life
+    assert "60秒" in zh("cooking_unattended") and "60 seconds" in en("cooking_unattended")  # GB 16410
+    assert "很可能是骗局" not in zh("inspection_scam") and "{hotline}" in zh("inspection_scam")
+    assert "Very likely" not in en("inspection_scam") and "cash" in en("inspection_scam")
+    alarm = zh("alarm_install")  # GB 50028 §10.8.2
+    assert "水平4米以内" in alarm and "正上方" in alarm and "not directly above the cooker" in en("alarm_install")
+    assert "声控" in zh("neighbour_smell") and "stamp, clap or shout" in en("neighbour_smell")
+    fire = zh("fire_what")
+    assert all(w in fire for w in ("关上身后的门", "湿毛巾", "玻璃", "不要泼水"))
+    calendar = load_calendar()
+    heater = calendar.get("co_season").texts
+    assert "不要在浴室里安装直排式" not in heater.zh and "任何燃气热水器都不能装在浴室里" in heater.zh
+    assert "banned everywhere" in heater.en
+    fire_day = calendar.get("fire_safety_day").texts.zh
+    assert all(w in fire_day for w in ("关上身后的门", "湿毛巾", "玻璃", "不要用水浇"))
+    heating = calendar.get("heating_season-all").texts
+    assert "明火" in heating.zh and "积雪" in heating.zh and "Never use a flame" in heating.en

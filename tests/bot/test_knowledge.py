@@ -12,6 +12,7 @@ import pytest
 from bot import knowledge as kb
 from bot.i18n import Lang
 from bot.knowledge import Confidence, KnowledgeError, Match, confidence, entries, entry, knowledge, load, search
+from bot.utility_config import UtilityConfig
 
 CORPUS = Path(__file__).parent / "corpus"
 ENTRIES = entries()
@@ -49,11 +50,22 @@ def test_knowledge_base_is_big_and_covers_the_topics() -> None:
 def test_entry_is_complete_plain_and_short(item: kb.Entry) -> None:
     for lang in Lang:
         text = item.text(lang)
-        answer = item.answer(lang, hotline="96777")
+        answer = item.answer(lang, **UtilityConfig().facts(lang.value))
         assert "{" not in answer and len(text.a) <= 600
         assert not re.search(r"\*\*|__|`|^#|\]\(", text.a, re.M), "plain text, no Markdown"
         assert text.kw and text.q.endswith(("？", "?"))
     assert set(item.related) <= set(IDS) - {item.id}
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [("燃气表多少年换", "meter_replace"), ("燃气灶用多少年要换", "appliance_lifespan"),
+     ("我家是开放式厨房能装燃气灶吗", "open_kitchen"), ("燃气费怎么交", "pay_bill")],
+)  # fmt: skip
+def test_questions_that_used_to_get_a_siblings_answer(text: str, want: str) -> None:
+    """ "燃气表多少年换" used to get the stove's service life; the new entries answer their own questions."""
+    matches = search(text, Lang.ZH)
+    assert matches[0].id == want and confidence(matches) is Confidence.CONFIDENT
 
 
 def test_emergency_answers_carry_the_hotline() -> None:
