@@ -221,12 +221,14 @@ def load_calendar(
     overrides: Path | None = None,
     regions: Sequence[Region] | None = None,
     content: Mapping[str, Mapping[str, Any]] | None = None,
+    by_region: bool = True,
 ) -> Calendar:
     """Load ``path`` (default: the shipped calendar, read once and cached), then apply ``overrides``:
     an entry replaces the campaign with its id or adds one; one holding only ``id`` and ``enabled``
     switches an existing campaign off (or on). ``content`` (``bot.content_store``: the safety officer's
     imported texts, sources, review dates and switches, by id) is applied next; last, each ``regional``
-    campaign becomes one campaign per region that sets its day (``regions``, default: the configuration's)."""
+    campaign becomes one campaign per region that sets its day (``regions``, default: the configuration's)
+    unless ``by_region`` is false (the campaigns as written, for the content spreadsheet)."""
     base = _default_campaigns() if path is None else _load(path, str(path))
     merged = {c.id: c for c in base}
     if overrides is not None:
@@ -241,7 +243,8 @@ def load_calendar(
     for cid, change in (content or {}).items():
         if cid in merged:
             merged[cid] = _campaign({**merged[cid].model_dump(exclude_unset=True), **change}, "content override")
-    return Calendar(campaigns=_by_region(tuple(merged.values()), regions))
+    found = tuple(merged.values())
+    return Calendar(campaigns=_by_region(found, regions) if by_region else found)
 
 
 def _by_region(campaigns: tuple[Campaign, ...], regions: Sequence[Region] | None) -> tuple[Campaign, ...]:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import broadcast_cli, roster_cli, staff_cli
+from bot import broadcast_cli, content_cli, roster_cli, staff_cli
 from bot.config import Settings, load_settings
 from bot.dbguard import check_present
 from bot.errors import ConfigError, HotlineError
@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     roster_cli.add_parsers(sub, with_config)
     staff_cli.add_parsers(sub, with_config)
     broadcast_cli.add_parser(sub, with_config)
+    content_cli.add_parsers(sub, with_config)
     return parser
 
 
@@ -106,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roster_cli.run(args, settings)
         if args.command in staff_cli.COMMANDS:
             return staff_cli.run(args, settings)
+        if args.command in content_cli.COMMANDS:
+            return content_cli.run(args, settings)
         if args.command == "run":
             mask_tokens(settings.require_token())
             if not os.environ.get(TOKEN_VARIABLE):
