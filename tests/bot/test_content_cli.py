@@ -13,6 +13,7 @@ from bot import knowledge
 from bot.cli import main
 from bot.config import load_settings
 from bot.content_sheet import CAMPAIGN_COLUMNS, KNOWLEDGE_COLUMNS
+from bot.errors import ConfigError
 from bot.reminders import calendar_for
 
 
@@ -222,3 +223,36 @@ def test_a_broken_override_stops_the_bot_at_start_not_mid_answer(tmp_path: Path)
     broken.write_text('[knowledge.smell_gas]\nen = "too short"\n', encoding="utf-8")
     with pytest.raises(knowledge.KnowledgeError, match="with the content override invalid"):
         knowledge.use_content(broken)
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
+
+
+def test_the_example_configurations_utility_facts_and_regions_work_uncommented(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text("utf-8")
+    for hint in (
+        "hours = ",
+        "offices = [",
+        '  { zh = "中心',
+        "]",
+        "[[utility.regions]]",
+        'name = "north"',
+        'district = "Huangpu"',
+        "dates = {",
+        'name = "coast"',
+        "[[districts]]",
+        'name = "Huangpu"',
+        "boxes = ",
+    ):
+        text = text.replace(f"# {hint}", hint)  # fmt: skip
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    settings = load_settings(path)
+    assert [r.name for r in settings.utility.regions] == ["north", "coast"]
+    assert "人民路1号" in settings.utility.facts("zh")["offices"]
+    ids = {c.id for c in calendar_for(settings).campaigns}
+    assert {"heating_season-north", "heating_season-coast", "typhoon_flood-coast", "gas_safety_week-north"} <= ids
+    assert "typhoon_flood-north" not in ids
+    path.write_text(text.replace('district = "Huangpu"', 'district = "Nowhere"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="district 'Nowhere' is not in \\[\\[districts\\]\\]"):
+        load_settings(path)
