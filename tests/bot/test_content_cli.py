@@ -244,7 +244,7 @@ def test_the_example_configurations_utility_facts_and_regions_work_uncommented(t
         'name = "Huangpu"',
         "boxes = ",
     ):
-        text = text.replace(f"# {hint}", hint)  # fmt: skip
+        text = text.replace(f"# {hint}", hint)
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
     settings = load_settings(path)
