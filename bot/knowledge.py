@@ -180,12 +180,12 @@ _content: list[Path | None] = [None]  # the content override in use (``use_conte
 
 def use_content(path: Path | None) -> None:
     """Answer from the packaged knowledge base with the safety officer's override at ``path`` applied
-    (``bot.content_store``); None: the packaged one alone. Checked at once: a bad file raises here."""
+    (``bot.content_store``); None: the packaged one alone. An override is checked at once: a bad file raises here."""
     _content[0] = path
-    knowledge.cache_clear()
-    _index.cache_clear()
-    _correct.cache_clear()
-    knowledge()
+    for cached in (knowledge, _index, _correct):
+        cached.cache_clear()
+    if path is not None:
+        knowledge()
 
 
 def shipped() -> Knowledge:

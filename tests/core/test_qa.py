@@ -55,7 +55,7 @@ async def test_not_answered_opens_a_question_ticket_for_the_desk(
 
 async def test_no_match_still_gets_a_person(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await Harness(settings, db, clock).setup()
-    replies = await h.text(RESIDENT, "how do I pay my bill online with alipay")
+    replies = await h.text(RESIDENT, "are you hiring drivers")  # bills: answered since issue 15
     assert t("en", "qa.no_match", hotline="96777") in texts(replies)
     await h.press(RESIDENT, "q:ask")
     assert await db.scalar("SELECT category FROM tickets WHERE id = 1") == "question"
