@@ -146,8 +146,10 @@ class Campaign(_Model):
         return self
 
     def text(self, lang: str, hotline: str, facts: Mapping[str, str] | None = None) -> str:
-        """The message in ``lang`` ("zh" or "en"; anything else falls back to zh), placeholders filled in."""
-        return (self.texts.en if lang == "en" else self.texts.zh).format_map({**(facts or {}), "hotline": hotline})
+        """The message in ``lang`` ("zh" or "en"; anything else falls back to zh), placeholders filled in
+        (``facts``: ``UtilityConfig.facts``; none given: each other fact says to call the hotline)."""
+        facts = UtilityConfig.model_construct(hotline=hotline).facts(lang) if facts is None else facts
+        return (self.texts.en if lang == "en" else self.texts.zh).format_map({**facts, "hotline": hotline})
 
     def fires_in(self, year: int) -> bool:
         """Whether a holiday campaign's with_holiday/without_holiday condition holds in ``year``."""
