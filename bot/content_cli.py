@@ -3,7 +3,8 @@
 ``content export FILE.xlsx`` writes the knowledge base and the campaigns as a workbook; ``content import
 FILE.xlsx`` validates an edited one and writes ``[utility] content_override`` (the bot reads it at start:
 restart it to use the new texts); ``content check`` lints the content the bot will use. ``campaigns show
---year YYYY`` lists every firing of that year in local dates and times, quiet hours applied.
+[--year YYYY]`` lists every firing of that year (default: this year and the next) in local dates and times,
+quiet hours applied.
 
 Exit codes: 0 done (check: nothing to fix); 1 check found problems; 2 bad input (an import with bad cells:
 nothing is loaded; no content_override configured).
@@ -41,7 +42,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], with_c
     campaigns = sub.add_parser("campaigns", help="the seasonal campaigns")
     campaigns_sub = campaigns.add_subparsers(dest="campaigns_command", required=True)
     show = campaigns_sub.add_parser("show", help="every firing of a year, in local dates and times")
-    show.add_argument("--year", type=int, default=None, help="default: this year")
+    show.add_argument("--year", type=int, default=None, help="default: this year and the next")
     with_config(show)
 
 
@@ -61,7 +62,9 @@ def show_year(settings: Settings, year: int) -> list[str]:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "campaigns":
-        print("\n".join(show_year(settings, args.year or datetime.now(settings.utility.tz).year)))
+        this = datetime.now(settings.utility.tz).year
+        for year in [args.year] if args.year else [this, this + 1]:
+            print("\n".join(show_year(settings, year)))
         return 0
     if args.content_command == "export":
         kb, campaigns = content_sheet.export(args.file, settings)

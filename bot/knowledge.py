@@ -15,7 +15,7 @@ an unknown English word mapped to the nearest known one (1 edit, 2 for long word
   contains the Chinese question) scores at least 0.9.
 
 ``confidence(matches)``: CONFIDENT (top score >= 0.40 and 0.05 ahead of the next) -> answer directly;
-SUGGEST (top score >= 0.30) -> offer the matches as buttons; NONE below. On the 185 paraphrases of
+SUGGEST (top score >= 0.30) -> offer the matches as buttons; NONE below. On the 188 paraphrases of
 ``tests/bot/corpus/knowledge_paraphrases.txt`` every intended entry is in the top 3, 77 % are confident
 and all but two of those right (close siblings); 4 % fall below SUGGEST; nonsense stays below.
 Texts are cut to their first ``MAX_QUERY_CHARS`` characters.

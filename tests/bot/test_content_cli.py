@@ -256,3 +256,12 @@ def test_the_example_configurations_utility_facts_and_regions_work_uncommented(t
     path.write_text(text.replace('district = "Huangpu"', 'district = "Nowhere"'), encoding="utf-8")
     with pytest.raises(ConfigError, match="district 'Nowhere' is not in \\[\\[districts\\]\\]"):
         load_settings(path)
+
+
+def test_campaigns_show_without_a_year_lists_this_year_and_the_next(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["campaigns", "show", "--config", str(config)]) == 0
+    headers = [line for line in capsys.readouterr().out.splitlines() if line.startswith("campaigns in")]
+    this = dt.datetime.now(load_settings(config).utility.tz).year
+    assert [h.split()[2] for h in headers] == [str(this), str(this + 1)]

@@ -60,7 +60,8 @@ def test_entry_is_complete_plain_and_short(item: kb.Entry) -> None:
 @pytest.mark.parametrize(
     ("text", "want"),
     [("燃气表多少年换", "meter_replace"), ("燃气灶用多少年要换", "appliance_lifespan"),
-     ("我家是开放式厨房能装燃气灶吗", "open_kitchen"), ("燃气费怎么交", "pay_bill")],
+     ("我家是开放式厨房能装燃气灶吗", "open_kitchen"), ("燃气费怎么交", "pay_bill"),
+     ("燃气公司让我装自闭阀是强制的吗", "retrofit")],
 )  # fmt: skip
 def test_questions_that_used_to_get_a_siblings_answer(text: str, want: str) -> None:
     """ "燃气表多少年换" used to get the stove's service life; the new entries answer their own questions."""
