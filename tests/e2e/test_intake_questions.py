@@ -54,3 +54,23 @@ async def test_an_answer_names_the_configured_offices_hours_and_accounts(sandbox
         for fact in ("• 中心营业厅：海港路1号", "周一至周六 8:30-17:00", "gas.example", "港城燃气服务", "12319"):
             assert fact in (reply.text or "")
         assert "{" not in (reply.text or "")
+
+
+async def test_the_running_bot_answers_with_the_safety_officers_imported_text(sandbox: Sandbox, tmp_path: Path) -> None:
+    sb = sandbox
+    override = tmp_path / "content.toml"
+    override.write_text(
+        '[knowledge.hose_replace]\nzh = "橡胶软管每12个月更换一次（本公司规定），有问题请拨打 {hotline}。"\n'
+        'source = "The utility\'s hose rule 2027"\n',
+        encoding="utf-8",
+    )
+    utility = {"timezone": "Asia/Shanghai", "hotline": "96777", "content_override": str(override)}
+    settings = sandbox_settings(sb, tmp_path / "override.sqlite3", utility=utility)
+    try:
+        async with running_bot(settings):
+            await sb.send_text(RESIDENT, "燃气软管多久换一次")
+            await sb.wait_for_text(
+                RESIDENT, "橡胶软管每12个月更换一次（本公司规定），有问题请拨打 96777。", timeout_s=5
+            )
+    finally:
+        knowledge.use_content(None)
