@@ -41,12 +41,19 @@ def _pin_without_address(answers: Answers) -> bool:
     return isinstance(loc, dict) and not loc.get("address")
 
 
+def _heating_season(answers: Answers) -> bool:
+    """Set by the intake from ``[intake] heating_months`` when a no-gas report starts."""
+    return bool(answers.get(HEATING_SEASON))
+
+
+HEATING_SEASON = "_heating_season"  # a hidden answer: never shown, never stored on the ticket
+
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
         Field("location", Ask.LOCATION),
         Field("address", Ask.TEXT, optional=True, when=_pin_without_address),
-        Field("where", Ask.CHOICE, ("home", "basement", "public", "outdoors")),
+        Field("where", Ask.CHOICE, ("home", "stairwell", "basement", "public", "outdoors")),
         Field("strength", Ask.CHOICE, ("faint", "strong", "hissing")),
         Field("valve", Ask.CHOICE, ("closed", "open", "unsure")),
         Field("unwell", Ask.CHOICE, ("no", "yes")),
@@ -60,6 +67,17 @@ FIELDS: dict[str, Field] = {
         Field("details", Ask.TEXT),
         Field("notes", Ask.TEXT, optional=True),
         Field("preferred_time", Ask.TEXT),
+        # fire: a short form, no smell questions
+        Field("fire_where", Ask.CHOICE, ("home", "stairwell", "public", "outdoors")),
+        Field("inside", Ask.CHOICE, ("no", "yes", "unsure")),
+        Field("injured", Ask.CHOICE, ("no", "yes")),
+        # no gas: who relies on gas heating (asked in the heating season only), and the neighbours
+        Field("heating", Ask.CHOICE, ("none", "vulnerable", "others"), when=_heating_season),
+        Field("neighbours_out", Ask.CHOICE, ("no", "yes", "unsure")),
+        # meter: is it turning with every appliance off (gas escaping somewhere)
+        Field("meter_turning", Ask.CHOICE, ("no", "yes", "unsure")),
+        # building over a pipe, illegal works: is it going on now
+        Field("happening_now", Ask.CHOICE, ("no", "yes")),
     )
 }
 
@@ -100,18 +118,24 @@ CATEGORIES: dict[str, Category] = {
             Severity.P2,
         ),
         Category("co", (*_SITE, "symptoms", "vulnerable", "phone", "access", "notes"), Severity.P2),
+        Category("fire", (*_SITE, "fire_where", "inside", "injured", "phone", "access"), Severity.P1),
         Category("excavation", (*_SITE, "strength", "phone", "photos", "notes"), Severity.P1),
-        Category("occupation", (*_SITE, "details", "photos", "phone_optional"), Severity.P4),
-        Category("illegal", (*_SITE, "details", "photos", "phone_optional"), Severity.P4),
+        Category("occupation", (*_SITE, "happening_now", "details", "photos", "phone_optional"), Severity.P4),
+        Category("illegal", (*_SITE, "happening_now", "details", "photos", "phone_optional"), Severity.P4),
         Category("theft", (*_SITE, "details", "photos", "phone_optional"), Severity.P4),
-        Category("no_gas", (*_SITE, "since", "phone", "notes"), Severity.P3),
-        Category("meter", (*_SITE, "details", "photos", "phone"), Severity.P3),
+        Category("no_gas", (*_SITE, "heating", "neighbours_out", "since", "phone", "notes"), Severity.P3),
+        Category("meter", (*_SITE, "meter_turning", "details", "photos", "phone"), Severity.P3),
         Category("appliance", (*_SITE, "details", "photos", "phone"), Severity.P3),
         Category("inspection", (*_SITE, "preferred_time", "phone"), Severity.P3),
         Category("complaint", ("details", "phone_optional"), Severity.P4),
         Category("question", ("details", "phone_optional"), Severity.P4),
     )
 }
+
+
+# Categories that are an emergency whatever the answers: the report starts with *where*, and the ticket
+# is committed and dispatched as soon as the bot has a location (DESIGN.md, principle 9).
+EMERGENCY = frozenset({"leak", "co", "fire", "excavation"})
 
 
 def next_field(category: Category, answers: Answers) -> Field | None:
