@@ -67,6 +67,7 @@ class DispatchConfig(Section):
     arrival_target_min: int = Field(default=30, ge=5)
     resolve_target_min: int = Field(default=240, ge=10)
     share_crew_phone: bool = False  # tell the resident the crew member's own number
+    map_link: str = "https://uri.amap.com/marker?position={lon},{lat}"  # on a pin-only card; {lat} {lon}
 
 
 class OutboundConfig(Section):
@@ -131,11 +132,28 @@ class IntakeConfig(Section):
 
     area_boxes: list[AreaBox] = Field(default_factory=list)
     area_circles: list[AreaCircle] = Field(default_factory=list)
-    abandoned_after_s: int = Field(default=180, ge=30)
+    # a resident who saw the safety card and gave no location: asked again once, then the duty dispatcher
+    no_location_reask_s: int = Field(default=60, ge=10)
+    no_location_desk_s: int = Field(default=120, ge=20)
+    heating_months: list[int] = Field(default_factory=lambda: [11, 12, 1, 2, 3])  # local months
+    geocoder: str = ""  # name of a registered reverse geocoder (bot.geocode); empty: coordinates and a map link
     duplicate_radius_m: float = Field(default=150.0, ge=0)
     duplicate_window_min: int = Field(default=60, ge=1)
     flood_max_messages: int = Field(default=20, ge=3)
     flood_window_s: int = Field(default=60, ge=5)
+
+    @field_validator("heating_months")
+    @classmethod
+    def _months(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= month <= 12 for month in value):
+            raise ValueError("months are 1 to 12")
+        return value
+
+    @model_validator(mode="after")
+    def _desk_after_reask(self) -> IntakeConfig:
+        if self.no_location_desk_s <= self.no_location_reask_s:
+            raise ValueError("no_location_desk_s must be later than no_location_reask_s")
+        return self
 
 
 class Settings(BaseSettings):

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from bot import duplicates
+from bot.card import ack_timeout_s as ack_timeout_s  # the card's helpers, shared from here too
+from bot.card import arrival_target_min as arrival_target_min
+from bot.card import local_time as local_time
+from bot.card import ticket_text as ticket_text
 from bot.config import Settings
 from bot.context import Ctx
 from bot.duty import crews_on_duty
 from bot.events import Button, Location, Outbound, Photo, Priority, Text
-from bot.forms import CATEGORIES
 from bot.i18n import Lang, t
-from bot.phone import display_phone
-from bot.render import answer_lines
 from storage.db import Conn
 from storage.outbox import OutboxRepo
 from storage.people import Crew, CrewsRepo, PeopleRepo, Person
@@ -70,48 +71,8 @@ async def queue(
     )
 
 
-def ack_timeout_s(settings: Settings, severity: str) -> int:
-    return settings.escalation.chain(severity).ack_timeout_s or settings.dispatch.ack_timeout_s
-
-
-def arrival_target_min(settings: Settings, severity: str) -> int:
-    return settings.escalation.chain(severity).arrival_target_min or settings.dispatch.arrival_target_min
-
-
 def resolve_target_min(settings: Settings, severity: str) -> int:
     return settings.escalation.chain(severity).resolve_target_min or settings.dispatch.resolve_target_min
-
-
-def local_time(settings: Settings, when: datetime) -> str:
-    return when.astimezone(settings.utility.tz).strftime("%H:%M")
-
-
-def ticket_text(lang: Lang, ticket: Ticket, settings: Settings, *, hints: tuple[int, ...] = ()) -> str:
-    """The dispatch card: what a crew member needs to decide and to find the place, and the SLA clock."""
-    category = CATEGORIES[ticket.category]
-    lines = [
-        t(
-            lang,
-            "crew.card_title",
-            severity=ticket.severity,
-            category=t(lang, f"category.{ticket.category}"),
-            ticket=ticket.id,
-        ),
-        t(lang, "crew.card_address", address=ticket.address or t(lang, "crew.card_pin_only")),
-        *answer_lines(lang, category, ticket.details, skip=("photos",)),
-    ]
-    if ticket.phone:
-        lines.append(t(lang, "crew.card_phone", phone=display_phone(ticket.phone)))
-    lines.append(t(lang, "crew.card_reported", time=local_time(settings, ticket.created_at)))
-    if ticket.status == "dispatched" and ticket.severity in ("P1", "P2"):
-        deadline = ticket.created_at + timedelta(seconds=ack_timeout_s(settings, ticket.severity))
-        lines.append(t(lang, "crew.card_accept_by", time=local_time(settings, deadline)))
-    if ticket.severity in ("P1", "P2"):
-        arrive_by = ticket.created_at + timedelta(minutes=arrival_target_min(settings, ticket.severity))
-        lines.append(t(lang, "crew.card_arrive_by", time=local_time(settings, arrive_by)))
-    if hints:
-        lines.append(t(lang, "crew.card_duplicates", tickets=", ".join(f"#{n}" for n in hints)))
-    return "\n".join(lines)
 
 
 def offer_buttons(lang: Lang, ticket_id: int) -> list[list[Button]]:
