@@ -12,9 +12,9 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.abandoned import EMERGENCY
 from bot.context import Ctx
 from bot.danger.detect import Danger
+from bot.forms import EMERGENCY
 from storage.conversations import Conversation
 
 logger = logging.getLogger(__name__)

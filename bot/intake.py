@@ -1,36 +1,50 @@
-"""The resident's report conversation: category, the category's questions, summary, confirm.
+"""The resident's report conversation: category, the category's questions, then either a summary and
+confirm (service reports) or, for an emergency, nothing to confirm at all.
+
+An emergency (leak, CO, fire, a pipe hit by works, or a report whose answers make it P1/P2) asks
+*where* first; the moment it has a location the ticket is committed and dispatched
+(``bot.live_ticket``), the resident is told its number, and every later answer updates it. A resident
+may stop at any point: what they answered is on the ticket. Until there is a location, the
+``bot.abandoned`` timer re-asks once and then tells the duty dispatcher.
 
 State lives in the ``conversations`` table (flow ``intake``), so a restart resumes at the same step.
-The ticket is committed in the same transaction that clears the conversation, and only then is the
-resident told its number.
+A ticket is committed in the same transaction as the answer that completes what it needs, and only
+then is the resident told its number.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
-from bot import abandoned, dispatch, duplicates
-from bot.area import in_service_area
+from bot import abandoned, dispatch, duplicates, live_ticket
 from bot.context import Ctx
-from bot.events import Button, Key, Kind, Priority, Text
-from bot.forms import CATEGORIES, FIELDS, Ask, Category, Field, Severity, answered_fields, next_field
+from bot.danger.detect import Danger, Outcome, detect
+from bot.events import Button, Kind, Priority, Text
+from bot.forms import (
+    CATEGORIES,
+    EMERGENCY,
+    FIELDS,
+    HEATING_SEASON,
+    Ask,
+    Category,
+    Severity,
+    answered_fields,
+    next_field,
+)
 from bot.i18n import Lang
 from bot.i18n import t as translate
+from bot.intake_questions import MAX_PHOTOS, MAX_TEXT, ask, clip, is_key, outside, parse
 from bot.menu import fold, menu_keyboard
-from bot.phone import letters_in_number, normalise_phone
+from bot.phone import normalise_phone
 from bot.render import answer_lines
-from bot.triage import routing, triage
+from bot.triage import danger_category, heating_season, routing, triage, urgent
 from storage.conversations import Conversation, ConversationsRepo
 from storage.tickets import TicketsRepo
 
 logger = logging.getLogger(__name__)
 
 FLOW = "intake"
-MAX_TEXT = 1000
-MAX_ADDRESS = 300
-MAX_PHOTOS = 10
 CATEGORY_STEP = "category"
 SUMMARY_STEP = "summary"
 EDIT_STEP = "edit"
@@ -55,7 +69,7 @@ def _carried(ctx: Ctx, answers: dict[str, Any]) -> dict[str, Any]:
     """What the event that started a report already tells us (a pin, a photo, a contact): nothing is lost."""
     ev = ctx.ev
     if ev.kind is Kind.LOCATION and ev.latitude is not None and ev.longitude is not None:
-        if _outside(ctx, ev.latitude, ev.longitude):
+        if outside(ctx, ev.latitude, ev.longitude):
             answers.pop("location", None)
             return answers
         answers["location"] = {"lat": ev.latitude, "lon": ev.longitude}
@@ -68,14 +82,6 @@ def _carried(ctx: Ctx, answers: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
-def _outside(ctx: Ctx, lat: float, lon: float) -> bool:
-    """A pin outside the service area: say so (with the hotline) and do not keep it."""
-    if in_service_area(ctx.settings.intake, lat, lon):
-        return False
-    ctx.say("intake.outside_area", priority=Priority.EMERGENCY)
-    return True
-
-
 async def choose_category(ctx: Ctx, answers: dict[str, Any] | None = None) -> None:
     """Offer every category as a button (the /report command and the menu's "report a problem")."""
     answers = _carried(ctx, dict(answers or {}))
@@ -85,63 +91,75 @@ async def choose_category(ctx: Ctx, answers: dict[str, Any] | None = None) -> No
     ctx.say("intake.choose_category", buttons=buttons)
 
 
+async def _chase(ctx: Ctx, data: dict[str, Any], conv: Conversation | None) -> None:
+    """An emergency without a location: the timer that re-asks, then tells the duty dispatcher."""
+    if data["answers"].get("location") or data.get("ticket") is not None:
+        return
+    await abandoned.arm(
+        ctx.tx,
+        channel=ctx.ev.channel,
+        user=ctx.ev.user,
+        chat=ctx.ev.chat,
+        started=conv.started_at if conv else ctx.now,
+        settings=ctx.settings,
+    )
+
+
 async def start(ctx: Ctx, category: str, *, answers: dict[str, Any] | None = None, **flags: Any) -> None:
-    data = {"category": category, "answers": answers or {}, **flags}
+    data = {"category": category, "answers": dict(answers or {}), **flags}
     conv = await _repo(ctx).get(ctx.ev.channel, ctx.ev.user)
     current = conv if conv and conv.flow == FLOW else None
-    if category in abandoned.EMERGENCY:
-        await abandoned.arm(
-            ctx.tx,
-            channel=ctx.ev.channel,
-            user=ctx.ev.user,
-            chat=ctx.ev.chat,
-            started=current.started_at if current else ctx.now,
-            due=ctx.now + timedelta(seconds=ctx.settings.intake.abandoned_after_s),
-        )
+    if category == "no_gas":
+        local = ctx.now.astimezone(ctx.settings.utility.tz)
+        data["answers"][HEATING_SEASON] = heating_season(ctx.settings.intake.heating_months, local)
+    if category in EMERGENCY:
+        data["home"] = await live_ticket.home_of(ctx)
+        await _chase(ctx, data, current)
     await _advance(ctx, data, current)
 
 
 async def cancel(ctx: Ctx) -> None:
-    await _repo(ctx).clear(ctx.ev.channel, ctx.ev.user)
-    await abandoned.cancel(ctx.tx, channel=ctx.ev.channel, user=ctx.ev.user)
+    conv = ctx.conv if ctx.conv_read else await _repo(ctx).get(ctx.ev.channel, ctx.ev.user)
+    ticket = conv.data.get("ticket") if conv is not None and conv.flow == FLOW else None
+    await _finish(ctx)
+    if ticket is not None:  # a dispatched emergency is not called off by chat: the crew still comes
+        ctx.say("intake.stopped_ticket_stays", ticket=ticket, keyboard=menu_keyboard(ctx.lang))
+        return
     ctx.say("intake.cancelled", keyboard=menu_keyboard(ctx.lang))
 
 
-async def _advance(ctx: Ctx, data: dict[str, Any], conv: Conversation | None) -> None:
+def _dispatch_now(data: dict[str, Any]) -> bool:
+    """Commit and dispatch now: a location is known and the report is (or may be) P1/P2."""
+    if not data["answers"].get("location") or data.get("ticket") is not None:
+        return False
+    return data["category"] in EMERGENCY or urgent(live_ticket.severity_of(data))
+
+
+async def _advance(ctx: Ctx, data: dict[str, Any], conv: Conversation | None, changed: list[str] | None = None) -> None:
     category = CATEGORIES[data["category"]]
-    nxt = None if data.pop("editing", False) else next_field(category, data["answers"])
+    editing = data.pop("editing", False)
+    nxt = None if editing else next_field(category, data["answers"])
+    if not editing and _dispatch_now(data):
+        if await live_ticket.commit(ctx, data) is None:  # added to the resident's open ticket instead
+            await _finish(ctx)
+            return
+        await abandoned.cancel(ctx.tx, channel=ctx.ev.channel, user=ctx.ev.user)
+    elif data.get("ticket") is not None and changed:
+        await live_ticket.update(ctx, data, changed, finished=nxt is None)
+        if "location" in changed:
+            await live_ticket.located(ctx, int(data["ticket"]))
+    if data.get("ticket") is not None:
+        await live_ticket.after_answer(ctx, data)
+        if nxt is None:
+            await _finish(ctx)
+            ctx.say("intake.thanks_ticket", ticket=data["ticket"], keyboard=menu_keyboard(ctx.lang))
+            return
     if nxt is None:
         await _save(ctx, SUMMARY_STEP, data, conv)
         _summary(ctx, category, data["answers"])
         return
     await _save(ctx, nxt.name, data, conv)
-    ask(ctx, nxt, category)
-
-
-def ask(ctx: Ctx, spec: Field, category: Category) -> None:
-    key = f"form.{spec.name}.ask"
-    skip = [Button(text=ctx.t("intake.skip_button"), data=f"i:f:{spec.name}:-")]
-    if spec.ask is Ask.LOCATION:
-        keyboard = [
-            [Key(text=ctx.t("intake.share_location"), location=True)],
-            [Key(text=ctx.t("intake.cancel_key"))],
-        ]
-        ctx.say(key, keyboard=keyboard)
-    elif spec.ask is Ask.PHONE:
-        keyboard = [
-            [Key(text=ctx.t("intake.share_contact"), contact=True)],
-            [Key(text=ctx.t("intake.cancel_key"))],
-        ]
-        ctx.say(key, keyboard=keyboard, buttons=[skip] if spec.optional else None)
-    elif spec.ask is Ask.CHOICE:
-        buttons = [
-            [Button(text=ctx.t(f"form.{spec.name}.{opt}"), data=f"i:f:{spec.name}:{opt}")] for opt in spec.options
-        ]
-        ctx.say(key, buttons=buttons)
-    elif spec.ask is Ask.PHOTOS:
-        ctx.say(key, buttons=[[Button(text=ctx.t("intake.photos_done"), data=f"i:f:{spec.name}:-")]])
-    else:
-        ctx.say(key, buttons=[skip] if spec.optional else None)
+    ask(ctx, nxt, category, data)
 
 
 def summary_lines(ctx: Ctx, category: Category, answers: dict[str, Any]) -> list[str]:
@@ -170,82 +188,6 @@ def _summary(ctx: Ctx, category: Category, answers: dict[str, Any]) -> None:
     ctx.say_text(text, buttons=buttons, remove_keyboard=False)
 
 
-def _choice_from_text(ctx: Ctx, spec: Field, text: str) -> str | None:
-    folded = fold(text)
-    if not folded:
-        return None
-    for number, opt in enumerate(spec.options, start=1):
-        if folded == str(number):
-            return opt
-        if any(fold(translate(lang, f"form.{spec.name}.{opt}")) == folded for lang in Lang):
-            return opt
-    return None
-
-
-def _clip(ctx: Ctx, text: str, limit: int) -> str:
-    """Keep what fits and say so (a very long message is not refused)."""
-    if len(text) <= limit:
-        return text
-    ctx.say("intake.text_shortened", limit=limit)
-    return text[:limit]
-
-
-def _parse(ctx: Ctx, spec: Field, data: dict[str, Any]) -> tuple[bool, Any]:
-    """(accepted, value) for the current question; a refusal has already said why (the caller asks again)."""
-    ev = ctx.ev
-    button_skip = ev.kind is Kind.BUTTON and ev.data == f"i:f:{spec.name}:-"
-    if spec.ask is Ask.LOCATION:
-        if ev.kind is Kind.LOCATION and ev.latitude is not None and ev.longitude is not None:
-            if _outside(ctx, ev.latitude, ev.longitude):
-                return False, None
-            return True, {"lat": ev.latitude, "lon": ev.longitude}
-        if ev.kind is Kind.TEXT and len(fold(ev.text)) >= 2:
-            return True, {"address": _clip(ctx, ev.text.strip(), MAX_ADDRESS)}
-        ctx.say("intake.need_location")
-        return False, None
-    if spec.ask is Ask.PHONE:
-        if spec.optional and button_skip:
-            return True, None
-        raw = ev.phone if ev.kind is Kind.CONTACT else ev.text if ev.kind is Kind.TEXT else None
-        phone = normalise_phone(raw, ctx.settings.utility.phone_region) if raw else None
-        if phone is None:
-            ctx.say("intake.phone_letters" if raw and letters_in_number(raw) else "intake.need_phone")
-            return False, None
-        return True, phone
-    if spec.ask is Ask.CHOICE:
-        if ev.kind is Kind.BUTTON and ev.data and ev.data.startswith(f"i:f:{spec.name}:"):
-            opt = ev.data.rsplit(":", 1)[1]
-            if opt in spec.options:
-                return True, opt
-        elif ev.kind is Kind.TEXT and (typed := _choice_from_text(ctx, spec, ev.text)):
-            return True, typed
-        ctx.say("intake.need_choice")
-        return False, None
-    if spec.ask is Ask.PHOTOS:
-        photos = list(data["answers"].get("_photos", []))
-        if ev.kind is Kind.PHOTO and ev.photo:
-            if len(photos) < MAX_PHOTOS:
-                photos.append(ev.photo)
-            data["answers"]["_photos"] = photos
-            ctx.say(
-                "intake.photo_received",
-                count=len(photos),
-                buttons=[[Button(text=ctx.t("intake.photos_done"), data=f"i:f:{spec.name}:-")]],
-            )
-            return False, None
-        if button_skip or (ev.kind is Kind.TEXT and ev.text.strip()):
-            data["answers"].pop("_photos", None)
-            return True, photos or None
-        ctx.say("intake.need_photo")
-        return False, None
-    if spec.optional and button_skip:
-        return True, None
-    if ev.kind is Kind.TEXT and fold(ev.text):
-        return True, _clip(ctx, ev.text.strip(), MAX_TEXT)
-    ctx.say("intake.need_text")
-    return False, None
-
-
 async def on_event(ctx: Ctx, conv: Conversation) -> None:
     """An event while a report is in progress."""
     data = dict(conv.data)
@@ -271,31 +213,78 @@ async def on_event(ctx: Ctx, conv: Conversation) -> None:
         return
     if ev.kind is Kind.BUTTON and not (ev.data or "").startswith(f"i:f:{spec.name}:"):
         ctx.say("intake.stale_button")
-        ask(ctx, spec, category)
+        ask(ctx, spec, category, data)
         return
     if ev.kind is Kind.MEDIA:
         ctx.say("intake.media_unsupported")
-        ask(ctx, spec, category)
+        ask(ctx, spec, category, data)
         return
     if ev.edited:
         ctx.say("intake.edited_ignored")
-        ask(ctx, spec, category)
+        ask(ctx, spec, category, data)
+        return
+    if category.id not in EMERGENCY and ev.kind in (Kind.TEXT, Kind.PHOTO) and ev.text:
+        danger = detect(ev.text)
+        if danger.outcome is Outcome.NOW:
+            await _retriage(ctx, conv, data, danger)
+            return
+    if spec.ask is Ask.LOCATION and await _location_extras(ctx, conv, data):
         return
     if ev.kind is Kind.PHOTO and spec.ask is not Ask.PHOTOS and ev.photo:
         # a photo sent early is kept for the report, then the question is asked again
         data["answers"]["_photos"] = [*data["answers"].get("_photos", []), ev.photo][:MAX_PHOTOS]
         await _save(ctx, conv.step, data, conv)
         ctx.say("intake.photo_kept")
-        ask(ctx, spec, category)
+        ask(ctx, spec, category, data)
         return
-    accepted, value = _parse(ctx, spec, data)
+    accepted, value = parse(ctx, spec, data)
     if not accepted:
         await _save(ctx, conv.step, data, conv)
         if not (spec.ask is Ask.PHOTOS and ev.kind is Kind.PHOTO):
-            ask(ctx, spec, category)  # the question again: its buttons may be lost (a restart, a long chat)
+            ask(ctx, spec, category, data)  # the question again: its buttons may be lost (a restart, a long chat)
         return
     data["answers"][spec.name] = value
-    await _advance(ctx, data, conv)
+    await _advance(ctx, data, conv, [spec.name])
+
+
+async def _location_extras(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> bool:
+    """The location question's other keys: "type the address" and "call me instead" (a shared contact)."""
+    ev = ctx.ev
+    if ev.kind is Kind.TEXT and is_key(ev.text, "intake.type_address_key"):
+        ctx.say("intake.type_address")
+        return True
+    if ev.kind is Kind.CONTACT and ev.phone:
+        phone = normalise_phone(ev.phone, ctx.settings.utility.phone_region)
+        if phone is None:
+            ctx.say("intake.need_phone")
+            return True
+        data["answers"]["phone"] = phone
+        await _save(ctx, conv.step, data, conv)
+        await abandoned.call_me(ctx, data, conv)
+        return True
+    return False
+
+
+async def _retriage(ctx: Ctx, conv: Conversation, data: dict[str, Any], danger: Danger) -> None:
+    """Danger recognised in an answer of a service report: it becomes a leak, CO or fire report at once.
+
+    The safety card was shown by the core (once); what was answered so far is kept, and the words
+    that raised it are kept as the report's details.
+    """
+    text = ctx.ev.text.strip()
+    new = danger_category(danger, text)
+    logger.info("a %s report re-triaged as %s (danger recognised in an answer)", data["category"], new)
+    data["category"], data["card_shown"] = new, True
+    if danger.fire:
+        data["fire"] = True
+    data["answers"]["details"] = clip(ctx, text, MAX_TEXT)
+    if new == "co" and danger.medical:
+        data["answers"]["symptoms"] = "severe"
+    if ctx.ev.kind is Kind.PHOTO and ctx.ev.photo:
+        data["answers"]["_photos"] = [*data["answers"].get("_photos", []), ctx.ev.photo][:MAX_PHOTOS]
+    data["home"] = await live_ticket.home_of(ctx)
+    await _chase(ctx, data, conv)
+    await _advance(ctx, data, conv, ["category", "details"])
 
 
 async def on_button(ctx: Ctx) -> None:
@@ -355,7 +344,7 @@ async def _on_edit(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> None:
         data["answers"].pop(name, None)
         data["editing"] = True
         await _save(ctx, name, data, conv)
-        ask(ctx, FIELDS[name], category)
+        ask(ctx, FIELDS[name], category, data)
         return
     await _save(ctx, SUMMARY_STEP, data, conv)
     _summary(ctx, category, data["answers"])
@@ -369,19 +358,15 @@ async def submit(ctx: Ctx, data: dict[str, Any]) -> int:
     Returns the ticket's number (the open ticket's when the report was added to it).
     """
     category = CATEGORIES[data["category"]]
-    answers = dict(data["answers"])
-    if early := answers.pop("_photos", None):
-        answers["photos"] = [*(answers.get("photos") or []), *early][:MAX_PHOTOS]
-    severity = triage(category.id, answers, fire=bool(data.get("fire")))
+    cols = live_ticket.columns(data["answers"])
+    answers = cols["details"]
+    severity = triage(category.id, data["answers"], fire=bool(data.get("fire")))
     earlier = await duplicates.open_ticket_of(ctx)
     if earlier is not None and duplicates.should_attach(earlier, category.id, severity):
         await duplicates.attach(ctx, earlier, category.id, answers)
         await _finish(ctx)
         ctx.say("duplicates.attached", ticket=earlier.id, keyboard=menu_keyboard(ctx.lang))
         return earlier.id
-    location = answers.get("location") or {}
-    address = location.get("address") or answers.get("address")
-    phone = answers.get("phone") or answers.get("phone_optional")
     ticket_id = await TicketsRepo(ctx.tx).create(
         resident_id=ctx.person.id,
         channel=ctx.ev.channel,
@@ -390,11 +375,11 @@ async def submit(ctx: Ctx, data: dict[str, Any]) -> int:
         category=category.id,
         severity=severity.value,
         status=routing(severity),
-        address=address,
-        latitude=location.get("lat"),
-        longitude=location.get("lon"),
-        phone=phone,
-        details={k: v for k, v in answers.items() if k not in ("location", "phone", "phone_optional")},
+        address=cols["address"],
+        latitude=cols["latitude"],
+        longitude=cols["longitude"],
+        phone=cols["phone"],
+        details=answers,
         now=ctx.now,
     )
     await _finish(ctx)
@@ -410,6 +395,7 @@ async def submit(ctx: Ctx, data: dict[str, Any]) -> int:
         await duplicates.link_follows(ctx, ticket_id, earlier)
     await duplicates.mark_probable_same(ctx, ticket_id)
     await dispatch.route_new(ctx, ticket_id)
+    await live_ticket.after_answer(ctx, {**data, "ticket": ticket_id})
     return ticket_id
 
 

@@ -180,6 +180,34 @@ class TicketsRepo:
         )
         return True
 
+    async def update_report(
+        self,
+        ticket_id: int,
+        *,
+        category: str,
+        severity: str,
+        address: str | None,
+        latitude: float | None,
+        longitude: float | None,
+        phone: str | None,
+        details: dict[str, Any],
+    ) -> None:
+        """What the resident reported, as known now (a ticket committed early is updated answer by answer)."""
+        await self.conn.execute(
+            "UPDATE tickets SET category = ?, severity = ?, address = ?, latitude = ?, longitude = ?, phone = ?,"
+            " details = ? WHERE id = ?",
+            (
+                category,
+                severity,
+                address,
+                latitude,
+                longitude,
+                phone,
+                json.dumps(details, ensure_ascii=False),
+                ticket_id,
+            ),
+        )
+
     async def set_crew(self, ticket_id: int, crew_id: int | None) -> None:
         await self.conn.execute("UPDATE tickets SET crew_id = ? WHERE id = ?", (crew_id, ticket_id))
 

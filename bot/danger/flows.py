@@ -22,6 +22,7 @@ from bot.events import Button, Kind, Outbound, Priority, Text
 from bot.i18n import Lang
 from bot.i18n import t as translate
 from bot.menu import fold, menu_keyboard
+from bot.triage import danger_category
 from storage.conversations import Conversation, ConversationsRepo
 from storage.tickets import TicketsRepo
 
@@ -51,9 +52,10 @@ def maybe_card(danger: Danger, lang: Lang, chat: str, hotline: str) -> Outbound:
 
 async def start_report(ctx: Ctx, danger: Danger) -> None:
     """The report after the full card: the category follows what was recognised."""
-    category = "co" if (danger.co or danger.co_symptoms) and not danger.gas else "leak"
+    category = danger_category(danger, ctx.ev.text or "")
     answers = {"symptoms": "severe"} if category == "co" and danger.medical else None
-    await intake.start(ctx, category, answers=answers, card_shown=True, fire=danger.fire)
+    said = (ctx.ev.text or "")[:MAX_TEXT]  # for the duty dispatcher, should no location follow
+    await intake.start(ctx, category, answers=answers, card_shown=True, fire=danger.fire, said=said)
 
 
 async def start_medical(ctx: Ctx) -> None:
@@ -79,7 +81,7 @@ async def _answer(ctx: Ctx, answer: str, conv: Conversation | None) -> None:
     if answer in ("yes", "unsure"):
         situation = Situation(co=True, ill=True, medical=True)
         ctx.say_text(compose(situation, ctx.lang, ctx.settings.utility.hotline), priority=Priority.EMERGENCY)
-        await intake.start(ctx, "co", answers={"symptoms": "severe"}, card_shown=True)
+        await intake.start(ctx, "co", answers={"symptoms": "severe"}, card_shown=True, said=text)
         return
     answers = {"details": text or ctx.t("danger.no_text"), "phone_optional": None, "medical": True}
     ticket_id = await intake.submit(ctx, {"category": "question", "answers": answers, "receipt": "danger.desk_told"})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.events import Kind, Outbound
-from bot.forms import CATEGORIES, FIELDS, Ask, next_field
+from bot.forms import FIELDS, Ask
+from storage.conversations import ConversationsRepo
 from tests.core.harness import Harness
 
 INSIDE = (31.2304, 121.4737)
@@ -32,14 +33,24 @@ async def send(h: Harness, user: str, kind: Kind, fields: dict[str, Any], lang: 
     return await h.event(user, kind, lang=lang, **fields)
 
 
+async def step_of(h: Harness, user: str) -> str | None:
+    """The question the user's report is at (None: no report in progress)."""
+    async with h.db.lock:
+        conv = await ConversationsRepo(h.db.conn).get("telegram", user)
+    return conv.step if conv is not None and conv.flow == "intake" else None
+
+
 async def fill(h: Harness, user: str, category: str, lang: str = "en") -> dict[str, Any]:
-    """Answer every question of ``category`` (the report must already be at its first question)."""
+    """Answer every question of ``category`` the bot asks (the report must already be at its first question).
+
+    An emergency ends without a summary (it was dispatched at its location); a service report ends at it.
+    """
     answers: dict[str, Any] = {}
-    spec = CATEGORIES[category]
     for _ in range(40):
-        nxt = next_field(spec, answers)
-        if nxt is None:
+        step = await step_of(h, user)
+        if step is None or step == "summary":
             return answers
+        nxt = FIELDS[step]
         kind, fields = answer_for(nxt.name, lang)
         await send(h, user, kind, fields, lang)
         if nxt.ask is Ask.PHOTOS:  # one photo, then "done"
@@ -51,8 +62,10 @@ async def fill(h: Harness, user: str, category: str, lang: str = "en") -> dict[s
 
 
 async def report(h: Harness, user: str, category: str, lang: str = "en") -> list[Outbound]:
-    """/report, choose ``category``, answer everything, confirm; returns the confirm's replies."""
+    """/report, choose ``category``, answer everything, confirm if asked; returns the last replies."""
     await h.text(user, "/report", lang=lang)
     await h.press(user, f"i:c:{category}", lang=lang)
     await fill(h, user, category, lang)
-    return await h.press(user, "i:s:ok", lang=lang)
+    if await step_of(h, user) == "summary":
+        return await h.press(user, "i:s:ok", lang=lang)
+    return []

@@ -1,64 +1,110 @@
-"""Abandoned emergencies: a nudge after a quiet spell, then the dispatcher sees what is known; timers are
-rows, re-checked before acting, and a finished report is never chased."""
+"""No location after the safety card: asked again once at ``no_location_reask_s`` with one-tap keys, then
+the duty dispatcher at ``no_location_desk_s`` (a ticket they can /msg); timers are rows, re-checked
+before acting, and a report that has a location is never chased. Fake clock throughout."""
 
 from __future__ import annotations
 
 from bot.abandoned import AbandonedWatch
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config import IntakeConfig, Settings
+from bot.events import Kind, Priority, Text
 from bot.i18n import t
 from bot.scheduler import Scheduler
 from storage.db import Database
-from tests.conftest import DISPATCHER, RESIDENT
+from tests.conftest import CREW_A, DISPATCHER, RESIDENT
 from tests.core.harness import Harness
-from tests.core.test_leak_report import fill_leak_form
 
 
 def _watch(settings: Settings, db: Database, clock: FakeClock) -> AbandonedWatch:
     return AbandonedWatch(settings, db, clock, Scheduler(), lambda: None)
 
 
-async def test_nudge_then_desk(settings: Settings, db: Database, clock: FakeClock) -> None:
+async def test_reask_at_60_s_then_the_dispatcher_at_120_s(settings: Settings, db: Database, clock: FakeClock) -> None:
+    assert (settings.intake.no_location_reask_s, settings.intake.no_location_desk_s) == (60, 120), "the defaults"
     h = await Harness(settings, db, clock).setup()
     watch = _watch(settings, db, clock)
-    after = settings.intake.abandoned_after_s
-    await h.text(RESIDENT, "I smell gas")
-    await fill_leak_form(h, upto="where")  # a pin and an address, then silence
-    assert await watch.run_due() == 0
-    clock.advance(after - 1)
+    await h.event(RESIDENT, Kind.TEXT, text="I smell gas in the hallway", name="Zhang Wei")
+    clock.advance(59)
     assert await watch.run_due() == 0, "not yet"
-    clock.advance(2)
-    assert await watch.run_due() == 1
-    nudges = await h.outbox("abandoned_nudge")
-    assert [n.chat for n in nudges] == [RESIDENT]
-    assert nudges[0].message.text == t("en", "abandoned.nudge", hotline="96777")  # type: ignore[union-attr]
-    assert await watch.run_due() == 0, "acted once"
-    clock.advance(after + 1)
-    assert await watch.run_due() == 1
+    clock.advance(1)
+    assert await watch.run_due() == 1, "60 s after the card"
+    [reask] = await h.outbox("abandoned_reask")
+    assert isinstance(reask.message, Text) and reask.priority is Priority.EMERGENCY
+    assert reask.message.text == t("en", "abandoned.reask", hotline="96777")
+    keys = [key for row in reask.message.keyboard or [] for key in row]
+    assert keys[0].location, "one tap: share the location"
+    assert t("en", "intake.type_address_key") in [k.text for k in keys]
+    assert [k.text for k in keys if k.contact] == [t("en", "intake.call_me_key")], "one tap: call me instead"
+    assert await watch.run_due() == 0, "asked once"
+    clock.advance(59)
+    assert await watch.run_due() == 0
+    clock.advance(1)
+    assert await watch.run_due() == 1, "120 s after the card"
     desk = await h.outbox("abandoned_desk")
-    assert {row.chat for row in desk} == {DISPATCHER}
-    card = next(row.message.text for row in desk if hasattr(row.message, "text"))  # type: ignore[union-attr]
-    assert "Building 3, Unit 2, Flat 501" in card, "what is known goes with it"
-    assert any(row.message.type == "location" for row in desk), "and the pin"
-    clock.advance(after * 5)
+    assert [row.chat for row in desk] == [DISPATCHER]
+    text = desk[0].message.text  # type: ignore[union-attr]
+    assert "Zhang Wei" in text and "I smell gas in the hallway" in text, "the name and the conversation so far"
+    assert "/msg 1" in text and t("zh", "abandoned.desk_no_phone") in text
+    assert await db.scalar("SELECT status FROM tickets WHERE id = 1") == "followup", "with the desk, not a crew"
+    assert await db.scalar("SELECT COUNT(*) FROM outbox WHERE purpose = 'receipt' AND chat = ?", (RESIDENT,)) == 1
+    clock.advance(600)
     assert await watch.run_due() == 0, "the timer is done"
+    # the dispatcher can write to them
+    await h.text(DISPATCHER, "/msg 1 Where are you? Please send your location")
+    assert [row.chat for row in await h.outbox("relay")] == [RESIDENT]
+    # a location that comes later dispatches the ticket the desk has
+    await h.event(RESIDENT, Kind.LOCATION, latitude=31.2304, longitude=121.4737)
+    assert await db.scalar("SELECT status FROM tickets WHERE id = 1") == "dispatched"
+    assert sorted(row.chat for row in await h.outbox("dispatch")) == sorted(CREW_A)
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 1
 
 
-async def test_activity_postpones_and_finishing_cancels(settings: Settings, db: Database, clock: FakeClock) -> None:
+async def test_the_times_are_configuration(settings: Settings, db: Database, clock: FakeClock) -> None:
+    quick = settings.model_copy(update={"intake": IntakeConfig(no_location_reask_s=20, no_location_desk_s=45)})
+    h = await Harness(quick, db, clock).setup()
+    watch = _watch(quick, db, clock)
+    await h.text(RESIDENT, "I smell gas")
+    clock.advance(20)
+    assert await watch.run_due() == 1 and len(await h.outbox("abandoned_reask")) == 1
+    clock.advance(25)
+    assert await watch.run_due() == 1 and len(await h.outbox("abandoned_desk")) == 1
+
+
+async def test_a_location_in_time_is_never_chased(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await Harness(settings, db, clock).setup()
     watch = _watch(settings, db, clock)
-    after = settings.intake.abandoned_after_s
     await h.text(RESIDENT, "I smell gas")
-    clock.advance(after - 10)
-    await fill_leak_form(h, upto="where")  # still answering
-    clock.advance(20)
-    assert await watch.run_due() == 0, "quiet for only 20 s"
-    await fill_leak_form(h, start_at="where")
-    await h.press(RESIDENT, "i:s:ok")
-    clock.advance(after * 3)
+    clock.advance(30)
+    await h.event(RESIDENT, Kind.LOCATION, latitude=31.2304, longitude=121.4737)
+    clock.advance(300)
     assert await watch.run_due() == 0
-    assert await h.outbox("abandoned_nudge") == []
+    assert await h.outbox("abandoned_reask") == [] and await h.outbox("abandoned_desk") == []
     assert await db.scalar("SELECT status FROM timers WHERE kind = 'abandoned'") == "cancelled"
+
+
+async def test_call_me_instead_reaches_the_desk_at_once(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    watch = _watch(settings, db, clock)
+    await h.event(RESIDENT, Kind.TEXT, text="gas smell, I'm outside", name="Zhang Wei")
+    await h.event(RESIDENT, Kind.CONTACT, phone="+86 138 1234 5678")
+    desk = await h.outbox("abandoned_desk")
+    assert [row.chat for row in desk] == [DISPATCHER]
+    assert "138 1234 5678" in desk[0].message.text  # type: ignore[union-attr]
+    [receipt] = await h.outbox("receipt")
+    assert receipt.message.text == t("en", "intake.call_me_noted", ticket=1, hotline="96777")  # type: ignore[union-attr]
+    clock.advance(300)
+    assert await watch.run_due() == 0, "nothing left to chase"
+    assert await db.scalar("SELECT phone FROM tickets WHERE id = 1") == "+8613812345678"
+
+
+async def test_type_the_address_key_asks_for_it(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "I smell gas")
+    replies = await h.text(RESIDENT, t("en", "intake.type_address_key"))
+    assert [r.text for r in replies if isinstance(r, Text)] == [t("en", "intake.type_address")]
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 0, "the key is not taken for an address"
+    await h.text(RESIDENT, "Lane 12 No. 8, flat 301")
+    assert await db.scalar("SELECT address FROM tickets WHERE id = 1") == "Lane 12 No. 8, flat 301"
 
 
 async def test_a_calm_report_is_not_chased(settings: Settings, db: Database, clock: FakeClock) -> None:
@@ -66,7 +112,7 @@ async def test_a_calm_report_is_not_chased(settings: Settings, db: Database, clo
     watch = _watch(settings, db, clock)
     await h.text(RESIDENT, "/report")
     await h.press(RESIDENT, "i:c:meter")
-    clock.advance(settings.intake.abandoned_after_s * 3)
+    clock.advance(settings.intake.no_location_desk_s * 3)
     assert await watch.run_due() == 0
     assert await db.scalar("SELECT COUNT(*) FROM timers WHERE kind = 'abandoned'") == 0
 
@@ -78,13 +124,13 @@ async def test_timers_survive_a_restart(settings: Settings, clock: FakeClock) ->
         await h.text(RESIDENT, "I smell gas")
     finally:
         await db.close()
-    clock.advance(settings.intake.abandoned_after_s + 1)
+    clock.advance(settings.intake.no_location_reask_s + 1)
     db = await Database.open(settings.storage.path)
     try:
         watch = _watch(settings, db, clock)
         await watch.start()  # start-up runs the rows that fell due while the bot was down
         await watch.stop()
         h = Harness(settings, db, clock)
-        assert [n.chat for n in await h.outbox("abandoned_nudge")] == [RESIDENT]
+        assert [n.chat for n in await h.outbox("abandoned_reask")] == [RESIDENT]
     finally:
         await db.close()

@@ -88,7 +88,8 @@ async def test_stale_and_forged_buttons(settings: Settings, db: Database, clock:
         replies = await h.press(RESIDENT, data)
         assert replies and all(isinstance(r, Text | Answer) for r in replies)
     assert await _step(db) == "strength"
-    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 0
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 1, "dispatched at the pin"
+    assert "strength" not in str(await db.scalar("SELECT details FROM tickets")), "no answer was forged"
 
 
 async def test_edited_message_does_not_change_an_answer(settings: Settings, db: Database, clock: FakeClock) -> None:

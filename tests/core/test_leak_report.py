@@ -46,9 +46,9 @@ async def fill_leak_form(
 
 
 async def report_leak(h: Harness, user: str = RESIDENT) -> int:
+    """A leak report answered to the end (dispatched at its location; nothing to confirm)."""
     await h.text(user, "I smell gas in my kitchen")
     await fill_leak_form(h, user)
-    await h.press(user, "i:s:ok")
     rows = await h.db.fetchall("SELECT id FROM tickets ORDER BY id DESC LIMIT 1")
     ticket_id = int(rows[0][0])
     receipts = [r.message for r in await h.outbox("receipt") if r.ticket_id == ticket_id]
@@ -71,29 +71,38 @@ async def test_safety_card_comes_first_then_location(settings: Settings, db: Dat
 async def test_full_leak_path_commits_ticket_and_dispatches(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT, "I smell gas in my kitchen")
-    await fill_leak_form(h)
-    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 0, "nothing is committed before confirming"
-    await h.press(RESIDENT, "i:s:ok")
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 0, "no place yet, no ticket"
+    await fill_leak_form(h, upto="address")  # the pin
     async with db.lock:
         ticket = await TicketsRepo(db.conn).get(1)
-    assert ticket is not None
-    assert ticket.severity == "P1" and ticket.status == "dispatched"
-    assert ticket.phone == "+8613812345678"
-    assert ticket.address == "Building 3, Unit 2, Flat 501"
-    assert ticket.details["vulnerable"] == "elderly"
+    assert ticket is not None, "committed the moment the bot knows where"
+    assert ticket.severity == "P1" and ticket.status == "dispatched", "unanswered questions count as the worst"
     receipt = (await h.outbox("receipt"))[0]
     assert receipt.chat == RESIDENT and receipt.priority is Priority.EMERGENCY
+    assert receipt.message.text == t("en", "intake.dispatched_now", ticket=1, hotline="96777")  # type: ignore[union-attr]
     dispatch = await h.outbox("dispatch")
     assert sorted(row.chat for row in dispatch) == sorted(CREW_A), "only crew A is on duty at 10:00"
     assert all(row.priority is Priority.DISPATCH for row in dispatch)
     assert all("t:acc:1" in [b.data for r in row.message.buttons for b in r] for row in dispatch)  # type: ignore[union-attr]
     assert len(await h.outbox("pin")) == 2
     assert h.wakes >= 1
+    await fill_leak_form(h, start_at="address")
+    async with db.lock:
+        ticket = await TicketsRepo(db.conn).get(1)
+    assert ticket is not None and ticket.severity == "P1" and ticket.status == "dispatched"
+    assert ticket.phone == "+8613812345678"
+    assert ticket.address == "Building 3, Unit 2, Flat 501"
+    assert ticket.details["vulnerable"] == "elderly"
+    assert "_form" not in ticket.details, "the form is finished: nothing is unknown"
+    assert len(await h.outbox("receipt")) == 1, "the receipt is not repeated"
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 1
+    assert await db.scalar("SELECT COUNT(*) FROM conversations") == 0, "the form ended with a thank-you"
 
 
 async def test_first_accept_wins_and_others_see_who(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await Harness(settings, db, clock).setup()
     ticket_id = await report_leak(h)
+    before = len(await h.outbox("dispatch_edit"))  # the answers after the pin, edited into the cards
     first, second = await asyncio.gather(
         h.press(CREW_A[0], f"t:acc:{ticket_id}", message_id="11"),
         h.press(CREW_A[1], f"t:acc:{ticket_id}", message_id="12"),
@@ -109,7 +118,7 @@ async def test_first_accept_wins_and_others_see_who(settings: Settings, db: Data
     loser_answer = next(r for r in loser_replies if isinstance(r, Answer))
     winner = await db.scalar("SELECT name FROM people WHERE id = ?", (ticket.assignee_id,))
     assert loser_answer.text == t("zh", "crew.already_taken", name=winner), "staff speak Chinese unless they switch"
-    edits = await h.outbox("dispatch_edit")
+    edits = (await h.outbox("dispatch_edit"))[before:]
     assert len(edits) == 1 and isinstance(edits[0].message, Edit) and edits[0].message.of_outbox is not None
     told = await h.outbox("resident")
     assert len(told) == 1 and told[0].chat == RESIDENT
@@ -129,7 +138,8 @@ async def test_crew_progress_to_resolved_tells_resident(settings: Settings, db: 
         kinds = [e.kind for e in await TicketsRepo(db.conn).events(ticket_id)]
     assert ticket is not None and ticket.status == "resolved" and ticket.cause == "valve_hose"
     assert ticket.arrived_at is not None and ticket.resolved_at is not None
-    assert kinds == ["created", "dispatched", "accepted", "on_site", "resolved"]
+    assert [k for k in kinds if k != "updated"] == ["created", "dispatched", "accepted", "on_site", "resolved"]
+    assert kinds.count("updated") == len(LEAK_STEPS) - 1, "every answer after the pin updated the ticket"
     told = [row.message.text for row in await h.outbox("resident") if isinstance(row.message, Text)]
     assert len(told) == 3 and "Valve or hose replaced" in told[-1]
 
@@ -154,13 +164,25 @@ async def test_only_the_assignee_moves_the_ticket_on(settings: Settings, db: Dat
     assert await db.scalar("SELECT COUNT(*) FROM audit WHERE detail LIKE 'not_yours%'") == 1
 
 
-async def test_cancel_mid_report_leaves_no_ticket(settings: Settings, db: Database, clock: FakeClock) -> None:
+async def test_cancel_before_the_location_leaves_no_ticket(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "gas leak")
+    replies = await h.text(RESIDENT, "/cancel")
+    assert texts(replies) == [t("en", "intake.cancelled")]
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 0
+    assert await db.scalar("SELECT COUNT(*) FROM conversations") == 0
+    assert await db.scalar("SELECT COUNT(*) FROM timers WHERE kind = 'abandoned' AND status = 'pending'") == 0
+
+
+async def test_stopping_after_the_location_keeps_the_dispatched_ticket(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT, "gas leak")
     await fill_leak_form(h, upto="valve")
     replies = await h.text(RESIDENT, "/cancel")
-    assert texts(replies) == [t("en", "intake.cancelled")]
-    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 0
+    assert texts(replies) == [t("en", "intake.stopped_ticket_stays", ticket=1, hotline="96777")]
+    assert await db.scalar("SELECT status FROM tickets WHERE id = 1") == "dispatched"
     assert await db.scalar("SELECT COUNT(*) FROM conversations") == 0
 
 
