@@ -1,6 +1,7 @@
 """Intake surge: many residents each complete a full leak report at the same time, against the whole
 bot (its database, outbox and lane included). Measured at the stand-in: resident updates/s, reports/s,
-and the time from each confirming update to the first dispatch card of its ticket in a crew chat.
+and the time from each resident's location (the update that commits and dispatches the ticket) to the
+first dispatch card of its ticket in a crew chat.
 
 Each simulated resident acts like a person: one action, then waits for the bot's answer, then the next.
 """
@@ -33,8 +34,8 @@ STEPS: tuple[tuple[str, str, int], ...] = (
     ("text", "Door code 1234", 1),
     ("tap", "i:f:photos:-", 1),
 )
-CONFIRM = ("tap", "i:s:ok", 1)  # answered by the receipt "ticket #N"
-UPDATES_PER_REPORT = len(STEPS) + 1
+DISPATCH_AT = 2  # the location: the ticket is committed and dispatched; the receipt "Ticket #N" answers it
+UPDATES_PER_REPORT = len(STEPS)
 _TICKET = re.compile(r"#(\d+)")
 FIRST_RESIDENT = 100_000
 
@@ -88,26 +89,28 @@ def _has_button(data: str) -> Callable[[ChatMessage], bool]:
     return lambda message: any(button.get("callback_data") == data for button in message.buttons())
 
 
-async def _resident(standin: Standin, user: int, confirm_gate: asyncio.Event | None, step_timeout_s: float) -> float:
-    """Plays one resident up to and including the confirm; returns when the confirm was sent.
+async def _resident(standin: Standin, user: int, gate: asyncio.Event | None, step_timeout_s: float) -> float:
+    """Plays one resident's whole report; returns when the location (the dispatching update) was sent.
 
     A tap presses the button on the first message (after the last one tapped) that carries it; any
     other action waits for at least one answer before the next."""
     cursor = 0
-    for action, arg, _ in (*STEPS, CONFIRM):
+    located_at = 0.0
+    for step, (action, arg, _) in enumerate(STEPS):
+        if step == DISPATCH_AT:
+            if gate is not None:
+                await gate.wait()
+            located_at = now()
         if action == "tap":
             index = await _find(standin, user, cursor, _has_button(arg), step_timeout_s)
             cursor = index + 1
-            if arg == CONFIRM[1] and confirm_gate is not None:
-                await confirm_gate.wait()
-            confirmed_at = now()
             await _act(standin, user, action, arg, standin.sandbox.messages(user)[index].message_id)
         else:
             before = standin.counts[user]
             await _act(standin, user, action, arg)
             await standin.wait_count(user, before + 1, step_timeout_s)
     await _find(standin, user, cursor, lambda m: bool(_TICKET.search(m.text or "")), step_timeout_s)
-    return confirmed_at
+    return located_at
 
 
 def _first_dispatch(standin: Standin) -> dict[int, float]:
@@ -131,8 +134,8 @@ async def run_surge(
     pace_per_s: float | None = None,
     drain_timeout_s: float = 180.0,
 ) -> SurgeResult:
-    """``residents`` reports at once; with ``pace_per_s`` the confirms are released at that rate
-    (after every resident reached the summary), to measure dispatch while under the cap."""
+    """``residents`` reports at once; with ``pace_per_s`` the locations are released at that rate
+    (after every resident was asked for one), to measure dispatch while under the cap."""
     result = SurgeResult(residents)
     async with Standin(latency_ms) as standin, Peer("hotline", str(db_path)) as peer:
         sb = standin.sandbox
@@ -154,15 +157,15 @@ async def run_surge(
         outcomes = await asyncio.gather(*tasks, return_exceptions=True)
         result.last_receipt_s = now() - started
         result.peer_cpu_s = peer.cpu_s()
-        confirms: dict[int, float] = {}
+        located: dict[int, float] = {}
         for user, outcome in zip(users, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 result.failures.append(f"resident {user}: {type(outcome).__name__}")
                 continue
             match = next((m for text in reversed(sb.texts(user)) if (m := _TICKET.search(text))), None)
             if match:
-                confirms[int(match.group(1))] = outcome
-        result.reports = len(confirms)
+                located[int(match.group(1))] = outcome
+        result.reports = len(located)
         result.updates = UPDATES_PER_REPORT * result.reports
         last_reply = max((m.sent_at for user in users for m in sb.messages(user)), default=started)
         result.elapsed_s = (last_reply - started) if not pace_per_s else result.last_receipt_s
@@ -173,9 +176,9 @@ async def run_surge(
         except TimeoutError:
             print(f"  crew chats not drained within {drain_timeout_s:.0f} s; latencies of what arrived", flush=True)
         dispatched = _first_dispatch(standin)
-        result.latencies_s = [dispatched[t] - at for t, at in confirms.items() if t in dispatched]
+        result.latencies_s = [dispatched[t] - at for t, at in located.items() if t in dispatched]
         result.peak_rss_mb = peer.peak_rss_mb()
-        if result.failures or not confirms:
+        if result.failures or not located:
             print(
                 f"  {len(result.failures)} residents failed, e.g. {result.failures[:3]}; peer log:\n{peer.log_tail()}"
             )
@@ -183,9 +186,13 @@ async def run_surge(
 
 
 async def _release_paced(standin: Standin, users: list[int], gates: list[asyncio.Event | None], rate: float) -> None:
-    """Wait until every resident sees the summary, then open their confirm gates ``rate`` per second."""
-    summary = _has_button(CONFIRM[1])
-    await asyncio.gather(*(_find(standin, user, 0, summary, 120) for user in users))
+    """Wait until every resident is asked for a location, then open their gates ``rate`` per second."""
+
+    def asks_location(message: ChatMessage) -> bool:
+        markup = message.sent_markup or message.reply_markup or {}
+        return any(isinstance(k, dict) and k.get("request_location") for row in markup.get("keyboard", []) for k in row)
+
+    await asyncio.gather(*(_find(standin, user, 0, asks_location, 120) for user in users))
     loop = asyncio.get_running_loop()
     start = loop.time()
     for index, gate in enumerate(gates):

@@ -174,8 +174,7 @@ async def play(sandbox: Sandbox, lang: str, log: Transcript) -> None:
     await sandbox.send_contact(RESIDENT, "+8613812345678", first_name="Zhang")
     await log.act(RESIDENT, "shares a phone number")
     await say(RESIDENT, "门禁密码 1234" if zh else "Door code 1234")
-    await tap(sandbox, log, RESIDENT, "i:f:photos:-")
-    await tap(sandbox, log, RESIDENT, "i:s:ok")
+    await tap(sandbox, log, RESIDENT, "i:f:photos:-")  # no confirm: the crew had the card since the pin
     # both crew members on duty tap Accept at the same moment: the first one wins
     await asyncio.gather(
         sandbox.wait_for(LEAD, _has("t:acc:"), timeout_s=10), sandbox.wait_for(MEMBER, _has("t:acc:"), timeout_s=10)
@@ -221,5 +220,12 @@ async def run_demo(lang: str = "zh") -> int:
         if row is None:
             log.out("demo failed: no ticket was committed")
             return 1
-        log.out(f"Ticket #{row[0]}: {row[1]}, {row[2]} ({row[3]}); audit trail: {' → '.join(e[0] for e in events)}")
+        trail: list[str] = []
+        for (kind,) in events:
+            if trail and trail[-1].startswith(kind) and kind == "updated":
+                count = int(trail[-1].partition("×")[2] or 1) + 1
+                trail[-1] = f"updated×{count}"
+            else:
+                trail.append(str(kind))
+        log.out(f"Ticket #{row[0]}: {row[1]}, {row[2]} ({row[3]}); audit trail: {' → '.join(trail)}")
         return 0 if row[2] == "resolved" else 1

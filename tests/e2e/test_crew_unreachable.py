@@ -32,7 +32,6 @@ async def test_blocked_crew_member_alerts_the_dispatcher(sandbox: Sandbox, tmp_p
     async with running_bot(settings) as runtime:
         await sb.block(MEMBER)
         await fill_report(sb)
-        await tap(sb, None, RESIDENT, "i:s:ok")
         await sb.wait_for(LEAD, lambda m: has_button(m, "t:acc:1"), timeout_s=10)
         await sb.wait_for_text(DISPATCHER, "Li Ming cannot be reached", timeout_s=10)
         assert sb.messages(MEMBER) == []

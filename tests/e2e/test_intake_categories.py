@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings
-from bot.forms import CATEGORIES, Ask, next_field
+from bot.forms import CATEGORIES, EMERGENCY, HEATING_SEASON, Ask, next_field
 from bot.i18n import t
 from bot.sandbox import Sandbox
 from bot.sandbox.botworld import ChatMessage
@@ -48,10 +50,13 @@ async def expect(sb: Sandbox, user: int, since: int, text: str) -> None:
 
 
 async def report(sb: Sandbox, user: int, category: str, lang: str) -> None:
+    """Answer what the form asks; an emergency ends with a thank-you (dispatched at its pin), a service
+    report with its summary and confirm."""
     spec = CATEGORIES[category]
     await sb.send_text(user, "/report")
     await press(sb, user, f"i:c:{category}")
-    answers: dict[str, object] = {}
+    # the heating question is asked in the (local) heating months only
+    answers: dict[str, object] = {HEATING_SEASON: datetime.now(ZoneInfo("Asia/Shanghai")).month in (11, 12, 1, 2, 3)}
     while (field := next_field(spec, answers)) is not None:
         since = len(sb.messages(user))
         if field.ask is Ask.LOCATION:
@@ -72,9 +77,19 @@ async def report(sb: Sandbox, user: int, category: str, lang: str) -> None:
             await sb.send_text(user, "3号楼2单元501室" if lang == "zh" else "Building 3, Unit 2, Flat 501")
             answers[field.name] = "text"
         following = next_field(spec, answers)
+        last = t(lang, "intake.thanks_ticket", ticket=0, hotline="0").split("#")[0]
         await expect(
-            sb, user, since, t(lang, f"form.{following.name}.ask") if following else t(lang, "intake.summary_title")
+            sb,
+            user,
+            since,
+            t(lang, f"form.{following.name}.ask")
+            if following
+            else last
+            if category in EMERGENCY
+            else t(lang, "intake.summary_title"),
         )
+    if category in EMERGENCY:
+        return
     since = len(sb.messages(user))
     await press(sb, user, "i:s:ok")
     await sb.wait_for(

@@ -19,11 +19,12 @@ from bot.sandbox import Sandbox
 from bot.sandbox.botworld import ChatMessage
 from bot.sandbox.errors import SandboxError
 
-# the receipt ("Report received: ticket #N"), whatever the severity; other messages also name "#N"
+# the receipt ("Ticket #N: a crew is being sent now", sent when the location commits the ticket; or
+# "Report received: ticket #N" after a confirm), whatever the severity; other messages also name "#N"
 RECEIPT = re.compile(
     "|".join(
-        re.escape(t("en", f"intake.received_{p}", ticket=0, hotline="0").split("#0")[0]) + r"#(\d+)"
-        for p in ("p1", "p2")
+        re.escape(t("en", key, ticket=0, hotline="0").split("#0")[0]) + r"#(\d+)"
+        for key in ("intake.dispatched_now", "intake.received_p1", "intake.received_p2")
     )
 )
 OPENING = "I smell gas, it's strong in the kitchen"

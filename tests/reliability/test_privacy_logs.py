@@ -53,7 +53,6 @@ async def test_full_run_logs_nothing_private(
     settings = sandbox_settings(sb, tmp_path / "privacy.sqlite3", lang="en")
     async with running_bot(settings):
         await fill_report(sb)
-        await tap(sb, None, RESIDENT, "i:s:ok")
         await sb.wait_for_text(RESIDENT, "ticket #1", timeout_s=10)
         await sb.wait_for(LEAD, lambda m: has_button(m, "t:acc:1"), timeout_s=10)
         await tap(sb, None, LEAD, "t:acc:1")

@@ -57,7 +57,7 @@ async def test_webhook_end_to_end_and_secret_enforced(sandbox: Sandbox, tmp_path
     url = settings.telegram.webhook_url
     async with running_bot(settings, webhook=True):
         assert sb.webhook_info()["url"] == url
-        # a whole report, every update delivered by the sandbox's webhook POSTs
+        # a report up to its receipt (the message, then the pin), every update delivered by webhook POSTs
         loop = asyncio.get_running_loop()
         outcome = await file_report(sb, 7100, deadline=loop.time() + 30)
         assert outcome.receipts, "no receipt over the webhook"
@@ -65,7 +65,7 @@ async def test_webhook_end_to_end_and_secret_enforced(sandbox: Sandbox, tmp_path
         await sb.wait_for(
             LEAD, lambda m: any(b.get("callback_data") == f"t:acc:{ticket}" for b in m.buttons()), timeout_s=10
         )
-        assert sb.stats()["bots"][0]["webhook_posted"] > 10
+        assert sb.stats()["bots"][0]["webhook_posted"] >= 2
         update = {
             "update_id": 10**6,
             "message": {
