@@ -256,7 +256,8 @@ class OutboxRepo:
         replies): everything but what concerns their own reports. Returns how many rows were dropped."""
         cursor = await self.conn.execute(
             "UPDATE outbox SET status = 'dropped', last_error = 'recipient is no longer staff', next_attempt_at = ?"
-            " WHERE status = 'pending' AND recipient_id = ? AND purpose != 'abandoned_nudge' AND (ticket_id IS NULL"
+            " WHERE status = 'pending' AND recipient_id = ? AND purpose NOT IN ('abandoned_nudge', 'abandoned_reask')"
+            " AND (ticket_id IS NULL"
             " OR NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = outbox.ticket_id AND t.resident_id = ?))",
             (to_db(now), person_id, person_id),
         )
