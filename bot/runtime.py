@@ -19,6 +19,7 @@ from bot.escalation import EscalationService
 from bot.lane import Lane
 from bot.outbox import OutboxWorker
 from bot.reminders import ReminderRunner
+from bot.resident_unreachable import alert_resident_blocked
 from bot.scheduler import Scheduler
 from bot.staff import sync_staff
 from storage.db import Database
@@ -61,7 +62,8 @@ class Runtime:
                 return
             async with db.transaction() as tx:
                 await PeopleRepo(tx).mark_unreachable(row.recipient_id, clock.now())
-                alerted = await alert_unreachable(JobScope(tx, settings, clock.now()), row)
+                scope = JobScope(tx, settings, clock.now())
+                alerted = await alert_unreachable(scope, row) + await alert_resident_blocked(scope, row)
             logger.warning("outbox row %s: recipient %s blocked the bot", row.id, row.recipient_id)
             if alerted:
                 outbox.wake()

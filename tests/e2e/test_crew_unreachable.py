@@ -1,4 +1,5 @@
-"""End to end: a crew member who blocked the bot gets no dispatch (403), and the dispatcher is told."""
+"""End to end: a crew member who blocked the bot gets no dispatch (403), and the dispatcher is told; a
+resident who blocked it is phoned by the desk (told once, with the ticket and the callback number)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,21 @@ async def test_blocked_crew_member_alerts_the_dispatcher(sandbox: Sandbox, tmp_p
         await tap(sb, None, RESIDENT, "r:1")
         await sb.send_text(RESIDENT, "Gate is open")
         await sb.wait_for_text(DISPATCHER, "Gate is open", timeout_s=10)
+
+
+async def test_resident_who_blocked_the_bot_is_phoned_by_the_desk(sandbox: Sandbox, tmp_path: Path) -> None:
+    sb = sandbox
+    settings = sandbox_settings(sb, tmp_path / "e2e.sqlite3", lang="en")
+    async with running_bot(settings) as runtime:
+        await fill_report(sb)  # with the phone +86 138 1234 5678
+        await sb.wait_for(LEAD, lambda m: has_button(m, "t:acc:1"), timeout_s=10)
+        await sb.wait_idle(quiet_s=0.2, timeout_s=10)
+        await sb.block(RESIDENT)
+        await tap(sb, None, LEAD, "t:acc:1")  # "accepted" cannot reach the resident: 403
+        alert = "The resident of #1"
+        await sb.wait_for_text(DISPATCHER, alert, timeout_s=10)
+        await tap(sb, None, LEAD, "t:enr:1")  # nor can "on the way": still one alert
+        await sb.wait_idle(quiet_s=0.3, timeout_s=10)
+        told = [x for x in sb.texts(DISPATCHER) if alert in x]
+        assert len(told) == 1 and "138 1234 5678" in told[0]
+        assert await runtime.db.scalar("SELECT COUNT(*) FROM ticket_events WHERE kind = 'resident_unreachable'") == 1
