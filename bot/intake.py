@@ -17,10 +17,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot import abandoned, dispatch, duplicates, live_ticket
+from bot import abandoned, live_ticket
 from bot.context import Ctx
 from bot.danger.detect import Danger, Outcome, detect
-from bot.events import Button, Kind, Priority, Text
+from bot.events import Button, Kind
 from bot.forms import (
     CATEGORIES,
     EMERGENCY,
@@ -28,19 +28,19 @@ from bot.forms import (
     HEATING_SEASON,
     Ask,
     Category,
-    Severity,
     answered_fields,
     next_field,
 )
 from bot.i18n import Lang
 from bot.i18n import t as translate
 from bot.intake_questions import MAX_PHOTOS, MAX_TEXT, ask, clip, is_key, outside, parse
+from bot.live_ticket import finish
+from bot.live_ticket import submit as submit  # the medical path files its desk ticket through it
 from bot.menu import fold, menu_keyboard
 from bot.phone import normalise_phone
 from bot.render import answer_lines
-from bot.triage import danger_category, heating_season, routing, triage, urgent
+from bot.triage import danger_category, heating_season, urgent
 from storage.conversations import Conversation, ConversationsRepo
-from storage.tickets import TicketsRepo
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ async def start(ctx: Ctx, category: str, *, answers: dict[str, Any] | None = Non
 async def cancel(ctx: Ctx) -> None:
     conv = ctx.conv if ctx.conv_read else await _repo(ctx).get(ctx.ev.channel, ctx.ev.user)
     ticket = conv.data.get("ticket") if conv is not None and conv.flow == FLOW else None
-    await _finish(ctx)
+    await finish(ctx)
     if ticket is not None:  # a dispatched emergency is not called off by chat: the crew still comes
         ctx.say("intake.stopped_ticket_stays", ticket=ticket, keyboard=menu_keyboard(ctx.lang))
         return
@@ -141,7 +141,7 @@ async def _advance(ctx: Ctx, data: dict[str, Any], conv: Conversation | None, ch
     nxt = None if editing else next_field(category, data["answers"])
     if not editing and _dispatch_now(data):
         if await live_ticket.commit(ctx, data) is None:  # added to the resident's open ticket instead
-            await _finish(ctx)
+            await finish(ctx)
             return
         await abandoned.cancel(ctx.tx, channel=ctx.ev.channel, user=ctx.ev.user)
     elif data.get("ticket") is not None and changed:
@@ -151,7 +151,7 @@ async def _advance(ctx: Ctx, data: dict[str, Any], conv: Conversation | None, ch
     if data.get("ticket") is not None:
         await live_ticket.after_answer(ctx, data)
         if nxt is None:
-            await _finish(ctx)
+            await finish(ctx)
             ctx.say("intake.thanks_ticket", ticket=data["ticket"], keyboard=menu_keyboard(ctx.lang))
             return
     if nxt is None:
@@ -348,57 +348,3 @@ async def _on_edit(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> None:
         return
     await _save(ctx, SUMMARY_STEP, data, conv)
     _summary(ctx, category, data["answers"])
-
-
-async def submit(ctx: Ctx, data: dict[str, Any]) -> int:
-    """Commit the ticket (and its dispatch) in this transaction; the reply carries its number.
-
-    A report from a resident who has an open ticket of the same kind is added to that ticket instead
-    (never more urgent ones); a report near an open P1 is marked as probably the same incident.
-    Returns the ticket's number (the open ticket's when the report was added to it).
-    """
-    category = CATEGORIES[data["category"]]
-    cols = live_ticket.columns(data["answers"])
-    answers = cols["details"]
-    severity = triage(category.id, data["answers"], fire=bool(data.get("fire")))
-    earlier = await duplicates.open_ticket_of(ctx)
-    if earlier is not None and duplicates.should_attach(earlier, category.id, severity):
-        await duplicates.attach(ctx, earlier, category.id, answers)
-        await _finish(ctx)
-        ctx.say("duplicates.attached", ticket=earlier.id, keyboard=menu_keyboard(ctx.lang))
-        return earlier.id
-    ticket_id = await TicketsRepo(ctx.tx).create(
-        resident_id=ctx.person.id,
-        channel=ctx.ev.channel,
-        chat=ctx.ev.chat,
-        lang=ctx.lang.value,
-        category=category.id,
-        severity=severity.value,
-        status=routing(severity),
-        address=cols["address"],
-        latitude=cols["latitude"],
-        longitude=cols["longitude"],
-        phone=cols["phone"],
-        details=answers,
-        now=ctx.now,
-    )
-    await _finish(ctx)
-    # The resident's receipt is durable too: if the channel fails now, it arrives after a restart.
-    receipt = Text(
-        chat=ctx.ev.chat,
-        text=ctx.t(str(data.get("receipt") or f"intake.received_{severity.value.lower()}"), ticket=ticket_id),
-        keyboard=menu_keyboard(ctx.lang),
-        priority=Priority.EMERGENCY if severity is Severity.P1 else Priority.DISPATCH,
-    )
-    await dispatch.queue(ctx, receipt, ticket_id=ticket_id, purpose="receipt", recipient_id=ctx.person.id)
-    if earlier is not None:
-        await duplicates.link_follows(ctx, ticket_id, earlier)
-    await duplicates.mark_probable_same(ctx, ticket_id)
-    await dispatch.route_new(ctx, ticket_id)
-    await live_ticket.after_answer(ctx, {**data, "ticket": ticket_id})
-    return ticket_id
-
-
-async def _finish(ctx: Ctx) -> None:
-    await _repo(ctx).clear(ctx.ev.channel, ctx.ev.user)
-    await abandoned.cancel(ctx.tx, channel=ctx.ev.channel, user=ctx.ev.user)

@@ -1,4 +1,6 @@
-"""Dispatch as soon as we know where (DESIGN.md, principle 9).
+"""Committing a report's ticket: an emergency's at its location, a service report's at its confirm.
+
+Dispatch as soon as we know where (DESIGN.md, principle 9).
 
 An emergency report (leak, CO, fire, a pipe hit by works, or any report whose answers make it P1/P2)
 is committed the moment it has a location, at its provisional severity (unanswered questions count as
@@ -17,15 +19,17 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from bot import dispatch, duplicates, escalation
+from bot import abandoned, dispatch, duplicates, escalation
 from bot.card import arrival_target_min, ticket_text
 from bot.context import Ctx
 from bot.events import Edit, Photo, Priority, Text
-from bot.forms import FIELDS, Severity
+from bot.forms import CATEGORIES, FIELDS, Severity
 from bot.geocode import address_of
 from bot.i18n import Lang, t
+from bot.menu import menu_keyboard
 from bot.render import value_text
-from bot.triage import RANK, provisional, routing, urgent
+from bot.triage import RANK, provisional, routing, triage, urgent
+from storage.conversations import ConversationsRepo
 from storage.db import to_db
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
@@ -310,3 +314,58 @@ async def after_answer(ctx: Ctx, data: dict[str, Any]) -> None:
     data["network_told"] = True
     await TicketsRepo(ctx.tx).event(ticket.id, "network_fault_suspected", now=ctx.now, actor_id=None)
     await dispatch.tell_desk(ctx, ticket, "desk.network_fault")
+
+
+async def submit(ctx: Ctx, data: dict[str, Any]) -> int:
+    """Commit the ticket (and its dispatch) in this transaction; the reply carries its number.
+
+    A report from a resident who has an open ticket of the same kind is added to that ticket instead
+    (never more urgent ones); a report near an open P1 is marked as probably the same incident.
+    Returns the ticket's number (the open ticket's when the report was added to it).
+    """
+    category = CATEGORIES[data["category"]]
+    cols = columns(data["answers"])
+    answers = cols["details"]
+    severity = triage(category.id, data["answers"], fire=bool(data.get("fire")))
+    earlier = await duplicates.open_ticket_of(ctx)
+    if earlier is not None and duplicates.should_attach(earlier, category.id, severity):
+        await duplicates.attach(ctx, earlier, category.id, answers)
+        await finish(ctx)
+        ctx.say("duplicates.attached", ticket=earlier.id, keyboard=menu_keyboard(ctx.lang))
+        return earlier.id
+    ticket_id = await TicketsRepo(ctx.tx).create(
+        resident_id=ctx.person.id,
+        channel=ctx.ev.channel,
+        chat=ctx.ev.chat,
+        lang=ctx.lang.value,
+        category=category.id,
+        severity=severity.value,
+        status=routing(severity),
+        address=cols["address"],
+        latitude=cols["latitude"],
+        longitude=cols["longitude"],
+        phone=cols["phone"],
+        details=answers,
+        now=ctx.now,
+    )
+    await finish(ctx)
+    # The resident's receipt is durable too: if the channel fails now, it arrives after a restart.
+    receipt = Text(
+        chat=ctx.ev.chat,
+        text=ctx.t(str(data.get("receipt") or f"intake.received_{severity.value.lower()}"), ticket=ticket_id),
+        keyboard=menu_keyboard(ctx.lang),
+        priority=Priority.EMERGENCY if severity is Severity.P1 else Priority.DISPATCH,
+    )
+    await dispatch.queue(ctx, receipt, ticket_id=ticket_id, purpose="receipt", recipient_id=ctx.person.id)
+    if earlier is not None:
+        await duplicates.link_follows(ctx, ticket_id, earlier)
+    await duplicates.mark_probable_same(ctx, ticket_id)
+    await dispatch.route_new(ctx, ticket_id)
+    await after_answer(ctx, {**data, "ticket": ticket_id})
+    return ticket_id
+
+
+async def finish(ctx: Ctx) -> None:
+    """The report's conversation is over (its chase too)."""
+    await ConversationsRepo(ctx.tx).clear(ctx.ev.channel, ctx.ev.user)
+    await abandoned.cancel(ctx.tx, channel=ctx.ev.channel, user=ctx.ev.user)
