@@ -152,7 +152,7 @@ async def _advance(ctx: Ctx, data: dict[str, Any], conv: Conversation | None, ch
         await live_ticket.after_answer(ctx, data)
         if nxt is None:
             await finish(ctx)
-            ctx.say("intake.thanks_ticket", ticket=data["ticket"], keyboard=menu_keyboard(ctx.lang))
+            await live_ticket.thank(ctx, int(data["ticket"]))
             return
     if nxt is None:
         await _save(ctx, SUMMARY_STEP, data, conv)

@@ -281,6 +281,13 @@ async def edit_cards(
     return queued
 
 
+async def thank(ctx: Ctx, ticket_id: int) -> None:
+    """The end of an emergency's form, durable like the receipt (a restart does not lose it)."""
+    text = ctx.t("intake.thanks_ticket", ticket=ticket_id)
+    message = Text(chat=ctx.ev.chat, text=text, keyboard=menu_keyboard(ctx.lang), priority=Priority.DISPATCH)
+    await dispatch.queue(ctx, message, ticket_id=ticket_id, purpose="thanks", recipient_id=ctx.person.id)
+
+
 async def home_of(ctx: Ctx) -> dict[str, Any] | None:
     """The place of the resident's last report with a typed address, for the one-tap "I am at home"."""
     for ticket in await TicketsRepo(ctx.tx).of_resident(ctx.person.id, limit=5):

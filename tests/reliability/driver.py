@@ -27,6 +27,8 @@ RECEIPT = re.compile(
         for key in ("intake.dispatched_now", "intake.received_p1", "intake.received_p2")
     )
 )
+# the end of an emergency's form ("Thank you. Everything you told us is on ticket #N ...")
+THANKS = re.compile(re.escape(t("en", "intake.thanks_ticket", ticket=0, hotline="0").split("#0")[0]) + r"#(\d+)")
 OPENING = "I smell gas, it's strong in the kitchen"
 TEXT_PROMPTS = tuple(t("en", f"form.{name}.ask") for name, spec in FIELDS.items() if spec.ask is Ask.TEXT)
 # what the bot says when an answer is of the wrong kind (e.g. a pin while it waits for the flat number,
@@ -98,16 +100,29 @@ async def _answer(sb: Sandbox, user: int, prompt: ChatMessage | None, n: int) ->
         await sb.send_text(user, f"Building {n % 9 + 1}, Flat {user % 1000}")
 
 
+def finished(sb: Sandbox, user: int) -> bool:
+    return any(THANKS.search(msg.text or "") for msg in sb.messages(user))
+
+
 async def file_report(
-    sb: Sandbox, user: int, *, deadline: float, step_timeout_s: float = 3.0, max_actions: int = 200
+    sb: Sandbox,
+    user: int,
+    *,
+    deadline: float,
+    step_timeout_s: float = 3.0,
+    max_actions: int = 200,
+    to_the_end: bool = False,
 ) -> Outcome:
-    """Drive ``user``'s report until its receipt arrives (or the deadline / action budget runs out)."""
+    """Drive ``user``'s report until its receipt arrives (or the deadline / action budget runs out).
+
+    With ``to_the_end`` the resident goes on answering after the receipt (each answer updates the
+    dispatched ticket and edits the crew's cards) until the form's thank-you."""
     loop = asyncio.get_running_loop()
     out = Outcome(user)
     last: tuple[int, int] | None = None
     while out.actions < max_actions and loop.time() < deadline:
         out.receipts = receipts(sb, user)
-        if out.receipts:
+        if out.receipts and (not to_the_end or finished(sb, user)):
             return out
         prompt = _prompt(sb, user)
         key = (prompt.message_id, len(prompt.edits)) if prompt else (0, 0)
@@ -122,7 +137,10 @@ async def file_report(
         # the next question (or the receipt) is what the bot says after an accepted answer
         with contextlib.suppress(TimeoutError):
             await sb.wait_for(
-                user, lambda m: _is_prompt(m) or bool(RECEIPT.search(m.text or "")), since=since, timeout_s=remaining
+                user,
+                lambda m: _is_prompt(m) or bool(RECEIPT.search(m.text or "") or THANKS.search(m.text or "")),
+                since=since,
+                timeout_s=remaining,
             )
     out.receipts = receipts(sb, user)
     return out

@@ -26,7 +26,7 @@ import pytest
 from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
 from bot.sandbox import Sandbox
 from tests.reliability.botproc import BotProcess, bot_config, toml_dump
-from tests.reliability.driver import Outcome, file_report, receipts, transcript
+from tests.reliability.driver import Outcome, file_report, finished, receipts, transcript
 
 FIRST_RESIDENT = 7000
 ACK_TIMEOUT_S = 10
@@ -119,13 +119,19 @@ async def run_crash(sb: Sandbox, tmp: Path, *, residents: int, kills: int, seed:
         # residents start at staggered moments, so kills land in every phase of their reports
         async def resident(user: int) -> Outcome:
             await asyncio.sleep(rng.uniform(0, 2.0 * kills / max(1, residents) + 1.0))
-            return await file_report(sb, user, deadline=deadline, step_timeout_s=3.0)
+            # to the end of the form: kills land before the pin, between it and the dispatch, and among
+            # the answers that update the dispatched ticket and edit its cards
+            return await file_report(sb, user, deadline=deadline, step_timeout_s=3.0, to_the_end=True)
 
         outcomes = await asyncio.gather(*(resident(user) for user in users))
         await kill_task
         missing = [o.user for o in outcomes if not o.receipts]
         assert not missing, f"residents who never saw a receipt: {missing}\n" + "\n".join(
             transcript(sb, u) for u in missing
+        )
+        unfinished = [o.user for o in outcomes if not finished(sb, o.user)]
+        assert not unfinished, f"residents who never reached the end of the form: {unfinished}\n" + "\n".join(
+            transcript(sb, u) for u in unfinished
         )
         # after the last restart: the outbox drains and every ticket's escalation chain has moved on
         await wait_until(
@@ -159,6 +165,9 @@ def check_crash_outcome(sb: Sandbox, db: Path, users: list[int], outcomes: list[
         owner = query(db, "SELECT chat FROM tickets WHERE id = ?", (numbers[0],))
         assert owner == [(str(user),)], f"receipt #{numbers[0]} of {user} names someone else's ticket: {owner}"
     assert len(rows) == len(users)
+    # every form was answered to the end, and every answer is on its ticket
+    assert query(db, "SELECT COUNT(*) FROM tickets WHERE details LIKE '%\"_form\"%'")[0][0] == 0
+    assert query(db, "SELECT COUNT(*) FROM tickets WHERE details NOT LIKE '%\"since\"%'")[0][0] == 0
     duplicate_cards = 0
     for member in (LEAD, MEMBER):
         got = cards(sb, member)
@@ -168,7 +177,8 @@ def check_crash_outcome(sb: Sandbox, db: Path, users: list[int], outcomes: list[
             # cards the bot meant to send (the dispatch, and re-pages by the escalation chain) vs. arrived
             sent = query(
                 db,
-                "SELECT COUNT(*) FROM outbox WHERE chat = ? AND ticket_id = ? AND status = 'sent' AND payload LIKE ?",
+                "SELECT COUNT(*) FROM outbox WHERE chat = ? AND ticket_id = ? AND status = 'sent' AND purpose = 'dispatch'"
+                " AND payload LIKE ?",
                 (str(member), ticket_id, f'%"data":"t:acc:{ticket_id}"%'),
             )[0][0]
             assert int(str(sent)) >= 1
