@@ -177,8 +177,8 @@ def check_crash_outcome(sb: Sandbox, db: Path, users: list[int], outcomes: list[
             # cards the bot meant to send (the dispatch, and re-pages by the escalation chain) vs. arrived
             sent = query(
                 db,
-                "SELECT COUNT(*) FROM outbox WHERE chat = ? AND ticket_id = ? AND status = 'sent' AND purpose = 'dispatch'"
-                " AND payload LIKE ?",
+                "SELECT COUNT(*) FROM outbox WHERE chat = ? AND ticket_id = ? AND status = 'sent'"
+                " AND purpose = 'dispatch' AND payload LIKE ?",
                 (str(member), ticket_id, f'%"data":"t:acc:{ticket_id}"%'),
             )[0][0]
             assert int(str(sent)) >= 1
