@@ -33,7 +33,7 @@ from bot.render import answer_lines
 from bot.scheduler import Scheduler
 from bot.triage import provisional
 from storage.conversations import Conversation, ConversationsRepo
-from storage.db import Conn, Database, to_db
+from storage.db import Conn, Database, from_db, to_db
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
 from storage.timers import TimersRepo
@@ -44,11 +44,17 @@ KIND = "abandoned"
 INTAKE_FLOW = "intake"
 
 
-async def arm(tx: Conn, *, channel: str, user: str, chat: str, started: datetime, settings: Settings) -> None:
-    """Store the chase of an emergency without a location (replacing any earlier one of the person)."""
+async def arm(
+    tx: Conn, *, channel: str, user: str, chat: str, started: datetime, card_at: datetime, settings: Settings
+) -> None:
+    """Store the chase of an emergency without a location (replacing any earlier one of the person).
+
+    ``started`` names the conversation (the timer acts only on that one); ``card_at`` is when the
+    safety card went out, which the re-ask and the desk are timed from (a service report that turned
+    into an emergency started earlier)."""
     await cancel(tx, channel=channel, user=user)
-    data = {"channel": channel, "user": user, "chat": chat, "started": to_db(started)}
-    await TimersRepo(tx).add_detached(KIND, started + timedelta(seconds=settings.intake.no_location_reask_s), data)
+    data = {"channel": channel, "user": user, "chat": chat, "started": to_db(started), "card_at": to_db(card_at)}
+    await TimersRepo(tx).add_detached(KIND, card_at + timedelta(seconds=settings.intake.no_location_reask_s), data)
 
 
 async def cancel(tx: Conn, *, channel: str, user: str) -> None:
@@ -100,6 +106,7 @@ async def to_desk(scope: Scope, *, channel: str, user: str, chat: str, conv: Con
     data["ticket"] = ticket_id
     await ConversationsRepo(scope.tx).put(channel, user, conv.model_copy(update={"data": data}))
     tz = scope.settings.utility.tz
+    card_at = from_db(data.get("card_at")) or conv.started_at
     staff = await PeopleRepo(scope.tx).with_role("dispatcher", "supervisor")
     for member in staff:
         lang = Lang(member.lang)
@@ -109,7 +116,7 @@ async def to_desk(scope: Scope, *, channel: str, user: str, chat: str, conv: Con
                 f"abandoned.desk_{why}",
                 name=person.name or "?",
                 category=t(lang, f"category.{category}"),
-                started=conv.started_at.astimezone(tz).strftime("%H:%M"),
+                started=card_at.astimezone(tz).strftime("%H:%M"),
                 ticket=ticket_id,
             ),
         ]
@@ -191,7 +198,8 @@ class AbandonedWatch:
         scope = JobScope(tx=tx, settings=self.settings, now=now)
         if step == 0:
             await self._reask(scope, data, conv)
-            desk_at = conv.started_at + timedelta(seconds=self.settings.intake.no_location_desk_s)
+            card_at = from_db(data.get("card_at")) or conv.started_at
+            desk_at = card_at + timedelta(seconds=self.settings.intake.no_location_desk_s)
             await timers.set_step(timer_id, 1, max(desk_at, now))
         else:
             await to_desk(scope, channel=data["channel"], user=data["user"], chat=data["chat"], conv=conv, why="silent")

@@ -41,6 +41,7 @@ from bot.phone import normalise_phone
 from bot.render import answer_lines
 from bot.triage import danger_category, heating_season, urgent
 from storage.conversations import Conversation, ConversationsRepo
+from storage.db import to_db
 
 logger = logging.getLogger(__name__)
 
@@ -95,12 +96,14 @@ async def _chase(ctx: Ctx, data: dict[str, Any], conv: Conversation | None) -> N
     """An emergency without a location: the timer that re-asks, then tells the duty dispatcher."""
     if data["answers"].get("location") or data.get("ticket") is not None:
         return
+    data["card_at"] = to_db(ctx.now)
     await abandoned.arm(
         ctx.tx,
         channel=ctx.ev.channel,
         user=ctx.ev.user,
         chat=ctx.ev.chat,
         started=conv.started_at if conv else ctx.now,
+        card_at=ctx.now,
         settings=ctx.settings,
     )
 

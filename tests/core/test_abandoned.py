@@ -134,3 +134,18 @@ async def test_timers_survive_a_restart(settings: Settings, clock: FakeClock) ->
         assert [n.chat for n in await h.outbox("abandoned_reask")] == [RESIDENT]
     finally:
         await db.close()
+
+
+async def test_a_service_report_turned_emergency_is_chased_from_the_card(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await Harness(settings, db, clock).setup()
+    watch = _watch(settings, db, clock)
+    await h.text(RESIDENT, "/report")
+    await h.press(RESIDENT, "i:c:complaint")
+    clock.advance(300)  # a while writing
+    await h.text(RESIDENT, "the gas pipe in my kitchen is hissing")  # the card now, and where first
+    clock.advance(59)
+    assert await watch.run_due() == 0, "timed from the card, not from the start of the report"
+    clock.advance(1)
+    assert await watch.run_due() == 1 and len(await h.outbox("abandoned_reask")) == 1

@@ -183,3 +183,25 @@ async def test_photos_sent_after_the_card_reach_the_crew(settings: Settings, db:
     await h.event(RESIDENT, Kind.PHOTO, photo="file-1")
     await h.press(RESIDENT, "i:f:photos:-")
     assert sorted(row.chat for row in await h.outbox("photo")) == sorted(CREW_A)
+
+
+async def test_a_raise_while_the_crew_is_on_its_way_is_told_to_them(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "/report")
+    await h.press(RESIDENT, "i:c:meter")
+    await h.event(RESIDENT, Kind.LOCATION, latitude=PIN[0], longitude=PIN[1])
+    await h.press(RESIDENT, "i:f:address:-")
+    await h.press(RESIDENT, "i:f:meter_turning:yes")  # P2, dispatched
+    await h.press(CREW_A[0], "t:acc:1")
+    await h.press(CREW_A[0], "t:enr:1")
+    await h.text(RESIDENT, "now there is a strong smell of gas and a hissing sound")
+    ticket = await _ticket(db)
+    assert (ticket.severity, ticket.status) == ("P1", "en_route")
+    [told] = await h.outbox("raised")
+    assert told.chat == CREW_A[0]
+    assert told.message.text == t("zh", "crew.severity_raised_alert", ticket=1, old="P2", new="P1")  # type: ignore[union-attr]
+    arrive = await db.fetchall("SELECT status, due_at_utc FROM timers WHERE kind = 'arrive' ORDER BY id")
+    assert [row[0] for row in arrive] == ["cancelled", "pending"]
+    assert from_db(str(arrive[1][1])) == ticket.created_at + timedelta(minutes=30), "the P1 arrival target"
