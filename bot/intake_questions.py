@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.area import in_service_area
 from bot.context import Ctx
+from bot.danger.detect import detect
 from bot.events import Button, Key, Kind, Priority
 from bot.forms import Ask, Category, Field
 from bot.i18n import Lang
@@ -106,8 +107,9 @@ def _location(ctx: Ctx, data: dict[str, Any]) -> tuple[bool, Any]:
     home = data.get("home")
     if ev.kind is Kind.TEXT and home and any(fold(home_key(lang, home)) == fold(ev.text) for lang in Lang):
         return True, {k: v for k, v in home.items() if v is not None}
-    if ev.kind is Kind.TEXT and len(fold(ev.text)) >= 2:
+    if ev.kind is Kind.TEXT and len(fold(ev.text)) >= 2 and not detect(ev.text).any:
         return True, {"address": clip(ctx, ev.text.strip(), MAX_ADDRESS)}
+    # a danger message again ("it smells very strong now") is not an address: ask for the place again
     ctx.say("intake.need_location")
     return False, None
 

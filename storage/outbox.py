@@ -251,6 +251,17 @@ class OutboxRepo:
             (payload, row_id),
         )
 
+    async def drop_pending(self, ticket_id: int, purpose: str, *, reason: str) -> int:
+        """Drop the ticket's rows of ``purpose`` still waiting to be sent (superseded); returns how many.
+
+        A row already being sent may still arrive; it is then simply not recorded as sent."""
+        cursor = await self.conn.execute(
+            "UPDATE outbox SET status = 'dropped', last_error = ? WHERE status = 'pending' AND ticket_id = ?"
+            " AND purpose = ?",
+            (_error(reason), ticket_id, purpose),
+        )
+        return cursor.rowcount
+
     async def drop_for_former_staff(self, person_id: int, now: datetime) -> int:
         """Drop what is still pending for ``person_id`` as staff (cards, pins, photos, desk alerts, residents'
         replies): everything but what concerns their own reports. Returns how many rows were dropped."""

@@ -16,8 +16,8 @@ from bot.events import Edit, Kind, Text
 from bot.i18n import t
 from storage.db import Database, from_db
 from storage.tickets import Ticket, TicketsRepo
-from tests.conftest import CREW_A, RESIDENT
-from tests.core.harness import Harness
+from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT
+from tests.core.harness import Harness, texts
 from tests.core.test_leak_report import fill_leak_form
 
 PIN = (31.2304, 121.4737)
@@ -205,3 +205,28 @@ async def test_a_raise_while_the_crew_is_on_its_way_is_told_to_them(
     arrive = await db.fetchall("SELECT status, due_at_utc FROM timers WHERE kind = 'arrive' ORDER BY id")
     assert [row[0] for row in arrive] == ["cancelled", "pending"]
     assert from_db(str(arrive[1][1])) == ticket.created_at + timedelta(minutes=30), "the P1 arrival target"
+
+
+async def test_a_danger_message_at_the_location_question_is_not_an_address(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "I smell gas in my kitchen")
+    replies = await h.text(RESIDENT, "it smells really strong of gas now")
+    assert t("en", "intake.need_location") in texts(replies)
+    assert await db.scalar("SELECT COUNT(*) FROM tickets") == 0
+    await h.text(RESIDENT, "Lane 12 No. 8, flat 301")
+    assert await db.scalar("SELECT address FROM tickets WHERE id = 1") == "Lane 12 No. 8, flat 301"
+
+
+async def test_cards_withdrawn_from_a_crew_are_not_edited_again(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "I smell gas in my kitchen")
+    await fill_leak_form(h, upto="where")
+    await h.text(DISPATCHER, "/assign 1 B")  # crew A's cards are withdrawn, crew B gets the ticket
+    before = {row.id for row in await h.outbox("dispatch_edit")}
+    await h.press(RESIDENT, "i:f:where:home")
+    edited = [row.chat for row in await h.outbox("dispatch_edit") if row.id not in before]
+    assert edited == list(CREW_B), "only the crew that holds the ticket now"

@@ -133,12 +133,17 @@ async def file_report(
         with contextlib.suppress(SandboxError):  # the message is gone (e.g. edited without the button)
             await _answer(sb, user, prompt, out.actions)
         out.actions += 1
-        remaining = max(0.05, min(step_timeout_s, deadline - loop.time()))
+        # after the receipt the crew is on its way and the resident is in no hurry: a slow answer under
+        # load is waited for longer before it is given again (each repeat costs the bot two messages)
+        patience = step_timeout_s * (3 if out.receipts else 1)
+        remaining = max(0.05, min(patience, deadline - loop.time()))
         # the next question (or the receipt) is what the bot says after an accepted answer
         with contextlib.suppress(TimeoutError):
+            # the receipt ends the wait only when it ends the report (it comes with the pin, before the
+            # next question: answering the pin's question again on seeing it would be a repeat)
             await sb.wait_for(
                 user,
-                lambda m: _is_prompt(m) or bool(RECEIPT.search(m.text or "") or THANKS.search(m.text or "")),
+                lambda m: _is_prompt(m) or bool((RECEIPT if not to_the_end else THANKS).search(m.text or "")),
                 since=since,
                 timeout_s=remaining,
             )

@@ -106,7 +106,7 @@ async def run_crash(sb: Sandbox, tmp: Path, *, residents: int, kills: int, seed:
     loop = asyncio.get_running_loop()
     await bot.start()
     try:
-        deadline = loop.time() + 40 + 2 * residents + 4 * kills
+        deadline = loop.time() + 40 + 6 * residents + 4 * kills  # each answers the whole form
 
         async def killer() -> None:
             for _ in range(kills):
