@@ -23,6 +23,7 @@ from bot.phone import letters_in_number, normalise_phone
 MAX_TEXT = 1000
 MAX_ADDRESS = 300
 MAX_PHOTOS = 10
+MAX_SAID = 500
 
 
 def outside(ctx: Ctx, lat: float, lon: float) -> bool:
@@ -107,9 +108,13 @@ def _location(ctx: Ctx, data: dict[str, Any]) -> tuple[bool, Any]:
     home = data.get("home")
     if ev.kind is Kind.TEXT and home and any(fold(home_key(lang, home)) == fold(ev.text) for lang in Lang):
         return True, {k: v for k, v in home.items() if v is not None}
-    if ev.kind is Kind.TEXT and len(fold(ev.text)) >= 2 and not detect(ev.text).any:
-        return True, {"address": clip(ctx, ev.text.strip(), MAX_ADDRESS)}
-    # a danger message again ("it smells very strong now") is not an address: ask for the place again
+    if ev.kind is Kind.TEXT and len(fold(ev.text)) >= 2:
+        if not detect(ev.text).any:
+            return True, {"address": clip(ctx, ev.text.strip(), MAX_ADDRESS)}
+        # a danger message again ("it smells very strong now") is not an address: kept for the desk
+        # (what the resident said so far), and the place is asked for again
+        said = " / ".join(part for part in (str(data.get("said") or ""), ev.text.strip()) if part)
+        data["said"] = said[-MAX_SAID:]
     ctx.say("intake.need_location")
     return False, None
 

@@ -24,6 +24,7 @@ async def test_reask_at_60_s_then_the_dispatcher_at_120_s(settings: Settings, db
     h = await Harness(settings, db, clock).setup()
     watch = _watch(settings, db, clock)
     await h.event(RESIDENT, Kind.TEXT, text="I smell gas in the hallway", name="Zhang Wei")
+    await h.text(RESIDENT, "it is getting stronger, I can hear hissing")  # not an address
     clock.advance(59)
     assert await watch.run_due() == 0, "not yet"
     clock.advance(1)
@@ -43,7 +44,7 @@ async def test_reask_at_60_s_then_the_dispatcher_at_120_s(settings: Settings, db
     desk = await h.outbox("abandoned_desk")
     assert [row.chat for row in desk] == [DISPATCHER]
     text = desk[0].message.text  # type: ignore[union-attr]
-    assert "Zhang Wei" in text and "I smell gas in the hallway" in text, "the name and the conversation so far"
+    assert "Zhang Wei" in text and "I smell gas in the hallway / it is getting stronger" in text, "all they said"
     assert "/msg 1" in text and t("zh", "abandoned.desk_no_phone") in text
     assert await db.scalar("SELECT status FROM tickets WHERE id = 1") == "followup", "with the desk, not a crew"
     assert await db.scalar("SELECT COUNT(*) FROM outbox WHERE purpose = 'receipt' AND chat = ?", (RESIDENT,)) == 1
