@@ -44,7 +44,7 @@ _ZH_COND_AFTER = rx(r"^(?:的)?(?:话|时候?|之前|以后|后应该|怎么预�
 _ZH_PRESENT = rx(
     r"我|咱|家里|家中|屋里|显示|读数|测到|检测到|屋子|房间|厨房|卫生间|浴室|楼道|楼里|楼下|楼上|隔壁|对门|邻居家|门口|店里|饭店|餐厅|食堂|工地"
     r"|现在|正在|一直|还在|突然|刚才|刚刚|这会|马上|快来|快点|救命|急|赶紧|速来|求助|help|!|！|了|着呢|在响|在叫"
-    r"|[响叫冒漏烧]紧|好臭|好浓|好冲|很浓|很臭|很冲|这么冲|上面写|写着|叫唤|嗷嗷|呜呜|哔哔|滴滴|嘀嘀|客厅|卧室|阳台|楼梯|走廊|单元|小区|车库|地下室|公司|办公室|学校|这里|这边|那边|外面|路边|院子"
+    r"|[响叫冒漏烧]紧|越来越|派人|来人|过来|上门|嘶嘶响|好臭|好浓|好冲|很浓|很臭|很冲|这么冲|上面写|写着|叫唤|嗷嗷|呜呜|哔哔|滴滴|嘀嘀|客厅|卧室|阳台|楼梯|走廊|单元|小区|车库|地下室|公司|办公室|学校|这里|这边|那边|外面|路边|院子"
 )
 _ZH_STRONG = rx(r"现在|正在|一直|还在|还有|又|再次|仍然|突然|刚才|刚刚|救命|快来|快点|赶紧|速来|!|！|help")
 _ZH_QUESTION = rx(r"正常吗|是不是正常|怎么办|怎么处理|如何处理|怎么做|该怎么|吗|呢|么[?？]?$|[?？]")
@@ -83,11 +83,14 @@ _EN_PRESENT = rx(
     r"|home|room|basement|garage|building|office|restaurant|shop|street|outside|downstairs|upstairs|next door)\b|!"
 )
 _EN_STRONG = rx(r"\b(?:now|right now|currently|still|keeps?|help|urgent|asap|hurry|emergency|again)\b|!")
-_EN_QUESTION = rx(r"\?|^(?:what|how|why|is|are|can|could|should|do|does|which|where|when|will|would)\b")
+_EN_QUESTION = rx(
+    r"\bis it (?:safe|dangerous|ok|okay|bad|normal)\b|\?"
+    r"|^(?:what|how|why|is|are|can|could|should|do|does|which|where|when|will|would)\b"
+)
 _EN_GENERIC = rx(
     r"\bhow (?:do|can|would|should|could) (?:i|you|we|one) (?:know|tell|check|test|detect|find|spot|recogni[sz]e"
     r"|prevent|avoid|stop)|\bwhat (?:are|is) (?:the )?(?:signs?|symptoms?|dangers?|risks?|causes?)|\bwhat does\b"
-    r"|\bis it (?:safe|dangerous|ok|okay|bad)|\bwhy (?:does|do|is|would)|\bcan (?:a|an|the|gas|co|carbon)\b"
+    r"|\bwhy (?:does|do|is|would)|\bcan (?:a|an|the|gas|co|carbon)\b"
     r"|\bhow (?:long|often|many)|\bwhat happens (?:if|when)|\bwhat (?:to|should (?:i|you|we)|do (?:i|you)) do (?:if"
     r"|when|in case)|\bin case\b|\btips?\b|\badvice\b|\bguide\b|\bprevent\w*|\bavoid\w*|\bsymptoms? of\b|\bsigns of\b"
     r"|\bwhat if\b|\bfirst aid for\b|\bwhat is the first aid\b|\bis there (?:a|any) way\b|\bhow to\b|\bways? to\b"
@@ -126,6 +129,7 @@ class Mood:
     en_fixed: bool
     en_news: bool
     drill: bool
+    mixed: bool  # Chinese and English in one message: what one part says of time holds for the other
     again: bool  # it came back ("又有味了", "smells again")
 
     @classmethod
@@ -147,6 +151,7 @@ class Mood:
             en_fixed=bool(_EN_FIXED.search(en)),
             en_news=bool(_EN_NEWS.search(en)),
             drill=bool(_DRILL.search(v.ctx)),
+            mixed=v.chinese and v.latin,
             again=bool(_AGAIN.search(v.ctx)),
         )
 
@@ -158,6 +163,8 @@ class Mood:
         else:
             present, strong, question, generic = self.en_present, self.en_strong, self.en_question, self.en_generic
             past, fixed, news = self.en_past, self.en_fixed, self.en_news
+        if self.mixed:
+            present, strong = self.zh_present or self.en_present, self.zh_strong or self.en_strong
         if fixed and not self.again:
             return M.MAYBE  # over and repaired, asked about now ("修好了，现在还要注意什么")
         if strong:

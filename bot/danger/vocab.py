@@ -49,10 +49,11 @@ GAS_CTX = rx(
 )
 # Where CO comes from: a symptom with one of these nearby is CO until shown otherwise.
 HEAT_CTX = rx(
-    r"<GAS>|一氧化碳|热水器|热水炉|冲凉|炕|没熄火|暖风|壁挂炉|锅炉|暖气|取暖|炭|煤炉|炉子|火炉|蜂窝煤|烤火|灶|洗澡|浴室|卫生间|淋浴|门窗紧闭",
+    r"<GAS>|一氧化碳|热水器|热水炉|冲凉|炕|没熄火|暖风|煤球|炉|引擎|汽油|壁挂炉|锅炉|暖气|取暖|炭|煤炉|炉子|火炉|蜂窝煤|烤火|灶|洗澡|浴室|卫生间|淋浴|门窗紧闭",
     r"关着[门窗]|窗户?(?:都)?关|密闭|不通风|烟道|烟囱|倒灌|车库|发动机|发电机|车里.{0,6}(?:空调|睡)|烧烤|火锅",
     r"\b(?:heaters?|boilers?|furnace|fireplace|stoves?|cookers?|hobs?|ovens?|charcoal|bbq|barbecue|brazier",
-    r"generator|gas|flue|chimney|bathroom|shower|garage|heating|exhaust|fumes|monoxide|co|geyser|engine",
+    r"generator|gas|flue|chimney|bathroom|shower|garage|heating|exhaust|fumes|monoxide|co|geyser|engine|petrol",
+    r"pressure washer|jetboil|camping stove|revving|roller door",
     r"windows? (?:are |were )?(?:closed|shut)|closed room|no ventilation|sealed)\b",
 )
 MONEY = rx(r"费|账单|气价|价格|涨价|缴费|交钱|欠费|钱|\b(?:bills?|price\w*|cost\w*|pay\w*|charges?|expensive|money)\b")
@@ -62,7 +63,7 @@ NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
     r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof)\b",
 )
 NOT_GAS_SMELL = rx(
-    r"下水道|地漏|垃圾|马桶|厕所|油烟|饭菜|饭香|煮饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
+    r"下水道|地漏|垃圾|马桶|厕所|油烟(?!机)|饭菜|饭香|煮饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
     r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish)\b",
     r"\bsmel\w* (?:so |really |very )?(?:good|nice|great|lovely|fresh|clean|amazing|delicious)\b",
 )
@@ -77,10 +78,11 @@ COOKING = rx(
 
 # Danger words as figures of speech ("the app makes me explode", "sales are on fire", "我晕")
 FIGURE_FIRE = (
-    r"原地爆炸|我(?:要)?爆炸|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|炸(?:了)?.{0,3}(?:油条|鸡|丸子|薯条|鱼|肉|虾|串|糕|春卷|花生)|油炸|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
+    r"原地爆炸|我(?:要)?爆炸|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
     r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)"
     r"|\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b"
-    r"|\bmouth (?:is )?on fire|\btabs? (?:are )?exploding|\bpicks? (?:are )?on fire|\bblew up at\b|\bspicy\b"
+    r"|five.alarm fire|\bmeltdown\b|breathing fire|群.{0,4}exploded|\bred packets?\b|\bmouth (?:is )?on fire"
+    r"|\btabs? (?:are )?exploding|\bpicks? (?:are )?on fire|\bblew up at\b|\bspicy\b"
     r"|\bchill?i\b"
     r"|\b(?:boss|mum|mom|dad|teacher|wife|husband|gran) (?:\S+ )?explode"
     r"|\bi(?:'m| am)? (?:going to |gonna |about to )?explode\b"
@@ -102,13 +104,15 @@ EN_ALARM = rx(
     r"|alarming|buzz\w*|wail\w*|is on|are on|red light|showing|reads|reading|says)\b",
     r"\b(?:beep\w*|sounding|ringing|chirp\w*|scream\w*|blaring|flashing)(?: \S+){0,3}? (?:alarms?|detectors?)\b",
     r"\b(?:gas|co|carbon monoxide) detected\b",
-    r"\b(?:gas|co|methane) (?:detection|detector) \S+(?: \S+){0,4}? (?:alarm|showing|triggered)",
+    r"\b(?:gas|co|methane) (?:detection|detector) \S+(?: \S+){0,6}? (?:alarm|showing|triggered)",
 )
 ZH_CO_TERM = rx(r"一氧化碳(?!的?(?:报警|探测|检测|传感|监测|浓度计|测试))")
 EN_CO_TERM = rx(r"\bmonoxide\b(?! (?:alarms?|detectors?|sensors?|monitors?|testers?|meters?|tests?|testing|batter\w*))")
 ALARM_CO = rx(r"一氧化碳|(?<![a-z0-9])co(?![a-z0-9])|monoxide|carbon")
 ALARM_FIRE = rx(r"烟雾|烟感|火灾|消防|火警|\b(?:smoke|fire|heat)\b")
-ALARM_BATTERY = rx(r"(?<!not the )(?<!not a )(?<!不是)(?:\bbatter(?:y|ies)\b|电池|没电)")  # the chirp of a flat battery
+ALARM_BATTERY = rx(
+    r"(?<!not the )(?<!not a )(?<!不是)(?:\bbatter(?:y|ies)\b|电池|没电)[^?？]*$"
+)  # the chirp of a flat battery
 ALARM_OTHER = rx(
     r"\b(?:clock|burglar|car(?! park)|security|intruder|phone|house|wake|morning|door|timer)\b|闹钟|防盗|门铃|手机|车"
 )
