@@ -6,11 +6,13 @@ Only this module registers handlers; ``handlers/`` modules export them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot import knowledge
@@ -25,7 +27,7 @@ from handlers.errors import on_error
 from handlers.processor import ChatOrderedProcessor
 from handlers.safe_updates import SafeUpdatesBot
 from handlers.sender import TelegramSender
-from handlers.startup import PollingWatch, commands_best_effort, with_retries
+from handlers.startup import PollingWatch, TokenRefused, commands_best_effort, refused_message, with_retries
 from handlers.transport import AiohttpRequest, proxy_for, shown_proxy
 from handlers.updates import on_update
 from handlers.webhook import WebhookServer
@@ -33,6 +35,11 @@ from storage.db import Database
 from storage.instance import InstanceLock
 
 logger = logging.getLogger(__name__)
+
+TOKEN_ADVICE = (
+    "check telegram.base_url, then take the bot's current token from @BotFather (/mybots, API Token; "
+    "after /revoke it is a new one), set it in HOTLINE_TELEGRAM__TOKEN and start the bot again"
+)
 
 
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
@@ -68,7 +75,9 @@ async def serve(
 
     Start order: the instance lock and the database first (a second instance, a corrupt or read-only file:
     one line and out, before any network), then Telegram (retried while it is unreachable), then the rest.
-    A failure of our own while running (``bot.halt``) stops the bot and raises ``Halted``."""
+    A failure of our own while running (``bot.halt``) stops the bot and raises ``Halted``; so does Telegram
+    refusing the token while running (a 401/404 to any call, ``getUpdates`` included: ``Runtime.refused``),
+    after a clean stop that keeps every pending notification for the next good start."""
     halt = Halt()
     knowledge.use_content(settings.utility.content_override)  # the safety officer's texts; a bad file stops here
     with InstanceLock.acquire(settings.storage.path):
@@ -97,10 +106,19 @@ async def serve(
             if connected is None:  # stopped (or halted) while Telegram was unreachable
                 halt.raise_if_halted()
                 return
-            runtime = await Runtime.start(settings, clock or SystemClock(), TelegramSender(app.bot), db=db)
+            runtime = await Runtime.start(
+                settings, clock or SystemClock(), TelegramSender(app.bot), db=db, refused_advice=TOKEN_ADVICE
+            )
+            runtime.on_fatal = halt
             app.bot_data["runtime"] = runtime
             app.bot_data["hotline"] = settings.utility.hotline
-            await commands_best_effort(app.bot, runtime.db)
+            if isinstance(app.bot, SafeUpdatesBot):
+                app.bot.set_on_refused(runtime.refused)
+            try:
+                unreachable = await commands_best_effort(app.bot, runtime.db)
+            except InvalidToken as exc:  # refused between getMe and the menus
+                raise TokenRefused(refused_message(settings.telegram.base_url, "setMyCommands")) from exc
+            await runtime.note_unreachable_staff(unreachable)
             await app.start()
             assert app.updater is not None
             if hook is not None:
@@ -134,18 +152,25 @@ async def serve(
                     error_callback=polling,
                 )
                 logger.info("polling for updates as @%s", app.bot.username)
+            runtime.health.mark_ok()
             if on_ready is not None:
                 await on_ready(runtime)
             await first_of(stop, halt.event)
         finally:
+            if runtime is not None and halt.reason is not None:
+                runtime.health.fail(halt.reason)  # /healthz says so while the bot stops
             await watch.stop()
             if hook is not None:
                 await hook.stop()
             if app.updater is not None and app.updater.running:
-                await app.updater.stop()
+                with contextlib.suppress(TelegramError):  # a refused token: PTB's last getUpdates fails too
+                    await app.updater.stop()
             if app.running:
                 await app.stop()
             if runtime is not None:
+                if halt.reason is not None:
+                    pending = await runtime.pending_notifications()
+                    logger.critical("stopped: %d notifications stay pending for the next start", pending)
                 await runtime.stop()
             else:
                 await db.close()

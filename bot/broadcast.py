@@ -15,10 +15,12 @@ and records what it has; a restart after a clean stop therefore sends everyone e
 crash, rows still ``sending`` may or may not have reached the person: they become ``uncertain`` and are
 never sent again (a tip is never sent twice); at most ``max_in_flight`` rows are exposed at any moment.
 
-Outcomes: sent; ``Blocked`` (403) -> ``blocked`` and the person unsubscribed; ``Rejected`` (400, e.g. chat
-not found) -> ``failed`` with the reason; 429s are honoured by the lane (``retry_after``), and a send that
-still fails (429s or network faults) is tried again later, ``max_attempts`` in all. Non-urgent broadcasts
-wait during quiet hours (local time) and go on when they end.
+Outcomes: sent; ``Blocked`` (403) -> ``blocked`` and the person unsubscribed; ``Rejected`` (400) or
+``NotStarted`` (chat not found) -> ``failed`` with the reason; ``ChannelRefused`` (our token refused) ->
+pending again, no attempt counted (nothing was sent; the process stops, see ``bot.runtime``); 429s are
+honoured by the lane (``retry_after``), and a send that still fails (429s or network faults) is tried again
+later, ``max_attempts`` in all. Non-urgent broadcasts wait during quiet hours (local time) and go on when
+they end.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from datetime import datetime, timedelta
 from bot.campaigns import QuietHours, apply_quiet_hours
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery import Blocked, DeliveryError, Rejected
+from bot.delivery import Blocked, ChannelRefused, DeliveryError, Rejected, Unreachable
 from bot.errors import HotlineError, StorageError
 from bot.events import Button, Outbound, Photo, Priority, Text
 from bot.i18n import Lang, t
@@ -289,6 +291,8 @@ class Broadcaster:
     async def _step(self) -> float:
         """One round: record outcomes, list recipients, feed the lane; returns how long to wait."""
         await self._flush(force=False)
+        if self.lane.refused is not None:
+            return self._poll_interval_s  # the channel refused our credentials: nothing can be sent
         async with self.db.lock:
             active = await BroadcastsRepo(self.db.conn).active()
         now = self.clock.now()
@@ -413,12 +417,15 @@ class Broadcaster:
                 withdrawn.append(key)
                 continue
             exc = future.exception()
+            if isinstance(exc, ChannelRefused):
+                withdrawn.append(key)  # not sent: pending again for the next start
+                continue
             if exc is None:
                 outcomes.append((*key, "sent", future.result(), None, now))
             elif isinstance(exc, Blocked):
                 outcomes.append((*key, "blocked", f"{type(exc).__name__}: {exc}", None, now))
                 blocked.append(delivery.person_id)
-            elif isinstance(exc, Rejected) or delivery.attempts + 1 >= self.config.max_attempts:
+            elif isinstance(exc, Rejected | Unreachable) or delivery.attempts + 1 >= self.config.max_attempts:
                 outcomes.append((*key, "failed", f"{type(exc).__name__}: {exc}", None, now))
             else:
                 if not isinstance(exc, DeliveryError):

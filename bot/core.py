@@ -41,6 +41,7 @@ from bot.danger.detect import Danger, Outcome, detect
 from bot.events import Answer, Inbound, Kind, Outbound
 from bot.i18n import lang_from_code
 from bot.menu import menu_item, menu_keyboard
+from bot.reach import Reachability
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Conn, Database
 from storage.people import PeopleRepo
@@ -78,8 +79,17 @@ def _joined(name: str) -> dict[str, Handler]:
 
 
 class Core:
-    def __init__(self, settings: Settings, db: Database, clock: Clock, *, on_outbox: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: Clock,
+        *,
+        on_outbox: Callable[[], None],
+        reach: Reachability | None = None,
+    ) -> None:
         self.settings = settings
+        self.reach = reach or Reachability()
         self.db = db
         self.clock = clock
         self.on_outbox = on_outbox
@@ -103,11 +113,15 @@ class Core:
             person = await PeopleRepo(tx).ensure(
                 ev.channel, ev.user, name=ev.name, lang=lang_from_code(ev.lang_code).value, now=now
             )
+            if ev.private and self.reach.is_marked(person.id):
+                await self.reach.clear(tx, person.id)  # they wrote to the bot: it can reach them again
             ctx = Ctx(ev=ev, now=now, person=person, tx=tx, settings=self.settings)
             await self._route(ctx, danger, urgent_now)
             return ctx
 
         ctx = await self.db.run(body)
+        if ev.private:
+            self.reach.unreachable.discard(ctx.person.id)
         if ctx.outbox_rows:
             self.on_outbox()
         if ev.kind is Kind.BUTTON and ev.button_id and not any(isinstance(r, Answer) for r in ctx.replies):

@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 SEVERITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
 MAX_TEXT = 1000
+OPEN_LISTED = 50  # /open lists the most urgent ones; the rest are counted (a long list arrives in parts)
 
 
 def rest_of(ctx: Ctx, skip: int) -> str:
@@ -60,7 +61,7 @@ async def open_tickets(ctx: Ctx) -> None:
     tickets.sort(key=lambda tk: (SEVERITY_ORDER.get(tk.severity, 9), tk.created_at))
     crews = CrewsRepo(ctx.tx)
     lines = [ctx.t("desk.open_title", count=len(tickets))]
-    for ticket in tickets[:50]:
+    for ticket in tickets[:OPEN_LISTED]:
         crew = await crews.get(ticket.crew_id) if ticket.crew_id else None
         late = sla.breached(ticket, sla.targets(ctx.settings, ticket.severity), ctx.now)
         lines.append(
@@ -75,6 +76,8 @@ async def open_tickets(ctx: Ctx) -> None:
             )
             + ("  ⚠️ " + ", ".join(ctx.t(f"sla.short_{m}") for m in late) if late else "")
         )
+    if len(tickets) > OPEN_LISTED:
+        lines.append(ctx.t("desk.open_more", count=len(tickets) - OPEN_LISTED))
     ctx.say_text("\n".join(lines))
 
 
@@ -208,8 +211,10 @@ async def close(ctx: Ctx) -> None:
     ctx.say("desk.closed", ticket=ticket.id)
 
 
-async def alert_unreachable(scope: Scope, row: OutboxRow) -> int:
-    """A staff member's chat refused a dispatch (403): tell the desk this person cannot be reached.
+async def alert_unreachable(scope: Scope, row: OutboxRow, why: str = "blocked") -> int:
+    """A staff member's chat refused a dispatch: tell the desk this person cannot be reached, and why
+    (``blocked``: they blocked the bot or left, 403; ``not_started``: they never opened it, 400 "chat not
+    found").
 
     Only for dispatch cards (one alert per missed dispatch), never to the person themselves, so an
     alert that bounces cannot raise another. Returns how many were told.
@@ -223,7 +228,8 @@ async def alert_unreachable(scope: Scope, row: OutboxRow) -> int:
     for desk_person in await PeopleRepo(scope.tx).with_role("dispatcher", "supervisor"):
         if desk_person.id == person.id:
             continue
-        text = t(Lang(desk_person.lang), "desk.unreachable", name=person.name, ticket=row.ticket_id or "-")
+        key = "desk.unreachable" if why == "blocked" else "desk.unreachable_not_started"
+        text = t(Lang(desk_person.lang), key, name=person.name, ticket=row.ticket_id or "-")
         message = Text(chat=desk_person.external_id, text=text, priority=Priority.DISPATCH)
         await queue(
             scope,

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.context import Ctx, Handler
 from bot.rota import DutySlot, Override, Rotation, SlotKind, next_on_duty, on_duty
 from storage.db import Conn
-from storage.people import STAFF_ROLES, CrewsRepo, PeopleRepo
+from storage.people import CREW_ROLES, STAFF_ROLES, CrewsRepo, PeopleRepo
 from storage.rota import RotaRepo
 
 logger = logging.getLogger(__name__)
@@ -74,11 +74,13 @@ async def crews_on_duty(tx: Conn, settings: Settings, now: datetime) -> list[str
 # --- /duty -------------------------------------------------------------------------------------------
 
 
-async def _slot_line(ctx: Ctx, slot: DutySlot, key: str) -> str:
+async def _slot_line(ctx: Ctx, slot: DutySlot, key: str, unreachable: set[int]) -> str:
     tz = ctx.settings.utility.tz
     crews, people = CrewsRepo(ctx.tx), PeopleRepo(ctx.tx)
     crew = await crews.by_name(slot.crew)
-    members = [p.name for p in await people.crew_members(crew.id)] if crew is not None else []
+    found = await people.crew_members(crew.id) if crew is not None else []
+    mark = " " + ctx.t("duty.unreachable")
+    members = [p.name + (mark if p.id in unreachable else "") for p in found]
     line = ctx.t(
         key,
         crew=slot.crew,
@@ -102,14 +104,19 @@ async def duty(ctx: Ctx) -> None:
         return
     rota = await rota_around(ctx.tx, ctx.settings, ctx.now)
     if rota.empty:
-        ctx.say("duty.no_rota", crews=", ".join(crew.name for crew in ctx.settings.crews) or "-")
+        lines = [ctx.t("duty.no_rota", crews=", ".join(crew.name for crew in ctx.settings.crews) or "-")]
+        crew_staff = [p for p, _ in await PeopleRepo(ctx.tx).unreachable_staff() if p.role in CREW_ROLES]
+        if crew_staff:
+            lines.append(ctx.t("duty.unreachable_list", names=", ".join(p.name for p in crew_staff)))
+        ctx.say_text("\n".join(lines))
         return
     current = on_duty(rota.rotations, rota.overrides, ctx.now)
     coming = next_on_duty(rota.rotations, rota.overrides, ctx.now)
+    unreachable = await PeopleRepo(ctx.tx).unreachable_ids()
     lines = [ctx.t("duty.now_title")]
-    lines += [await _slot_line(ctx, slot, "duty.slot") for slot in current] or [ctx.t("duty.nobody")]
+    lines += [await _slot_line(ctx, slot, "duty.slot", unreachable) for slot in current] or [ctx.t("duty.nobody")]
     lines += ["", ctx.t("duty.next_title")]
-    lines += [await _slot_line(ctx, slot, "duty.slot") for slot in coming] or [ctx.t("duty.nothing_next")]
+    lines += [await _slot_line(ctx, slot, "duty.slot", unreachable) for slot in coming] or [ctx.t("duty.nothing_next")]
     ctx.say_text("\n".join(lines))
 
 

@@ -15,6 +15,10 @@ Scheduling, all O(log n) per message:
   leaves the ready heap, so it never blocks other chats and nothing busy-waits.
 
 A heap entry is stale when the chat's head changed since; stale entries are skipped when popped.
+
+``ChannelRefused`` (our token or address refused) stops the lane for good: every message not yet started
+fails with it at once, later submissions too, and ``on_refused`` is called once (``bot.runtime`` stops the
+process). Nothing more is sent with credentials the channel refuses.
 """
 
 from __future__ import annotations
@@ -23,11 +27,11 @@ import asyncio
 import contextlib
 import heapq
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.config import OutboundConfig
-from bot.delivery import DeliveryError, NotModified, RetryLater, Sender, Transient
+from bot.delivery import ChannelRefused, DeliveryError, NotModified, RetryLater, Sender, Transient
 from bot.events import Answer, Outbound, Priority
 
 logger = logging.getLogger(__name__)
@@ -45,6 +49,7 @@ class LaneStats:
     failed: int = 0
     retried: int = 0
     withdrawn: int = 0
+    refused: int = 0  # not sent because the channel refused our credentials
 
 
 @dataclass(eq=False, slots=True)
@@ -124,6 +129,8 @@ class Lane:
         self._drained = asyncio.Event()
         self._closed = False
         self.stats = LaneStats()
+        self.refused: ChannelRefused | None = None
+        self.on_refused: Callable[[ChannelRefused], None] | None = None
 
     async def start(self) -> None:
         if self._runner is None:
@@ -157,6 +164,9 @@ class Lane:
         """Queue ``message``; never blocks. ``retry_transient=False`` hands a ``Transient`` straight back
         (for a caller with its own durable retries, such as the outbox)."""
         future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        if self.refused is not None:
+            future.set_exception(self.refused)
+            return future
         if self._closed:
             future.set_exception(LaneClosed("the outbound lane is stopped"))
             return future
@@ -341,6 +351,9 @@ class Lane:
                 retry_in = pause_chat
             else:
                 self._fail(item, exc)
+        except ChannelRefused as exc:
+            self._fail(item, exc)
+            self._refuse(exc)
         except Transient as exc:
             if item.retry_transient and item.faults < len(self._transient_backoff_s):
                 retry_in = pause_chat = self._transient_backoff_s[item.faults]
@@ -364,6 +377,9 @@ class Lane:
             self.stats.sent += 1
             self._settle(item, result=message_id)
         now = asyncio.get_running_loop().time()
+        if retry_in is not None and self.refused is not None:
+            self._fail(item, self.refused)
+            retry_in = None
         if retry_in is not None:
             self.stats.retried += 1
             item.started = False
@@ -387,6 +403,33 @@ class Lane:
     def _fail(self, item: _Item, exc: BaseException) -> None:
         self.stats.failed += 1
         self._settle(item, exc)
+
+    def _refuse(self, exc: ChannelRefused) -> None:
+        """The channel refused our credentials: fail every message not yet started, take no more."""
+        if self.refused is not None:
+            return
+        self.refused = exc
+        dropped: list[_Item] = []
+        for chat in self._chats.values():
+            dropped += [entry[2] for entry in chat.heap]
+            chat.heap.clear()
+            chat.ready_key = None
+        dropped += [entry[2] for entry in self._ready if isinstance(entry[2], _Item)]
+        dropped += [entry[2] for entry in self._timers if isinstance(entry[2], _Item) and entry[2].timer_at == entry[0]]
+        self._ready = [entry for entry in self._ready if not isinstance(entry[2], _Item)]
+        heapq.heapify(self._ready)
+        for item in dropped:
+            item.timer_at = None
+            self._backlog[item.priority] -= 1
+            if not item.future.done():
+                self.stats.refused += 1
+            self._settle(item, exc)
+        self._poke()
+        if self.on_refused is not None:
+            try:
+                self.on_refused(exc)
+            except Exception:  # the lane must go on failing messages whatever the callback does
+                logger.exception("lane: the on_refused callback failed")
 
 
 def _wake(future: asyncio.Future[None]) -> None:

@@ -10,7 +10,11 @@ flight twice, and ``stop`` withdraws rows the lane has not started, leaving them
 
 Outcomes: sent -> ``mark_sent`` (and ``on_sent``); ``Transient``/``RetryLater`` (and unexpected sender
 errors) -> ``mark_retry`` with exponential backoff and jitter until ``max_attempts``, then ``mark_failed``;
-``Blocked`` -> ``mark_failed`` and ``on_blocked``; ``Rejected`` -> ``mark_failed``.
+``Unreachable`` (blocked, never opened the bot) -> ``mark_failed`` and ``on_unreachable``; ``Rejected`` ->
+``mark_failed``. A row that fails for good is logged at WARNING with the channel's call and reason (never
+the text). ``ChannelRefused`` (our token or address refused) is not the row's fault: the row stays pending
+as it was (no attempt counted) and the worker takes no more rows; the process is stopped and restarted
+(``bot.runtime``), and the next good start sends them.
 
 An ``Edit`` with ``of_outbox=N`` and no ``message_id`` takes row N's message id when it is sent: while N
 is in flight here the edit waits in memory (the worker wakes when N is done); while N is pending it is
@@ -39,7 +43,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import OutboundConfig
-from bot.delivery import Blocked, DeliveryError, Rejected, RetryLater
+from bot.delivery import ChannelRefused, DeliveryError, Rejected, RetryLater, Unreachable
 from bot.errors import StorageError
 from bot.events import Edit, Outbound, Priority
 from bot.lane import Lane
@@ -50,7 +54,7 @@ logger = logging.getLogger(__name__)
 
 PER_CHAT_IN_FLIGHT = 4
 
-OnBlocked = Callable[[OutboxRow], Awaitable[None] | None]
+OnUnreachable = Callable[[OutboxRow, Unreachable], Awaitable[None] | None]
 OnSent = Callable[[OutboxRow, str | None], Awaitable[None] | None]
 
 _Plan = tuple[list[tuple[OutboxRow, Outbound]], list[tuple[int, str, datetime]], list[tuple[int, str]]]
@@ -64,7 +68,7 @@ class OutboxWorker:
         clock: Clock,
         config: OutboundConfig,
         *,
-        on_blocked: OnBlocked | None = None,
+        on_unreachable: OnUnreachable | None = None,
         on_sent: OnSent | None = None,
         poll_interval_s: float = 1.0,
         backoff_base_s: float = 2.0,
@@ -79,7 +83,7 @@ class OutboxWorker:
         self._lane = lane
         self._clock = clock
         self._config = config
-        self._on_blocked = on_blocked
+        self._on_unreachable = on_unreachable
         self._on_sent = on_sent
         self._poll_interval_s = poll_interval_s
         self._backoff_base_s = backoff_base_s
@@ -98,6 +102,7 @@ class OutboxWorker:
         self._recheck_at: datetime | None = None
         self._woken = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
+        self.halted = False  # the channel refused our credentials: nothing more is taken
 
     async def start(self) -> None:
         if self._runner is None:
@@ -149,6 +154,8 @@ class OutboxWorker:
                 await asyncio.wait_for(self._woken.wait(), timeout)
 
     async def _poll(self) -> None:
+        if self.halted:
+            return
         if len(self._inflight) >= self._hard_cap:
             self._saturated = True
             return
@@ -242,6 +249,9 @@ class OutboxWorker:
                 if future.cancelled() and task is not None and not task.cancelling():
                     return  # withdrawn by stop() before the lane started it: the row stays pending
                 raise
+            except ChannelRefused:
+                self._halt()  # not this row's fault: it stays pending, untouched, for the next start
+                return
             except DeliveryError as exc:
                 await self._record_failure(row, exc)
                 return
@@ -265,6 +275,11 @@ class OutboxWorker:
                 self._saturated = False
                 self.wake()
 
+    def _halt(self) -> None:
+        if not self.halted:
+            self.halted = True
+            logger.error("outbox: the channel refused the bot's credentials; sending stopped, rows stay pending")
+
     async def _record_sent(self, row: OutboxRow, message_id: str | None) -> None:
         try:
             now = self._clock.now()
@@ -279,7 +294,7 @@ class OutboxWorker:
         now = self._clock.now()
         error = f"{type(exc).__name__}: {exc}"
         attempts = row.attempts + 1
-        final = isinstance(exc, Blocked | Rejected) or attempts >= self._config.max_attempts
+        final = isinstance(exc, Unreachable | Rejected) or attempts >= self._config.max_attempts
         delay = self.backoff_s(attempts)
         if isinstance(exc, RetryLater):
             delay = max(delay, exc.after_s)
@@ -295,9 +310,18 @@ class OutboxWorker:
             logger.exception("outbox: row %s: could not record a failed attempt", row.id)
             return
         if final:
-            logger.warning("outbox: row %s failed after %d attempts: %s", row.id, attempts, type(exc).__name__)
-        if isinstance(exc, Blocked) and self._on_blocked is not None:
-            await _call(self._on_blocked, row)
+            method = exc.method if isinstance(exc, DeliveryError) and exc.method else type(row.message).__name__
+            logger.warning(
+                "outbox: row %s (%s) failed for good after %d attempt(s): %s %s: %s",
+                row.id,
+                row.purpose,
+                attempts,
+                method,
+                type(exc).__name__,
+                str(exc)[:200],
+            )
+        if isinstance(exc, Unreachable) and self._on_unreachable is not None:
+            await _call(self._on_unreachable, row, exc)
 
     def backoff_s(self, attempts: int) -> float:
         """Seconds before the next try after ``attempts`` failed ones: 2, 4, 8, ... with +-20 % jitter."""

@@ -1,8 +1,17 @@
-"""The running product's parts, started and stopped together, whatever the channel."""
+"""The running product's parts, started and stopped together, whatever the channel.
+
+Failures of our own stop the process loudly; failures of one message are handled per message. When the
+channel refuses the bot's credentials (``ChannelRefused``: a revoked or wrong token), ``refused`` stops
+all sending (lane, outbox, broadcasts), keeps every row pending, logs at CRITICAL what to do, and marks
+the health failing; the adapter then stops the process, which exits non-zero (``CredentialsRefused``) so
+the supervisor restarts it. A recipient who cannot be reached (``Unreachable``) is marked and, for a
+dispatch card, the desk is told at once (``bot.reach``, ``bot.desk.alert_unreachable``).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -12,19 +21,20 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core
 from bot.coverage import CoverageWatch
-from bot.delivery import Sender
+from bot.delivery import Blocked, ChannelRefused, Sender, Unreachable
 from bot.desk import alert_unreachable
 from bot.dispatch import JobScope
 from bot.escalation import EscalationService
+from bot.health import Health
 from bot.lane import Lane
 from bot.outbox import OutboxWorker
+from bot.reach import Reachability, log_unreachable_staff
 from bot.reminders import ReminderRunner
 from bot.resident_unreachable import alert_resident_blocked
 from bot.scheduler import Scheduler
 from bot.staff import sync_staff
-from storage.db import Database
+from storage.db import Conn, Database
 from storage.outbox import OutboxRow
-from storage.people import PeopleRepo
 
 logger = logging.getLogger(__name__)
 
@@ -47,33 +57,77 @@ class Runtime:
     outbox: OutboxWorker
     scheduler: Scheduler
     services: list[Service] = field(default_factory=list)
+    health: Health = field(default_factory=Health)
+    reach: Reachability = field(default_factory=Reachability)
+    refused_advice: str = "set the bot's current token and restart"
+    on_fatal: Callable[[str], None] | None = None  # the adapter's stop (``bot.halt.Halt``)
 
     @classmethod
-    async def start(cls, settings: Settings, clock: Clock, sender: Sender, *, db: Database | None = None) -> Runtime:
+    async def start(
+        cls,
+        settings: Settings,
+        clock: Clock,
+        sender: Sender,
+        *,
+        db: Database | None = None,
+        refused_advice: str = "",
+    ) -> Runtime:
         """Start every part on ``db`` (opened here from ``storage.path`` when None; closed by ``stop``)."""
         db = db or await Database.open(settings.storage.path)
         await sync_staff(db, settings, clock.now())
+        reach = Reachability()
+        await reach.load(db)
         # one send per connection of the transport: more would only queue for a connection there
         lane = Lane(sender, settings.outbound, concurrency=settings.telegram.connection_pool_size)
         await lane.start()
 
-        async def on_blocked(row: OutboxRow) -> None:
+        async def on_unreachable(row: OutboxRow, exc: Unreachable) -> None:
             if row.recipient_id is None:
                 return
+            recipient = row.recipient_id
+            why = "blocked" if isinstance(exc, Blocked) else "not_started"
+
             async with db.transaction() as tx:
-                await PeopleRepo(tx).mark_unreachable(row.recipient_id, clock.now())
+                await reach.mark(tx, recipient, clock.now())
                 scope = JobScope(tx, settings, clock.now())
-                alerted = await alert_unreachable(scope, row) + await alert_resident_blocked(scope, row)
-            logger.warning("outbox row %s: recipient %s blocked the bot", row.id, row.recipient_id)
+                alerted = await alert_unreachable(scope, row, why) + await alert_resident_blocked(scope, row)
+            logger.warning(
+                "outbox row %s (%s): recipient %s cannot be reached (%s); %d at the desk told",
+                row.id,
+                row.purpose,
+                recipient,
+                "blocked the bot" if why == "blocked" else "never opened the bot",
+                alerted,
+            )
             if alerted:
                 outbox.wake()
 
-        outbox = OutboxWorker(db, lane, clock, settings.outbound, on_blocked=on_blocked)
-        core = Core(settings, db, clock, on_outbox=outbox.wake)
+        async def on_sent(row: OutboxRow, message_id: str | None) -> None:
+            person = row.recipient_id
+            if person is None or not reach.is_marked(person):
+                return
+            await db.run(lambda tx: reach.clear(tx, person))
+            reach.unreachable.discard(person)
+            logger.info("person %s is reachable again", person)
+
+        outbox = OutboxWorker(db, lane, clock, settings.outbound, on_unreachable=on_unreachable, on_sent=on_sent)
+        core = Core(settings, db, clock, on_outbox=outbox.wake, reach=reach)
         await outbox.start()
         scheduler = Scheduler()
         await scheduler.start()
-        runtime = cls(settings=settings, db=db, clock=clock, core=core, lane=lane, outbox=outbox, scheduler=scheduler)
+        runtime = cls(
+            settings=settings,
+            db=db,
+            clock=clock,
+            core=core,
+            lane=lane,
+            outbox=outbox,
+            scheduler=scheduler,
+            reach=reach,
+        )
+        if refused_advice:
+            runtime.refused_advice = refused_advice
+        lane.on_refused = runtime.refused
         # Feature services are appended here, in start order (they stop in reverse).
         runtime.services.append(EscalationService(settings, db, clock, scheduler, outbox.wake))
         runtime.services.append(CoverageWatch(settings, db, clock.now, scheduler, outbox.wake))
@@ -84,6 +138,39 @@ class Runtime:
         for service in runtime.services:
             await service.start()
         return runtime
+
+    def refused(self, exc: ChannelRefused) -> None:
+        """The channel refused our credentials: stop sending, keep every row pending, fail the health
+        (the adapter stops the process, which exits non-zero). Idempotent; never raises."""
+        self.outbox.halted = True
+        if not self.health.fail(f"the channel refused the bot's credentials ({exc.method or 'call'}: {exc})"):
+            return
+        logger.critical(
+            "the channel refused the bot's credentials (%s answered %r): the token was revoked or is wrong, "
+            "or the API address is. Nothing more is sent and nothing is lost: every pending notification "
+            "stays pending and goes out after the next good start. To do: %s. Stopping now.",
+            exc.method or "a call",
+            str(exc)[:100],
+            self.refused_advice,
+        )
+        if self.on_fatal is not None:
+            self.on_fatal(self.health.reason)
+
+    async def note_unreachable_staff(self, person_ids: list[int]) -> int:
+        """Mark staff the channel says it cannot reach (found at start-up) and log every staff member the
+        bot cannot reach yet; returns how many."""
+        if person_ids:
+            now = self.clock.now()
+
+            async def mark(tx: Conn) -> None:
+                for person_id in person_ids:
+                    await self.reach.mark(tx, person_id, now)
+
+            await self.db.run(mark)
+        return await log_unreachable_staff(self.db, self.settings)
+
+    async def pending_notifications(self) -> int:
+        return int(await self.db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'"))
 
     async def stop(self) -> None:
         for service in reversed(self.services):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, BotCommand, BotCommandScopeChat
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 
 from bot.i18n import DEFAULT_LANG, Lang, t
 from storage.db import Database
@@ -31,7 +31,10 @@ def command_list(lang: Lang, names: tuple[str, ...] = RESIDENT_COMMANDS) -> list
     return [BotCommand(name, t(lang, f"commands.{name}")) for name in names]
 
 
-async def register_commands(bot: Bot, db: Database) -> None:
+async def register_commands(bot: Bot, db: Database) -> list[int]:
+    """Set the menus; returns the staff whose chat Telegram does not know ("chat not found": they never
+    opened the bot) or refuses (they blocked it): the bot cannot reach them yet."""
+    unreachable: list[int] = []
     await bot.set_my_commands(command_list(DEFAULT_LANG))
     for lang in Lang:
         await bot.set_my_commands(command_list(lang), language_code=lang.value)
@@ -47,8 +50,12 @@ async def register_commands(bot: Bot, db: Database) -> None:
                 command_list(Lang(person.lang), ROLE_COMMANDS[person.role]),
                 scope=BotCommandScopeChat(int(person.external_id)),
             )
+        except InvalidToken:
+            raise
         except TelegramError as exc:  # e.g. they never opened the bot: their menu comes with the next start
             logger.info("no command menu for staff member %s yet: %s", person.id, type(exc).__name__)
+            if isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and "chat not found" in exc.message.lower()):
+                unreachable.append(person.id)
     async with db.lock:
         former = await StaffAuditRepo(db.conn).former_staff("telegram")
     for account in former:  # revoked: back to the residents' menu
@@ -57,3 +64,4 @@ async def register_commands(bot: Bot, db: Database) -> None:
                 await bot.delete_my_commands(scope=BotCommandScopeChat(int(account)))
             except TelegramError as exc:
                 logger.info("staff menu of a former staff account not removed: %s", type(exc).__name__)
+    return unreachable

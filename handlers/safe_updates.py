@@ -7,19 +7,27 @@ and polling fetches the same batch again forever. ``SafeUpdatesBot`` decodes eac
 on its own, once, with ``handlers.convert.decode_update``: one that does not decode becomes an empty
 update of the same id, so the offset moves on, the bot ignores it, and only its id is logged. The
 webhook server decodes with the same function.
+
+A 401/404 answer to ``getUpdates`` (PTB's ``InvalidToken``: the token was revoked or is wrong, or the
+address is) is not left to PTB, which logs "Invalid token. Aborting retry loop", ends its polling task and
+leaves the process alive answering nothing: ``on_refused`` is told (the runtime stops sending and the bot
+stops, ``bot.runtime.Runtime.refused``), and until then ``getUpdates`` answers nothing without calling
+Telegram again. A 409 (another instance polls the token) goes to PTB's error callback (``PollingWatch``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from telegram import Bot
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import JSONDict, ODVInput, TimePeriod
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import ExtBot
 
+from bot.delivery import ChannelRefused
 from handlers.convert import TelegramUpdate, decode_update
 from handlers.startup import PollingWatch
 
@@ -55,6 +63,17 @@ class SafeUpdatesBot(ExtBot[None]):
         with self._unfrozen():
             self.watch = watch
 
+    _on_refused: Callable[[ChannelRefused], None] | None = None
+    _refused: ChannelRefused | None = None
+
+    def set_on_refused(self, on_refused: Callable[[ChannelRefused], None] | None) -> None:
+        """Who hears that ``getUpdates`` was answered 401/404 (the runtime, once it runs)."""
+        self._on_refused = on_refused
+
+    @property
+    def refused(self) -> ChannelRefused | None:
+        return self._refused
+
     async def get_updates(  # type: ignore[override]  # answers TelegramUpdate, not PTB's Update
         self,
         offset: int | None = None,
@@ -70,6 +89,9 @@ class SafeUpdatesBot(ExtBot[None]):
     ) -> tuple[TelegramUpdate, ...]:
         base = self._request[0].read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
         poll_s = timeout.total_seconds() if isinstance(timeout, timedelta) else (timeout or 0)
+        if self._refused is not None:
+            await asyncio.sleep(poll_s)  # the bot is stopping: nothing can be fetched with this token
+            return ()
         try:
             result = await self._post(
                 "getUpdates",
@@ -80,6 +102,12 @@ class SafeUpdatesBot(ExtBot[None]):
                 pool_timeout=pool_timeout,
                 api_kwargs=api_kwargs,
             )
+        except InvalidToken as exc:
+            if self._on_refused is None:
+                raise
+            self._refused = ChannelRefused(exc.message, method="getUpdates")
+            self._on_refused(self._refused)
+            return ()
         except TelegramError as exc:
             if self.watch is not None:
                 self.watch.failed(exc)

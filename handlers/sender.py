@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -13,10 +14,20 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.delivery import Blocked, NotModified, Rejected, RetryLater, Transient
+from bot.delivery import (
+    Blocked,
+    ChannelRefused,
+    DeliveryError,
+    NotModified,
+    NotStarted,
+    Rejected,
+    RetryLater,
+    Transient,
+)
 from bot.events import Answer, Button, Edit, Key, Location, Outbound, Photo, Text
+from handlers.long_text import split_text
 from handlers.transport import JsonBody
 
 logger = logging.getLogger(__name__)
@@ -71,8 +82,47 @@ def text_markup(message: Text) -> Markup:
     return None
 
 
+_NOT_STARTED = ("chat not found", "peer_id_invalid", "user not found")
+_HARMLESS = ("not modified", "query is too old", "query id is invalid")
+# A later part of a long text that meets flood control waits here (the earlier parts are out already) when
+# the wait is short; a longer one goes back to the caller, who sends the whole text again later.
+_PART_WAIT_S = 10.0
+_PART_PAUSES = 3
+
+
+def delivery_error(exc: TelegramError, method: str) -> DeliveryError:
+    """Telegram's error for one call as a delivery error: 400 is this message, 403 and 400 "chat not found"
+    this recipient, 401/404 (PTB's ``InvalidToken``) our token or address, 409 another instance polling
+    (not the message's fault: tried again), 429 flood control, 5xx and network faults transient."""
+    if isinstance(exc, RetryAfter):
+        after = exc.retry_after
+        seconds = after.total_seconds() if hasattr(after, "total_seconds") else float(after)
+        return RetryLater(seconds, method=method)
+    if isinstance(exc, Forbidden):
+        return Blocked(exc.message, method=method)
+    if isinstance(exc, InvalidToken):
+        return ChannelRefused(exc.message, method=method)
+    if isinstance(exc, Conflict):
+        return Transient(exc.message, method=method)
+    if isinstance(exc, BadRequest):  # before NetworkError: PTB's BadRequest is one
+        reason = exc.message.lower()
+        if any(mark in reason for mark in _HARMLESS):
+            return NotModified(exc.message, method=method)
+        if any(mark in reason for mark in _NOT_STARTED):
+            return NotStarted(exc.message, method=method)
+        return Rejected(exc.message, method=method)
+    if isinstance(exc, NetworkError):  # includes TimedOut
+        return Transient(str(exc), method=method)
+    return Rejected(str(exc), method=method)
+
+
 class TelegramSender:
-    """Implements ``bot.delivery.Sender`` with a PTB ``Bot``."""
+    """Implements ``bot.delivery.Sender`` with a PTB ``Bot``.
+
+    A text longer than Telegram's limit goes out in several messages (``handlers.long_text``), the buttons
+    or keyboard on the last one, whose id is returned (so a later edit reaches the buttons). An edit that
+    is too long changes the message to the first part (buttons kept) and sends the rest after it. If a
+    later part fails, the send fails and is retried whole by the caller: the parts already out repeat."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -80,54 +130,67 @@ class TelegramSender:
     async def send(self, message: Outbound) -> str | None:
         try:
             return await self._send(message)
-        except RetryAfter as exc:
-            after = exc.retry_after
-            raise RetryLater(after.total_seconds() if hasattr(after, "total_seconds") else float(after)) from exc
-        except Forbidden as exc:
-            raise Blocked(exc.message) from exc
-        except BadRequest as exc:
-            if "not modified" in exc.message.lower():
-                raise NotModified(exc.message) from exc
-            if "query is too old" in exc.message.lower() or "query id is invalid" in exc.message.lower():
-                raise NotModified(exc.message) from exc
-            raise Rejected(exc.message) from exc
-        except NetworkError as exc:  # includes TimedOut
-            raise Transient(str(exc)) from exc
-        except TelegramError as exc:
-            raise Rejected(str(exc)) from exc
+        except TelegramError as exc:  # calls made through PTB's public methods
+            raise delivery_error(exc, type(message).__name__) from exc
 
     async def _call(self, endpoint: str, data: dict[str, Any]) -> Any:
-        """One Bot API call; its raw JSON result.
+        """One Bot API call; its raw JSON result; Telegram's errors as delivery errors.
 
         PTB's public ``send_message`` & co. turn every parameter into a ``RequestParameter``, send a form,
         and build a full ``Message`` from the answer (together about half the cost of a send under load);
         the bot needs only the message id. This posts one JSON body through the same transport with
         ``BaseRequest.post``, which maps Telegram's errors (``RetryAfter``, ``Forbidden``, ``BadRequest``,
         ``NetworkError``) exactly as the public methods do. tests/handlers/test_sender.py pins it."""
-        return await self.bot.request.post(f"{self.bot.base_url}/{endpoint}", JsonBody(data))
+        try:
+            return await self.bot.request.post(f"{self.bot.base_url}/{endpoint}", JsonBody(data))
+        except TelegramError as exc:
+            raise delivery_error(exc, endpoint) from exc
+
+    async def _later_part(self, endpoint: str, data: dict[str, Any]) -> Any:
+        """A part after the first of a long text: short flood-control waits are waited out here."""
+        for _ in range(_PART_PAUSES):
+            try:
+                return await self._call(endpoint, data)
+            except RetryLater as exc:
+                if exc.after_s > _PART_WAIT_S:
+                    raise
+                await asyncio.sleep(exc.after_s)
+        return await self._call(endpoint, data)
+
+    async def _send_text(self, chat: int | str, message: Text) -> str:
+        parts = split_text(message.text)
+        sent: Any = None
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            data = {"chat_id": chat, "text": part, "reply_markup": markup_dict(message) if last else None}
+            sent = await (self._later_part if index else self._call)("sendMessage", data)
+        return _message_id(sent)
+
+    async def _send_edit(self, chat: int | str, message: Edit) -> str:
+        if message.message_id is None:
+            raise Rejected("edit without a message id", method="editMessageText")
+        first, *rest = split_text(message.text)
+        await self._call(
+            "editMessageText",
+            {
+                "chat_id": chat,
+                "message_id": int(message.message_id),
+                "text": first,
+                "reply_markup": _inline_dict(message.buttons) if message.buttons else None,
+            },
+        )
+        for part in rest:
+            await self._later_part("sendMessage", {"chat_id": chat, "text": part})
+        return message.message_id
 
     async def _send(self, message: Outbound) -> str | None:
         chat: int | str = (
             int(message.chat) if message.chat.isascii() and message.chat.lstrip("-").isdigit() else message.chat
         )
         if isinstance(message, Text):
-            sent = await self._call(
-                "sendMessage", {"chat_id": chat, "text": message.text, "reply_markup": markup_dict(message)}
-            )
-            return _message_id(sent)
+            return await self._send_text(chat, message)
         if isinstance(message, Edit):
-            if message.message_id is None:
-                raise Rejected("edit without a message id")
-            await self._call(
-                "editMessageText",
-                {
-                    "chat_id": chat,
-                    "message_id": int(message.message_id),
-                    "text": message.text,
-                    "reply_markup": _inline_dict(message.buttons) if message.buttons else None,
-                },
-            )
-            return message.message_id
+            return await self._send_edit(chat, message)
         if isinstance(message, Location):
             point = {"chat_id": chat, "latitude": message.latitude, "longitude": message.longitude}
             if message.title and message.address:
@@ -136,8 +199,11 @@ class TelegramSender:
                 sent = await self._call("sendLocation", point)
             return _message_id(sent)
         if isinstance(message, Photo):
-            sent = await self.bot.send_photo(chat, message.photo, caption=message.caption or None)
-            return str(sent.message_id)
+            try:
+                photo = await self.bot.send_photo(chat, message.photo, caption=message.caption or None)
+            except TelegramError as exc:
+                raise delivery_error(exc, "sendPhoto") from exc
+            return str(photo.message_id)
         if isinstance(message, Answer):
             await self._call(
                 "answerCallbackQuery", {"callback_query_id": message.button_id, "text": message.text or None}

@@ -101,16 +101,16 @@ async def with_retries(
         return None
 
 
-async def commands_best_effort(bot: Bot, db: Database) -> bool:
-    """The command menus; a failure is logged in one line and the start goes on (the next start retries)."""
+async def commands_best_effort(bot: Bot, db: Database) -> list[int]:
+    """The command menus; a failure is logged in one line and the start goes on (the next start retries).
+    Returns the staff Telegram says the bot cannot reach yet (``register_commands``)."""
     try:
-        await register_commands(bot, db)
+        return await register_commands(bot, db)
     except InvalidToken:
         raise
     except TelegramError as exc:
         logger.warning("command menu not set (setMyCommands: %s); the bot works without it", describe(exc))
-        return False
-    return True
+        return []
 
 
 class PollingWatch:

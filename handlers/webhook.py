@@ -15,6 +15,9 @@ Telegram redelivers an update whose POST it saw fail or time out, though the bot
 server remembers the last ``RECENT_UPDATES`` update ids and answers a repeat 200 without acting on it
 again (a report is not filed twice, a button not pressed twice). Polling needs no such memory: the
 offset already says what was taken.
+
+``GET /healthz`` answers the process's health (``bot.health``): 200 while it is ok, 503 with the reason
+once a failure of our own (a refused token) is stopping it, or while it is still starting.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ class WebhookServer:
         self._runner: web.AppRunner | None = None
         web_app = web.Application(client_max_size=MAX_BODY_BYTES)
         web_app.router.add_post(webhook_path(self.url), self._handle)
+        web_app.router.add_get("/healthz", self._health)
         self._web_app = web_app
 
     @property
@@ -107,6 +111,13 @@ class WebhookServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def _health(self, request: web.Request) -> web.Response:
+        runtime = self.app.bot_data.get("runtime")
+        health = getattr(runtime, "health", None)
+        if health is None:
+            return web.json_response({"status": "starting"}, status=503)
+        return web.json_response(health.as_json(), status=200 if health.state == "ok" else 503)
 
     async def _handle(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")

@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel
 
-from storage.db import Conn, to_db
+from storage.db import Conn, from_db, to_db
 from storage.tickets import OPEN_STATUSES
 
 STAFF_ROLES = frozenset({"crew", "lead", "dispatcher", "supervisor", "admin"})
@@ -140,7 +140,32 @@ class PeopleRepo:
         await self.conn.execute("UPDATE people SET role = ?, crew_id = ? WHERE id = ?", (role, crew_id, person_id))
 
     async def mark_unreachable(self, person_id: int, now: datetime) -> None:
-        await self.conn.execute("UPDATE people SET unreachable_at = ? WHERE id = ?", (to_db(now), person_id))
+        """The bot could not reach this person (kept from the first time until they are reached again)."""
+        await self.conn.execute(
+            "UPDATE people SET unreachable_at = COALESCE(unreachable_at, ?) WHERE id = ?", (to_db(now), person_id)
+        )
+
+    async def clear_unreachable(self, person_id: int) -> None:
+        await self.conn.execute("UPDATE people SET unreachable_at = NULL WHERE id = ?", (person_id,))
+
+    async def unreachable_ids(self) -> set[int]:
+        rows = await self.conn.execute_fetchall("SELECT id FROM people WHERE unreachable_at IS NOT NULL")
+        return {int(row[0]) for row in rows}
+
+    async def unreachable_staff(self) -> list[tuple[Person, datetime]]:
+        """Staff the bot cannot reach, with the moment it first failed, in id order."""
+        marks = ", ".join("?" for _ in STAFF_ROLES)
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS}, unreachable_at FROM people WHERE unreachable_at IS NOT NULL"
+            f" AND role IN ({marks}) ORDER BY id",
+            tuple(sorted(STAFF_ROLES)),
+        )
+        found: list[tuple[Person, datetime]] = []
+        for row in rows:
+            since = from_db(row["unreachable_at"])
+            if since is not None:
+                found.append((_person(row), since))
+        return found
 
     async def forget_phone(self, resident_id: int) -> bool:
         """Remove a resident's phone number unless they still have an open ticket; True if one was removed."""

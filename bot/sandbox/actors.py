@@ -74,6 +74,7 @@ class Actors:
                 raise SandboxError(f"user {sender.id} is not a member of group {target}")
         if target in self._world.blocked_by:
             raise SandboxError(f"user {sender.id} blocked the bot; call unblock() first")
+        self._world.not_started.discard(sender.id)  # writing to the bot starts it
         return sender, target
 
     def _post_message(
@@ -218,6 +219,11 @@ class Actors:
 
     def _chat(self, chat_id: int) -> JSON:
         return self._world.directory.chat_json(chat_id) or {"id": chat_id, "type": "private"}
+
+    def set_not_started(self, user: UserRef) -> None:
+        """The user has never opened the bot: sends to them (and ``setMyCommands`` for their chat) answer
+        400 "chat not found" until they write to the bot or press one of its buttons."""
+        self._world.not_started.add(self._world.directory.user(user).id)
 
     async def block(self, user: UserRef) -> Posted:
         """The user blocks the bot: sends to them answer 403; a ``my_chat_member`` update is queued."""

@@ -111,6 +111,7 @@ class BotWorld:
         self.callback_queries: dict[str, CallbackQuery] = {}
         self.callback_answers: list[JSON] = []
         self.blocked_by: set[int] = set()
+        self.not_started: set[int] = set()  # users who never opened the bot: "chat not found" until they write
         self.http_session: aiohttp.ClientSession | None = None  # for webhook delivery, set by the server
         self._callback_ids = itertools.count(1)
         self._changed = asyncio.Event()
@@ -131,7 +132,7 @@ class BotWorld:
         if chat_id is None:
             raise bad_request("chat_id is empty")
         chat = self.directory.chat_json(chat_id)
-        if chat is None:
+        if chat is None or chat_id in self.not_started:
             raise bad_request("chat not found")
         if chat_id in self.blocked_by:
             raise forbidden("bot was blocked by the user")

@@ -158,6 +158,14 @@ def add_control_routes(app: web.Application, sandbox: Sandbox) -> None:
         )
         return message_json(found)
 
+    async def revoke_token(args: JSON) -> Any:
+        sandbox.revoke_token(str(args["token"]), str(args["new_token"]) if args.get("new_token") else None)
+        return True
+
+    async def not_started(args: JSON) -> Any:
+        view(args).set_not_started(int(args["user"]))
+        return True
+
     async def wait_idle(args: JSON) -> Any:
         await sandbox.wait_idle(timeout_s=min(MAX_WAIT_S, float(args.get("timeout_s", 5.0))))
         return True
@@ -176,6 +184,8 @@ def add_control_routes(app: web.Application, sandbox: Sandbox) -> None:
         ("POST", "/control/faults", faults),
         ("POST", "/control/rate_limits", rate_limits),
         ("POST", "/control/burst_429", burst_429),
+        ("POST", "/control/revoke_token", revoke_token),
+        ("POST", "/control/not_started", not_started),
         ("POST", "/control/wait_for", wait_for),
         ("POST", "/control/wait_idle", wait_idle),
     ]

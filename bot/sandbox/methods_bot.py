@@ -98,7 +98,15 @@ def _commands_key(p: Params) -> tuple[str, str]:
     return json.dumps(scope, sort_keys=True), language
 
 
+_CHAT_SCOPES = ("chat", "chat_administrators", "chat_member")
+
+
 async def set_my_commands(world: BotWorld, p: Params) -> bool:
+    scope = p.get_json("scope")
+    if isinstance(scope, dict) and scope.get("type") in _CHAT_SCOPES:
+        chat_id = scope.get("chat_id")
+        if not isinstance(chat_id, int) or world.directory.chat_json(chat_id) is None or chat_id in world.not_started:
+            raise bad_request("chat not found")
     commands = p.get_json("commands")
     if not isinstance(commands, list):
         raise bad_request("can't parse commands JSON array")

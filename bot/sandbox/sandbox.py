@@ -105,6 +105,19 @@ class Sandbox(BotView):
         except KeyError:
             raise SandboxError("unknown bot token") from None
 
+    def revoke_token(self, token: str, new_token: str | None = None) -> None:
+        """As @BotFather's /revoke: ``token`` answers 401 Unauthorized from now on (every method, files
+        too); ``new_token``, if given, reaches the same bot (its chats, pending updates, webhook)."""
+        world = self._worlds.get(token)
+        if world is None:
+            raise SandboxError("unknown bot token")
+        if new_token is not None and new_token in self._worlds:
+            raise SandboxError("that token is in use")
+        for table in (self._worlds, self.server.bots):  # the same dict today; kept apart if that changes
+            table.pop(token, None)
+            if new_token is not None:
+                table[new_token] = world
+
     def bot_by_id(self, bot_id: int) -> BotView:
         for world in self._worlds.values():
             if world.id == bot_id:

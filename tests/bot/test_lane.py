@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.config import OutboundConfig
-from bot.delivery import Blocked, NotModified, Rejected, RetryLater, Transient
+from bot.delivery import Blocked, ChannelRefused, NotModified, Rejected, RetryLater, Transient
 from bot.events import Answer, Outbound, Priority, Text
 from bot.lane import Lane, LaneClosed
 
@@ -343,3 +343,25 @@ async def test_throughput_with_a_noop_sender() -> None:
     print(f"\nlane throughput: {rate:,.0f} messages/s ({count} messages in {elapsed:.2f} s)")
     assert lane.stats.sent == count
     assert rate >= 1_000
+
+
+@virtual
+async def test_a_refused_token_stops_the_lane_and_fails_what_waits() -> None:
+    sender = FakeSender()
+    sender.always["refused"] = ChannelRefused("Unauthorized", method="sendMessage")
+    lane = await started(sender)
+    told: list[ChannelRefused] = []
+    lane.on_refused = told.append
+    first = lane.submit(text("1", "refused"))
+    waiting = [lane.submit(text("1", f"w{i}")) for i in range(5)] + [lane.submit(text(str(i), "x")) for i in range(50)]
+    outcomes = await asyncio.gather(first, *waiting, return_exceptions=True)
+    sent = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert all(isinstance(o, ChannelRefused) for o in outcomes if isinstance(o, BaseException))
+    assert len(sent) < 40, "most of the queue was never sent"  # the global bucket let a first burst start
+    assert len(told) == 1 and lane.refused is told[0]
+    calls = len(sender.calls)
+    with pytest.raises(ChannelRefused):
+        await lane.submit(text("9", "later"))
+    assert len(sender.calls) == calls and lane.stats.refused > 0
+    assert not any(lane.backlog(p) for p in Priority)
+    await lane.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -14,7 +15,7 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.config import OutboundConfig
-from bot.delivery import Blocked, Rejected, RetryLater, Transient
+from bot.delivery import Blocked, ChannelRefused, NotStarted, Rejected, RetryLater, Transient, Unreachable
 from bot.events import Edit, Outbound, Priority, Text
 from bot.lane import Lane
 from bot.outbox import OutboxWorker
@@ -112,7 +113,7 @@ async def make(tmp_path: Path) -> AsyncIterator[Factory]:
 
         sent: list[tuple[int, str | None]] = []
 
-        async def on_blocked(row: OutboxRow) -> None:
+        async def on_unreachable(row: OutboxRow, exc: Unreachable) -> None:
             blocked.append(row)
 
         def on_sent(row: OutboxRow, message_id: str | None) -> None:
@@ -121,7 +122,7 @@ async def make(tmp_path: Path) -> AsyncIterator[Factory]:
         worker_kw.setdefault("backoff_base_s", 0.02)
         worker_kw.setdefault("poll_interval_s", 0.05)
         worker = OutboxWorker(
-            databases[0], lane, SystemClock(), config, on_blocked=on_blocked, on_sent=on_sent, **worker_kw
+            databases[0], lane, SystemClock(), config, on_unreachable=on_unreachable, on_sent=on_sent, **worker_kw
         )
         await lane.start()
         await worker.start()
@@ -326,3 +327,43 @@ async def test_a_slow_chat_holds_back_no_other_chat(make: Factory) -> None:
     cards = [text for text in rig.sender.texts() if text.startswith("card")]
     assert cards == [f"card {i}" for i in range(len(cards))]  # the crew chat keeps its order
     assert len(cards) < 200
+
+
+async def test_a_refused_token_leaves_every_row_pending_and_stops_taking_rows(make: Factory) -> None:
+    sender = Sender()
+    for i in range(3):
+        sender.always[f"card{i}"] = ChannelRefused("Unauthorized", method="sendMessage")
+    rig = await make(sender)
+    ids = await rig.add(*[Text(chat=str(i), text=f"card{i}", priority=Priority.DISPATCH) for i in range(3)])
+    deadline = time.monotonic() + 5
+    while not rig.worker.halted:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    more = await rig.add(Text(chat="9", text="receipt"))
+    await asyncio.sleep(0.2)  # a few polls: nothing more is taken
+    rows = [await rig.row(row_id) for row_id in ids + more]
+    assert [(row.status, row.attempts, row.last_error) for row in rows] == [("pending", 0, None)] * 4
+    assert "receipt" not in sender.texts() and rig.blocked == [] and rig.sent == []
+    # the next start with a good token sends them all, once
+    second = await make(Sender())
+    await second.settled(*ids, *more)
+    assert sorted(second.sender.texts()) == ["card0", "card1", "card2", "receipt"]
+
+
+async def test_an_unreachable_recipient_fails_at_once_and_is_reported_with_the_reason(
+    make: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    sender = Sender()
+    card_text, long_text = "card: Flat 501, Building 3", "ticket 12: " + "x" * 5000
+    sender.always[card_text] = NotStarted("Chat not found", method="sendMessage")
+    sender.always[long_text] = Rejected("Message is too long", method="sendMessage")
+    rig = await make(sender)
+    with caplog.at_level(logging.WARNING, logger="bot.outbox"):
+        card, long = await rig.add(Text(chat="1", text=card_text), Text(chat="2", text=long_text))
+        rows = await rig.settled(card, long)
+    assert [(row.status, row.attempts) for row in rows] == [("failed", 1), ("failed", 1)]
+    assert [row.id for row in rig.blocked] == [card]
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(f"row {long} " in x and "sendMessage Rejected: Message is too long" in x for x in lines), lines
+    assert any(f"row {card} " in x and "sendMessage NotStarted: Chat not found" in x for x in lines), lines
+    assert not any("Flat 501" in x or "xxxx" in x for x in lines), "never the text"

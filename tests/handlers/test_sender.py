@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 from telegram import Bot
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken
 
-from bot.delivery import Blocked, Rejected, RetryLater
+from bot.delivery import Blocked, ChannelRefused, NotStarted, Rejected, RetryLater, Transient
 from bot.demo import DEMO_TOKEN
 from bot.events import Answer, Button, Edit, Key, Location, Text
 from bot.sandbox import Sandbox
-from handlers.sender import TelegramSender, markup_dict, text_markup
+from handlers.sender import TelegramSender, delivery_error, markup_dict, text_markup
 from handlers.transport import AiohttpRequest
 
 USER = 4242
@@ -72,7 +73,7 @@ async def test_telegram_errors_become_delivery_errors(sent: tuple[Sandbox, Teleg
     with pytest.raises(RetryLater) as later:
         await sender.send(Text(chat=str(USER), text="too fast"))
     assert later.value.after_s == 3
-    with pytest.raises(Rejected):
+    with pytest.raises(NotStarted):
         await sender.send(Text(chat="999999", text="nobody there"))
     with pytest.raises(Rejected):
         await sender.send(Answer(chat=str(USER), button_id="no-such-query"))
@@ -87,3 +88,56 @@ async def test_a_chat_id_with_odd_digits_is_rejected_not_an_exception(sent: tupl
     _, sender = sent
     with pytest.raises(Rejected):
         await sender.send(Text(chat="4242²", text="hello"))
+
+
+async def test_a_refused_token_or_a_wrong_address_is_ours_to_mend_not_the_messages(
+    sent: tuple[Sandbox, TelegramSender],
+) -> None:
+    sb, sender = sent
+    sb.set_not_started(USER)
+    with pytest.raises(NotStarted) as not_started:
+        await sender.send(Text(chat=str(USER), text="dispatch card"))
+    assert not_started.value.method == "sendMessage"
+    sb.revoke_token(DEMO_TOKEN)
+    with pytest.raises(ChannelRefused) as refused:
+        await sender.send(Text(chat=str(USER), text="after the revocation"))
+    assert (refused.value.method, str(refused.value)) == ("sendMessage", "Unauthorized")
+    request = AiohttpRequest(connection_pool_size=1)
+    wrong = Bot(DEMO_TOKEN, base_url=f"{sb.url}/not-the-bot-api/bot", request=request)
+    await request.initialize()
+    try:  # the address answers 404 (not even JSON) to everything
+        with pytest.raises(ChannelRefused):
+            await TelegramSender(wrong).send(Text(chat=str(USER), text="to nowhere"))
+    finally:
+        await request.shutdown()
+
+
+def test_each_client_error_means_what_it_says() -> None:
+    assert isinstance(delivery_error(BadRequest("Bad Request: message is too long"), "sendMessage"), Rejected)
+    assert isinstance(delivery_error(BadRequest("Bad Request: chat not found"), "sendMessage"), NotStarted)
+    assert isinstance(delivery_error(Forbidden("Forbidden: bot was blocked by the user"), "sendMessage"), Blocked)
+    for status in ("Unauthorized", "Not Found"):
+        assert isinstance(delivery_error(InvalidToken(status), "sendMessage"), ChannelRefused)
+    conflict = delivery_error(Conflict("Conflict: terminated by other getUpdates request"), "sendMessage")
+    assert isinstance(conflict, Transient) and not isinstance(conflict, Rejected)
+    assert delivery_error(BadRequest("Bad Request: chat not found"), "editMessageText").method == "editMessageText"
+
+
+async def test_a_long_text_arrives_in_parts_with_its_buttons_on_the_last(sent: tuple[Sandbox, TelegramSender]) -> None:
+    sb, sender = sent
+    lines = [f"#{n} P1 gas leak · dispatched · {n} min · crew A " + "燃" * 40 for n in range(120)]
+    text = "\n".join(lines)
+    assert len(text) > 2 * 4096
+    last = await sender.send(Text(chat=str(USER), text=text, buttons=[[Button(text="Next", data="n")]]))
+    parts = sb.messages(USER)
+    assert len(parts) == 3 and all(len(p.text or "") <= 4096 for p in parts)
+    assert "\n".join(p.text or "" for p in parts) == text, "split on line ends, nothing lost"
+    assert [bool(p.buttons()) for p in parts] == [False, False, True]
+    assert last == str(parts[-1].message_id)
+    card = await sender.send(Text(chat=str(USER), text="card", buttons=[[Button(text="Accept", data="a")]]))
+    assert card is not None
+    await sender.send(Edit(chat=str(USER), message_id=card, text=text, buttons=[[Button(text="Done", data="d")]]))
+    edited = next(m for m in sb.messages(USER) if m.message_id == int(card))
+    after = sb.messages(USER)[-2:]
+    assert edited.buttons()[0]["callback_data"] == "d" and (edited.text or "").startswith("#0 P1")
+    assert "\n".join([edited.text or "", *(m.text or "" for m in after)]) == text
