@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.coverage import gaps_ahead
 from bot.duty import rota_around
 from bot.errors import HotlineError
+from bot.reach import staff_lines
 from bot.rota import DutySlot, Gap, Override, OverrideKind, SlotKind, next_on_duty, on_duty, shifts_between
 from bot.rota_ics import overrides_from_ics, slots_to_ics
 from bot.rota_io import decode_file, overrides_from_csv, overrides_to_csv, rotations_from_csv
@@ -150,6 +151,7 @@ class Show:
     next: list[DutySlot]
     gaps: list[Gap]
     no_rota: bool
+    unreachable: list[str] = field(default_factory=list)  # staff the bot cannot reach (bot.reach)
 
 
 async def show(db: Database, settings: Settings, at: datetime) -> Show:
@@ -157,11 +159,21 @@ async def show(db: Database, settings: Settings, at: datetime) -> Show:
     async with db.transaction() as tx:
         rota = await rota_around(tx, settings, at)
         gaps = await gaps_ahead(tx, settings, at)
+        unreachable = await staff_lines(tx, settings)
     if rota.empty:
-        return Show(at=at, on_duty=[], next=[], gaps=[], no_rota=True)
+        return Show(at=at, on_duty=[], next=[], gaps=[], no_rota=True, unreachable=unreachable)
     current = on_duty(rota.rotations, rota.overrides, at)
     coming = next_on_duty(rota.rotations, rota.overrides, at)
-    return Show(at=at, on_duty=current, next=coming, gaps=gaps, no_rota=False)
+    return Show(at=at, on_duty=current, next=coming, gaps=gaps, no_rota=False, unreachable=unreachable)
+
+
+def _unreachable_lines(result: Show) -> list[str]:
+    if not result.unreachable:
+        return []
+    return [
+        "Staff the bot cannot reach (never opened the bot, or blocked it; they get no dispatch cards):",
+        *(f"  {line}" for line in result.unreachable),
+    ]
 
 
 def _when(moment: datetime) -> str:
@@ -182,7 +194,7 @@ def render_show(result: Show, settings: Settings) -> str:
     lines = [f"Rota at {_when(result.at)} ({zone})"]
     if result.no_rota:
         crews = ", ".join(crew.name for crew in settings.crews) or "none"
-        return "\n".join([*lines, f"No rota: every crew is on call ({crews})."])
+        return "\n".join([*lines, f"No rota: every crew is on call ({crews}).", *_unreachable_lines(result)])
     lines.append("On duty:")
     lines += [slot_line(slot) for slot in result.on_duty] or ["  nobody"]
     lines.append("Next:")
@@ -194,4 +206,4 @@ def render_show(result: Show, settings: Settings) -> str:
         lines.append(f"  {_when(gap.start)} – {_when(gap.end)}  {gap.reason.value}{who}{where}")
     if not result.gaps:
         lines.append("  none")
-    return "\n".join(lines)
+    return "\n".join([*lines, *_unreachable_lines(result)])

@@ -94,7 +94,9 @@ class SandboxServer:
     async def _api(self, request: web.Request) -> web.StreamResponse:
         world = self.bots.get(request.match_info["token"])
         method = request.match_info["method"]
-        if world is None:
+        if world is None:  # logged without a bot: an unknown or revoked token
+            self._record(method, {}, 401, None, time.monotonic(), None)
+            self.last_call_at = time.monotonic()
             return web.json_response(UNAUTHORIZED.to_json(), status=401)
         key = method.lower()
         handler = METHODS.get(key)
@@ -153,7 +155,7 @@ class SandboxServer:
         method: str,
         params: dict[str, Any],
         status: int,
-        world: BotWorld,
+        world: BotWorld | None,
         started: float,
         fault: Fault | None,
     ) -> None:
@@ -163,7 +165,7 @@ class SandboxServer:
                 params,
                 self.clock(),
                 status,
-                world.id,
+                world.id if world is not None else None,
                 time.monotonic() - started,
                 fault.value if fault else None,
             )

@@ -1,14 +1,19 @@
-"""End to end: a crew member who blocked the bot gets no dispatch (403), and the dispatcher is told; a
-resident who blocked it is phoned by the desk (told once, with the ticket and the callback number)."""
+"""End to end: a crew member who blocked the bot (403) or never opened it (400 "chat not found") gets no
+dispatch, and the dispatcher is told at once; /duty and ``hotline roster show`` mark them until they are
+reached again. A resident who blocked it is phoned by the desk (told once, with the ticket and the callback
+number)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.clock import SystemClock
 from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.roster import render_show, show
 from bot.sandbox import Sandbox
 from tests.e2e.test_first_path import fill_report, has_button
 
@@ -65,3 +70,39 @@ async def test_resident_who_blocked_the_bot_is_phoned_by_the_desk(sandbox: Sandb
         told = [x for x in sb.texts(DISPATCHER) if alert in x]
         assert len(told) == 1 and "138 1234 5678" in told[0]
         assert await runtime.db.scalar("SELECT COUNT(*) FROM ticket_events WHERE kind = 'resident_unreachable'") == 1
+
+
+async def test_a_crew_member_who_never_opened_the_bot_is_listed_at_start_and_the_desk_is_told(
+    sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sb = sandbox
+    sb.set_not_started(MEMBER)  # Telegram answers "chat not found" for a user who never opened the bot
+    settings = sandbox_settings(sb, tmp_path / "e2e.sqlite3", lang="en")
+    with caplog.at_level(logging.WARNING):
+        async with running_bot(settings) as runtime:
+            started = [r.getMessage() for r in caplog.records if r.name == "bot.reach"]
+            assert len(started) == 1 and "Li Ming (crew, crew A" in started[0], started
+            roster = render_show(await show(runtime.db, settings, SystemClock().now()), settings)
+            assert "Staff the bot cannot reach" in roster and "Li Ming (crew, crew A" in roster
+            await fill_report(sb)
+            await tap(sb, None, RESIDENT, "i:s:ok")
+            await sb.wait_for(LEAD, lambda m: has_button(m, "t:acc:1"), timeout_s=10)
+            await sb.wait_for_text(
+                DISPATCHER, "Li Ming cannot be reached by the bot: they have never opened it", timeout_s=10
+            )
+            assert sb.messages(MEMBER) == []
+            await sb.send_text(DISPATCHER, "/duty")
+            duty = await sb.wait_for_text(DISPATCHER, "On duty now", timeout_s=10)
+            assert "Li Ming 📵 (the bot cannot reach them)" in (duty.text or "")
+            assert "Wang Qiang 📵" not in (duty.text or "")
+            # they open the bot: reachable again, at once
+            await sb.send_text(MEMBER, "/start")
+            await sb.wait_for(MEMBER, lambda m: True, timeout_s=10)
+            since = sb.message_count(DISPATCHER)
+            await sb.send_text(DISPATCHER, "/duty")
+            duty = await sb.wait_for(DISPATCHER, lambda m: "On duty now" in (m.text or ""), since=since, timeout_s=10)
+            assert "Li Ming" in (duty.text or "") and "📵" not in (duty.text or "")
+            roster = render_show(await show(runtime.db, settings, SystemClock().now()), settings)
+            assert "cannot reach" not in roster
+    failures = [r.getMessage() for r in caplog.records if r.name == "bot.outbox" and r.levelno == logging.WARNING]
+    assert any("(dispatch) failed for good after 1 attempt(s): sendMessage NotStarted" in x for x in failures)

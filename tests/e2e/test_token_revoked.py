@@ -1,0 +1,122 @@
+"""End to end: the token is revoked while notifications are on their way (401 from every Bot API call).
+
+The bot must stop sending, keep every outbox row pending (nothing marked failed), say at CRITICAL what to
+do (never the token), fail its health, and end (``Halted``: the process exits non-zero so its supervisor
+restarts it). A token refused at start-up is tests/reliability/test_startup.py's. Started again with the new token, it delivers everything pending, once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.app import serve
+from bot.config import Settings
+from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.halt import Halted
+from bot.runtime import Runtime
+from bot.sandbox import Sandbox
+from tests.e2e.test_first_path import fill_report, has_button
+
+NEW_TOKEN = "123456:NEW-sandbox-token"
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox(DEMO_TOKEN) as sb:
+        sb.create_user(RESIDENT, first_name="Zhang Wei", language_code="en")
+        for user_id, name in ((LEAD, "Wang Qiang"), (MEMBER, "Li Ming"), (OTHER_CREW, "Zhao Lei"), (DISPATCHER, "D")):
+            sb.create_user(user_id, first_name=name, language_code="en")
+        yield sb
+
+
+def with_token(settings: Settings, token: str) -> Settings:
+    telegram = settings.telegram.model_copy(update={"token": SecretStr(token)})
+    return settings.model_copy(update={"telegram": telegram})
+
+
+def outbox(settings: Settings) -> list[tuple[str, str, int, str | None]]:
+    with sqlite3.connect(settings.storage.path) as conn:
+        rows = conn.execute("SELECT purpose, status, attempts, last_error FROM outbox ORDER BY id").fetchall()
+    return [(str(r[0]), str(r[1]), int(r[2]), r[3]) for r in rows]
+
+
+async def start(settings: Settings, stop: asyncio.Event) -> tuple[asyncio.Task[None], Runtime]:
+    ready: asyncio.Future[Runtime] = asyncio.get_running_loop().create_future()
+
+    async def on_ready(runtime: Runtime) -> None:
+        ready.set_result(runtime)
+
+    task = asyncio.create_task(serve(settings, stop, on_ready=on_ready))
+    await asyncio.wait({task, ready}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
+    return task, ready.result()
+
+
+def cards(sb: Sandbox, user: int) -> int:
+    """Dispatch cards of ticket 1 that reached ``user`` (as sent: accepting edits the buttons away)."""
+    sent = [m.sent_markup or {} for m in sb.messages(user)]
+    return sum(
+        any(b.get("callback_data") == "t:acc:1" for row in k.get("inline_keyboard", []) for b in row) for k in sent
+    )
+
+
+async def test_a_revoked_token_keeps_every_notification_and_the_next_start_sends_each_once(
+    sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sb = sandbox
+    settings = sandbox_settings(sb, tmp_path / "e2e.sqlite3", lang="en")
+    stop = asyncio.Event()
+    task, runtime = await start(settings, stop)
+    await fill_report(sb)
+    sb.burst_429(100, retry_after_s=2)  # the receipt and the cards wait in the lane a moment...
+    message_id = next(m.message_id for m in reversed(sb.messages(RESIDENT)) if has_button(m, "i:s:ok"))
+    await sb.press_button(RESIDENT, message_id, data="i:s:ok")
+    for _ in range(200):
+        if sum(call.status == 429 for call in sb.calls("sendMessage")) >= 3:
+            break
+        await asyncio.sleep(0.02)
+    sb.revoke_token(DEMO_TOKEN, NEW_TOKEN)  # ... and meanwhile the token is revoked (@BotFather's /revoke)
+    with caplog.at_level(logging.INFO), pytest.raises(Halted):
+        await asyncio.wait_for(task, timeout=20)  # the process ends by itself: nobody set ``stop``
+    assert not stop.is_set() and runtime.health.state == "failing"
+    rows = outbox(settings)
+    assert {purpose for purpose, *_ in rows} >= {"receipt", "dispatch"}
+    assert [row for row in rows if row[1] != "pending"] == [], "nothing sent, nothing marked failed"
+    assert sb.messages(LEAD) == [] and sb.messages(MEMBER) == []
+    critical = [r.getMessage() for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert any("refused the bot's credentials" in x and "BotFather" in x for x in critical), critical
+    assert any("notifications stay pending" in x for x in critical), critical
+    assert DEMO_TOKEN.split(":")[1] not in caplog.text, "the token is in the log"
+    refused = [c for c in sb.calls() if c.status == 401]
+    assert 1 <= len(refused) <= 10, f"it went on calling with a refused token: {len(refused)} calls"
+
+    sb.burst_429(0)
+    async with running_bot(with_token(settings, NEW_TOKEN)):  # the operator sets the new token
+        await sb.wait_for_text(RESIDENT, "ticket #1", timeout_s=10)
+        for member in (LEAD, MEMBER):
+            await sb.wait_for(member, lambda m: has_button(m, "t:acc:1"), timeout_s=10)
+        await tap(sb, None, LEAD, "t:acc:1")
+        await sb.wait_for_text(RESIDENT, "Wang Qiang of our crew accepted", timeout_s=10)
+        await sb.wait_idle(quiet_s=0.3, timeout_s=10)
+    assert sum("ticket #1" in x for x in sb.texts(RESIDENT)) == 1, "one receipt"
+    assert (cards(sb, LEAD), cards(sb, MEMBER)) == (1, 1), "one card each"
+    assert [row for row in outbox(settings) if row[1] != "sent"] == []
+
+
+async def test_a_401_to_get_updates_ends_the_process_instead_of_leaving_it_deaf(
+    sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = sandbox_settings(sandbox, tmp_path / "e2e.sqlite3", lang="en")
+    task, runtime = await start(settings, asyncio.Event())
+    await sandbox.wait_idle(quiet_s=0.1, timeout_s=10)
+    sandbox.revoke_token(DEMO_TOKEN)
+    with caplog.at_level(logging.INFO), pytest.raises(Halted):
+        await asyncio.wait_for(task, timeout=20)
+    assert runtime.health.state == "failing" and "getUpdates" in runtime.health.reason
+    assert "Aborting retry loop" not in caplog.text  # PTB's polling no longer ends on its own, deaf
+    assert [c.method for c in sandbox.calls() if c.status == 401] == ["getUpdates"]
