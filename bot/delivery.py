@@ -15,10 +15,13 @@ detail is the channel's reason, never the message's text.
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from bot.errors import HotlineError
 from bot.events import Outbound
+
+_TOKEN_LIKE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 
 
 class DeliveryError(HotlineError):
@@ -27,6 +30,12 @@ class DeliveryError(HotlineError):
     def __init__(self, detail: str = "", *, method: str = "") -> None:
         super().__init__(detail)
         self.method = method
+
+    @property
+    def reason(self) -> str:
+        """The channel's reason, fit for a log: at most 200 characters, anything shaped like a bot token
+        (a transport error may quote a URL) masked."""
+        return _TOKEN_LIKE.sub("<token>", str(self))[:200]
 
 
 class Unreachable(DeliveryError):

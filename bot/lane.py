@@ -28,68 +28,17 @@ import contextlib
 import heapq
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 from bot.config import OutboundConfig
 from bot.delivery import ChannelRefused, DeliveryError, NotModified, RetryLater, Sender, Transient
 from bot.events import Answer, Outbound, Priority
+from bot.lane_parts import EPS, Bucket, ChatQueue, Item, LaneStats
 
 logger = logging.getLogger(__name__)
-
-_EPS = 1e-9
 
 
 class LaneClosed(Transient):
     """The lane stopped before this message was sent (it was not sent; a durable caller retries it)."""
-
-
-@dataclass
-class LaneStats:
-    sent: int = 0
-    failed: int = 0
-    retried: int = 0
-    withdrawn: int = 0
-    refused: int = 0  # not sent because the channel refused our credentials
-
-
-@dataclass(eq=False, slots=True)
-class _Item:
-    priority: int
-    seq: int
-    message: Outbound
-    future: asyncio.Future[str | None]
-    retry_transient: bool
-    pauses: int = 0  # RetryLater answers so far
-    faults: int = 0  # Transient answers so far
-    started: bool = False
-    timer_at: float | None = None  # answers only: when a retried answer is due again
-
-
-class _Bucket:
-    """A token bucket: ``capacity`` sends at once, refilled at ``rate_per_s``."""
-
-    __slots__ = ("capacity", "rate_per_s", "tokens", "stamp")
-
-    def __init__(self, capacity: float, rate_per_s: float, now: float) -> None:
-        self.capacity, self.rate_per_s, self.tokens, self.stamp = capacity, rate_per_s, capacity, now
-
-    def wait_s(self, now: float, want: float = 1.0) -> float:
-        """Seconds until ``want`` tokens are there (0: now)."""
-        if now > self.stamp:
-            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate_per_s)
-            self.stamp = now
-        return 0.0 if self.tokens >= want - _EPS else (want - self.tokens) / self.rate_per_s
-
-
-@dataclass(eq=False, slots=True)
-class _Chat:
-    key: str
-    bucket: _Bucket
-    heap: list[tuple[int, int, _Item]] = field(default_factory=list)
-    busy: bool = False
-    parked: bool = False
-    ready_key: tuple[int, int] | None = None  # the valid ready-heap entry, if any
-    timer_at: float | None = None  # the valid timer-heap entry, if any
 
 
 class Lane:
@@ -116,11 +65,11 @@ class Lane:
         self._sender, self._config, self._concurrency = sender, config, concurrency
         self._max_pauses, self._max_pause_s = max_pauses, max_pause_s
         self._transient_backoff_s = tuple(transient_backoff_s)
-        self._global: _Bucket | None = None  # made on the loop's clock at the first pump
-        self._ready: list[tuple[int, int, _Chat | _Item]] = []
-        self._timers: list[tuple[float, int, _Chat | _Item]] = []
-        self._chats: dict[str, _Chat] = {}
-        self._by_future: dict[asyncio.Future[str | None], _Item] = {}
+        self._global: Bucket | None = None  # made on the loop's clock at the first pump
+        self._ready: list[tuple[int, int, ChatQueue | Item]] = []
+        self._timers: list[tuple[float, int, ChatQueue | Item]] = []
+        self._chats: dict[str, ChatQueue] = {}
+        self._by_future: dict[asyncio.Future[str | None], Item] = {}
         self._backlog = [0] * (max(Priority) + 1)
         self._inflight = self._seq = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -171,7 +120,7 @@ class Lane:
             future.set_exception(LaneClosed("the outbound lane is stopped"))
             return future
         self._seq += 1
-        item = self._by_future[future] = _Item(int(message.priority), self._seq, message, future, retry_transient)
+        item = self._by_future[future] = Item(int(message.priority), self._seq, message, future, retry_transient)
         self._enqueue(item)
         self._drained.clear()
         self._poke()
@@ -200,7 +149,7 @@ class Lane:
         if self._wakeup is not None and not self._wakeup.done():
             self._wakeup.set_result(None)
 
-    def _enqueue(self, item: _Item) -> None:
+    def _enqueue(self, item: Item) -> None:
         self._backlog[item.priority] += 1
         if isinstance(item.message, Answer):
             heapq.heappush(self._ready, (item.priority, item.seq, item))
@@ -209,31 +158,31 @@ class Lane:
         if chat is None:
             now, config = asyncio.get_running_loop().time(), self._config
             if item.message.chat.startswith("-"):
-                bucket = _Bucket(1.0, config.group_rate_per_min / 60, now)
+                bucket = Bucket(1.0, config.group_rate_per_min / 60, now)
             else:
-                bucket = _Bucket(float(config.private_burst), config.private_rate_per_s, now)
-            chat = self._chats[item.message.chat] = _Chat(item.message.chat, bucket)
+                bucket = Bucket(float(config.private_burst), config.private_rate_per_s, now)
+            chat = self._chats[item.message.chat] = ChatQueue(item.message.chat, bucket)
         heapq.heappush(chat.heap, (item.priority, item.seq, item))
         if not chat.busy and not chat.parked:
             self._make_ready(chat)
 
-    def _make_ready(self, chat: _Chat) -> None:
+    def _make_ready(self, chat: ChatQueue) -> None:
         if chat.heap and chat.ready_key != chat.heap[0][:2]:
             priority, seq, _ = chat.heap[0]
             chat.ready_key = (priority, seq)
             heapq.heappush(self._ready, (priority, seq, chat))
 
-    def _set_timer(self, target: _Chat | _Item, when: float) -> None:
+    def _set_timer(self, target: ChatQueue | Item, when: float) -> None:
         target.timer_at = when
         self._seq += 1
         heapq.heappush(self._timers, (when, self._seq, target))
 
-    def _park(self, chat: _Chat, until: float) -> None:
+    def _park(self, chat: ChatQueue, until: float) -> None:
         if not (chat.parked and chat.timer_at is not None and chat.timer_at >= until):
             chat.parked, chat.ready_key = True, None
             self._set_timer(chat, until)
 
-    def _idle(self, chat: _Chat, now: float) -> None:
+    def _idle(self, chat: ChatQueue, now: float) -> None:
         """A chat with nothing queued: forget it once its bucket is full again."""
         full_in = chat.bucket.wait_s(now, chat.bucket.capacity)
         if full_in:
@@ -244,12 +193,12 @@ class Lane:
 
     def _release_timers(self, now: float) -> None:
         timers = self._timers
-        while timers and timers[0][0] <= now + _EPS:
+        while timers and timers[0][0] <= now + EPS:
             when, _, target = heapq.heappop(timers)
             if target.timer_at != when:
                 continue  # stale
             target.timer_at = None
-            if isinstance(target, _Item):
+            if isinstance(target, Item):
                 heapq.heappush(self._ready, (target.priority, target.seq, target))
             elif not target.busy and self._chats.get(target.key) is target:
                 target.parked = False
@@ -258,7 +207,7 @@ class Lane:
                 else:
                     self._idle(target, now)
 
-    def _settle(self, item: _Item, exc: BaseException | None = None, result: str | None = None) -> None:
+    def _settle(self, item: Item, exc: BaseException | None = None, result: str | None = None) -> None:
         self._by_future.pop(item.future, None)
         if not item.future.done():
             if exc is None:
@@ -266,7 +215,7 @@ class Lane:
             else:
                 item.future.set_exception(exc)
 
-    def _skip_withdrawn(self, item: _Item) -> None:
+    def _skip_withdrawn(self, item: Item) -> None:
         self._backlog[item.priority] -= 1
         self._by_future.pop(item.future, None)
         self.stats.withdrawn += 1
@@ -294,11 +243,11 @@ class Lane:
         self._release_timers(now)
         if self._global is None:
             rate = self._config.global_rate_per_s
-            self._global = _Bucket(max(1.0, rate / 20), rate, now)  # a burst of 50 ms, at least one
+            self._global = Bucket(max(1.0, rate / 20), rate, now)  # a burst of 50 ms, at least one
         bucket, ready = self._global, self._ready
         while ready and self._inflight < self._concurrency and not bucket.wait_s(now):
             priority, seq, target = heapq.heappop(ready)
-            if isinstance(target, _Item):
+            if isinstance(target, Item):
                 if target.future.cancelled():
                     self._skip_withdrawn(target)
                 else:
@@ -324,7 +273,7 @@ class Lane:
             delay = refill if delay is None else min(delay, refill)
         return delay
 
-    def _start(self, chat: _Chat | None, item: _Item) -> None:
+    def _start(self, chat: ChatQueue | None, item: Item) -> None:
         assert self._global is not None
         self._global.tokens -= 1
         self._backlog[item.priority] -= 1
@@ -336,7 +285,7 @@ class Lane:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(self, chat: _Chat | None, item: _Item) -> None:
+    async def _deliver(self, chat: ChatQueue | None, item: Item) -> None:
         retry_in: float | None = None  # put the message back after this long
         pause_chat = 0.0
         message_id: str | None = None
@@ -400,7 +349,7 @@ class Lane:
                 else:
                     self._idle(chat, now)
 
-    def _fail(self, item: _Item, exc: BaseException) -> None:
+    def _fail(self, item: Item, exc: BaseException) -> None:
         self.stats.failed += 1
         self._settle(item, exc)
 
@@ -409,14 +358,14 @@ class Lane:
         if self.refused is not None:
             return
         self.refused = exc
-        dropped: list[_Item] = []
+        dropped: list[Item] = []
         for chat in self._chats.values():
             dropped += [entry[2] for entry in chat.heap]
             chat.heap.clear()
             chat.ready_key = None
-        dropped += [entry[2] for entry in self._ready if isinstance(entry[2], _Item)]
-        dropped += [entry[2] for entry in self._timers if isinstance(entry[2], _Item) and entry[2].timer_at == entry[0]]
-        self._ready = [entry for entry in self._ready if not isinstance(entry[2], _Item)]
+        dropped += [entry[2] for entry in self._ready if isinstance(entry[2], Item)]
+        dropped += [entry[2] for entry in self._timers if isinstance(entry[2], Item) and entry[2].timer_at == entry[0]]
+        self._ready = [entry for entry in self._ready if not isinstance(entry[2], Item)]
         heapq.heapify(self._ready)
         for item in dropped:
             item.timer_at = None

@@ -292,7 +292,7 @@ class OutboxWorker:
 
     async def _record_failure(self, row: OutboxRow, exc: Exception) -> None:
         now = self._clock.now()
-        error = f"{type(exc).__name__}: {exc}"
+        error = f"{type(exc).__name__}: {exc.reason if isinstance(exc, DeliveryError) else exc}"
         attempts = row.attempts + 1
         final = isinstance(exc, Unreachable | Rejected) or attempts >= self._config.max_attempts
         delay = self.backoff_s(attempts)
@@ -318,7 +318,7 @@ class OutboxWorker:
                 attempts,
                 method,
                 type(exc).__name__,
-                str(exc)[:200],
+                exc.reason if isinstance(exc, DeliveryError) else "unexpected error",
             )
         if isinstance(exc, Unreachable) and self._on_unreachable is not None:
             await _call(self._on_unreachable, row, exc)

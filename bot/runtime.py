@@ -143,14 +143,14 @@ class Runtime:
         """The channel refused our credentials: stop sending, keep every row pending, fail the health
         (the adapter stops the process, which exits non-zero). Idempotent; never raises."""
         self.outbox.halted = True
-        if not self.health.fail(f"the channel refused the bot's credentials ({exc.method or 'call'}: {exc})"):
+        if not self.health.fail(f"the channel refused the bot's credentials ({exc.method or 'call'}: {exc.reason})"):
             return
         logger.critical(
             "the channel refused the bot's credentials (%s answered %r): the token was revoked or is wrong, "
             "or the API address is. Nothing more is sent and nothing is lost: every pending notification "
             "stays pending and goes out after the next good start. To do: %s. Stopping now.",
             exc.method or "a call",
-            str(exc)[:100],
+            exc.reason,
             self.refused_advice,
         )
         if self.on_fatal is not None:

@@ -36,7 +36,13 @@ async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     replies = await runtime.core.handle(event, urgent)
     pending.extend(runtime.lane.submit(message) for message in replies)
     for outcome in await asyncio.gather(*pending, return_exceptions=True):
-        if isinstance(outcome, DeliveryError):
-            logger.warning("reply to update %s not delivered: %s", update.update_id, type(outcome).__name__)
+        if isinstance(outcome, DeliveryError):  # the call and the channel's reason, never the text
+            logger.warning(
+                "reply to update %s not delivered: %s %s: %s",
+                update.update_id,
+                outcome.method or "send",
+                type(outcome).__name__,
+                outcome.reason,
+            )
         elif isinstance(outcome, BaseException):
             raise outcome
