@@ -2,7 +2,8 @@
 
 The bot must stop sending, keep every outbox row pending (nothing marked failed), say at CRITICAL what to
 do (never the token), fail its health, and end (``Halted``: the process exits non-zero so its supervisor
-restarts it). A token refused at start-up is tests/reliability/test_startup.py's. Started again with the new token, it delivers everything pending, once."""
+restarts it). Started again with the new token, it delivers everything pending, once. (A token refused at
+start-up: tests/reliability/test_startup.py.)"""
 
 from __future__ import annotations
 

@@ -13,10 +13,12 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
+from bot.app import serve
 from bot.cli import EXIT_CONFIG, main
 from bot.config import Settings
 from bot.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings
-from bot.errors import ConfigError
+from bot.errors import ConfigError, CredentialsRefused
+from bot.runtime import Runtime
 from bot.sandbox import Sandbox
 from handlers.webhook import SECRET_HEADER
 from tests.reliability.driver import file_report
@@ -119,3 +121,24 @@ def test_cli_refuses_webhook_without_secret(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("HOTLINE_TELEGRAM__TOKEN", DEMO_TOKEN)
     monkeypatch.delenv("HOTLINE_TELEGRAM__WEBHOOK_SECRET", raising=False)
     assert main(["run", "--webhook", "--config", str(config)]) == EXIT_CONFIG
+
+
+async def test_webhook_mode_reports_its_health_and_stops_on_a_refused_token(sandbox: Sandbox, tmp_path: Path) -> None:
+    sb = sandbox
+    port = free_port()
+    settings = webhook_settings(sb, tmp_path / "hook.sqlite3", port)
+    ready: asyncio.Future[Runtime] = asyncio.get_running_loop().create_future()
+
+    async def on_ready(runtime: Runtime) -> None:
+        ready.set_result(runtime)
+
+    task = asyncio.create_task(serve(settings, asyncio.Event(), on_ready=on_ready, webhook=True))
+    runtime = await asyncio.wait_for(ready, timeout=20)
+    async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/healthz") as response:
+        assert (response.status, await response.json()) == (200, {"status": "ok"})
+    sb.revoke_token(DEMO_TOKEN, "123456:NEW-hook-token")
+    await sb.send_text(RESIDENT, "/help")  # delivered by webhook; the answer meets the 401
+    with pytest.raises(CredentialsRefused):
+        await asyncio.wait_for(task, timeout=20)
+    assert runtime.health.as_json()["status"] == "failing"
+    assert "sendMessage" in runtime.health.as_json()["reason"]
