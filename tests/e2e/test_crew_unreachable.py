@@ -5,6 +5,7 @@ number)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,8 +14,10 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.events import Text
 from bot.roster import render_show, show
 from bot.sandbox import Sandbox
+from storage.outbox import OutboxRepo
 from tests.e2e.test_first_path import fill_report, has_button
 
 
@@ -52,6 +55,20 @@ async def test_blocked_crew_member_alerts_the_dispatcher(sandbox: Sandbox, tmp_p
         await tap(sb, None, RESIDENT, "r:1")
         await sb.send_text(RESIDENT, "Gate is open")
         await sb.wait_for_text(DISPATCHER, "Gate is open", timeout_s=10)
+        # they unblock the bot: the next message that reaches them ends the mark
+        member = await runtime.db.scalar("SELECT id FROM people WHERE external_id = ?", (str(MEMBER),))
+        assert runtime.reach.unreachable == {member}
+        await sb.unblock(MEMBER)
+        async with runtime.db.transaction() as tx:
+            note = Text(chat=str(MEMBER), text="Your next shift starts at 08:00")
+            await OutboxRepo(tx).add(note, now=SystemClock().now(), purpose="notice", recipient_id=member)
+        runtime.outbox.wake()
+        await sb.wait_for_text(MEMBER, "Your next shift", timeout_s=10)
+        for _ in range(100):
+            if not runtime.reach.unreachable:
+                break
+            await asyncio.sleep(0.05)
+        assert await runtime.db.scalar("SELECT unreachable_at FROM people WHERE id = ?", (member,)) is None
 
 
 async def test_resident_who_blocked_the_bot_is_phoned_by_the_desk(sandbox: Sandbox, tmp_path: Path) -> None:
