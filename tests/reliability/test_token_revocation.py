@@ -105,6 +105,12 @@ async def run_revocation(
             timeout_s=60,
             what="more receipts",
         )
+        # ... and revoke while notifications are queued (pending rows, more than the lane has in flight)
+        await wait_until(
+            lambda: query(db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'")[0][0] >= 4,
+            timeout_s=60,
+            what="notifications queued",
+        )
         before = sum(bool(receipts(sb, u)) for u in users)
         sb.revoke_token(DEMO_TOKEN, NEW_TOKEN)
         revoked_at = loop.time()
