@@ -13,7 +13,8 @@ import pytest
 from bot.broadcast import STOP_TIPS, BadAudience, Broadcaster, audience_size
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.events import Priority, Text
+from bot.delivery import ChannelRefused
+from bot.events import Outbound, Priority, Text
 from bot.lane import Lane
 from storage.db import Database
 from tests.bot.broadcast_helpers import FakeChannel, add_subscribers, fast_settings
@@ -179,3 +180,41 @@ async def test_cancel_stops_a_broadcast_and_audiences_are_checked(tmp_path: Path
         await asyncio.sleep(0.2)
     assert state.broadcast.status == "cancelled"
     assert channel.total <= sent_at_cancel + 32 < 200  # only what was already under way
+
+
+class RefusingChannel(FakeChannel):
+    """Telegram refuses the token after ``good`` sends (401 to everything)."""
+
+    def __init__(self, good: int) -> None:
+        super().__init__(latency_s=0.0005)
+        self.good = good
+
+    async def send(self, message: Outbound) -> str | None:
+        if self.total >= self.good:
+            raise ChannelRefused("Unauthorized", method="sendMessage")
+        return await super().send(message)
+
+
+async def test_a_refused_token_leaves_the_rest_pending_for_the_next_start(tmp_path: Path) -> None:
+    settings = fast_settings(tmp_path / "b.sqlite3")
+    clock, refusing = FakeClock(NOON), RefusingChannel(good=300)
+    db = await Database.open(settings.storage.path)
+    chats = await add_subscribers(db, 1_000, NOON)
+    await db.close()
+    async with broadcaster(settings, refusing, clock) as first:
+        broadcast_id = await first.create(kind="tip", texts=TEXTS)
+        await until(lambda: first.lane.refused is not None)
+        await asyncio.sleep(0.1)  # the sends under way end
+        calls = refusing.total
+        await asyncio.sleep(0.3)  # a few more rounds: nothing more is taken
+        assert refusing.total == calls
+    state_db = await Database.open(settings.storage.path)
+    assert await state_db.scalar("SELECT COUNT(*) FROM broadcast_deliveries WHERE status = 'failed'") == 0
+    await state_db.close()
+    assert 300 <= calls < 400
+    good = FakeChannel(latency_s=0.0005)
+    async with broadcaster(settings, good, clock) as second:
+        done = await second.wait_done(broadcast_id, timeout_s=30)
+    assert (done.sent, done.failed, done.uncertain) == (1_000, 0, 0)
+    assert set(refusing.received) | set(good.received) == set(chats)
+    assert not set(refusing.received) & set(good.received), "nobody gets the tip twice"
