@@ -302,7 +302,7 @@ class Lane:
                 self._fail(item, exc)
         except ChannelRefused as exc:
             self._fail(item, exc)
-            self._refuse(exc)
+            self.refuse(exc)
         except Transient as exc:
             if item.retry_transient and item.faults < len(self._transient_backoff_s):
                 retry_in = pause_chat = self._transient_backoff_s[item.faults]
@@ -353,7 +353,7 @@ class Lane:
         self.stats.failed += 1
         self._settle(item, exc)
 
-    def _refuse(self, exc: ChannelRefused) -> None:
+    def refuse(self, exc: ChannelRefused) -> None:
         """The channel refused our credentials: fail every message not yet started, take no more."""
         if self.refused is not None:
             return

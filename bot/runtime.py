@@ -143,6 +143,7 @@ class Runtime:
         """The channel refused our credentials: stop sending, keep every row pending, fail the health
         (the adapter stops the process, which exits non-zero). Idempotent; never raises."""
         self.outbox.halted = True
+        self.lane.refuse(exc)  # a refusal seen elsewhere (getUpdates): nothing more leaves either
         if not self.health.fail(f"the channel refused the bot's credentials ({exc.method or 'call'}: {exc.reason})"):
             return
         logger.critical(
