@@ -207,7 +207,9 @@ async def test_the_next_start_gives_a_revoked_member_the_residents_menu_again(
 ) -> None:
     h = await harness(settings, db, clock)
     await h.text(SUPERVISOR, f"/revoke {CREW_A[1]}")
-    async with sandbox_and_bot() as (_, bot):
+    async with sandbox_and_bot() as (sb, bot):
+        for user_id in CREW_A:  # they opened the bot (for a chat Telegram does not know: "chat not found")
+            sb.create_user(int(user_id))
         scope = BotCommandScopeChat(int(CREW_A[1]))
         await bot.set_my_commands([BotCommand("duty", "Who is on duty")], scope=scope)  # the menu it had as crew
         await register_commands(bot, db)
