@@ -11,7 +11,7 @@ dispatch card, the desk is told at once (``bot.reach``, ``bot.desk.alert_unreach
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -102,13 +102,15 @@ class Runtime:
             if alerted:
                 outbox.wake()
 
-        async def on_sent(row: OutboxRow, message_id: str | None) -> None:
-            person = row.recipient_id
-            if person is None or not reach.is_marked(person):
-                return
+        async def reached(person: int) -> None:
             await db.run(lambda tx: reach.clear(tx, person))
             reach.unreachable.discard(person)
             logger.info("person %s is reachable again", person)
+
+        def on_sent(row: OutboxRow, message_id: str | None) -> Awaitable[None] | None:
+            # called for every row sent: a coroutine only for the rare person marked unreachable
+            person = row.recipient_id
+            return reached(person) if person is not None and reach.is_marked(person) else None
 
         outbox = OutboxWorker(db, lane, clock, settings.outbound, on_unreachable=on_unreachable, on_sent=on_sent)
         core = Core(settings, db, clock, on_outbox=outbox.wake, reach=reach)
