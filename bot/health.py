@@ -1,6 +1,6 @@
 """The process's own health, for an operator and a supervisor: ``starting``, ``ok`` while it can do its
 job, ``failing`` (with the reason) once a failure of our own stops it, such as a revoked token. A failing
-process stops and exits non-zero (``bot.errors.FatalError``); until it is gone, the health endpoint
+process stops and exits non-zero (``bot.halt.Halted``); until it is gone, the health endpoint
 (``GET /healthz`` in webhook mode) answers 503 with the reason."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Failures of our own stop the process loudly; failures of one message are handled per message. When the
 channel refuses the bot's credentials (``ChannelRefused``: a revoked or wrong token), ``refused`` stops
 all sending (lane, outbox, broadcasts), keeps every row pending, logs at CRITICAL what to do, and marks
-the health failing; the adapter then stops the process, which exits non-zero (``CredentialsRefused``) so
+the health failing, and calls ``on_fatal`` (``bot.halt.Halt``): the bot stops and exits non-zero so
 the supervisor restarts it. A recipient who cannot be reached (``Unreachable``) is marked and, for a
 dispatch card, the desk is told at once (``bot.reach``, ``bot.desk.alert_unreachable``).
 """

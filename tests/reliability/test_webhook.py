@@ -17,7 +17,8 @@ from bot.app import serve
 from bot.cli import EXIT_CONFIG, main
 from bot.config import Settings
 from bot.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings
-from bot.errors import ConfigError, CredentialsRefused
+from bot.errors import ConfigError
+from bot.halt import Halted
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox
 from handlers.webhook import SECRET_HEADER
@@ -138,7 +139,7 @@ async def test_webhook_mode_reports_its_health_and_stops_on_a_refused_token(sand
         assert (response.status, await response.json()) == (200, {"status": "ok"})
     sb.revoke_token(DEMO_TOKEN, "123456:NEW-hook-token")
     await sb.send_text(RESIDENT, "/help")  # delivered by webhook; the answer meets the 401
-    with pytest.raises(CredentialsRefused):
+    with pytest.raises(Halted):
         await asyncio.wait_for(task, timeout=20)
     assert runtime.health.as_json()["status"] == "failing"
     assert "sendMessage" in runtime.health.as_json()["reason"]
