@@ -168,8 +168,7 @@ async def serve(
             if app.running:
                 await app.stop()
             if runtime is not None:
-                if halt.reason is not None:
-                    pending = await runtime.pending_notifications()
+                if halt.reason is not None and (pending := await runtime.pending_notifications()) is not None:
                     logger.critical("stopped: %d notifications stay pending for the next start", pending)
                 await runtime.stop()
             else:

@@ -11,6 +11,7 @@ dispatch card, the desk is told at once (``bot.reach``, ``bot.desk.alert_unreach
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -24,6 +25,7 @@ from bot.coverage import CoverageWatch
 from bot.delivery import Blocked, ChannelRefused, Sender, Unreachable
 from bot.desk import alert_unreachable
 from bot.dispatch import JobScope
+from bot.errors import StorageError
 from bot.escalation import EscalationService
 from bot.health import Health
 from bot.lane import Lane
@@ -172,8 +174,12 @@ class Runtime:
             await self.db.run(mark)
         return await log_unreachable_staff(self.db, self.settings)
 
-    async def pending_notifications(self) -> int:
-        return int(await self.db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'"))
+    async def pending_notifications(self) -> int | None:
+        """Outbox rows still pending (None if the database cannot say: it may be why the bot stops)."""
+        try:
+            return int(await self.db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'"))
+        except (sqlite3.Error, StorageError):
+            return None
 
     async def stop(self) -> None:
         for service in reversed(self.services):
