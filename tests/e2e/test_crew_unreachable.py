@@ -102,7 +102,6 @@ async def test_a_crew_member_who_never_opened_the_bot_is_listed_at_start_and_the
             roster = render_show(await show(runtime.db, settings, SystemClock().now()), settings)
             assert "Staff the bot cannot reach" in roster and "Li Ming (crew, crew A" in roster
             await fill_report(sb)
-            await tap(sb, None, RESIDENT, "i:s:ok")
             await sb.wait_for(LEAD, lambda m: has_button(m, "t:acc:1"), timeout_s=10)
             await sb.wait_for_text(
                 DISPATCHER, "Li Ming cannot be reached by the bot: they have never opened it", timeout_s=10
