@@ -74,7 +74,7 @@ class Danger:
 
 def _rule_mood(rule: Rule, v: Views, mood: Mood) -> M | None:
     """The strongest mood among the rule's matches (None: no match, or only denied ones)."""
-    if not (v.chinese if rule.view == "zh" else v.latin):
+    if not (v.chinese or rule.latin_too if rule.view == "zh" else v.latin):
         return None
     if rule.needs is not None and not rule.needs.search(v.ctx):
         return None

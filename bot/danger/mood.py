@@ -57,11 +57,13 @@ _ZH_PAST = rx(
     r"昨天|前天|上周|上星期|上礼拜|上个月|去年|以前|之前|上次|那次|当时|曾经|前几天|前段时间|几天前|几年前|小时候|那天"
 )
 _ZH_FIXED = rx(
-    r"(?<!装)修好|已经好了|没事了|处理好|处理完|解决了|排除了|换好了|换了新|师傅.{0,4}(?:来过|修过|看过|走了)|已经修|维修过|恢复正常"
+    r"(?<!装)修好|已经好了|没事了|处理好|处理完|解决了|排除了|师傅.{0,4}(?:来过|修过|看过|走了)|已经修|维修过|恢复正常"
 )
 _AGAIN = rx(r"又|再次|还有味|还在漏|还是有|\bagain\b|\bstill (?:smell|leak|hiss)\w*|\bcame back\b")
-_DRILL = rx(r"演练|演习|保险|理赔|\b(?:drill|exercise|insurance|insurer|claim)\b")  # exercises, insurance
-_ZH_NEWS = rx(r"新闻|报道|听说|网上|视频里|电视|朋友圈|微博|抖音|看到一个|据说|外地")
+_DRILL = rx(
+    r"演练|演习|保险|理赔|\b(?:drill|exercise|insurance|insurer|claim|warden|training day)\b"
+)  # exercises, insurance
+_ZH_NEWS = rx(r"新闻|报道|听说|网上|视频里|电视|朋友圈|微博|抖音|看到一个|据说|外地|小说|电影|剧本|游戏里|装死")
 
 # --- English ------------------------------------------------------------------------------------------
 _EN_NEG = rx(
@@ -78,7 +80,8 @@ _EN_COND = rx(
 _EN_PRESENT = rx(
     r"\b(?:i|i'm|im|i've|my|we|we're|our|us|me|here|now|currently|still|keeps?|help|please|urgent|asap|hurry"
     r"|emergency|there's|there is|it's|someone|somebody|mum|mom|dad|wife|husband|son|daughter|baby|grandma|grandpa"
-    r"|not sure|maybe|think|seems|probably|kind of|like this|this smell|this noise|this sound"
+    r"|not sure|maybe|think|seems|probably|kind of|getting stronger|stronger than|worse today|like this|this smell"
+    r"|this noise|this sound"
     r"|it's loud|kitchen|bathroom|hallway|hall|stair\w*|flat|apartment|house"
     r"|home|room|basement|garage|building|office|restaurant|shop|street|outside|downstairs|upstairs|next door)\b|!"
 )
@@ -101,12 +104,13 @@ _EN_PAST = rx(
     r" day|previously|before christmas|in the past)\b"
 )
 _EN_FIXED = rx(
-    r"\b(?:fixed|repaired|sorted|resolved|replaced|was fine|all good now|engineer came|came and fixed"
+    r"\b(?:fixed|repaired|sorted|resolved|replaced|was fine|been fine|fine since|fully recovered|all good now"
+    r"|engineer came|came and fixed"
     r"|has been fixed|got fixed|been repaired)\b"
 )
 _EN_NEWS = rx(
     r"\b(?:news|heard about|read about|on tv|article|saw a video|in the paper|reported that|another city"
-    r"|back home in|my hometown)\b"
+    r"|back home in|my hometown|novel|movie|film|in the game|in the script|episode|pretend\w*|playing dead)\b"
 )
 
 

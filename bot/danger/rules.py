@@ -17,7 +17,7 @@ _ZH_MED = (
     r"|晕了?在(?:地|床|厕所|卫生间|浴室|地上)|倒在地|倒地|(?<![把将])倒在(?!垃圾|桶|锅|碗|杯|水)|倒下了|瘫(?:倒|在地)|醒不过来"
     r"|躺着?不动了|一动不动|半天没(?:出来|动静|反应)|只(?:哼|嗯)|没意识|意识(?:不清|模糊)|神志不清"
     r"|没(?:有)?呼吸|不呼吸|呼吸(?:停|没了|很弱|微弱|困难|急促)|(?:他|她|人|爸|妈|爷|奶|孩子|老人|老公|老婆|宝宝)"
-    r".{0,3}?没气了|不喘气|喘不(?:上|过)气|断气|没(?:有)?心跳"
+    r".{0,3}?没气了|不喘气|(?<!得)(?<!得我)喘不(?:上|过)气|断气|没(?:有)?心跳"
     r"|抽搐|(?<![腿脚])抽筋|抽风|痉挛|口吐白沫|吐白沫|癫痫|羊癫疯|翻白眼|嘴唇(?:发紫|发青|青紫)|脸色发紫"
 )
 _ZH_SYM = (
@@ -32,14 +32,14 @@ _ZH_GROUP = (
 )
 
 _DIGGERS = r"勾机|钩机|挖机|挖掘机|黄色?的?管"  # an excavator, the yellow pipe that is gas in China
-_ZH_ODOUR = r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻|冲鼻|呛鼻|辣眼)"
+_ZH_ODOUR = r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻|冲鼻|呛鼻|辣眼|臭臭)"
 
 RULES: tuple[Rule, ...] = (
     # --- gas: a smell, a leak, a hiss ------------------------------------------------------------------
     Rule("gas", "zh_smell", rx(
         r"<GAS>的?(?:味道|气味|臭味|异味|味儿|味|臭)", r"(?<![新听传旧丑趣奇见要])闻.{0,4}?<GAS>",
         r"<GAS>.{0,3}?(?:呛|冲鼻|刺鼻|熏)", r"(?:像|似|跟|股|种).{0,3}?(?:[臭烂]鸡?蛋|坏鸡蛋|烂洋葱|大蒜|烂白菜)",
-        r"(?:大蒜|蒜)(?:似的|一样|的)?(?:臭)?味", r"臭(?:掉)?的?蛋|味(?:道)?(?:好|很|特别|太|这么)?冲",
+        r"(?:大蒜|蒜)(?:似的|一样|的)?(?:臭)?味", r"臭(?:掉)?的?蛋",
         r"(?:[臭烂]鸡?蛋|坏鸡蛋|烂洋葱)的?(?:味|气味|臭)",
     ), smell=True),
     Rule("gas", "zh_odour", rx(_ZH_ODOUR, "呛"), smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
@@ -58,8 +58,8 @@ RULES: tuple[Rule, ...] = (
     Rule("gas", "zh_damage", rx(
         r"(?:管道|管线|管子|管|软管|胶管|皮管|表|接口|接头|调压箱|调压器|调压柜|表箱|立管|喉|pipe|hose|meter)(?:被)?.{0,6}?"
         r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂)",
-        r"(?:挖|钻|打|凿|撞|砸|压)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯)了?.{0,6}?(?:<GAS>|管|表|调压|阀|meter|pipe|hose)",
-    ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|软管|胶管|调压|表箱|燃气表|气表", _DIGGERS),
+        r"(?:挖|钻|打|凿|撞|砸|压)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯)了?.{0,6}?(?:<GAS>|管|表|调压|阀|meter|pipe|hose)|(?:咬|啃)了?[^，。]{0,6}?(?:管|喉)",
+    ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|软管|胶管|调压|表箱|燃气表|气表|热水器|壁挂炉", _DIGGERS),
          unless=NOT_GAS, named=True),
     # --- gas: flowing without a smell word ----------------------------------------------------------
     Rule("gas", "zh_flow", rx(
@@ -68,19 +68,20 @@ RULES: tuple[Rule, ...] = (
         r"(?:溢|扑|潽|浇)(?:出来|灭).{0,8}?(?:火|灭)", r"(?:没点着|没着火|没打着|没有火).{0,6}?(?:开着|出气|一直开)",
         r"(?:开着|忘关|没关|打开了?).{0,6}?(?:没点着|没有?火|没着)",
         r"(?:肥皂水?|洗洁精|洗衣粉|泡沫水).{0,14}?(?:冒泡|起泡|有泡|泡泡)",
-        r"(?:<GAS>|灶|阀门?|火)(?:好像|可能|也)?(?:没|忘了?)关|(?:忘|没)了?关(?:<GAS>|灶|阀|火)",
+        r"关了?火?[^。]{0,12}?(?:还|仍)[^。]{0,8}?(?:火苗|蓝火|小火)|关掉了[^。]{0,6}?还有[^。]{0,6}?火|关了[^。]{0,6}?(?:一直|还)在?烧|"
+        r"(?:可|但)?火还在[^，。]{0,4}?烧|关[^，。]{0,4}(?:还有火|还在烧)|还留着[^，。]{0,10}?火苗|(?:gas|气)还在出|(?:<GAS>|灶|阀门?|火)(?:好像|可能|也)?(?:没|忘了?)关|(?:忘|没)了?关(?:<GAS>|灶|阀|火)",
         r"(?:冒泡|起泡).{0,6}?(?:接头|软管|阀|管)",
         r"(?:阀门|阀|开关|旋钮|总阀|角阀).{0,4}?(?:关不[上住严紧掉了起]|拧不[动紧上]|转不动|卡住|关不住|坏了关不)",
     ), neg="none", needs=rx(r"<GAS>|灶|阀|表|meter|火|软管|接头|肥皂|洗洁精")),
-    Rule("gas", "zh_red_light", rx(r"(?:闪|亮)着?红灯|红灯(?:一直)?(?:闪|亮)"),
+    Rule("gas", "zh_red_light", rx(r"(?:闪|亮)着?红灯|红灯(?:一直)?(?:闪|亮)|灯是红的"),
          needs=rx(r"厨房|灶|<GAS>|报警|探头|墙上")),
     Rule("gas", "zh_flow_open", rx(
         r"(?:开关|阀|气阀|掣)[^，。]{0,3}?(?:还|仍|一直|还是)[^，。]{0,4}?开",
-        r"(?:数字|读数|字|表)[^，。]{0,4}?在(?:跑|走|转|跳|动)",
-    ), neg="none", needs=rx(r"灭|熄|没(?:在)?用|没开|都关|关着|没人")),
+        r"(?:数字|读数|字|表)[^，。]{0,4}?在(?:跑|走|转|跳|动)|回来[^。]{0,6}?(?:数|读数)[^。]{0,4}?(?:变|多|跑)|多跑了|用了[^，。]{0,3}(?:两|几|\d)方",
+    ), neg="none", needs=rx(r"灭|熄|没(?:在)?用|没开|都关|关着|没人|没有?火")),
     Rule("gas", "gas_reading", rx(r"\d{1,3}(?:\.\d+)?\s?%\s?(?:lel|ch4|methane|gas)"
                                   r"|浓度[^，。]{0,4}?(?:升|高|超|上去)|越来越(?:浓|大|重|冲)"),
-         needs=rx(r"<GAS>|可燃|报警|sensor|探头|一氧化碳")),
+         needs=rx(r"<GAS>|可燃|报警|sensor|探头|一氧化碳"), latin_too=True),
     Rule("gas", "en_beeping", rx(r"\b(?:pi|bi|di|beep) (?:pi|bi|di|beep)\b|\bred light\b"),
          "en", needs=rx(r"\b(?:ceiling|kitchen|wall|machine|device|box|alarm|detector|sensor)\b")),
     Rule("odd", "zh_odd", rx(r"不对劲|怪怪的|不太对|有问题"), needs=rx(r"<GAS>|灶|热水器|壁挂炉|气表|管")),
@@ -95,14 +96,16 @@ RULES: tuple[Rule, ...] = (
     )),
     # --- fire --------------------------------------------------------------------------------------
     Rule("fire", "zh_fire", rx(
-        r"(?<![打点不没能])着[了大]?火(?!了吗?没)|起[了大]?火|失火|火灾(?!隐患|保险|险|预防|演练|知识)|冒火|[窜蹿]火"
+        r"(?<![打点不没能])着[了大]?火(?!了吗?没)|起[了大]?火|失火|火灾(?!隐患|保险|险|预防|演练|知识|报警|探测)|冒火|[窜蹿]火"
         r"|火苗[窜蹿]|[燃烧]起来了?|烧着了|爆炸(?!头|性|新闻)|爆燃|闪爆|浓烟|黑烟|火势|火光|(?<!\d)119(?!\d)"
         r"|[轰嘭砰]的一声|炸[了开裂掉](?![^，。]{0,3}(?:油条|鸡|丸子|薯条|鱼|肉|虾|串|糕|春卷|花生))|气爆|着起来|还在烧|一直在烧|火苗.{0,3}(?:冒|窜|喷)出|[冒喷窜]出(?:火|火苗)",
     ), unless=rx(r"价格|物价|炸鸡|炸[了掉]?(?:锅|毛|裂的?[屏手])|手机|头(?:像|要|快)?[^，。]{0,2}炸|爆炸性",
                  r"朋友圈|群里|评论|热搜|打爆",
                  FIGURE_FIRE)),
-    Rule("fire", "zh_smoke", rx(r"冒[灰黑白青]?烟|有烟(?:出来|冒出|飘出)|烟出来|烟很大|满屋(?:子)?(?:都是)?烟|烟雾"),
-         unless=rx(r"锅|油|菜|烟囱|炒|嗓子|脑门|头顶|脑袋|热得|写到|气得|气到|雾霾|霾|天气", COOKING.pattern)),
+    Rule("fire", "zh_smoke", rx(r"冒[灰黑白青]?烟|有烟(?:出来|冒出|飘出)|烟出来|烟很大|满屋(?:子)?(?:都是)?烟",
+                                r"烟雾(?!报警|探测|侦测|感应|检测)"),
+         unless=rx(r"锅|油|菜|烟囱|炒|嗓子|脑门|头顶|脑袋|热得|写到|急得|热气|气得|气到",
+                   r"雾霾|霾|天气", COOKING.pattern)),
     # --- people ------------------------------------------------------------------------------------
     Rule("med", "zh_medical", rx(_ZH_MED)),
     Rule("med", "zh_group", rx(_ZH_GROUP)),
@@ -122,7 +125,7 @@ RULES: tuple[Rule, ...] = (
         r"\bleak\w*(?: \S+){0,3}? <EGAS>\b", r"\bhiss\w*",
     ), "en", neg="both", unless=NOT_EN_GAS),
     Rule("gas", "en_thing_leak", rx(
-        r"\b<ETHING>(?: \S+){0,3}? leak\w*", r"\bleak\w*(?: \S+){0,3}? <ETHING>\b"
+        r"\b<ETHING>(?: \S+){0,6}? leak\w*", r"\bleak\w*(?: \S+){0,3}? <ETHING>\b"
     ), "en", neg="both", unless=NOT_GAS, named=True),
     Rule("gas", "en_whistle", rx(
         r"\b(?:whistl\w*|whoosh\w*|rushing sound)|\bss\b"
@@ -130,7 +133,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:sound|noise)"
     ), "en", needs=rx(r"\b(?:gas|<ETHING>)\b")),
     Rule("gas", "en_damage", rx(
-        r"\b(?:pipes?|lines?|mains?|pipeline|hoses?|tubes?|meters?|regulators?|boxe?s?|connections?)\b(?: \S+){0,6}? "
+        r"\b(?:pipes?|lines?|mains?|pipeline|hoses?|tubes?|meters?|regulators?|boxe?s?|connections?)(?:'s)?\b"
+        r"(?: \S+){0,6}? "
         r"(?:broken|broke|damaged|cracked|hit|cut|burst|severed|snapped|ruptured|struck|dug|came off|come off|fell off"
         r"|falling off|detached|disconnected|popped off|loose|split|chewed|smashed|crushed|bent|knocked)\b",
         r"\b(?:hit|cut|struck|damaged|broke|severed|ruptured|dug up|dug into|drill\w*|nailed|punctured|smashed|crashed"
@@ -147,7 +151,8 @@ RULES: tuple[Rule, ...] = (
         r"|unlit|without a flame|without flame|never lit)",
         r"\b(?:flame|fire|pilot light|pilot) (?:went|blew|got|was|goes|keeps going|is) (?:out|put out)"
         r"|\bboil\w* over\b(?: \S+){0,4}? (?:flame|out)",
-        r"\bsoap\w*(?: \S+){0,6}? bubbl\w*|\bbubbl\w*(?: \S+){0,3}? (?:joint|hose|pipe|valve|connection|fitting)",
+        r"\bsoap\w*(?: \S+){0,10}? bubbl\w*|\bbubbl\w*(?: \S+){0,8}? soap\w*"
+        r"|\bbubbl\w*(?: \S+){0,3}? (?:joint|hose|pipe|valve|connection|fitting)",
         r"\b(?:can't|cannot|won't|unable to|couldn't|doesn't) (?:close|shut|turn off|switch off|turn)(?: \S+){0,2}? "
         r"(?:gas|valve|tap|knob|stove|cooker|it)\b|\b(?:valve|knob|tap) (?:is |got )?(?:stuck|jammed|broken)",
     ), "en", neg="none", needs=rx(r"\b(?:gas|meter|burner|hob|stove|cooker|valve|knob|soap\w*|flame|pilot)\b")),
@@ -157,7 +162,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:gas|boiler|stove|cooker|heater|meter)"
     ), "en"),
     Rule("co", "en_co", rx(
-        r"\bco (?:levels?|reading|ppm|leak\w*|present|high|exposure|poison\w*)\b|\bbackdraft|\bback ?draught",
+        r"\bco (?:levels?|reading|ppm|leak\w*|present|high|exposure|poison\w*)\b|\bbackdraft|\bback ?draught"
+        r"|\bleak detected|\bgas detected",
         r"\b(?:fumes|exhaust)\b(?: \S+){0,4}? <ETHING>", r"\b<ETHING>(?: \S+){0,4}? (?:fumes|exhaust)\b",
         r"\bflue\b(?: \S+){0,8}? (?:came off|come off|fell|detached|disconnected|broken|cracked|blocked|loose"
         r"|apart|separated"
@@ -221,22 +227,22 @@ RULES += (
         r"(?:阀门?|开关|旋钮|把手|总阀|角阀|knob|掣)[^，。]{0,12}?(?:关不[上住严紧掉了起死到]|拧不[动紧上回]|转不[动紧回]|[扳掰]不动"
         r"|扭不[回动]|卡(?:住|死)|空转|坏[了掉咯].{0,4}关不|断了)",
         r"火关不[掉了上死]|关不[死掉]|关了[^。]{0,10}?还在[^，。]{0,3}?(?:烧|响|出气|点火|打火)|(?:还|一直)[^，。]{0,12}?(?:打火|点火)|点火[^，。]{0,4}停不下来|火从[^，。]{0,8}?(?:窜|冒|喷)|火[^，。]{0,3}不灭|关到底[^。]{0,6}?(?:还|不灭)|余额[^，。]{0,6}?(?:掉|少|减)|流量[^，。]{0,6}?(?:不是零|不为零|不为0|在走)|还开着[^。]{0,6}?火[^，。]{0,3}?灭|火[^，。]{0,3}?灭[^。]{0,8}?还开着|(?:开关|阀|气阀|掣)[^，。]{0,3}?被[^，。]{0,6}?(?:碰开|打开)|(?:一点火都没有|里面没(?:有)?火)|灭不掉|关了[^。]{0,8}?(?:还有|还在)[^。]{0,6}?火苗|(?:打开|拧开|开着|开了|踩到|碰到|碰开|拧到)[^。]{0,16}?没(?:有)?(?:点着|打着|着火|点火|火|着)",
-        r"(?:肥皂|洗洁精|洗衣粉|泡沫水)[^。]{0,16}?(?:冒泡|起泡|有泡|泡泡|小泡|起了.{0,3}泡)",
+        r"(?:肥皂|洗洁精|洗衣粉|泡沫水|soap)[^。]{0,16}?(?:冒泡|起泡|有泡|泡泡|小泡|起了.{0,3}泡)",
     ), neg="none",
          needs=rx(r"<GAS>|灶|炉|阀|表|meter|软管|接口|接头|旋钮|knob|stove|hob|gas",
                   r"热水器|烤箱|干衣机|气还|火[^，。]{0,3}灭|管|断口")),
     Rule("fire", "zh_fire_more", rx(
         r"(?:锅|油|罐|瓶|阀|灶|管|阳台|厨房|楼|房子?|车|柜|炉|下面|底下)[^，。]{0,3}?(?<![打点不没])(?:着了|燃着|烧着|在燃|在烧|燃了"
-        r"|着起(?:了|来)?)|着了火|冒[小大]?火苗|烟越来越浓|(?:瓶|罐|管|表|热水器)[^，。]{0,2}爆了|火舌|火焰[^，。]{0,4}?(?:冒|窜|喷)出|烧(?:到)?变形|闷响|(?:表|管|阀|罐|瓶|热水器|插座)[^，。]{0,6}?(?:有|冒|窜)火苗|烟[^，。]{0,8}?(?:飘进|灌进|涌进)|把[^，。]{1,8}点着了|爆了?(?:<GAS>)|<GAS>爆了|玻璃[^，。]{0,6}碎|烟[^，。]{0,3}冒出|冒出烟|火{2,}.{0,4}(?:厨房|家里|屋里|楼)|火.{0,4}(?:救命|快来|help)",
+        r"|着起(?:了|来)?)|着了火|碰一声|墙[^，。]{0,3}震|闷闷地响|杯子都在晃|bang一声|窗[^，。]{0,3}震|火苗从[^。]{0,10}?出来|(?:表|管|阀|罐|瓶|热水器|插座|灶|口)[^，。]{0,6}?有[^，。]{0,3}火(?![车锅腿柴])|冒[小大]?火苗|烟越来越浓|(?:瓶|罐|表|热水器|燃气管|气管)[^，。]{0,2}爆了|火舌|火焰[^，。]{0,4}?(?:冒|窜|喷)出|烧(?:到)?变形|闷响|(?:表|管|阀|罐|瓶|热水器|插座)[^，。]{0,6}?(?:有|冒|窜)火苗|烟[^，。]{0,8}?(?:飘进|灌进|涌进)|把[^，。]{1,8}点着了|爆了?(?:<GAS>)|<GAS>爆了|玻璃[^，。]{0,6}碎|烟[^，。]{0,3}冒出|冒出烟|火{2,}.{0,4}(?:厨房|家里|屋里|楼)|火.{0,4}(?:救命|快来|help)",
         r"一团火|有火在烧|火在烧|火苗[^，。]{0,6}?(?:窜|蹿|冒|往上|喷)|[窜蹿]出.{0,3}火|好大的火|大火苗|呼的一下(?:着|烧|燃)",
         r"一下子?(?:着|烧|燃)(?:了|起来)|(?:冒|打|迸)火(?:星|花)|火花|好大一声|一声巨响|巨响|[轰嘭砰]一声|炸飞|震碎|炸碎",
         r"(?:玻璃|窗户|窗|门)[^，。]{0,4}?(?:震碎|碎了|炸飞|炸碎|震坏|全碎)|全是烟|都是烟|烟[^，。]{0,3}往上冒|冒紧烟",
     ), unless=rx(r"价格|物价|炸鸡|手机|爆炸性|朋友圈|群里|评论|热搜",
                  r"烧烤|火锅|烟囱正常|抽烟|吸烟|烟味|烟头", FIGURE_FIRE)),
     Rule("co", "co_reading", rx(
-        r"(?:一氧化碳|(?<![a-z])co(?![a-z])|报警器|检测仪|侦测器|探测器)[^。]{0,12}?(?:显示|读数|数字|数值|浓度|到了|写)"
+        r"(?<![a-z])co:?\d{2,4}(?!\d)|(?:一氧化碳|(?<![a-z])co(?![a-z])|报警器|检测仪|侦测器|探测器|仪器|仪表|detector|alarm|sensor)[^。]{0,12}?(?:显示|读数|数字|数值|浓度|到了|写|跳到|升到|涨到)"
         r"[^。\d]{0,10}?\d{2,4}|数字[^，。]{0,3}(?:涨|升|往上)",
-    ), neg="none"),
+    ), neg="none", latin_too=True),
     Rule("co", "en_co_reading", rx(
         r"\b(?:co|carbon monoxide|detector|alarm|monitor)\b(?: \S+){0,4}? "
         r"(?:says?|shows?|reads?|reading|at|showing|displays?|is at) \d{2,4}",
@@ -253,7 +259,7 @@ RULES += (
     Rule("med", "zh_medical_more", rx(
         r"(?:叫|喊|推|摇|拍|弄)[^，。]{0,5}?(?:不醒|醒不|不应|不答应|不回应|不理|不吭声|没(?:有)?(?:反应|回应|动静))",
         r"软塌塌|瘫软|软绵绵|不睁眼|一动(?:也)?不动|倒下去|趴在(?:桌|地)|(?:两眼|眼睛)(?:往)?上翻|眼睛往上|在抖[^。]{0,8}?不说话|手脚[^，。]{0,2}(?:抖|抽)",
-        r"牙关(?:咬)?紧|一声不吭|喘不了气|不会?呼吸|不识抖气|抽了[^，。]{0,4}(?:分|秒)|在抽(?!烟|水|奖|签|空|血)|起不来|站不起来|白沫|(?:脸|(?<!表)面|嘴唇)(?:色)?(?:都)?(?:发紫|发青|发黑|青了|紫了)|(?:坐|趴|躺|倒)[^，。]{0,4}?就?不动了|不喘了|摸不到心跳|拿不住|说话[^，。]{0,2}含糊|胸口[^，。]{0,3}(?:不起伏|没在动|不动)"
+        r"牙关(?:咬)?紧|一声不吭|喘不了气|不会?呼吸|不识抖气|抽了[^，。]{0,4}(?:分|秒)|在抽(?!烟|水|奖|签|空|血)|起不来|站不起来|白沫|(?:脸|(?<!表)面|嘴唇)(?:色)?(?:都)?(?:发紫|发青|发黑|青了|紫了)|(?:坐|趴|躺|倒)[^，。]{0,4}?就?不动了|不喘了|摸不到心跳|拿不住|说话[^，。]{0,2}含糊|胸口[^，。]{0,4}(?:不起伏|没在动|不动|没动|不会动)"
         r"|没有?晒?(?:在)?呼吸|鼻子[^，。]{0,3}没(?:有)?气|(?:好像|已经|现在)没气了|栽(?:倒|地)|一头栽|不吱声|说不出话|嘴(?:也)?歪"
         r"|手(?:脚)?抬不起来|喘不上来气|抽起来了|还在抽|抽了好[几久]|(?:没有?了?|失去)知觉",
         r"(?:突然|一下子?)(?:就)?倒(?:了|下|在)",
@@ -270,15 +276,24 @@ RULES += (
         r"\b(?:seized|won't budge|won't turn|jammed|just spins|spins freely|won't (?:turn|switch|go) off|stays on)\b",
         r"\bpilot(?: light)?(?: \S+){0,5}? (?:went|goes|blew|is|has gone) out\b",
         r"\bgas (?:is )?still (?:coming|on|flowing)",
-        r"\bnever lit\b|\bdidn't (?:catch|light)|\bdid not (?:catch|light)"
+        r"\bstill (?:a |see |see a )?(?:\S+ ){0,3}?flame|\bstill going\b|\bhear it firing|\bbeing used right now"
+        r"|number'?s? (?:has )?gone up"
+        r"|\b(?:credit|balance) (?:is )?dropping|\bgas flowing|\bstill firing"
+        r"|\bventing\b"
+        r"|\b(?:tap|valve|cock)\b(?: \S+){0,4}? is (?:open|on)\b|\bnever lit\b|\bdidn't (?:catch|light)"
+        r"|\bdid not (?:catch|light)"
         r"|\b(?:knob|tap|valve)'?s? (?:is )?still (?:on|open)"
         r"|\bnothing (?:shuts|turns) off|\bkeeps? (?:re)?light\w*|\bkeeps? firing|\bvalve (?:is )?(?:on|open)\b"
         r"|creep\w* up",
         r"\bstuck on\b|\bspraying\b|\bclick\w* (?:click\w* )?(?:and )?(?:won't|doesn't|not) stop",
-    ), "en", neg="none", needs=rx(r"\b(?:gas|meter|burner|hob|stove|cooker|valve|knob|dials?|tap|soap\w*|flame|pilot"
+    ), "en", neg="none", needs=rx(r"\b(?:gas|meter|burner|hob|stove|cooker|valve|knobs?|dials?|tap|soap\w*"
+                                   r"|flame|pilot|boiler"
+                                   r"|heater|regulator|ranges?|rings?|oven|display"
                                    r"|isolation|isolator|washing)\b")),
     Rule("fire", "en_fire_more", rx(
-        r"\bblazing\b|\bin flames\b|\bball of flame|\balight\b|\bwhoo?mp|\bwhump|\bbang and a flash|\bflash and a bang"
+        r"\bblazing\b|\bin flames\b|\b(?:hood|cupboard|curtains?|towel|pan|oil|fat) (?:has )?caught\b|\bcaught and\b"
+        r"|\bsmoke (?:drifting|seeping|creeping|curling)|\bhaze coming|\bball of flame|\balight\b|\bwhoo?mp|\bwhump"
+        r"|\bbang and a flash|\bflash and a bang"
         r"|\bblew (?:its|the) door off|\bhas caught\b|\bcaught (?:alight|light)|\bbillowing\b(?: \S+)? smoke"
         r"|\bsmoke seeping"
         r"|\bhazy with smoke|\bsoot\b|\bwent up\b|\bfireball|\bsinged\b|\bboom\b",

@@ -40,12 +40,14 @@ class Rule:
     needs: re.Pattern[str] | None = None  # something else the message must mention...
     unless: re.Pattern[str] | None = None  # ...or must not mention
     named: bool = False  # ``unless`` is ignored when gas is named ("燃气管漏了，水管也坏了")
+    latin_too: bool = False  # a compact-view rule that also reads text without Chinese ("co 120", "1.2% ch4")
 
 
 HAS_GAS = rx(r"<GAS>", r"\b<EGAS>\b")
 GAS_CTX = rx(
-    r"<GAS>|灶|厨房|锅炉|管道|管子|阀|气表|表箱|热水器|壁挂炉|气罐|钢瓶|气瓶|调压|油烟机|黄色的?管",
-    r"\b(?:gas|gassy|kitchen|<ETHING>)\b",
+    r"<GAS>|灶|厨房|锅炉|管道|管子|阀|气表|表箱|热水器|壁挂炉|气罐|钢瓶|气瓶|调压|黄色的?管|黄色的?[^，。]{0,3}桩|开灯|开关|电风扇|风扇|抱出去|叫醒|敲门"
+    r"|楼道|楼梯|走廊|单元|门口|门缝|地库|电梯|家里|屋里|储物间|后屋|罐子|进门",
+    r"\b(?:gas|gassy|kitchen|<ETHING>|hallway|landing|corridor|stairwell|riser|grey box|flat|building|lobby)\b",
 )
 # Where CO comes from: a symptom with one of these nearby is CO until shown otherwise.
 HEAT_CTX = rx(
@@ -59,7 +61,7 @@ HEAT_CTX = rx(
 MONEY = rx(r"费|账单|气价|价格|涨价|缴费|交钱|欠费|钱|\b(?:bills?|price\w*|cost\w*|pay\w*|charges?|expensive|money)\b")
 NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
     r"漏水|水管|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|空调|信息|隐私|数据|密码|号码",
-    r"电缆|网线|光缆|电线|屋顶|房顶|机油|汽油|柴油|漏油"
+    r"电缆|网线|光缆|电线|屋顶|房顶|机油|汽油|柴油|漏油|水壶|烧水"
     r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof)\b",
 )
 NOT_GAS_SMELL = rx(
@@ -78,11 +80,14 @@ COOKING = rx(
 
 # Danger words as figures of speech ("the app makes me explode", "sales are on fire", "我晕")
 FIGURE_FIRE = (
-    r"原地爆炸|我(?:要)?爆炸|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
+    r"原地爆炸|我(?:要)?爆炸|整个[^，。]{0,4}炸了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
     r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)"
     r"|\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b"
-    r"|five.alarm fire|\bmeltdown\b|breathing fire|群.{0,4}exploded|\bred packets?\b|\bmouth (?:is )?on fire"
-    r"|\btabs? (?:are )?exploding|\bpicks? (?:are )?on fire|\bblew up at\b|\bspicy\b"
+    r"|five.alarm fire|\bblazing row\b|\bdown in flames\b|\bwishlist\b|\bstadium\b|\bstriker\b|\bhat.trick\b"
+    r"|\b(?:bill|price|cost)s? (?:\S+ )?explod\w*|\bmeltdown\b|breathing fire|群.{0,4}exploded|\bred packets?\b"
+    r"|\bmouth (?:is )?on fire"
+    r"|\btabs? (?:are )?exploding|\bpicks? (?:are )?on fire|\bblew up at (?:me|him|her|them|us|the tv|the kids)\b"
+    r"|\bspicy\b"
     r"|\bchill?i\b"
     r"|\b(?:boss|mum|mom|dad|teacher|wife|husband|gran) (?:\S+ )?explode"
     r"|\bi(?:'m| am)? (?:going to |gonna |about to )?explode\b"
@@ -111,10 +116,12 @@ EN_CO_TERM = rx(r"\bmonoxide\b(?! (?:alarms?|detectors?|sensors?|monitors?|teste
 ALARM_CO = rx(r"一氧化碳|(?<![a-z0-9])co(?![a-z0-9])|monoxide|carbon")
 ALARM_FIRE = rx(r"烟雾|烟感|火灾|消防|火警|\b(?:smoke|fire|heat)\b")
 ALARM_BATTERY = rx(
-    r"(?<!not the )(?<!not a )(?<!不是)(?:\bbatter(?:y|ies)\b|电池|没电)[^?？]*$"
+    r"(?<!not the )(?<!not a )(?<!不是)(?<!or )(?<!or low )(?:\bbatter(?:y|ies)\b|电池|没电)"
 )  # the chirp of a flat battery
 ALARM_OTHER = rx(
-    r"\b(?:clock|burglar|car(?! park)|security|intruder|phone|house|wake|morning|door|timer)\b|闹钟|防盗|门铃|手机|车"
+    r"\bgreen\b|绿灯|\b(?:clock|burglar|car(?! park)|security|intruder|phone|house|wake|morning|door|timer)\b"
+    r"|闹钟|防盗|门铃|手机"
+    r"|车"
 )
 PPM = re.compile(r"(\d{1,5})\s?ppm")
 
