@@ -139,8 +139,6 @@ def _dispatch_now(data: dict[str, Any]) -> bool:
 
 
 async def _advance(ctx: Ctx, data: dict[str, Any], conv: Conversation | None, changed: list[str] | None = None) -> None:
-    if data["category"] == "meter" and data["answers"].get("meter_turning") == "yes":
-        data["category"] = "leak"  # gas is escaping somewhere: a leak report from here on (bot/triage.py)
     category = CATEGORIES[data["category"]]
     editing = data.pop("editing", False)
     nxt = None if editing else next_field(category, data["answers"])

@@ -35,10 +35,6 @@ def _leak(answers: Answers) -> Severity:
     # Strong smell or hissing = uncontrolled escape (UK GSMR "uncontrolled"; US GPTC Grade 1).
     if answers.get("strength") in ("strong", "hissing"):
         return Severity.P1
-    # The meter turning with every appliance off, and nothing above: a small escape found by the meter
-    # test, not by a strong smell (UK networks' and Chinese utilities' "meter test"): urgent, P2.
-    if answers.get("meter_turning") == "yes" and answers.get("unwell") != "yes":
-        return Severity.P2
     # Valve not closed or unknown indoors: the escape is not controlled (UK controlled/uncontrolled).
     if answers.get("valve") in ("open", "unsure", None) and answers.get("where") != "outdoors":
         return Severity.P1

@@ -166,14 +166,3 @@ async def test_several_flats_smelling_gas_is_p1_with_the_neighbours_line(
         t("zh", "crew.update_severity_kept", kept="P1", suggested="P2") in e.message.text  # type: ignore[union-attr]
         for e in edits
     )
-
-
-async def test_a_meter_turning_with_everything_off_becomes_a_p2_leak(
-    settings: Settings, db: Database, clock: FakeClock
-) -> None:
-    h = await Harness(settings, db, clock).setup()
-    await _service(h, "meter")
-    await h.press(RESIDENT, "i:f:meter_turning:yes")
-    assert await _row(db) == ("leak", "P2", "dispatched"), "a leak at P2, dispatched at once"
-    await h.press(RESIDENT, "i:f:where:home")
-    assert await _row(db) == ("leak", "P2", "dispatched")
