@@ -380,7 +380,9 @@ def test_one_crew_at_every_instant_and_shifts_tile_time(
     (slot,) = on_duty([rotation], [], at)
     k = offset // shift
     assert slot.crew == crews[k % n]
-    assert slot.start <= at < slot.end
+    # Compared in UTC: two aware times of one zone compare by wall clock, so 01:00 before and 01:00 after the
+    # clocks go back (fold 0 and 1) would count as equal.
+    assert slot.start.astimezone(UTC) <= at.astimezone(UTC) < slot.end.astimezone(UTC)
     assert slot.end.astimezone(UTC) - slot.start.astimezone(UTC) == shift
 
     end = at.astimezone(UTC) + span
