@@ -65,7 +65,7 @@ NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
     r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof)\b",
 )
 NOT_GAS_SMELL = rx(
-    r"下水道|地漏|垃圾|马桶|厕所|油烟(?!机)|饭菜|饭香|煮饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
+    r"下水道|地漏|垃圾|马桶|厕所|油烟(?!机)|油味|油条|火药味|艾草|熏香|香薰|饭菜|饭香|煮饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
     r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish)\b",
     r"\bsmel\w* (?:so |really |very )?(?:good|nice|great|lovely|fresh|clean|amazing|delicious)\b",
 )
@@ -80,10 +80,11 @@ COOKING = rx(
 
 # Danger words as figures of speech ("the app makes me explode", "sales are on fire", "我晕")
 FIGURE_FIRE = (
-    r"原地爆炸|我(?:要)?爆炸|整个[^，。]{0,4}炸了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
+    r"原地爆炸|我(?:要)?爆炸|排队|群消息|炸开了锅|炸锅|整个[^，。]{0,4}炸了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
     r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)"
     r"|\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b"
-    r"|five.alarm fire|\bblazing row\b|\bdown in flames\b|\bwishlist\b|\bstadium\b|\bstriker\b|\bhat.trick\b"
+    r"|five.alarm fire|\bup in smoke\b|\bblazing row\b|\bdown in flames\b|\bwishlist\b|\bstadium\b"
+    r"|\bstriker\b|\bhat.trick\b"
     r"|\b(?:bill|price|cost)s? (?:\S+ )?explod\w*|\bmeltdown\b|breathing fire|群.{0,4}exploded|\bred packets?\b"
     r"|\bmouth (?:is )?on fire"
     r"|\btabs? (?:are )?exploding|\bpicks? (?:are )?on fire|\bblew up at (?:me|him|her|them|us|the tv|the kids)\b"
@@ -119,7 +120,8 @@ ALARM_BATTERY = rx(
     r"(?<!not the )(?<!not a )(?<!不是)(?<!or )(?<!or low )(?:\bbatter(?:y|ies)\b|电池|没电)"
 )  # the chirp of a flat battery
 ALARM_OTHER = rx(
-    r"\bgreen\b|绿灯|\b(?:clock|burglar|car(?! park)|security|intruder|phone|house|wake|morning|door|timer)\b"
+    r"\bgreen\b|绿灯|\btest\w*|\bsteam\b|测试"
+    r"|\b(?:clock|burglar|car(?! park)|security|intruder|phone|house|wake|morning|door|timer)\b"
     r"|闹钟|防盗|门铃|手机"
     r"|车"
 )
