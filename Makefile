@@ -1,14 +1,25 @@
 PY ?= python3
+# make test PY=python3.13: another interpreter gets its own virtual environment beside .venv
+ifeq ($(PY),python3)
 VENV := .venv
+else
+VENV := .venv-$(notdir $(PY))
+endif
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+# The interpreter: $(PY) on PATH, else a pyenv-installed one of that name (pyenv's shims refuse versions not selected)
+PYTHON = $(shell $(PY) -c 'import sys; print(sys.executable)' 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/*/bin/$(PY) 2>/dev/null | tail -n 1)
 
-.PHONY: demo test run lint bench reliability model clean
+.PHONY: demo test run lint lock bench reliability model clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+# The tested set of every dependency, pinned with hashes in $(LOCK); the project itself editable, without dependencies
+$(STAMP): pyproject.toml $(LOCK)
+	@test -x $(BIN)/python || test -n "$(PYTHON)" || { echo "no $(PY) here: install it (Debian: apt-get install $(PY) where packaged; or pyenv install)" >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -25,6 +36,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Re-resolve $(LOCK) from pyproject.toml: the newest releases within its bounds, for every supported Python
+# (uv's universal resolution), with hashes; then `make test` on each Python before committing it.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --extra dev --extra bench \
+		--generate-hashes --upgrade --quiet --custom-compile-command 'make lock' -o $(LOCK)
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
@@ -35,4 +52,4 @@ model: $(STAMP)  # the n-gram second opinion of danger recognition, rebuilt from
 	$(BIN)/python -m bot.danger.ngrams tests/bot/corpus/tune bot/data/danger_ngrams.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .venv-* .pytest_cache .mypy_cache .ruff_cache
