@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +24,7 @@ async def seed(db_path: Path, *, subscribers: int, tickets: int, seed: int = 7) 
     await db.close()
     rng = random.Random(seed)
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    with sqlite3.connect(db_path) as conn:
+    with closing(sqlite3.connect(db_path)) as conn, conn:
         conn.executemany(
             "INSERT INTO people (channel, external_id, name, lang, tips, created_at)"
             " VALUES ('telegram', ?, ?, ?, 1, ?)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,7 @@ def test_migrate_then_backup_gives_a_working_copy(tmp_path: Path, capsys: pytest
     asyncio.run(add_person())
     target = tmp_path / "backups" / "copy.sqlite3"
     assert main(["db", "backup", str(target), "--config", str(path)]) == 0
-    with sqlite3.connect(target) as copy:
+    with closing(sqlite3.connect(target)) as copy, copy:
         assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert copy.execute("SELECT COUNT(*) FROM people").fetchone()[0] == 1
 
@@ -113,7 +114,7 @@ def test_backup_of_a_missing_database_is_a_clear_error(tmp_path: Path, capsys: p
 
 async def test_newer_schema_than_the_program_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("PRAGMA user_version = 999")
     with pytest.raises(Exception, match="newer than this program"):
         await Database.open(path)
@@ -141,7 +142,7 @@ def _live_config(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _people(db_path: Path) -> int:
-    with sqlite3.connect(db_path) as conn:
+    with closing(sqlite3.connect(db_path)) as conn, conn:
         return int(conn.execute("SELECT COUNT(*) FROM people").fetchone()[0])
 
 

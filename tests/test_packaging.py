@@ -28,7 +28,9 @@ def test_pyproject_names_the_licence_and_ships_the_file() -> None:
 
 
 def test_supported_pythons_are_classified_and_required() -> None:
-    classified = {c.rsplit(" :: ", 1)[1] for c in PROJECT["classifiers"] if c.startswith("Programming Language :: Python :: 3.")}
+    classified = {
+        c.rsplit(" :: ", 1)[1] for c in PROJECT["classifiers"] if c.startswith("Programming Language :: Python :: 3.")
+    }
     assert classified == set(SUPPORTED)
     assert PROJECT["requires-python"] == f">={SUPPORTED[0]}"
     assert f"{sys.version_info.major}.{sys.version_info.minor}" in SUPPORTED, "this Python is not a supported one"

@@ -41,7 +41,10 @@ def test_ptb_private_modules_still_export_what_we_import() -> None:
         (types, "TimePeriod"),
     ]:
         assert hasattr(module, name), _changed(
-            "python-telegram-bot", PTB, f"{module.__name__}.{name}", "handlers/transport.py and handlers/safe_updates.py"
+            "python-telegram-bot",
+            PTB,
+            f"{module.__name__}.{name}",
+            "handlers/transport.py and handlers/safe_updates.py",
         )
 
 
@@ -67,7 +70,9 @@ def test_ptb_bot_request_pair_and_unfrozen() -> None:
         "python-telegram-bot", PTB, "Bot._request's items", "handlers/safe_updates.py"
     )
     unfrozen = getattr(bot, "_unfrozen", None)
-    assert unfrozen is not None, _changed("python-telegram-bot", PTB, "TelegramObject._unfrozen", "handlers/safe_updates.py")
+    assert unfrozen is not None, _changed(
+        "python-telegram-bot", PTB, "TelegramObject._unfrozen", "handlers/safe_updates.py"
+    )
     with unfrozen():
         pass
 
@@ -89,7 +94,9 @@ async def test_aiosqlite_connection_queue(tmp_path: Path) -> None:
         raw = getattr(conn, "_connection", None)
         assert isinstance(raw, sqlite3.Connection), _changed("aiosqlite", AIOSQLITE, "Connection._connection", user)
         queue = getattr(conn, "_tx", None)
-        assert queue is not None and hasattr(queue, "put_nowait"), _changed("aiosqlite", AIOSQLITE, "Connection._tx", user)
+        assert queue is not None and hasattr(queue, "put_nowait"), _changed(
+            "aiosqlite", AIOSQLITE, "Connection._tx", user
+        )
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         queue.put_nowait((future, lambda: raw.execute("SELECT 41 + 1").fetchone()[0]))
         try:

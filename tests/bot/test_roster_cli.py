@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -165,7 +166,7 @@ def test_a_bad_file_imports_nothing_and_names_every_bad_line(
     named = sorted({int(line.split()[1].rstrip(":")) for line in err.splitlines() if line.startswith("line ")})
     assert named == lines
     settings = load_settings(config)
-    with sqlite3.connect(settings.storage.path) as conn:
+    with closing(sqlite3.connect(settings.storage.path)) as conn, conn:
         assert conn.execute("SELECT COUNT(*) FROM rota_rotations").fetchone()[0] == 1
         assert conn.execute("SELECT COUNT(*) FROM rota_overrides").fetchone()[0] == 5
         assert conn.execute("SELECT kind FROM rota_imports ORDER BY id").fetchall() == [("rotations",), ("shifts",)]
@@ -212,7 +213,7 @@ def test_invite_prints_a_code_and_a_deep_link(capsys: pytest.CaptureFixture[str]
     assert invite.startswith("inv_")
     assert f"link: https://t.me/GasHotlineTestBot?start={invite}" in out
     settings: Settings = load_settings(config)
-    with sqlite3.connect(settings.storage.path) as conn:
+    with closing(sqlite3.connect(settings.storage.path)) as conn, conn:
         rows = conn.execute("SELECT code_hash, role, crew FROM invites").fetchall()
     assert len(rows) == 1 and rows[0][1:] == ("crew", "A")
     assert invite not in rows[0][0]  # only the hash is stored

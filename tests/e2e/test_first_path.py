@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 def count_tickets(settings: Settings) -> int:
-    with sqlite3.connect(settings.storage.path) as conn:
+    with closing(sqlite3.connect(settings.storage.path)) as conn, conn:
         return int(conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -106,6 +107,6 @@ async def test_every_category_end_to_end(sandbox: Sandbox, tmp_path: Path, lang:
     settings = sandbox_settings(sb, tmp_path / "e2e.sqlite3", lang=lang)
     async with running_bot(settings):
         await asyncio.gather(*(report(sb, user, category, lang) for user, category in residents.items()))
-    with sqlite3.connect(settings.storage.path) as conn:
+    with closing(sqlite3.connect(settings.storage.path)) as conn, conn:
         rows = dict(conn.execute("SELECT chat, category FROM tickets WHERE lang = ?", (lang,)).fetchall())
     assert rows == {str(user): category for user, category in residents.items()}

@@ -10,6 +10,7 @@ import functools
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,7 +110,7 @@ async def run_faults(
             for member in (LEAD, MEMBER):
                 await sb.wait_for(member, functools.partial(has_card_in, ticket=ticket), timeout_s=60)
         calls = len(sb.calls())
-    with sqlite3.connect(settings.storage.path) as conn:
+    with closing(sqlite3.connect(settings.storage.path)) as conn, conn:
         pending = conn.execute(
             "SELECT COUNT(*) FROM outbox WHERE purpose = 'dispatch' AND status != 'sent'"
         ).fetchone()[0]

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -187,7 +188,7 @@ async def run_fuzz(sb: Sandbox, tmp: Path, caplog: pytest.LogCaptureFixture, *, 
     assert not failed, "updates that reached the catch-all: " + "; ".join(
         f"{r.getMessage()}: {r.exc_info[1]!r}" for r in failed if r.exc_info
     )
-    with sqlite3.connect(settings_.storage.path) as conn:
+    with closing(sqlite3.connect(settings_.storage.path)) as conn, conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("SELECT COUNT(*) FROM tickets WHERE status != 'dispatched'").fetchone() == (0,)
     undecodable = sum("does not decode" in r.getMessage() for r in records)

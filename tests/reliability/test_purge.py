@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -227,7 +228,7 @@ async def test_purge_command_rebuilds_the_file_only_when_no_bot_runs(
         assert "would purge 2 ticket(s)" in await asyncio.to_thread(hotline, "--dry-run")
         out = await asyncio.to_thread(hotline)
         assert "purged 2 ticket(s)" in out and "the bot is running, so the file was not rebuilt" in out
-    with sqlite3.connect(settings.storage.path) as conn:
+    with closing(sqlite3.connect(settings.storage.path)) as conn, conn:
         conn.execute("UPDATE tickets SET purged_at = NULL WHERE id = 1")
     out = await asyncio.to_thread(hotline)
     assert "purged 1 ticket(s)" in out and "database file rebuilt (VACUUM)" in out

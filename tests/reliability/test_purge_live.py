@@ -10,6 +10,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -42,7 +43,7 @@ async def seed_backlog(path: Path, tickets: int) -> None:
     long_ago = datetime.now(UTC) - timedelta(days=60)
     at = to_db(long_ago)
     card = Envelope(message=Text(chat="1001", text="Flat 501, Building 3", priority=Priority.DISPATCH))
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         conn.executemany(
             "INSERT INTO people (id, channel, external_id, name, phone, created_at)"
             " VALUES (?, 'telegram', ?, ?, '+8613812345678', ?)",
@@ -68,7 +69,7 @@ async def seed_backlog(path: Path, tickets: int) -> None:
 
 
 def purged_so_far(path: Path) -> int:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10) as conn:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)) as conn, conn:
         return int(conn.execute("SELECT COUNT(*) FROM tickets WHERE purged_at IS NOT NULL").fetchone()[0])
 
 
