@@ -21,9 +21,12 @@ from bot.config import Settings
 from bot.dbguard import FileWatch
 from bot.halt import Halt, first_of
 from bot.logsafety import mask_tokens, quiet_libraries
+from bot.metrics import Metrics
+from bot.ops import ApiHealth, OpsServer
 from bot.runtime import Runtime
 from handlers.convert import TelegramUpdate
 from handlers.errors import on_error
+from handlers.metered import MeteredSender
 from handlers.processor import ChatOrderedProcessor
 from handlers.safe_updates import SafeUpdatesBot
 from handlers.sender import TelegramSender
@@ -86,6 +89,9 @@ async def serve(
         runtime: Runtime | None = None
         app = build_application(settings)
         polling = PollingWatch(halt)
+        metrics, health = Metrics(), ApiHealth()
+        polling.on_ok = health.ok
+        ops: OpsServer | None = None
         if isinstance(app.bot, SafeUpdatesBot):
             app.bot.set_watch(polling)
         hook = WebhookServer(app, settings) if webhook else None
@@ -106,11 +112,18 @@ async def serve(
             if connected is None:  # stopped (or halted) while Telegram was unreachable
                 halt.raise_if_halted()
                 return
-            runtime = await Runtime.start(
-                settings, clock or SystemClock(), TelegramSender(app.bot), db=db, refused_advice=TOKEN_ADVICE
-            )
+            health.ok()  # getMe answered
+            sender = MeteredSender(TelegramSender(app.bot), metrics, health)
+            runtime = await Runtime.start(settings, clock or SystemClock(), sender, db=db, refused_advice=TOKEN_ADVICE)
             runtime.on_fatal = halt
             app.bot_data["runtime"] = runtime
+            app.bot_data["metrics"] = metrics
+            if settings.ops.listen:
+                ops = OpsServer(
+                    settings.ops, db, runtime.clock, metrics, health, probe=app.bot.get_me, process=runtime.health
+                )
+                await ops.start()
+                runtime.ops = ops
             app.bot_data["hotline"] = settings.utility.hotline
             if isinstance(app.bot, SafeUpdatesBot):
                 app.bot.set_on_refused(runtime.refused)
@@ -160,6 +173,8 @@ async def serve(
             if runtime is not None and halt.reason is not None:
                 runtime.health.fail(halt.reason)  # /healthz says so while the bot stops
             await watch.stop()
+            if ops is not None:
+                await ops.stop()
             if hook is not None:
                 await hook.stop()
             if app.updater is not None and app.updater.running:

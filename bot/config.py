@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.config_section import Section
 from bot.errors import ConfigError
 from bot.escalation_config import EscalationConfig
+from bot.ops_config import LoggingConfig, OpsConfig
 from bot.reminders_config import District, RemindersConfig
 from bot.utility_config import UtilityConfig
 
@@ -171,6 +172,8 @@ class Settings(BaseSettings):
     districts: list[District] = Field(default_factory=list)
     intake: IntakeConfig = IntakeConfig()
     escalation: EscalationConfig = EscalationConfig()
+    ops: OpsConfig = OpsConfig()
+    logging: LoggingConfig = LoggingConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -63,6 +63,7 @@ class Runtime:
     reach: Reachability = field(default_factory=Reachability)
     refused_advice: str = "set the bot's current token and restart"
     on_fatal: Callable[[str], None] | None = None  # the adapter's stop (``bot.halt.Halt``)
+    ops: Service | None = None  # [ops] listen: the health/readiness/metrics endpoints (bot.ops), set by bot.app
 
     @classmethod
     async def start(

@@ -119,6 +119,7 @@ class PollingWatch:
     def __init__(self, halt: Callable[[str], None]) -> None:
         self.halt = halt
         self.failures = 0
+        self.on_ok: Callable[[], None] | None = None  # /readyz hears that the Bot API answered (bot.ops)
 
     def __call__(self, exc: TelegramError) -> None:  # PTB: must not raise, must not be a coroutine
         if isinstance(exc, Conflict):
@@ -136,6 +137,8 @@ class PollingWatch:
                 logger.warning("getUpdates timed out (%d in a row); retrying", self.failures)
 
     def ok(self) -> None:
+        if self.on_ok is not None:
+            self.on_ok()
         if self.failures:
             logger.info("connection to Telegram restored (getUpdates after %d failure(s))", self.failures)
             self.failures = 0

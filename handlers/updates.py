@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from telegram.ext import ContextTypes
 
 from bot.delivery import DeliveryError
 from bot.events import Outbound
+from bot.metrics import Metrics
 from bot.runtime import Runtime
 from handlers.convert import TelegramUpdate
 
@@ -25,13 +27,20 @@ async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, TelegramUpdate):
         return
     runtime = runtime_of(context)
+    metrics: Metrics | None = context.bot_data.get("metrics")
+    started = time.monotonic()
+    if metrics is not None:
+        metrics.updates.inc()
     event = update.inbound(runtime.clock.now())
     if event is None:
         return
     pending: list[asyncio.Future[str | None]] = []
 
-    def urgent(message: Outbound) -> None:
-        pending.append(runtime.lane.submit(message))
+    def urgent(message: Outbound) -> None:  # the safety card
+        card = runtime.lane.submit(message)
+        if metrics is not None:
+            card.add_done_callback(lambda f: None if f.cancelled() or f.exception() else metrics.card_sent(started))
+        pending.append(card)
 
     replies = await runtime.core.handle(event, urgent)
     pending.extend(runtime.lane.submit(message) for message in replies)

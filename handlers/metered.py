@@ -1,0 +1,49 @@
+"""The Telegram sender, counted: each Bot API failure by its HTTP code (or "network", "timeout"), and
+when the Bot API last answered (for ``/readyz``). Wraps ``TelegramSender`` without changing it."""
+
+from __future__ import annotations
+
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+
+from bot.delivery import NotModified, Sender
+from bot.events import Outbound
+from bot.metrics import Metrics
+from bot.ops import ApiHealth
+
+
+def error_code(exc: BaseException) -> str:
+    """The Bot API's answer behind a delivery error, as a label: "400", "401", "403", "409", "429", "timeout",
+    "network" or "other"."""
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    for kind, code in (
+        (RetryAfter, "429"),
+        (Forbidden, "403"),
+        (InvalidToken, "401"),
+        (Conflict, "409"),
+        (BadRequest, "400"),
+        (TimedOut, "timeout"),
+        (NetworkError, "network"),
+    ):
+        if isinstance(cause, kind):
+            return code
+    return "other"
+
+
+class MeteredSender:
+    def __init__(self, inner: Sender, metrics: Metrics, health: ApiHealth) -> None:
+        self.inner, self.metrics, self.health = inner, metrics, health
+
+    async def send(self, message: Outbound) -> str | None:
+        try:
+            sent = await self.inner.send(message)
+        except NotModified:
+            self.health.ok()  # Telegram answered: the edit changed nothing
+            raise
+        except Exception as exc:
+            code = error_code(exc)
+            self.metrics.api_errors.labels(code=code).inc()
+            if code not in ("timeout", "network", "other"):
+                self.health.ok()  # Telegram answered, with a refusal: it is reachable
+            raise
+        self.health.ok()
+        return sent
