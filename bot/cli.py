@@ -16,7 +16,8 @@ from bot import broadcast_cli, content_cli, roster_cli, staff_cli
 from bot.config import Settings, load_settings
 from bot.dbguard import check_present
 from bot.errors import ConfigError, HotlineError
-from bot.logsafety import mask_tokens, quiet_libraries
+from bot.logformat import Format, apply_logging
+from bot.logsafety import mask_tokens
 from bot.loop import run_loop
 from storage.backup import BackupTargetError, backup_file
 from storage.db import Database
@@ -27,10 +28,9 @@ EXIT_CONFIG = 2
 TOKEN_VARIABLE = "HOTLINE_TELEGRAM__TOKEN"
 
 
-def setup_logging(level: str = "INFO") -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    quiet_libraries()  # request URLs carry the bot token; PTB's DEBUG lines carry residents' messages
-    mask_tokens()  # whatever still carries a token is masked on every handler of the root logger
+def setup_logging(level: str = "INFO", fmt: Format = "text") -> None:
+    """stderr at ``level`` in ``fmt`` (bot.logformat), tokens masked; called again with ``[logging]``."""
+    apply_logging(level, fmt)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_loop(run_demo(args.lang))
         settings = load_settings(args.config)
+        setup_logging(settings.logging.level, settings.logging.format)
         if args.command == "broadcast":
             return asyncio.run(broadcast_cli.run(settings, args))
         if args.command in roster_cli.COMMANDS:
