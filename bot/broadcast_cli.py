@@ -9,8 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from bot.broadcast import Progress, add_broadcast, audience_size, progress
 from bot.clock import SystemClock
@@ -43,9 +46,17 @@ def _texts(settings: Settings, text: str, notice: bool, audience: str) -> dict[s
     return {lang.value: t(lang, "broadcast.message", text=text, hotline=hotline) for lang in Lang}
 
 
-def line(state: Progress) -> str:
+PICKUP_S = 5.0  # `send` says so when no running bot has started the broadcast within this
+
+
+def shown_time(when: datetime, zone: ZoneInfo) -> str:
+    """A time for an operator: in the utility's zone, the zone named (``2027-01-04 16:00 Asia/Shanghai``)."""
+    return f"{when.astimezone(zone):%Y-%m-%d %H:%M:%S} {zone.key}"
+
+
+def line(state: Progress, zone: ZoneInfo) -> str:
     b = state.broadcast
-    finish = state.expected_finish.isoformat(timespec="seconds") if state.expected_finish else "-"
+    finish = shown_time(state.expected_finish, zone) if state.expected_finish else "-"
     return (
         f"#{b.id} {b.kind} -> {b.audience} [{b.status}] {state.audience} recipients: {state.sent} sent, "
         f"{state.blocked} blocked, {state.failed} failed, {state.uncertain} uncertain, {state.pending} pending; "
@@ -79,19 +90,28 @@ class ProgressBar:
             self.out.write("\n")
 
 
-async def run(settings: Settings, args: argparse.Namespace, out: TextIO | None = None, poll_s: float = 0.5) -> int:
+async def run(
+    settings: Settings,
+    args: argparse.Namespace,
+    out: TextIO | None = None,
+    poll_s: float = 0.5,
+    pickup_s: float = PICKUP_S,
+) -> int:
     out = out or sys.stdout
+    zone = settings.utility.tz
     db = await Database.open(settings.storage.path)
     clock = SystemClock()
     try:
         if args.broadcast_command == "status":
             if args.id is not None:
-                print(line(await progress(db, settings, args.id, clock.now())), file=out)
+                print(line(await progress(db, settings, args.id, clock.now()), zone), file=out)
                 return 0
             async with db.lock:
                 recent = await BroadcastsRepo(db.conn).recent(20)
+            if not recent:
+                print("no broadcasts", file=out)
             for item in recent:
-                print(line(await progress(db, settings, item.id, clock.now())), file=out)
+                print(line(await progress(db, settings, item.id, clock.now()), zone), file=out)
             return 0
         texts = _texts(settings, args.text, args.notice, args.audience)
         if args.broadcast_command == "preview":
@@ -110,13 +130,22 @@ async def run(settings: Settings, args: argparse.Namespace, out: TextIO | None =
         if args.no_wait:
             return 0
         bar = ProgressBar(out)
+        waiting_since, told = time.monotonic(), False
         while True:
             state = await progress(db, settings, broadcast_id, clock.now())
             if state.broadcast.status != "queued":
                 bar.show(state)
+            elif not told and time.monotonic() - waiting_since >= pickup_s:
+                told = True
+                print(
+                    f"no running bot has picked this up yet: start `hotline run` with this configuration; "
+                    f"broadcast #{broadcast_id} stays queued (Ctrl-C stops waiting, not the broadcast)",
+                    file=out,
+                    flush=True,
+                )
             if state.done:
                 bar.end()
-                print(line(state), file=out)
+                print(line(state, zone), file=out)
                 return 0
             await asyncio.sleep(poll_s)
     finally:

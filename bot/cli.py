@@ -34,7 +34,7 @@ def setup_logging(level: str = "INFO", fmt: Format = "text") -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hotline", description="Gas Hotline Bot")
+    parser = argparse.ArgumentParser(prog="hotline", description="Gas Hotline Bot (also: python -m bot)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_config(p: argparse.ArgumentParser) -> None:

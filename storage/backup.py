@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.errors import StorageError
+from storage.private import make_private
 
 COMPANIONS = ("-wal", "-shm", "-journal")
 
@@ -64,6 +65,7 @@ async def backup_file(source: Path, target: Path, now: datetime | None = None) -
         try:
             src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
             try:
+                make_private(partial)  # the copy holds what the database holds
                 dest = sqlite3.connect(partial)
                 try:
                     src.backup(dest)

@@ -26,6 +26,7 @@ import aiosqlite
 
 from bot.errors import StorageError
 from storage.backup import backup_file
+from storage.private import make_private
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +207,7 @@ class Database:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"{path.parent}: cannot create the database's directory ({exc.strerror})") from exc
+        make_private(path)  # 0600, and so its -wal and -shm files: residents' phone numbers and addresses
         conn = await aiosqlite.connect(path, isolation_level=None)
         try:
             conn.row_factory = aiosqlite.Row

@@ -1,0 +1,7 @@
+"""``python -m bot``: the ``hotline`` command, for when the console script is not on PATH."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main())
