@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.context import Ctx, Handler
-from bot.rota import DutySlot, Override, Rotation, SlotKind, next_on_duty, on_duty
+from bot.rota import DutySlot, Override, OverrideKind, Rotation, SlotKind, next_on_duty, on_duty
 from storage.db import Conn
 from storage.people import CREW_ROLES, STAFF_ROLES, CrewsRepo, PeopleRepo
 from storage.rota import RotaRepo
@@ -48,11 +48,21 @@ class Rota:
 async def load_rota(tx: Conn, settings: Settings, start: datetime | None = None, end: datetime | None = None) -> Rota:
     """The rota in force, with the overrides overlapping ``[start, end)`` (all of them without bounds)."""
     repo = RotaRepo(tx)
+    overrides = await repo.overrides(start, end)
     if await repo.rotations_imported():
-        rotations = await repo.rotations()
-    else:
-        rotations = [r for r in [config_rotation(settings)] if r is not None]
-    return Rota(rotations, await repo.overrides(start, end))
+        return Rota(await repo.rotations(), overrides)
+    configured = config_rotation(settings)
+    if configured is None:
+        return Rota([], overrides)
+    # Explicit shifts of no named rotation take the configured rota's place where they are (its lane),
+    # rather than a second crew on duty beside the configured one.
+    return Rota([configured], [_in_config_lane(o) for o in overrides])
+
+
+def _in_config_lane(override: Override) -> Override:
+    if override.kind is OverrideKind.SHIFT and override.rotation is None:
+        return override.model_copy(update={"rotation": CONFIG_ROTATION})
+    return override
 
 
 async def rota_around(tx: Conn, settings: Settings, at: datetime) -> Rota:

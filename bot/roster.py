@@ -52,7 +52,7 @@ def file_format(path: Path, fmt: str | None) -> Format:
 
 
 def _csv_kind(data: bytes) -> Kind:
-    """A rotations file has a ``crews`` column; anything else is read as shifts."""
+    """A rotations file has a ``crews`` or ``shift_hours`` column (每班小时, 起始时间); anything else is shifts."""
     try:
         text = decode_file(data, fallback="gb18030")
     except ValueError:
@@ -60,7 +60,7 @@ def _csv_kind(data: bytes) -> Kind:
     for line in text.splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             columns = {cell.strip().lower().replace(" ", "_") for cell in line.split(",")}
-            return "rotations" if columns & {"crews", "crew_order"} else "shifts"
+            return "rotations" if columns & {"crews", "crew_order", "shift_hours", "每班小时", "起始时间"} else "shifts"
     return "shifts"
 
 
@@ -152,6 +152,7 @@ class Show:
     gaps: list[Gap]
     no_rota: bool
     unreachable: list[str] = field(default_factory=list)  # staff the bot cannot reach (bot.reach)
+    sources: list[str] = field(default_factory=list)  # which rota is in force, and the shifts imported
 
 
 async def show(db: Database, settings: Settings, at: datetime) -> Show:
@@ -160,11 +161,12 @@ async def show(db: Database, settings: Settings, at: datetime) -> Show:
         rota = await rota_around(tx, settings, at)
         gaps = await gaps_ahead(tx, settings, at)
         unreachable = await staff_lines(tx, settings)
+        sources = await _sources(RotaRepo(tx), settings)
     if rota.empty:
-        return Show(at=at, on_duty=[], next=[], gaps=[], no_rota=True, unreachable=unreachable)
+        return Show(at=at, on_duty=[], next=[], gaps=[], no_rota=True, unreachable=unreachable, sources=sources)
     current = on_duty(rota.rotations, rota.overrides, at)
     coming = next_on_duty(rota.rotations, rota.overrides, at)
-    return Show(at=at, on_duty=current, next=coming, gaps=gaps, no_rota=False, unreachable=unreachable)
+    return Show(at=at, on_duty=current, next=coming, gaps=gaps, no_rota=False, unreachable=unreachable, sources=sources)
 
 
 def _unreachable_lines(result: Show) -> list[str]:
@@ -173,6 +175,27 @@ def _unreachable_lines(result: Show) -> list[str]:
     return [
         "Staff the bot cannot reach (never opened the bot, or blocked it; they get no dispatch cards):",
         *(f"  {line}" for line in result.unreachable),
+    ]
+
+
+async def _sources(repo: RotaRepo, settings: Settings) -> list[str]:
+    zone = settings.utility.tz
+    rotations, shifts = await repo.last_import("rotations"), await repo.last_import("shifts")
+    if rotations is not None:
+        name, rows, when = rotations
+        rota = f"Rota in force: {rows} rotation(s) imported from {name} on {_when(when.astimezone(zone))}"
+    elif settings.rota.crews:
+        crews, hours = ", ".join(settings.rota.crews), settings.rota.shift_hours
+        rota = f"Rota in force: the configuration's [rota] ({crews} in turn, {hours} h shifts)"
+    else:
+        rota = "Rota in force: none configured or imported"
+    if shifts is None:
+        return [rota, "Shifts and overrides: none imported"]
+    name, rows, when = shifts
+    return [
+        rota,
+        f"Shifts and overrides: {rows} imported from {name} on {_when(when.astimezone(zone))}; "
+        "where a shift is given it replaces the rota",
     ]
 
 
@@ -191,7 +214,7 @@ def slot_line(slot: DutySlot) -> str:
 
 def render_show(result: Show, settings: Settings) -> str:
     zone = settings.utility.timezone
-    lines = [f"Rota at {_when(result.at)} ({zone})"]
+    lines = [f"Rota at {_when(result.at)} ({zone})", *result.sources]
     if result.no_rota:
         crews = ", ".join(crew.name for crew in settings.crews) or "none"
         return "\n".join([*lines, f"No rota: every crew is on call ({crews}).", *_unreachable_lines(result)])

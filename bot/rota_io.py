@@ -5,8 +5,9 @@ name every bad row (physical line number from 1, a :class:`ProblemCode` for the 
 message) and nothing is returned. Times written without a zone are read in the utility's ``zone``.
 
 **CSV.** UTF-8, BOM or not (bytes that are not UTF-8 are read as GB18030, which Excel on Chinese Windows
-writes); the first row is the header (case-insensitive, ``shift hours`` = ``shift_hours``, any order;
-missing required or unknown columns are errors); blank rows and rows starting with ``#`` are skipped.
+writes); the first row is the header (case-insensitive, ``shift hours`` = ``shift_hours``, any order, or
+the Chinese names of ``ZH_ROTATION_HEADERS`` / ``ZH_OVERRIDE_HEADERS``; missing required or unknown columns
+are errors); blank rows and rows starting with ``#`` are skipped.
 Times: ``2027-01-04 08:00``, ``2027-01-04T08:00:00``, ``2027/1/4 8:00``, with or without an offset
 (``+08:00``, ``Z``); a time of day is required. Exports carry the offset and read back exactly (save them
 as ``utf-8-sig`` for Excel).
@@ -102,6 +103,34 @@ KIND_NAMES = {kind.value: kind for kind in OverrideKind} | {
 ROTATION_COLUMNS = ("rotation", "crews", "shift_hours", "anchor", "district", "until")
 OVERRIDE_COLUMNS = ("start", "end", "crew", "kind", "replaces", "note", "rotation", "district")
 _HEADER_ALIASES = {"crew_order": "crews"}
+# Chinese column headers (as a utility's own spreadsheet has them), per kind of file: 班组 is the
+# rotation's crews in a rotations file and the one crew in a shifts file.
+ZH_ROTATION_HEADERS = {
+    "轮班": "rotation",
+    "班组": "crews",
+    "每班小时": "shift_hours",
+    "起始时间": "anchor",
+    "区域": "district",
+    "截止时间": "until",
+}
+ZH_OVERRIDE_HEADERS = {
+    "开始时间": "start",
+    "结束时间": "end",
+    "班组": "crew",
+    "类型": "kind",
+    "替换": "replaces",
+    "备注": "note",
+    "轮班": "rotation",
+    "区域": "district",
+}
+_ZH_SYNONYMS = {
+    "轮班名称": "轮班",
+    "抢险队": "班组",
+    "队伍": "班组",
+    "片区": "区域",
+    "开始": "开始时间",
+    "结束": "结束时间",
+}
 _M = TypeVar("_M", bound=BaseModel)
 _Row = tuple[int, dict[str, str]]  # line number, cells by column
 
@@ -226,8 +255,9 @@ def _csv_rows(text: str, columns: Sequence[str], required: int, check: RowChecke
             if not any(cell.strip() for cell in cells) or cells[0].lstrip().startswith("#"):
                 continue
             if header is None:
+                zh = ZH_ROTATION_HEADERS if "crews" in columns else ZH_OVERRIDE_HEADERS
                 header = [re.sub(r"[\s_-]+", "_", cell.strip().lower()) for cell in cells]
-                header = [_HEADER_ALIASES.get(name, name) for name in header]
+                header = [zh.get(_ZH_SYNONYMS.get(name, name), _HEADER_ALIASES.get(name, name)) for name in header]
                 for name in columns[:required]:
                     if name not in header:
                         check.add(line, ProblemCode.MISSING_COLUMN, f"the header has no column {name!r}")

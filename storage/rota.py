@@ -38,6 +38,19 @@ class RotaRepo:
         rows = await self.conn.execute_fetchall("SELECT 1 FROM rota_imports WHERE kind = 'rotations' LIMIT 1")
         return bool(list(rows))
 
+    async def last_import(self, kind: ImportKind) -> tuple[str, int, datetime] | None:
+        """(file name, rows, when) of the latest import of ``kind``; None if there was none."""
+        rows = list(
+            await self.conn.execute_fetchall(
+                "SELECT source, rows, imported_at FROM rota_imports WHERE kind = ? ORDER BY id DESC LIMIT 1", (kind,)
+            )
+        )
+        if not rows:
+            return None
+        when = from_db(rows[0][2])
+        assert when is not None
+        return str(rows[0][0]), int(rows[0][1]), when
+
     async def replace_rotations(self, rotations: Sequence[Rotation], *, fmt: str, source: str, now: datetime) -> None:
         await self.conn.execute("DELETE FROM rota_rotations")
         await self.conn.executemany(
