@@ -63,7 +63,7 @@ async def _new_invite(db: Database, settings: Settings, args: argparse.Namespace
         f"invite code: {made.code}",
         f"role: {made.role}"
         + (f", crew {made.crew}" if made.crew else "")
-        + f"; single use, expires {_local(settings, made.expires_at)}",
+        + f"; single use, expires {_local(settings, made.expires_at)} {settings.utility.timezone}",
         f"link: {made.link}" if made.link else f"the new member opens the bot and sends: /start {made.code}",
     ]
     return "\n".join(lines)
@@ -77,7 +77,8 @@ async def _list_invites(db: Database, settings: Settings) -> str:
         users = {i.used_by: await people.get(i.used_by) for i in invites if i.used_by is not None}
     if not invites:
         return "no invites"
-    lines = ["#     state      role        crew  made              expires           used by"]
+    zone = settings.utility.timezone
+    lines = [f"#     state      role        crew  made              expires           used by   (times: {zone})"]
     for item in invites:
         user = users.get(item.used_by) if item.used_by is not None else None
         used = f"{user.external_id} {user.name}" if user is not None else "-"

@@ -81,3 +81,12 @@ def test_imported_shifts_replace_the_configured_rota_where_given(
     code, out, err = run(capsys, "roster", "import", str(DATA / "four_teams.csv"), "--config", str(config))
     code, out, err = run(capsys, "roster", "show", "--at", "2027-01-05 09:00", "--config", str(config))
     assert "Rota in force: 1 rotation(s) imported from four_teams.csv on " in out
+
+
+def test_invite_times_name_the_utilitys_zone(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    code, out, err = run(capsys, "invite", "--role", "crew", "--crew", "A", "--config", str(config))
+    assert code == 0, err
+    assert out.splitlines()[1].endswith(" Asia/Shanghai")  # "...; single use, expires 2027-... Asia/Shanghai"
+    code, out, err = run(capsys, "invite", "list", "--config", str(config))
+    assert out.splitlines()[0].endswith("(times: Asia/Shanghai)")
