@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot import broadcast_cli, content_cli, roster_cli, staff_cli
 from bot.config import Settings, load_settings
+from bot.credentials import apply_credentials
 from bot.dbguard import check_present
 from bot.errors import ConfigError, HotlineError
 from bot.logformat import Format, apply_logging
@@ -111,8 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in content_cli.COMMANDS:
             return content_cli.run(args, settings)
         if args.command == "run":
+            from_credentials = apply_credentials(settings)  # systemd's LoadCredential= (deploy/hotline.service)
             mask_tokens(settings.require_token())
-            if not os.environ.get(TOKEN_VARIABLE):
+            if not os.environ.get(TOKEN_VARIABLE) and "telegram-token" not in from_credentials:
                 logger.warning(
                     "the bot token comes from the configuration file %s: move it to %s in the environment "
                     "(a token in a file ends up in backups and repositories)",
