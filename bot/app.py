@@ -26,7 +26,7 @@ from bot.ops import ApiHealth, OpsServer
 from bot.runtime import Runtime
 from handlers.convert import TelegramUpdate
 from handlers.errors import on_error
-from handlers.metered import MeteredSender
+from handlers.metered import MeteredSender, count_error
 from handlers.processor import ChatOrderedProcessor
 from handlers.safe_updates import SafeUpdatesBot
 from handlers.sender import TelegramSender
@@ -90,7 +90,7 @@ async def serve(
         app = build_application(settings)
         polling = PollingWatch(halt)
         metrics, health = Metrics(), ApiHealth()
-        polling.on_ok = health.ok
+        polling.on_ok, polling.on_error = health.ok, count_error(metrics)
         ops: OpsServer | None = None
         if isinstance(app.bot, SafeUpdatesBot):
             app.bot.set_watch(polling)

@@ -3,7 +3,18 @@ when the Bot API last answered (for ``/readyz``). Wraps ``TelegramSender`` witho
 
 from __future__ import annotations
 
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from collections.abc import Callable
+
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.delivery import NotModified, Sender
 from bot.events import Outbound
@@ -14,7 +25,7 @@ from bot.ops import ApiHealth
 def error_code(exc: BaseException) -> str:
     """The Bot API's answer behind a delivery error, as a label: "400", "401", "403", "409", "429", "timeout",
     "network" or "other"."""
-    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    cause = exc if isinstance(exc, TelegramError) or exc.__cause__ is None else exc.__cause__
     for kind, code in (
         (RetryAfter, "429"),
         (Forbidden, "403"),
@@ -27,6 +38,15 @@ def error_code(exc: BaseException) -> str:
         if isinstance(cause, kind):
             return code
     return "other"
+
+
+def count_error(metrics: Metrics) -> Callable[[BaseException], None]:
+    """``PollingWatch.on_error``: a failed ``getUpdates`` counted like a failed send."""
+
+    def count(exc: BaseException) -> None:
+        metrics.api_errors.labels(code=error_code(exc)).inc()
+
+    return count
 
 
 class MeteredSender:

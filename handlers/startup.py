@@ -120,8 +120,11 @@ class PollingWatch:
         self.halt = halt
         self.failures = 0
         self.on_ok: Callable[[], None] | None = None  # /readyz hears that the Bot API answered (bot.ops)
+        self.on_error: Callable[[TelegramError], None] | None = None  # /metrics counts the failed polls
 
     def __call__(self, exc: TelegramError) -> None:  # PTB: must not raise, must not be a coroutine
+        if self.on_error is not None:
+            self.on_error(exc)
         if isinstance(exc, Conflict):
             logger.critical(CONFLICT)
             self.halt("another instance is polling this token (409 Conflict from getUpdates)")
@@ -131,6 +134,8 @@ class PollingWatch:
 
     def failed(self, exc: TelegramError) -> None:
         """A failure PTB does not report to the callback (a timeout; PTB retries it at once)."""
+        if self.on_error is not None and isinstance(exc, TimedOut):
+            self.on_error(exc)
         if isinstance(exc, TimedOut):
             self.failures += 1
             if self.failures in (1, 10) or self.failures % 100 == 0:

@@ -132,3 +132,30 @@ def test_bad_ops_and_logging_settings_name_the_key(section: dict[str, dict[str, 
 
 def test_logging_level_in_any_case() -> None:
     assert load_settings(None, {"logging": {"level": "debug"}}).logging.level == "DEBUG"
+
+
+async def test_broadcast_progress_of_the_broadcasts_under_way(db: Database) -> None:
+    at = "2027-01-04T00:00:00.000000+00:00"
+    async with db.transaction() as tx:
+        for n in range(4):
+            await tx.execute("INSERT INTO people (external_id, name, created_at) VALUES (?, 'x', ?)", (str(n), at))
+        for status in ("sending", "done"):
+            await tx.execute(
+                "INSERT INTO broadcasts (kind, audience, texts, priority, status, created_at) "
+                "VALUES ('broadcast', 'subscribers', '{}', 4, ?, ?)",
+                (status, at),
+            )
+        people = [row[0] for row in await tx.execute_fetchall("SELECT id FROM people ORDER BY id")]
+        for person, state in zip(people, ("sent", "sent", "failed", "pending"), strict=True):
+            for broadcast in (1, 2):
+                await tx.execute(
+                    "INSERT INTO broadcast_deliveries (broadcast_id, person_id, chat, lang, status) "
+                    "VALUES (?, ?, 'c', 'zh', ?)",
+                    (broadcast, person, state),
+                )
+    figures = await read_figures(db)
+    assert figures.broadcasts == {(1, "sent"): 2, (1, "failed"): 1, (1, "pending"): 1}  # the finished one left out
+    metrics = Metrics()
+    metrics.update(figures, START.timestamp())
+    text = metrics.render().decode()
+    assert 'hotline_broadcast_recipients{broadcast="1",state="sent"} 2.0' in text

@@ -115,6 +115,7 @@ async def test_scrape_during_a_report_and_readiness_through_an_outage(
         assert (await get(http, f"{base}/healthz"))[0] == 200  # alive all the same
         status, metrics = await get(http, f"{base}/metrics")
         assert sample(metrics, "hotline_ready") == 0
+        assert sample(metrics, "hotline_bot_api_errors_total", code="network") >= 1  # the dropped polls and probes
         # it answers again: ready again (the next poll or getMe probe)
         sb.set_faults()
         assert await wait_status(http, f"{base}/readyz", 200) == "ready\n"
