@@ -23,6 +23,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.clock import Clock
+from bot.errors import ConfigError
 from bot.health import Health
 from bot.metrics import Metrics
 from bot.ops_config import OpsConfig
@@ -80,7 +81,12 @@ class OpsServer:
         await self._runner.setup()
         host, port = split_listen(self.config.listen)
         site = web.TCPSite(self._runner, host, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await self._runner.cleanup()
+            self._runner = None
+            raise ConfigError(f"ops.listen: cannot listen on {self.config.listen} ({exc.strerror})") from exc
         addresses = self._runner.addresses
         self.port = int(addresses[0][1]) if addresses else port
         logger.info("ops endpoints on http://%s:%d (/healthz /readyz /metrics)", host, self.port)

@@ -130,3 +130,18 @@ async def test_ops_is_off_by_default(sandbox: Sandbox, tmp_path: Path) -> None:
     assert settings.ops.listen == ""
     async with running_bot(settings) as runtime:
         assert runtime.ops is None
+
+
+async def test_a_taken_ops_port_stops_the_start_with_one_clear_error(sandbox: Sandbox, tmp_path: Path) -> None:
+    import socket
+
+    from bot.errors import ConfigError
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = sandbox_settings(sandbox, tmp_path / "taken.sqlite3", ops={"listen": f"127.0.0.1:{port}"})
+        with pytest.raises(ConfigError, match=f"ops.listen: cannot listen on 127.0.0.1:{port}"):
+            async with running_bot(settings):
+                pass
