@@ -17,6 +17,7 @@ from bot.config import load_settings
 from bot.delivery import Blocked, Rejected, RetryLater, Transient
 from bot.errors import ConfigError
 from bot.events import Text
+from bot.health import Health
 from bot.metrics import Metrics
 from bot.ops import ApiHealth, OpsServer
 from bot.ops_config import OpsConfig
@@ -43,6 +44,16 @@ async def test_ready_when_the_database_writes_the_api_answered_and_nothing_waits
     health = ApiHealth()
     health.ok()
     assert await server(db, FakeClock(START), health).checks() == []
+
+
+async def test_a_process_stopping_on_a_failure_of_its_own_is_unhealthy_and_unready(db: Database) -> None:
+    health, process = ApiHealth(), Health()
+    health.ok()
+    process.mark_ok()
+    ops = OpsServer(OpsConfig(), db, FakeClock(START), Metrics(), health, process=process)
+    assert await ops.checks() == []
+    process.fail("the Bot API refused the token (401)")
+    assert await ops.checks() == ["process: failing (the Bot API refused the token (401))"]
 
 
 async def test_never_heard_from_the_bot_api_is_not_ready(db: Database) -> None:

@@ -82,12 +82,11 @@ async def test_scrape_during_a_report_and_readiness_through_an_outage(
     async with running_bot(settings) as runtime, aiohttp.ClientSession() as http:
         assert runtime.ops is not None
         base = f"http://127.0.0.1:{runtime.ops.port}"  # type: ignore[attr-defined]
-        assert await get(http, f"{base}/healthz") == (200, "ok\n")
+        assert await get(http, f"{base}/healthz") == (200, '{"status": "ok"}')
         assert await get(http, f"{base}/readyz") == (200, "ready\n")
 
         await fill_report(sb)
-        await tap(sb, None, RESIDENT, "i:s:ok")
-        await sb.wait_for_text(RESIDENT, "ticket #1", timeout_s=5)
+        await sb.wait_for_text(RESIDENT, "on ticket #1", timeout_s=5)
         await sb.wait_for(LEAD, lambda m: has_button(m, "t:acc:1"), timeout_s=5)
         await tap(sb, None, LEAD, "t:acc:1")
         await sb.wait_for_text(RESIDENT, "Wang Qiang of our crew accepted", timeout_s=5)
