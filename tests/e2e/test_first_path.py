@@ -82,7 +82,7 @@ async def test_danger_message_to_crew_card_in_two_actions(sandbox: Sandbox, tmp_
             )
             assert "Building 3, Flat 501" in (edited.text or "") and len(edited.edits) >= 3, "the same card, edited"
             assert sum(has_button(m, "t:acc:1") for m in sb.messages(member)) == 1
-    with sqlite3.connect(settings.storage.path) as conn:
+    with closing(sqlite3.connect(settings.storage.path)) as conn, conn:
         status, details = conn.execute("SELECT status, details FROM tickets WHERE id = 1").fetchone()
     assert status == "dispatched" and '"strength": "hissing"' in details
 

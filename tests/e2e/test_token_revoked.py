@@ -11,6 +11,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def with_token(settings: Settings, token: str) -> Settings:
 
 
 def outbox(settings: Settings) -> list[tuple[str, str, int, str | None]]:
-    with sqlite3.connect(settings.storage.path) as conn:
+    with closing(sqlite3.connect(settings.storage.path)) as conn, conn:
         rows = conn.execute("SELECT purpose, status, attempts, last_error FROM outbox ORDER BY id").fetchall()
     return [(str(r[0]), str(r[1]), int(r[2]), r[3]) for r in rows]
 
