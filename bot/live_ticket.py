@@ -63,6 +63,25 @@ def severity_of(data: dict[str, Any]) -> Severity:
     return provisional(data["category"], data["answers"], fire=bool(data.get("fire")))
 
 
+async def _create(ctx: Ctx, category: str, severity: Severity, cols: dict[str, Any], details: dict[str, Any]) -> int:
+    """The ticket row of the resident's report (the one place a report becomes a ticket)."""
+    return await TicketsRepo(ctx.tx).create(
+        resident_id=ctx.person.id,
+        channel=ctx.ev.channel,
+        chat=ctx.ev.chat,
+        lang=ctx.lang.value,
+        category=category,
+        severity=severity.value,
+        status=routing(severity),
+        address=cols["address"],
+        latitude=cols["latitude"],
+        longitude=cols["longitude"],
+        phone=cols["phone"],
+        details=details,
+        now=ctx.now,
+    )
+
+
 async def commit(ctx: Ctx, data: dict[str, Any]) -> int | None:
     """Commit and dispatch the report at its location; ``data["ticket"]`` is set to its number.
 
@@ -82,21 +101,7 @@ async def commit(ctx: Ctx, data: dict[str, Any]) -> int | None:
         looked_up = address_of(ctx.settings, cols["latitude"], cols["longitude"])
         if looked_up:
             cols["address"], details["_geocoded"] = looked_up, True
-    ticket_id = await TicketsRepo(ctx.tx).create(
-        resident_id=ctx.person.id,
-        channel=ctx.ev.channel,
-        chat=ctx.ev.chat,
-        lang=ctx.lang.value,
-        category=category,
-        severity=severity.value,
-        status=routing(severity),
-        address=cols["address"],
-        latitude=cols["latitude"],
-        longitude=cols["longitude"],
-        phone=cols["phone"],
-        details=details,
-        now=ctx.now,
-    )
+    ticket_id = await _create(ctx, category, severity, cols, details)
     data["ticket"] = ticket_id
     # durable, like every receipt: if the channel fails now, it arrives after a restart
     receipt = Text(
@@ -260,21 +265,7 @@ async def submit(ctx: Ctx, data: dict[str, Any]) -> int:
         await finish(ctx)
         ctx.say("duplicates.attached", ticket=earlier.id, keyboard=menu_keyboard(ctx.lang))
         return earlier.id
-    ticket_id = await TicketsRepo(ctx.tx).create(
-        resident_id=ctx.person.id,
-        channel=ctx.ev.channel,
-        chat=ctx.ev.chat,
-        lang=ctx.lang.value,
-        category=category.id,
-        severity=severity.value,
-        status=routing(severity),
-        address=cols["address"],
-        latitude=cols["latitude"],
-        longitude=cols["longitude"],
-        phone=cols["phone"],
-        details=answers,
-        now=ctx.now,
-    )
+    ticket_id = await _create(ctx, category.id, severity, cols, answers)
     await finish(ctx)
     # The resident's receipt is durable too: if the channel fails now, it arrives after a restart.
     receipt = Text(
