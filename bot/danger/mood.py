@@ -63,7 +63,9 @@ _AGAIN = rx(r"又|再次|还有味|还在漏|还是有|\bagain\b|\bstill (?:smel
 _DRILL = rx(
     r"演练|演习|保险|理赔|\b(?:drill|exercise|insurance|insurer|claim|warden|training day)\b"
 )  # exercises, insurance
-_ZH_NEWS = rx(r"新闻|报道|听说|网上|视频里|电视|朋友圈|微博|抖音|看到一个|据说|外地|小说|电影|剧本|游戏里|装死")
+_ZH_NEWS = rx(
+    r"新闻|报道|听说|网上|视频里|电视|朋友圈|微博|抖音|看到一个|据说|外地|小说|电影|剧本|游戏里|装死|梦见|梦到|做梦|绘本|情景剧|短视频|拍视频"
+)
 
 # --- English ------------------------------------------------------------------------------------------
 _EN_NEG = rx(
@@ -110,7 +112,8 @@ _EN_FIXED = rx(
 )
 _EN_NEWS = rx(
     r"\b(?:news|heard about|read about|on tv|article|saw a video|in the paper|reported that|another city"
-    r"|back home in|my hometown|novel|movie|film|in the game|in the script|episode|pretend\w*|playing dead)\b"
+    r"|back home in|my hometown|novel|movie|film|in the game|in the script|episode|pretend\w*|playing dead|nightmare"
+    r"|dreamt|dreamed|short story|a story|school play|scene|my game)\b"
 )
 
 

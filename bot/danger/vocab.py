@@ -45,7 +45,7 @@ class Rule:
 
 HAS_GAS = rx(r"<GAS>", r"\b<EGAS>\b")
 GAS_CTX = rx(
-    r"<GAS>|灶|厨房|锅炉|管道|管子|阀|气表|表箱|热水器|壁挂炉|气罐|钢瓶|气瓶|调压|黄色的?管|黄色的?[^，。]{0,3}桩|开灯|开关|电风扇|风扇|抱出去|叫醒|敲门"
+    r"<GAS>|灶|厨房|锅炉|管道|管子|阀|气表|表箱|热水器|壁挂炉|气罐|钢瓶|气瓶|调压|黄色的?管|黄色的?[^，。]{0,3}桩|开灯|关灯|开关|电风扇|风扇|抱出去|叫醒|敲门|关火|后厨"
     r"|楼道|楼梯|走廊|单元|门口|门缝|地库|电梯|家里|屋里|储物间|后屋|罐子|进门",
     r"\b(?:gas|gassy|kitchen|<ETHING>|hallway|landing|corridor|stairwell|riser|grey box|flat|building|lobby)\b",
 )
@@ -65,9 +65,10 @@ NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
     r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof)\b",
 )
 NOT_GAS_SMELL = rx(
-    r"下水道|地漏|垃圾|马桶|厕所|油烟(?!机)|油味|油条|火药味|艾草|熏香|香薰|饭菜|饭香|煮饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
+    r"下水道|地漏|垃圾|马桶|厕所|油烟(?!机)|油味|油条|火药味|艾草|熏香|香薰|烟熏|麻辣|很香|饭菜|饭香|煮饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
     r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish)\b",
-    r"\bsmel\w* (?:so |really |very )?(?:good|nice|great|lovely|fresh|clean|amazing|delicious)\b",
+    r"\bsmel\w* (?:so |really |very )?(?:good|nice|great|lovely|fresh|clean|amazing|delicious)\b|\bbut amazing\b"
+    r"|smells like christmas|\bcharred\b|\broasted\b",
 )
 NOT_EN_GAS = rx(  # "gas" as petrol or wind
     r"\bgas (?:station|prices?|tank|pedal|mileage|money|pump|can|guzzler)\b|\b(?:out of|run out of|step on the|fill up"
@@ -80,10 +81,11 @@ COOKING = rx(
 
 # Danger words as figures of speech ("the app makes me explode", "sales are on fire", "我晕")
 FIGURE_FIRE = (
-    r"原地爆炸|我(?:要)?爆炸|排队|群消息|炸开了锅|炸锅|整个[^，。]{0,4}炸了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
+    r"原地爆炸|我(?:要)?爆炸|脑子[^，。]{0,3}炸|太炸了|热到[^，。]{0,3}冒烟|meeting[^，。]{0,4}爆炸|排队|群消息|炸开了锅|炸锅|整个[^，。]{0,4}炸了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|气炸|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
     r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)"
     r"|\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b"
-    r"|five.alarm fire|\bup in smoke\b|\bblazing row\b|\bdown in flames\b|\bwishlist\b|\bstadium\b"
+    r"|five.alarm fire|\bmarket'?s? (?:\S+ ){0,3}?on fire|\bflamb\w*|\bup in smoke\b|\bblazing row\b|\bdown in flames\b"
+    r"|\bwishlist\b|\bstadium\b"
     r"|\bstriker\b|\bhat.trick\b"
     r"|\b(?:bill|price|cost)s? (?:\S+ )?explod\w*|\bmeltdown\b|breathing fire|群.{0,4}exploded|\bred packets?\b"
     r"|\bmouth (?:is )?on fire"
