@@ -16,7 +16,8 @@ from bot.config import Settings
 from bot.duty import load_rota
 from bot.events import Priority, Text
 from bot.i18n import Lang, t
-from bot.rota import Gap, uncovered
+from bot.rota import Gap
+from bot.rota_checks import uncovered
 from bot.scheduler import Scheduler
 from storage.db import Conn, Database
 from storage.outbox import OutboxRepo

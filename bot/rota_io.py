@@ -29,7 +29,7 @@ Shifts and overrides (:func:`overrides_from_csv`, :func:`overrides_to_csv`)::
 - required: ``start``, ``end``, ``crew`` (empty only for a leave nobody covers). ``kind``: ``shift``
   (default: an explicit shift), ``swap``, ``leave``, ``extra``, or 值班, 换班/调班, 请假/休假, 加班/增援;
   ``replaces``: required for swap and leave, empty otherwise; ``note``, ``rotation`` (lane), ``district``.
-- contradictory rows (:func:`bot.rota.find_conflicts`) are errors, reported on the later row.
+- contradictory rows (:func:`bot.rota_checks.find_conflicts`) are errors, reported on the later row.
 
 iCalendar files are read and written by :mod:`bot.rota_ics` (same rows, same all-or-nothing rule).
 """
@@ -57,8 +57,8 @@ from bot.rota import (
     RotaError,
     Rotation,
     check_name,
-    find_conflicts,
 )
+from bot.rota_checks import find_conflicts
 
 
 class ProblemCode(StrEnum):

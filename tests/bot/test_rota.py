@@ -21,12 +21,11 @@ from bot.rota import (
     RotaError,
     Rotation,
     SlotKind,
-    find_conflicts,
     next_on_duty,
     on_duty,
     shifts_between,
-    uncovered,
 )
+from bot.rota_checks import find_conflicts, uncovered
 from bot.rota_ics import overrides_from_ics
 from bot.rota_io import overrides_from_csv, rotations_from_csv
 
