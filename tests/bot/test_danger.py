@@ -40,6 +40,9 @@ NOW, MEDICAL, MAYBE, NONE = Outcome.NOW, Outcome.MEDICAL, Outcome.MAYBE, Outcome
         ("I don't smell gas", NONE),
         ("燃气费太贵了真头疼", NONE),
         ("被客服气得头晕", NONE),
+        ("燃气为什么这么贵", NONE),  # 为 is only read as 味 where a smell fits
+        ("群里炸锅了", NONE),
+        ("火自己灭了，我已经把阀门关了", NONE),
         ("大火爆炒两分钟再转小火", NONE),
         ("燃气保险怎么买", NONE),
         ("明天上午小区消防演练，报警器会响", NONE),
@@ -74,6 +77,12 @@ def test_outcome(text: str, outcome: Outcome) -> None:
         "燃气灶着火了，上次安检就说有隐患",  # nor does a hazard
         "my head hurts and I feel woozy, the boiler has been on all night",  # English symptom words
         "the boiler is puffing out black smoke",
+        "瓦斯为很重，不知道哪里来的",  # 为 typed for 味 after a gas word
+        "燃气报警器在报",  # an alarm that "reports"
+        "家里co那个在报",
+        "炸锅里的油着了，火好大",  # a deep fryer is not the slang 炸锅 (uproar)
+        "空气炸锅着火了",
+        "灶上的火被风吹灭了",  # flame out: gas still flowing
     ],
 )
 def test_danger_without_the_usual_words_is_now(text: str) -> None:
