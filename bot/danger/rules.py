@@ -204,6 +204,11 @@ RULES: tuple[Rule, ...] = (
     Rule("med", "en_medical", rx(
         r"\bfaint(?:ed|ing)\b|\bpass(?:ed|es|ing)? out\b|\bcollaps\w*|\bunconscious|\bunresponsive|\bblack(?:ed)? out",
         r"(?:won't|can't|cannot|couldn't|not|doesn't|isn't|no) (?:\S+ )?(?:wak\w*|respond\w*|moving)",
+        r"\b(?:he|she|they|him|her|dad|mum|mom|baby|son|daughter|kid|child|husband|wife|grandma|grandpa|gran"
+        r"|granny|grandad|grandmother|grandfather|roommate|flatmate|friend|neighbou?r|toddler|boy|girl|man|woman)"
+        r"(?:'s)? (?:\S+ ){0,6}?(?:(?:won't|can't|doesn't|isn't|not|is not|wont|cant) (?:\S+ )?(?:answer\w*(?! (?:\S+ )?(?:phone|calls?|texts?|messages?|emails?|door|question\w*|wechat))|open\w* "
+        r"(?:his|her|their|its) eyes)|(?:is|are|went|gone|going|looks?|'s) (?:all |really |very )?(?:limp|floppy|blue)"
+        r"|(?:is )?gasping|breathing (?:is )?(?:weird|strange|funny|badly|shallow\w*|noisy|oddly))\b",
         r"\bnot breathing|stopped breathing|barely breathing|isn't breathing|can't breathe|not breath\w*",
         r"(?:lips|face|skin) (?:\S+ )?(?:blue|purple)|turning blue|\bseizure|\bconvuls\w*|\bfitting\b"
         r"|foam\w* at the mouth|\bno pulse|(?:kid|child|son|daughter|baby|he|she|mum|mom|dad) (?:is |'s )?having a"
@@ -264,7 +269,8 @@ RULES += (
         r"(?:脑壳|脑袋|头)(?:很|好|有点)?(?:痛|疼|晕)|含含糊糊|昏昏|吐(?:了|咧|啦)|迷迷瞪瞪|迷瞪|含糊不清|口齿不清|眼前发黑|(?<!我)晕了(?!吧|吗)|(?:腿|脚|身上)(?:就|都)?(?:发)?软|发沉|昏沉|颠三倒四|胡言乱语|说话不清|讲话不清|语无伦次|脸(?:色)?(?:通红|很红|发红|好红)|打瞌睡|迷迷糊糊|头[^，。]{0,3}炸|吐奶|哭闹不止"
     )),
     Rule("med", "zh_medical_more", rx(
-        r"(?:叫|喊|推|摇|拍|弄)[^，。]{0,5}?(?:不醒|醒不|不应|不答应|不回应|不理|不吭声|没(?:有)?(?:反应|回应|动静))",
+        r"(?:叫|喊|推|摇|拍|弄)[^，。]{0,5}?(?:不醒|醒不|没醒|不应|不答应|不回应|不理|不吭声|没(?:有)?(?:反应|回应|动静))",
+        r"休克|(?:两眼|眼睛|眼)[^，。]{0,2}翻白(?!眼)|(?:^|[，。！？\s])(?:人|他|她)[^，。]{0,2}倒(?:了|下了|地)(?![^，。]{0,2}(?:杯|碗|水|茶|酒|垃圾|霉))",
         r"软塌塌|瘫软|软绵绵|不睁眼|一动(?:也)?不动|倒下去|趴在(?:桌|地)|(?:两眼|眼睛)(?:往)?上翻|眼睛往上|在抖[^。]{0,8}?不说话|手脚[^，。]{0,2}(?:抖|抽)",
         r"牙关(?:咬)?紧|一声不吭|喘不了气|不会?呼吸|不识抖气|抽了[^，。]{0,4}(?:分|秒)|在抽(?!烟|水|奖|签|空|血)|起不来|站不起来|白沫|(?:脸|(?<!表)面|嘴唇)(?:色)?(?:都)?(?:发紫|发青|发黑|青了|紫了)|(?:坐|趴|躺|倒)[^，。]{0,4}?就?不动了|不喘了|摸不到心跳|拿不住|说话[^，。]{0,2}含糊|胸口[^，。]{0,4}(?:不起伏|没在动|不动|没动|不会动)"
         r"|没有?晒?(?:在)?呼吸|鼻子[^，。]{0,3}没(?:有)?气|(?:好像|已经|现在)没气了|栽(?:倒|地)|一头栽|不吱声|说不出话|嘴(?:也)?歪"

@@ -42,6 +42,14 @@ NOW, MEDICAL, MAYBE, NONE = Outcome.NOW, Outcome.MEDICAL, Outcome.MAYBE, Outcome
         ("被客服气得头晕", NONE),
         ("燃气为什么这么贵", NONE),  # 为 is only read as 味 where a smell fits
         ("群里炸锅了", NONE),
+        ("叫了半天没醒", MEDICAL),  # unresponsive in plain words
+        ("人倒了", MEDICAL),
+        ("休克了", MEDICAL),
+        ("my dad is on the floor and won't answer me", MEDICAL),
+        ("baby is blue and limp", MEDICAL),
+        ("she's breathing weird and won't open her eyes", MEDICAL),
+        ("my friend won't answer her phone", NONE),
+        ("她倒了杯水", NONE),
         ("火自己灭了，我已经把阀门关了", NONE),
         ("大火爆炒两分钟再转小火", NONE),
         ("燃气保险怎么买", NONE),
