@@ -206,7 +206,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:won't|can't|cannot|couldn't|not|doesn't|isn't|no) (?:\S+ )?(?:wak\w*|respond\w*|moving)",
         r"\b(?:he|she|they|him|her|dad|mum|mom|baby|son|daughter|kid|child|husband|wife|grandma|grandpa|gran"
         r"|granny|grandad|grandmother|grandfather|roommate|flatmate|friend|neighbou?r|toddler|boy|girl|man|woman)"
-        r"(?:'s)? (?:\S+ ){0,6}?(?:(?:won't|can't|doesn't|isn't|not|is not|wont|cant) (?:\S+ )?(?:answer\w*(?! (?:\S+ )?(?:phone|calls?|texts?|messages?|emails?|door|question\w*|wechat))|open\w* "
+        r"(?:'s)? (?:\S+ ){0,6}?(?:(?:won't|can't|doesn't|isn't|not|is not|wont|cant) (?:\S+ )?"
+        r"(?:answer\w*(?! (?:\S+ )?(?:phone|calls?|texts?|messages?|emails?|door|question\w*|wechat))|open\w* "
         r"(?:his|her|their|its) eyes)|(?:is|are|went|gone|going|looks?|'s) (?:all |really |very )?(?:limp|floppy|blue)"
         r"|(?:is )?gasping|breathing (?:is )?(?:weird|strange|funny|badly|shallow\w*|noisy|oddly))\b",
         r"\bnot breathing|stopped breathing|barely breathing|isn't breathing|can't breathe|not breath\w*",
