@@ -28,6 +28,7 @@ from bot.danger.vocab import (
     ALARM_BATTERY,
     ALARM_CO,
     ALARM_FIRE,
+    ALARM_KNOWN_CAUSE,
     ALARM_OTHER,
     EN_ALARM,
     EN_CO_TERM,
@@ -73,7 +74,7 @@ class Danger:
 
 
 def _rule_mood(rule: Rule, v: Views, mood: Mood) -> M | None:
-    """The strongest mood among the rule's matches (None: no match, or only denied ones)."""
+    """The strongest mood among the rule's matches (None: no match; NEG: only denied ones)."""
     if not (v.chinese or rule.latin_too if rule.view == "zh" else v.latin):
         return None
     if rule.needs is not None and not rule.needs.search(v.ctx):
@@ -85,8 +86,6 @@ def _rule_mood(rule: Rule, v: Views, mood: Mood) -> M | None:
     best: M | None = None
     for m in rule.pattern.finditer(text):
         found = mood_of(rule.view, text, m.span(), neg=rule.neg, smell=rule.smell, message=message)
-        if found is M.NEG:
-            continue
         best = found if best is None else max(best, found)
         if best is M.NOW:
             break
@@ -115,7 +114,8 @@ def _alarms(v: Views, mood: Mood) -> list[tuple[str, str, M]]:
             if ALARM_CO.search(near):
                 found.append(("co", f"{view}_co_alarm", found_mood))
             elif ALARM_FIRE.search(near):
-                found.append(("fire", f"{view}_smoke_alarm", found_mood))
+                known = ALARM_KNOWN_CAUSE.search(v.ctx) and not HAS_GAS.search(v.ctx)
+                found.append(("fire", f"{view}_smoke_alarm", min(found_mood, M.MAYBE) if known else found_mood))
             elif not ALARM_OTHER.search(near):
                 found.append(("gas", f"{view}_gas_alarm", found_mood))
     for m in PPM.finditer(v.zh):
@@ -147,9 +147,12 @@ def detect(text: str) -> Danger:
     v = views(text)
     mood = Mood.of(v)
     fired: list[tuple[str, str, M]] = []
+    denied = False  # a rule found its words and a denial of them ("没有燃气味"): the model may not raise it
     for rule in RULES:
         found = _rule_mood(rule, v, mood)
-        if found is not None:
+        if found is M.NEG:
+            denied = True
+        elif found is not None:
             fired.append((rule.signal, rule.name, found))
     fired += _alarms(v, mood) + _co_terms(v, mood)
     now = {signal for signal, _, found in fired if found is M.NOW}
@@ -170,7 +173,7 @@ def detect(text: str) -> Danger:
         outcome = Outcome.MEDICAL
     elif seen - {"sym"} or "sym" in now or _fragment(v):
         outcome = Outcome.MAYBE
-    elif ngrams.score(v) > ngrams.THRESHOLD:  # the second opinion: it can only raise NONE to MAYBE
+    elif not denied and ngrams.score(v) > ngrams.THRESHOLD:  # the second opinion: it only raises NONE to MAYBE
         outcome = Outcome.MAYBE
         fired.append(("model", "ngram_model", M.MAYBE))
     else:

@@ -5,8 +5,8 @@ danger messages of ``tests/bot/corpus/tune`` than like the harmless ones is rais
 short card and the answer), never further. Measured on the held-out evaluation set, it catches danger
 the rules miss at a small cost in short cards on harmless messages (figures: README, "First answer").
 Features: character 1-3-grams of the compact view, English words and word pairs of the token view
-(5-fold cross-validation on the tuning set: at 5 % of harmless messages flagged, 62 % of danger caught
-by the model alone, against 57 % with characters only).
+(5-fold cross-validation on the tuning set, when the features were chosen: at 5 % of harmless messages
+flagged, 62 % of danger caught by the model alone, against 57 % with characters only).
 
 The weights are built from the corpus by ``python -m bot.danger.ngrams BUILD`` (``make model``) into
 ``bot/data/danger_ngrams.json``; a test checks the shipped file is the one the corpus builds.
@@ -27,7 +27,9 @@ from bot.danger.normalize import Views, views
 
 ORDERS = (1, 2, 3)
 MIN_COUNT = 2  # n-grams seen fewer times in the corpus carry no weight of their own
-THRESHOLD = 20.0  # log-odds: the lowest whose 5-fold cross-validation on the tuning set keeps harmless -> maybe <= 5 %
+# log-odds: the lowest whose 5-fold cross-validation on the tuning set keeps harmless -> maybe (rules and model
+# together) <= 7.5 %: three quarters of the 10 % budget, a quarter kept for messages unlike the tuning set
+THRESHOLD = 13.0
 DANGER_LABELS = frozenset({"now", "medical"})
 
 

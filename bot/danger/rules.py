@@ -13,10 +13,10 @@ from bot.danger.vocab import COOKING, FIGURE_FIRE, GAS_CTX, NOT_EN_GAS, NOT_GAS,
 
 _ZH_MED = (
     r"[叫喊推摇拍弄]不[太大]?[醒应]|说话不清|讲话不清|话都说不清|脸歪|嘴歪|手(?:也)?举不起来|噎住|憋得?发紫|憋紫|哮喘发作|全身(?:硬|僵)|咬(?:出血|破)了?舌头|舌头都咬|[叫喊]不答应|(?:叫|喊|推|摇|拍)(?:他|她)?(?:也|都)?不[醒应]|怎么(?:叫|喊|推|摇)都(?:不醒|不应)"
-    r"|(?:人|他|她|叫|喊|推|摇|拍).{0,6}?没(?:有)?(?:反应|动静)|不省人事|人事不省|昏迷|[昏晕]过去|(?<!想)晕倒|昏倒|晕厥"
-    r"|晕了?在(?:地|床|厕所|卫生间|浴室|地上)|倒在地|倒地|(?<![把将])倒在(?!垃圾|桶|锅|碗|杯|水)|倒下了|瘫(?:倒|在地)|醒不过来"
+    r"|(?:人|他|她|叫|喊|推|摇|拍|倒).{0,6}?没(?:有)?(?:反应|动静)|不省人事|人事不省|昏迷|[昏晕]过去|(?<!想)晕倒|昏倒|晕厥"
+    r"|晕了?在(?:地|床|厕所|卫生间|浴室|地上)|倒在地|倒地|(?<![把将])倒在(?!垃圾|桶|锅|碗|杯|水)|倒下(?:了|来|去)|瘫(?:倒|在地)|醒不过来"
     r"|躺着?不动了|一动不动|半天没(?:出来|动静|反应)|只(?:哼|嗯)|没意识|意识(?:不清|模糊)|神志不清"
-    r"|没(?:有)?呼吸|不呼吸|呼吸(?:停|没了|很弱|微弱|困难|急促)|(?:他|她|人|爸|妈|爷|奶|孩子|老人|老公|老婆|宝宝)"
+    r"|没(?:有)?了?呼吸|不呼吸|呼吸(?:停|没了|很弱|微弱|困难|急促)|(?:他|她|人|爸|妈|爷|奶|孩子|老人|老公|老婆|宝宝)"
     r".{0,3}?没气了|不喘气|(?<!得)(?<!得我)(?<!到)喘不(?:上|过)气|断气|没(?:有)?心跳"
     r"|抽搐|(?<![腿脚])抽筋|抽风|痉挛|口吐白沫|吐白沫|癫痫|羊癫疯|翻白眼|嘴唇(?:发紫|发青|青紫)|脸色发紫"
 )
@@ -34,6 +34,25 @@ _ZH_GROUP = (
 _DIGGERS = r"勾机|钩机|挖机|挖掘机|黄色?的?管"  # an excavator, the yellow pipe that is gas in China
 _ZH_ODOUR = r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻|冲鼻|呛鼻|辣眼|臭臭)"
 
+# A fire word in a figure of speech ("头都要炸了", "our sales are on fire")
+ZH_NOT_FIRE = rx(
+    r"价格|物价|(?<!空气)炸[了掉]?(?:锅(?![里中内的])|毛|裂的?[屏手])|手机",
+    r"头(?:像|要|快)?[^，。]{0,2}炸|爆炸性",
+    r"朋友圈|群里|评论|热搜|打爆",
+    FIGURE_FIRE,
+)
+EN_NOT_FIRE = rx(
+    r"\bprices?\b|\bfire (?:drill|safety)|\b(?:inbox|emails?|phone|brain|head|twitter|market|stocks?|sales|team"
+    r"|game|song|outfit|business|chat|group)\b(?: \S+){0,3}? (?:on fire|explod\w*|blew up|blowing up)"
+    r"|(?<!there )\b(?:is|are|was|so|too) fire\b(?! (?:in|inside|under|on|at|coming|from|near|behind|everywhere))"
+    r"|not literally"
+    r"|\b(?:latte|art|outfit|food|song|look|vibe|deal|price|track|album)s?(?: \S+){0,2}? fire\b"
+    r"|\bfire (?:sale|pit|up)|\bfired up|\bdumpster fire|(?:going to|gonna|about to)"
+    r" explode|\bexplode lol|\b(?:deal|price|outfit|song|look|track|vibe)s? (?:\S+ )?fire\b",
+    FIGURE_FIRE,
+)
+
+
 RULES: tuple[Rule, ...] = (
     # --- gas: a smell, a leak, a hiss ------------------------------------------------------------------
     Rule("gas", "zh_smell", rx(
@@ -47,7 +66,7 @@ RULES: tuple[Rule, ...] = (
     Rule("gas", "zh_leak", rx(
         r"漏气|跑气|泄[漏露]|外泄|漏出|漏[了着]?<GAS>|冒气|出气声|<GAS>.{0,6}?漏(?![水电费交缴发看填签掉写报接])",
         r"<THING>.{0,4}?漏(?![水电费])", r"(?:一直|还在|正在|在)(?:往外)?(?:漏|冒|喷)(?![水油电雨])|往外(?:喷|吹|冒)",
-        r"(?:白雾|白烟|白气)[^，。]{0,4}?(?:往外|冒|飘|喷)|(?:阀|瓶|桶|罐|管)[^，。]{0,4}?(?:结霜|结冰|结了?.{0,3}霜)|(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)",
+        r"(?:白雾|白烟|白气|白白的雾|白色的雾|一股雾)[^，。]{0,4}?(?:往外|冒|飘|喷)|(?:阀|瓶|桶|罐|管)[^，。]{0,4}?(?:结霜|结冰|结了?.{0,3}霜)|(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)",
         r"嘶嘶|咝咝|呲呲|哧哧|嗤嗤|嗞嗞|丝丝[的地]?(?:响|声)",
     ), neg="both", unless=NOT_GAS, named=True),
     # a smell reported to the gas hotline with nothing saying it is gas: asked, never ignored
@@ -79,7 +98,7 @@ RULES: tuple[Rule, ...] = (
     Rule("gas", "zh_flow_open", rx(
         r"(?:开关|阀|气阀|掣|旋钮)[^，。]{0,3}?(?:还|仍|一直|还是)[^，。]{0,4}?开",
         r"(?:数字|读数|字|表)[^，。]{0,4}?在(?:跑|走|转|跳|动)|回来[^。]{0,6}?(?:数|读数)[^。]{0,4}?(?:变|多|跑)|多跑了|用了[^，。]{0,3}(?:两|几|\d)方",
-    ), neg="none", needs=rx(r"灭|熄|没(?:在)?用|没开|都关|关着|没人|没有?火")),
+    ), neg="none", needs=rx(r"灭|熄|没(?:有)?(?:在)?(?:用|开)|都关|关着|没人|没有?火")),
     Rule("gas", "gas_reading", rx(r"\d{1,3}(?:\.\d+)?\s?%\s?(?:lel|ch4|methane|gas)"
                                   r"|浓度[^，。]{0,4}?(?:升|高|超|上去)|越来越(?:浓|大|重|冲)"),
          needs=rx(r"<GAS>|可燃|报警|sensor|探头|一氧化碳"), latin_too=True),
@@ -99,14 +118,19 @@ RULES: tuple[Rule, ...] = (
     Rule("fire", "zh_fire", rx(
         r"(?<![打点不没能])着[了大]?火(?!了吗?没)|起[了大]?火|失火|火灾(?!隐患|保险|险|预防|演练|知识|报警|探测)|冒火|[窜蹿]火"
         r"|火苗[窜蹿]|[燃烧]起来了?|烧着了|爆炸(?!头|性|新闻)|爆燃|闪爆|浓烟|黑烟|火势|火光|(?<!\d)119(?!\d)"
-        r"|[轰嘭砰]的一声|炸[了开裂掉](?![^，。]{0,3}(?:油条|鸡|丸子|薯条|鱼|肉|虾|串|糕|春卷|花生))|气爆|着起来|还在烧|一直在烧|火苗.{0,3}(?:冒|窜|喷)出|[冒喷窜]出(?:火|火苗)",
-    ), unless=rx(r"价格|物价|(?<!空气)炸[了掉]?(?:锅(?![里中内的])|毛|裂的?[屏手])|手机",
-                 r"头(?:像|要|快)?[^，。]{0,2}炸|爆炸性",
-                 r"朋友圈|群里|评论|热搜|打爆",
-                 FIGURE_FIRE)),
+        r"|[轰嘭砰]的一声|气爆|着起来|还在烧|一直在烧|火苗.{0,3}(?:冒|窜|喷)出|[冒喷窜]出(?:火|火苗)",
+    ), unless=ZH_NOT_FIRE),
+    # "炸", "on fire", "exploded", "blew up" are figures of speech as often as not ("老板又炸了", "Messi was on
+    # fire", "rent is exploding"): a blast counts when a place or a thing that can burst is in the same clause
+    Rule("fire", "zh_blast", rx(
+        r"<BLAST_AT>[^，。！？!?]{0,10}?<ZH_BLAST>|<ZH_BLAST>[^，。！？!?]{0,6}?<BLAST_AT>",
+    ), unless=ZH_NOT_FIRE),
+    Rule("fire", "en_blast", rx(
+        r"\b<EN_BLAST_AT>\b(?: \S+){0,6}? <EN_BLAST>|<EN_BLAST>(?: \S+){0,5}? <EN_BLAST_AT>\b",
+    ), "en", unless=EN_NOT_FIRE),
     Rule("fire", "zh_smoke", rx(r"冒[灰黑白青]?烟|有烟(?:出来|冒出|飘出)|烟出来|烟很大|满屋(?:子)?(?:都是)?烟",
                                 r"烟雾(?!报警|探测|侦测|感应|检测)"),
-         unless=rx(r"锅|油|菜|烟囱|炒|嗓子|脑门|头顶|脑袋|热得|写到|急得|热气|气得|气到",
+         unless=rx(r"锅|油|菜|烟囱|炒|嗓子|脑门|头顶|脑袋|脑子|热得|写到|急得|热气|气得|气到",
                    r"雾霾|霾|天气", COOKING.pattern)),
     # --- people ------------------------------------------------------------------------------------
     Rule("med", "zh_medical", rx(_ZH_MED)),
@@ -142,27 +166,55 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:pipes?|lines?|mains?|pipeline|hoses?|tubes?|meters?|regulators?|boxe?s?|connections?)(?:'s)?\b"
         r"(?: \S+){0,6}? "
         r"(?:broken|broke|damaged|cracked|hit|cut|burst|severed|snapped|ruptured|struck|dug|came off|come off|fell off"
-        r"|falling off|detached|disconnected|popped off|loose|split|chewed|smashed|crushed|bent|knocked)\b",
+        r"|falling off|detached|disconnected|popped off|loose|split|chewed|smashed|crushed|bent|knocked|ripped|torn"
+        r"|tore"
+        r"|kinked|pierced|punctured|snapped off|half off|hanging off)\b",
         r"\b(?:hit|cut|struck|damaged|broke|severed|ruptured|dug up|dug into|drill\w*|nailed|punctured|smashed|crashed"
         r"|melted|burnt through"
         r"|chewed(?: through)?|gnawed(?: through)?|bit through"
-        r" into|knocked|ran over|reversed into|backed into) (?:\S+ ){0,5}?(?:pipes?|lines?|mains?|meters?|regulators?"
+        r" into|knocked|ran over|reversed into|backed into|crushed|ripped|tore|torn|snapped|bent|kinked|pierced"
+        r"|flattened|yanked|pulled) (?:\S+ ){0,5}?(?:pipes?|lines?|mains?|meters?|regulators?"
         r"|boxe?s?|hoses?|tubes?|flue)\b",
     ), "en", neg="both", needs=rx(r"\bgas\b|\bdig\w*|\bdug\b|excavat\w*|\bdrill\w*|construction|workers|builders"
-                                  r"|digger|backhoe|\bhoses?\b|\b(?:car|van|truck|lorry|vehicle|reversed|backed)\b"),
-         unless=NOT_GAS, named=True),
+                                  r"|digger|backhoe|\bhoses?\b|\b(?:car|van|truck|lorry|vehicle|reversed|backed)\b",
+                                  r"\b(?:regulator|cylinder|tank|flexi|burners?|hob|stove|cooker|wok|lpg|propane)\b",
+                                  r"pile driver|\bsite\b|workmen|excavator|\bjcb\b"),
+         unless=rx(NOT_GAS.pattern, r"\b(?:app|readings?|bills?|account|website|online|display|screen)\b"), named=True),
     Rule("gas", "en_flow", rx(
-        r"\bmeter\b(?: \S+){0,5}? (?:still |keeps )?(?:running|moving|spinning|turning|ticking|going)\b",
+        r"\b(?:meter|needle|dial|pointer|digits)\b(?: \S+){0,5}? (?:still |keeps )?"
+        r"(?:running|moving|spinning|turning|ticking|going)\b",
+        r"\b(?:meter|digits?|numbers?|dial|reading)\b(?: \S+){0,4}? (?:went|goes|going|gone|keeps going|creep\w*) up\b"
+        r"(?: \S+){0,8}? (?:nothing|everything)(?:'s| is)? (?:on|off|switched off|turned off)\b",
+        r"\b(?:bubbl\w*|frost\w*|icing|iced up)\b(?: \S+){0,5}? (?:hose|joint|pipe|valve|clip|connector|regulator"
+        r"|fitting"
+        r"|cylinder|tank|bottle)s?\b"
+        r"|\b(?:hose|joint|pipe|valve|clip|connector|regulator|fitting|cylinder|tank|bottle)s?\b(?: \S+){0,6}? "
+        r"(?:is |are |keeps |was )?(?:bubbl\w*|frost\w*|iced up|icing up)\b",
         r"\b(?:burner|hob|ring|knob|stove|cooker|gas)\b(?: \S+){0,4}? (?:on|open)\b(?: \S+){0,4}? (?:no flame|not lit"
         r"|unlit|without a flame|without flame|never lit)",
         r"\b(?:flame|fire|pilot light|pilot) (?:went|blew|got|was|goes|keeps going|is) (?:out|put out)"
+        r"|\b(?:blew|blown|put|knocked|doused) (?:\S+ ){0,3}?(?:flame|fire|pilot)s? out\b"
+        r"|\b(?:none|not one) of (?:them|the \w+) (?:\S+ )?(?:lit|caught|lighting)\b"
         r"|\bboil\w* over\b(?: \S+){0,4}? (?:flame|out)",
-        r"\bsoap\w*(?: \S+){0,10}? bubbl\w*|\b(?:puddle|water|ground|mud)\b(?: \S+){0,8}? bubbl\w*"
+        r"\bsoap\w*(?: \S+){0,16}? bubbl\w*|\b(?:puddle|water|ground|mud|pond|ditch|soil|grass"
+        r"|snow)\b(?: \S+){0,8}? bubbl\w*"
+        r"|\bgauge\b(?: \S+){0,3}? (?:dropping|falling|going down|drops|falls)\b"
         r"|\bbubbl\w*(?: \S+){0,8}? soap\w*"
         r"|\bbubbl\w*(?: \S+){0,3}? (?:joint|hose|pipe|valve|connection|fitting)",
         r"\b(?:can't|cannot|won't|unable to|couldn't|doesn't) (?:close|shut|turn off|switch off|turn)(?: \S+){0,2}? "
-        r"(?:gas|valve|tap|knob|stove|cooker|it)\b|\b(?:valve|knob|tap) (?:is |got )?(?:stuck|jammed|broken)",
-    ), "en", neg="none", needs=rx(r"\b(?:gas|meter|burner|hob|stove|cooker|valve|knob|soap\w*|flame|pilot)\b")),
+        r"(?:gas|valve|tap|knob|stove|cooker|it)\b|\b(?:valve|knob|tap) (?:is |got )?(?:stuck|jammed|broken)"
+        r"|\b(?:valve|knob|tap)s? (?:\S+ )?(?:cannot|can't|won't|doesn't|will not|wont|cant) (?:close|shut|turn"
+        r"|move)\b",
+    ), "en", neg="none",
+         needs=rx(r"\b(?:gas|meter|burner|hob|stove|cooker|valve|knob|soap\w*|flame|pilot|hose|cylinder|regulator|propane"
+                  r"|lpg|tank)\b")),
+    Rule("odd", "maybe_gas", rx(  # gas named as a possibility: asked, never ignored
+        r"\b(?:could|might|may|must) (?:also )?be (?:the |a )?(?:gas|lpg|propane)\b|\b(?:is|was) (?:it|this"
+        r"|that) (?:the )?gas\b"
+        r"|\b(?:could|can|might) (?:it|this|that) be (?:the )?gas\b"
+        r"|\bnot sure (?:if|whether) (?:it's |its |it is |this is )?(?:the )?gas\b",
+    ), "en", unless=NOT_EN_GAS),
+    Rule("odd", "zh_maybe_gas", rx(r"(?:是不是|会不会是|可能是|好像是|难道是|怀疑是)(?:漏)?<GAS>(?!费|公司|价)")),
     Rule("odd", "en_odd", rx(
         r"\b(?:something|anything)(?:'s| is)? (?:wrong|not right|weird|off|funny|strange) (?:with|about) "
         r"(?:the |my |our )?"
@@ -181,26 +233,18 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:co|monoxide|gas) poison\w*|\bpoisoned by (?:the )?(?:co|gas|carbon monoxide|monoxide|fumes)\b"
     ), "en"),
     Rule("fire", "en_fire", rx(
-        r"\bon fire\b|\bcaught fire|\bcatch\w* fire|\bflames\b(?! (?:is|are) (?:small|yellow|orange|blue|low|weak))"
+        r"\bcaught fire|\bcatch\w* fire|\bflames\b(?! (?:is|are) (?:small|yellow|orange|blue|low|weak))"
         r"|\b(?:is|are|was|were|started|keeps|still) burning\b|\bburning (?:at|from|near|on) the\b"
         r"|\bflame (?:is )?(?:shooting|coming|spreading|everywhere|out of"
         r"|from the (?:hose|pipe|meter|regulator|cylinder))"
-        r"|\bblaze\b|\bexplo(?:sion|ded?|ding)|\bblew up|\bblown up|burning smell|smel\w* (?:\S+ ){0,2}?burning"
+        r"|\bblaze\b|\bexplosion|burning smell|smel\w* (?:\S+ ){0,2}?burning"
         r"|full of smoke|\bbang\b(?: \S+){0,4}? (?:smoke|fire|glass)|\b(?:loud|big|huge|massive) (?:bang|boom)"
         r"|\bblown (?:off|out|in)\b",
-        r"(?<!gas )(?<!electric )(?<!coal )(?<!log )(?<!camp )\bfire\b(?! (?:place|extinguishers?|safety"
+        r"(?<!gas )(?<!electric )(?<!coal )(?<!log )(?<!camp )(?<!on )\bfire\b(?! (?:place|extinguishers?|safety"
         r"|station|brigade|department|dept|drill|door|insurance|fighters?|works|wood|man|men|proof|exit|escape"
         r"|hazard|risk|code|alarms?|detectors?|blanket|prevention))",
         r"(?:thick|black|lots of|a lot of) smoke", r"\bsmoke (?:is )?(?:coming|pouring|billowing|everywhere|from)",
-    ), "en", unless=rx(
-        r"\bprices?\b|\bfire (?:drill|safety)|\b(?:inbox|emails?|phone|brain|head|twitter|market|stocks?|sales|team"
-        r"|game|song|outfit|business|chat|group)\b(?: \S+){0,3}? (?:on fire|explod\w*|blew up|blowing up)"
-        r"|\b(?:is|are|was|so|too) fire\b|not literally"
-        r"|\b(?:latte|art|outfit|food|song|look|vibe|deal|price|track|album)s?(?: \S+){0,2}? fire\b"
-        r"|\bfire (?:sale|pit|up)|\bfired up|\bdumpster fire|(?:going to|gonna|about to)"
-        r" explode|\bexplode lol|\b(?:deal|price|outfit|song|look|track|vibe)s? (?:\S+ )?fire\b",
-        FIGURE_FIRE,
-    )),
+    ), "en", unless=EN_NOT_FIRE),
     Rule("med", "en_medical", rx(
         r"\bfaint(?:ed|ing)\b|\bpass(?:ed|es|ing)? out\b|\bcollaps\w*|\bunconscious|\bunresponsive|\bblack(?:ed)? out",
         r"(?:won't|can't|cannot|couldn't|not|doesn't|isn't|no) (?:\S+ )?(?:wak\w*|respond\w*|moving)",
@@ -212,6 +256,10 @@ RULES: tuple[Rule, ...] = (
         r"|(?:is )?gasping|breathing (?:is )?(?:weird|strange|funny|badly|shallow\w*|noisy|oddly))\b",
         r"\bnot breathing|stopped breathing|barely breathing|isn't breathing|can't breathe|not breath\w*",
         r"(?:lips|face|skin) (?:\S+ )?(?:blue|purple)|turning blue|\bseizure|\bconvuls\w*|\bfitting\b"
+        r"|\bshaking (?:all over|(?:his |her |the )?whole body|uncontrollabl\w*)|\bjaw (?:is )?clenched"
+        r"|\bwhole body (?:is )?(?:shaking|jerking|stiff)|(?:can't|cannot|don't|can not) (?:see|hear|feel) (?:him|her"
+        r"|them)"
+        r" breath\w*"
         r"|foam\w* at the mouth|\bno pulse|(?:kid|child|son|daughter|baby|he|she|mum|mom|dad) (?:is |'s )?having a"
         r" (?:fit|seizure)",
     ), "en"),
@@ -235,19 +283,29 @@ RULES: tuple[Rule, ...] = (
 # Broader phrasings of the same signals (people describe the same thing in many words).
 RULES += (
     Rule("gas", "zh_flow_more", rx(
-        r"(?:表|meter|数字|读数)[^，。]{0,10}?(?:还|一直|仍|照样|自己|也)[^，。]{0,8}?(?:走|转|跳|动|变|加|往上|跑)",
+        r"(?:表|meter|数字|读数)[^，。]{0,10}?(?:还|一直|仍|照样|自己|也|都)[^，。]{0,8}?(?:走|转|跳|动|变|加|往上|跑)",
         r"(?:还|一直|仍然?)在?[^，。]{0,3}?(?:出气|冒气|往外冒|出瓦斯|出燃气|有气出)|(?:气阀|阀门?|开关)还(?:是)?开着|有气出",
         r"(?:阀门?|开关|旋钮|把手|总阀|角阀|knob|掣)[^，。]{0,12}?(?:关不[上住严紧掉了起死到]|拧不[动紧上回]|转不[动紧回]|[扳掰]不动"
         r"|扭不[回动]|卡(?:住|死)|空转|坏[了掉咯].{0,4}关不|断了)",
         r"火关不[掉了上死]|关不[死掉]|关了[^。]{0,10}?还在[^，。]{0,3}?(?:烧|响|出气|点火|打火)|(?:还|一直)[^，。]{0,12}?(?:打火|点火)|点火[^，。]{0,4}停不下来|火从[^，。]{0,8}?(?:窜|冒|喷)|火[^，。]{0,3}不灭|关到底[^。]{0,6}?(?:还|不灭)|余额[^，。]{0,6}?(?:掉|少|减)|流量[^，。]{0,6}?(?:不是零|不为零|不为0|在走)|还开着[^。]{0,6}?火[^，。]{0,3}?灭|火[^，。]{0,3}?灭[^。]{0,8}?还开着|(?:开关|阀|气阀|掣)[^，。]{0,3}?被[^，。]{0,6}?(?:碰开|打开)|(?:一点火都没有|里面没(?:有)?火)|灭不掉|关了[^。]{0,8}?(?:还有|还在)[^。]{0,6}?火苗|(?:打开|拧开|开着|开了|踩到|碰到|碰开|拧到)[^。]{0,16}?没(?:有)?(?:点着|打着|着火|点火|火|着)",
         r"(?:肥皂|洗洁精|洗衣粉|泡沫水|soap)[^。]{0,16}?(?:冒泡|起泡|有泡|泡泡|小泡|起了.{0,3}泡)",
+        r"<GAS>[^，。]{0,4}?(?:一直|还|仍然?)在?(?:出|冒|喷)(?=$|[，。！？!?,.]|来|着|呢|啊)",
+        r"(?:点不着|打不着|点不燃|打不燃|点不上|打不上)[^。]{0,14}?(?:一直开|开着|在出|出气|咔咔|开了)",
+        r"(?:火|火苗)[^，。]{0,3}?(?:灭|熄)了?[^。]{0,10}?(?:开着|开了[^，。]{0,3}(?:好久|很久|半天)|还开|还有声|还在响|嘶嘶)"
+        r"|(?:灭|熄)了?火[^。]{0,8}?(?:还开|还有声|还在响|嘶嘶|还有气)",
+        r"(?:桶|罐|瓶|<GAS>)[^，。]{0,4}?(?:关不[上住严紧掉了起死到]|拧不[动紧上回]|转不[动紧回]|[扳掰]不动)",
+        r"(?:软管|管子|胶管|皮管|管)[^，。]{0,6}?(?:脱出来|脱落|松脱|脱开|掉出来|拔出来|滑出来)",
+        r"(?:拆了|拆掉了|露在外面|没接上|断开了)[^。]{0,14}?(?:阀门?|开关)[^，。]{0,3}?开着"
+        r"|(?:阀门?|开关)[^，。]{0,3}?开着[^。]{0,14}?(?:拆了|拆掉了|露在外面|没接上|断开了)",
+        r"(?:压力表|指针|气压|读数|表针)[^，。]{0,6}?(?:一直|不停|快速|很快)?(?:往下掉|下降|在掉|掉得|往下走)",
     ), neg="none",
          needs=rx(r"<GAS>|灶|炉|阀|表|meter|软管|接口|接头|旋钮|knob|stove|hob|gas",
                   r"热水器|烤箱|干衣机|气还|火[^，。]{0,3}灭|管|断口")),
     Rule("fire", "zh_fire_more", rx(
         r"(?:锅|油|罐|瓶|阀|灶|管|阳台|厨房|楼|房子?|车|柜|炉|下面|底下)[^，。]{0,3}?(?<![打点不没])(?:着了|燃着|烧着|在燃|在烧|燃了"
         r"|着起(?:了|来)?)|着了火|引着了|引燃|(?:走廊|楼道|楼梯)[^，。]{0,3}有烟|碰一声|墙[^，。]{0,3}震|闷闷地响|杯子都在晃|bang一声|窗[^，。]{0,3}震|火苗从[^。]{0,10}?出来|(?:表|管|阀|罐|瓶|热水器|插座|灶|口)[^，。]{0,6}?有[^，。]{0,3}火(?![车锅腿柴])|冒[小大]?火苗|烟越来越浓|(?:瓶|罐|表|热水器|燃气管|气管)[^，。]{0,2}爆了|火舌|火焰[^，。]{0,4}?(?:冒|窜|喷)出|烧(?:到)?变形|闷响|(?:表|管|阀|罐|瓶|热水器|插座)[^，。]{0,6}?(?:有|冒|窜)火苗|烟[^，。]{0,8}?(?:飘进|灌进|涌进)|把[^，。]{1,8}点着了|爆了?(?:<GAS>)|<GAS>爆了|玻璃[^，。]{0,6}碎|烟[^，。]{0,3}冒出|冒出烟|火{2,}.{0,4}(?:厨房|家里|屋里|楼)|火.{0,4}(?:救命|快来|help)",
-        r"一团火|有火在烧|火在烧|火苗[^，。]{0,6}?(?:窜|蹿|冒|往上|喷)|[窜蹿]出.{0,3}火|好大的火|大火苗|呼的一下(?:着|烧|燃)",
+        r"火[^，。]{0,6}?往[^，。]{0,4}?(?:管|软管|里面|后面|里)[^，。]{0,4}?(?:跑|窜|烧|走|钻)|爆了?一声|天花板[^，。]{0,3}掉",
+        r"(?:接头|管|阀|桶|罐|瓶)[^，。]{0,2}在烧|一直烧|[熄灭]不[掉灭了]|一团火|有火在烧|火在烧|火苗[^，。]{0,6}?(?:窜|蹿|冒|往上|喷)|[窜蹿]出.{0,3}火|好大的火|大火苗|呼的一下(?:着|烧|燃)",
         r"一下子?(?:着|烧|燃)(?:了|起来)|(?:冒|打|迸)火(?:星|花)|火花|好大一声|一声巨响|巨响|[轰嘭砰]一声|炸飞|震碎|炸碎",
         r"(?:玻璃|窗户|窗|门)[^，。]{0,4}?(?:震碎|碎了|炸飞|炸碎|震坏|全碎)|全是烟|都是烟|烟[^，。]{0,3}往上冒|冒紧烟",
     ), unless=rx(r"价格|物价|手机|爆炸性|朋友圈|群里|评论|热搜",
@@ -279,7 +337,8 @@ RULES += (
         r"(?:突然|一下子?)(?:就)?倒(?:了|下|在)",
     )),
     Rule("med", "zh_group_more", rx(
-        r"(?:老老小小|一家老小|全家老小|[两三四五六七八九十几\d]+(?:个|口).{0,3}人?)[^。]{0,12}?(?:都|全|一起|同时)[^。]{0,4}?"
+        r"(?:老老小小|一家老小|全家老小|[两三四五六七八九十几\d]+(?:个|口|位|名).{0,3}人?)[^。]{0,12}?"
+        r"(?:都|全|一起|同时|同一时间|一齐)[^。]{0,4}?"
         r"(?:晕|吐|倒|头疼|头痛|不舒服|难受)",
         r"(?:[两三四五六七八九十\d]{1,3}个|好几个|一群)[^。]{0,8}?(?:头晕|呕吐|吐了|晕倒|倒下|趴下|不舒服|上吐下泻|都在吐)"
     )),
@@ -310,7 +369,8 @@ RULES += (
         r"|\bbang and a flash|\bflash and a bang"
         r"|\bblew (?:its|the) door off|\bhas caught\b|\bcaught (?:alight|light)|\bbillowing\b(?: \S+)? smoke"
         r"|\bsmoke seeping"
-        r"|\bhazy with smoke|\bsoot\b|\bwent up\b|\bfireball|\bsinged\b|\bboom\b",
+        r"|\bhazy with smoke|\bsoot\b|\bwent up in (?:flames|smoke)|\b(?:just|all|whole \w+) went up\b|\bfireball"
+        r"|\bsinged\b|\bboom\b",
         r"\bsparks?\b(?: \S+){0,4}? (?:meter|pipe|gas|box|regulator|cylinder)",
         r"\b(?:filling|filled) (?:up )?with smoke",
         r"\b(?:meter|cupboard|wall|heater|boiler|stove|cooker|hob|pipe|box|socket|fryer|oven|cylinder|appliance)\b"
@@ -334,7 +394,7 @@ RULES += (
     ), "en"),
     Rule("med", "en_medical_more", rx(
         r"\bkeeled over|\b(?:isn't|not|isnt) answering|\bgone limp|\bwent limp|\bfloppy\b|\bslumped|can't rouse"
-        r"|\beyes rolled|\bdropped (?:to|on) the (?:floor|ground)|\btwitching|\bnot responding|\blifeless"
+        r"|\beyes rolled|\bdropped (?:to|on) the (?:\S+ )?(?:floor|ground)|\btwitching|\bnot responding|\blifeless"
         r"|\bno response\b|\bout cold\b|\bjerking\b|\bhaving a fit\b|\bface (?:has )?droop\w*|\barm went weak"
         r"|can't talk properly|\bstops? breathing|\bseizing\b|\bno breath\w*|\b(?:don't|doesn't) breathe"
         r"|\bfoam\w* (?:from|at|out of) (?:the |his |her )?mouth"

@@ -14,6 +14,18 @@ _PARTS = {
     "<THING>": r"(?:(?<!支)气管|管道|管线|管子|软管|胶管|皮管|接头|阀门|阀|气表|燃气表|钢瓶|气瓶|气罐|罐子"
     r"|灶|热水器|壁挂炉|锅炉|调压箱|调压器|减压阀|喉|桶)",
     "<EGAS>": r"(?:gas|lpg|propane|butane|methane)",
+    "<ZH_BLAST>": r"(?:onfire|exploded|blewup"
+    r"|炸[了开裂掉](?![^，。]{0,3}(?:油条|鸡|丸子|薯条|鱼|肉|虾|串|糕|春卷|花生)))",
+    "<BLAST_AT>": r"(?:燃气|煤气|天然气|液化气|石油气|瓦斯|罐|瓶|锅(?!炒)|炉|灶|热水器|表|管|楼|房|屋|家里|厨房"
+    r"|窗|玻璃|门|墙"
+    r"|车|店|工地|厂|声|响|烟|火|119|邻居|隔壁|对面|外面|那边|东西|什么|小区|街|路)",
+    "<EN_BLAST>": r"(?:on fire|explod(?:ed|es|ing)|blew up|blown up|went up in flames|burst into flames)",
+    "<EN_BLAST_AT>": r"(?:kitchen|stove|hob|cooker|pan|pot|wok|oven|fryer|house|home|flat|apartment|building|block"
+    r"|room|bedroom|bathroom|car|van|truck|meter|pipes?|hose|cylinder|tank|bottle|canister|wall|curtains?|bin|balcony"
+    r"|garage|heater|boiler|shop|restaurant|factory|warehouse|shed|roof|ceiling|upstairs|downstairs|next door"
+    r"|neighbou?r\w*|window|street|road|something|gas|lpg|propane|bbq|grill|help|119|smoke|flames?|transformer"
+    r"|fire brigade|firefighters?|everything|whole place|hallway|stairs|lift|basement|bus|coach|lorry|scooter"
+    r"|e-?bike|motorbike|station|car park|parking|yard|site|market|stall|tree|battery|transformer)",
     "<SMELL>": r"(?:smel\w*|odou?rs?|stink\w*|stench|whiff\w*|sniff\w*|fumes?|reek\w*)",
     "<ETHING>": r"(?:pipes?|pipeline|lines?|mains?|meters?|valves?|hoses?|tubes?|cylinders?|tanks?|bottles?"
     r"|canisters?|stoves?|cookers?|hobs?|ovens?|boilers?|heaters?|burners?|connections?|joints?|regulators?"
@@ -62,6 +74,7 @@ MONEY = rx(r"费|账单|气价|价格|涨价|缴费|交钱|欠费|钱|\b(?:bills
 NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
     r"漏水|水管|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|空调|信息|隐私|数据|密码|号码",
     r"电缆|网线|光缆|电线|屋顶|房顶|机油|汽油|柴油|漏油|水壶|烧水"
+    r"|(?:消息|秘密|内幕|试题|考题|答案|剧透|风声|资料|名单)[^，。]{0,4}?漏|(?:脑子|脑袋|大脑|cpu|头顶)[^，。]{0,3}?冒"
     r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof)\b",
 )
 NOT_GAS_SMELL = rx(
@@ -69,6 +82,7 @@ NOT_GAS_SMELL = rx(
     r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish)\b",
     r"\bsmel\w* (?:so |really |very )?(?:good|nice|great|lovely|fresh|clean|amazing|delicious)\b|\bbut amazing\b"
     r"|smells like christmas|\bcharred\b|\broasted\b",
+    r"(?:新买|新装|新换|新的|第一次用|刚装)[^。]{0,14}?(?:塑料|油漆|胶|漆|皮革)味|说明书说(?:是)?正常",
 )
 NOT_EN_GAS = rx(  # "gas" as petrol or wind
     r"\bgas (?:station|prices?|tank|pedal|mileage|money|pump|can|guzzler)\b|\b(?:out of|run out of|step on the|fill up"
@@ -82,7 +96,7 @@ COOKING = rx(
 # Danger words as figures of speech ("the app makes me explode", "sales are on fire", "我晕")
 FIGURE_FIRE = (
     r"原地爆炸|我(?:要)?爆炸|脑子[^，。]{0,3}炸|太炸了|热到[^，。]{0,3}冒烟|meeting[^，。]{0,4}爆炸|排队|群消息|炸开了锅|(?<!空气)炸锅(?![里中内的])|整个[^，。]{0,4}炸了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|(?<!空)气炸(?!锅)|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
-    r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)"
+    r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)|(?:业绩|销量|流量|订单|粉丝|播放量|热度|人气)[^，。]{0,3}(?:爆|炸)"
     r"|\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b"
     r"|five.alarm fire|\bmarket'?s? (?:\S+ ){0,3}?on fire|\bflamb\w*|\bup in smoke\b|\bblazing row\b|\bdown in flames\b"
     r"|\bwishlist\b|\bstadium\b"
@@ -128,6 +142,12 @@ ALARM_OTHER = rx(
     r"|\b(?:clock|burglar|car(?! park)|security|intruder|phone|house|wake|morning|door|timer)\b"
     r"|闹钟|防盗|门铃|手机"
     r"|车"
+)
+# A smoke alarm with its harmless cause named ("went off because I burned the toast"): asked, not a fire
+ALARM_KNOWN_CAUSE = rx(
+    r"(?<![没不无])(?<!没人)(?<!没有)(?:烤焦|烧焦|煎糊|烧糊|炒菜|做饭|洗澡|水蒸气|蒸汽|点蜡烛|烧香|测试)",
+    r"\b(?:burn[te]d? (?:the |my )?(?:toast|food|dinner|bacon|pan|rice)|toast|cooking|shower\w*|steam|candles?"
+    r"|incense|test\w*)\b",
 )
 PPM = re.compile(r"(\d{1,5})\s?ppm")
 

@@ -48,9 +48,7 @@ NOW, MEDICAL, MAYBE, NONE = Outcome.NOW, Outcome.MEDICAL, Outcome.MAYBE, Outcome
         ("my dad is on the floor and won't answer me", MEDICAL),
         ("baby is blue and limp", MEDICAL),
         ("she's breathing weird and won't open her eyes", MEDICAL),
-        ("my friend won't answer her phone", NONE),
         ("她倒了杯水", NONE),
-        ("火自己灭了，我已经把阀门关了", NONE),
         ("大火爆炒两分钟再转小火", NONE),
         ("燃气保险怎么买", NONE),
         ("明天上午小区消防演练，报警器会响", NONE),
@@ -95,6 +93,16 @@ def test_outcome(text: str, outcome: Outcome) -> None:
 )
 def test_danger_without_the_usual_words_is_now(text: str) -> None:
     assert detect(text).outcome is NOW
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["火自己灭了，我已经把阀门关了", "my friend won't answer her phone", "the app shows my meter reading as zero"],
+)
+def test_look_alikes_get_no_full_card(text: str) -> None:
+    """The rules stay silent; the n-gram second opinion may still offer the short card (it can only raise to maybe)."""
+    assert not detect(text).any
+    assert set(detect(text).rules) <= {"ngram_model"}
 
 
 def test_a_news_word_is_not_a_smell() -> None:
