@@ -115,9 +115,8 @@ def test_danger_without_the_usual_words_is_now(text: str) -> None:
     ],
 )
 def test_look_alikes_get_no_full_card(text: str) -> None:
-    """The rules stay silent; the n-gram second opinion may still offer the short card (it can only raise to maybe)."""
-    assert not detect(text).any
-    assert set(detect(text).rules) <= {"ngram_model"}
+    """No full card: at most the short card (a rule asking, or the n-gram second opinion raising to maybe)."""
+    assert detect(text).outcome in (MAYBE, NONE)
 
 
 def test_a_news_word_is_not_a_smell() -> None:
