@@ -20,6 +20,7 @@ from bot.errors import ConfigError, HotlineError
 from bot.logformat import Format, apply_logging
 from bot.logsafety import mask_tokens
 from bot.loop import run_loop
+from bot.report import cli as report_cli
 from storage.backup import BackupTargetError, backup_file
 from storage.db import Database
 
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     staff_cli.add_parsers(sub, with_config)
     broadcast_cli.add_parser(sub, with_config)
     content_cli.add_parsers(sub, with_config)
+    report_cli.add_parsers(sub, with_config)
     return parser
 
 
@@ -111,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return staff_cli.run(args, settings)
         if args.command in content_cli.COMMANDS:
             return content_cli.run(args, settings)
+        if args.command in report_cli.COMMANDS:
+            return report_cli.run(args, settings)
         if args.command == "run":
             from_credentials = apply_credentials(settings)  # systemd's LoadCredential= (deploy/hotline.service)
             mask_tokens(settings.require_token())
