@@ -64,6 +64,13 @@ def _empty(axes: Axes, lang: Lang) -> None:
     axes.text(0.5, 0.5, t(lang, "report.no_data"), ha="center", va="center", transform=axes.transAxes)
 
 
+def _counted(axes: Axes, lang: Lang, x_label: str) -> None:
+    """Label a chart whose y axis counts tickets (whole numbers)."""
+    axes.set_xlabel(t(lang, x_label))
+    axes.set_ylabel(t(lang, "report.axis_tickets"))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def by_category(data: ChartData, lang: Lang) -> bytes:
     figure = Figure(figsize=SIZE_IN)
     axes = figure.subplots()
@@ -110,9 +117,7 @@ def arrival(data: ChartData, lang: Lang) -> bytes:
         axes.legend(fontsize=7)
     else:
         _empty(axes, lang)
-    axes.set_xlabel(t(lang, "report.axis_minutes"))
-    axes.set_ylabel(t(lang, "report.axis_tickets"))
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _counted(axes, lang, "report.axis_minutes")
     return _png(figure)
 
 
@@ -124,9 +129,7 @@ def ratings(data: ChartData, lang: Lang) -> bytes:
     axes.bar([str(n) for n in stars], counts, color=[COLOURS[3], COLOURS[3], COLOURS[1], COLOURS[2], COLOURS[2]])
     if not any(counts):
         _empty(axes, lang)
-    axes.set_xlabel(t(lang, "report.axis_stars"))
-    axes.set_ylabel(t(lang, "report.axis_tickets"))
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _counted(axes, lang, "report.axis_stars")
     return _png(figure)
 
 

@@ -22,16 +22,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import dispatch, duplicates
 from bot.config import Settings
-from bot.context import Ctx
 from bot.dispatch import JobScope
-from bot.events import Inbound, Kind
 from bot.sla import flag_breach
-from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
 from tests.conftest import CREW_A, CREW_B, DISPATCHER
 from tests.core.crew_kit import crew_settings, ticket
+from tests.core.crew_kit import new_ticket as kit_ticket
 from tests.core.harness import Harness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -52,32 +49,9 @@ def report_settings(tmp_path: Path, **extra: Any) -> Settings:
 async def new_ticket(
     h: Harness, user: str, at: datetime, category: str, severity: str, where: tuple[float, float] | None
 ) -> int:
-    """A ticket committed and routed as the intake commits and routes one (duplicates marked, dispatch)."""
+    """A ticket committed and routed at ``at`` as the intake commits and routes one (duplicates marked, dispatch)."""
     h.clock.set(at)
-    async with h.db.transaction() as tx:
-        person = await PeopleRepo(tx).ensure("telegram", user, name="Resident", lang="en", now=at)
-        ticket_id = await TicketsRepo(tx).create(
-            resident_id=person.id,
-            channel="telegram",
-            chat=user,
-            lang="en",
-            category=category,
-            severity=severity,
-            status="dispatched" if severity in ("P1", "P2") else "queued",
-            address="Building 3",
-            latitude=where[0] if where else None,
-            longitude=where[1] if where else None,
-            phone=None,
-            details={},
-            now=at,
-        )
-        ctx = Ctx(
-            ev=Inbound(kind=Kind.TEXT, user=user, chat=user, at=at), now=at, person=person, tx=tx, settings=h.settings
-        )
-        if severity == "P1":
-            await duplicates.mark_probable_same(ctx, ticket_id)
-        await dispatch.route_new(ctx, ticket_id)
-    return ticket_id
+    return await kit_ticket(h, severity=severity, user=user, category=category, where=where, mark_duplicates=True)
 
 
 async def crew_works(h: Harness, ticket_id: int, *, accept: float, arrive: float, resolve: float, cause: str) -> None:
@@ -102,6 +76,19 @@ async def rate(h: Harness, user: str, ticket_id: int, stars: int | None) -> None
         await h.press(user, f"f:r:{ticket_id}:{stars}")
 
 
+# (name, resident, reported, category, severity, where, minutes to accept / arrive / resolve, cause, stars)
+WORKED = [
+    ("T1", "6001", "2026-11-03T10:00", "leak", "P1", HUANGPU, (1, 20, 50), "repaired", 5),
+    ("T2", "6002", "2026-11-10T10:00", "leak", "P1", HUANGPU, (3, 40, 100), "no_leak", 3),
+    ("T3", "6003", "2026-11-17T10:00", "co", "P2", ELSEWHERE, (2, 45, 75), "valve_hose", None),
+    ("T4", "6004", "2026-11-30T23:30", "excavation", "P1", HUANGPU, (1, 25, 60), "third_party", 4),
+]
+COMPLAINTS = [
+    ("C1", "6101", "2026-11-06T17:00", "2026-11-09T16:00"),
+    ("C2", "6102", "2026-11-11T09:00", "2026-11-13T09:00"),
+]
+
+
 async def november(h: Harness) -> dict[str, int]:
     ids: dict[str, int] = {}
     ids["T6"] = await new_ticket(h, "6006", local("2026-11-01T07:30"), "leak", "P1", HUANGPU)
@@ -111,32 +98,18 @@ async def november(h: Harness) -> dict[str, int]:
             at = local("2026-11-01T07:30") + timedelta(minutes=minutes)
             await TicketsRepo(tx).event(ids["T6"], "escalated", now=at, actor_id=None, level=minutes)
 
-    ids["T1"] = await new_ticket(h, "6001", local("2026-11-03T10:00"), "leak", "P1", HUANGPU)
-    await crew_works(h, ids["T1"], accept=1, arrive=20, resolve=50, cause="repaired")
-    await rate(h, "6001", ids["T1"], 5)
-
-    ids["C1"] = await new_ticket(h, "6101", local("2026-11-06T17:00"), "complaint", "P4", None)
-    h.clock.set(local("2026-11-09T16:00"))
-    await h.text(DISPATCHER, f"/msg {ids['C1']} We are looking into it")
-
-    ids["T2"] = await new_ticket(h, "6002", local("2026-11-10T10:00"), "leak", "P1", HUANGPU)
-    await crew_works(h, ids["T2"], accept=3, arrive=40, resolve=100, cause="no_leak")
+    for name, user, at, category, severity, where, minutes, cause, stars in WORKED:
+        ids[name] = await new_ticket(h, user, local(at), category, severity, where)
+        await crew_works(h, ids[name], accept=minutes[0], arrive=minutes[1], resolve=minutes[2], cause=cause)
+        await rate(h, user, ids[name], stars)
     async with h.db.transaction() as tx:
         scope = JobScope(tx=tx, settings=h.settings, now=local("2026-11-10T10:41"))
         assert await flag_breach(scope, await TicketsRepo(tx).get(ids["T2"]), "arrive", notify=False)  # type: ignore[arg-type]
-    await rate(h, "6002", ids["T2"], 3)
 
-    ids["C2"] = await new_ticket(h, "6102", local("2026-11-11T09:00"), "complaint", "P4", None)
-    h.clock.set(local("2026-11-13T09:00"))
-    await h.text(DISPATCHER, f"/msg {ids['C2']} Sorry for the wait")
-
-    ids["T3"] = await new_ticket(h, "6003", local("2026-11-17T10:00"), "co", "P2", ELSEWHERE)
-    await crew_works(h, ids["T3"], accept=2, arrive=45, resolve=75, cause="valve_hose")
-    await rate(h, "6003", ids["T3"], None)
-
-    ids["T4"] = await new_ticket(h, "6004", local("2026-11-30T23:30"), "excavation", "P1", HUANGPU)
-    await crew_works(h, ids["T4"], accept=1, arrive=25, resolve=60, cause="third_party")
-    await rate(h, "6004", ids["T4"], 4)
+    for name, user, at, answered in COMPLAINTS:
+        ids[name] = await new_ticket(h, user, local(at), "complaint", "P4", None)
+        h.clock.set(local(answered))
+        await h.text(DISPATCHER, f"/msg {ids[name]} We are looking into it")
 
     ids["T5"] = await new_ticket(h, "6005", local("2026-12-01T00:10"), "leak", "P1", ELSEWHERE)
     return ids

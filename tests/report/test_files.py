@@ -15,11 +15,15 @@ import pytest
 from bot.cli import main
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.i18n import t
+from bot.i18n import Lang, t
 from bot.report.charts import cjk_family
+from bot.report.figures import ChartData, Report
+from bot.report.pdf import render_html
+from bot.report.period import month_period
+from bot.report.tables import Table
 from storage.db import Database
 from tests.core.harness import Harness
-from tests.report.scenario import november, report_settings
+from tests.report.scenario import SHANGHAI, november, report_settings
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "report-first-page.png"
 NOW = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
@@ -163,3 +167,14 @@ def test_a_missing_database_is_a_clear_error(
     assert main(["report", "year", "2026", "--config", str(config), "--out", str(tmp_path)]) == 1
     assert "no database at" in capsys.readouterr().err
     assert not settings.storage.path.exists()
+
+
+def test_the_pdf_template_escapes_what_it_is_given() -> None:
+    """A district's name comes from the configuration: shown as text, never as markup."""
+    table = Table("by_district", ["report.col_district"], [["<script>alert(1)</script>"]])
+    empty = ChartData([], [], {}, {}, {})
+    html = render_html(
+        Report(month_period("2026-11", SHANGHAI), [table], empty), [], Lang.EN, title="<i>", subtitle="", generated=""
+    )
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<title>&lt;i&gt;</title>" in html
