@@ -234,18 +234,22 @@ def by_category(f: Facts) -> Table:
 
 
 @section
-def by_channel_and_priority(f: Facts) -> Table:
-    rows: list[list[Cell]] = [[Label("report.col_channel"), None, None, None]]
-    rows += [[channel, n, None, None] for channel, n in sorted(Counter(t.channel for t in f.counted).items())]
-    rows.append([Label("report.col_priority"), None, None, None])
+def by_channel(f: Facts) -> Table:
+    rows: list[list[Cell]] = [[channel, n] for channel, n in sorted(Counter(t.channel for t in f.counted).items())]
+    return Table("by_channel", ["report.col_channel", "report.col_reports"], rows, _none(rows))
+
+
+@section
+def by_priority(f: Facts) -> Table:
     delays, arrived = accept_delays(f), arrivals(f)
+    rows: list[list[Cell]] = []
     for severity in SEVERITIES:
-        mine = [d for d in delays if d[0].severity == severity]
-        late = [a for a in arrived if a[0].severity == severity]
+        accepted = [d for d in delays if d[0].severity == severity]
+        mine = [a for a in arrived if a[0].severity == severity]
         count = sum(1 for t in f.counted if t.severity == severity)
-        rows.append([severity, count, _accept_on_time(f, mine), _on_time(late) if severity in URGENT else None])
-    columns = ["report.col_group", "report.col_reports", "report.fig_accept_on_time", "report.fig_arrival_on_time"]
-    return Table("by_channel_and_priority", columns, rows)
+        rows.append([severity, count, _accept_on_time(f, accepted), _on_time(mine) if severity in URGENT else None])
+    columns = ["report.col_priority", "report.col_reports", "report.fig_accept_on_time", "report.fig_arrival_on_time"]
+    return Table("by_priority", columns, rows)
 
 
 @section

@@ -9,13 +9,15 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.holiday_dates import working_day
 from bot.report.collect import gather
-from bot.report.figures import Report, compute, percentile
+from bot.report.figures import Inputs, Report, Targets, complaint_deadline, compute, facts, percentile
 from bot.report.period import month_period, year_period
 from bot.report.tables import Label, Minutes, Ratio
 from storage.db import Database
+from storage.report_rows import ReportRows
 from tests.core.harness import Harness
-from tests.report.scenario import SHANGHAI, november, report_settings
+from tests.report.scenario import SHANGHAI, local, november, report_settings
 
 # November 2026, counted by hand from the scenario's docstring
 EXPECTED = {
@@ -68,6 +70,13 @@ async def test_november_sections(settings: Settings, db: Database, clock: FakeCl
         [Label("category.co"), 1, 0, 1, 0, 0],
         [Label("category.excavation"), 1, 1, 0, 0, 0],
         [Label("category.complaint"), 2, 0, 0, 0, 2],
+    ]
+    assert _table(report, "by_channel") == [["telegram", 7]]
+    assert _table(report, "by_priority") == [
+        ["P1", 4, Ratio(2, 3), Ratio(2, 3)],  # T1 T2 T4 T6: T2 accepted and arrived late, T6 never
+        ["P2", 1, Ratio(1, 1), Ratio(1, 1)],
+        ["P3", 0, Ratio(0, 0), None],
+        ["P4", 2, Ratio(0, 0), None],
     ]
     assert _table(report, "by_district") == [
         ["Huangpu", 4, Ratio(2, 3)],  # T1 T2 T4 T6; arrivals T1 T2 T4
@@ -136,3 +145,25 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile([4.0, 1.0, 3.0, 2.0], 50) == 2.0
     assert percentile([float(n) for n in range(1, 11)], 90) == 9.0
     assert percentile([float(n) for n in range(1, 11)], 91) == 10.0
+
+
+@pytest.mark.parametrize(
+    ("reported", "deadline"),
+    [
+        ("2026-11-06T17:00", "2026-11-10T00:00"),  # Friday: Monday is the next working day
+        ("2026-11-09T00:05", "2026-11-11T00:00"),
+        ("2026-09-24T15:00", "2026-09-29T00:00"),  # Mid-Autumn on Friday 25 September, then the weekend
+        ("2026-09-30T10:00", "2026-10-09T00:00"),  # the National Day break: 1-7 October
+        ("2026-10-09T10:00", "2026-10-11T00:00"),  # Saturday 10 October is a working day (调休)
+    ],
+)
+def test_complaint_deadline_is_the_end_of_the_next_working_day(reported: str, deadline: str) -> None:
+    rows = ReportRows(tickets=[], events=[], feedback=[], duplicates={})
+    inputs = Inputs(
+        period=month_period("2026-10", SHANGHAI),
+        rows=rows,
+        targets=Targets(accept_s={}, arrive_min={}),
+        district_of=lambda lat, lon: None,
+        working_day=working_day,
+    )
+    assert complaint_deadline(facts(inputs), local(reported)) == local(deadline)

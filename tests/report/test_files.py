@@ -4,12 +4,14 @@ as an image (pypdfium2), in Chinese and in English; and the command's errors."""
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
 import pypdfium2
+import pypdfium2.raw
 import pytest
 
 from bot.cli import main
@@ -82,6 +84,18 @@ def pdf_pages(path: Path) -> tuple[list[str], object]:
     return texts, image
 
 
+def font_of_first_character(path: Path) -> str:
+    """The name of the font the first page's first character is set in."""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        name = ctypes.create_string_buffer(200)
+        flags = ctypes.c_int()
+        pypdfium2.raw.FPDFText_GetFontInfo(document[0].get_textpage(), 0, name, 200, ctypes.byref(flags))
+        return name.value.decode("ascii", "replace")
+    finally:
+        document.close()
+
+
 def ink_share(image: object) -> float:
     """The share of the page's pixels that are not white."""
     grey = image.convert("L")  # type: ignore[attr-defined]
@@ -128,6 +142,7 @@ def test_month_report_in_chinese(settings: Settings, tmp_path: Path, capsys: pyt
     assert t("zh", "report.fig_satisfaction") in first and "66.7% (2/3)" in first
     assert t("zh", "report.chart_by_category") in "".join(texts)
     assert ink_share(image) > 0.02, "the first page is blank"
+    assert "CJK" in font_of_first_character(pdf), "the Chinese title is not set in the CJK font"
     if os.environ.get("HOTLINE_UPDATE_SCREENSHOTS"):  # README's picture of the report
         SCREENSHOT.parent.mkdir(exist_ok=True)
         image.save(SCREENSHOT, optimize=True)  # type: ignore[attr-defined]
