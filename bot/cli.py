@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook ([telegram] webhook_*)")
     run.add_argument("--init", action="store_true", help="create the database if it is missing (first run; see README)")
 
+    board = sub.add_parser("board", help="the live dispatch board for the desk (a web page; its own process)")
+    with_config(board)
+
     purge = sub.add_parser("purge", help="anonymise resolved and closed tickets, keeping their statistics")
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="closed more than DAYS ago")
     purge.add_argument("--dry-run", action="store_true", help="only count what would be purged")
@@ -73,14 +76,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _run(settings: Settings, webhook: bool = False) -> None:
-    from bot.app import serve
-
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM (a clean shutdown)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await serve(settings, stop, webhook=webhook)
+    return stop
+
+
+async def _run(settings: Settings, webhook: bool = False) -> None:
+    from bot.app import serve
+
+    await serve(settings, _stop_on_signals(), webhook=webhook)
+
+
+async def _board(settings: Settings) -> None:
+    from bot.board.serve import serve_board
+
+    await serve_board(settings, _stop_on_signals())
 
 
 async def _migrate(settings: Settings) -> list[str]:
@@ -130,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if check_present(settings.storage.path, init=args.init):
                 logger.warning("no database at %s yet: creating it (first run)", settings.storage.path.resolve())
             run_loop(_run(settings, args.webhook))
+        elif args.command == "board":
+            run_loop(_board(settings))
         elif args.command == "purge":
             from bot.purge import purge_command
 

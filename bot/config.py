@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.board.config import BoardConfig
 from bot.config_section import Section
 from bot.errors import ConfigError
 from bot.escalation_config import EscalationConfig
@@ -174,6 +175,7 @@ class Settings(BaseSettings):
     escalation: EscalationConfig = EscalationConfig()
     ops: OpsConfig = OpsConfig()
     logging: LoggingConfig = LoggingConfig()
+    board: BoardConfig = BoardConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -33,6 +33,7 @@ from bot import (
     subscriptions,
 )
 from bot.area import valid_point
+from bot.board import command as board
 from bot.clock import Clock
 from bot.config import Settings
 from bot.context import Ctx, Handler
@@ -65,6 +66,7 @@ FEATURES: tuple[ModuleType, ...] = (
     subscriptions,
     admin,
     revoke,
+    board,
 )
 
 

@@ -69,6 +69,7 @@ COMMAND_RULES: dict[str, Rule] = {
     "note": Rule(DESK, args="{ticket} checked the riser"),
     "close": Rule(DESK, args="{ticket}"),
     "sla": Rule(DESK),
+    "board": Rule(DESK),
     "notice": Rule(DESK, args="Water main works on Zhongshan Road tonight"),
     "broadcasts": Rule(DESK),
     "broadcast": Rule(frozenset({"admin"}), args="Close the valve before you travel"),
