@@ -67,15 +67,18 @@ async def stream(request: web.Request, changes: Changes, allowed: Callable[[], A
     """The ``/events`` stream of one open page."""
     async with sse_response(request) as resp:
         seen = changes.last
-        await resp.send(str(seen), event="hello")
-        while resp.is_connected() and not changes.closing:
-            last = await changes.wait_past(seen, RECHECK_S)
-            if changes.closing:
-                break
-            if not await allowed():
-                await resp.send("", event="signedout")
-                break
-            if last != seen:
-                seen = last
-                await resp.send(str(last), event="change")
+        try:
+            await resp.send(str(seen), event="hello")
+            while resp.is_connected() and not changes.closing:
+                last = await changes.wait_past(seen, RECHECK_S)
+                if changes.closing:
+                    break
+                if not await allowed():
+                    await resp.send("", event="signedout")
+                    break
+                if last != seen:
+                    seen = last
+                    await resp.send(str(last), event="change")
+        except ConnectionResetError:  # the page was closed or reloaded
+            logger.debug("a board page went away")
     return resp

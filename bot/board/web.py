@@ -132,6 +132,7 @@ def build_app(state: BoardState) -> web.Application:
         option_label=views.option_label,
         event_label=views.event_label,
         measures=views.measures,
+        zone=str(zone),
     )
     env.filters["hm"] = lambda when: when.astimezone(zone).strftime("%H:%M")
     env.filters["hms"] = lambda when: when.astimezone(zone).strftime("%m-%d %H:%M:%S")

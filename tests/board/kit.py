@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.events import Text
+from storage.db import Database
 from tests.conftest import settings_dict
 from tests.core.harness import Harness
 
 SECRET = "board-test-secret-" + "x" * 24  # not a real secret: the tests' own
 LINK = re.compile(r"https?://\S+/signin\?t=[A-Za-z0-9_.-]+")
+
+
+@dataclass
+class World:
+    settings: Settings
+    db: Database
+    clock: FakeClock
+    h: Harness
+    address: str
+    ticket: int
+
+
+def client() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))  # cookies for 127.0.0.1
 
 
 def board_section(public_url: str = "http://127.0.0.1/", **extra: Any) -> dict[str, Any]:

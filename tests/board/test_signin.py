@@ -2,50 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from bot.board.serve import running_board
 from bot.clock import FakeClock
-from bot.config import Settings
 from storage.db import Database
-from tests.board.kit import board_settings, link_for, on_board, sign_in
+from tests.board.kit import World, board_settings, client, link_for, on_board, sign_in
 from tests.conftest import CREW_A, DISPATCHER, T0
 from tests.core.harness import Harness, texts
-from tests.core.test_leak_report import report_leak
-
-
-@dataclass
-class World:
-    settings: Settings
-    db: Database
-    clock: FakeClock
-    h: Harness
-    address: str
-    ticket: int
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    settings = board_settings(tmp_path)
-    clock = FakeClock(T0)
-    db = await Database.open(settings.storage.path)
-    try:
-        h = await Harness(settings, db, clock).setup()
-        ticket = await report_leak(h)
-        async with running_board(settings, clock=clock) as address:
-            yield World(settings, db, clock, h, address, ticket)
-    finally:
-        await db.close()
-
-
-def client() -> aiohttp.ClientSession:
-    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))  # cookies for 127.0.0.1
 
 
 async def test_signed_out_visitor_is_sent_to_sign_in(world: World) -> None:
@@ -96,7 +63,7 @@ async def test_forged_or_other_peoples_tokens_are_refused(world: World) -> None:
     token = link.split("t=", 1)[1]
     body, _, mac = token.partition(".")
     async with client() as session:
-        for forged in (body + "." + mac[:-2] + "AA", body[:-2] + "." + mac, "x", ""):
+        for forged in (body + "." + mac[:-2] + "AA", body[:-2] + "." + mac, "x", "", "é." + mac):
             async with session.post(world.address + "/signin", data={"t": forged}, allow_redirects=False) as resp:
                 assert resp.status == 403
         session.cookie_jar.update_cookies({"hotline_board": token})  # a link is not a session

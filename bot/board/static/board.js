@@ -32,9 +32,8 @@
       }
     });
     var clock = document.getElementById("now");
-    if (clock) {
-      var d = new Date(now);
-      clock.textContent = two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds());
+    if (clock) {  // the utility's time, whatever zone this screen is set to
+      clock.textContent = new Date(now).toLocaleTimeString("en-GB", { timeZone: clock.getAttribute("data-zone"), hour12: false });
     }
   }
 
