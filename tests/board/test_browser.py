@@ -28,7 +28,9 @@ from tests.e2e.test_first_path import fill_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
-    pytest.skip("browser tests: chromium is not installed (Debian packages: chromium fonts-noto-cjk)", allow_module_level=True)
+    pytest.skip(
+        "browser tests: chromium is not installed (Debian packages: chromium fonts-noto-cjk)", allow_module_level=True
+    )
 playwright_api = pytest.importorskip("playwright.async_api")
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -42,7 +44,9 @@ class Stage:
     async def link(self) -> str:
         since = len(self.sb.messages(DISPATCHER))
         await self.sb.send_text(DISPATCHER, "/board")
-        message = await self.sb.wait_for(DISPATCHER, lambda m: bool(LINK.search(m.text or "")), since=since, timeout_s=10)
+        message = await self.sb.wait_for(
+            DISPATCHER, lambda m: bool(LINK.search(m.text or "")), since=since, timeout_s=10
+        )
         found = LINK.search(message.text or "")
         assert found is not None
         return on_board(found.group(0), self.address)
@@ -64,13 +68,16 @@ async def stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stage
         for user_id, name in ((LEAD, "王强"), (MEMBER, "李明"), (OTHER_CREW, "赵磊"), (DISPATCHER, "调度员")):
             sb.create_user(user_id, first_name=name, language_code="zh-hans")
         settings = sandbox_settings(sb, tmp / "browser.sqlite3", lang="zh", board=board_section())
-        async with running_bot(settings), running_board(settings) as address:
-            async with playwright_api.async_playwright() as pw:
-                browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-                try:
-                    yield Stage(sb, settings, address, browser)
-                finally:
-                    await browser.close()
+        async with (
+            running_bot(settings),
+            running_board(settings) as address,
+            playwright_api.async_playwright() as pw,
+        ):
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            try:
+                yield Stage(sb, settings, address, browser)
+            finally:
+                await browser.close()
 
 
 async def test_signed_out_visitor_is_sent_to_sign_in(stage: Stage) -> None:
@@ -98,6 +105,10 @@ async def test_reused_and_expired_links_are_refused(stage: Stage) -> None:
         await page.close()
 
 
+def keep(path: Path, png: bytes) -> None:
+    path.write_bytes(png)
+
+
 async def _pixels(page: Any, png: bytes) -> int:
     """How many different colours the screenshot has (decoded by the browser's own canvas)."""
     data = base64.b64encode(png).decode("ascii")
@@ -122,7 +133,7 @@ async def test_board_renders_in_chinese_with_the_cjk_font(stage: Stage) -> None:
     await page.wait_for_selector('tr[data-ticket="1"]')
     shot = await page.screenshot(full_page=True)
     if folder := os.environ.get("HOTLINE_SCREENSHOTS"):
-        Path(folder, "board.png").write_bytes(shot)
+        keep(Path(folder, "board.png"), shot)
     assert await _pixels(page, shot) > 50, "the screenshot is (nearly) blank"
     # Each character drawn on its own: a font that has them draws each differently; missing glyphs are
     # all the same box ("tofu"), like the unassigned code point drawn last.

@@ -24,7 +24,9 @@ from tests.board.kit import SECRET, board_settings
 from tests.conftest import T0, settings_dict
 
 
-def ticket(number: int, *, severity: str = "P1", status: str = "dispatched", category: str = "leak", **extra: object) -> Ticket:
+def ticket(
+    number: int, *, severity: str = "P1", status: str = "dispatched", category: str = "leak", **extra: object
+) -> Ticket:
     values: dict[str, object] = {
         "id": number, "resident_id": 1, "channel": "telegram", "chat": "1", "lang": "zh", "category": category,
         "severity": severity, "status": status, "address": None, "latitude": None, "longitude": None,

@@ -29,7 +29,9 @@ async def get(session: aiohttp.ClientSession, url: str) -> str:
         return await resp.text()
 
 
-async def test_lists_mask_phone_and_address_the_ticket_page_shows_them(world: World, desk: aiohttp.ClientSession) -> None:
+async def test_lists_mask_phone_and_address_the_ticket_page_shows_them(
+    world: World, desk: aiohttp.ClientSession
+) -> None:
     for path in ("/", "/panels", "/wall"):
         page = await get(desk, world.address + path)
         assert f"#{world.ticket}" in page

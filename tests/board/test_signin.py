@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import aiohttp
-import pytest
-
 from bot.clock import FakeClock
 from storage.db import Database
 from tests.board.kit import World, board_settings, client, link_for, on_board, sign_in
