@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import subprocess
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,11 +27,18 @@ from bot.sandbox import Sandbox
 from tests.board.kit import LINK, SECRET, board_section, on_board
 from tests.e2e.test_first_path import fill_report
 
+def _cjk_font() -> bool:
+    found = shutil.which("fc-list") and subprocess.run(
+        ["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, timeout=30, check=False
+    )
+    return bool(found and found.stdout.strip())
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
-    pytest.skip(
-        "browser tests: chromium is not installed (Debian packages: chromium fonts-noto-cjk)", allow_module_level=True
-    )
+    pytest.skip("browser tests: chromium is not installed (Debian package: chromium)", allow_module_level=True)
+if not _cjk_font():
+    pytest.skip("browser tests: no Chinese font (Debian package: fonts-noto-cjk)", allow_module_level=True)
 playwright_api = pytest.importorskip("playwright.async_api")
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
