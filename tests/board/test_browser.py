@@ -27,6 +27,7 @@ from bot.sandbox import Sandbox
 from tests.board.kit import LINK, SECRET, board_section, on_board
 from tests.e2e.test_first_path import fill_report
 
+
 def _cjk_font() -> bool:
     found = shutil.which("fc-list") and subprocess.run(
         ["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, timeout=30, check=False

@@ -1,24 +1,16 @@
-"""The figures behind the board's panels (pure functions) and the pieces of the board that need no page."""
+"""The figures behind the board's panels (pure functions), the masks, the filters and the signed tokens."""
 
 from __future__ import annotations
 
-import sqlite3
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from bot import figures
 from bot.board.tokens import Claims, sign, verify
 from bot.board.views import Filters, mask_address, mask_phone
 from bot.clock import FakeClock
 from bot.config import load_settings
-from bot.errors import ConfigError
 from bot.sla import targets
-from storage.board import open_read_only
-from storage.db import Database
 from storage.tickets import Ticket
 from tests.board.kit import SECRET, board_settings
 from tests.conftest import T0, settings_dict
@@ -95,35 +87,3 @@ def test_tokens_are_bound_to_their_kind_expiry_and_secret() -> None:
     assert verify(SECRET, forged, "link", clock.now()) is None
     for junk in ("", ".", "a.b", "é.é", link + "x"):
         assert verify(SECRET, junk, "link", clock.now()) is None
-
-
-async def test_the_boards_reading_connection_cannot_write(tmp_path: Path) -> None:
-    settings = board_settings(tmp_path)
-    db = await Database.open(settings.storage.path)
-    conn = await open_read_only(settings.storage.path)
-    try:
-        with pytest.raises(sqlite3.OperationalError, match="readonly"):
-            await conn.execute("DELETE FROM tickets")
-    finally:
-        await conn.close()
-        await db.close()
-
-
-def test_secret_shorter_than_32_characters_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="board.secret"):
-        board_settings(tmp_path, board={"secret": "short", "public_url": "https://x.example/board/"})
-    https = board_settings(tmp_path, board={"secret": SECRET, "public_url": "https://x.example/board/"})
-    assert https.board.secure and https.board.prefix == "/board"
-
-
-def test_hotline_board_without_a_secret_exits_with_a_clear_error(tmp_path: Path) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text('[storage]\npath = "db.sqlite3"\n[board]\npublic_url = "https://x.example/board/"\n')
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "board", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PATH": "/usr/bin:/bin"},
-    )
-    assert done.returncode == 2 and "HOTLINE_BOARD__SECRET" in done.stderr
