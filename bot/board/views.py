@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from bot import figures, sla
 from bot.config import Settings
@@ -97,7 +98,7 @@ class Filters:
         )
 
     def query(self) -> str:
-        return "&".join(f"{name}={value}" for name, value in vars(self).items() if value)
+        return urlencode({name: value for name, value in vars(self).items() if value})
 
 
 @dataclass

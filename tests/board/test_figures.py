@@ -73,6 +73,7 @@ def test_filters_keep_only_known_values(tmp_path: Path) -> None:
     assert chosen == Filters(district="Huangpu", category="leak", priority="P1", state="")
     assert chosen.query() == "district=Huangpu&category=leak&priority=P1"
     assert chosen.matches(ticket(1), "Huangpu") and not chosen.matches(ticket(1), None)
+    assert Filters(district="黄浦&x").query() == "district=%E9%BB%84%E6%B5%A6%26x"
 
 
 def test_tokens_are_bound_to_their_kind_expiry_and_secret() -> None:
