@@ -10,8 +10,10 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
+from bot.rota import Override, OverrideKind
+from storage.rota import RotaRepo
 from tests.board.kit import World, client, link_for, sign_in
-from tests.conftest import CREW_A, DISPATCHER
+from tests.conftest import CREW_A, DISPATCHER, T0
 
 PHONE_DIGITS = "13812345678"
 
@@ -95,3 +97,17 @@ async def test_a_change_reaches_the_open_stream(world: World, desk: aiohttp.Clie
             await tx.execute("UPDATE people SET role = 'resident' WHERE external_id = ?", (DISPATCHER,))
         await world.h.press(CREW_A[1], f"t:enr:{world.ticket}")
         assert await asyncio.wait_for(next_event(), 10) == "signedout"
+
+
+async def test_duty_now_next_and_the_uncovered_period(world: World, desk: aiohttp.ClientSession) -> None:
+    page = await get(desk, world.address + "/panels")
+    duty = page.split('class="duty"', 1)[1].split('class="today"', 1)[0]
+    assert "<li>A – 20:00</li>" in duty and "<li>B 20:00</li>" in duty  # crew A's day shift in Shanghai
+    leave = Override(
+        start=T0 + timedelta(hours=12), end=T0 + timedelta(hours=14), crew=None, kind=OverrideKind.LEAVE, replaces="B"
+    )
+    async with world.db.transaction() as tx:
+        await RotaRepo(tx).replace_overrides([leave], fmt="csv", source="test", now=T0)
+    page = await get(desk, world.address + "/panels")
+    duty = page.split('class="duty"', 1)[1].split('class="today"', 1)[0]
+    assert "⚠ 22:00–00:00" in duty, duty
