@@ -19,6 +19,7 @@ from bot.board import live, views
 from bot.board.signin import current_person, signin, signin_page, signout
 from bot.board.state import LANG_COOKIE, PERSON, STATE, BoardState, page_lang
 from bot.i18n import Lang, t
+from bot.phone import display_phone
 from storage.people import Person
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,7 @@ def build_app(state: BoardState) -> web.Application:
         measures=views.measures,
         zone=str(zone),
     )
+    env.filters["phone"] = display_phone
     env.filters["hm"] = lambda when: when.astimezone(zone).strftime("%H:%M")
     env.filters["hms"] = lambda when: when.astimezone(zone).strftime("%m-%d %H:%M:%S")
     p = state.prefix

@@ -43,7 +43,7 @@ async def test_lists_mask_phone_and_address_the_ticket_page_shows_them(
     assert "*5678" in board and "Buil…" in board
     assert "*5678" not in await get(desk, world.address + "/wall"), "the wall shows no personal data at all"
     ticket = await get(desk, world.address + f"/ticket/{world.ticket}")
-    assert PHONE_DIGITS in ticket and "Building 3, Unit 2, Flat 501" in ticket
+    assert "+86 138 1234 5678" in ticket and "Building 3, Unit 2, Flat 501" in ticket
 
 
 async def test_board_in_chinese_then_english(world: World, desk: aiohttp.ClientSession) -> None:
@@ -77,7 +77,7 @@ async def test_unaccepted_ticket_queued_then_breach_in_words(world: World, desk:
 async def test_timeline_names_the_crew_member(world: World, desk: aiohttp.ClientSession) -> None:
     await world.h.press(CREW_A[1], f"t:acc:{world.ticket}")
     page = await get(desk, world.address + f"/ticket/{world.ticket}")
-    assert "Li Ming" in page and "报警人" in page
+    assert "Li Ming" in page and "报警人" in page and "报警人补充了信息" in page
 
 
 async def test_a_change_reaches_the_open_stream(world: World, desk: aiohttp.ClientSession) -> None:
