@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.events import Button, Inbound, Key, Outbound, Priority, Text
 from bot.i18n import Lang, t
 from storage.audit import AuditRepo

@@ -1,4 +1,4 @@
-"""The stored duty rota: rotations and overrides (models of :mod:`bot.rota`), replaced whole by an import.
+"""The stored duty rota: rotations and overrides (models of :mod:`bot.rota.model`), replaced whole by an import.
 
 The repository works on the connection it is given; the caller owns the transaction, so an import that
 replaces a part of the rota is one transaction: all of the file or nothing.
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-from bot.rota import Override, Rotation
+from bot.rota.model import Override, Rotation
 from storage.db import Conn, from_db, to_db
 
 ImportKind = Literal["rotations", "shifts"]

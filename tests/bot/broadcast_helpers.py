@@ -7,9 +7,9 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.config import OutboundConfig, Settings, load_settings
-from bot.delivery import Blocked, Rejected, RetryLater
+from bot.config.settings import OutboundConfig, Settings, load_settings
 from bot.events import Outbound, Text
+from bot.outbound.delivery import Blocked, Rejected, RetryLater
 from storage.db import Database, to_db
 from tests.conftest import settings_dict
 

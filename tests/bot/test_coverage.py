@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
-from bot.coverage import JOB_ID, PURPOSE, CoverageWatch, gaps_ahead, next_check
+from bot.config.settings import Settings, load_settings
 from bot.events import Text
 from bot.i18n import t
-from bot.rota import GapReason, Override, OverrideKind
+from bot.people.staff import sync_staff
+from bot.rota.coverage import JOB_ID, PURPOSE, CoverageWatch, gaps_ahead, next_check
+from bot.rota.model import GapReason, Override, OverrideKind
 from bot.scheduler import Job, Scheduler
-from bot.staff import sync_staff
 from storage.db import Database, to_db
 from storage.rota import RotaRepo
 from tests.conftest import DISPATCHER, T0, settings_dict

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot import dispatch
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.context import Ctx
-from bot.escalation import EscalationService
+from bot.dispatch import offer as dispatch
+from bot.dispatch.escalation import EscalationService
 from bot.events import Inbound, Kind, Text
 from bot.scheduler import Scheduler
 from storage.db import Database

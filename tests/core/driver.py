@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.events import Kind, Outbound
-from bot.forms import FIELDS, Ask
+from bot.intake.forms import FIELDS, Ask
 from storage.conversations import ConversationsRepo
 from tests.core.harness import Harness
 

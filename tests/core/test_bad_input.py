@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.clock import FakeClock
-from bot.config import AreaCircle, IntakeConfig, Settings
+from bot.config.settings import AreaCircle, IntakeConfig, Settings
 from bot.danger.cards import gas_card
 from bot.events import Answer, Kind, Priority, Text
 from bot.i18n import t

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.events import Answer, Edit, Outbound
 from storage.conversations import ConversationsRepo
 from storage.db import Database

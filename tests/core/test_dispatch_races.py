@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.events import Answer, Edit, Priority
 from bot.i18n import t
 from storage.db import Database

@@ -4,7 +4,7 @@ ticket; a report near an open P1 is its own ticket, marked as probably the same 
 from __future__ import annotations
 
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.events import Kind
 from bot.i18n import t
 from storage.db import Database

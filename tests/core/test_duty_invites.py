@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
-from bot.duty import crews_on_duty
+from bot.config.settings import Settings, load_settings
 from bot.i18n import t
-from bot.invites import InviteError, create_invite
-from bot.rota import Override, OverrideKind
-from bot.staff import sync_staff
+from bot.people.invites import InviteError, create_invite
+from bot.people.staff import sync_staff
+from bot.rota.duty import crews_on_duty
+from bot.rota.model import Override, OverrideKind
 from storage.audit import AuditRepo
 from storage.db import Database
 from storage.invites import InvitesRepo

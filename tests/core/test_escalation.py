@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
+from bot.dispatch.escalation import EscalationService
 from bot.errors import HotlineError
-from bot.escalation import EscalationService
 from bot.i18n import t
 from bot.scheduler import Scheduler
 from storage.db import Database
@@ -148,7 +148,7 @@ async def test_crash_inside_a_step_leaves_it_pending_and_it_runs_once(
     async def crash(*args: object, **kwargs: object) -> None:
         raise HotlineError("power cut in the middle of the step")
 
-    monkeypatch.setattr("bot.escalation.tell_resident", crash)
+    monkeypatch.setattr("bot.dispatch.escalation.tell_resident", crash)
     with pytest.raises(HotlineError):
         await esc.run_due()
     assert await escalations(db, ticket_id) == []

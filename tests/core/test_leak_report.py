@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.danger.cards import gas_card
 from bot.events import Answer, Edit, Kind, Priority, Text
 from bot.i18n import t

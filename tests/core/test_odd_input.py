@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.danger import flows as first_answer
 from bot.danger.detect import detect
 from bot.events import Answer, Kind, Text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.events import Answer, Edit, Text
 from storage.db import Database
 from tests.conftest import DISPATCHER, RESIDENT, settings_dict

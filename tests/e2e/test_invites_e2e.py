@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.demo import DEMO_TOKEN, running_bot, sandbox_settings
+from bot.cli.demo import DEMO_TOKEN, running_bot, sandbox_settings
 from bot.i18n import t
-from bot.invites import create_invite
-from bot.rota import Override, OverrideKind
-from bot.sandbox import Sandbox
+from bot.people.invites import create_invite
+from bot.rota.model import Override, OverrideKind
+from sandbox import Sandbox
 from storage.db import Database
 from storage.rota import RotaRepo
 

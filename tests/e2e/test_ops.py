@@ -13,8 +13,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from sandbox import Sandbox
 from tests.e2e.test_first_path import fill_report, has_button
 
 # every Bot API method the bot calls, so that the sandbox answers none of them (connections dropped)

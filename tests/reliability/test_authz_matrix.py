@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.core import Core
 from bot.events import Answer, Outbound
 from storage.db import Database
