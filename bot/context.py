@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.config.settings import Settings
-from bot.events import Button, Inbound, Key, Outbound, Priority, Text
 from bot.i18n import Lang, t
+from common.events import Button, Inbound, Key, Outbound, Priority, Text
 from storage.audit import AuditRepo
 from storage.conversations import Conversation
 from storage.db import Conn

@@ -24,7 +24,6 @@ from bot.danger import flows as first_answer
 from bot.danger.detect import Danger, Outcome, detect
 from bot.dispatch import crew_actions, desk, followup, relay, sla
 from bot.dispatch import offer as dispatch
-from bot.events import Answer, Inbound, Kind, Outbound
 from bot.i18n import lang_from_code
 from bot.intake import conversation as intake
 from bot.intake import flood
@@ -34,6 +33,7 @@ from bot.outbound.reach import Reachability
 from bot.people import resident, revoke
 from bot.questions import qa
 from bot.rota import duty
+from common.events import Answer, Inbound, Kind, Outbound
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Conn, Database
 from storage.people import PeopleRepo

@@ -24,7 +24,6 @@ from bot.core import Core
 from bot.dispatch.desk import alert_unreachable
 from bot.dispatch.escalation import EscalationService
 from bot.dispatch.offer import JobScope
-from bot.errors import StorageError
 from bot.intake.abandoned import AbandonedWatch
 from bot.ops.health import Health
 from bot.outbound.delivery import Blocked, ChannelRefused, Sender, Unreachable
@@ -35,6 +34,7 @@ from bot.outbound.resident_unreachable import alert_resident_blocked
 from bot.people.staff import sync_staff
 from bot.rota.coverage import CoverageWatch
 from bot.scheduler import Scheduler
+from common.errors import StorageError
 from storage.db import Conn, Database
 from storage.outbox import OutboxRow
 

@@ -16,7 +16,6 @@ from telegram import (
 )
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.events import Answer, Button, Edit, Key, Location, Outbound, Photo, Text
 from bot.outbound.delivery import (
     Blocked,
     ChannelRefused,
@@ -27,6 +26,7 @@ from bot.outbound.delivery import (
     RetryLater,
     Transient,
 )
+from common.events import Answer, Button, Edit, Key, Location, Outbound, Photo, Text
 from handlers.long_text import split_text
 from handlers.transport import JsonBody
 

@@ -20,8 +20,8 @@ from typing import TypeVar
 from telegram import Bot
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.errors import HotlineError
 from bot.halt import first_of
+from common.errors import HotlineError
 from handlers.commands import register_commands
 from storage.db import Database
 

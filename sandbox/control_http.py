@@ -7,7 +7,7 @@ import base64
 import dataclasses
 import json
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -16,9 +16,22 @@ from sandbox.botworld import ChatMessage
 from sandbox.errors import SandboxError
 from sandbox.limits import FaultConfig, RateLimits
 from sandbox.reading import BotView
+from sandbox.server import ApiCall
 
-if TYPE_CHECKING:
-    from sandbox.sandbox import Sandbox
+
+class Controlled(Protocol):
+    """What the endpoints need of the sandbox (``sandbox.Sandbox``, which registers them): its bots, its
+    call log and its fault switches. Typed here so this module does not import the sandbox back."""
+
+    def bot_by_id(self, bot_id: int) -> BotView: ...
+    def stats(self) -> dict[str, Any]: ...
+    def calls(self, method: str | None = None) -> list[ApiCall]: ...
+    def set_faults(self, config: FaultConfig | None = None, **fields: Any) -> FaultConfig: ...
+    def set_rate_limits(self, limits: RateLimits | bool = True) -> None: ...
+    def burst_429(self, count: int, retry_after_s: int = 1) -> None: ...
+    def revoke_token(self, token: str, new_token: str | None = None) -> None: ...
+    async def wait_idle(self, *, quiet_s: float = 0.05, timeout_s: float = 5.0) -> None: ...
+
 
 JSON = dict[str, Any]
 MAX_WAIT_S = 30.0
@@ -58,10 +71,12 @@ def posted_json(posted: Posted) -> JSON:
     return dataclasses.asdict(posted)
 
 
-def add_control_routes(app: web.Application, sandbox: Sandbox) -> None:
+def add_control_routes(app: web.Application, sandbox: Controlled, first: BotView) -> None:
+    """``first``: the view of the sandbox's first bot (the sandbox itself), when no ``bot_id`` is given."""
+
     def view(args: JSON) -> BotView:
         bot_id = args.pop("bot_id", None)
-        return sandbox if bot_id is None else sandbox.bot_by_id(int(bot_id))
+        return first if bot_id is None else sandbox.bot_by_id(int(bot_id))
 
     def endpoint(fn: Callable[[JSON], Awaitable[Any]]) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handle(request: web.Request) -> web.Response:

@@ -57,7 +57,7 @@ class Sandbox(BotView):
         self._host, self._port = host, port
         self.server = SandboxServer(worlds, clock=clock, call_log_size=call_log_size)
         self._started = False
-        add_control_routes(self.server.app, self)
+        add_control_routes(self.server.app, self, self)
 
     # --- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> Sandbox:

@@ -15,7 +15,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from bot.errors import StorageError
+from common.errors import StorageError
 
 
 class AlreadyRunning(StorageError):

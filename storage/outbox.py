@@ -21,7 +21,7 @@ from typing import Literal
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.events import Envelope, Outbound, Priority
+from common.events import Envelope, Outbound, Priority
 from storage.db import Conn, from_db, to_db
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli.main import EXIT_CONFIG, main
 from bot.config.settings import load_settings
-from bot.errors import ConfigError
+from common.errors import ConfigError
 from storage.db import Database
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"

@@ -14,8 +14,8 @@ from datetime import datetime
 from bot.broadcast.broadcaster import add_broadcast, audience_size, effective_rate, progress_on, quiet_hours
 from bot.broadcast.calendar import apply_quiet_hours
 from bot.context import Ctx, Handler
-from bot.events import Answer, Button, Edit
 from bot.i18n import Lang, t
+from common.events import Answer, Button, Edit
 from storage.broadcasts import BroadcastsRepo
 
 logger = logging.getLogger(__name__)

@@ -37,11 +37,11 @@ from bot.broadcast.calendar import QuietHours, apply_quiet_hours
 from bot.clock import Clock
 from bot.config.broadcast import district_of
 from bot.config.settings import Settings
-from bot.errors import HotlineError, StorageError
-from bot.events import Button, Outbound, Photo, Priority, Text
 from bot.i18n import Lang, t
 from bot.outbound.delivery import Blocked, ChannelRefused, DeliveryError, Rejected, Unreachable
 from bot.outbound.lane import Lane
+from common.errors import HotlineError, StorageError
+from common.events import Button, Outbound, Photo, Priority, Text
 from storage.broadcasts import Broadcast, BroadcastsRepo, Candidate, Delivery, Kind, Outcome
 from storage.db import Conn, Database, to_db
 

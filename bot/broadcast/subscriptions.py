@@ -8,7 +8,7 @@ import logging
 from bot.broadcast.broadcaster import STOP_TIPS
 from bot.config.broadcast import district_of
 from bot.context import Ctx, Handler
-from bot.events import Answer, Button
+from common.events import Answer, Button
 from storage.subscriptions import SubscriptionsRepo
 
 logger = logging.getLogger(__name__)

@@ -18,11 +18,11 @@ from bot.cli import roster as roster_cli
 from bot.cli import staff as staff_cli
 from bot.config.credentials import apply_credentials
 from bot.config.settings import Settings, load_settings
-from bot.errors import ConfigError, HotlineError
 from bot.loop import run_loop
 from bot.ops.dbguard import check_present
 from bot.ops.logformat import Format, apply_logging
 from bot.ops.logsafety import mask_tokens
+from common.errors import ConfigError, HotlineError
 from storage.backup import BackupTargetError, backup_file
 from storage.db import Database
 

@@ -19,7 +19,7 @@ from bot.config.escalation import EscalationConfig
 from bot.config.ops import LoggingConfig, OpsConfig
 from bot.config.section import Section
 from bot.config.utility import UtilityConfig
-from bot.errors import ConfigError
+from common.errors import ConfigError
 
 Role = Literal["crew", "lead", "dispatcher", "supervisor", "admin"]
 

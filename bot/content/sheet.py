@@ -28,10 +28,10 @@ from bot.broadcast.holiday_dates import CalendarError
 from bot.config.settings import Settings
 from bot.content import store as content_store
 from bot.content.store import Content
-from bot.errors import HotlineError
 from bot.questions import knowledge
 from bot.questions.knowledge import KnowledgeError, Text
 from bot.questions.placeholders import check_placeholders
+from common.errors import HotlineError
 
 KNOWLEDGE_COLUMNS = ("id", "zh_q", "zh", "en_q", "en", "source", "reviewed", "enabled")
 CAMPAIGN_COLUMNS = ("id", "schedule", "zh", "en", "source", "reviewed", "enabled")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.errors import HotlineError
+from common.errors import HotlineError
 
 
 class ContentError(HotlineError):

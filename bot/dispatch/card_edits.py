@@ -14,10 +14,10 @@ from typing import Any
 from bot.context import Ctx
 from bot.dispatch import offer as dispatch
 from bot.dispatch.card import ticket_text
-from bot.events import Edit, Photo, Priority
 from bot.i18n import Lang, t
 from bot.intake.forms import FIELDS
 from bot.intake.render import value_text
+from common.events import Edit, Photo, Priority
 from storage.outbox import OutboxRepo, OutboxRow
 from storage.people import CrewsRepo, PeopleRepo
 from storage.tickets import Ticket

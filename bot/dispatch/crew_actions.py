@@ -23,11 +23,11 @@ from bot.dispatch.offer import (
     tell_resident,
     ticket_text,
 )
-from bot.events import Answer, Button, Edit, Kind, Priority
 from bot.i18n import Lang, t
 from bot.numbers import ascii_int
 from bot.people.phone import display_phone
 from bot.rota.duty import crews_on_duty
+from common.events import Answer, Button, Edit, Kind, Priority
 from storage.conversations import Conversation, ConversationsRepo
 from storage.desk import WORKING, DeskRepo
 from storage.outbox import OutboxRepo

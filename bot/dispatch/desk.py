@@ -12,9 +12,9 @@ from bot.context import Ctx, Handler
 from bot.dispatch import escalation, sla
 from bot.dispatch.authz import may_use_desk, refuse_desk
 from bot.dispatch.offer import Scope, local_time, queue, tell_resident, tell_staff, ticket_text
-from bot.events import Edit, Priority, Text
 from bot.i18n import Lang, t
 from bot.numbers import ticket_number
+from common.events import Edit, Priority, Text
 from storage.desk import DeskRepo
 from storage.outbox import OutboxRepo, OutboxRow
 from storage.people import CrewsRepo, PeopleRepo

@@ -14,12 +14,12 @@ from datetime import timedelta
 from typing import Any
 
 from bot.context import Ctx
-from bot.events import Priority, Text
 from bot.i18n import Lang, t
 from bot.intake.area import distance_m
 from bot.intake.forms import CATEGORIES, Severity
 from bot.intake.render import answer_lines
 from bot.intake.triage import routing
+from common.events import Priority, Text
 from storage.db import Conn
 from storage.links import LinksRepo
 from storage.outbox import OutboxRepo

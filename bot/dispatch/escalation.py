@@ -38,10 +38,10 @@ from bot.dispatch.offer import (
     tell_staff,
     ticket_text,
 )
-from bot.events import Priority, Text
 from bot.i18n import Lang
 from bot.rota.duty import crews_on_duty
 from bot.scheduler import Scheduler
+from common.events import Priority, Text
 from storage.db import Database
 from storage.people import Crew, CrewsRepo, PeopleRepo
 from storage.tickets import Ticket, TicketsRepo

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 
 from bot.context import Ctx, Handler
-from bot.events import Answer, Button, Edit, Priority, Text
 from bot.i18n import Lang, t
 from bot.intake.menu import fold
 from bot.numbers import ascii_int
+from common.events import Answer, Button, Edit, Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.feedback import FeedbackRepo
 from storage.outbox import OutboxRepo

@@ -20,9 +20,9 @@ from bot.dispatch.card import ack_timeout_s as ack_timeout_s  # the card's helpe
 from bot.dispatch.card import arrival_target_min as arrival_target_min
 from bot.dispatch.card import local_time as local_time
 from bot.dispatch.card import ticket_text as ticket_text
-from bot.events import Button, Location, Outbound, Photo, Priority, Text
 from bot.i18n import Lang, t
 from bot.rota.duty import crews_on_duty
+from common.events import Button, Location, Outbound, Photo, Priority, Text
 from storage.db import Conn
 from storage.outbox import OutboxRepo
 from storage.people import Crew, CrewsRepo, PeopleRepo, Person
@@ -103,19 +103,6 @@ def progress_buttons(lang: Lang, ticket: Ticket) -> list[list[Button]]:
 async def duplicate_hints(scope: Scope, ticket: Ticket) -> tuple[int, ...]:
     """Open P1s this ticket is probably the same incident as (linked at intake, never merged)."""
     return tuple(other for other, _ in await duplicates.probable_same(scope.tx, ticket.id))
-
-
-async def route_new(ctx: Ctx, ticket_id: int) -> None:
-    """P1/P2 go to the crew on duty at once (and their escalation chain starts); P3 and P4 to the desk."""
-    from bot.dispatch import escalation  # escalation builds on this module
-
-    ticket = await TicketsRepo(ctx.tx).get(ticket_id)
-    assert ticket is not None
-    if ticket.status == "dispatched":
-        await dispatch_on_duty(ctx, ticket)
-    else:
-        await tell_desk(ctx, ticket, "desk.new_ticket")
-    await escalation.start_deadlines(ctx, ticket)
 
 
 async def dispatch_on_duty(scope: Scope, ticket: Ticket) -> None:

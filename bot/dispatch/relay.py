@@ -13,9 +13,9 @@ import logging
 from bot.context import Ctx, Handler
 from bot.dispatch.authz import may_work
 from bot.dispatch.offer import Scope, queue
-from bot.events import Button, Kind, Photo, Priority, Text
 from bot.i18n import Lang, t
 from bot.numbers import ascii_int, ticket_number
+from common.events import Button, Kind, Photo, Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.people import PeopleRepo, Person
 from storage.tickets import Ticket, TicketsRepo

@@ -24,7 +24,6 @@ from bot.clock import Clock
 from bot.config.settings import Settings
 from bot.context import Ctx
 from bot.dispatch.offer import JobScope, Scope, queue
-from bot.events import Priority, Text
 from bot.i18n import Lang, t
 from bot.intake.asking import location_keys
 from bot.intake.forms import CATEGORIES
@@ -32,6 +31,7 @@ from bot.intake.render import answer_lines
 from bot.intake.triage import provisional
 from bot.people.phone import display_phone
 from bot.scheduler import Scheduler
+from common.events import Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Conn, Database, from_db, to_db
 from storage.people import PeopleRepo

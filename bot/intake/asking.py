@@ -12,13 +12,13 @@ from typing import Any
 
 from bot.context import Ctx
 from bot.danger.detect import detect
-from bot.events import Button, Key, Kind, Priority
 from bot.i18n import Lang
 from bot.i18n import t as translate
 from bot.intake.area import in_service_area
 from bot.intake.forms import Ask, Category, Field
 from bot.intake.menu import fold
 from bot.people.phone import letters_in_number, normalise_phone
+from common.events import Button, Key, Kind, Priority
 
 MAX_TEXT = 1000
 MAX_ADDRESS = 300

@@ -19,7 +19,6 @@ from typing import Any
 
 from bot.context import Ctx
 from bot.danger.detect import Danger, Outcome, detect
-from bot.events import Button, Kind
 from bot.i18n import Lang
 from bot.i18n import t as translate
 from bot.intake import abandoned, live_ticket
@@ -40,6 +39,7 @@ from bot.intake.menu import fold, menu_keyboard
 from bot.intake.render import answer_lines
 from bot.intake.triage import danger_category, heating_season, urgent
 from bot.people.phone import normalise_phone
+from common.events import Button, Kind
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import to_db
 

@@ -23,13 +23,14 @@ from bot.context import Ctx
 from bot.dispatch import card_edits, duplicates, escalation
 from bot.dispatch import offer as dispatch
 from bot.dispatch.card import arrival_target_min
-from bot.events import Priority, Text
+from bot.dispatch.route import route_new
 from bot.i18n import Lang, t
 from bot.intake import abandoned
 from bot.intake.forms import CATEGORIES, FIELDS, Severity
 from bot.intake.geocode import address_of
 from bot.intake.menu import menu_keyboard
 from bot.intake.triage import RANK, provisional, routing, triage, urgent
+from common.events import Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import to_db
 from storage.people import PeopleRepo
@@ -115,7 +116,7 @@ async def commit(ctx: Ctx, data: dict[str, Any]) -> int | None:
     if earlier is not None:
         await duplicates.link_follows(ctx, ticket_id, earlier)
     await duplicates.mark_probable_same(ctx, ticket_id)
-    await dispatch.route_new(ctx, ticket_id)
+    await route_new(ctx, ticket_id)
     logger.info("ticket %s committed at its location (%s) and dispatched", ticket_id, severity.value)
     return ticket_id
 
@@ -280,7 +281,7 @@ async def submit(ctx: Ctx, data: dict[str, Any]) -> int:
     if earlier is not None:
         await duplicates.link_follows(ctx, ticket_id, earlier)
     await duplicates.mark_probable_same(ctx, ticket_id)
-    await dispatch.route_new(ctx, ticket_id)
+    await route_new(ctx, ticket_id)
     await after_answer(ctx, {**data, "ticket": ticket_id})
     return ticket_id
 

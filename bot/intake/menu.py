@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.events import Key
 from bot.i18n import Lang, t
+from common.events import Key
 
 MENU_ITEMS = ("smell_gas", "report", "status", "questions", "language")
 

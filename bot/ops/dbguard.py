@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.errors import StorageError
+from common.errors import StorageError
 from storage.instance import lock_path
 
 logger = logging.getLogger(__name__)

@@ -24,9 +24,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.clock import Clock
 from bot.config.ops import OpsConfig
-from bot.errors import ConfigError
 from bot.ops.health import Health
 from bot.ops.metrics import Metrics
+from common.errors import ConfigError
 from storage.db import Database
 from storage.ops_figures import oldest_pending_at, read_figures, writable
 

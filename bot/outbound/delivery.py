@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from bot.errors import HotlineError
-from bot.events import Outbound
+from common.errors import HotlineError
+from common.events import Outbound
 
 _TOKEN_LIKE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 

@@ -30,9 +30,9 @@ import logging
 from collections.abc import Callable, Sequence
 
 from bot.config.settings import OutboundConfig
-from bot.events import Answer, Outbound, Priority
 from bot.outbound.delivery import ChannelRefused, DeliveryError, NotModified, RetryLater, Sender, Transient
 from bot.outbound.lane_parts import EPS, Bucket, ChatQueue, Item, LaneStats
+from common.events import Answer, Outbound, Priority
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from bot.events import Outbound
+from common.events import Outbound
 
 EPS = 1e-9
 

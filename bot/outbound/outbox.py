@@ -43,10 +43,10 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config.settings import OutboundConfig
-from bot.errors import StorageError
-from bot.events import Edit, Outbound, Priority
 from bot.outbound.delivery import ChannelRefused, DeliveryError, Rejected, RetryLater, Unreachable
 from bot.outbound.lane import Lane
+from common.errors import StorageError
+from common.events import Edit, Outbound, Priority
 from storage.db import Conn, Database
 from storage.outbox import OutboxRepo, OutboxRow, Status
 

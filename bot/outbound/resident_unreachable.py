@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 
 from bot.dispatch.offer import Scope, queue
-from bot.events import Priority, Text
 from bot.i18n import Lang, t
 from bot.people.phone import display_phone
+from common.events import Priority, Text
 from storage.outbox import OutboxRow
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo

@@ -22,10 +22,10 @@ from bot.dispatch import escalation
 from bot.dispatch.crew_actions import NOTE_FLOW
 from bot.dispatch.desk import withdraw_cards
 from bot.dispatch.offer import Scope, queue, tell_desk, tell_resident
-from bot.errors import HotlineError
-from bot.events import Priority, Text
 from bot.i18n import Lang, t
 from bot.people.staff import configured, staff_entries
+from common.errors import HotlineError
+from common.events import Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.desk import WORKING, DeskRepo
 from storage.invites import InvitesRepo

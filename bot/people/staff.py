@@ -18,8 +18,8 @@ from datetime import datetime
 from bot.config.settings import Member, Settings
 from storage.db import Conn, Database
 from storage.invites import Invite, InvitesRepo
-from storage.people import CrewsRepo, PeopleRepo, Person
-from storage.revocations import RevocationsRepo
+from storage.people import STAFF_ROLES, CrewsRepo, PeopleRepo, Person
+from storage.revocations import RevocationsRepo, StaffAuditRepo
 
 logger = logging.getLogger(__name__)
 
@@ -120,3 +120,20 @@ async def staff_entries(tx: Conn, settings: Settings, channel: str = "telegram")
             member, crew_name = listed[user_id]
             entries.append(StaffEntry(user_id, member.name, member.role, crew_name, True, None, revoked=True))
     return entries
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMenus:
+    """Who gets a staff command menu on a channel, and the accounts whose staff menu goes (revoked)."""
+
+    staff: list[Person]
+    former: list[str]
+
+
+async def staff_menus(db: Database, channel: str = "telegram") -> StaffMenus:
+    """Staff of every role with their chats and languages, and the former staff accounts on ``channel``."""
+    async with db.lock:
+        staff = await PeopleRepo(db.conn).with_role(*sorted(STAFF_ROLES))
+    async with db.lock:
+        former = await StaffAuditRepo(db.conn).former_staff(channel)
+    return StaffMenus(staff, former)

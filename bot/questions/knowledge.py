@@ -43,9 +43,9 @@ from rapidfuzz.distance import Levenshtein
 from bot.content import store as content_store
 from bot.content.store import Content
 from bot.danger.normalize import normalize
-from bot.errors import HotlineError
 from bot.i18n import Lang
 from bot.questions.placeholders import check_placeholders
+from common.errors import HotlineError
 
 logger = logging.getLogger(__name__)
 

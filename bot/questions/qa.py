@@ -13,10 +13,10 @@ import logging
 from bot.context import Ctx, Handler
 from bot.dispatch import followup
 from bot.dispatch import offer as dispatch
-from bot.events import Button
 from bot.intake import conversation as intake
 from bot.intake.menu import fold, menu_keyboard
 from bot.questions import knowledge
+from common.events import Button
 from storage.conversations import Conversation, ConversationsRepo
 from storage.tickets import TicketsRepo
 

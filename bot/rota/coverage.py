@@ -13,12 +13,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from bot.config.settings import Settings
-from bot.events import Priority, Text
 from bot.i18n import Lang, t
 from bot.rota.checks import uncovered
 from bot.rota.duty import load_rota
 from bot.rota.model import Gap
 from bot.scheduler import Scheduler
+from common.events import Priority, Text
 from storage.db import Conn, Database
 from storage.outbox import OutboxRepo
 from storage.people import CrewsRepo, PeopleRepo

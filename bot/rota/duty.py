@@ -8,6 +8,7 @@ reaches someone.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -45,12 +46,29 @@ class Rota:
         return not self.rotations and not self.overrides
 
 
+async def stored_overrides(tx: Conn, start: datetime | None = None, end: datetime | None = None) -> list[Override]:
+    """The stored overrides overlapping ``[start, end)`` (all of them without bounds), in file order."""
+    return [Override.model_validate_json(doc) for doc in await RotaRepo(tx).overrides(start, end)]
+
+
+async def save_rotations(tx: Conn, rotations: Sequence[Rotation], *, fmt: str, source: str, now: datetime) -> None:
+    """Replace the stored rotations (an import of ``source``)."""
+    docs = [(rotation.name, rotation.model_dump_json()) for rotation in rotations]
+    await RotaRepo(tx).replace_rotations(docs, fmt=fmt, source=source, now=now)
+
+
+async def save_overrides(tx: Conn, overrides: Sequence[Override], *, fmt: str, source: str, now: datetime) -> None:
+    """Replace the stored overrides (an import of ``source``)."""
+    docs = [(o.start, o.end, o.model_dump_json()) for o in overrides]
+    await RotaRepo(tx).replace_overrides(docs, fmt=fmt, source=source, now=now)
+
+
 async def load_rota(tx: Conn, settings: Settings, start: datetime | None = None, end: datetime | None = None) -> Rota:
     """The rota in force, with the overrides overlapping ``[start, end)`` (all of them without bounds)."""
     repo = RotaRepo(tx)
-    overrides = await repo.overrides(start, end)
+    overrides = await stored_overrides(tx, start, end)
     if await repo.rotations_imported():
-        return Rota(await repo.rotations(), overrides)
+        return Rota([Rotation.model_validate_json(doc) for doc in await repo.rotations()], overrides)
     configured = config_rotation(settings)
     if configured is None:
         return Rota([], overrides)

@@ -29,7 +29,7 @@ from typing import Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.errors import HotlineError
+from common.errors import HotlineError
 
 
 class RotaError(HotlineError, ValueError):

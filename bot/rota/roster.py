@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Literal
 
 from bot.config.settings import Settings
-from bot.errors import HotlineError
 from bot.outbound.reach import staff_lines
 from bot.rota.coverage import gaps_ahead
 from bot.rota.csv_files import decode_file, overrides_from_csv, overrides_to_csv, rotations_from_csv
-from bot.rota.duty import rota_around
+from bot.rota.duty import rota_around, save_overrides, save_rotations, stored_overrides
 from bot.rota.ics import overrides_from_ics, slots_to_ics
 from bot.rota.model import DutySlot, Gap, Override, OverrideKind, SlotKind, next_on_duty, on_duty, shifts_between
+from common.errors import HotlineError
 from storage.db import Database
 from storage.rota import RotaRepo
 
@@ -88,15 +88,14 @@ async def import_file(
     if form == "ics" and chosen == "rotations":
         raise RosterError("a calendar (.ics) holds shifts, not rotations: use --kind shifts or a rotations CSV")
     async with db.transaction() as tx:
-        repo = RotaRepo(tx)
         if chosen == "rotations":
             rotations = rotations_from_csv(data, zone, known_crews=known)
-            await repo.replace_rotations(rotations, fmt=form, source=path.name, now=now)
+            await save_rotations(tx, rotations, fmt=form, source=path.name, now=now)
             count = len(rotations)
         else:
             reader = overrides_from_ics if form == "ics" else overrides_from_csv
             overrides = reader(data, zone, known_crews=known)
-            await repo.replace_overrides(overrides, fmt=form, source=path.name, now=now)
+            await save_overrides(tx, overrides, fmt=form, source=path.name, now=now)
             count = len(overrides)
     logger.info("roster import: %d %s from a %s file", count, chosen, form)
     return Imported(kind=chosen, fmt=form, rows=count)
@@ -134,7 +133,7 @@ async def export_file(
     form, zone = file_format(path, fmt), settings.utility.tz
     async with db.transaction() as tx:
         rota = await rota_around(tx, settings, start)
-        rota.overrides = await RotaRepo(tx).overrides(start - timedelta(days=8), end)
+        rota.overrides = await stored_overrides(tx, start - timedelta(days=8), end)
     slots = shifts_between(rota.rotations, rota.overrides, start.astimezone(zone), end)
     if form == "ics":
         data = slots_to_ics(slots, zone, now=now, name=f"{settings.utility.name} rota")

@@ -13,9 +13,9 @@ import pytest
 from bot.broadcast.broadcaster import STOP_TIPS, BadAudience, Broadcaster, audience_size
 from bot.clock import FakeClock
 from bot.config.settings import Settings
-from bot.events import Outbound, Priority, Text
 from bot.outbound.delivery import ChannelRefused
 from bot.outbound.lane import Lane
+from common.events import Outbound, Priority, Text
 from storage.db import Database
 from tests.bot.broadcast_helpers import FakeChannel, add_subscribers, fast_settings
 

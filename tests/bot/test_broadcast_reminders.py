@@ -11,8 +11,8 @@ from bot.broadcast.broadcaster import Broadcaster
 from bot.broadcast.calendar import load_calendar
 from bot.broadcast.runner import ReminderRunner
 from bot.clock import FakeClock
-from bot.events import Text
 from bot.outbound.lane import Lane
+from common.events import Text
 from storage.db import Database
 from tests.bot.broadcast_helpers import FakeChannel, add_subscribers, fast_settings
 from tests.bot.test_campaigns import EXPECTED

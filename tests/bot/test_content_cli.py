@@ -13,8 +13,8 @@ from bot.broadcast.runner import calendar_for
 from bot.cli.main import main
 from bot.config.settings import load_settings
 from bot.content.sheet import CAMPAIGN_COLUMNS, KNOWLEDGE_COLUMNS
-from bot.errors import ConfigError
 from bot.questions import knowledge
+from common.errors import ConfigError
 
 
 @pytest.fixture

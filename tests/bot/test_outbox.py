@@ -15,10 +15,10 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.config.settings import OutboundConfig
-from bot.events import Edit, Outbound, Priority, Text
 from bot.outbound.delivery import Blocked, ChannelRefused, NotStarted, Rejected, RetryLater, Transient, Unreachable
 from bot.outbound.lane import Lane
 from bot.outbound.outbox import OutboxWorker
+from common.events import Edit, Outbound, Priority, Text
 from storage.db import Database, to_db
 from storage.outbox import OutboxRepo, OutboxRow
 

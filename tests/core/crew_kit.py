@@ -8,10 +8,10 @@ from typing import Any
 from bot.clock import FakeClock
 from bot.config.settings import Settings, load_settings
 from bot.context import Ctx
-from bot.dispatch import offer as dispatch
 from bot.dispatch.escalation import EscalationService
-from bot.events import Inbound, Kind, Text
+from bot.dispatch.route import route_new
 from bot.scheduler import Scheduler
+from common.events import Inbound, Kind, Text
 from storage.db import Database
 from storage.people import PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
@@ -68,7 +68,7 @@ async def new_ticket(h: Harness, *, severity: str = "P1", user: str = RESIDENT, 
         ctx = Ctx(
             ev=Inbound(kind=Kind.TEXT, user=user, chat=user, at=now), now=now, person=person, tx=tx, settings=h.settings
         )
-        await dispatch.route_new(ctx, ticket_id)
+        await route_new(ctx, ticket_id)
     return ticket_id
 
 

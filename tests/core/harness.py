@@ -8,8 +8,8 @@ from typing import Any
 from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.core import Core
-from bot.events import Button, Inbound, Kind, Outbound, Text
 from bot.people.staff import sync_staff
+from common.events import Button, Inbound, Kind, Outbound, Text
 from storage.db import Database
 from storage.outbox import OutboxRepo, OutboxRow
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config.settings import Settings
-from bot.events import Answer, Edit, Outbound
+from common.events import Answer, Edit, Outbound
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from tests.conftest import CREW_A

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.clock import FakeClock
 from bot.config.settings import Settings
-from bot.events import Kind
 from bot.i18n import t
+from common.events import Kind
 from storage.db import Database
 from tests.conftest import CREW_A, RESIDENT
 from tests.core.driver import report

@@ -10,9 +10,9 @@ import pytest
 from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.dispatch.escalation import EscalationService
-from bot.errors import HotlineError
 from bot.i18n import t
 from bot.scheduler import Scheduler
+from common.errors import HotlineError
 from storage.db import Database
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT
 from tests.core.crew_kit import (

@@ -6,9 +6,9 @@ from __future__ import annotations
 from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.danger.cards import Situation, compose, gas_card, maybe_text
-from bot.events import Priority, Text
 from bot.i18n import Lang, t
 from bot.questions import knowledge
+from common.events import Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from storage.tickets import TicketsRepo

@@ -7,10 +7,10 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config.settings import Settings
-from bot.events import Kind
 from bot.i18n import t
 from bot.intake.forms import CATEGORIES
 from bot.intake.triage import routing, triage
+from common.events import Kind
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from storage.tickets import TicketsRepo

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.danger.cards import gas_card
-from bot.events import Kind, Priority, Text
 from bot.i18n import t
 from bot.intake.forms import FIELDS
+from common.events import Kind, Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from tests.conftest import DISPATCHER, RESIDENT

@@ -14,8 +14,8 @@ import pytest
 
 from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
 from bot.clock import SystemClock
-from bot.events import Text
 from bot.rota.roster import render_show, show
+from common.events import Text
 from sandbox import Sandbox
 from storage.outbox import OutboxRepo
 from tests.e2e.test_first_path import fill_report, has_button

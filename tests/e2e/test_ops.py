@@ -134,7 +134,7 @@ async def test_ops_is_off_by_default(sandbox: Sandbox, tmp_path: Path) -> None:
 async def test_a_taken_ops_port_stops_the_start_with_one_clear_error(sandbox: Sandbox, tmp_path: Path) -> None:
     import socket
 
-    from bot.errors import ConfigError
+    from common.errors import ConfigError
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

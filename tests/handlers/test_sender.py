@@ -10,8 +10,8 @@ from telegram import Bot
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken
 
 from bot.cli.demo import DEMO_TOKEN
-from bot.events import Answer, Button, Edit, Key, Location, Text
 from bot.outbound.delivery import Blocked, ChannelRefused, NotStarted, Rejected, RetryLater, Transient
+from common.events import Answer, Button, Edit, Key, Location, Text
 from handlers.sender import TelegramSender, delivery_error, markup_dict, text_markup
 from handlers.transport import AiohttpRequest
 from sandbox import Sandbox

@@ -15,7 +15,7 @@ from bot.cli.main import main
 from bot.cli.purge import PURGED_TEXT, purge, scrub_payload
 from bot.clock import FakeClock
 from bot.config.settings import Settings
-from bot.events import Kind
+from common.events import Kind
 from storage.db import Database
 from storage.instance import InstanceLock
 from storage.maintenance import truncate_wal

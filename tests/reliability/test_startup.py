@@ -21,9 +21,9 @@ from bot.app import serve
 from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings
 from bot.cli.main import main
 from bot.config.settings import Settings, load_settings
-from bot.errors import StorageError
 from bot.halt import Halted
 from bot.ops import dbguard
+from common.errors import StorageError
 from sandbox import Sandbox
 from storage.db import Database
 from storage.instance import AlreadyRunning, InstanceLock

@@ -17,9 +17,9 @@ from bot.app import serve
 from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings
 from bot.cli.main import EXIT_CONFIG, main
 from bot.config.settings import Settings
-from bot.errors import ConfigError
 from bot.halt import Halted
 from bot.runtime import Runtime
+from common.errors import ConfigError
 from handlers.webhook import SECRET_HEADER
 from sandbox import Sandbox
 from tests.reliability.driver import file_report
