@@ -11,7 +11,7 @@ import logging
 import re
 from datetime import datetime
 
-from bot.broadcast.broadcaster import add_broadcast, audience_size, effective_rate, progress_on, quiet_hours
+from bot.broadcast.audience import add_broadcast, audience_size, effective_rate, progress_on, quiet_hours
 from bot.broadcast.calendar import apply_quiet_hours
 from bot.context import Ctx, Handler
 from bot.i18n import Lang, t

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.broadcast.broadcaster import BadAudience, add_broadcast, quiet_hours
+from bot.broadcast.audience import BadAudience, add_broadcast, quiet_hours
 from bot.broadcast.calendar import Calendar, Campaign, load_calendar, next_occurrence
 from bot.clock import Clock
 from bot.config.settings import Settings

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.broadcast.broadcaster import Progress, add_broadcast, audience_size, progress
+from bot.broadcast.audience import Progress, add_broadcast, audience_size, progress
 from bot.clock import SystemClock
 from bot.config.settings import Settings
 from bot.i18n import Lang, t

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bot.broadcast.broadcaster import quiet_hours
+from bot.broadcast.audience import quiet_hours
 from bot.broadcast.calendar import occurrences
 from bot.broadcast.runner import calendar_for
 from bot.config.settings import Settings

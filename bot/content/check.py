@@ -16,7 +16,7 @@ import tomllib
 from datetime import datetime, timedelta
 from importlib import resources
 
-from bot.broadcast.broadcaster import quiet_hours
+from bot.broadcast.audience import quiet_hours
 from bot.broadcast.calendar import Calendar, occurrences
 from bot.broadcast.runner import calendar_for
 from bot.config.settings import Settings

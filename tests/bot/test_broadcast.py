@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.broadcast.broadcaster import STOP_TIPS, BadAudience, Broadcaster, audience_size
+from bot.broadcast.audience import BadAudience, audience_size
+from bot.broadcast.broadcaster import STOP_TIPS, Broadcaster
 from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.outbound.delivery import ChannelRefused

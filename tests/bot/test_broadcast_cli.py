@@ -23,7 +23,7 @@ def test_cli_preview_send_status(tmp_path: Path, capsys: object) -> None:
 def test_progress_bar_without_a_tty_prints_a_line_per_tenth(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from bot.broadcast.broadcaster import Progress
+    from bot.broadcast.audience import Progress
     from bot.cli.broadcast import ProgressBar
     from storage.broadcasts import Broadcast
 
