@@ -12,3 +12,7 @@ class ConfigError(HotlineError):
 
 class StorageError(HotlineError):
     """The database is unusable (migration failed, newer schema than this code, ...)."""
+
+
+class ReportError(HotlineError):
+    """A report that cannot be written (a bad month, a missing font or system library); one line says why."""

@@ -63,6 +63,12 @@ def _day_off(day: dt.date) -> bool:
     return day in table or not table.is_working_day(day)
 
 
+def working_day(day: dt.date) -> bool:
+    """A working day in mainland China: not a weekend or a public holiday, or a weekend day made a working
+    day by the State Council's arrangement (调休)."""
+    return not _day_off(day)
+
+
 @cache
 def holiday_break(name: str, year: int) -> tuple[dt.date, dt.date]:
     """The first and last day of the official break that contains the holiday (see the module doc).

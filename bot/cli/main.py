@@ -22,6 +22,7 @@ from bot.loop import run_loop
 from bot.ops.dbguard import check_present
 from bot.ops.logformat import Format, apply_logging
 from bot.ops.logsafety import mask_tokens
+from bot.report import cli as report_cli
 from common.errors import ConfigError, HotlineError
 from storage.backup import BackupTargetError, backup_file
 from storage.db import Database
@@ -71,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     staff_cli.add_parsers(sub, with_config)
     broadcast_cli.add_parser(sub, with_config)
     content_cli.add_parsers(sub, with_config)
+    report_cli.add_parsers(sub, with_config)
     return parser
 
 
@@ -114,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return staff_cli.run(args, settings)
         if args.command in content_cli.COMMANDS:
             return content_cli.run(args, settings)
+        if args.command in report_cli.COMMANDS:
+            return report_cli.run(args, settings)
         if args.command == "run":
             from_credentials = apply_credentials(settings)  # systemd's LoadCredential= (deploy/hotline.service)
             mask_tokens(settings.require_token())
