@@ -15,14 +15,14 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
-from bot import knowledge
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.dbguard import FileWatch
+from bot.config.settings import Settings
 from bot.halt import Halt, first_of
-from bot.logsafety import mask_tokens, quiet_libraries
-from bot.metrics import Metrics
-from bot.ops import ApiHealth, OpsServer
+from bot.ops.dbguard import FileWatch
+from bot.ops.logsafety import mask_tokens, quiet_libraries
+from bot.ops.metrics import Metrics
+from bot.ops.server import ApiHealth, OpsServer
+from bot.questions import knowledge
 from bot.runtime import Runtime
 from handlers.convert import TelegramUpdate
 from handlers.errors import on_error

@@ -16,10 +16,10 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.delivery import NotModified, Sender
-from bot.events import Outbound
-from bot.metrics import Metrics
-from bot.ops import ApiHealth
+from bot.ops.metrics import Metrics
+from bot.ops.server import ApiHealth
+from bot.outbound.delivery import NotModified, Sender
+from common.events import Outbound
 
 
 def error_code(exc: BaseException) -> str:

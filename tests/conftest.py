@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from storage.db import Database
 
 # PTB 22 gives retry_after as a timedelta only when asked to; the old int form warns (and warnings fail).

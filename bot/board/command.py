@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from bot.authz import may_use_desk, refuse_desk
 from bot.board.tokens import LINK_VALID, Claims, new_link_id, sign
 from bot.context import Ctx, Handler
+from bot.dispatch.authz import may_use_desk, refuse_desk
 from storage.board import BoardLinksRepo
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
-from bot.config_section import Section
+from bot.config.section import Section
 
 MIN_SECRET = 32
 

@@ -15,8 +15,8 @@ from bot.board import live
 from bot.board.state import BoardState
 from bot.board.web import build_app
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.errors import ConfigError, StorageError
+from bot.config.settings import Settings
+from common.errors import ConfigError, StorageError
 from storage.board import BoardReader, open_read_only
 from storage.db import Database, migrations
 

@@ -14,9 +14,9 @@ from datetime import timedelta
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.authz import may_use_desk
 from bot.board.state import STATE, BoardState, page_lang
 from bot.board.tokens import Claims, sign, verify
+from bot.dispatch.authz import may_use_desk
 from storage.audit import AuditRepo
 from storage.board import BoardLinksRepo
 from storage.db import SyncConnection

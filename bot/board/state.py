@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot.board.live import Changes
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.i18n import Lang
 from storage.db import Database
 from storage.people import Person

@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from bot import figures, sla
-from bot.config import Settings
-from bot.duty import rota_around
+from bot.board import figures
+from bot.config.broadcast import district_of
+from bot.config.settings import Settings
+from bot.dispatch import sla
 from bot.i18n import Lang, catalog, t
-from bot.reminders_config import district_of
-from bot.rota import DutySlot, next_on_duty, on_duty
-from bot.rota_checks import uncovered
+from bot.rota.checks import uncovered
+from bot.rota.duty import rota_around
+from bot.rota.model import DutySlot, next_on_duty, on_duty
 from storage.board import BoardReader, TimelineEntry
 from storage.db import Conn
 from storage.tickets import OPEN_STATUSES, Ticket, TicketsRepo

@@ -19,7 +19,7 @@ from bot.board import live, views
 from bot.board.signin import current_person, signin, signin_page, signout
 from bot.board.state import LANG_COOKIE, PERSON, STATE, BoardState, page_lang
 from bot.i18n import Lang, t
-from bot.phone import display_phone
+from bot.people.phone import display_phone
 from storage.people import Person
 
 logger = logging.getLogger(__name__)

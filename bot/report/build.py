@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.errors import ReportError
 from bot.i18n import Lang, t
 from bot.report.charts import charts
 from bot.report.figures import Inputs, compute
 from bot.report.pdf import render_html, write_pdf
 from bot.report.workbook import write_workbook
+from common.errors import ReportError
 
 
 def write_report(inputs: Inputs, lang: Lang, out: Path, now: datetime, tz_name: str) -> list[Path]:

@@ -21,9 +21,9 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from bot.errors import ReportError  # noqa: E402
 from bot.i18n import Lang, t  # noqa: E402
 from bot.report.figures import ChartData  # noqa: E402
+from common.errors import ReportError  # noqa: E402
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Droid Sans Fallback")
 COLOURS = ("#1f5fa8", "#d9822b", "#3a8f3a", "#b03a2e")

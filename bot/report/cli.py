@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.i18n import Lang
 from bot.report.collect import gather
 from bot.report.period import Period, PeriodError, month_period, year_period

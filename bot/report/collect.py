@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from functools import partial
 
-from bot.card import ack_timeout_s, arrival_target_min
-from bot.config import Settings
-from bot.errors import StorageError
-from bot.holiday_dates import working_day
-from bot.reminders_config import district_of
+from bot.broadcast.holiday_dates import working_day
+from bot.config.broadcast import district_of
+from bot.config.settings import Settings
+from bot.dispatch.card import ack_timeout_s, arrival_target_min
 from bot.report.figures import SEVERITIES, Inputs, Targets
 from bot.report.period import Period
+from common.errors import StorageError
 from storage.db import Database
 from storage.report_rows import report_rows
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.forms import CATEGORIES
+from bot.intake.forms import CATEGORIES
 from bot.report.period import Period
 from bot.report.tables import Cell, Label, Minutes, Ratio, Table
 from storage.report_rows import EventRow, FeedbackRow, ReportRows, TicketRow

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bot.errors import ReportError
 from bot.i18n import Lang, t
 from bot.report.charts import Chart
 from bot.report.figures import Report
 from bot.report.tables import Label, Minutes, Ratio, Table, cell_text
+from common.errors import ReportError
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Any
 import aiohttp
 
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
-from bot.events import Text
+from bot.config.settings import Settings, load_settings
+from common.events import Text
 from storage.db import Database
 from tests.conftest import settings_dict
 from tests.core.harness import Harness

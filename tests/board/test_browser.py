@@ -21,9 +21,9 @@ import pytest_asyncio
 
 from bot.board.serve import running_board
 from bot.board.tokens import Claims, sign
-from bot.config import Settings
-from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.config.settings import Settings
+from sandbox import Sandbox
 from tests.board.kit import LINK, SECRET, board_section, on_board
 from tests.e2e.test_first_path import fill_report
 

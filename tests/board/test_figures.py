@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot import figures
+from bot.board import figures
 from bot.board.tokens import Claims, sign, verify
 from bot.board.views import Filters, mask_address, mask_phone
 from bot.clock import FakeClock
-from bot.config import load_settings
-from bot.sla import targets
+from bot.config.settings import load_settings
+from bot.dispatch.sla import targets
 from storage.tickets import Ticket
 from tests.board.kit import SECRET, board_settings
 from tests.conftest import T0, settings_dict

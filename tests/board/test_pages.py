@@ -10,8 +10,8 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
-from bot.rota import Override, OverrideKind
-from storage.rota import RotaRepo
+from bot.rota.duty import save_overrides
+from bot.rota.model import Override, OverrideKind
 from tests.board.kit import World, client, link_for, sign_in
 from tests.conftest import CREW_A, DISPATCHER, T0
 
@@ -107,7 +107,7 @@ async def test_duty_now_next_and_the_uncovered_period(world: World, desk: aiohtt
         start=T0 + timedelta(hours=12), end=T0 + timedelta(hours=14), crew=None, kind=OverrideKind.LEAVE, replaces="B"
     )
     async with world.db.transaction() as tx:
-        await RotaRepo(tx).replace_overrides([leave], fmt="csv", source="test", now=T0)
+        await save_overrides(tx, [leave], fmt="csv", source="test", now=T0)
     page = await get(desk, world.address + "/panels")
     duty = page.split('class="duty"', 1)[1].split('class="today"', 1)[0]
     assert "⚠ 22:00–00:00" in duty, duty

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.errors import ConfigError
+from common.errors import ConfigError
 from storage.board import open_read_only
 from storage.db import Database
 from tests.board.kit import SECRET, board_settings

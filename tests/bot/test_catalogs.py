@@ -7,10 +7,10 @@ import string
 
 import pytest
 
-from bot import knowledge
-from bot.forms import CATEGORIES, FIELDS, Ask
 from bot.i18n import Lang, catalog, lang_from_code, t
-from bot.menu import MENU_ITEMS
+from bot.intake.forms import CATEGORIES, FIELDS, Ask
+from bot.intake.menu import MENU_ITEMS
+from bot.questions import knowledge
 
 
 def _placeholders(text: str) -> set[str]:

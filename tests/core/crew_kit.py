@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot import dispatch, duplicates
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.context import Ctx
-from bot.escalation import EscalationService
-from bot.events import Inbound, Kind, Text
+from bot.dispatch import duplicates
+from bot.dispatch.escalation import EscalationService
+from bot.dispatch.route import route_new
 from bot.scheduler import Scheduler
+from common.events import Inbound, Kind, Text
 from storage.db import Database
 from storage.people import PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
@@ -80,7 +81,7 @@ async def new_ticket(
         )
         if mark_duplicates:
             await duplicates.mark_probable_same(ctx, ticket_id)
-        await dispatch.route_new(ctx, ticket_id)
+        await route_new(ctx, ticket_id)
     return ticket_id
 
 

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.core import Core
-from bot.events import Answer, Outbound
+from common.events import Answer, Outbound
 from storage.db import Database
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT, T0, settings_dict
 from tests.core.harness import Harness

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
+from bot.cli.purge import PURGED_TEXT, purge, scrub_payload
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.events import Kind
-from bot.purge import PURGED_TEXT, purge, scrub_payload
+from bot.config.settings import Settings
+from common.events import Kind
 from storage.db import Database
 from storage.instance import InstanceLock
 from storage.maintenance import truncate_wal

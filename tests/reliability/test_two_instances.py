@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
+from sandbox import Sandbox
 from tests.reliability.botproc import BotProcess, bot_config, toml_dump
 from tests.reliability.driver import file_report
 from tests.reliability.test_crash import cards, wait_until

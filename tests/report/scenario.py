@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings
-from bot.dispatch import JobScope
-from bot.sla import flag_breach
+from bot.config.settings import Settings
+from bot.dispatch.offer import JobScope
+from bot.dispatch.sla import flag_breach
 from storage.tickets import TicketsRepo
 from tests.conftest import CREW_A, CREW_B, DISPATCHER
 from tests.core.crew_kit import crew_settings, ticket

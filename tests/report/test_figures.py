@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.broadcast.holiday_dates import working_day
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.holiday_dates import working_day
+from bot.config.settings import Settings
 from bot.report.collect import gather
 from bot.report.figures import Inputs, Report, Targets, complaint_deadline, compute, facts, percentile
 from bot.report.period import month_period, year_period

@@ -14,9 +14,9 @@ import pypdfium2
 import pypdfium2.raw
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.i18n import Lang, t
 from bot.report.charts import cjk_family
 from bot.report.figures import ChartData, Report
