@@ -1,4 +1,5 @@
-"""China's public holidays and their official breaks, from the ``holidays`` package. Pure functions.
+"""China's public holidays and their official breaks, from the ``holidays`` package and the State Council's
+arrangements in ``bot/data/holiday_arrangements.toml`` (which take precedence). Pure functions.
 
 ``holiday_date`` is the first day that carries a holiday's name; ``holiday_break`` the whole official break
 around it: the holiday's days and the adjacent days off (a weekend, an observed day, a substituted day off
@@ -9,8 +10,12 @@ one). A tip meant for "before you leave" is anchored to the break's first day, n
 from __future__ import annotations
 
 import datetime as dt
-from datetime import timedelta
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta, tzinfo
 from functools import cache
+from importlib import resources
 from typing import Any
 
 import holidays
@@ -58,7 +63,44 @@ def holiday_date(name: str, year: int) -> dt.date:
     return min(days)
 
 
+@dataclass(frozen=True)
+class Arrangement:
+    """One year's official arrangement: its days off (the breaks) and its make-up working days."""
+
+    source: str
+    days_off: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+
+
+def parse_arrangements(text: str) -> dict[int, Arrangement]:
+    """The years of a ``holiday_arrangements.toml``; a bad entry raises ``CalendarError`` naming it."""
+    out: dict[int, Arrangement] = {}
+    for year, entry in tomllib.loads(text).get("year", {}).items():
+        try:
+            off = {
+                dt.date.fromisoformat(first) + timedelta(days=n)
+                for first, last in entry["breaks"]
+                for n in range((dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1)
+            }
+            work = {dt.date.fromisoformat(day) for day in entry["workdays"]}
+            source = str(entry["source"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CalendarError(f"holiday_arrangements.toml [year.{year}]: {exc}") from exc
+        if not source or any(day.year != int(year) for day in off | work) or off & work:
+            raise CalendarError(f"holiday_arrangements.toml [year.{year}]: no source, a day of another year, or both")
+        out[int(year)] = Arrangement(source, frozenset(off), frozenset(work))
+    return out
+
+
+@cache
+def arrangements() -> dict[int, Arrangement]:
+    return parse_arrangements((resources.files("bot") / "data" / "holiday_arrangements.toml").read_text("utf-8"))
+
+
 def _day_off(day: dt.date) -> bool:
+    official = arrangements().get(day.year)
+    if official is not None:  # the year's notice is the whole truth: its breaks, its make-up days, weekends
+        return day in official.days_off or (day.weekday() >= 5 and day not in official.workdays)
     table = _table(day.year)
     return day in table or not table.is_working_day(day)
 
@@ -67,6 +109,19 @@ def working_day(day: dt.date) -> bool:
     """A working day in mainland China: not a weekend or a public holiday, or a weekend day made a working
     day by the State Council's arrangement (调休)."""
     return not _day_off(day)
+
+
+def one_working_day(at: dt.datetime, tz: tzinfo, *, is_working: Callable[[dt.date], bool] = working_day) -> dt.datetime:
+    """The deadline of what must be answered "within one working day" of ``at``: the end (local midnight)
+    of the first working day after the local day of ``at``, whatever day that is (a complaint, an
+    inspection-queue report). ``is_working`` is the calendar (tests pass their own)."""
+    day = at.astimezone(tz).date() + timedelta(days=1)
+    for _ in range(_MAX_BREAK_DAYS * 3):  # the longest break is under two weeks
+        if is_working(day):
+            break
+        day += timedelta(days=1)
+    after = day + timedelta(days=1)
+    return dt.datetime(after.year, after.month, after.day, tzinfo=tz)
 
 
 @cache

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.broadcast.holiday_dates import one_working_day
 from bot.intake.forms import CATEGORIES
 from bot.report.period import Period
 from bot.report.tables import Cell, Label, Minutes, Ratio, Table
@@ -134,14 +135,7 @@ def _on_time(rows: list[tuple[TicketRow, float, bool]]) -> Ratio:
 
 def complaint_deadline(f: Facts, reported: datetime) -> datetime:
     """The end (local midnight) of the first working day after the day of the report."""
-    period = f.inputs.period
-    day = period.local_day(reported) + timedelta(days=1)
-    for _ in range(40):  # the longest break is under two weeks
-        if f.inputs.working_day(day):
-            break
-        day += timedelta(days=1)
-    after = day + timedelta(days=1)
-    return datetime(after.year, after.month, after.day, tzinfo=period.tz)
+    return one_working_day(reported, f.inputs.period.tz, is_working=f.inputs.working_day)
 
 
 def complaints(f: Facts) -> list[tuple[TicketRow, datetime | None, datetime, bool]]:
