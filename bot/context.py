@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.config.settings import Settings
 from bot.i18n import Lang, t
-from common.events import Button, Inbound, Key, Outbound, Priority, Text
+from common.events import Answer, Button, Edit, Inbound, Key, Outbound, Priority, Text
 from storage.audit import AuditRepo
 from storage.conversations import Conversation
 from storage.db import Conn
@@ -81,6 +81,17 @@ class Ctx:
                 priority=priority,
             )
         )
+
+    def toast(self, key: str, /, **values: object) -> None:
+        """Answer the pressed button with a short text."""
+        self.replies.append(Answer(chat=self.ev.chat, button_id=self.ev.button_id or "", text=self.t(key, **values)))
+
+    def edit_pressed(self, text: str, buttons: list[list[Button]] | None = None) -> None:
+        """Replace the message the pressed button sits on (and its buttons: none unless given)."""
+        if self.ev.message_id:
+            self.replies.append(
+                Edit(chat=self.ev.chat, message_id=self.ev.message_id, text=text, buttons=buttons or [])
+            )
 
 
 Handler = Callable[[Ctx], Awaitable[None]]

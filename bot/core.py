@@ -18,6 +18,8 @@ from types import ModuleType
 
 from bot.board import command as board
 from bot.broadcast import admin, subscriptions
+from bot.casework import booking, hazards
+from bot.casework import cases as casework
 from bot.clock import Clock
 from bot.config.settings import Settings
 from bot.context import Ctx, Handler
@@ -52,6 +54,9 @@ FEATURES: tuple[ModuleType, ...] = (
     qa,
     followup,
     crew_actions,
+    hazards,
+    casework,
+    booking,
     desk,
     relay,
     sla,

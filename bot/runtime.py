@@ -18,6 +18,7 @@ from typing import Protocol
 
 from bot.broadcast.broadcaster import Broadcaster
 from bot.broadcast.runner import ReminderRunner
+from bot.casework.deadlines import DeadlineWatch
 from bot.clock import Clock
 from bot.config.settings import Settings
 from bot.core import Core
@@ -137,6 +138,7 @@ class Runtime:
         runtime.services.append(EscalationService(settings, db, clock, scheduler, outbox.wake))
         runtime.services.append(CoverageWatch(settings, db, clock.now, scheduler, outbox.wake))
         runtime.services.append(AbandonedWatch(settings, db, clock, scheduler, outbox.wake))
+        runtime.services.append(DeadlineWatch(settings, db, clock, scheduler, outbox.wake))
         broadcaster = Broadcaster(db, lane, clock, settings)
         runtime.services.append(broadcaster)
         runtime.services.append(ReminderRunner(db, clock, settings, scheduler=scheduler, on_broadcast=broadcaster.wake))

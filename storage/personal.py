@@ -41,6 +41,9 @@ PURGED_TEXT = "[purged]"
 
 # ``feedback`` of the ticket: column -> the value it gets
 FEEDBACK_CLEARED: dict[str, object] = {"comment": None}
+# ``hazards`` of the ticket: the resident's photo of the fix goes (kind, party, deadlines and who confirmed stay);
+# ``bookings.resident_id`` of the ticket: the anonymous person instead (the slot, district and status stay)
+HAZARD_CLEARED: dict[str, object] = {"photo": None}
 
 # -- residents whose purged tickets were their last open ones -------------------------------------------------
 PERSON_CLEARED: dict[str, object] = {"phone": None, "name": ""}

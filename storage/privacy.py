@@ -13,6 +13,7 @@ from storage.personal import (
     ANONYMOUS,
     AUDIT_CLEARED,
     FEEDBACK_CLEARED,
+    HAZARD_CLEARED,
     PERSON_CLEARED,
     TICKET_CLEARED,
     TIMER_DATA_CLEARED,
@@ -102,6 +103,9 @@ class PrivacyRepo:
         )
         cleared, values = _assignments(FEEDBACK_CLEARED)
         await self.conn.execute(f"UPDATE feedback SET {cleared} WHERE ticket_id = ?", (*values, ticket_id))
+        cleared, values = _assignments(HAZARD_CLEARED)
+        await self.conn.execute(f"UPDATE hazards SET {cleared} WHERE ticket_id = ?", (*values, ticket_id))
+        await self.conn.execute("UPDATE bookings SET resident_id = ? WHERE ticket_id = ?", (person_id, ticket_id))
 
     async def events(self, ticket_id: int) -> list[tuple[int, str, int | None, Any]]:
         """(id, kind, actor id, decoded data) of every event of the ticket."""

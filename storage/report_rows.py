@@ -1,7 +1,8 @@
 """The rows the monthly and yearly report is computed from (bot/report/figures.py): plain rows, read once.
 
 Tickets reported in ``[start, end)`` (UTC), their audit trail events of the kinds the figures use, their
-feedback, and the "probably the same incident" links that make a duplicate count once. Never a phone
+feedback, the "probably the same incident" links that make a duplicate count once, and the period's
+hazards, cases and inspection bookings (none of a drill ticket). Never a phone
 number, an address, a chat or a message's text.
 
 Drills: a ticket is a drill when the ``tickets.drill`` column says so. Until a migration adds that column
@@ -12,11 +13,14 @@ changes when drill tickets arrive.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storage.bookings import Booking, BookingsRepo
+from storage.cases import Case, CasesRepo
 from storage.db import Database, from_db, to_db
+from storage.hazards import Hazard, HazardsRepo
 
 # The audit trail's kinds the figures read (storage/tickets.py writes them): dispatch, the crew's steps,
 # escalation, SLA breaches, staff's messages to the resident (a complaint answered)
@@ -30,6 +34,7 @@ EVENT_KINDS = (
     "escalation_exhausted",
     "sla_breach",
     "relay_out",
+    "case_outcome",
 )
 DRILL_COLUMN = "drill"
 
@@ -73,6 +78,9 @@ class ReportRows:
     events: list[EventRow]
     feedback: list[FeedbackRow]
     duplicates: dict[int, int]  # ticket -> the earlier ticket it is probably the same incident as
+    hazards: list[Hazard] = field(default_factory=list)  # found before the end, not settled before the start
+    cases: list[Case] = field(default_factory=list)  # opened in the period
+    bookings: list[Booking] = field(default_factory=list)  # inspection visits whose slot is in the period
 
 
 def _stamp(text: Any) -> datetime | None:
@@ -139,4 +147,29 @@ async def report_rows(db: Database, start: datetime, end: datetime) -> ReportRow
         window,
     ):
         duplicates[int(ticket_id)] = int(related_id)
-    return ReportRows(tickets=tickets, events=events, feedback=feedback, duplicates=duplicates)
+    hazards, cases, bookings = await _safety_rows(db, start, end, drill)
+    return ReportRows(
+        tickets=tickets,
+        events=events,
+        feedback=feedback,
+        duplicates=duplicates,
+        hazards=hazards,
+        cases=cases,
+        bookings=bookings,
+    )
+
+
+async def _safety_rows(
+    db: Database, start: datetime, end: datetime, drill: str
+) -> tuple[list[Hazard], list[Case], list[Booking]]:
+    """Hazards, cases and inspection bookings of the period, none of a drill ticket."""
+    drills = {int(row[0]) for row in await db.fetchall(f"SELECT id FROM tickets WHERE {drill}")}
+    async with db.lock:
+        hazards = await HazardsRepo(db.conn).for_period(start, end)
+        cases = await CasesRepo(db.conn).opened_between(start, end)
+        bookings = await BookingsRepo(db.conn).slots_between(start, end)
+    return (
+        [h for h in hazards if h.ticket_id not in drills],
+        [c for c in cases if c.ticket_id not in drills],
+        [b for b in bookings if b.ticket_id not in drills],
+    )

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from bot.board.config import BoardConfig
 from bot.config.broadcast import District, RemindersConfig
+from bot.config.casework import BookingConfig, CaseworkConfig
 from bot.config.escalation import EscalationConfig
 from bot.config.ops import LoggingConfig, OpsConfig
 from bot.config.section import Section
@@ -173,6 +174,8 @@ class Settings(BaseSettings):
     districts: list[District] = Field(default_factory=list)
     intake: IntakeConfig = IntakeConfig()
     escalation: EscalationConfig = EscalationConfig()
+    casework: CaseworkConfig = CaseworkConfig()
+    booking: BookingConfig = BookingConfig()
     ops: OpsConfig = OpsConfig()
     logging: LoggingConfig = LoggingConfig()
     board: BoardConfig = BoardConfig()
@@ -199,6 +202,9 @@ class Settings(BaseSettings):
             if backup is not None and backup not in known:
                 raise ValueError(f"escalation.{severity}.backup_crew names {backup!r}, which is not a configured crew")
         districts = {d.name for d in self.districts}
+        for plan in self.booking.plans:
+            if plan.district and plan.district not in districts:
+                raise ValueError(f"booking.plans: district {plan.district!r} is not in [[districts]]")
         for region in self.utility.regions:
             if region.district is not None and region.district not in districts:
                 raise ValueError(

@@ -47,3 +47,14 @@ def may_work(person: Person, ticket: Ticket) -> bool:
     if person.id == ticket.assignee_id:
         return True
     return person.role == "lead" and person.crew_id is not None and person.crew_id == ticket.crew_id
+
+
+def may_confirm_hazard(person: Person, inspection_roles: list[str]) -> bool:
+    """Confirm (or refuse) a hazard's fix: a crew member, an inspector (the inspection roles) or an admin.
+    The resident's own "done" only asks for this check."""
+    return person.role in CREW_ROLES or person.role in inspection_roles or person.role == "admin"
+
+
+def may_work_case(person: Person, roles: list[str]) -> bool:
+    """Acknowledge a case and give its outcome: the roles configured for its queue, supervisors and admins."""
+    return person.role in roles or person.role in ("supervisor", "admin")

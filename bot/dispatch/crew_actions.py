@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from bot.casework import hazards
 from bot.context import Ctx
 from bot.dispatch import escalation, followup
 from bot.dispatch.authz import may_answer_offer, may_work
@@ -289,7 +290,10 @@ async def _progress(ctx: Ctx, ticket: Ticket, action: str, arg: str) -> None:
     _edit_own(
         ctx,
         ticket_text(ctx.lang, fresh, ctx.settings) + "\n\n" + footer,
-        [[Button(text=ctx.t("crew.skip_notes"), data=f"t:skip:{ticket.id}")]]
+        [
+            [Button(text=ctx.t("crew.skip_notes"), data=f"t:skip:{ticket.id}")],
+            [hazards.record_button(ctx.lang, ticket.id)],
+        ]
         if done
         else progress_buttons(ctx.lang, fresh),
     )

@@ -16,6 +16,7 @@ from bot.i18n import Lang, t
 from bot.numbers import ticket_number
 from common.events import Edit, Priority, Text
 from storage.desk import DeskRepo
+from storage.hazards import HazardsRepo
 from storage.outbox import OutboxRepo, OutboxRow
 from storage.people import CrewsRepo, PeopleRepo
 from storage.tickets import OPEN_STATUSES, Ticket, TicketsRepo
@@ -55,8 +56,10 @@ async def open_tickets(ctx: Ctx) -> None:
         await refuse_desk(ctx)
         return
     tickets = await TicketsRepo(ctx.tx).open_tickets()
+    overdue = await HazardsRepo(ctx.tx).overdue_count(ctx.now)
+    hazards = [ctx.t("hazard.open_overdue", count=overdue)] if overdue else []
     if not tickets:
-        ctx.say("desk.open_none")
+        ctx.say_text("\n".join([ctx.t("desk.open_none"), *hazards]))
         return
     tickets.sort(key=lambda tk: (SEVERITY_ORDER.get(tk.severity, 9), tk.created_at))
     crews = CrewsRepo(ctx.tx)
@@ -78,7 +81,7 @@ async def open_tickets(ctx: Ctx) -> None:
         )
     if len(tickets) > OPEN_LISTED:
         lines.append(ctx.t("desk.open_more", count=len(tickets) - OPEN_LISTED))
-    ctx.say_text("\n".join(lines))
+    ctx.say_text("\n".join([*lines, *hazards]))
 
 
 async def show_ticket(ctx: Ctx) -> None:

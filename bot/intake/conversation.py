@@ -24,6 +24,7 @@ from bot.i18n import t as translate
 from bot.intake import abandoned, live_ticket
 from bot.intake.asking import MAX_PHOTOS, MAX_TEXT, ask, clip, is_key, outside, parse
 from bot.intake.forms import (
+    BOOKABLE,
     CATEGORIES,
     EMERGENCY,
     FIELDS,
@@ -115,6 +116,8 @@ async def start(ctx: Ctx, category: str, *, answers: dict[str, Any] | None = Non
     if category == "no_gas":
         local = ctx.now.astimezone(ctx.settings.utility.tz)
         data["answers"][HEATING_SEASON] = heating_season(ctx.settings.intake.heating_months, local)
+    if category == "inspection" and any(not plan.district for plan in ctx.settings.booking.plans):
+        data["answers"][BOOKABLE] = True
     if category in EMERGENCY:
         data["home"] = await live_ticket.home_of(ctx)
         await _chase(ctx, data, current)

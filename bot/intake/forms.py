@@ -47,6 +47,13 @@ def _heating_season(answers: Answers) -> bool:
 
 
 HEATING_SEASON = "_heating_season"  # a hidden answer: never shown, never stored on the ticket
+BOOKABLE = "_bookable"  # hidden too: set when inspection slots cover every place ([[booking.plans]] district "")
+
+
+def _not_bookable(answers: Answers) -> bool:
+    """An inspection report is asked for a preferred time only when it will not be offered slots."""
+    return not answers.get(BOOKABLE)
+
 
 FIELDS: dict[str, Field] = {
     f.name: f
@@ -66,7 +73,7 @@ FIELDS: dict[str, Field] = {
         Field("photos", Ask.PHOTOS, optional=True),
         Field("details", Ask.TEXT),
         Field("notes", Ask.TEXT, optional=True),
-        Field("preferred_time", Ask.TEXT),
+        Field("preferred_time", Ask.TEXT, when=_not_bookable),
         # fire: a short form, no smell questions
         Field("fire_where", Ask.CHOICE, ("home", "stairwell", "public", "outdoors")),
         Field("inside", Ask.CHOICE, ("no", "yes", "unsure")),

@@ -19,6 +19,8 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from bot.casework import booking
+from bot.casework import cases as casework
 from bot.context import Ctx
 from bot.dispatch import card_edits, duplicates, escalation
 from bot.dispatch import offer as dispatch
@@ -282,6 +284,8 @@ async def submit(ctx: Ctx, data: dict[str, Any]) -> int:
         await duplicates.link_follows(ctx, ticket_id, earlier)
     await duplicates.mark_probable_same(ctx, ticket_id)
     await route_new(ctx, ticket_id)
+    await casework.on_new_ticket(ctx, ticket_id)
+    await booking.on_new_ticket(ctx, ticket_id)
     await after_answer(ctx, {**data, "ticket": ticket_id})
     return ticket_id
 

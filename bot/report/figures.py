@@ -2,8 +2,9 @@
 
 ``facts`` sorts the rows once: drills apart (never in a real figure), a duplicate ("probably the same
 incident" as an earlier ticket) counted once. Each section of the workbook and the PDF is a function
-``Facts -> Table`` registered with ``@section``, in the order shown; a new figure (隐患整改率, once
-hazards are recorded) is one more registered function. Definitions: README.md, "The monthly report".
+``Facts -> Table`` registered with ``@section``, in the order shown; a new figure is one more registered
+function (隐患整改率, cases and inspections: ``bot.report.safety``). Definitions: README.md, "The monthly
+report".
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.broadcast.holiday_dates import one_working_day
+from bot.casework.kinds import PARTIES
 from bot.intake.forms import CATEGORIES
 from bot.report.period import Period
+from bot.report.safety import booking_figures, case_figures, hazard_figures
 from bot.report.tables import Cell, Label, Minutes, Ratio, Table
 from storage.report_rows import EventRow, FeedbackRow, ReportRows, TicketRow
 
@@ -25,7 +28,8 @@ SEVERITIES = ("P1", "P2", "P3", "P4")
 LEAK_CATEGORIES = ("leak", "excavation")  # where a crew finds (or not) a leak
 NO_LEAK = "no_leak"
 COMPLAINT = "complaint"
-ANSWER_KINDS = ("relay_out", "accepted", "resolved")  # a staff member's first answer to a complaint
+# a staff member's first answer to a complaint: a relayed message, acceptance, resolution, the case's outcome
+ANSWER_KINDS = ("relay_out", "accepted", "resolved", "case_outcome")
 MEASURES = ("accept", "arrive", "resolve")
 
 
@@ -207,6 +211,25 @@ def summary_figures(f: Facts) -> dict[str, Cell]:
         "complaints_on_time": Ratio(sum(1 for *_, ok in answered if ok), len(answered)),
         "satisfaction": satisfied,
         "response_rate": responded,
+        **_safety_summary(f),
+    }
+
+
+def _window(f: Facts) -> tuple[datetime, datetime]:
+    return f.inputs.period.start_utc, f.inputs.period.end_utc
+
+
+def _safety_summary(f: Facts) -> dict[str, Cell]:
+    rows = f.inputs.rows
+    hazards = hazard_figures(rows.hazards, *_window(f))
+    visits = booking_figures(rows.bookings, *_window(f))
+    return {
+        "hazards_found": hazards.found,
+        "hazard_rectification": hazards.rectified,
+        "hazards_overdue": hazards.overdue,
+        "queue_on_time": case_figures(rows.cases, "inspection", *_window(f)).on_time,
+        "inspections_booked": visits.booked,
+        "inspections_done": visits.done,
     }
 
 
@@ -296,6 +319,40 @@ def ratings(f: Facts) -> Table:
     rows: list[list[Cell]] = [[Label(f"report.stars_{n}"), stars[n]] for n in (5, 4, 3, 2, 1)]
     rows += [[Label("report.fig_satisfaction"), satisfied], [Label("report.fig_response_rate"), responded]]
     return Table("ratings", ["report.col_rating", "report.col_tickets"], rows)
+
+
+@section
+def hazards(f: Facts) -> Table:
+    """隐患整改率 by the party responsible for the fix, then all together."""
+    rows: list[list[Cell]] = []
+    for party in (*PARTIES, None):
+        mine = [h for h in f.inputs.rows.hazards if party is None or h.party == party]
+        hz = hazard_figures(mine, *_window(f))
+        label = Label(f"hazard.party_{party}" if party else "report.all")
+        rows.append([label, hz.found, hz.rectified, hz.fixed_late, hz.overdue])
+    columns = ["report.col_party", "report.col_found", "report.fig_hazard_rectification", "report.col_late"]
+    return Table("hazards", [*columns, "report.fig_hazards_overdue"], rows)
+
+
+@section
+def casework(f: Facts) -> Table:
+    """Complaints and the inspection queue: opened, within one working day, escalated, mean rating."""
+    rows: list[list[Cell]] = []
+    for kind in ("complaint", "inspection"):
+        c = case_figures(f.inputs.rows.cases, kind, *_window(f))
+        rows.append([Label(f"report.case_{kind}"), c.opened, c.on_time, c.escalated, c.mean_stars])
+    columns = ["report.col_case", "report.col_opened", "report.col_on_time", "report.col_escalated"]
+    return Table("casework", [*columns, "report.col_mean_stars"], rows)
+
+
+@section
+def inspections(f: Facts) -> Table:
+    rows: list[list[Cell]] = []
+    for district in sorted({b.district for b in f.inputs.rows.bookings}):
+        v = booking_figures([b for b in f.inputs.rows.bookings if b.district == district], *_window(f))
+        rows.append([district or Label("report.district_all"), v.booked, v.done, v.cancelled])
+    columns = ["report.col_district", "report.col_booked", "report.col_done", "report.col_cancelled"]
+    return Table("inspections", columns, rows, _none(rows))
 
 
 @section

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +116,13 @@ async def harness(settings: Settings, db: Database, clock: FakeClock) -> Harness
 
 
 __all__ = ["CREW_A", "CREW_B", "DISPATCHER", "RESIDENT"]
+
+
+@asynccontextmanager
+async def opened(settings: Settings, clock: FakeClock) -> AsyncIterator[Harness]:
+    """A harness (staff synced) on a fresh database of ``settings``, closed at the end."""
+    db = await Database.open(settings.storage.path)
+    try:
+        yield await Harness(settings, db, clock).setup()
+    finally:
+        await db.close()

@@ -41,6 +41,8 @@ EVERYONE = frozenset(ROLES)
 STAFF = frozenset({"other_crew", "crew", "dispatcher", "admin"})
 DESK = frozenset({"dispatcher", "admin"})
 WORKERS = frozenset({"crew", "dispatcher", "admin"})  # the assignee, or the desk on their behalf
+# A hazard's fix is confirmed by any crew member or an inspector ([casework] inspection_roles: the dispatchers here)
+CONFIRMERS = frozenset({"other_crew", "crew", "dispatcher", "admin"})
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ COMMAND_RULES: dict[str, Rule] = {
     "close": Rule(DESK, args="{ticket}"),
     "sla": Rule(DESK),
     "board": Rule(DESK),
+    "hazards": Rule(DESK),
+    "today": Rule(STAFF),
     "notice": Rule(DESK, args="Water main works on Zhongshan Road tonight"),
     "broadcasts": Rule(DESK),
     "broadcast": Rule(frozenset({"admin"}), args="Close the valve before you travel"),
@@ -95,6 +99,20 @@ BUTTON_RULES: dict[str, Rule] = {
     "r:{ticket}": Rule(WORKERS | {"resident"}, state="working", moves=False),  # reply in the relay
     "f:y:{ticket}": Rule(frozenset({"resident"}), state="feedback"),  # "was it fixed?" - the reporter only
     "bc:no:{broadcast}": Rule(frozenset({"admin"}), state="broadcast", moves=False),
+    # hazards: recorded by whoever may work the ticket; "done" by its resident; confirmed by a crew or inspector
+    "hz:k:{ticket}": Rule(WORKERS, state="working", moves=False),
+    "hz:p:{ticket}:rubber_hose_aged": Rule(WORKERS, state="working", moves=False),
+    "hz:r:{ticket}:rubber_hose_aged:resident": Rule(WORKERS, state="working"),
+    "hz:d:{hazard}": Rule(frozenset({"resident"}), state="hazard", moves=False),  # asks for the photo
+    "hz:ok:{hazard}": Rule(CONFIRMERS, state="hazard"),
+    # cases (complaints here: [casework] complaint_roles, supervisors and admins); the rating by the complainant
+    "cs:a:{ticket}": Rule(DESK, state="case"),
+    "cs:r:{ticket}:5": Rule(frozenset({"resident"}), state="case_closed"),
+    # inspection bookings: moved or cancelled by the ticket's resident; marked done by the staff
+    "bk:s:{ticket}:202703020900": Rule(frozenset({"resident"}), moves=False),  # no plan in this world: "gone"
+    "bk:m:{booking}": Rule(frozenset({"resident"}), state="booking", moves=False),  # offers the times again
+    "bk:x:{booking}": Rule(frozenset({"resident"}), state="booking"),
+    "bk:ok:{booking}": Rule(STAFF, state="booking"),
 }
 
 
@@ -133,8 +151,8 @@ def test_every_command_and_button_is_declared() -> None:
 class World:
     """A fresh database: crews A (on duty) and B, a dispatcher, an admin, and one leak report."""
 
-    def __init__(self, h: Harness, ticket: int, broadcast: int = 0) -> None:
-        self.h, self.ticket, self.broadcast = h, ticket, broadcast
+    def __init__(self, h: Harness, ticket: int, broadcast: int = 0, hazard: int = 0, booking: int = 0) -> None:
+        self.h, self.ticket, self.broadcast, self.hazard, self.booking = h, ticket, broadcast, hazard, booking
 
     @classmethod
     async def make(cls, tmp: Path, state: str) -> tuple[World, Database]:
@@ -153,7 +171,7 @@ class World:
         await h.setup()
         db = h.db
         ticket = await report_leak(h)
-        if state in ("working", "feedback"):
+        if state in ("working", "feedback", "hazard"):
             await h.press(ROLES["crew"], f"t:acc:{ticket}")
             assert await db.scalar("SELECT assignee_id FROM tickets WHERE id = ?", (ticket,)) is not None
         if state == "feedback":
@@ -164,11 +182,32 @@ class World:
                     "INSERT OR IGNORE INTO feedback (ticket_id, asked_at) VALUES (?, '2027-03-01T03:00:00+00:00')",
                     (ticket,),
                 )
+        hazard = 0
+        if state == "hazard":
+            await h.press(ROLES["crew"], f"hz:r:{ticket}:rubber_hose_aged:resident")
+            hazard = int(await db.scalar("SELECT MAX(id) FROM hazards"))
+        if state in ("case", "case_closed"):
+            async with db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO cases (ticket_id, kind, opened_at, due_at_utc, outcome) VALUES"
+                    " (?, 'complaint', '2027-03-01T02:00:00+00:00', '2027-03-02T09:30:00+00:00', ?)",
+                    (ticket, "resolved" if state == "case_closed" else None),
+                )
+        booking = 0
+        if state == "booking":
+            async with db.transaction() as tx:
+                cur = await tx.execute(
+                    "INSERT INTO bookings (ticket_id, resident_id, district, slot_at_utc, booked_at, remind_at_utc)"
+                    " SELECT ?, resident_id, '', '2027-03-02T01:00:00+00:00', '2027-03-01T02:00:00+00:00',"
+                    " '2027-03-01T10:00:00+00:00' FROM tickets WHERE id = ?",
+                    (ticket, ticket),
+                )
+                booking = int(cur.lastrowid or 0)
         broadcast = 0
         if state == "broadcast":
             await h.text(ADMIN, "/broadcast Close the valve before you travel")
             broadcast = int(await db.scalar("SELECT MAX(id) FROM broadcasts"))
-        return cls(h, ticket, broadcast)
+        return cls(h, ticket, broadcast, hazard, booking)
 
     async def counts(self) -> tuple[int, int]:
         audit = await self.h.db.scalar("SELECT COUNT(*) FROM audit")
@@ -205,7 +244,10 @@ async def _run_cell(tmp: Path, kind: str, name: str, role: str) -> str | None:
             args = rule.args.format(ticket=world.ticket)
             replies = await world.h.text(user, f"/{name} {args}".strip())
         else:
-            replies = await world.h.press(user, name.format(ticket=world.ticket, broadcast=world.broadcast))
+            replies = await world.h.press(
+                user,
+                name.format(ticket=world.ticket, broadcast=world.broadcast, hazard=world.hazard, booking=world.booking),
+            )
         audit, events = await world.counts()
         refused, moved = audit > before[0], events > before[1]
         allowed = role in rule.allowed

@@ -14,9 +14,12 @@ import pytest
 
 from bot.clock import FakeClock
 from common.events import Priority, Text
+from storage.bookings import BookingsRepo
+from storage.cases import CasesRepo
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Database
 from storage.feedback import FeedbackRepo
+from storage.hazards import HazardsRepo
 from storage.links import LinksRepo
 from storage.outbox import OutboxRepo
 from storage.people import CrewsRepo, PeopleRepo
@@ -24,7 +27,10 @@ from storage.tickets import TicketsRepo
 from storage.timers import TimersRepo
 from tests.conftest import T0
 
-BIG_TABLES = ("people", "tickets", "ticket_events", "outbox", "conversations", "timers", "audit")
+BIG_TABLES = (
+    *("people", "tickets", "ticket_events", "outbox", "conversations", "timers", "audit"),
+    *("hazards", "cases", "bookings"),
+)
 # Hot queries for which some index would do but only one is selective: the index each must use.
 SELECTIVE = {"abandoned timer cancel": "timers_pending_owner"}
 INDEXED = ("USING INDEX", "USING COVERING INDEX", "USING INTEGER PRIMARY KEY", "USING PRIMARY KEY")
@@ -106,6 +112,16 @@ HOT: dict[str, Query] = {
     "probable same links": lambda db: _in_tx(db, lambda tx: LinksRepo(tx).probable_same(7)),  # type: ignore[arg-type]
     "feedback state": lambda db: _in_tx(db, lambda tx: FeedbackRepo(tx).state(7)),  # type: ignore[arg-type]
     "feedback answer": lambda db: _in_tx(db, lambda tx: FeedbackRepo(tx).answer_fixed(7, True, NOW)),  # type: ignore[arg-type]
+    # the deadline sweep (every minute) and the lists of hazards, cases and bookings
+    "hazards to remind": lambda db: _in_tx(db, lambda tx: HazardsRepo(tx).to_remind(NOW)),  # type: ignore[arg-type]
+    "hazards newly overdue": lambda db: _in_tx(db, lambda tx: HazardsRepo(tx).newly_overdue(NOW)),  # type: ignore[arg-type]
+    "hazards overdue count": lambda db: _in_tx(db, lambda tx: HazardsRepo(tx).overdue_count(NOW)),  # type: ignore[arg-type]
+    "hazards unfixed": lambda db: _in_tx(db, lambda tx: HazardsRepo(tx).unfixed()),  # type: ignore[arg-type]
+    "cases missed": lambda db: _in_tx(db, lambda tx: CasesRepo(tx).missed(NOW)),  # type: ignore[arg-type]
+    "bookings to remind": lambda db: _in_tx(db, lambda tx: BookingsRepo(tx).to_remind(NOW)),  # type: ignore[arg-type]
+    "bookings taken": lambda db: _in_tx(db, lambda tx: BookingsRepo(tx).taken("", [NOW])),  # type: ignore[arg-type]
+    "bookings of a day": lambda db: _in_tx(db, lambda tx: BookingsRepo(tx).between(T0, NOW)),  # type: ignore[arg-type]
+    "booking of ticket": lambda db: _in_tx(db, lambda tx: BookingsRepo(tx).active_of_ticket(7)),  # type: ignore[arg-type]
 }
 
 
