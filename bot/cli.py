@@ -12,11 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import broadcast_cli, content_cli, roster_cli, staff_cli
+from bot import broadcast_cli, content_cli, figures_cli, roster_cli, staff_cli
+from bot.clock import SystemClock
 from bot.config import Settings, load_settings
 from bot.credentials import apply_credentials
 from bot.dbguard import check_present
+from bot.drills import cli as drill_cli
 from bot.errors import ConfigError, HotlineError
+from bot.key_sites import cli as sites_cli
 from bot.logformat import Format, apply_logging
 from bot.logsafety import mask_tokens
 from bot.loop import run_loop
@@ -68,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     staff_cli.add_parsers(sub, with_config)
     broadcast_cli.add_parser(sub, with_config)
     content_cli.add_parsers(sub, with_config)
+    drill_cli.add_parsers(sub, with_config)
+    sites_cli.add_parsers(sub, with_config)
+    figures_cli.add_parser(sub, with_config)
     return parser
 
 
@@ -111,6 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return staff_cli.run(args, settings)
         if args.command in content_cli.COMMANDS:
             return content_cli.run(args, settings)
+        if args.command in drill_cli.COMMANDS:
+            return drill_cli.run(args, settings)
+        if args.command in sites_cli.COMMANDS:
+            return sites_cli.run(args, settings)
+        if args.command in figures_cli.COMMANDS:
+            return figures_cli.run(args, settings, SystemClock().now())
         if args.command == "run":
             from_credentials = apply_credentials(settings)  # systemd's LoadCredential= (deploy/hotline.service)
             mask_tokens(settings.require_token())

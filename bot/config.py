@@ -15,8 +15,10 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.config_section import Section
+from bot.drills.config import DrillsConfig
 from bot.errors import ConfigError
 from bot.escalation_config import EscalationConfig
+from bot.key_sites.model import KeySite, KeySiteMatch
 from bot.ops_config import LoggingConfig, OpsConfig
 from bot.reminders_config import District, RemindersConfig
 from bot.utility_config import UtilityConfig
@@ -174,6 +176,9 @@ class Settings(BaseSettings):
     escalation: EscalationConfig = EscalationConfig()
     ops: OpsConfig = OpsConfig()
     logging: LoggingConfig = LoggingConfig()
+    drills: DrillsConfig = DrillsConfig()
+    key_sites: list[KeySite] = Field(default_factory=list)
+    key_site_match: KeySiteMatch = KeySiteMatch()
 
     @classmethod
     def settings_customise_sources(
@@ -196,6 +201,9 @@ class Settings(BaseSettings):
             backup = self.escalation.chain(severity).backup_crew
             if backup is not None and backup not in known:
                 raise ValueError(f"escalation.{severity}.backup_crew names {backup!r}, which is not a configured crew")
+        names = [site.name for site in self.key_sites]
+        if len(names) != len(set(names)):
+            raise ValueError("key_sites: two key sites have the same name")
         districts = {d.name for d in self.districts}
         for region in self.utility.regions:
             if region.district is not None and region.district not in districts:

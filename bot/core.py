@@ -38,8 +38,10 @@ from bot.config import Settings
 from bot.context import Ctx, Handler
 from bot.danger import flows as first_answer
 from bot.danger.detect import Danger, Outcome, detect
+from bot.drills import chat as drill_chat
 from bot.events import Answer, Inbound, Kind, Outbound
 from bot.i18n import lang_from_code
+from bot.key_sites import chat as site_chat
 from bot.menu import menu_item, menu_keyboard
 from bot.reach import Reachability
 from storage.conversations import Conversation, ConversationsRepo
@@ -65,6 +67,8 @@ FEATURES: tuple[ModuleType, ...] = (
     subscriptions,
     admin,
     revoke,
+    drill_chat,
+    site_chat,
 )
 
 

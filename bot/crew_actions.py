@@ -23,6 +23,7 @@ from bot.dispatch import (
     tell_resident,
     ticket_text,
 )
+from bot.drills.report import send_report
 from bot.duty import crews_on_duty
 from bot.events import Answer, Button, Edit, Kind, Priority
 from bot.i18n import Lang, t
@@ -300,7 +301,9 @@ async def _progress(ctx: Ctx, ticket: Ticket, action: str, arg: str) -> None:
         ctx.settings, fresh.created_at + timedelta(minutes=arrival_target_min(ctx.settings, fresh.severity))
     )
     await tell_resident(ctx, fresh, resident_key, name=name, cause=cause_text, eta=eta)
-    if done:
+    if done and fresh.drill:
+        await send_report(ctx, fresh)  # a drill ends with its report to whoever started it
+    elif done:
         await followup.on_resolved(ctx, fresh)  # the resident: fixed? then a rating
 
 

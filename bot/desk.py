@@ -12,6 +12,7 @@ from bot import escalation, sla
 from bot.authz import may_use_desk, refuse_desk
 from bot.context import Ctx, Handler
 from bot.dispatch import Scope, local_time, queue, tell_resident, tell_staff, ticket_text
+from bot.drills.report import send_report
 from bot.events import Edit, Priority, Text
 from bot.i18n import Lang, t
 from bot.numbers import ticket_number
@@ -208,6 +209,10 @@ async def close(ctx: Ctx) -> None:
     holder = await PeopleRepo(ctx.tx).get(ticket.assignee_id) if ticket.assignee_id is not None else None
     if holder is not None and holder.is_staff:
         await tell_staff(ctx, [holder], ticket, "desk.closed_for_crew", reason=reason)
+    if ticket.drill and ticket.status != "resolved":  # a resolved drill had its report already
+        closed = await TicketsRepo(ctx.tx).get(ticket.id)
+        assert closed is not None
+        await send_report(ctx, closed)
     ctx.say("desk.closed", ticket=ticket.id)
 
 

@@ -16,6 +16,7 @@ from typing import Protocol
 from bot import duplicates
 from bot.card import ack_timeout_s as ack_timeout_s  # the card's helpers, shared from here too
 from bot.card import arrival_target_min as arrival_target_min
+from bot.card import drill_shown
 from bot.card import local_time as local_time
 from bot.card import ticket_text as ticket_text
 from bot.config import Settings
@@ -116,6 +117,14 @@ async def route_new(ctx: Ctx, ticket_id: int) -> None:
     else:
         await tell_desk(ctx, ticket, "desk.new_ticket")
     await escalation.start_deadlines(ctx, ticket)
+    if isinstance(site := ticket.details.get("_key_site"), dict):
+        await tell_key_site(ctx, ticket, site)
+
+
+async def tell_key_site(scope: Scope, ticket: Ticket, site: dict[str, object]) -> None:
+    """A report at a key site: the desk is told at once (with the card), and it is on the record."""
+    await TicketsRepo(scope.tx).event(ticket.id, "key_site", now=scope.now, actor_id=None, site=site.get("name"))
+    await tell_desk(scope, ticket, "key_sites.desk_alert", name=site.get("name", "?"), severity=ticket.severity)
 
 
 async def dispatch_on_duty(scope: Scope, ticket: Ticket) -> None:
@@ -163,7 +172,7 @@ async def offer(scope: Scope, ticket: Ticket, crew: Crew, *, purpose: str = "dis
                 chat=chat,
                 latitude=ticket.latitude,
                 longitude=ticket.longitude,
-                title=f"#{ticket.id}",
+                title=f"{t(lang, 'drills.mark')} #{ticket.id}" if drill_shown(ticket) else f"#{ticket.id}",
                 address=ticket.address,
                 priority=Priority.DISPATCH,
             )
@@ -186,6 +195,8 @@ async def tell_staff(
     for person in people:
         lang = Lang(person.lang)
         text = t(lang, key, ticket=ticket.id, hotline=scope.settings.utility.hotline, **values)
+        if ticket.drill:  # the staff told about a drill always know it is one
+            text = t(lang, "drills.mark") + " " + text
         if card:
             text += "\n\n" + ticket_text(lang, ticket, scope.settings)
         message = Text(chat=person.external_id, text=text, priority=Priority.DISPATCH)
@@ -199,6 +210,9 @@ async def tell_desk(scope: Scope, ticket: Ticket, key: str, *, card: bool = True
 
 
 async def tell_resident(scope: Scope, ticket: Ticket, key: str, **values: object) -> None:
+    """Tell the ticket's resident (a drill has none: nothing is sent)."""
+    if ticket.drill:
+        return
     lang = Lang(ticket.lang)
     text = t(lang, key, ticket=ticket.id, hotline=scope.settings.utility.hotline, **values)
     message = Text(chat=ticket.chat, text=text, priority=Priority.DISPATCH)

@@ -50,7 +50,8 @@ from storage.timers import OffersRepo, Timer, TimersRepo
 logger = logging.getLogger(__name__)
 
 ACK, ARRIVE, RESOLVE = "ack", "arrive", "resolve"
-KINDS = (ACK, ARRIVE, RESOLVE)
+DRILL_WAIT = "drill_wait"  # a drill waiting behind a real P1 (bot.drills.start)
+KINDS = (ACK, ARRIVE, RESOLVE, DRILL_WAIT)
 REOFFERED = ("dispatched", "handed_over", "reassigned", "reopened")  # ticket events that start a fresh offer
 
 
@@ -256,6 +257,10 @@ async def act(scope: Scope, timer: Timer) -> None:
         await _remind_arrival(scope, ticket)
     elif timer.kind == RESOLVE:
         await _check_resolved(scope, ticket)
+    elif timer.kind == DRILL_WAIT:
+        from bot.drills.start import on_wait_timer  # drills build on this module
+
+        await on_wait_timer(scope, ticket)
 
 
 class EscalationService:

@@ -16,8 +16,10 @@ from storage.revocations import StaffAuditRepo
 logger = logging.getLogger(__name__)
 
 RESIDENT_COMMANDS = ("start", "report", "status", "cancel", "tips", "district", "language", "help")
-CREW_COMMANDS = ("duty", "msg", "status", "language", "help")
-DESK_COMMANDS = ("open", "ticket", "assign", "note", "close", "msg", "sla", "notice", "duty", "language", "help")
+CREW_COMMANDS = ("duty", "msg", "site", "status", "language", "help")
+DESK_COMMANDS = (
+    "open", "ticket", "assign", "note", "close", "msg", "sla", "notice", "drill", "site", "duty", "language", "help",
+)  # fmt: skip
 ROLE_COMMANDS: dict[str, tuple[str, ...]] = {
     "crew": CREW_COMMANDS,
     "lead": CREW_COMMANDS,
