@@ -17,6 +17,7 @@ from bot.key_sites.sheet import FORMAT, SitesImportError, read_sites
 from bot.key_sites.store import sites_in_force
 from storage.db import Database
 from storage.key_sites import KeySitesRepo, StoredSite
+from storage.revocations import StaffAuditRepo
 
 EXIT_BAD_INPUT = 2
 COMMANDS = ("sites",)
@@ -43,8 +44,11 @@ async def import_sites(settings: Settings, path: Path) -> str:
     ]
     db = await Database.open(settings.storage.path)
     try:
+        now = SystemClock().now()
         async with db.transaction() as tx:
-            await KeySitesRepo(tx).replace(rows, SystemClock().now())
+            await KeySitesRepo(tx).replace(rows, now)
+            detail = f"{len(rows)} key site(s) from {path.name}"
+            await StaffAuditRepo(tx).add(actor="cli", action="key_sites_import", person_id=None, detail=detail, now=now)
     finally:
         await db.close()
     return f"imported {len(rows)} key site(s) from {path}; they replace the imported ones (restart not needed)"
