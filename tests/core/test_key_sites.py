@@ -14,6 +14,7 @@ from bot.cli import main
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
+from bot.events import Kind
 from bot.forms import Severity
 from bot.i18n import t
 from bot.key_sites.model import KeySite, KeySiteMatch, distance_m, match, raised
@@ -230,3 +231,34 @@ def test_imported_sites_are_in_force_beside_the_configured(
     assert main(["sites", "list", "--config", str(config)]) == 0
     listed = capsys.readouterr().out
     assert "Configured Canteen\tschool_canteen" in listed and "Imported Boiler Room\tboiler_room" in listed
+
+
+async def test_an_address_typed_after_the_pin_that_names_a_key_site_tells_the_desk_then(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = crew_settings(tmp_path, key_sites=[{**CANTEEN, "lat": None, "lon": None}])
+    db = await Database.open(settings.storage.path)
+    try:
+        h = await harness(settings, db, clock)
+        await h.text(RESIDENT, "I smell gas in my kitchen")
+        await h.event(RESIDENT, Kind.LOCATION, latitude=31.30, longitude=121.50)
+        number = int(await db.scalar("SELECT MAX(id) FROM tickets"))
+        assert "_key_site" not in (await ticket(db, number)).details, "a pin far from every key site"
+        assert not [x for x in await texts_to(h, DISPATCHER, "desk") if CANTEEN["name"] in x]
+        await h.text(RESIDENT, "Hongqiao Primary School Canteen, back kitchen")
+        assert (await ticket(db, number)).details["_key_site"]["name"] == CANTEEN["name"]
+        alerts = [x for x in await texts_to(h, DISPATCHER, "desk") if CANTEEN["name"] in x]
+        assert len(alerts) == 1, "told once, when the address named it"
+        await h.press(RESIDENT, "i:f:where:home")
+        assert len([x for x in await texts_to(h, DISPATCHER, "desk") if CANTEEN["name"] in x]) == 1, "not again"
+        edits = [r for r in await h.outbox("dispatch_edit") if r.ticket_id == number]
+        assert edits and CANTEEN["name"] in edits[-1].message.text  # type: ignore[union-attr]
+    finally:
+        await db.close()
+
+
+def test_a_bad_site_file_or_drill_from_the_command_line_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\npath = "{tmp_path / "h.sqlite3"}"\n', encoding="utf-8")
+    assert main(["drill", "start", "--crew", "A", "--scenario", "flood", "--config", str(config)]) == 2
+    assert main(["sites", "import", str(tmp_path / "missing.csv"), "--config", str(config)]) == 2

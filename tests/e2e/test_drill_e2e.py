@@ -4,11 +4,14 @@ no resident hears of it; the real figures (/sla) do not count it."""
 
 from __future__ import annotations
 
+import argparse
 import sqlite3
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.demo import DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.drills.cli import start_command
 from bot.i18n import t
 from bot.sandbox import Sandbox
 from tests.e2e.test_crew_unreachable import sandbox
@@ -43,3 +46,21 @@ async def test_a_drill_through_the_sandbox_accept_resolve_report(sandbox: Sandbo
     with closing(sqlite3.connect(settings.storage.path)) as conn, conn:
         drill, status = conn.execute("SELECT drill, status FROM tickets WHERE id = 1").fetchone()
     assert (drill, status) == (1, "resolved")
+
+
+async def test_a_drill_from_the_command_line_is_sent_by_the_running_bot(sandbox: Sandbox, tmp_path: Path) -> None:
+    sb = sandbox
+    settings = sandbox_settings(sb, tmp_path / "e2e.sqlite3", lang="en")
+    async with running_bot(settings):
+        args = argparse.Namespace(crew="A", scenario="fire", address="Training yard", lat=31.2304, lon=121.4737)
+        assert await start_command(settings, args, datetime.now(UTC)) == "drill #1 (fire, P1) sent to crew A"
+        card = await sb.wait_for(LEAD, lambda m: has_button(m, "t:acc:1"), timeout_s=15)
+        assert "Training yard" in (card.text or "") and (card.text or "").startswith(t("en", "drills.card_mark"))
+        pin = await sb.wait_for(LEAD, lambda m: m.kind in ("venue", "location"), timeout_s=10)
+        assert pin is not None
+        await tap(sb, None, LEAD, "t:acc:1")
+        await tap(sb, None, LEAD, "t:res:1")
+        await tap(sb, None, LEAD, "t:cause:1:repaired")
+        report = await sb.wait_for(DISPATCHER, lambda m: "Drill report #1" in (m.text or ""), timeout_s=10)
+        assert "Took part: Wang Qiang" in (report.text or ""), "from the command line: the report to the desk"
+    assert sb.messages(RESIDENT) == []
