@@ -52,7 +52,7 @@ def _default_address(scope: Scope) -> str:
 
 async def _placeholder(scope: Scope) -> Person:
     people = PeopleRepo(scope.tx)
-    person = await people.ensure(CHANNEL, "drill", name="演练 drill", lang="zh", now=scope.now)
+    person = await people.ensure(CHANNEL, "drill", name=t("zh", "drills.mark"), lang="zh", now=scope.now)
     if person.tips:
         await people.set_tips(person.id, False)
     return person
