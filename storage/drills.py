@@ -15,12 +15,12 @@ class DrillsRepo:
         self.conn = conn
 
     async def real_p1_open(self, crew_id: int) -> list[int]:
-        """Open real P1 tickets of the crew (a drill is never sent while one is open)."""
+        """Open real P1 tickets the crew has or was offered (a drill is never sent while one is open)."""
         marks = ", ".join("?" for _ in OPEN_STATUSES)
         rows = await self.conn.execute_fetchall(
-            f"SELECT id FROM tickets WHERE drill = 0 AND severity = 'P1' AND crew_id = ? AND status IN ({marks})"
-            " ORDER BY id",
-            (crew_id, *OPEN_STATUSES),
+            f"SELECT id FROM tickets t WHERE drill = 0 AND severity = 'P1' AND status IN ({marks}) AND (crew_id = ?"
+            " OR EXISTS (SELECT 1 FROM ticket_offers o WHERE o.ticket_id = t.id AND o.crew_id = ?)) ORDER BY id",
+            (*OPEN_STATUSES, crew_id, crew_id),
         )
         return [int(row[0]) for row in rows]
 

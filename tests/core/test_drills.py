@@ -236,3 +236,17 @@ def test_figures_refuse_a_period_that_cannot_be(settings: Settings) -> None:
         figures_cli.period(
             settings, argparse.Namespace(month=None, start="2027-03-02", end="2027-03-01"), datetime.now(UTC)
         )
+
+
+async def test_a_crew_offered_a_real_p1_as_backup_gets_no_drill_either(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await harness(settings, db, clock)
+    real = await new_ticket(h, severity="P1")
+    assert texts(await h.text(DISPATCHER, "/drill B co")) == [
+        t("en", "drills.started", ticket=real + 1, crew="B", scenario="co")
+    ], "crew B has nothing real yet"
+    clock.advance(120)
+    await service(h).run_due()  # nobody accepts: the backup crew B is offered the real P1 too
+    replies = await h.text(DISPATCHER, "/drill B fire")
+    assert texts(replies) == [t("en", "drills.waiting", ticket=real + 2, crew="B", behind=f"#{real}")]
