@@ -43,6 +43,7 @@ from bot.events import Priority, Text
 from bot.i18n import Lang
 from bot.scheduler import Scheduler
 from storage.db import Database
+from storage.drills import DrillsRepo
 from storage.people import Crew, CrewsRepo, PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
 from storage.timers import OffersRepo, Timer, TimersRepo
@@ -145,7 +146,15 @@ async def redispatch(scope: Scope, ticket: Ticket) -> None:
 
 
 async def backup_crew(scope: Scope, ticket: Ticket) -> Crew | None:
-    """The configured backup crew of the severity, else the crew after the one on duty in the rota."""
+    """The configured backup crew of the severity, else the crew after the one on duty in the rota; for a
+    drill, none that has a real P1 open (a drill never reaches a crew busy with one)."""
+    crew = await _backup_crew(scope, ticket)
+    if crew is not None and ticket.drill and await DrillsRepo(scope.tx).real_p1_open(crew.id):
+        return None
+    return crew
+
+
+async def _backup_crew(scope: Scope, ticket: Ticket) -> Crew | None:
     crews = CrewsRepo(scope.tx)
     configured = scope.settings.escalation.chain(ticket.severity).backup_crew
     if configured is not None:

@@ -250,3 +250,19 @@ async def test_a_crew_offered_a_real_p1_as_backup_gets_no_drill_either(
     await service(h).run_due()  # nobody accepts: the backup crew B is offered the real P1 too
     replies = await h.text(DISPATCHER, "/drill B fire")
     assert texts(replies) == [t("en", "drills.waiting", ticket=real + 2, crew="B", behind=f"#{real}")]
+
+
+async def test_a_drill_escalates_to_no_backup_crew_busy_with_a_real_p1(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await harness(settings, db, clock)
+    await h.text(DISPATCHER, "/drill A co")
+    number = await drill_id(h)
+    real = await new_ticket(h, severity="P1")
+    async with db.transaction() as tx:  # the real P1 is crew B's (the backup of the drill)
+        await tx.execute("UPDATE tickets SET crew_id = (SELECT id FROM crews WHERE name = 'B') WHERE id = ?", (real,))
+    clock.advance(120)
+    await service(h).run_due()
+    drill_cards = {r.chat for r in await h.outbox("dispatch") if r.ticket_id == number}
+    assert "1003" not in drill_cards and "1004" not in drill_cards, "crew B has a real P1: no drill card"
+    assert "escalated" in await kinds(db, number), "the rest of the chain still acts"
