@@ -1,7 +1,8 @@
 """``hotline figures``: the figures of a month (or any period) for the archive, printed by section.
 
-Each section is a function ``(db, settings, start, end, lang) -> lines`` in its feature's package;
-``SECTIONS`` lists them. Real figures never count a drill; drills have their own section.
+Each section is a function ``(db, settings, start, end, now, lang) -> lines`` in its feature's package
+(``[start, end)`` the period, ``now`` for what is overdue at the time of asking); ``SECTIONS`` lists them.
+Real figures never count a drill; drills have their own section.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from storage.db import Database
 EXIT_BAD_INPUT = 2
 COMMANDS = ("figures",)
 
-Section = Callable[[Database, Settings, datetime, datetime, Lang], Awaitable[list[str]]]
+Section = Callable[[Database, Settings, datetime, datetime, datetime, Lang], Awaitable[list[str]]]
 SECTIONS: tuple[Section, ...] = (drills_section,)
 
 
@@ -53,12 +54,12 @@ def period(settings: Settings, args: argparse.Namespace, now: datetime) -> tuple
     return datetime.combine(first, time(), zone), datetime.combine(last, time(), zone)
 
 
-async def figures_text(settings: Settings, start: datetime, end: datetime, lang: Lang) -> str:
+async def figures_text(settings: Settings, start: datetime, end: datetime, now: datetime, lang: Lang) -> str:
     db = await Database.open(settings.storage.path)
     try:
         lines = [f"{start:%Y-%m-%d} .. {end:%Y-%m-%d} ({settings.utility.timezone})"]
         for section in SECTIONS:
-            lines += ["", *await section(db, settings, start, end, lang)]
+            lines += ["", *await section(db, settings, start, end, now, lang)]
     finally:
         await db.close()
     return "\n".join(lines)
@@ -70,5 +71,5 @@ def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(asyncio.run(figures_text(settings, start, end, Lang(args.lang))))
+    print(asyncio.run(figures_text(settings, start, end, now, Lang(args.lang))))
     return 0

@@ -72,8 +72,10 @@ def drill_lines(lang: Lang, figures: DrillFigures) -> list[str]:
     ]
 
 
-async def drills_section(db: Database, settings: Settings, start: datetime, end: datetime, lang: Lang) -> list[str]:
-    """The drills of ``[start, end)`` as lines for ``hotline figures``."""
+async def drills_section(
+    db: Database, settings: Settings, start: datetime, end: datetime, now: datetime, lang: Lang
+) -> list[str]:
+    """The drills sent in ``[start, end)`` as lines for ``hotline figures`` (``now`` is not needed)."""
     async with db.lock:
         drills = await DrillsRepo(db.conn).between(start, end)
         events = {ticket.id: await TicketsRepo(db.conn).events(ticket.id) for ticket in drills}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import figures_cli
+from bot.cli import main
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.drills.cli import DrillInputError, start_command
@@ -164,7 +165,7 @@ async def test_drills_are_not_in_the_real_figures(settings: Settings, db: Databa
     figures = await read_figures(db)
     assert sum(figures.tickets.values()) == 1 and len(figures.dispatch_to_accept_s) == 1
     month = (datetime(2027, 3, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC))
-    lines = await drills_section(db, settings, *month, Lang.EN)
+    lines = await drills_section(db, settings, *month, clock.now(), Lang.EN)
     assert "Held: 1 (resolved 0, escalated 0)" in lines
     assert "Accepted in time: 1 of 1 (median 0:30)" in lines
 
@@ -222,10 +223,10 @@ async def test_figures_print_the_drills_of_the_month(settings: Settings, db: Dat
     await h.press(LEAD, "t:cause:1:repaired")
     start, end = figures_cli.period(settings, argparse.Namespace(month="2027-03", start=None, end=None), clock.now())
     assert (start.isoformat(), end.isoformat()) == ("2027-03-01T00:00:00+08:00", "2027-04-01T00:00:00+08:00")
-    text = await figures_cli.figures_text(settings, start, end, Lang.EN)
+    text = await figures_cli.figures_text(settings, start, end, clock.now(), Lang.EN)
     assert "Held: 1 (resolved 1, escalated 0)" in text, "the timers did not run: no escalation"
     assert "Accepted in time: 0 of 1 (median 3:20)" in text and "On site in time: 1 of 1 (median 3:20)" in text
-    april = await figures_cli.figures_text(settings, end, end.replace(month=5), Lang.ZH)
+    april = await figures_cli.figures_text(settings, end, end.replace(month=5), clock.now(), Lang.ZH)
     assert "开展演练：0 次" in april
 
 
@@ -266,3 +267,12 @@ async def test_a_drill_escalates_to_no_backup_crew_busy_with_a_real_p1(
     drill_cards = {r.chat for r in await h.outbox("dispatch") if r.ticket_id == number}
     assert "1003" not in drill_cards and "1004" not in drill_cards, "crew B has a real P1: no drill card"
     assert "escalated" in await kinds(db, number), "the rest of the chain still acts"
+
+
+def test_hotline_figures_prints_the_month(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\npath = "{tmp_path / "h.sqlite3"}"\n', encoding="utf-8")
+    assert main(["figures", "--month", "2027-03", "--lang", "zh", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2027-03-01 .. 2027-04-01 (Asia/Shanghai)") and "开展演练：0 次" in out
+    assert main(["figures", "--from", "2027-03-01", "--config", str(config)]) == 2
