@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot import duplicates
+from bot.authz import SUPERVISING
 from bot.card import ack_timeout_s as ack_timeout_s  # the card's helpers, shared from here too
 from bot.card import arrival_target_min as arrival_target_min
 from bot.card import drill_shown
@@ -195,7 +196,7 @@ async def tell_staff(
     for person in people:
         lang = Lang(person.lang)
         text = t(lang, key, ticket=ticket.id, hotline=scope.settings.utility.hotline, **values)
-        if ticket.drill:  # the staff told about a drill always know it is one
+        if ticket.drill and (drill_shown(ticket) or person.role in SUPERVISING):  # an unannounced one: the desk only
             text = t(lang, "drills.mark") + " " + text
         if card:
             text += "\n\n" + ticket_text(lang, ticket, scope.settings)
