@@ -151,6 +151,10 @@ async def offer(scope: Scope, ticket: Ticket, crew: Crew, *, purpose: str = "dis
     The crew is recorded as offered: from now on its members may accept the ticket. Returns the chats.
     """
     await OffersRepo(scope.tx).add(ticket.id, crew.id, scope.now)
+    if ticket.severity == "P1" and not ticket.drill:
+        from bot.drills.hold import yield_to  # drills build on this module
+
+        await yield_to(scope, ticket, crew)  # a real P1 first: the crew's unaccepted drills are held back
     hints = await duplicate_hints(scope, ticket)
     chats: list[tuple[str, int | None, Lang]] = [
         (member.external_id, member.id, Lang(member.lang))

@@ -41,6 +41,22 @@ class DrillsRepo:
         )
         return [_ticket(row) for row in rows]
 
+    async def offered_to(self, crew_id: int) -> list[Ticket]:
+        """Drills offered to the crew and not accepted yet."""
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM tickets t WHERE drill = 1 AND status = 'dispatched'"
+            " AND EXISTS (SELECT 1 FROM ticket_offers o WHERE o.ticket_id = t.id AND o.crew_id = ?) ORDER BY id",
+            (crew_id,),
+        )
+        return [_ticket(row) for row in rows]
+
+    async def hold(self, ticket_id: int) -> bool:
+        """An unaccepted drill back to waiting (a real P1 came first)."""
+        cur = await self.conn.execute(
+            "UPDATE tickets SET status = ? WHERE id = ? AND drill = 1 AND status = 'dispatched'", (WAITING, ticket_id)
+        )
+        return cur.rowcount == 1
+
     async def send_now(self, ticket_id: int, now: datetime) -> bool:
         """A waiting drill goes out now: its clocks start now (``created_at``), like a report made now."""
         cur = await self.conn.execute(

@@ -109,7 +109,7 @@ async def start_drill(
     )
     if blocking:
         await tickets.event(ticket_id, "drill_waiting", now=scope.now, actor_id=None, behind=list(blocking))
-        await _wait_again(scope, ticket_id)
+        await wait_again(scope, ticket_id)
         logger.info("drill %s waits behind %d real P1 ticket(s) of its crew", ticket_id, len(blocking))
     else:
         ticket = await tickets.get(ticket_id)
@@ -118,7 +118,7 @@ async def start_drill(
     return Started(ticket_id=ticket_id, waiting_for=blocking)
 
 
-async def _wait_again(scope: Scope, ticket_id: int) -> None:
+async def wait_again(scope: Scope, ticket_id: int) -> None:
     timers = TimersRepo(scope.tx)
     due = scope.now + timedelta(seconds=scope.settings.drills.wait_recheck_s)
     await timers.add(WAIT, ticket_id, await timers.next_step(WAIT, ticket_id), due)
@@ -140,7 +140,7 @@ async def on_wait_timer(scope: Scope, ticket: Ticket) -> None:
     if crew is None:
         return
     if await DrillsRepo(scope.tx).real_p1_open(crew.id):
-        await _wait_again(scope, ticket.id)
+        await wait_again(scope, ticket.id)
         return
     if not await DrillsRepo(scope.tx).send_now(ticket.id, scope.now):
         return

@@ -18,6 +18,8 @@ from bot.drills.figures import drills_section
 from bot.i18n import Lang, t
 from storage.db import Database
 from storage.ops_figures import read_figures
+from storage.people import PeopleRepo
+from storage.tickets import TicketsRepo
 from tests.conftest import CREW_A, DISPATCHER, RESIDENT
 from tests.core.crew_kit import GROUP_A, crew_settings, harness, kinds, new_ticket, service, texts_to, ticket
 from tests.core.harness import Harness, texts
@@ -249,6 +251,7 @@ async def test_a_crew_offered_a_real_p1_as_backup_gets_no_drill_either(
     ], "crew B has nothing real yet"
     clock.advance(120)
     await service(h).run_due()  # nobody accepts: the backup crew B is offered the real P1 too
+    assert (await ticket(db, real + 1)).status == "waiting", "B's unaccepted drill held back behind it"
     replies = await h.text(DISPATCHER, "/drill B fire")
     assert texts(replies) == [t("en", "drills.waiting", ticket=real + 2, crew="B", behind=f"#{real}")]
 
@@ -259,8 +262,13 @@ async def test_a_drill_escalates_to_no_backup_crew_busy_with_a_real_p1(
     h = await harness(settings, db, clock)
     await h.text(DISPATCHER, "/drill A co")
     number = await drill_id(h)
-    real = await new_ticket(h, severity="P1")
-    async with db.transaction() as tx:  # the real P1 is crew B's (the backup of the drill)
+    async with db.transaction() as tx:  # crew B (the drill's backup) is working a real P1
+        resident = await PeopleRepo(tx).ensure("telegram", RESIDENT, name="Zhang Wei", lang="en", now=clock.now())
+        real = await TicketsRepo(tx).create(
+            resident_id=resident.id, channel="telegram", chat=RESIDENT, lang="en", category="leak", severity="P1",
+            status="accepted", address="Building 3", latitude=None, longitude=None, phone=None, details={},
+            now=clock.now(),
+        )  # fmt: skip
         await tx.execute("UPDATE tickets SET crew_id = (SELECT id FROM crews WHERE name = 'B') WHERE id = ?", (real,))
     clock.advance(120)
     await service(h).run_due()
@@ -276,3 +284,34 @@ def test_hotline_figures_prints_the_month(tmp_path: Path, capsys: pytest.Capture
     out = capsys.readouterr().out
     assert out.startswith("2027-03-01 .. 2027-04-01 (Asia/Shanghai)") and "开展演练：0 次" in out
     assert main(["figures", "--from", "2027-03-01", "--config", str(config)]) == 2
+
+
+async def test_a_real_p1_holds_back_an_unaccepted_drill_of_the_crew(tmp_path: Path, clock: FakeClock) -> None:
+    settings = crew_settings(tmp_path, drills={"announced": False})
+    db = await Database.open(settings.storage.path)
+    try:
+        h = await harness(settings, db, clock)
+        await h.text(DISPATCHER, "/drill A leak-indoor")
+        number = await drill_id(h)
+        clock.advance(30)
+        real = await new_ticket(h, severity="P1")
+        assert (await ticket(db, number)).status == "waiting", "the real P1 first"
+        withdrawn = [r for r in await h.outbox("dispatch_edit") if r.ticket_id == number]
+        assert len(withdrawn) == 3 and all(t("zh", "drills.withdrawn") in r.message.text for r in withdrawn)  # type: ignore[union-attr]
+        assert "演练" not in withdrawn[0].message.text, "an unannounced drill stays unannounced"  # type: ignore[union-attr]
+        desk = [x for x in await texts_to(h, DISPATCHER, "desk") if "held back" in x]
+        assert desk == [MARK_EN + " " + t("en", "drills.held_back", ticket=number, crew="A", real=real)]
+        refused = await h.press(LEAD, f"t:acc:{number}")
+        assert (await ticket(db, number)).status == "waiting", "its old card's Accept no longer works"
+        assert refused
+        esc = service(h)
+        clock.advance(120)
+        await esc.run_due()
+        assert "escalated" not in await kinds(db, number), "no escalation of a drill held back"
+        await h.press(LEAD, f"t:acc:{real}")
+        await h.press(LEAD, f"t:cause:{real}:repaired")
+        clock.advance(settings.drills.wait_recheck_s)
+        await esc.run_due()
+        assert (await ticket(db, number)).status == "dispatched", "sent again after the real P1"
+    finally:
+        await db.close()

@@ -105,6 +105,7 @@ HOT: dict[str, Query] = {
         ),
     ),
     "drill blockers (open real P1 of a crew)": lambda db: _in_tx(db, lambda tx: DrillsRepo(tx).real_p1_open(1)),  # type: ignore[arg-type]
+    "drills offered to a crew": lambda db: _in_tx(db, lambda tx: DrillsRepo(tx).offered_to(1)),  # type: ignore[arg-type]
     "drills running": lambda db: _in_tx(db, lambda tx: DrillsRepo(tx).running()),  # type: ignore[arg-type]
     "drills of a month": lambda db: _in_tx(db, lambda tx: DrillsRepo(tx).between(T0, NOW)),  # type: ignore[arg-type]
     "probable same links": lambda db: _in_tx(db, lambda tx: LinksRepo(tx).probable_same(7)),  # type: ignore[arg-type]
