@@ -1,7 +1,7 @@
 """A real P1 reaches a crew while a drill of theirs is still unaccepted: the drill is held back (its cards
 withdrawn, back to ``waiting``, the desk told) and sent again when the real P1 has closed, so nobody has
 to choose between a real card and a drill's (an unannounced one looks real until accepted). A drill
-already accepted goes on; the crew has the real card beside it and the desk is told."""
+already accepted goes on: from then on its card says 演练, and the real card beside it does not."""
 
 from __future__ import annotations
 
