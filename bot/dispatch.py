@@ -124,7 +124,9 @@ async def route_new(ctx: Ctx, ticket_id: int) -> None:
 
 async def tell_key_site(scope: Scope, ticket: Ticket, site: dict[str, object]) -> None:
     """A report at a key site: the desk is told at once (with the card), and it is on the record."""
-    await TicketsRepo(scope.tx).event(ticket.id, "key_site", now=scope.now, actor_id=None, site=site.get("name"))
+    await TicketsRepo(scope.tx).event(
+        ticket.id, "key_site", now=scope.now, actor_id=None, site=site.get("name"), raised_from=site.get("from")
+    )
     await tell_desk(scope, ticket, "key_sites.desk_alert", name=site.get("name", "?"), severity=ticket.severity)
 
 

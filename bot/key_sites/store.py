@@ -56,12 +56,12 @@ async def raise_at_site(
     longitude: float | None,
     details: dict[str, Any],
 ) -> tuple[Severity, dict[str, Any] | None]:
-    """The severity at the report's key site (one level up, never below P2 for gas or CO) and its record;
-    ``severity`` and None when the report is at none."""
+    """The severity at the report's key site (one level up, never below P2 for gas or CO) and its record
+    (with ``from``, the severity before the raise); ``severity`` and None when the report is at none."""
     sites = await sites_in_force(tx, settings)
     if not sites:
         return severity, None
     site = match(sites, settings.key_site_match, lat=latitude, lon=longitude, texts=report_texts(address, details))
     if site is None:
         return severity, None
-    return raised(severity, category), record(site)
+    return raised(severity, category), {**record(site), "from": severity.value}

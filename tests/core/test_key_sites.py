@@ -140,6 +140,12 @@ async def test_a_meter_fault_at_a_key_site_is_raised_to_p2_and_dispatched(tmp_pa
         number = int(await db.scalar("SELECT MAX(id) FROM tickets"))
         stored = await ticket(db, number)
         assert (stored.severity, stored.status) == ("P2", "dispatched"), "P3 raised one level, sent to the crew"
+        row = await db.fetchone(
+            "SELECT json_extract(data, '$.site'), json_extract(data, '$.raised_from') FROM ticket_events"
+            " WHERE ticket_id = ? AND kind = 'key_site'",
+            (number,),
+        )
+        assert row is not None and tuple(row) == (CANTEEN["name"], "P3"), "on the record: where, and from what"
         assert [r for r in await h.outbox("dispatch") if r.ticket_id == number]
     finally:
         await db.close()
