@@ -15,7 +15,9 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.drills.cli import DrillInputError, start_command
 from bot.drills.figures import drills_section
+from bot.escalation import EscalationService
 from bot.i18n import Lang, t
+from bot.scheduler import Scheduler
 from storage.db import Database
 from storage.ops_figures import read_figures
 from storage.people import PeopleRepo
@@ -315,3 +317,31 @@ async def test_a_real_p1_holds_back_an_unaccepted_drill_of_the_crew(tmp_path: Pa
         assert (await ticket(db, number)).status == "dispatched", "sent again after the real P1"
     finally:
         await db.close()
+
+
+async def test_a_waiting_drill_survives_a_restart_and_is_sent_after_the_p1(
+    settings: Settings, clock: FakeClock
+) -> None:
+    db = await Database.open(settings.storage.path)
+    h = await harness(settings, db, clock)
+    real = await new_ticket(h, severity="P1")
+    await h.text(DISPATCHER, "/drill A co")
+    number = await drill_id(h)
+    await h.press(LEAD, f"t:acc:{real}")
+    await h.press(LEAD, f"t:cause:{real}:repaired")
+    await db.close()
+    # a new process over the same file: its wait timer is a row, so a job again
+    db2 = await Database.open(settings.storage.path)
+    try:
+        h2 = await Harness(settings, db2, clock).setup()
+        scheduler = Scheduler()
+        esc = EscalationService(settings, db2, clock, scheduler, lambda: None)
+        await esc.rebuild()
+        waits = await db2.fetchall("SELECT id FROM timers WHERE kind = 'drill_wait' AND status = 'pending'")
+        assert len(waits) == 1 and f"timer:{waits[0][0]}" in scheduler.pending()
+        clock.advance(settings.drills.wait_recheck_s)
+        await esc.run_due()
+        assert (await ticket(db2, number)).status == "dispatched"
+        assert [r for r in await h2.outbox("dispatch") if r.ticket_id == number]
+    finally:
+        await db2.close()
