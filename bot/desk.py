@@ -10,6 +10,7 @@ import logging
 
 from bot import escalation, sla
 from bot.authz import may_use_desk, refuse_desk
+from bot.card import drill_shown
 from bot.context import Ctx, Handler
 from bot.dispatch import Scope, local_time, queue, tell_resident, tell_staff, ticket_text
 from bot.drills.report import send_report
@@ -91,6 +92,7 @@ async def show_ticket(ctx: Ctx) -> None:
         return
     people = PeopleRepo(ctx.tx)
     lines = [
+        *([ctx.t("drills.mark")] if ticket.drill and not drill_shown(ticket) else []),  # the desk always knows
         ticket_text(ctx.lang, ticket, ctx.settings),
         ctx.t("desk.ticket_status", status=ctx.t(f"status.{ticket.status}"), age=_age_min(ctx, ticket)),
         "",

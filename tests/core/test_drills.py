@@ -144,6 +144,8 @@ async def test_an_unannounced_drill_card_shows_drill_only_once_accepted(tmp_path
         number = await drill_id(h)
         cards = await h.outbox("dispatch")
         assert cards and not any("演练" in r.message.text or "DRILL" in r.message.text for r in cards)  # type: ignore[union-attr]
+        shown = texts(await h.text(DISPATCHER, f"/ticket {number}"))[0]
+        assert shown.startswith(MARK_EN), "the desk always knows it is a drill"
         accepted = await h.press(LEAD, f"t:acc:{number}")
         own = [getattr(r, "text", "") for r in accepted]
         assert any(x.startswith(CARD_MARK_ZH) for x in own), "the accepted card says DRILL"
