@@ -121,4 +121,7 @@ async def test_a_crew_member_who_never_opened_the_bot_is_listed_at_start_and_the
             roster = render_show(await show(runtime.db, settings, SystemClock().now()), settings)
             assert "cannot reach" not in roster
     failures = [r.getMessage() for r in caplog.records if r.name == "bot.outbox" and r.levelno == logging.WARNING]
-    assert any("(dispatch) failed for good after 1 attempt(s): sendMessage NotStarted" in x for x in failures)
+    assert any(
+        "given up after 1 attempt(s): ticket #1, sendMessage, 400 chat not found (row " in x and ", dispatch)" in x
+        for x in failures
+    ), failures
