@@ -138,6 +138,11 @@ class OutboxWorker:
         self._woken.set()
 
     @property
+    def running(self) -> bool:
+        """Its task runs (started, not stopped, not crashed)."""
+        return self._runner is not None and not self._runner.done()
+
+    @property
     def in_flight(self) -> int:
         return len(self._inflight)
 
