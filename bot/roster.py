@@ -144,6 +144,9 @@ async def export_file(
     return len(slots)
 
 
+Source = tuple[str, dict[str, object]]  # a ``cli.roster.*`` text and its values (``bot.roster_cli`` says it)
+
+
 @dataclass(frozen=True)
 class Show:
     at: datetime
@@ -152,7 +155,7 @@ class Show:
     gaps: list[Gap]
     no_rota: bool
     unreachable: list[str] = field(default_factory=list)  # staff the bot cannot reach (bot.reach)
-    sources: list[str] = field(default_factory=list)  # which rota is in force, and the shifts imported
+    sources: list[Source] = field(default_factory=list)  # which rota is in force, and the shifts imported
 
 
 async def show(db: Database, settings: Settings, at: datetime) -> Show:
@@ -169,64 +172,23 @@ async def show(db: Database, settings: Settings, at: datetime) -> Show:
     return Show(at=at, on_duty=current, next=coming, gaps=gaps, no_rota=False, unreachable=unreachable, sources=sources)
 
 
-def _unreachable_lines(result: Show) -> list[str]:
-    if not result.unreachable:
-        return []
-    return [
-        "Staff the bot cannot reach (never opened the bot, or blocked it; they get no dispatch cards):",
-        *(f"  {line}" for line in result.unreachable),
-    ]
-
-
-async def _sources(repo: RotaRepo, settings: Settings) -> list[str]:
+async def _sources(repo: RotaRepo, settings: Settings) -> list[Source]:
     zone = settings.utility.tz
     rotations, shifts = await repo.last_import("rotations"), await repo.last_import("shifts")
+    rota: Source
     if rotations is not None:
         name, rows, when = rotations
-        rota = f"Rota in force: {rows} rotation(s) imported from {name} on {_when(when.astimezone(zone))}"
+        rota = ("roster.source_imported", {"rows": rows, "name": name, "at": when_text(when.astimezone(zone))})
     elif settings.rota.crews:
         crews, hours = ", ".join(settings.rota.crews), settings.rota.shift_hours
-        rota = f"Rota in force: the configuration's [rota] ({crews} in turn, {hours} h shifts)"
+        rota = ("roster.source_config", {"crews": crews, "hours": hours})
     else:
-        rota = "Rota in force: none configured or imported"
+        rota = ("roster.source_none", {})
     if shifts is None:
-        return [rota, "Shifts and overrides: none imported"]
+        return [rota, ("roster.shifts_none", {})]
     name, rows, when = shifts
-    return [
-        rota,
-        f"Shifts and overrides: {rows} imported from {name} on {_when(when.astimezone(zone))}; "
-        "where a shift is given it replaces the rota",
-    ]
+    return [rota, ("roster.shifts_imported", {"rows": rows, "name": name, "at": when_text(when.astimezone(zone))})]
 
 
-def _when(moment: datetime) -> str:
+def when_text(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def slot_line(slot: DutySlot) -> str:
-    where = [f"rotation {slot.rotation}"] if slot.rotation else []
-    where += [f"district {slot.district}"] if slot.district else []
-    if slot.kind is not SlotKind.ROTATION and slot.kind is not SlotKind.SHIFT:
-        where.append(slot.kind.value + (f" for {slot.replaces}" if slot.replaces else ""))
-    tail = f"  ({', '.join(where)})" if where else ""
-    return f"  {slot.crew}  {_when(slot.start)} – {_when(slot.end)}{tail}"
-
-
-def render_show(result: Show, settings: Settings) -> str:
-    zone = settings.utility.timezone
-    lines = [f"Rota at {_when(result.at)} ({zone})", *result.sources]
-    if result.no_rota:
-        crews = ", ".join(crew.name for crew in settings.crews) or "none"
-        return "\n".join([*lines, f"No rota: every crew is on call ({crews}).", *_unreachable_lines(result)])
-    lines.append("On duty:")
-    lines += [slot_line(slot) for slot in result.on_duty] or ["  nobody"]
-    lines.append("Next:")
-    lines += [slot_line(slot) for slot in result.next] or ["  nothing scheduled in the next 31 days"]
-    lines.append("Uncovered in the next 14 days:")
-    for gap in result.gaps:
-        who = f" crew {gap.crew}" if gap.crew else ""
-        where = f" district {gap.district}" if gap.district else ""
-        lines.append(f"  {_when(gap.start)} – {_when(gap.end)}  {gap.reason.value}{who}{where}")
-    if not result.gaps:
-        lines.append("  none")
-    return "\n".join([*lines, *_unreachable_lines(result)])

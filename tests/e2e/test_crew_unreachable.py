@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli_text import Say
 from bot.clock import SystemClock
 from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
 from bot.events import Text
-from bot.roster import render_show, show
+from bot.i18n import Lang
+from bot.roster import show
+from bot.roster_cli import render_show
 from bot.sandbox import Sandbox
 from storage.outbox import OutboxRepo
 from tests.e2e.test_first_path import fill_report, has_button
@@ -99,7 +102,7 @@ async def test_a_crew_member_who_never_opened_the_bot_is_listed_at_start_and_the
         async with running_bot(settings) as runtime:
             started = [r.getMessage() for r in caplog.records if r.name == "bot.reach"]
             assert len(started) == 1 and "Li Ming (crew, crew A" in started[0], started
-            roster = render_show(await show(runtime.db, settings, SystemClock().now()), settings)
+            roster = render_show(await show(runtime.db, settings, SystemClock().now()), settings, Say(Lang.EN))
             assert "Staff the bot cannot reach" in roster and "Li Ming (crew, crew A" in roster
             await fill_report(sb)
             await sb.wait_for(LEAD, lambda m: has_button(m, "t:acc:1"), timeout_s=10)
@@ -118,7 +121,7 @@ async def test_a_crew_member_who_never_opened_the_bot_is_listed_at_start_and_the
             await sb.send_text(DISPATCHER, "/duty")
             duty = await sb.wait_for(DISPATCHER, lambda m: "On duty now" in (m.text or ""), since=since, timeout_s=10)
             assert "Li Ming" in (duty.text or "") and "📵" not in (duty.text or "")
-            roster = render_show(await show(runtime.db, settings, SystemClock().now()), settings)
+            roster = render_show(await show(runtime.db, settings, SystemClock().now()), settings, Say(Lang.EN))
             assert "cannot reach" not in roster
     failures = [r.getMessage() for r in caplog.records if r.name == "bot.outbox" and r.levelno == logging.WARNING]
     assert any(
