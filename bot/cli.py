@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(say("err.nothing_written", error=exc), file=sys.stderr)
         return EXIT_CONFIG
     except HotlineError as exc:
-        print(say("err.error", error=exc), file=sys.stderr)
+        print(say.error(exc), file=sys.stderr)
         return 1
     except sqlite3.Error as exc:  # a database that breaks after it opened (e.g. a corrupt page)
         print(say("err.database", error=exc), file=sys.stderr)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.errors import OperatorError
 from bot.i18n import Lang, t
 
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
@@ -62,6 +63,11 @@ class Say:
 
     def __call__(self, key: str, /, **values: object) -> str:
         return t(self.lang, f"cli.{key}", **values)
+
+    def error(self, exc: BaseException) -> str:
+        """``error: ...`` in the language (an ``OperatorError``'s own text too; others as they read)."""
+        detail = self(exc.key, **exc.values) if isinstance(exc, OperatorError) else str(exc)
+        return self("err.error", error=detail)
 
 
 def _formatter(usage: str, raw: bool) -> type[argparse.HelpFormatter]:

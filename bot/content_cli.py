@@ -56,11 +56,13 @@ def show_year(settings: Settings, year: int, say: Say) -> list[str]:
     lines = [
         say("content.campaigns_title", year=year, zone=zone, start=f"{quiet.start:%H:%M}", end=f"{quiet.end:%H:%M}")
     ]
+    weekdays = say("content.weekdays").split()
     for o in occurrences(calendar, start, end, tz, quiet):
         fire = o.fire_at_utc.astimezone(tz)
         scheduled = f"{o.scheduled_at_utc.astimezone(tz):%H:%M}"
         held = "" if o.fire_at_utc == o.scheduled_at_utc else say("content.held", at=scheduled)
-        lines.append(f"{fire:%Y-%m-%d %a %H:%M}  {o.campaign_id:<28} {by_id[o.campaign_id].audience}{held}")
+        day = weekdays[fire.weekday()]
+        lines.append(f"{fire:%Y-%m-%d} {day} {fire:%H:%M}  {o.campaign_id:<28} {by_id[o.campaign_id].audience}{held}")
     return lines
 
 

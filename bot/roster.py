@@ -18,7 +18,7 @@ from typing import Literal
 from bot.config import Settings
 from bot.coverage import gaps_ahead
 from bot.duty import rota_around
-from bot.errors import HotlineError
+from bot.errors import OperatorError
 from bot.reach import staff_lines
 from bot.rota import DutySlot, Gap, Override, OverrideKind, SlotKind, next_on_duty, on_duty, shifts_between
 from bot.rota_ics import overrides_from_ics, slots_to_ics
@@ -32,7 +32,7 @@ Kind = Literal["rotations", "shifts"]
 Format = Literal["csv", "ics"]
 
 
-class RosterError(HotlineError, ValueError):
+class RosterError(OperatorError, ValueError):
     """A roster command cannot run as asked (no such file, a calendar of rotations, ...)."""
 
 
@@ -47,7 +47,7 @@ def file_format(path: Path, fmt: str | None) -> Format:
     if fmt in ("csv", "ics"):
         return fmt  # type: ignore[return-value]
     if fmt is not None:
-        raise RosterError(f"--format {fmt!r}: expected csv or ics")
+        raise RosterError("roster.bad_format", fmt=repr(fmt))
     return "ics" if path.suffix.lower() in (".ics", ".ical", ".ifb") else "csv"
 
 
@@ -68,7 +68,7 @@ async def _read(path: Path) -> bytes:
     try:
         return await asyncio.to_thread(path.read_bytes)
     except OSError as exc:
-        raise RosterError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise RosterError("roster.unreadable", path=path, reason=exc.strerror) from exc
 
 
 def known_crews(settings: Settings) -> set[str] | None:
@@ -83,10 +83,10 @@ async def import_file(
     data = await _read(path)
     zone, known = settings.utility.tz, known_crews(settings)
     if kind not in (None, "rotations", "shifts"):
-        raise RosterError(f"--kind {kind!r}: expected rotations or shifts")
+        raise RosterError("roster.bad_kind", kind=repr(kind))
     chosen: Kind = ("shifts" if form == "ics" else _csv_kind(data)) if kind is None else kind  # type: ignore[assignment]
     if form == "ics" and chosen == "rotations":
-        raise RosterError("a calendar (.ics) holds shifts, not rotations: use --kind shifts or a rotations CSV")
+        raise RosterError("roster.ics_rotations")
     async with db.transaction() as tx:
         repo = RotaRepo(tx)
         if chosen == "rotations":
@@ -130,7 +130,7 @@ async def export_file(
 ) -> int:
     """Write every slot overlapping ``[start, end)`` to ``path`` (CSV of shifts or .ics); returns the count."""
     if end <= start:
-        raise RosterError("--to must be after --from")
+        raise RosterError("roster.backwards")
     form, zone = file_format(path, fmt), settings.utility.tz
     async with db.transaction() as tx:
         rota = await rota_around(tx, settings, start)

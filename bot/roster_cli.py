@@ -103,6 +103,6 @@ def run(args: argparse.Namespace, settings: Settings, say: Say) -> int:
         print(say("err.nothing_imported", error=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (RosterError, ValueError) as exc:
-        print(say("err.error", error=exc), file=sys.stderr)
+        print(say.error(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0

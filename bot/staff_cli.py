@@ -50,7 +50,7 @@ def _local(settings: Settings, when: datetime) -> str:
 
 async def _new_invite(db: Database, settings: Settings, args: argparse.Namespace, say: Say) -> str:
     if args.role is None:
-        raise InviteError(say("invite.needs_role"))
+        raise InviteError("invite.needs_role")
     made = await create_invite(
         db, settings, role=args.role, crew=args.crew, expires_h=args.expires_h, now=SystemClock().now()
     )
@@ -90,7 +90,7 @@ async def _invite(args: argparse.Namespace, settings: Settings, say: Say) -> str
             return await _list_invites(db, settings, say)
         if args.action == "cancel":
             if not args.ref:
-                raise InviteError(say("invite.which"))
+                raise InviteError("invite.which")
             cancelled = await cancel_invite(db, args.ref, now=SystemClock().now())
             return say("invite.cancelled", id=cancelled.id, role=cancelled.role)
         return await _new_invite(db, settings, args, say)
@@ -111,7 +111,7 @@ async def _staff(args: argparse.Namespace, settings: Settings, say: Say) -> str:
             return "\n".join([say("staff.header"), *map(_entry_line, entries)]) if entries else say("staff.none")
         user = user_arg(args.user)
         if user is None:
-            raise RevokeError(say("staff.not_a_user", user=repr(args.user)))
+            raise RevokeError("staff.not_a_user", user=repr(args.user))
         async with db.transaction() as tx:
             scope = JobScope(tx, settings, SystemClock().now())
             done = await revoke(scope, await find_staff(scope, "telegram", user), by="cli", channel="telegram")
@@ -134,6 +134,6 @@ def run(args: argparse.Namespace, settings: Settings, say: Say) -> int:
     try:
         print(asyncio.run(_invite(args, settings, say) if args.command == "invite" else _staff(args, settings, say)))
     except (InviteError, RevokeError) as exc:
-        print(say("err.error", error=exc), file=sys.stderr)
+        print(say.error(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0

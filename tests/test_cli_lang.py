@@ -143,3 +143,24 @@ def test_a_real_hotline_with_lang_zh_cn_prints_chinese_help() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("用法：hotline roster import")
     assert "CSV 文件：UTF-8" in done.stdout and "显示本帮助并退出" in done.stdout  # the file format, in Chinese
+
+
+@pytest.mark.parametrize(
+    ("argv", "zh", "en"),
+    [
+        (["invite", "cancel", "99"], "错误：没有邀请 '99'", "error: no invite '99' (give its number"),
+        (["invite", "--role", "lead"], "错误：--role lead 需要 --crew", "error: --role lead needs --crew"),
+        (["staff", "revoke", "4242"], "错误：telegram 上没有账号 4242", "error: no account 4242 on telegram"),
+        (
+            ["roster", "export", "out.csv", "--from", "2027-01-02 08:00", "--to", "2027-01-01 08:00"],
+            "错误：--to 必须晚于 --from",
+            "error: --to must be after --from",
+        ),
+    ],
+)
+def test_the_commands_refusals_are_in_the_language(
+    argv: list[str], zh: str, en: str, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for lang, expected in ((Lang.ZH, zh), (Lang.EN, en)):
+        assert main([*argv, "--config", str(config), "--lang", lang.value]) == 2
+        assert capsys.readouterr().err.startswith(expected)
