@@ -15,16 +15,16 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
-from bot import knowledge
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.dbguard import FileWatch
+from bot.config.settings import Settings
 from bot.halt import Halt, first_of
-from bot.logsafety import mask_tokens, quiet_libraries
-from bot.metrics import Metrics
-from bot.ops import ApiHealth, OpsServer
+from bot.ops.dbguard import FileWatch
+from bot.ops.logsafety import mask_tokens, quiet_libraries
+from bot.ops.metrics import Metrics
+from bot.ops.sdnotify import Keepalive, Notifier
+from bot.ops.server import ApiHealth, OpsServer
+from bot.questions import knowledge
 from bot.runtime import Runtime
-from bot.sdnotify import Keepalive, Notifier
 from handlers.convert import TelegramUpdate
 from handlers.errors import on_error
 from handlers.metered import MeteredSender, count_error
@@ -83,7 +83,7 @@ async def serve(
     refusing the token while running (a 401/404 to any call, ``getUpdates`` included: ``Runtime.refused``),
     after a clean stop that keeps every pending notification for the next good start.
 
-    Under systemd (``Type=notify``) it says where it is (``bot.sdnotify``): ``STATUS=`` at each step, ``READY=1``
+    Under systemd (``Type=notify``) it says where it is (``bot.ops.sdnotify``): ``STATUS=`` at each step, ``READY=1``
     once polling started or the webhook listens, ``WATCHDOG=1`` while healthy, ``STOPPING=1`` as it stops."""
     keepalive = Keepalive(Notifier())
     keepalive.start()

@@ -16,32 +16,25 @@ import logging
 from collections.abc import Callable
 from types import ModuleType
 
-from bot import (
-    admin,
-    crew_actions,
-    desk,
-    dispatch,
-    duty,
-    flood,
-    followup,
-    intake,
-    qa,
-    relay,
-    resident,
-    revoke,
-    sla,
-    subscriptions,
-)
-from bot.area import valid_point
+from bot.board import command as board
+from bot.broadcast import admin, subscriptions
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.context import Ctx, Handler
 from bot.danger import flows as first_answer
 from bot.danger.detect import Danger, Outcome, detect
-from bot.events import Answer, Inbound, Kind, Outbound
+from bot.dispatch import crew_actions, desk, followup, relay, sla
+from bot.dispatch import offer as dispatch
 from bot.i18n import lang_from_code
-from bot.menu import menu_item, menu_keyboard
-from bot.reach import Reachability
+from bot.intake import conversation as intake
+from bot.intake import flood
+from bot.intake.area import valid_point
+from bot.intake.menu import menu_item, menu_keyboard
+from bot.outbound.reach import Reachability
+from bot.people import resident, revoke
+from bot.questions import qa
+from bot.rota import duty
+from common.events import Answer, Inbound, Kind, Outbound
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Conn, Database
 from storage.people import PeopleRepo
@@ -65,6 +58,7 @@ FEATURES: tuple[ModuleType, ...] = (
     subscriptions,
     admin,
     revoke,
+    board,
 )
 
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from telegram.error import TelegramError
 
-from bot.delivery import NotModified, Sender
-from bot.events import Outbound
-from bot.metrics import Metrics
-from bot.ops import ApiHealth
+from bot.ops.metrics import Metrics
+from bot.ops.server import ApiHealth
+from bot.outbound.delivery import NotModified, Sender
+from common.events import Outbound
 from handlers.sender import telegram_code
 
 

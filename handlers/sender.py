@@ -25,7 +25,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.delivery import (
+from bot.outbound.delivery import (
     Blocked,
     ChannelRefused,
     DeliveryError,
@@ -35,7 +35,7 @@ from bot.delivery import (
     RetryLater,
     Transient,
 )
-from bot.events import Answer, Button, Edit, Key, Location, Outbound, Photo, Text
+from common.events import Answer, Button, Edit, Key, Location, Outbound, Photo, Text
 from handlers.long_text import split_text
 from handlers.transport import JsonBody
 
@@ -143,7 +143,7 @@ def delivery_error(exc: TelegramError, method: str) -> DeliveryError:
 
 
 class TelegramSender:
-    """Implements ``bot.delivery.Sender`` with a PTB ``Bot``.
+    """Implements ``bot.outbound.delivery.Sender`` with a PTB ``Bot``.
 
     A text longer than Telegram's limit goes out in several messages (``handlers.long_text``), the buttons
     or keyboard on the last one, whose id is returned (so a later edit reaches the buttons). An edit that

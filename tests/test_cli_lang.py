@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import _parser, main
-from bot.cli_text import Kit, Say, choose, lang_of_argv, lang_of_locale
+from bot.cli.main import _parser, main
+from bot.cli.text import Kit, Say, choose, lang_of_argv, lang_of_locale
 from bot.i18n import Lang
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""systemd's notifications (bot/sdnotify.py) received on a real unix datagram socket, as systemd receives
+"""systemd's notifications (bot/ops/sdnotify.py) received on a real unix datagram socket, as systemd receives
 them: nothing without NOTIFY_SOCKET, the abstract namespace, the watchdog only while the health check
 passes, and a real `hotline run` against the sandbox saying STATUS=, READY=1, WATCHDOG=1 and STOPPING=1."""
 
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import DEMO_TOKEN
-from bot.sandbox import Sandbox
-from bot.sdnotify import Keepalive, Notifier
+from bot.cli.demo import DEMO_TOKEN
+from bot.ops.sdnotify import Keepalive, Notifier
+from sandbox import Sandbox
 from tests.reliability.botproc import REPO, bot_config, staff_sandbox, toml_dump
 
 

@@ -30,6 +30,7 @@ from bot.danger.vocab import (
     ALARM_FIRE,
     ALARM_KNOWN_CAUSE,
     ALARM_OTHER,
+    ALARM_TESTED,
     EN_ALARM,
     EN_CO_TERM,
     FIGURE,
@@ -117,7 +118,8 @@ def _alarms(v: Views, mood: Mood) -> list[tuple[str, str, M]]:
                 known = ALARM_KNOWN_CAUSE.search(v.ctx) and not HAS_GAS.search(v.ctx)
                 found.append(("fire", f"{view}_smoke_alarm", min(found_mood, M.MAYBE) if known else found_mood))
             elif not ALARM_OTHER.search(near):
-                found.append(("gas", f"{view}_gas_alarm", found_mood))
+                known = ALARM_TESTED.search(v.ctx) and not HAS_GAS.search(v.ctx)
+                found.append(("gas", f"{view}_gas_alarm", min(found_mood, M.MAYBE) if known else found_mood))
     for m in PPM.finditer(v.zh):
         level = M.NOW if int(m.group(1)) >= 10 else M.MAYBE
         found.append(("co", "ppm_reading", min(level, mood.message("zh"))))

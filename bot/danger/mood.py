@@ -47,7 +47,7 @@ _ZH_COND_AFTER = rx(r"^(?:的)?(?:话|时候?|之前|以后|后应该|怎么预�
 _ZH_PRESENT = rx(
     r"我|咱|家里|家中|屋里|显示|读数|测到|检测到|屋子|房间|厨房|卫生间|浴室|楼道|楼里|楼下|楼上|隔壁|对门|邻居家|门口|店里|饭店|餐厅|食堂|工地"
     r"|现在|正在|一直|还在|突然|刚才|刚刚|这会|马上|快来|快点|救命|急|赶紧|速来|求助|help|!|！|了|着呢|在响|在叫"
-    r"|[响叫冒漏烧]紧|越来越|[关拧扭转扳掰停熄灭叫喊推摇打点]不(?:[上住起掉动回紧醒应灭着]|下来)|派人|来人|过来|上门|嘶嘶响|好臭|好浓|好冲|很浓|很臭|很冲|这么冲|上面写|写着|叫唤|嗷嗷|呜呜|哔哔|滴滴|嘀嘀|客厅|卧室|阳台|楼梯|走廊|单元|小区|车库|地下室|公司|办公室|学校|这里|这边|那边|外面|路边|院子"
+    r"|[响叫冒漏烧]紧|越来越|[呲嘶咝滋嗞哧嗤滴嘀哔嘟咕][呲嘶咝滋嗞哧嗤滴嘀哔嘟噜]|这(?:样子?)?(?:正常|要紧|严重|没事)|[关拧扭转扳掰停熄灭叫喊推摇打点]不(?:[上住起掉动回紧醒应灭着]|下来)|派人|来人|过来|上门|嘶嘶响|好臭|好浓|好冲|很浓|很臭|很冲|这么冲|上面写|写着|叫唤|嗷嗷|呜呜|哔哔|滴滴|嘀嘀|客厅|卧室|阳台|楼梯|走廊|单元|小区|车库|地下室|公司|办公室|学校|这里|这边|那边|外面|路边|院子"
 )
 _ZH_STRONG = rx(r"现在|正在|一直|还在|还有|又|再次|仍然|突然|刚才|刚刚|救命|快来|快点|赶紧|速来|!|！|help")
 _ZH_QUESTION = rx(r"正常吗|是不是正常|怎么办|怎么处理|如何处理|怎么做|该怎么|吗|呢|么[?？]?$|[?？]")
@@ -61,6 +61,7 @@ _ZH_PAST = rx(
 )
 _ZH_FIXED = rx(
     r"(?<!装)修好|已经好了|没事了|处理好|处理完|解决了|排除了|师傅.{0,4}(?:来过|修过|看过|走了)|已经修|维修过|恢复正常|早就好了|现在好了"
+    r"|(?:说|讲|讲了|说了)[^，。]{0,8}?(?:就是这样|是正常的|正常现象|属于正常|没事的|没问题的)"
 )
 _AGAIN = rx(r"又|再次|还有味|还在漏|还是有|\bagain\b|\bstill (?:smell|leak|hiss)\w*|\bcame back\b")
 _DRILL = rx(
@@ -111,12 +112,13 @@ _EN_PAST = rx(
 _EN_FIXED = rx(
     r"\b(?:fixed|repaired|sorted|resolved|replaced|was fine|been fine|fine since|fully recovered|all good now"
     r"|engineer came|came and fixed|we know (?:about it|what it is)|just saying"
+    r"|(?:all|it's|its|everything's|everything is) (?:fine|ok|okay|good) now"
     r"|has been fixed|got fixed|been repaired)\b"
 )
 _EN_NEWS = rx(
     r"\b(?:news|heard about|read about|on tv|article|saw a video|in the paper|reported that|another city"
     r"|back home in|my hometown|novel|movie|film|in the game|in the script|episode|pretend\w*|playing dead|nightmare"
-    r"|dreamt|dreamed|short story|a story|school play|scene|my game)\b"
+    r"|dreamt|dreamed|short story|a story|school play|scene|my game|a game|the game|video game|cartoon)\b"
 )
 
 

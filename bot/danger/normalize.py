@@ -58,6 +58,7 @@ _ZH_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"驳口|驳位", "接口"),
         (r"(?<=气)樽|樽(?=装|底|口|头)", "瓶"),
         (r"眼瞓", "困"),
+        (r"[晕暈]低|瞓低", "晕倒"),
         (r"好耐", "好久"),
         (r"漏器", "漏气"),
         (r"仲係", "还是"),
@@ -134,7 +135,8 @@ _FUZZY_KEEP = frozenset(
     ["conscious", "subconscious", "explosive", "business", "breathe", "breathes", "leaning", "learning",
      "leasing", "kissing", "missing", "hisself", "detective", "cylinders", "burner", "burners", "burnt",
      "expansion", "expression", "exposition", "explains", "exploring", "explored",
-     "turning", "burying", "smiling", "selling", "spelling", "swelling", "dwelling", "regular", "regulate"]
+     "turning", "burying", "smiling", "selling", "spelling", "swelling", "dwelling", "regular", "regulate",
+     "confusing", "confused", "confusion", "compulsive", "consulting", "converting"]
 )  # fmt: skip
 _ZH_GAS_WORD = re.compile(r"燃气|煤气|天然气|液化气|石油气|瓦斯|沼气")
 

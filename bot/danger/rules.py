@@ -9,15 +9,15 @@ how the signals add up to an outcome, in ``bot.danger.detect``.
 
 from __future__ import annotations
 
-from bot.danger.vocab import COOKING, FIGURE_FIRE, GAS_CTX, NOT_EN_GAS, NOT_GAS, NOT_GAS_SMELL, Rule, rx
+from bot.danger.vocab import COOKING, FIGURE_FIRE, GAS_CTX, MONEY, NOT_EN_GAS, NOT_GAS, NOT_GAS_SMELL, Rule, rx
 
 _ZH_MED = (
     r"[叫喊推摇拍弄]不[太大]?[醒应]|说话不清|讲话不清|话都说不清|脸歪|嘴歪|手(?:也)?举不起来|噎住|憋得?发紫|憋紫|哮喘发作|全身(?:硬|僵)|咬(?:出血|破)了?舌头|舌头都咬|[叫喊]不答应|(?:叫|喊|推|摇|拍)(?:他|她)?(?:也|都)?不[醒应]|怎么(?:叫|喊|推|摇)都(?:不醒|不应)"
     r"|(?:人|他|她|叫|喊|推|摇|拍|倒).{0,6}?没(?:有)?(?:反应|动静)|不省人事|人事不省|昏迷|[昏晕]过去|(?<!想)晕倒|昏倒|晕厥"
-    r"|晕了?在(?:地|床|厕所|卫生间|浴室|地上)|倒在地|倒地|(?<![把将])倒在(?!垃圾|桶|锅|碗|杯|水)|倒下(?:了|来|去)|瘫(?:倒|在地)|醒不过来"
+    r"|晕了?在(?:地|床|厕所|卫生间|浴室|地上|驾驶座|车里|座位|沙发|椅子)|倒在地|倒地|(?<![把将])倒在(?!垃圾|桶|锅|碗|杯|水)|倒下(?:了|来|去)|瘫(?:倒|在地)|醒不过来"
     r"|躺着?不动了|一动不动|半天没(?:出来|动静|反应)|只(?:哼|嗯)|没意识|意识(?:不清|模糊)|神志不清"
     r"|没(?:有)?了?呼吸|不呼吸|呼吸(?:停|没了|很弱|微弱|困难|急促)|(?:他|她|人|爸|妈|爷|奶|孩子|老人|老公|老婆|宝宝)"
-    r".{0,3}?没气了|不喘气|(?<!得)(?<!得我)(?<!到)喘不(?:上|过)气|断气|没(?:有)?心跳"
+    r".{0,3}?没气了|不喘气|(?<!得)(?<!得我)(?<!到)喘不(?:上|过)气|(?<![被停])断气(?![^。]{0,12}?(?:欠费|缴费|交费|供气|恢复|通气|燃气))|没(?:有)?心跳"
     r"|抽搐|(?<![腿脚])抽筋|抽风|痉挛|口吐白沫|吐白沫|癫痫|羊癫疯|翻白眼|嘴唇(?:发紫|发青|青紫)|脸色发紫"
 )
 _ZH_SYM = (
@@ -64,7 +64,7 @@ RULES: tuple[Rule, ...] = (
     ), smell=True),
     Rule("gas", "zh_odour", rx(_ZH_ODOUR, "呛"), smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
     Rule("gas", "zh_leak", rx(
-        r"漏气|跑气|泄[漏露]|外泄|漏出|漏[了着]?<GAS>|冒气|出气声|<GAS>.{0,6}?漏(?![水电费交缴发看填签掉写报接])",
+        r"漏气|跑气|泄[漏露](?!报警|警报|检测|探测|保护|防护|出去)|外泄|漏出|漏[了着]?<GAS>|冒气|出气声|<GAS>.{0,6}?漏(?![水电费交缴发看填签掉写报接])",
         r"<THING>.{0,4}?漏(?![水电费])", r"(?:一直|还在|正在|在)(?:往外)?(?:漏|冒|喷)(?![水油电雨])|往外(?:喷|吹|冒)",
         r"(?:白雾|白烟|白气|白白的雾|白色的雾|一股雾)[^，。]{0,4}?(?:往外|冒|飘|喷)|(?:阀|瓶|桶|罐|管)[^，。]{0,4}?(?:结霜|结冰|结了?.{0,3}霜)|(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)",
         r"嘶嘶|咝咝|呲呲|哧哧|嗤嗤|嗞嗞|丝丝[的地]?(?:响|声)",
@@ -97,13 +97,20 @@ RULES: tuple[Rule, ...] = (
          needs=rx(r"厨房|灶|<GAS>|报警|探头|墙上")),
     Rule("gas", "zh_flow_open", rx(
         r"(?:开关|阀|气阀|掣|旋钮)[^，。]{0,3}?(?:还|仍|一直|还是)[^，。]{0,4}?开",
-        r"(?:数字|读数|字|表)[^，。]{0,4}?在(?:跑|走|转|跳|动)|回来[^。]{0,6}?(?:数|读数)[^。]{0,4}?(?:变|多|跑)|多跑了|用了[^，。]{0,3}(?:两|几|\d)方",
-    ), neg="none", needs=rx(r"灭|熄|没(?:有)?(?:在)?(?:用|开)|都关|关着|没人|没有?火")),
+        r"(?:数字|读数|字|表)[^，。]{0,4}?在(?:跑|走|转|跳|动)|用(?:气)?量[^，。]{0,6}?(?:一直|还|不停)?在?(?:涨|增加|往上|跳|走)|正在用气|回来[^。]{0,6}?(?:数|读数)[^。]{0,4}?(?:变|多|跑)|多跑了|用了[^，。]{0,3}(?:两|几|\d)方",
+    ), neg="none",
+         needs=rx(r"灭|熄|没(?:有)?(?:在)?(?:用|开)|都关|关着|没人|没有?火", r"外地|空着|一个人都没有|不在家|出差")),
     Rule("gas", "gas_reading", rx(r"\d{1,3}(?:\.\d+)?\s?%\s?(?:lel|ch4|methane|gas)"
                                   r"|浓度[^，。]{0,4}?(?:升|高|超|上去)|越来越(?:浓|大|重|冲)"),
          needs=rx(r"<GAS>|可燃|报警|sensor|探头|一氧化碳"), latin_too=True),
-    Rule("gas", "en_beeping", rx(r"\b(?:pi|bi|di|beep) (?:pi|bi|di|beep)\b|\bred light\b"),
-         "en", needs=rx(r"\b(?:ceiling|kitchen|wall|machine|device|box|alarm|detector|sensor)\b")),
+    Rule("gas", "en_beeping", rx(
+        r"\b(?:pi|bi|di|beep|bee) (?:pi|bi|di|beep|bee)\b|\bred light\b",
+        r"\b(?:box|thing|device|gadget|unit|sensor)\b(?: \S+){0,6}? (?:is |started |keeps |has been |was )?"
+        r"(?:beep\w*|chirp\w*|flashing|going off|screaming|shrieking|wailing|squealing|alarming)",
+    ), "en", needs=rx(r"\b(?:ceiling|kitchen|wall|machine|device|box|alarm|detector|sensor)\b")),
+    Rule("gas", "zh_beeping", rx(
+        r"(?:盒子|东西|小玩意|那个|白色的|圆的)[^，。]{0,6}?(?:滴滴|嘀嘀|哔哔|响个不停|一直在?叫|一直在?响|闪红灯|叫个不停)",
+    ), needs=rx(r"厨房|天花板|顶上|墙上|屋顶|吊顶")),
     Rule("odd", "zh_odd", rx(r"不对劲|怪怪的|不太对|有问题"), needs=rx(r"<GAS>|灶|热水器|壁挂炉|气表|管")),
     # --- CO ----------------------------------------------------------------------------------------
     Rule("co", "zh_co", rx(
@@ -118,16 +125,21 @@ RULES: tuple[Rule, ...] = (
     Rule("fire", "zh_fire", rx(
         r"(?<![打点不没能])着[了大]?火(?!了吗?没)|起[了大]?火|失火|火灾(?!隐患|保险|险|预防|演练|知识|报警|探测)|冒火|[窜蹿]火"
         r"|火苗[窜蹿]|[燃烧]起来了?|烧着了|爆炸(?!头|性|新闻)|爆燃|闪爆|浓烟|黑烟|火势|火光|(?<!\d)119(?!\d)"
-        r"|[轰嘭砰]的一声|气爆|着起来|还在烧|一直在烧|火苗.{0,3}(?:冒|窜|喷)出|[冒喷窜]出(?:火|火苗)",
+        r"|[轰嘭砰]的一声|气爆|着起来|还在烧|一直在烧|火苗.{0,3}(?:冒|窜|喷)出|[冒喷窜]出[^，。]{0,4}?(?:火|火苗)(?!车|锅|腿|柴|花)",
     ), unless=ZH_NOT_FIRE),
     # "炸", "on fire", "exploded", "blew up" are figures of speech as often as not ("老板又炸了", "Messi was on
     # fire", "rent is exploding"): a blast counts when a place or a thing that can burst is in the same clause
     Rule("fire", "zh_blast", rx(
         r"<BLAST_AT>[^，。！？!?]{0,10}?<ZH_BLAST>|<ZH_BLAST>[^，。！？!?]{0,6}?<BLAST_AT>",
-    ), unless=ZH_NOT_FIRE),
+    ), unless=rx(ZH_NOT_FIRE.pattern, MONEY.pattern, r"爆米花|玉米|栗子|油温|下锅|开花|炸串|油炸|炸酱|锅包肉")),
     Rule("fire", "en_blast", rx(
         r"\b<EN_BLAST_AT>\b(?: \S+){0,6}? <EN_BLAST>|<EN_BLAST>(?: \S+){0,5}? <EN_BLAST_AT>\b",
-    ), "en", unless=EN_NOT_FIRE),
+    ), "en", unless=rx(EN_NOT_FIRE.pattern, r"\b(?:chestnuts?|popcorn|kernels?|eggs?|potato\w*|sausages?|tomato\w*"
+                       r"|corn|marshmallows?|lol|haha|lmao)\b")),
+    Rule("fire", "en_smoke", rx(
+        r"(?:thick|black|lots of|a lot of) smoke", r"\bsmoke (?:is )?(?:coming|pouring|billowing|everywhere|from)",
+    ), "en", unless=rx(EN_NOT_FIRE.pattern, r"\b(?:bbq|barbecue|grill\w*|sear\w*|steak|toast\w*|incense|cigarettes?"
+                       r"|vap\w*|smok(?:er|ing) (?:fish|meat|ribs)|fireworks?|bonfire)\b")),
     Rule("fire", "zh_smoke", rx(r"冒[灰黑白青]?烟|有烟(?:出来|冒出|飘出)|烟出来|烟很大|满屋(?:子)?(?:都是)?烟",
                                 r"烟雾(?!报警|探测|侦测|感应|检测)"),
          unless=rx(r"锅|油|菜|烟囱|炒|嗓子|脑门|头顶|脑袋|脑子|热得|写到|急得|热气|气得|气到",
@@ -190,7 +202,8 @@ RULES: tuple[Rule, ...] = (
         r"|cylinder|tank|bottle)s?\b"
         r"|\b(?:hose|joint|pipe|valve|clip|connector|regulator|fitting|cylinder|tank|bottle)s?\b(?: \S+){0,6}? "
         r"(?:is |are |keeps |was )?(?:bubbl\w*|frost\w*|iced up|icing up)\b",
-        r"\b(?:burner|hob|ring|knob|stove|cooker|gas)\b(?: \S+){0,4}? (?:on|open)\b(?: \S+){0,4}? (?:no flame|not lit"
+        r"\b(?:burner|hob|ring|knob|stove|cooker|gas)\b(?: \S+){0,4}? (?:on|open)\b(?: \S+){0,4}? (?:no flame|no fire"
+        r"|not lit"
         r"|unlit|without a flame|without flame|never lit)",
         r"\b(?:flame|fire|pilot light|pilot) (?:went|blew|got|was|goes|keeps going|is) (?:out|put out)"
         r"|\b(?:blew|blown|put|knocked|doused) (?:\S+ ){0,3}?(?:flame|fire|pilot)s? out\b"
@@ -235,7 +248,7 @@ RULES: tuple[Rule, ...] = (
     Rule("fire", "en_fire", rx(
         r"\bcaught fire|\bcatch\w* fire|\bflames\b(?! (?:is|are) (?:small|yellow|orange|blue|low|weak))"
         r"|\b(?:is|are|was|were|started|keeps|still) burning\b|\bburning (?:at|from|near|on) the\b"
-        r"|\bflame (?:is )?(?:shooting|coming|spreading|everywhere|out of"
+        r"|\bflames? (?:is |are )?(?:burning (?:out of|from)|shooting|coming|spreading|everywhere|out of"
         r"|from the (?:hose|pipe|meter|regulator|cylinder))"
         r"|\bblaze\b|\bexplosion|burning smell|smel\w* (?:\S+ ){0,2}?burning"
         r"|full of smoke|\bbang\b(?: \S+){0,4}? (?:smoke|fire|glass)|\b(?:loud|big|huge|massive) (?:bang|boom)"
@@ -243,7 +256,6 @@ RULES: tuple[Rule, ...] = (
         r"(?<!gas )(?<!electric )(?<!coal )(?<!log )(?<!camp )(?<!on )\bfire\b(?! (?:place|extinguishers?|safety"
         r"|station|brigade|department|dept|drill|door|insurance|fighters?|works|wood|man|men|proof|exit|escape"
         r"|hazard|risk|code|alarms?|detectors?|blanket|prevention))",
-        r"(?:thick|black|lots of|a lot of) smoke", r"\bsmoke (?:is )?(?:coming|pouring|billowing|everywhere|from)",
     ), "en", unless=EN_NOT_FIRE),
     Rule("med", "en_medical", rx(
         r"\bfaint(?:ed|ing)\b|\bpass(?:ed|es|ing)? out\b|\bcollaps\w*|\bunconscious|\bunresponsive|\bblack(?:ed)? out",
@@ -272,7 +284,7 @@ RULES: tuple[Rule, ...] = (
     ), "en"),
     Rule("sym", "en_symptom", rx(
         r"\bheadache\b|\bhead ?ache|\bhead (?:hurts|is pounding|is killing|aches|spinning)|\bdizz\w*|light ?headed"
-        r"|\bwoozy|\bnause\w*|\bvomit\w*|\bthrow\w* up|\bthrew up|\bdrowsy|\bgroggy|\bconfus\w*|\bdisorient\w*"
+        r"|\bwoozy|\bnause\w*|\bvomit\w*|\bthrow\w* up|\bthrew up|\bdrowsy|\bgroggy|\bconfus(?!ing)\w*|\bdisorient\w*"
         r"|blurr\w* vision|cherry red|red lips|chest (?:pain|tight)|short(?:ness)? of breath|hard to breathe",
         r"\b(?:feel\w*|felt) (?:really |very |a bit |so |quite |kind of )?(?:weak|sleepy|faint)\b",
         r"\b(?:feel\w*|felt|is|are|am|being|got|getting|gone|went) (?:really |very |a bit |so |quite |kind of )?"
@@ -289,7 +301,9 @@ RULES += (
         r"|扭不[回动]|卡(?:住|死)|空转|坏[了掉咯].{0,4}关不|断了)",
         r"火关不[掉了上死]|关不[死掉]|关了[^。]{0,10}?还在[^，。]{0,3}?(?:烧|响|出气|点火|打火)|(?:还|一直)[^，。]{0,12}?(?:打火|点火)|点火[^，。]{0,4}停不下来|火从[^，。]{0,8}?(?:窜|冒|喷)|火[^，。]{0,3}不灭|关到底[^。]{0,6}?(?:还|不灭)|余额[^，。]{0,6}?(?:掉|少|减)|流量[^，。]{0,6}?(?:不是零|不为零|不为0|在走)|还开着[^。]{0,6}?火[^，。]{0,3}?灭|火[^，。]{0,3}?灭[^。]{0,8}?还开着|(?:开关|阀|气阀|掣)[^，。]{0,3}?被[^，。]{0,6}?(?:碰开|打开)|(?:一点火都没有|里面没(?:有)?火)|灭不掉|关了[^。]{0,8}?(?:还有|还在)[^。]{0,6}?火苗|(?:打开|拧开|开着|开了|踩到|碰到|碰开|拧到)[^。]{0,16}?没(?:有)?(?:点着|打着|着火|点火|火|着)",
         r"(?:肥皂|洗洁精|洗衣粉|泡沫水|soap)[^。]{0,16}?(?:冒泡|起泡|有泡|泡泡|小泡|起了.{0,3}泡)",
-        r"<GAS>[^，。]{0,4}?(?:一直|还|仍然?)在?(?:出|冒|喷)(?=$|[，。！？!?,.]|来|着|呢|啊)",
+        r"(?:<GAS>|气)[^，。]{0,4}?(?:一直|还|仍然?)在?(?:往外)?(?:出|冒|喷)(?=$|[，。！？!?,.]|来|着|呢|啊)",
+        r"表[^，。]{0,4}?(?:嘎嘎|哗哗|呼呼|飞快|飞速|不停|一直)地?(?:转|走|跑)|开着的?[^。]{0,12}?火[^，。]{0,3}?(?:是)?(?:灭|熄)"
+        r"|[汤锅]没关",
         r"(?:点不着|打不着|点不燃|打不燃|点不上|打不上)[^。]{0,14}?(?:一直开|开着|在出|出气|咔咔|开了)",
         r"(?:火|火苗)[^，。]{0,3}?(?:灭|熄)了?[^。]{0,10}?(?:开着|开了[^，。]{0,3}(?:好久|很久|半天)|还开|还有声|还在响|嘶嘶)"
         r"|(?:灭|熄)了?火[^。]{0,8}?(?:还开|还有声|还在响|嘶嘶|还有气)",
@@ -298,6 +312,8 @@ RULES += (
         r"(?:拆了|拆掉了|露在外面|没接上|断开了)[^。]{0,14}?(?:阀门?|开关)[^，。]{0,3}?开着"
         r"|(?:阀门?|开关)[^，。]{0,3}?开着[^。]{0,14}?(?:拆了|拆掉了|露在外面|没接上|断开了)",
         r"(?:压力表|指针|气压|读数|表针)[^，。]{0,6}?(?:一直|不停|快速|很快)?(?:往下掉|下降|在掉|掉得|往下走)",
+        r"(?:积水|水坑|水洼|泥|土|地面|地上|草地|草坪)[^，。]{0,10}?(?:冒泡|起泡|咕噜)",
+        r"(?:手机|app|推送)[^，。]{0,8}?(?:报警|警报|泄漏|超标)",
     ), neg="none",
          needs=rx(r"<GAS>|灶|炉|阀|表|meter|软管|接口|接头|旋钮|knob|stove|hob|gas",
                   r"热水器|烤箱|干衣机|气还|火[^，。]{0,3}灭|管|断口")),
@@ -305,11 +321,11 @@ RULES += (
         r"(?:锅|油|罐|瓶|阀|灶|管|阳台|厨房|楼|房子?|车|柜|炉|下面|底下)[^，。]{0,3}?(?<![打点不没])(?:着了|燃着|烧着|在燃|在烧|燃了"
         r"|着起(?:了|来)?)|着了火|引着了|引燃|(?:走廊|楼道|楼梯)[^，。]{0,3}有烟|碰一声|墙[^，。]{0,3}震|闷闷地响|杯子都在晃|bang一声|窗[^，。]{0,3}震|火苗从[^。]{0,10}?出来|(?:表|管|阀|罐|瓶|热水器|插座|灶|口)[^，。]{0,6}?有[^，。]{0,3}火(?![车锅腿柴])|冒[小大]?火苗|烟越来越浓|(?:瓶|罐|表|热水器|燃气管|气管)[^，。]{0,2}爆了|火舌|火焰[^，。]{0,4}?(?:冒|窜|喷)出|烧(?:到)?变形|闷响|(?:表|管|阀|罐|瓶|热水器|插座)[^，。]{0,6}?(?:有|冒|窜)火苗|烟[^，。]{0,8}?(?:飘进|灌进|涌进)|把[^，。]{1,8}点着了|爆了?(?:<GAS>)|<GAS>爆了|玻璃[^，。]{0,6}碎|烟[^，。]{0,3}冒出|冒出烟|火{2,}.{0,4}(?:厨房|家里|屋里|楼)|火.{0,4}(?:救命|快来|help)",
         r"火[^，。]{0,6}?往[^，。]{0,4}?(?:管|软管|里面|后面|里)[^，。]{0,4}?(?:跑|窜|烧|走|钻)|爆了?一声|天花板[^，。]{0,3}掉",
-        r"(?:接头|管|阀|桶|罐|瓶)[^，。]{0,2}在烧|一直烧|[熄灭]不[掉灭了]|一团火|有火在烧|火在烧|火苗[^，。]{0,6}?(?:窜|蹿|冒|往上|喷)|[窜蹿]出.{0,3}火|好大的火|大火苗|呼的一下(?:着|烧|燃)",
+        r"(?:接头|管|阀|桶|罐|瓶)[^，。]{0,2}在烧|把[^，。]{0,8}?火[^，。]{0,2}?(?:吹灭|浇灭|弄灭)|一直烧|[熄灭]不[掉灭了]|[轰嘭砰]的一下|崩开|崩飞|燎了|一团火|有火在烧|火在烧|火苗[^，。]{0,6}?(?:窜|蹿|冒|往上|喷)|[窜蹿]出.{0,3}火|好大的火|大火苗|呼的一下(?:着|烧|燃)",
         r"一下子?(?:着|烧|燃)(?:了|起来)|(?:冒|打|迸)火(?:星|花)|火花|好大一声|一声巨响|巨响|[轰嘭砰]一声|炸飞|震碎|炸碎",
         r"(?:玻璃|窗户|窗|门)[^，。]{0,4}?(?:震碎|碎了|炸飞|炸碎|震坏|全碎)|全是烟|都是烟|烟[^，。]{0,3}往上冒|冒紧烟",
     ), unless=rx(r"价格|物价|手机|爆炸性|朋友圈|群里|评论|热搜",
-                 r"烧烤|火锅|烟囱正常|抽烟|吸烟|烟味|烟头", FIGURE_FIRE)),
+                 r"烧烤|火锅|烟囱正常|抽烟|吸烟|烟味|烟头|烟熏|熏[鱼肉鸡鸭制]|颠锅", FIGURE_FIRE)),
     Rule("co", "co_reading", rx(
         r"(?<![a-z])co:?\d{2,4}(?!\d)|(?:一氧化碳|(?<![a-z])co(?![a-z])|报警器|检测仪|侦测器|探测器|仪器|仪表|detector|alarm|sensor)[^。]{0,12}?(?:显示|读数|数字|数值|浓度|到了|写|跳到|升到|涨到)"
         r"[^。\d]{0,10}?\d{2,4}|数字[^，。]{0,3}(?:涨|升|往上)",
@@ -321,7 +337,8 @@ RULES += (
     Rule("gas", "zh_damage_more", rx(
         r"(?:管道|管线|管子|管|软管|胶管|皮管|接口|接头|调压箱|调压器|调压柜|表箱|立管|喉|pipe|hose)[^，。]{0,6}?"
         r"(?:崩|脱下|脱了|钉|切|割|锯|碰倒|倒了|掉在|窟窿|锈穿|锈了个|松脱|扯|拽|拉断|弯|[打钻]了?个?(?:眼|洞|孔))",
-        r"(?:钉|切|割|锯|铲|砸|撞)(?:到|了|穿|破|断)?[^，。]{0,4}?(?:<GAS>管|燃气管|煤气管|管道|调压|表箱)",
+        r"(?:钉|切|割|锯|铲|砸|撞|钻)(?:到|了|穿|破|断|进)?[^，。]{0,8}?(?:<GAS>管|燃气管|煤气管|管道|调压|表箱)",
+        r"压在[^，。]{0,4}?(?:<GAS>管|燃气管|煤气管|管道|气管|燃气表|调压)",
     ), neg="both", needs=rx(r"<GAS>|调压|表箱|胶管|软管|黄色的?管"), unless=NOT_GAS, named=True),
     Rule("co", "zh_flue_more", rx(r"(?:烟道|烟管|排烟管|排气管)[^，。]{0,4}?(?:松|掉|脱)")),
     Rule("sym", "zh_symptom_more", rx(
@@ -352,12 +369,14 @@ RULES += (
         r"\bstill (?:a |see |see a )?(?:\S+ ){0,3}?flame|\bstill going\b|\bhear it firing|\bbeing used right now"
         r"|number'?s? (?:has )?gone up"
         r"|\b(?:credit|balance) (?:is )?dropping|\bgas flowing|\bstill firing"
-        r"|\bventing\b"
+        r"|\b(?:regulator|meter|valve|cylinder|pipe|boiler|heater|flue|gas)\b(?: \S+){0,6}? venting\b"
         r"|\b(?:tap|valve|cock)\b(?: \S+){0,4}? is (?:open|on)\b|\bnever lit\b|\bdidn't (?:catch|light)"
         r"|\bdid not (?:catch|light)"
         r"|\b(?:knob|tap|valve)'?s? (?:is )?still (?:on|open)"
         r"|\bnothing (?:shuts|turns) off|\bkeeps? (?:re)?light\w*|\bkeeps? firing|\bvalve (?:is )?(?:on|open)\b"
         r"|creep\w* up",
+        r"\bin the on position\b|\bgas (?:has been|is|'s been|was|kept) (?:running|flowing|coming out|pouring)\b"
+        r"|\bgas going (?:in|into|through)\b|\bbeing used\b(?: \S+){0,10}? (?:empty|nobody|no one|away)\b",
         r"\bstuck on\b|\bspraying\b|\bclick\w* (?:click\w* )?(?:and )?(?:won't|doesn't|not) stop",
     ), "en", neg="none", needs=rx(r"\b(?:gas|meter|burner|hob|stove|cooker|valve|knobs?|dials?|tap|soap\w*"
                                    r"|flame|pilot|boiler"
@@ -366,7 +385,8 @@ RULES += (
     Rule("fire", "en_fire_more", rx(
         r"\bblazing\b|\bin flames\b|\b(?:hood|cupboard|curtains?|towel|pan|oil|fat) (?:has )?caught\b|\bcaught and\b"
         r"|\bsmoke (?:drifting|seeping|creeping|curling)|\bhaze coming|\bball of flame|\balight\b|\bwhoo?mp|\bwhump"
-        r"|\bbang and a flash|\bflash and a bang"
+        r"|\bbang and a flash|\bflash and a bang|\b(?:window|windows|glass)\b(?: \S+){0,3}? (?:shattered|blown out"
+        r"|blew out)"
         r"|\bblew (?:its|the) door off|\bhas caught\b|\bcaught (?:alight|light)|\bbillowing\b(?: \S+)? smoke"
         r"|\bsmoke seeping"
         r"|\bhazy with smoke|\bsoot\b|\bwent up in (?:flames|smoke)|\b(?:just|all|whole \w+) went up\b|\bfireball"

@@ -79,7 +79,8 @@ NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
 )
 NOT_GAS_SMELL = rx(
     r"下水道|地漏|垃圾|马桶|厕所|油烟(?!机)|油味|油条|火药味|艾草|熏香|香薰|烟熏|麻辣|很香|饭菜|饭香|煮饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
-    r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish)\b",
+    r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish"
+    r"|perfume|cologne|aftershave|dead (?:mouse|rat|bird)|incense)\b|死老鼠|老鼠|香火|烧香|上香|香水",
     r"\bsmel\w* (?:so |really |very )?(?:good|nice|great|lovely|fresh|clean|amazing|delicious)\b|\bbut amazing\b"
     r"|smells like christmas|\bcharred\b|\broasted\b",
     r"(?:新买|新装|新换|新的|第一次用|刚装)[^。]{0,14}?(?:塑料|油漆|胶|漆|皮革)味|说明书说(?:是)?正常",
@@ -96,11 +97,14 @@ COOKING = rx(
 # Danger words as figures of speech ("the app makes me explode", "sales are on fire", "我晕")
 FIGURE_FIRE = (
     r"原地爆炸|我(?:要)?爆炸|脑子[^，。]{0,3}炸|太炸了|热到[^，。]{0,3}冒烟|meeting[^，。]{0,4}爆炸|排队|群消息|炸开了锅|(?<!空气)炸锅(?![里中内的])|整个[^，。]{0,4}炸了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|(?<!空)气炸(?!锅)|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
-    r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)|(?:业绩|销量|流量|订单|粉丝|播放量|热度|人气)[^，。]{0,3}(?:爆|炸)"
+    r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)|(?:我|整个人|人都)[^，。]{0,4}(?:燃|烧)起来"
+    r"|(?:手气|运气|心情|颜值|幸福感|开心|快乐|人品|分数|血压|血糖|电量|好感)[^，。]{0,2}爆表|(?:业绩|销量|流量|订单|粉丝|播放量|热度|人气)[^，。]{0,3}(?:爆|炸)"
     r"|\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b"
     r"|five.alarm fire|\bmarket'?s? (?:\S+ ){0,3}?on fire|\bflamb\w*|\bup in smoke\b|\bblazing row\b|\bdown in flames\b"
     r"|\bwishlist\b|\bstadium\b"
     r"|\bstriker\b|\bhat.trick\b"
+    r"|\bflame (?:failure|protection|safeguard|supervision)|\b(?:want|prefer|like) (?:big|bigger|high|strong"
+    r"|more) flames?"
     r"|\b(?:bill|price|cost)s? (?:\S+ )?explod\w*|\bmeltdown\b|breathing fire|群.{0,4}exploded|\bred packets?\b"
     r"|\bmouth (?:is )?on fire"
     r"|\btabs? (?:are )?exploding|\bpicks? (?:are )?on fire|\bblew up at (?:me|him|her|them|us|the tv|the kids)\b"
@@ -125,7 +129,9 @@ ZH_ALARM = rx(
 EN_ALARM = rx(
     r"\b(?:alarms?|detectors?|sensors?|monitors?)\b(?: \S+){0,6}? (?:going off|goes off|went off|gone off"
     r"|go off|beep\w*|sound\w*|ring\w*|chirp\w*|scream\w*|shriek\w*|blar\w*|flash\w*|trigger\w*|activat\w*"
-    r"|alarming|buzz\w*|wail\w*|is on|are on|red light|showing|reads|reading|says)\b",
+    r"|alarming|buzz\w*|wail\w*|is on|are on|red light|showing|reads|reading|says|keeps? going|still going|mak\w* (?:a "
+    r"|loud |some )?(?:noise|sound)"
+    r"|won't stop|wont stop)\b",
     r"\b(?:beep\w*|sounding|ringing|chirp\w*|scream\w*|blaring|flashing)(?: \S+){0,3}? (?:alarms?|detectors?)\b",
     r"\b(?:gas|co|carbon monoxide) detected\b",
     r"\b(?:gas|co|methane) (?:detection|detector) \S+(?: \S+){0,6}? (?:alarm|showing|triggered)",
@@ -135,7 +141,8 @@ EN_CO_TERM = rx(r"\bmonoxide\b(?! (?:alarms?|detectors?|sensors?|monitors?|teste
 ALARM_CO = rx(r"一氧化碳|(?<![a-z0-9])co(?![a-z0-9])|monoxide|carbon")
 ALARM_FIRE = rx(r"烟雾|烟感|火灾|消防|火警|\b(?:smoke|fire|heat)\b")
 ALARM_BATTERY = rx(
-    r"(?<!not the )(?<!not a )(?<!不是)(?<!or )(?<!or low )(?:\bbatter(?:y|ies)\b|电池|没电)"
+    r"(?<!not the )(?<!not a )(?<!不是)(?<!or )(?<!or low )(?<!is that the )(?<!is it the )(?<!是不是)(?<!是)"
+    r"(?:\bbatter(?:y|ies)\b|电池|没电)"
 )  # the chirp of a flat battery
 ALARM_OTHER = rx(
     r"\bgreen\b|绿灯|\btest\w*|\bsteam\b|测试"
@@ -149,6 +156,7 @@ ALARM_KNOWN_CAUSE = rx(
     r"\b(?:burn[te]d? (?:the |my )?(?:toast|food|dinner|bacon|pan|rice)|toast|cooking|shower\w*|steam|candles?"
     r"|incense|test\w*)\b",
 )
+ALARM_TESTED = rx(r"测试|试一下|试试|\btest\w*")  # a gas alarm's only harmless cause: it is being tested
 PPM = re.compile(r"(\d{1,5})\s?ppm")
 
 # A bare word or two about gas with nothing else ("燃气？", "smoke"): unclear, so asked, never ignored.

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge
-from bot.forms import CATEGORIES, FIELDS, Ask
 from bot.i18n import Lang, catalog, lang_from_code, t
-from bot.menu import MENU_ITEMS
+from bot.intake.forms import CATEGORIES, FIELDS, Ask
+from bot.intake.menu import MENU_ITEMS
+from bot.questions import knowledge
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
-CLI_MODULES = ("cli.py", "cli_text.py", "broadcast_cli.py", "roster_cli.py", "staff_cli.py", "content_cli.py")
+CLI_MODULES = ("cli/main.py", "cli/text.py", "cli/broadcast.py", "cli/roster.py", "cli/staff.py", "cli/content.py")
 
 
 def _placeholders(text: str) -> set[str]:
@@ -80,6 +80,6 @@ def test_every_text_the_command_names_is_in_both_catalogs() -> None:
     assert len(keys) > 80
     missing = sorted(key for key in keys if f"cli.{key}" not in zh or f"cli.{key}" not in en)
     assert missing == []
-    roster = (BOT / "roster.py").read_text(encoding="utf-8")
+    roster = (BOT / "rota" / "roster.py").read_text(encoding="utf-8")
     for key in re.findall(r'"(roster\.[a-z_]+)"', roster):  # the rota's sources, said by roster_cli
         assert f"cli.{key}" in zh and f"cli.{key}" in en, key

@@ -18,15 +18,15 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
+from bot.cli.demo import DEMO_TOKEN
 from bot.clock import SystemClock
-from bot.config import OutboundConfig
-from bot.demo import DEMO_TOKEN
-from bot.events import Priority, Text
-from bot.lane import Lane
-from bot.outbox import OutboxWorker
-from bot.sandbox import Sandbox
+from bot.config.settings import OutboundConfig
+from bot.outbound.lane import Lane
+from bot.outbound.outbox import OutboxWorker
+from common.events import Priority, Text
 from handlers.sender import TelegramSender
 from handlers.transport import AiohttpRequest
+from sandbox import Sandbox
 from storage.db import Database
 from storage.outbox import OutboxRepo, OutboxRow
 from storage.people import PeopleRepo

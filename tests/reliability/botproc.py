@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
+from sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 ZONE = "Asia/Shanghai"
@@ -49,7 +49,7 @@ def toml_dump(data: dict[str, Any], prefix: str = "") -> str:
 
 
 def bot_config(sandbox: Sandbox, db_path: Path, **extra: Any) -> dict[str, Any]:
-    """Settings like ``bot.demo.sandbox_settings`` (crew A on duty, crew B off, one dispatcher), no token."""
+    """Settings like ``bot.cli.demo.sandbox_settings`` (crew A on duty, crew B off, one dispatcher), no token."""
     anchor = datetime.now(ZoneInfo(ZONE)).replace(tzinfo=None) - timedelta(hours=1)
     data: dict[str, Any] = {
         "telegram": {"base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url, "poll_timeout_s": 1},

@@ -5,7 +5,7 @@ At the end: every receipt a resident saw names a ticket that exists exactly once
 resident); every ticket was dispatched once and its card reached both crew members on duty; the
 escalation chain of every unaccepted P1 went on across the restarts (each level once); nothing is left
 pending in the outbox; ``PRAGMA integrity_check`` is ok. Repeated deliveries are counted and must stay
-inside the at-least-once window documented in ``bot/outbox.py`` (at most the rows in flight when a
+inside the at-least-once window documented in ``bot/outbound/outbox.py`` (at most the rows in flight when a
 kill lands: a handful per kill).
 """
 
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER
+from sandbox import Sandbox
 from tests.reliability.botproc import BotProcess, bot_config, staff_sandbox, toml_dump
 from tests.reliability.driver import Outcome, file_report, finished, receipts, transcript
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main, purge_text
-from bot.cli_text import Say
+from bot.cli.main import main, purge_text
+from bot.cli.purge import PURGED_TEXT, purge, scrub_payload
+from bot.cli.text import Say
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.events import Kind
+from bot.config.settings import Settings
 from bot.i18n import Lang
-from bot.purge import PURGED_TEXT, purge, scrub_payload
+from common.events import Kind
 from storage.db import Database
 from storage.instance import InstanceLock
 from storage.maintenance import truncate_wal

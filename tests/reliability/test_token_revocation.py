@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER
+from sandbox import Sandbox
 from tests.reliability.botproc import BotProcess, bot_config, staff_sandbox, toml_dump
 from tests.reliability.driver import Outcome, file_report, receipts, transcript
 from tests.reliability.test_crash import query, wait_until

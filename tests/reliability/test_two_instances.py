@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import LEAD, MEMBER
-from bot.sandbox import Sandbox
+from bot.cli.demo import LEAD, MEMBER
+from sandbox import Sandbox
 from tests.reliability.botproc import BotProcess, bot_config, staff_sandbox, toml_dump
 from tests.reliability.driver import file_report
 from tests.reliability.test_crash import cards, wait_until
