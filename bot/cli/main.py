@@ -76,7 +76,7 @@ def _parser(kit: Kit) -> argparse.ArgumentParser:
     staff_cli.add_parsers(sub, kit)
     broadcast_cli.add_parser(sub, kit)
     content_cli.add_parsers(sub, kit)
-    report_cli.add_parsers(sub, with_config)
+    report_cli.add_parsers(sub, kit)
     return parser
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.i18n import Lang, t
-from common.errors import OperatorError
+from bot.operator_error import OperatorError
 
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 LANGS = tuple(lang.value for lang in Lang)

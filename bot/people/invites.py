@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.config.settings import Settings
 from bot.context import Ctx
-from common.errors import OperatorError
+from bot.operator_error import OperatorError
 from storage.db import Database
 from storage.invites import Invite, InvitesRepo
 from storage.people import CREW_ROLES, STAFF_ROLES, CrewsRepo

@@ -23,8 +23,8 @@ from bot.dispatch.crew_actions import NOTE_FLOW
 from bot.dispatch.desk import withdraw_cards
 from bot.dispatch.offer import Scope, queue, tell_desk, tell_resident
 from bot.i18n import Lang, t
+from bot.operator_error import OperatorError
 from bot.people.staff import configured, staff_entries
-from common.errors import OperatorError
 from common.events import Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.desk import WORKING, DeskRepo

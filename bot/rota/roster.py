@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Literal
 
 from bot.config.settings import Settings
+from bot.operator_error import OperatorError
 from bot.outbound.reach import staff_lines
 from bot.rota.coverage import gaps_ahead
 from bot.rota.csv_files import decode_file, overrides_from_csv, overrides_to_csv, rotations_from_csv
 from bot.rota.duty import rota_around, save_overrides, save_rotations, stored_overrides
 from bot.rota.ics import overrides_from_ics, slots_to_ics
 from bot.rota.model import DutySlot, Gap, Override, OverrideKind, SlotKind, next_on_duty, on_duty, shifts_between
-from common.errors import OperatorError
 from storage.db import Database
 from storage.rota import RotaRepo
 
