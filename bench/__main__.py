@@ -172,7 +172,7 @@ def render(rows: list[Row], latency_ms: float, elapsed_s: float) -> str:
     out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     out.append("")
     out.append(
-        f"Stand-in: bot.sandbox, {latency_ms:.0f} ms added to every call, no flood limits; every peer in its own "
+        f"Stand-in: sandbox, {latency_ms:.0f} ms added to every call, no flood limits; every peer in its own "
         f"subprocess, the stand-in and load driver in the benchmark's process. The hotline bot runs with the "
         f"outbound limits raised (global_rate_per_s, private_rate_per_s, private_burst), since the stand-in enforces "
         f"none, and 256 Bot API connections (telegram.connection_pool_size). Broadcasts: [reminders] rate_per_s "

@@ -19,10 +19,10 @@ from typing import Any
 
 from bench.memory import FIRST_SUBSCRIBER, seed
 from bench.standin import Peer, Standin, now
-from bot.broadcast import add_broadcast
+from bot.broadcast.audience import add_broadcast
+from bot.cli.demo import LEAD, MEMBER, OTHER_CREW, sandbox_settings
 from bot.clock import SystemClock
 from bot.danger.cards import gas_card
-from bot.demo import LEAD, MEMBER, OTHER_CREW, sandbox_settings
 from storage.broadcasts import BroadcastsRepo
 from storage.db import Database
 

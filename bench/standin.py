@@ -17,10 +17,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from bot.sandbox import Sandbox
-from bot.sandbox.botworld import ChatMessage
+from sandbox import Sandbox
+from sandbox.botworld import ChatMessage
 
-TOKEN = "123456:DEMO-sandbox-token"  # bot.demo.DEMO_TOKEN: what sandbox_settings uses
+TOKEN = "123456:DEMO-sandbox-token"  # bot.cli.demo.DEMO_TOKEN: what sandbox_settings uses
 REPO = Path(__file__).absolute().parent.parent
 logger = logging.getLogger(__name__)
 

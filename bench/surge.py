@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.standin import Peer, Standin, now
-from bot.demo import LEAD, MEMBER, OTHER_CREW
-from bot.sandbox.botworld import ChatMessage
+from bot.cli.demo import LEAD, MEMBER, OTHER_CREW
+from sandbox.botworld import ChatMessage
 
 # (action, argument, bot messages expected in answer)
 STEPS: tuple[tuple[str, str, int], ...] = (

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.config import Settings
-from bot.events import Button, Inbound, Key, Outbound, Priority, Text
+from bot.config.settings import Settings
 from bot.i18n import Lang, t
+from common.events import Button, Inbound, Key, Outbound, Priority, Text
 from storage.audit import AuditRepo
 from storage.conversations import Conversation
 from storage.db import Conn

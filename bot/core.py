@@ -16,34 +16,28 @@ import logging
 from collections.abc import Callable
 from types import ModuleType
 
-from bot import (
-    admin,
-    crew_actions,
-    desk,
-    dispatch,
-    duty,
-    flood,
-    followup,
-    intake,
-    qa,
-    relay,
-    resident,
-    revoke,
-    sla,
-    subscriptions,
-)
-from bot.area import valid_point
+from bot.board import command as board
+from bot.broadcast import admin, subscriptions
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.context import Ctx, Handler
 from bot.danger import flows as first_answer
 from bot.danger.detect import Danger, Outcome, detect
+from bot.dispatch import crew_actions, desk, followup, relay, sla
+from bot.dispatch import offer as dispatch
 from bot.drills import chat as drill_chat
-from bot.events import Answer, Inbound, Kind, Outbound
+from bot.drills import joins as _drills_join  # noqa: F401  (drills join dispatch: bot.dispatch.hooks)
 from bot.i18n import lang_from_code
+from bot.intake import conversation as intake
+from bot.intake import flood
+from bot.intake.area import valid_point
+from bot.intake.menu import menu_item, menu_keyboard
 from bot.key_sites import chat as site_chat
-from bot.menu import menu_item, menu_keyboard
-from bot.reach import Reachability
+from bot.outbound.reach import Reachability
+from bot.people import resident, revoke
+from bot.questions import qa
+from bot.rota import duty
+from common.events import Answer, Inbound, Kind, Outbound
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Conn, Database
 from storage.people import PeopleRepo
@@ -67,6 +61,7 @@ FEATURES: tuple[ModuleType, ...] = (
     subscriptions,
     admin,
     revoke,
+    board,
     drill_chat,
     site_chat,
 )

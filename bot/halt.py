@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.errors import HotlineError
+from common.errors import HotlineError
 
 logger = logging.getLogger(__name__)
 

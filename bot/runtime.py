@@ -5,7 +5,7 @@ channel refuses the bot's credentials (``ChannelRefused``: a revoked or wrong to
 all sending (lane, outbox, broadcasts), keeps every row pending, logs at CRITICAL what to do, and marks
 the health failing, and calls ``on_fatal`` (``bot.halt.Halt``): the bot stops and exits non-zero so
 the supervisor restarts it. A recipient who cannot be reached (``Unreachable``) is marked and, for a
-dispatch card, the desk is told at once (``bot.reach``, ``bot.desk.alert_unreachable``).
+dispatch card, the desk is told at once (``bot.outbound.reach``, ``bot.dispatch.desk.alert_unreachable``).
 """
 
 from __future__ import annotations
@@ -16,25 +16,25 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.abandoned import AbandonedWatch
-from bot.broadcast import Broadcaster
+from bot.broadcast.broadcaster import Broadcaster
+from bot.broadcast.runner import ReminderRunner
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.core import Core
-from bot.coverage import CoverageWatch
-from bot.delivery import Blocked, ChannelRefused, Sender, Unreachable
-from bot.desk import alert_unreachable
-from bot.dispatch import JobScope
-from bot.errors import StorageError
-from bot.escalation import EscalationService
-from bot.health import Health
-from bot.lane import Lane
-from bot.outbox import OutboxWorker
-from bot.reach import Reachability, log_unreachable_staff
-from bot.reminders import ReminderRunner
-from bot.resident_unreachable import alert_resident_blocked
+from bot.dispatch.desk import alert_unreachable
+from bot.dispatch.escalation import EscalationService
+from bot.dispatch.offer import JobScope
+from bot.intake.abandoned import AbandonedWatch
+from bot.ops.health import Health
+from bot.outbound.delivery import Blocked, ChannelRefused, Sender, Unreachable
+from bot.outbound.lane import Lane
+from bot.outbound.outbox import OutboxWorker
+from bot.outbound.reach import Reachability, log_unreachable_staff
+from bot.outbound.resident_unreachable import alert_resident_blocked
+from bot.people.staff import sync_staff
+from bot.rota.coverage import CoverageWatch
 from bot.scheduler import Scheduler
-from bot.staff import sync_staff
+from common.errors import StorageError
 from storage.db import Conn, Database
 from storage.outbox import OutboxRow
 
@@ -63,7 +63,7 @@ class Runtime:
     reach: Reachability = field(default_factory=Reachability)
     refused_advice: str = "set the bot's current token and restart"
     on_fatal: Callable[[str], None] | None = None  # the adapter's stop (``bot.halt.Halt``)
-    ops: Service | None = None  # [ops] listen: the health/readiness/metrics endpoints (bot.ops), set by bot.app
+    ops: Service | None = None  # [ops] listen: the health/readiness/metrics endpoints (bot.ops.server), set by bot.app
 
     @classmethod
     async def start(
@@ -174,6 +174,17 @@ class Runtime:
 
             await self.db.run(mark)
         return await log_unreachable_staff(self.db, self.settings)
+
+    async def alive(self) -> bool:
+        """For the systemd watchdog (``bot.ops.sdnotify``): not failing, the lane and the outbox worker running,
+        and the database's thread answering."""
+        if self.health.state == "failing" or not (self.lane.running and self.outbox.running):
+            return False
+        try:
+            await self.db.scalar("SELECT 1")
+        except (sqlite3.Error, StorageError):
+            return False
+        return True
 
     async def pending_notifications(self) -> int | None:
         """Outbox rows still pending (None if the database cannot say: it may be why the bot stops)."""

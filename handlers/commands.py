@@ -9,16 +9,16 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 
 from bot.i18n import DEFAULT_LANG, Lang, t
+from bot.people.staff import staff_menus
 from storage.db import Database
-from storage.people import STAFF_ROLES, PeopleRepo
-from storage.revocations import StaffAuditRepo
 
 logger = logging.getLogger(__name__)
 
 RESIDENT_COMMANDS = ("start", "report", "status", "cancel", "tips", "district", "language", "help")
 CREW_COMMANDS = ("duty", "msg", "site", "status", "language", "help")
 DESK_COMMANDS = (
-    "open", "ticket", "assign", "note", "close", "msg", "sla", "notice", "drill", "site", "duty", "language", "help",
+    "open", "ticket", "assign", "note", "close", "msg", "sla", "notice", "board", "drill", "site", "duty", "language",
+    "help",
 )  # fmt: skip
 ROLE_COMMANDS: dict[str, tuple[str, ...]] = {
     "crew": CREW_COMMANDS,
@@ -40,9 +40,8 @@ async def register_commands(bot: Bot, db: Database) -> list[int]:
     await bot.set_my_commands(command_list(DEFAULT_LANG))
     for lang in Lang:
         await bot.set_my_commands(command_list(lang), language_code=lang.value)
-    async with db.lock:
-        staff = await PeopleRepo(db.conn).with_role(*sorted(STAFF_ROLES))
-    for person in staff:
+    menus = await staff_menus(db)
+    for person in menus.staff:
         if person.channel != "telegram" or not (
             person.external_id.isascii() and person.external_id.lstrip("-").isdigit()
         ):
@@ -58,9 +57,7 @@ async def register_commands(bot: Bot, db: Database) -> list[int]:
             logger.info("no command menu for staff member %s yet: %s", person.id, type(exc).__name__)
             if isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and "chat not found" in exc.message.lower()):
                 unreachable.append(person.id)
-    async with db.lock:
-        former = await StaffAuditRepo(db.conn).former_staff("telegram")
-    for account in former:  # revoked: back to the residents' menu
+    for account in menus.former:  # revoked: back to the residents' menu
         if account.isascii() and account.isdigit():
             try:
                 await bot.delete_my_commands(scope=BotCommandScopeChat(int(account)))

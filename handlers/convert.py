@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.events import Inbound, Kind
+from common.events import Inbound, Kind
 
 logger = logging.getLogger(__name__)
 

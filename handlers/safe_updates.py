@@ -27,7 +27,7 @@ from telegram._utils.types import JSONDict, ODVInput, TimePeriod
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import ExtBot
 
-from bot.delivery import ChannelRefused
+from bot.outbound.delivery import ChannelRefused
 from handlers.convert import TelegramUpdate, decode_update
 from handlers.startup import PollingWatch
 

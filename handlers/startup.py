@@ -20,8 +20,8 @@ from typing import TypeVar
 from telegram import Bot
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.errors import HotlineError
 from bot.halt import first_of
+from common.errors import HotlineError
 from handlers.commands import register_commands
 from storage.db import Database
 
@@ -119,7 +119,7 @@ class PollingWatch:
     def __init__(self, halt: Callable[[str], None]) -> None:
         self.halt = halt
         self.failures = 0
-        self.on_ok: Callable[[], None] | None = None  # /readyz hears that the Bot API answered (bot.ops)
+        self.on_ok: Callable[[], None] | None = None  # /readyz hears that the Bot API answered (bot.ops.server)
         self.on_error: Callable[[TelegramError], None] | None = None  # /metrics counts the failed polls
 
     def __call__(self, exc: TelegramError) -> None:  # PTB: must not raise, must not be a coroutine

@@ -41,7 +41,7 @@ from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot import jsonfast
+from common import jsonfast
 
 logger = logging.getLogger(__name__)
 

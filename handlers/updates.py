@@ -8,10 +8,10 @@ import time
 
 from telegram.ext import ContextTypes
 
-from bot.delivery import DeliveryError
-from bot.events import Outbound
-from bot.metrics import Metrics
+from bot.ops.metrics import Metrics
+from bot.outbound.delivery import DeliveryError
 from bot.runtime import Runtime
+from common.events import Outbound
 from handlers.convert import TelegramUpdate
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ server remembers the last ``RECENT_UPDATES`` update ids and answers a repeat 200
 again (a report is not filed twice, a button not pressed twice). Polling needs no such memory: the
 offset already says what was taken.
 
-``GET /healthz`` answers the process's health (``bot.health``): 200 while it is ok, 503 with the reason
+``GET /healthz`` answers the process's health (``bot.ops.health``): 200 while it is ok, 503 with the reason
 once a failure of our own (a refused token) is stopping it, or while it is still starting.
 """
 
@@ -32,7 +32,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from handlers.convert import decode_update
 from handlers.safe_updates import own_username
 

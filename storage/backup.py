@@ -7,7 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.errors import StorageError
+from common.errors import StorageError
 from storage.private import make_private
 
 COMPANIONS = ("-wal", "-shm", "-journal")

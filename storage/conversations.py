@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot import jsonfast
+from common import jsonfast
 from storage.db import Conn, from_db, to_db
 
 

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.errors import StorageError
+from common.errors import StorageError
 from storage.backup import backup_file
 from storage.private import make_private
 

@@ -5,7 +5,7 @@ or more. ``InstanceLock.acquire`` takes ``flock(LOCK_EX | LOCK_NB)`` on ``<datab
 process id there; a second process is refused at once with that id in the message. The kernel lets the
 lock go when the process ends, however it ends (``kill -9`` included), so a stale lock file never blocks
 a restart. The lock file stays beside the database after a clean stop: it tells the next start that a
-database was there (``bot.dbguard``).
+database was there (``bot.ops.dbguard``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from bot.errors import StorageError
+from common.errors import StorageError
 
 
 class AlreadyRunning(StorageError):

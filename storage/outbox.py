@@ -7,7 +7,7 @@ message that never went out). ``attempts`` counts sends tried. For a settled row
 
 The repository works on the connection it is given; the caller owns the transaction (``Database.run``, as the
 outbox worker does, or ``Database.transaction``; ``Database.lock`` around reads on the shared connection).
-Rows are claimed in memory by the one worker that owns the database (see ``bot.outbox``), not in the table.
+Rows are claimed in memory by the one worker that owns the database (see ``bot.outbound.outbox``), not in the table.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Literal
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.events import Envelope, Outbound, Priority
+from common.events import Envelope, Outbound, Priority
 from storage.db import Conn, from_db, to_db
 
 logger = logging.getLogger(__name__)

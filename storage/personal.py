@@ -1,4 +1,4 @@
-"""What is personal in the database: the one list ``hotline purge`` works from (bot/purge.py).
+"""What is personal in the database: the one list ``hotline purge`` works from (bot/cli/purge.py).
 
 A person's data is what could identify a resident or what they told us in their own words: their number,
 address, name, Telegram id (a ticket's ``chat``, a person's ``external_id``), free-text answers and photos,
@@ -20,7 +20,7 @@ TICKET_CLEARED: dict[str, object] = {"phone": None, "address": None, "chat": ""}
 # rounded to this many decimals (2: about 1 km, enough for a district map)
 TICKET_ROUNDED = ("latitude", "longitude")
 PIN_DECIMALS = 2
-# ``tickets.details``: only the answers chosen from buttons stay (bot.forms ``Ask.CHOICE``); free text,
+# ``tickets.details``: only the answers chosen from buttons stay (bot.intake.forms ``Ask.CHOICE``); free text,
 # numbers and photos go
 # ``tickets.resident_id`` and the resident's own ``ticket_events.actor_id``: the anonymous person instead
 ANONYMOUS = ("purged", "anonymous")  # (channel, external_id) of the one person every purged ticket points at

@@ -1,4 +1,4 @@
-"""The purge's reads and writes (bot/purge.py), in batches; what they clear is listed in storage/personal.py."""
+"""The purge's reads and writes (bot/cli/purge.py), in batches; what they clear is listed in storage/personal.py."""
 
 from __future__ import annotations
 

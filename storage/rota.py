@@ -1,4 +1,5 @@
-"""The stored duty rota: rotations and overrides (models of :mod:`bot.rota`), replaced whole by an import.
+"""The stored duty rota: rotations and overrides as the JSON documents of the rota's models (the core's
+``bot.rota.model`` reads and writes them; storage knows only their text and time bounds), replaced whole by an import.
 
 The repository works on the connection it is given; the caller owns the transaction, so an import that
 replaces a part of the rota is one transaction: all of the file or nothing.
@@ -10,7 +11,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-from bot.rota import Override, Rotation
 from storage.db import Conn, from_db, to_db
 
 ImportKind = Literal["rotations", "shifts"]
@@ -20,18 +20,19 @@ class RotaRepo:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
-    async def rotations(self) -> list[Rotation]:
+    async def rotations(self) -> list[str]:
+        """Every rotation's document, in file order."""
         rows = await self.conn.execute_fetchall("SELECT data FROM rota_rotations ORDER BY id")
-        return [Rotation.model_validate_json(row[0]) for row in rows]
+        return [str(row[0]) for row in rows]
 
-    async def overrides(self, start: datetime | None = None, end: datetime | None = None) -> list[Override]:
+    async def overrides(self, start: datetime | None = None, end: datetime | None = None) -> list[str]:
         """Overrides overlapping ``[start, end)`` (all without bounds), in file order: later rows win."""
         rows = await self.conn.execute_fetchall(
             "SELECT data FROM rota_overrides WHERE (? IS NULL OR end_utc > ?) AND (? IS NULL OR start_utc < ?)"
             " ORDER BY id",
             (*[None if start is None else to_db(start)] * 2, *[None if end is None else to_db(end)] * 2),
         )
-        return [Override.model_validate_json(row[0]) for row in rows]
+        return [str(row[0]) for row in rows]
 
     async def rotations_imported(self) -> bool:
         """Whether the stored rotations are the rota (else the configuration's ``[rota]`` is)."""
@@ -51,19 +52,22 @@ class RotaRepo:
         assert when is not None
         return str(rows[0][0]), int(rows[0][1]), when
 
-    async def replace_rotations(self, rotations: Sequence[Rotation], *, fmt: str, source: str, now: datetime) -> None:
+    async def replace_rotations(
+        self, rotations: Sequence[tuple[str, str]], *, fmt: str, source: str, now: datetime
+    ) -> None:
+        """``rotations``: (name, document) in file order."""
         await self.conn.execute("DELETE FROM rota_rotations")
-        await self.conn.executemany(
-            "INSERT INTO rota_rotations (name, data) VALUES (?, ?)",
-            [(rotation.name, rotation.model_dump_json()) for rotation in rotations],
-        )
+        await self.conn.executemany("INSERT INTO rota_rotations (name, data) VALUES (?, ?)", rotations)
         await self._record("rotations", fmt, source, len(rotations), now)
 
-    async def replace_overrides(self, overrides: Sequence[Override], *, fmt: str, source: str, now: datetime) -> None:
+    async def replace_overrides(
+        self, overrides: Sequence[tuple[datetime, datetime, str]], *, fmt: str, source: str, now: datetime
+    ) -> None:
+        """``overrides``: (start, end, document) in file order."""
         await self.conn.execute("DELETE FROM rota_overrides")
         await self.conn.executemany(
             "INSERT INTO rota_overrides (start_utc, end_utc, data) VALUES (?, ?, ?)",
-            [(to_db(o.start), to_db(o.end), o.model_dump_json()) for o in overrides],
+            [(to_db(start), to_db(end), doc) for start, end, doc in overrides],
         )
         await self._record("shifts", fmt, source, len(overrides), now)
 

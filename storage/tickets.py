@@ -305,6 +305,12 @@ class TicketsRepo:
         )  # fmt: skip
         return [(int(row[0]), row[1], row[2]) for row in rows]
 
+    async def created_since(self, since: datetime) -> list[Ticket]:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM tickets WHERE created_at >= ? ORDER BY id", (to_db(since),)
+        )
+        return [_ticket(row) for row in rows]
+
     async def open_tickets(self) -> list[Ticket]:
         """Every open real ticket (drills are listed by /drill)."""
         marks = ", ".join("?" for _ in OPEN_STATUSES)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import EXIT_CONFIG, main
-from bot.config import load_settings
-from bot.errors import ConfigError
+from bot.cli.main import EXIT_CONFIG, main
+from bot.config.settings import load_settings
+from common.errors import ConfigError
 from storage.db import Database
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
-from bot.credentials import apply_credentials
-from bot.demo import DEMO_TOKEN
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN
+from bot.config.credentials import apply_credentials
+from bot.config.settings import load_settings
+from sandbox import Sandbox
 from tests.reliability.botproc import BotProcess, bot_config, toml_dump
 
 

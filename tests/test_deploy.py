@@ -31,7 +31,9 @@ def test_the_unit_restarts_for_ever_and_keeps_to_its_data_directory() -> None:
     assert service["Restart"] == "always"
     assert service["RestartSec"] == "5s"
     assert unit["Unit"]["StartLimitIntervalSec"] == "0"  # systemd's default gives up after 5 failures in 10 s
-    assert service["Type"] == "simple"  # no sd_notify readiness is implemented: "notify" would hang the start
+    assert service["Type"] == "notify"  # bot.ops.sdnotify: READY=1, WATCHDOG=1, STOPPING=1
+    assert service["NotifyAccess"] == "main"
+    assert service["WatchdogSec"] == "30s"
     assert service["User"] == "hotline" and service["Group"] == "hotline"
     assert service["ProtectSystem"] == "strict"
     assert service["ReadWritePaths"] == "/var/lib/hotline"
@@ -60,6 +62,24 @@ def test_systemd_analyze_verify_accepts_the_unit(tmp_path: Path) -> None:
     unit.write_text(UNIT.read_text(encoding="utf-8").replace(INSTALLED_COMMAND, str(command)), encoding="utf-8")
     done = subprocess.run([tool, "verify", str(unit)], capture_output=True, text=True, timeout=60, check=False)
     complaints = [line for line in (done.stdout + done.stderr).splitlines() if "hotline.service" in line]
+    assert done.returncode == 0 and not complaints, done.stdout + done.stderr
+
+
+def test_the_board_unit_runs_the_board_beside_the_bot(tmp_path: Path) -> None:
+    board = DEPLOY / "hotline-board.service"
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.read_string(board.read_text(encoding="utf-8"))
+    service = parser["Service"]
+    assert service["ExecStart"] == f"{INSTALLED_COMMAND} board --config /etc/hotline/config.toml"
+    assert service["User"] == "hotline" and service["ReadWritePaths"] == "/var/lib/hotline"
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        pytest.skip("systemd-analyze not installed (Debian package: systemd)")
+    command = Path(sys.executable).with_name("hotline")
+    unit = tmp_path / "hotline-board.service"
+    unit.write_text(board.read_text(encoding="utf-8").replace(INSTALLED_COMMAND, str(command)), encoding="utf-8")
+    done = subprocess.run([tool, "verify", str(unit)], capture_output=True, text=True, timeout=60, check=False)
+    complaints = [line for line in (done.stdout + done.stderr).splitlines() if "hotline-board.service" in line]
     assert done.returncode == 0 and not complaints, done.stdout + done.stderr
 
 
@@ -126,4 +146,7 @@ def test_nginx_site_forwards_the_webhook_and_keeps_ops_private() -> None:
     assert "location = /telegram-hook" in text
     assert "proxy_set_header X-Telegram-Bot-Api-Secret-Token $http_x_telegram_bot_api_secret_token;" in text
     assert "location /board/" in text
+    board = text.split("location /board/", 1)[1].split("}", 1)[0]
+    assert "proxy_pass http://127.0.0.1:8090;" in board  # [board] listen's default, the path passed on
+    assert "proxy_buffering off;" in board  # server-sent events reach the page as they are sent
     assert "9464" not in text.split("location /board/")[0]  # the ops endpoints are not proxied

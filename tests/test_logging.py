@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
-from bot.logformat import JsonFormatter, _OwnHandler, apply_logging
-from bot.logsafety import TokenFilter
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
+from bot.ops.logformat import JsonFormatter, _OwnHandler, apply_logging
+from bot.ops.logsafety import TokenFilter
+from sandbox import Sandbox
 from tests.reliability.botproc import BotProcess, bot_config, toml_dump
 from tests.reliability.driver import OPENING, file_report
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.config import Settings
+from bot.cli.main import main
+from bot.config.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = set(Settings.model_fields)

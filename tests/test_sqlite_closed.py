@@ -14,7 +14,7 @@ MISUSE = re.compile(r"with sqlite3\.connect\(")
 
 def test_no_sqlite_connection_is_left_to_the_garbage_collector() -> None:
     found = []
-    for folder in ("bot", "handlers", "storage", "bench", "tests"):
+    for folder in ("bot", "common", "handlers", "storage", "sandbox", "bench", "tests"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if MISUSE.search(line) and path.name != Path(__file__).name:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.demo import DEMO_TOKEN
-from bot.logsafety import MASK, TokenFilter
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN
+from bot.cli.main import main
+from bot.ops.logsafety import MASK, TokenFilter
+from sandbox import Sandbox
 from tests.reliability.botproc import toml_dump
 
 # shaped like a real token (the bot's id, a colon, 35 characters)

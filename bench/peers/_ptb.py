@@ -10,7 +10,7 @@ import sys
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-TOKEN = "123456:DEMO-sandbox-token"  # bot.demo.DEMO_TOKEN: what sandbox_settings uses
+TOKEN = "123456:DEMO-sandbox-token"  # bot.cli.demo.DEMO_TOKEN: what sandbox_settings uses
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -11,7 +11,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 
-TOKEN = "123456:DEMO-sandbox-token"  # bot.demo.DEMO_TOKEN: what sandbox_settings uses
+TOKEN = "123456:DEMO-sandbox-token"  # bot.cli.demo.DEMO_TOKEN: what sandbox_settings uses
 
 
 async def main() -> None:

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from bot.app import serve
-from bot.demo import DEMO_TOKEN, sandbox_settings
+from bot.cli.demo import DEMO_TOKEN, sandbox_settings
 from bot.loop import run_loop
 from bot.runtime import Runtime
 

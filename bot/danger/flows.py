@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import logging
 
-from bot import dispatch, intake
 from bot.context import Ctx, Handler
 from bot.danger.cards import Situation, compose, maybe_text
 from bot.danger.detect import Danger
-from bot.events import Button, Kind, Outbound, Priority, Text
+from bot.dispatch import offer as dispatch
 from bot.i18n import Lang
 from bot.i18n import t as translate
-from bot.menu import fold, menu_keyboard
-from bot.triage import danger_category
+from bot.intake import conversation as intake
+from bot.intake.menu import fold, menu_keyboard
+from bot.intake.triage import danger_category
+from common.events import Button, Kind, Outbound, Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.tickets import TicketsRepo
 

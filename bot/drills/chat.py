@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.authz import may_use_desk, refuse_desk
 from bot.context import Ctx, Handler
+from bot.dispatch.authz import may_use_desk, refuse_desk
 from bot.drills.scenarios import scenarios
 from bot.drills.start import drill_info, start_drill
 from storage.drills import DrillsRepo

@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
 from datetime import datetime
 
+from bot.cli.text import Kit, Say
 from bot.clock import SystemClock
-from bot.config import Settings
-from bot.dispatch import JobScope
+from bot.config.settings import Settings
+from bot.dispatch.offer import JobScope
 from bot.drills.scenarios import scenarios
 from bot.drills.start import drill_info, start_drill
 from storage.db import Database
@@ -30,35 +30,33 @@ class DrillInputError(ValueError):
     """An unknown crew or scenario (the message names it and what exists)."""
 
 
-def add_parsers(sub: argparse._SubParsersAction, with_config: Callable[[argparse.ArgumentParser], None]) -> None:  # type: ignore[type-arg]
-    drill = sub.add_parser("drill", help="start a drill (演练) for a crew; list the drills running")
-    cmds = drill.add_subparsers(dest="drill_command", required=True)
-    start = cmds.add_parser("start", help="send a drill ticket to a crew (it waits while a real P1 of it is open)")
-    start.add_argument("--crew", required=True, help="a configured crew")
-    start.add_argument("--scenario", required=True, help=f"one of: {', '.join(scenarios())}")
-    start.add_argument("--address", default="", help="the drill site shown on the card")
-    start.add_argument("--lat", type=float, help="the drill site's pin (with --lon)")
+def add_parsers(sub: argparse._SubParsersAction, kit: Kit) -> None:  # type: ignore[type-arg]
+    drill = kit.add(sub, "drill", "help.drill")
+    cmds = kit.commands(drill, "drill_command")
+    start = kit.add(cmds, "start", "help.drill_start")
+    start.add_argument("--crew", required=True, help=kit.say("help.drill_crew"))
+    start.add_argument("--scenario", required=True, help=kit.say("help.drill_scenario", names=", ".join(scenarios())))
+    start.add_argument("--address", default="", help=kit.say("help.drill_address"))
+    start.add_argument("--lat", type=float, help=kit.say("help.drill_lat"))
     start.add_argument("--lon", type=float)
-    with_config(start)
-    listing = cmds.add_parser("list", help="the drills not ended yet")
-    with_config(listing)
+    kit.with_config(start)
+    listing = kit.add(cmds, "list", "help.drill_list")
+    kit.with_config(listing)
 
 
-async def start_command(settings: Settings, args: argparse.Namespace, now: datetime) -> str:
+async def start_command(settings: Settings, args: argparse.Namespace, now: datetime, say: Say) -> str:
     scenario = scenarios().get(args.scenario)
     if scenario is None:
-        raise DrillInputError(f"no scenario {args.scenario!r}; the scenarios: {', '.join(scenarios())}")
+        raise DrillInputError(say("drill.no_scenario", name=args.scenario, names=", ".join(scenarios())))
     if (args.lat is None) != (args.lon is None):
-        raise DrillInputError("--lat and --lon go together")
+        raise DrillInputError(say("drill.lat_lon"))
     db = await Database.open(settings.storage.path)
     try:
         async with db.transaction() as tx:
             crew = await CrewsRepo(tx).by_name(args.crew)
             if crew is None:
-                known = ", ".join(c.name for c in settings.crews) or "none"
-                raise DrillInputError(
-                    f"no crew {args.crew!r} in the database (configured: {known}; the bot mirrors them at start)"
-                )
+                known = ", ".join(c.name for c in settings.crews) or "-"
+                raise DrillInputError(say("drill.no_crew", name=args.crew, known=known))
             scope = JobScope(tx=tx, settings=settings, now=now)
             started = await start_drill(
                 scope,
@@ -73,14 +71,13 @@ async def start_command(settings: Settings, args: argparse.Namespace, now: datet
         await db.close()
     if started.waiting_for:
         behind = ", ".join(f"#{n}" for n in started.waiting_for)
-        return (
-            f"drill #{started.ticket_id} ({scenario.id}) waits: real P1 {behind} of crew {crew.name} is open; "
-            "it is sent when that closes"
-        )
-    return f"drill #{started.ticket_id} ({scenario.id}, {scenario.severity.value}) sent to crew {crew.name}"
+        return say("drill.waits", id=started.ticket_id, scenario=scenario.id, behind=behind, crew=crew.name)
+    return say(
+        "drill.sent", id=started.ticket_id, scenario=scenario.id, severity=scenario.severity.value, crew=crew.name
+    )
 
 
-async def list_command(settings: Settings) -> str:
+async def list_command(settings: Settings, say: Say) -> str:
     db = await Database.open(settings.storage.path)
     try:
         async with db.lock:
@@ -88,20 +85,21 @@ async def list_command(settings: Settings) -> str:
     finally:
         await db.close()
     if not running:
-        return "no drills running"
+        return say("drill.none_running")
     return "\n".join(
-        f"#{t.id} {drill_info(t).get('scenario', '?')} crew {drill_info(t).get('crew', '?')}: {t.status}"
+        say("drill.running", id=t.id, scenario=drill_info(t).get("scenario", "?"), crew=drill_info(t).get("crew", "?"),
+            status=t.status)
         for t in running
-    )
+    )  # fmt: skip
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings, say: Say) -> int:
     try:
         if args.drill_command == "start":
-            print(asyncio.run(start_command(settings, args, SystemClock().now())))
+            print(asyncio.run(start_command(settings, args, SystemClock().now(), say)))
         else:
-            print(asyncio.run(list_command(settings)))
+            print(asyncio.run(list_command(settings, say)))
     except DrillInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(say.error(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0

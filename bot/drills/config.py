@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bot.config_section import Section
+from bot.config.section import Section
 
 
 class DrillsConfig(Section):

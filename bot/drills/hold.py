@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 
-from bot import dispatch
-from bot.desk import withdraw_cards
-from bot.dispatch import Scope
+from bot.dispatch import offer as dispatch
+from bot.dispatch.desk import withdraw_cards
+from bot.dispatch.offer import Scope
 from bot.drills.start import wait_again
 from storage.drills import DrillsRepo
 from storage.people import Crew

@@ -9,13 +9,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot import dispatch, sla
-from bot.config import Settings
-from bot.dispatch import Scope
+from bot.config.settings import Settings
+from bot.dispatch import offer as dispatch
+from bot.dispatch import sla
+from bot.dispatch.offer import Scope
 from bot.drills.scenarios import scenarios
 from bot.drills.start import drill_info
-from bot.events import Priority, Text
 from bot.i18n import Lang, t
+from common.events import Priority, Text
 from storage.people import PeopleRepo, Person
 from storage.tickets import Ticket, TicketEvent, TicketsRepo
 

@@ -9,8 +9,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from bot.forms import CATEGORIES, FIELDS, Ask, Severity
-from bot.triage import triage
+from bot.intake.forms import CATEGORIES, FIELDS, Ask, Severity
+from bot.intake.triage import triage
 
 
 class ScenarioError(ValueError):

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot import dispatch, escalation
-from bot.dispatch import Scope
+from bot.dispatch import escalation
+from bot.dispatch import offer as dispatch
+from bot.dispatch.offer import Scope
 from bot.drills.scenarios import Scenario
 from bot.i18n import t
 from storage.drills import WAITING, DrillsRepo

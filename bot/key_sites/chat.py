@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.authz import may_look_up_sites
 from bot.context import Ctx, Handler
-from bot.geocode import map_link
+from bot.dispatch.authz import may_look_up_sites
+from bot.intake.geocode import map_link
 from bot.key_sites.model import KeySite
 from bot.key_sites.store import sites_in_force
-from bot.phone import display_phone
+from bot.people.phone import display_phone
 
 logger = logging.getLogger(__name__)
 

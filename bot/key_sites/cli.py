@@ -8,11 +8,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from bot.cli.text import Kit, Say
 from bot.clock import SystemClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.key_sites.sheet import FORMAT, SitesImportError, read_sites
 from bot.key_sites.store import sites_in_force
 from storage.db import Database
@@ -23,20 +23,17 @@ EXIT_BAD_INPUT = 2
 COMMANDS = ("sites",)
 
 
-def add_parsers(sub: argparse._SubParsersAction, with_config: Callable[[argparse.ArgumentParser], None]) -> None:  # type: ignore[type-arg]
-    sites = sub.add_parser("sites", help="key sites (重点部位): import a spreadsheet, list those in force")
-    cmds = sites.add_subparsers(dest="sites_command", required=True)
-    imp = cmds.add_parser(
-        "import", help="replace the imported key sites with a CSV or XLSX file", epilog=FORMAT,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
-    imp.add_argument("path", type=Path)
-    with_config(imp)
-    listing = cmds.add_parser("list", help="the key sites in force (configured and imported)")
-    with_config(listing)
+def add_parsers(sub: argparse._SubParsersAction, kit: Kit) -> None:  # type: ignore[type-arg]
+    sites = kit.add(sub, "sites", "help.sites")
+    cmds = kit.commands(sites, "sites_command")
+    imp = kit.add(cmds, "import", "help.sites_import", description=kit.say("help.sites_import") + "\n\n" + FORMAT)
+    imp.add_argument("path", type=Path, help=kit.say("help.sites_path"))
+    kit.with_config(imp)
+    listing = kit.add(cmds, "list", "help.sites_list")
+    kit.with_config(listing)
 
 
-async def import_sites(settings: Settings, path: Path) -> str:
+async def import_sites(settings: Settings, path: Path, say: Say) -> str:
     sites = read_sites(path)
     rows = [
         StoredSite(name=s.name, kind=s.kind, address=s.address, latitude=s.lat, longitude=s.lon, phone=s.phone)
@@ -51,10 +48,10 @@ async def import_sites(settings: Settings, path: Path) -> str:
             await StaffAuditRepo(tx).add(actor="cli", action="key_sites_import", person_id=None, detail=detail, now=now)
     finally:
         await db.close()
-    return f"imported {len(rows)} key site(s) from {path}; they replace the imported ones (restart not needed)"
+    return say("sites.imported", count=len(rows), path=path)
 
 
-async def list_sites(settings: Settings) -> str:
+async def list_sites(settings: Settings, say: Say) -> str:
     db = await Database.open(settings.storage.path)
     try:
         async with db.lock:
@@ -62,7 +59,7 @@ async def list_sites(settings: Settings) -> str:
     finally:
         await db.close()
     if not sites:
-        return "no key sites"
+        return say("sites.none")
     return "\n".join(
         f"{s.name}\t{s.kind}\t{s.address or '-'}\t"
         f"{f'{s.lat:.5f},{s.lon:.5f}' if s.lat is not None and s.lon is not None else '-'}\t{s.phone or '-'}"
@@ -70,13 +67,13 @@ async def list_sites(settings: Settings) -> str:
     )
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings, say: Say) -> int:
     try:
         if args.sites_command == "import":
-            print(asyncio.run(import_sites(settings, args.path)))
+            print(asyncio.run(import_sites(settings, args.path, say)))
         else:
-            print(asyncio.run(list_sites(settings)))
+            print(asyncio.run(list_sites(settings, say)))
     except SitesImportError as exc:
-        print(f"error: nothing imported.\n{exc}", file=sys.stderr)
+        print(say("sites.nothing_imported") + "\n" + str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0

@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from bot.config_section import Section
-from bot.forms import Severity
+from bot.config.section import Section
+from bot.intake.forms import Severity
 
 Kind = Literal["school_canteen", "restaurant", "boiler_room", "hospital", "market", "elderly_home"]
 KINDS: tuple[Kind, ...] = ("school_canteen", "restaurant", "boiler_room", "hospital", "market", "elderly_home")

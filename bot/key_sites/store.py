@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.config import Settings
-from bot.forms import Severity
+from bot.config.settings import Settings
+from bot.intake.forms import Severity
 from bot.key_sites.model import KeySite, match, raised
 from storage.db import Conn
 from storage.key_sites import KeySitesRepo, StoredSite

@@ -7,9 +7,9 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.config import OutboundConfig, Settings, load_settings
-from bot.delivery import Blocked, Rejected, RetryLater
-from bot.events import Outbound, Text
+from bot.config.settings import OutboundConfig, Settings, load_settings
+from bot.outbound.delivery import Blocked, Rejected, RetryLater
+from common.events import Outbound, Text
 from storage.db import Database, to_db
 from tests.conftest import settings_dict
 

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.broadcast import STOP_TIPS, BadAudience, Broadcaster, audience_size
+from bot.broadcast.audience import BadAudience, audience_size
+from bot.broadcast.broadcaster import STOP_TIPS, Broadcaster
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.delivery import ChannelRefused
-from bot.events import Outbound, Priority, Text
-from bot.lane import Lane
+from bot.config.settings import Settings
+from bot.outbound.delivery import ChannelRefused
+from bot.outbound.lane import Lane
+from common.events import Outbound, Priority, Text
 from storage.db import Database
 from tests.bot.broadcast_helpers import FakeChannel, add_subscribers, fast_settings
 

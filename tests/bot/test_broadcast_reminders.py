@@ -7,12 +7,12 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.broadcast import Broadcaster
-from bot.campaigns import load_calendar
+from bot.broadcast.broadcaster import Broadcaster
+from bot.broadcast.calendar import load_calendar
+from bot.broadcast.runner import ReminderRunner
 from bot.clock import FakeClock
-from bot.events import Text
-from bot.lane import Lane
-from bot.reminders import ReminderRunner
+from bot.outbound.lane import Lane
+from common.events import Text
 from storage.db import Database
 from tests.bot.broadcast_helpers import FakeChannel, add_subscribers, fast_settings
 from tests.bot.test_campaigns import EXPECTED

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from bot.campaigns import load_calendar, occurrences
-from bot.holiday_dates import holiday_break, together
-from bot.utility_config import Region
+from bot.broadcast.calendar import load_calendar, occurrences
+from bot.broadcast.holiday_dates import holiday_break, together
+from bot.config.utility import Region
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -97,7 +97,7 @@ def test_content_changes_replace_texts_and_switch_campaigns_off() -> None:
 
 
 def test_texts_fill_the_utilitys_facts() -> None:
-    from bot.utility_config import Localized, UtilityConfig
+    from bot.config.utility import Localized, UtilityConfig
 
     u = UtilityConfig(name="Harbour Gas", name_zh="港城燃气", website="gas.example", wechat="港城燃气服务",
                       hours=Localized(zh="8:30-17:00", en="8:30-17:00"))  # fmt: skip

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.campaigns import (
+from bot.broadcast.calendar import (
     HOLIDAYS,
     MAX_QUIET,
     Calendar,

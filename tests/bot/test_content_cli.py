@@ -9,12 +9,12 @@ import holidays
 import openpyxl
 import pytest
 
-from bot import knowledge
-from bot.cli import main
-from bot.config import load_settings
-from bot.content_sheet import CAMPAIGN_COLUMNS, KNOWLEDGE_COLUMNS
-from bot.errors import ConfigError
-from bot.reminders import calendar_for
+from bot.broadcast.runner import calendar_for
+from bot.cli.main import main
+from bot.config.settings import load_settings
+from bot.content.sheet import CAMPAIGN_COLUMNS, KNOWLEDGE_COLUMNS
+from bot.questions import knowledge
+from common.errors import ConfigError
 
 
 @pytest.fixture
@@ -214,7 +214,7 @@ def test_campaigns_show_prints_local_dates_checked_against_the_official_breaks(
 
 
 def test_a_broken_override_stops_the_bot_at_start_not_mid_answer(tmp_path: Path) -> None:
-    from bot.content_store import ContentError
+    from bot.content.store import ContentError
 
     broken = tmp_path / "content.toml"
     broken.write_text("[knowledge.smell_gas\n", encoding="utf-8")

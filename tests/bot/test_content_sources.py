@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot import campaigns, knowledge
-from bot.campaigns import CalendarError, load_calendar
+from bot.broadcast import calendar as campaigns
+from bot.broadcast.calendar import CalendarError, load_calendar
+from bot.questions import knowledge
 
 DATA = resources.files("bot") / "data"
 # Cities and numbers a text must not hard-code: they come from [utility] through placeholders.

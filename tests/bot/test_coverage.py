@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
-from bot.coverage import JOB_ID, PURPOSE, CoverageWatch, gaps_ahead, next_check
-from bot.events import Text
+from bot.config.settings import Settings, load_settings
 from bot.i18n import t
-from bot.rota import GapReason, Override, OverrideKind
+from bot.people.staff import sync_staff
+from bot.rota.coverage import JOB_ID, PURPOSE, CoverageWatch, gaps_ahead, next_check
+from bot.rota.duty import save_overrides
+from bot.rota.model import GapReason, Override, OverrideKind
 from bot.scheduler import Job, Scheduler
-from bot.staff import sync_staff
+from common.events import Text
 from storage.db import Database, to_db
-from storage.rota import RotaRepo
 from tests.conftest import DISPATCHER, T0, settings_dict
 from tests.core.harness import Harness
 
@@ -63,7 +63,7 @@ async def leave_without_cover(db: Database, settings: Settings) -> None:
     start = local(settings, "2027-03-03 08:00")
     leave = Override(start=start, end=start + timedelta(hours=12), crew=None, kind=OverrideKind.LEAVE, replaces="A")
     async with db.transaction() as tx:
-        await RotaRepo(tx).replace_overrides([leave], fmt="csv", source="test", now=T0)
+        await save_overrides(tx, [leave], fmt="csv", source="test", now=T0)
 
 
 async def checks(db: Database) -> list[tuple[str, str, int | None]]:

@@ -188,7 +188,7 @@ def test_detect_is_fast_on_long_repetitive_text(text: str) -> None:
 
 def test_the_smell_gas_menu_entry_is_not_a_fire_and_old_keyboards_still_work() -> None:
     from bot.i18n import Lang, t
-    from bot.menu import menu_item
+    from bot.intake.menu import menu_item
 
     for lang in Lang:
         assert "🔥" not in t(lang, "menu.smell_gas")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge
 from bot.danger.detect import Outcome, detect
 from bot.i18n import Lang
+from bot.questions import knowledge
 from tests.bot.corpus_kit import Figures, load, score
 
 TUNE = load("tune")

@@ -9,7 +9,7 @@ import math
 import pytest
 from telegram.error import TelegramError
 
-from bot import jsonfast
+from common import jsonfast
 from handlers.transport import AiohttpRequest
 
 VALUES: list[object] = [

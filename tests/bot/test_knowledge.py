@@ -9,10 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge as kb
+from bot.config.utility import UtilityConfig
 from bot.i18n import Lang
-from bot.knowledge import Confidence, KnowledgeError, Match, confidence, entries, entry, knowledge, load, search
-from bot.utility_config import UtilityConfig
+from bot.questions import knowledge as kb
+from bot.questions.knowledge import (
+    Confidence,
+    KnowledgeError,
+    Match,
+    confidence,
+    entries,
+    entry,
+    knowledge,
+    load,
+    search,
+)
 
 CORPUS = Path(__file__).parent / "corpus"
 ENTRIES = entries()

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from bot.config import OutboundConfig
-from bot.delivery import Blocked, ChannelRefused, NotModified, Rejected, RetryLater, Transient
-from bot.events import Answer, Outbound, Priority, Text
-from bot.lane import Lane, LaneClosed
+from bot.config.settings import OutboundConfig
+from bot.outbound.delivery import Blocked, ChannelRefused, NotModified, Rejected, RetryLater, Transient
+from bot.outbound.lane import Lane, LaneClosed
+from common.events import Answer, Outbound, Priority, Text
 
 DEFAULTS = OutboundConfig()  # 28/s overall, private 3 then 1/s, groups 19/min
 UNLIMITED = OutboundConfig(global_rate_per_s=1e9, private_burst=10**9, private_rate_per_s=1e9, group_rate_per_min=1e12)

@@ -13,14 +13,14 @@ import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.clock import FakeClock
-from bot.config import load_settings
-from bot.delivery import Blocked, Rejected, RetryLater, Transient
-from bot.errors import ConfigError
-from bot.events import Text
-from bot.health import Health
-from bot.metrics import Metrics
-from bot.ops import ApiHealth, OpsServer
-from bot.ops_config import OpsConfig
+from bot.config.ops import OpsConfig
+from bot.config.settings import load_settings
+from bot.ops.health import Health
+from bot.ops.metrics import Metrics
+from bot.ops.server import ApiHealth, OpsServer
+from bot.outbound.delivery import Blocked, Rejected, RetryLater, Transient
+from common.errors import ConfigError
+from common.events import Text
 from handlers.metered import error_code
 from storage.db import Database
 from storage.ops_figures import read_figures, reason_of

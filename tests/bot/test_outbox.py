@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from bot.clock import SystemClock
-from bot.config import OutboundConfig
-from bot.delivery import Blocked, ChannelRefused, NotStarted, Rejected, RetryLater, Transient, Unreachable
-from bot.events import Edit, Outbound, Priority, Text
-from bot.lane import Lane
-from bot.outbox import OutboxWorker
+from bot.config.settings import OutboundConfig
+from bot.outbound.delivery import Blocked, ChannelRefused, NotStarted, Rejected, RetryLater, Transient, Unreachable
+from bot.outbound.lane import Lane
+from bot.outbound.outbox import OutboxWorker
+from common.events import Edit, Outbound, Priority, Text
 from storage.db import Database, to_db
 from storage.outbox import OutboxRepo, OutboxRow
 
@@ -358,12 +358,12 @@ async def test_an_unreachable_recipient_fails_at_once_and_is_reported_with_the_r
     sender.always[card_text] = NotStarted("Chat not found", method="sendMessage")
     sender.always[long_text] = Rejected("Message is too long", method="sendMessage")
     rig = await make(sender)
-    with caplog.at_level(logging.WARNING, logger="bot.outbox"):
+    with caplog.at_level(logging.WARNING, logger="bot.outbound.outbox"):
         card, long = await rig.add(Text(chat="1", text=card_text), Text(chat="2", text=long_text))
         rows = await rig.settled(card, long)
     assert [(row.status, row.attempts) for row in rows] == [("failed", 1), ("failed", 1)]
     assert [row.id for row in rig.blocked] == [card]
     lines = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any(f"row {long} " in x and "sendMessage Rejected: Message is too long" in x for x in lines), lines
-    assert any(f"row {card} " in x and "sendMessage NotStarted: Chat not found" in x for x in lines), lines
+    assert any(f"sendMessage, rejected (row {long}, -): Message is too long" in x for x in lines), lines
+    assert any(f"sendMessage, chat not found (row {card}, -): Chat not found" in x for x in lines), lines
     assert not any("Flat 501" in x or "xxxx" in x for x in lines), "never the text"

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main
-from bot.config import Settings, load_settings
-from bot.duty import crews_on_duty
+from bot.cli.main import main
+from bot.config.settings import Settings, load_settings
+from bot.rota.duty import crews_on_duty
 from storage.db import Database
 
 DATA = Path(__file__).parent / "data" / "rota"

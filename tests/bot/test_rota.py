@@ -12,7 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from bot.rota import (
+from bot.rota.checks import find_conflicts, uncovered
+from bot.rota.csv_files import overrides_from_csv, rotations_from_csv
+from bot.rota.ics import overrides_from_ics
+from bot.rota.model import (
     DutySlot,
     Gap,
     GapReason,
@@ -25,9 +28,6 @@ from bot.rota import (
     on_duty,
     shifts_between,
 )
-from bot.rota_checks import find_conflicts, uncovered
-from bot.rota_ics import overrides_from_ics
-from bot.rota_io import overrides_from_csv, rotations_from_csv
 
 DATA = Path(__file__).parent / "data" / "rota"
 ZONE = ZoneInfo("Asia/Shanghai")

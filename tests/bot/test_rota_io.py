@@ -10,9 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from bot.rota import DutySlot, Override, OverrideKind, Rotation, shifts_between
-from bot.rota_ics import overrides_from_ics, slot_uid, slots_to_ics
-from bot.rota_io import (
+from bot.rota.csv_files import (
     ProblemCode,
     RotaImportError,
     overrides_from_csv,
@@ -21,6 +19,8 @@ from bot.rota_io import (
     rotations_from_csv,
     rotations_to_csv,
 )
+from bot.rota.ics import overrides_from_ics, slot_uid, slots_to_ics
+from bot.rota.model import DutySlot, Override, OverrideKind, Rotation, shifts_between
 
 DATA = Path(__file__).parent / "data" / "rota"
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.clock import FakeClock, SystemClock
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.i18n import t
 from storage.db import Database
 from tests.conftest import CREW_A, CREW_B, RESIDENT, settings_dict

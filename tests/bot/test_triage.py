@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from bot.danger.detect import detect
-from bot.forms import CATEGORIES, HEATING_SEASON, Severity
-from bot.triage import danger_category, provisional, routing, triage
+from bot.intake.forms import CATEGORIES, HEATING_SEASON, Severity
+from bot.intake.triage import danger_category, provisional, routing, triage
 
 P1, P2, P3, P4 = Severity.P1, Severity.P2, Severity.P3, Severity.P4
 CALM_LEAK = {"where": "home", "strength": "faint", "valve": "closed", "unwell": "no"}
@@ -47,7 +47,7 @@ CASES: list[tuple[str, dict[str, Any], bool, Severity]] = [
 ]
 
 WINTER = {HEATING_SEASON: True}
-# Issue 14's rules, each with its source in bot/triage.py; (category, answers, expected)
+# Issue 14's rules, each with its source in bot/intake/triage.py; (category, answers, expected)
 RULES: list[tuple[str, str, dict[str, Any], Severity]] = [
     # excavation or third-party damage: P1 whatever the strength or place answers
     ("excavation", "faint outdoors", {"strength": "faint", "where": "outdoors"}, P1),
@@ -87,7 +87,7 @@ def test_fire_form_asks_no_smell_questions() -> None:
     assert not {"strength", "valve", "where", "unwell"} & set(fields)
 
 
-# danger recognised in a report of another category: the form it becomes (bot.triage.danger_category)
+# danger recognised in a report of another category: the form it becomes (bot.intake.triage.danger_category)
 DANGER_FORMS = [
     ("the meter is smashed and there is a strong smell of gas", "leak"),
     ("the CO alarm is beeping and my head hurts", "co"),

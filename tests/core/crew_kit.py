@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot import dispatch
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.context import Ctx
-from bot.escalation import EscalationService
-from bot.events import Inbound, Kind, Text
+from bot.dispatch import duplicates
+from bot.dispatch.escalation import EscalationService
+from bot.dispatch.route import route_new
 from bot.scheduler import Scheduler
+from common.events import Inbound, Kind, Text
 from storage.db import Database
 from storage.people import PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
@@ -45,8 +46,18 @@ def crew_settings(tmp_path: Path, **extra: Any) -> Settings:
     return load_settings(None, data)
 
 
-async def new_ticket(h: Harness, *, severity: str = "P1", user: str = RESIDENT, address: str = "Building 3") -> int:
-    """A committed ticket routed exactly as the intake routes it (dispatch, deadlines), without the form."""
+async def new_ticket(
+    h: Harness,
+    *,
+    severity: str = "P1",
+    user: str = RESIDENT,
+    address: str = "Building 3",
+    category: str = "leak",
+    where: tuple[float, float] | None = (31.2304, 121.4737),
+    mark_duplicates: bool = False,
+) -> int:
+    """A committed ticket routed exactly as the intake routes it (dispatch, deadlines), without the form;
+    ``mark_duplicates``: linked to nearby open P1s first, as the intake does."""
     now = h.clock.now()
     async with h.db.transaction() as tx:
         person = await PeopleRepo(tx).ensure("telegram", user, name="Zhang Wei", lang="en", now=now)
@@ -55,12 +66,12 @@ async def new_ticket(h: Harness, *, severity: str = "P1", user: str = RESIDENT, 
             channel="telegram",
             chat=user,
             lang="en",
-            category="leak",
+            category=category,
             severity=severity,
             status="dispatched" if severity in ("P1", "P2") else "queued",
             address=address,
-            latitude=31.2304,
-            longitude=121.4737,
+            latitude=where[0] if where else None,
+            longitude=where[1] if where else None,
             phone="+8613812345678",
             details={},
             now=now,
@@ -68,7 +79,9 @@ async def new_ticket(h: Harness, *, severity: str = "P1", user: str = RESIDENT, 
         ctx = Ctx(
             ev=Inbound(kind=Kind.TEXT, user=user, chat=user, at=now), now=now, person=person, tx=tx, settings=h.settings
         )
-        await dispatch.route_new(ctx, ticket_id)
+        if mark_duplicates:
+            await duplicates.mark_probable_same(ctx, ticket_id)
+        await route_new(ctx, ticket_id)
     return ticket_id
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.events import Kind, Outbound
-from bot.forms import FIELDS, Ask
+from bot.intake.forms import FIELDS, Ask
+from common.events import Kind, Outbound
 from storage.conversations import ConversationsRepo
 from tests.core.harness import Harness
 

@@ -6,10 +6,10 @@ import itertools
 from typing import Any
 
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.core import Core
-from bot.events import Button, Inbound, Kind, Outbound, Text
-from bot.staff import sync_staff
+from bot.people.staff import sync_staff
+from common.events import Button, Inbound, Kind, Outbound, Text
 from storage.db import Database
 from storage.outbox import OutboxRepo, OutboxRow
 

@@ -4,12 +4,12 @@ before acting, and a report that has a location is never chased. Fake clock thro
 
 from __future__ import annotations
 
-from bot.abandoned import AbandonedWatch
 from bot.clock import FakeClock
-from bot.config import IntakeConfig, Settings
-from bot.events import Kind, Priority, Text
+from bot.config.settings import IntakeConfig, Settings
 from bot.i18n import t
+from bot.intake.abandoned import AbandonedWatch
 from bot.scheduler import Scheduler
+from common.events import Kind, Priority, Text
 from storage.db import Database
 from tests.conftest import CREW_A, DISPATCHER, RESIDENT
 from tests.core.harness import Harness

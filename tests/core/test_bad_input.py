@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.clock import FakeClock
-from bot.config import AreaCircle, IntakeConfig, Settings
+from bot.config.settings import AreaCircle, IntakeConfig, Settings
 from bot.danger.cards import gas_card
-from bot.events import Answer, Kind, Priority, Text
 from bot.i18n import t
+from common.events import Answer, Kind, Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from tests.conftest import RESIDENT

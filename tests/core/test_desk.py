@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import relay
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.dispatch import JobScope
+from bot.config.settings import Settings
+from bot.dispatch import relay
+from bot.dispatch.offer import JobScope
 from storage.db import Database
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo

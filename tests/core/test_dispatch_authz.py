@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.events import Answer, Edit, Outbound
+from bot.config.settings import Settings
+from common.events import Answer, Edit, Outbound
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from tests.conftest import CREW_A

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.events import Answer, Edit, Priority
+from bot.config.settings import Settings
 from bot.i18n import t
+from common.events import Answer, Edit, Priority
 from storage.db import Database
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT
 from tests.core.crew_kit import (

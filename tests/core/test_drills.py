@@ -9,18 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from bot import figures_cli
-from bot.cli import main
+from bot.cli.text import Say
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
+from bot.dispatch.escalation import EscalationService
 from bot.drills.cli import DrillInputError, start_command
-from bot.drills.figures import drills_section
-from bot.escalation import EscalationService
 from bot.i18n import Lang, t
 from bot.scheduler import Scheduler
 from storage.db import Database
 from storage.ops_figures import read_figures
 from storage.people import PeopleRepo
+from storage.report_rows import report_rows
 from storage.tickets import TicketsRepo
 from tests.conftest import CREW_A, DISPATCHER, RESIDENT
 from tests.core.crew_kit import GROUP_A, crew_settings, harness, kinds, new_ticket, service, texts_to, ticket
@@ -170,10 +169,9 @@ async def test_drills_are_not_in_the_real_figures(settings: Settings, db: Databa
     assert f"#{real}" in listing and f"#{number}" not in listing
     figures = await read_figures(db)
     assert sum(figures.tickets.values()) == 1 and len(figures.dispatch_to_accept_s) == 1
-    month = (datetime(2027, 3, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC))
-    lines = await drills_section(db, settings, *month, clock.now(), Lang.EN)
-    assert "Held: 1 (resolved 0, escalated 0)" in lines
-    assert "Accepted in time: 1 of 1 (median 0:30)" in lines
+    rows = await report_rows(db, datetime(2027, 3, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC))
+    assert [t.id for t in rows.tickets if t.drill] == [number]  # the monthly report lists it apart
+    assert [t.id for t in rows.tickets if not t.drill] == [real]
 
 
 async def test_no_message_to_a_drills_resident_and_drill_lists_the_running(
@@ -202,7 +200,7 @@ async def test_the_command_line_starts_a_drill_the_running_bot_sends(
 ) -> None:
     h = await harness(settings, db, clock)
     args = argparse.Namespace(crew="A", scenario="co", address="Training ground", lat=None, lon=None)
-    out = await start_command(settings, args, clock.now())
+    out = await start_command(settings, args, clock.now(), Say(Lang.EN))
     assert out == "drill #1 (co, P1) sent to crew A"
     drill = await ticket(db, 1)
     assert drill.drill and drill.address == "Training ground" and drill.details["_drill"]["by"] is None
@@ -212,36 +210,17 @@ async def test_the_command_line_starts_a_drill_the_running_bot_sends(
     assert len(await texts_to(h, DISPATCHER, "drill_report")) == 1, "started from the command line: the desk"
     with pytest.raises(DrillInputError, match="no scenario"):
         await start_command(
-            settings, argparse.Namespace(crew="A", scenario="flood", address="", lat=None, lon=None), clock.now()
+            settings,
+            argparse.Namespace(crew="A", scenario="flood", address="", lat=None, lon=None),
+            clock.now(),
+            Say(Lang.EN),
         )
     with pytest.raises(DrillInputError, match="no crew"):
         await start_command(
-            settings, argparse.Namespace(crew="Q", scenario="co", address="", lat=None, lon=None), clock.now()
-        )
-
-
-async def test_figures_print_the_drills_of_the_month(settings: Settings, db: Database, clock: FakeClock) -> None:
-    h = await harness(settings, db, clock)
-    await h.text(DISPATCHER, "/drill A leak-indoor")
-    clock.advance(200)
-    await h.press(LEAD, "t:acc:1")
-    await h.press(LEAD, "t:site:1")
-    await h.press(LEAD, "t:cause:1:repaired")
-    start, end = figures_cli.period(settings, argparse.Namespace(month="2027-03", start=None, end=None), clock.now())
-    assert (start.isoformat(), end.isoformat()) == ("2027-03-01T00:00:00+08:00", "2027-04-01T00:00:00+08:00")
-    text = await figures_cli.figures_text(settings, start, end, clock.now(), Lang.EN)
-    assert "Held: 1 (resolved 1, escalated 0)" in text, "the timers did not run: no escalation"
-    assert "Accepted in time: 0 of 1 (median 3:20)" in text and "On site in time: 1 of 1 (median 3:20)" in text
-    april = await figures_cli.figures_text(settings, end, end.replace(month=5), clock.now(), Lang.ZH)
-    assert "开展演练：0 次" in april
-
-
-def test_figures_refuse_a_period_that_cannot_be(settings: Settings) -> None:
-    with pytest.raises(ValueError, match="together"):
-        figures_cli.period(settings, argparse.Namespace(month=None, start="2027-03-01", end=None), datetime.now(UTC))
-    with pytest.raises(ValueError, match="ends before"):
-        figures_cli.period(
-            settings, argparse.Namespace(month=None, start="2027-03-02", end="2027-03-01"), datetime.now(UTC)
+            settings,
+            argparse.Namespace(crew="Q", scenario="co", address="", lat=None, lon=None),
+            clock.now(),
+            Say(Lang.EN),
         )
 
 
@@ -279,15 +258,6 @@ async def test_a_drill_escalates_to_no_backup_crew_busy_with_a_real_p1(
     drill_cards = {r.chat for r in await h.outbox("dispatch") if r.ticket_id == number}
     assert "1003" not in drill_cards and "1004" not in drill_cards, "crew B has a real P1: no drill card"
     assert "escalated" in await kinds(db, number), "the rest of the chain still acts"
-
-
-def test_hotline_figures_prints_the_month(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\npath = "{tmp_path / "h.sqlite3"}"\n', encoding="utf-8")
-    assert main(["figures", "--month", "2027-03", "--lang", "zh", "--config", str(config)]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("2027-03-01 .. 2027-04-01 (Asia/Shanghai)") and "开展演练：0 次" in out
-    assert main(["figures", "--from", "2027-03-01", "--config", str(config)]) == 2
 
 
 async def test_a_real_p1_holds_back_an_unaccepted_drill_of_the_crew(tmp_path: Path, clock: FakeClock) -> None:

@@ -4,9 +4,9 @@ ticket; a report near an open P1 is its own ticket, marked as probably the same 
 from __future__ import annotations
 
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.events import Kind
+from bot.config.settings import Settings
 from bot.i18n import t
+from common.events import Kind
 from storage.db import Database
 from tests.conftest import CREW_A, RESIDENT
 from tests.core.driver import report

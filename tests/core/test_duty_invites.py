@@ -8,17 +8,16 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
-from bot.duty import crews_on_duty
+from bot.config.settings import Settings, load_settings
 from bot.i18n import t
-from bot.invites import InviteError, create_invite
-from bot.rota import Override, OverrideKind
-from bot.staff import sync_staff
+from bot.people.invites import InviteError, create_invite
+from bot.people.staff import sync_staff
+from bot.rota.duty import crews_on_duty, save_overrides
+from bot.rota.model import Override, OverrideKind
 from storage.audit import AuditRepo
 from storage.db import Database
 from storage.invites import InvitesRepo
 from storage.people import CrewsRepo, PeopleRepo
-from storage.rota import RotaRepo
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT, T0, settings_dict
 from tests.core.harness import Harness, texts
 
@@ -79,7 +78,7 @@ async def test_duty_follows_the_stored_overrides(h: Harness, settings: Settings)
     day = T0.astimezone(zone).replace(hour=8, minute=0)
     swap = Override(start=day, end=day + timedelta(hours=12), crew="B", kind=OverrideKind.SWAP, replaces="A")
     async with h.db.transaction() as tx:
-        await RotaRepo(tx).replace_overrides([swap], fmt="csv", source="test", now=T0)
+        await save_overrides(tx, [swap], fmt="csv", source="test", now=T0)
         assert await crews_on_duty(tx, settings, T0) == ["B"]
         assert await crews_on_duty(tx, settings, T0 + timedelta(hours=12)) == ["B"]  # B's own night
         assert await crews_on_duty(tx, settings, T0 + timedelta(hours=24)) == ["A"]

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.errors import HotlineError
-from bot.escalation import EscalationService
+from bot.config.settings import Settings
+from bot.dispatch.escalation import EscalationService
 from bot.i18n import t
 from bot.scheduler import Scheduler
+from common.errors import HotlineError
 from storage.db import Database
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT
 from tests.core.crew_kit import (
@@ -148,7 +148,7 @@ async def test_crash_inside_a_step_leaves_it_pending_and_it_runs_once(
     async def crash(*args: object, **kwargs: object) -> None:
         raise HotlineError("power cut in the middle of the step")
 
-    monkeypatch.setattr("bot.escalation.tell_resident", crash)
+    monkeypatch.setattr("bot.dispatch.escalation.tell_resident", crash)
     with pytest.raises(HotlineError):
         await esc.run_due()
     assert await escalations(db, ticket_id) == []

@@ -3,12 +3,12 @@ the medical path's question."""
 
 from __future__ import annotations
 
-from bot import knowledge
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.danger.cards import Situation, compose, gas_card, maybe_text
-from bot.events import Priority, Text
 from bot.i18n import Lang, t
+from bot.questions import knowledge
+from common.events import Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from storage.tickets import TicketsRepo

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.i18n import t
 from storage.db import Database
 from tests.conftest import CREW_A, RESIDENT

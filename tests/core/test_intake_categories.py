@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.events import Kind
-from bot.forms import CATEGORIES
+from bot.config.settings import Settings
 from bot.i18n import t
-from bot.triage import routing, triage
+from bot.intake.forms import CATEGORIES
+from bot.intake.triage import routing, triage
+from common.events import Kind
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from storage.tickets import TicketsRepo

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FakeClock
-from bot.config import load_settings
-from bot.events import Kind, Outbound
-from bot.forms import FIELDS
+from bot.config.settings import load_settings
 from bot.i18n import t
+from bot.intake.forms import FIELDS
+from common.events import Kind, Outbound
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from tests.conftest import RESIDENT, T0, settings_dict

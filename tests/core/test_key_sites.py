@@ -10,15 +10,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
-from bot.errors import ConfigError
-from bot.events import Kind
-from bot.forms import Severity
+from bot.config.settings import Settings, load_settings
 from bot.i18n import t
+from bot.intake.forms import Severity
 from bot.key_sites.model import KeySite, KeySiteMatch, distance_m, match, raised
 from bot.key_sites.sheet import SitesImportError, read_sites
+from common.errors import ConfigError
+from common.events import Kind
 from storage.db import Database
 from tests.conftest import CREW_A, DISPATCHER, RESIDENT, settings_dict
 from tests.core.crew_kit import audits, crew_settings, harness, texts_to, ticket

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.danger.cards import gas_card
-from bot.events import Answer, Edit, Kind, Priority, Text
 from bot.i18n import t
+from common.events import Answer, Edit, Kind, Priority, Text
 from storage.db import Database
 from storage.tickets import TicketsRepo
 from tests.conftest import CREW_A, CREW_B, RESIDENT

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.danger import flows as first_answer
 from bot.danger.detect import detect
-from bot.events import Answer, Kind, Text
 from bot.i18n import Lang, t
+from common.events import Answer, Kind, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from tests.conftest import CREW_A, DISPATCHER, RESIDENT

@@ -3,10 +3,10 @@ opens a question ticket on the dispatchers' desk."""
 
 from __future__ import annotations
 
-from bot import knowledge
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.i18n import t
+from bot.questions import knowledge
 from storage.db import Database
 from storage.tickets import TicketsRepo
 from tests.conftest import DISPATCHER, RESIDENT

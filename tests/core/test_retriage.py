@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.danger.cards import gas_card
-from bot.events import Kind, Priority, Text
-from bot.forms import FIELDS
 from bot.i18n import t
+from bot.intake.forms import FIELDS
+from common.events import Kind, Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from tests.conftest import DISPATCHER, RESIDENT

@@ -1,5 +1,5 @@
 """Taking staff roles back: ``/revoke`` in chat, its effect at once (buttons, cards, residents' data), and
-what the next start does with configured and invited staff (``bot.staff.sync_staff``)."""
+what the next start does with configured and invited staff (``bot.people.staff.sync_staff``)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import pytest
 from telegram import BotCommand, BotCommandScopeChat
 
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.i18n import t
-from bot.invites import create_invite
-from bot.sandbox.testing import sandbox_and_bot
-from bot.staff import staff_entries, sync_staff
+from bot.people.invites import create_invite
+from bot.people.staff import staff_entries, sync_staff
 from handlers.commands import register_commands
+from sandbox.testing import sandbox_and_bot
 from storage.db import Database
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT, settings_dict
 from tests.core.crew_kit import ADMIN, SUPERVISOR, crew_settings, harness, kinds, new_ticket, ticket

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.clock import FakeClock
-from bot.config import Settings, load_settings
-from bot.events import Answer, Edit, Text
+from bot.config.settings import Settings, load_settings
+from common.events import Answer, Edit, Text
 from storage.db import Database
 from tests.conftest import DISPATCHER, RESIDENT, settings_dict
 from tests.core.harness import Harness, button_data, texts

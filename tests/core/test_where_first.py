@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot import geocode
 from bot.clock import FakeClock
-from bot.config import IntakeConfig, Settings
-from bot.events import Edit, Kind, Text
+from bot.config.settings import IntakeConfig, Settings
 from bot.i18n import t
+from bot.intake import geocode
+from common.events import Edit, Kind, Text
 from storage.db import Database, from_db
 from storage.tickets import Ticket, TicketsRepo
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT

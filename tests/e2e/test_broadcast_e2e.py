@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.broadcast import Broadcaster
+from bot.broadcast.broadcaster import Broadcaster
+from bot.cli.demo import DEMO_TOKEN, RESIDENT, running_bot, sandbox_settings
 from bot.clock import SystemClock
 from bot.danger.cards import gas_card
-from bot.demo import DEMO_TOKEN, RESIDENT, running_bot, sandbox_settings
 from bot.runtime import Runtime
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from storage.db import Database
 from tests.bot.broadcast_helpers import FIRST_ID, add_subscribers
 

@@ -10,10 +10,11 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.demo import DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.cli.demo import DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.cli.text import Say
 from bot.drills.cli import start_command
-from bot.i18n import t
-from bot.sandbox import Sandbox
+from bot.i18n import Lang, t
+from sandbox import Sandbox
 from tests.e2e.test_crew_unreachable import sandbox
 from tests.e2e.test_first_path import has_button
 
@@ -53,7 +54,9 @@ async def test_a_drill_from_the_command_line_is_sent_by_the_running_bot(sandbox:
     settings = sandbox_settings(sb, tmp_path / "e2e.sqlite3", lang="en")
     async with running_bot(settings):
         args = argparse.Namespace(crew="A", scenario="fire", address="Training yard", lat=31.2304, lon=121.4737)
-        assert await start_command(settings, args, datetime.now(UTC)) == "drill #1 (fire, P1) sent to crew A"
+        assert (
+            await start_command(settings, args, datetime.now(UTC), Say(Lang.EN)) == "drill #1 (fire, P1) sent to crew A"
+        )
         card = await sb.wait_for(LEAD, lambda m: has_button(m, "t:acc:1"), timeout_s=15)
         assert "Training yard" in (card.text or "") and (card.text or "").startswith(t("en", "drills.card_mark"))
         pin = await sb.wait_for(LEAD, lambda m: m.kind in ("venue", "location"), timeout_s=10)

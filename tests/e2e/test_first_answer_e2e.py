@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings, tap
 from bot.danger.cards import Situation, compose, maybe_text
 from bot.danger.detect import Outcome, detect
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings, tap
 from bot.i18n import Lang, lang_from_code, t
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.bot.corpus_kit import load
 
 FIRST_USER = 7_000_000

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.config.settings import Settings
 from bot.danger.cards import gas_card
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
 from bot.i18n import t
-from bot.sandbox import Sandbox
-from bot.sandbox.botworld import ChatMessage
+from sandbox import Sandbox
+from sandbox.botworld import ChatMessage
 
 
 @pytest.fixture

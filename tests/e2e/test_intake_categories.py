@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings
-from bot.forms import CATEGORIES, EMERGENCY, HEATING_SEASON, Ask, next_field
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings
 from bot.i18n import t
-from bot.sandbox import Sandbox
-from bot.sandbox.botworld import ChatMessage
+from bot.intake.forms import CATEGORIES, EMERGENCY, HEATING_SEASON, Ask, next_field
+from sandbox import Sandbox
+from sandbox.botworld import ChatMessage
 
 FIRST_USER = 6001
 PIN = (31.2304, 121.4737)

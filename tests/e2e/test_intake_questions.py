@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge
-from bot.demo import DEMO_TOKEN, DISPATCHER, RESIDENT, running_bot, sandbox_settings
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, DISPATCHER, RESIDENT, running_bot, sandbox_settings
+from bot.questions import knowledge
+from sandbox import Sandbox
 from tests.e2e.test_intake_categories import press
 
 

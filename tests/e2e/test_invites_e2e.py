@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.demo import DEMO_TOKEN, running_bot, sandbox_settings
+from bot.cli.demo import DEMO_TOKEN, running_bot, sandbox_settings
 from bot.i18n import t
-from bot.invites import create_invite
-from bot.rota import Override, OverrideKind
-from bot.sandbox import Sandbox
+from bot.people.invites import create_invite
+from bot.rota.duty import save_overrides
+from bot.rota.model import Override, OverrideKind
+from sandbox import Sandbox
 from storage.db import Database
-from storage.rota import RotaRepo
 
 NEWCOMER, ADMIN = 7001, 7002
 
@@ -74,7 +74,7 @@ async def test_admins_are_warned_of_a_gap_at_start_up(sandbox: Sandbox, tmp_path
     db = await Database.open(settings.storage.path)
     try:
         async with db.transaction() as tx:
-            await RotaRepo(tx).replace_overrides([leave], fmt="csv", source="test", now=datetime.now(zone))
+            await save_overrides(tx, [leave], fmt="csv", source="test", now=datetime.now(zone))
     finally:
         await db.close()
     async with running_bot(settings):

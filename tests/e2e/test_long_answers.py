@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings
 from bot.clock import SystemClock
-from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings
 from bot.runtime import Runtime
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from storage.db import Conn
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo

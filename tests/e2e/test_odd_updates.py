@@ -14,12 +14,12 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.cli.demo import DEMO_TOKEN, LEAD, RESIDENT, running_bot, sandbox_settings
 from bot.danger import flows as first_answer
 from bot.danger.detect import detect
-from bot.demo import DEMO_TOKEN, LEAD, RESIDENT, running_bot, sandbox_settings
 from bot.i18n import Lang, t
-from bot.sandbox import Sandbox
 from handlers.webhook import SECRET_HEADER
+from sandbox import Sandbox
 from tests.reliability.test_webhook import SECRET, free_port, webhook_settings
 
 OURS = "gas_hotline_sandbox_bot"

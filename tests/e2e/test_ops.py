@@ -13,8 +13,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from sandbox import Sandbox
 from tests.e2e.test_first_path import fill_report, has_button
 
 # every Bot API method the bot calls, so that the sandbox answers none of them (connections dropped)
@@ -134,7 +134,7 @@ async def test_ops_is_off_by_default(sandbox: Sandbox, tmp_path: Path) -> None:
 async def test_a_taken_ops_port_stops_the_start_with_one_clear_error(sandbox: Sandbox, tmp_path: Path) -> None:
     import socket
 
-    from bot.errors import ConfigError
+    from common.errors import ConfigError
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

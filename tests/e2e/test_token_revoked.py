@@ -18,11 +18,11 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import serve
-from bot.config import Settings
-from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.config.settings import Settings
 from bot.halt import Halted
 from bot.runtime import Runtime
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.e2e.test_first_path import has_button
 
 NEW_TOKEN = "123456:NEW-sandbox-token"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.demo import DEMO_TOKEN
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN
 from handlers.transport import AiohttpRequest, proxy_for, shown_proxy
+from sandbox import Sandbox
 from tests.handlers.proxies import basic, http_proxy, self_signed, socks5_proxy, tls_front
 from tests.reliability.botproc import BotProcess, bot_config, toml_dump
 

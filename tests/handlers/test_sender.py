@@ -9,12 +9,12 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken
 
-from bot.delivery import Blocked, ChannelRefused, NotStarted, Rejected, RetryLater, Transient
-from bot.demo import DEMO_TOKEN
-from bot.events import Answer, Button, Edit, Key, Location, Text
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN
+from bot.outbound.delivery import Blocked, ChannelRefused, NotStarted, Rejected, RetryLater, Transient
+from common.events import Answer, Button, Edit, Key, Location, Text
 from handlers.sender import TelegramSender, delivery_error, markup_dict, text_markup
 from handlers.transport import AiohttpRequest
+from sandbox import Sandbox
 
 USER = 4242
 

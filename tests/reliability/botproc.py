@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from bot.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
+from sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 ZONE = "Asia/Shanghai"
@@ -47,7 +49,7 @@ def toml_dump(data: dict[str, Any], prefix: str = "") -> str:
 
 
 def bot_config(sandbox: Sandbox, db_path: Path, **extra: Any) -> dict[str, Any]:
-    """Settings like ``bot.demo.sandbox_settings`` (crew A on duty, crew B off, one dispatcher), no token."""
+    """Settings like ``bot.cli.demo.sandbox_settings`` (crew A on duty, crew B off, one dispatcher), no token."""
     anchor = datetime.now(ZoneInfo(ZONE)).replace(tzinfo=None) - timedelta(hours=1)
     data: dict[str, Any] = {
         "telegram": {"base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url, "poll_timeout_s": 1},
@@ -73,6 +75,15 @@ def bot_config(sandbox: Sandbox, db_path: Path, **extra: Any) -> dict[str, Any]:
         else:
             data[key] = value
     return data
+
+
+@contextlib.asynccontextmanager
+async def staff_sandbox() -> AsyncIterator[Sandbox]:
+    """A sandbox that knows the staff of ``bot_config`` (crew A, crew B's lead, the dispatcher)."""
+    async with Sandbox(DEMO_TOKEN) as sb:
+        for user_id in (LEAD, MEMBER, OTHER_CREW, DISPATCHER):
+            sb.create_user(user_id, first_name=f"Staff {user_id}", language_code="en")
+        yield sb
 
 
 class BotProcess:

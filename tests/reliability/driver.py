@@ -13,11 +13,11 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 
-from bot.forms import FIELDS, Ask
 from bot.i18n import t
-from bot.sandbox import Sandbox
-from bot.sandbox.botworld import ChatMessage
-from bot.sandbox.errors import SandboxError
+from bot.intake.forms import FIELDS, Ask
+from sandbox import Sandbox
+from sandbox.botworld import ChatMessage
+from sandbox.errors import SandboxError
 
 # the receipt ("Ticket #N: a crew is being sent now", sent when the location commits the ticket; or
 # "Report received: ticket #N" after a confirm), whatever the severity; other messages also name "#N"

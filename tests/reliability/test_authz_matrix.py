@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.core import Core
-from bot.events import Answer, Outbound
+from common.events import Answer, Outbound
 from storage.db import Database
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT, T0, settings_dict
 from tests.core.harness import Harness
@@ -69,6 +69,7 @@ COMMAND_RULES: dict[str, Rule] = {
     "note": Rule(DESK, args="{ticket} checked the riser"),
     "close": Rule(DESK, args="{ticket}"),
     "sla": Rule(DESK),
+    "board": Rule(DESK),
     "notice": Rule(DESK, args="Water main works on Zhongshan Road tonight"),
     "broadcasts": Rule(DESK),
     "broadcast": Rule(frozenset({"admin"}), args="Close the valve before you travel"),

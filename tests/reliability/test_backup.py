@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, running_bot, sandbox_settings
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, running_bot, sandbox_settings
+from sandbox import Sandbox
 from storage.db import Database, migrations
 from tests.reliability.botproc import REPO
 from tests.reliability.driver import file_report

@@ -17,8 +17,9 @@ cannot tell whether Telegram delivered the message: the Bot API has no "did chat
 ``sendMessage`` has no idempotency key, so resending is the only way to make sure, and it repeats the message
 for everyone it did reach. In the runs of this suite the cut-off rows had most often all been delivered (the
 kill tends to land between a send and the batch that records it), sometimes none: a resend would have
-repeated the tip to up to 32 people per crash. The broadcaster's promise is "once, politely" (bot/broadcast.py)
-and DESIGN.md puts broadcasts last, behind everything urgent: a seasonal tip repeated to a few dozen residents,
+repeated the tip to up to 32 people per crash. The broadcaster's promise is "once, politely"
+(bot/broadcast/broadcaster.py) and DESIGN.md puts broadcasts last, behind everything urgent: a seasonal tip
+repeated to a few dozen residents,
 most of them elderly, is a nuisance that teaches them to ignore, or block (which unsubscribes them from), the
 next and possibly urgent notice; a tip missed once is covered by the next campaign, by the hotline number on
 every safety message and by the safety card any leak report gets at once. So the window is kept small instead
@@ -39,9 +40,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.demo import DEMO_TOKEN
 from bot.clock import SystemClock
-from bot.demo import DEMO_TOKEN
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from storage.db import Database
 from tests.bot.broadcast_helpers import FIRST_ID, add_subscribers
 from tests.reliability.botproc import REPO, BotProcess, bot_config, toml_dump

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings
-from bot.sandbox import Sandbox
-from bot.sandbox.botworld import ChatMessage
-from bot.sandbox.limits import FaultConfig
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings
+from sandbox import Sandbox
+from sandbox.botworld import ChatMessage
+from sandbox.limits import FaultConfig
 from tests.reliability.driver import Outcome, file_report, transcript
 
 FIRST_RESIDENT = 6000

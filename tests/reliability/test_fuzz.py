@@ -24,8 +24,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings
+from sandbox import Sandbox
 
 PROBE = 5_990_000  # probes count down from here, one new person each
 USERS = (RESIDENT, LEAD, MEMBER, OTHER_CREW, 42, -1, 2**63, 0)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
-from bot.sandbox import Sandbox
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from sandbox import Sandbox
 from tests.e2e.test_first_path import fill_report, has_button
 
 PHONE_DIGITS = "13812345678"  # fill_report shares +86 138 1234 5678

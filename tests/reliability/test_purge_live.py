@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings
-from bot.events import Envelope, Priority, Text
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings
 from bot.i18n import t
-from bot.sandbox import Sandbox
+from common.events import Envelope, Priority, Text
+from sandbox import Sandbox
 from storage.db import Database, to_db
 from tests.reliability.botproc import REPO, toml_dump
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.events import Kind
+from common.events import Kind
 from handlers.convert import TelegramUpdate, decode_update
 from handlers.processor import SHARED_KEY, chat_key
 from handlers.safe_updates import decode_batch

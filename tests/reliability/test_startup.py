@@ -17,14 +17,14 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot import dbguard
 from bot.app import serve
-from bot.cli import main
-from bot.config import Settings, load_settings
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings
-from bot.errors import StorageError
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings
+from bot.cli.main import main
+from bot.config.settings import Settings, load_settings
 from bot.halt import Halted
-from bot.sandbox import Sandbox
+from bot.ops import dbguard
+from common.errors import StorageError
+from sandbox import Sandbox
 from storage.db import Database
 from storage.instance import AlreadyRunning, InstanceLock
 from tests.reliability.botproc import REPO, toml_dump

@@ -14,14 +14,14 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import serve
-from bot.cli import EXIT_CONFIG, main
-from bot.config import Settings
-from bot.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings
-from bot.errors import ConfigError
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings
+from bot.cli.main import EXIT_CONFIG, main
+from bot.config.settings import Settings
 from bot.halt import Halted
 from bot.runtime import Runtime
-from bot.sandbox import Sandbox
+from common.errors import ConfigError
 from handlers.webhook import SECRET_HEADER
+from sandbox import Sandbox
 from tests.reliability.driver import file_report
 
 SECRET = "s3cret-Token_for-the-hook"

@@ -21,8 +21,8 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, EndPointNotFound, InvalidToken
 
-from bot.sandbox import DEFAULT_TOKEN, Sandbox, User
-from bot.sandbox.testing import ptb_bot, sandbox_and_bot
+from sandbox import DEFAULT_TOKEN, Sandbox, User
+from sandbox.testing import ptb_bot, sandbox_and_bot
 
 Env = tuple[Sandbox, Bot, User]
 

@@ -11,8 +11,8 @@ import aiohttp
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.sandbox import DEFAULT_TOKEN, Sandbox
-from bot.sandbox.testing import ptb_bot, sandbox_and_bot
+from sandbox import DEFAULT_TOKEN, Sandbox
+from sandbox.testing import ptb_bot, sandbox_and_bot
 
 
 async def call(http: aiohttp.ClientSession, method: str, url: str, **body: Any) -> Any:
@@ -96,7 +96,7 @@ async def test_cli_prints_its_base_url() -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.sandbox",
+        "sandbox",
         "--port",
         "0",
         "--token",

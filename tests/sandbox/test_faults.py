@@ -11,9 +11,9 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TimedOut
 
-from bot.sandbox import ApiError, FaultConfig, RateLimits, Sandbox, User
-from bot.sandbox.limits import RateLimiter
-from bot.sandbox.testing import ptb_bot, sandbox_and_bot
+from sandbox import ApiError, FaultConfig, RateLimits, Sandbox, User
+from sandbox.limits import RateLimiter
+from sandbox.testing import ptb_bot, sandbox_and_bot
 
 Env = tuple[Sandbox, Bot, User]
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.sandbox import ApiError
-from bot.sandbox.markup import format_text, parse_html, parse_markdown, user_entities, utf16_len
+from sandbox import ApiError
+from sandbox.markup import format_text, parse_html, parse_markdown, user_entities, utf16_len
 
 
 def test_html_entities_use_utf16_offsets() -> None:

@@ -8,8 +8,8 @@ import pytest
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import BadRequest, InvalidToken
 
-from bot.sandbox import DEFAULT_TOKEN, Sandbox, SandboxError
-from bot.sandbox.testing import ptb_bot, sandbox_and_bot
+from sandbox import DEFAULT_TOKEN, Sandbox, SandboxError
+from sandbox.testing import ptb_bot, sandbox_and_bot
 
 NEW_TOKEN = "123456:ROTATED-TOKEN"
 

@@ -11,8 +11,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.constants import MessageEntityType
 from telegram.error import BadRequest, Conflict, Forbidden
 
-from bot.sandbox import Sandbox, SandboxError, User
-from bot.sandbox.testing import sandbox_and_bot
+from sandbox import Sandbox, SandboxError, User
+from sandbox.testing import sandbox_and_bot
 
 Env = tuple[Sandbox, Bot, User]
 

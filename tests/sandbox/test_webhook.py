@@ -11,9 +11,9 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import BadRequest, Conflict
 
-from bot.sandbox import Sandbox, User
-from bot.sandbox.testing import sandbox_and_bot
-from bot.sandbox.webhook import SECRET_HEADER
+from sandbox import Sandbox, User
+from sandbox.testing import sandbox_and_bot
+from sandbox.webhook import SECRET_HEADER
 
 
 class Receiver:

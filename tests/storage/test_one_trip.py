@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import StorageError
+from common.errors import StorageError
 from storage.db import GROUP_MAX, Conn, Database
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.events import Answer, Button, Edit, Location, Outbound, Photo, Priority, Text
+from common.events import Answer, Button, Edit, Location, Outbound, Photo, Priority, Text
 from storage.db import Database, to_db
 from storage.outbox import OutboxRepo
 

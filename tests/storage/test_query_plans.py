@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.events import Priority, Text
+from common.events import Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Database
 from storage.drills import DrillsRepo

@@ -1,0 +1,1 @@
+"""Broadcasts: the seasonal calendar, the campaign runner, the broadcaster, subscriptions, chat commands."""

@@ -1,0 +1,1 @@
+"""The ``hotline`` command and its subcommands, the demo included."""

@@ -1,0 +1,1 @@
+"""The configuration: one object from TOML, and its sections."""

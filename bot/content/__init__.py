@@ -1,0 +1,1 @@
+"""The safety officer's content: the override file, the spreadsheet, the checks."""

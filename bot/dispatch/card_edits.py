@@ -1,0 +1,125 @@
+"""Editing the crew's card in place when the resident answers after the dispatch.
+
+Every chat that still holds the ticket (members and groups of the crews it is offered to, its holder)
+has its newest card edited: a changed severity first, then the card as it is now, then "✏️ Updated: ...".
+Each edit carries the whole card, so one still waiting in the outbox is superseded by the next; plain
+updates go at notice priority (behind new tickets' cards and the residents' questions), a changed
+severity with the dispatch cards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Ctx
+from bot.dispatch import offer as dispatch
+from bot.dispatch.card import ticket_text
+from bot.i18n import Lang, t
+from bot.intake.forms import FIELDS
+from bot.intake.render import value_text
+from common.events import Edit, Photo, Priority
+from storage.outbox import OutboxRepo, OutboxRow
+from storage.people import CrewsRepo, PeopleRepo
+from storage.tickets import Ticket
+from storage.timers import OffersRepo
+
+CARD_PURPOSES = ("dispatch", "backup")
+
+
+def _update_lines(
+    lang: Lang, ticket: Ticket, old: str, suggested: str | None, changed: list[str], answers: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    """(lines before the card, lines after it): a changed severity first, then the card, then what changed."""
+    before = []
+    if ticket.severity != old:
+        before.append(t(lang, "crew.update_severity_raised", old=old, new=ticket.severity))
+    elif suggested is not None:
+        before.append(t(lang, "crew.update_severity_kept", kept=ticket.severity, suggested=suggested))
+    shown = []
+    for name in changed:
+        spec = FIELDS.get(name)
+        if name == "category":
+            shown.append(t(lang, f"category.{ticket.category}"))
+        elif spec is not None and name in answers:
+            shown.append(f"{t(lang, f'form.{name}.label')}: {value_text(lang, spec, answers[name])}")
+    after = [t(lang, "crew.update_line", what="; ".join(shown))] if shown else []
+    return before, after
+
+
+async def _current_cards(ctx: Ctx, ticket: Ticket) -> list[OutboxRow]:
+    """The newest card in each chat that still holds the ticket: members and groups of the crews it is
+    offered to, and its holder. Cards withdrawn from a crew (reassigned, revoked) are left as they are."""
+    people, crews = PeopleRepo(ctx.tx), CrewsRepo(ctx.tx)
+    members: set[int] = {ticket.assignee_id} if ticket.assignee_id else set()
+    groups: set[str] = set()
+    for crew_id in await OffersRepo(ctx.tx).crews(ticket.id):
+        members |= {member.id for member in await people.crew_members(crew_id)}
+        crew = await crews.get(crew_id)
+        if crew is not None and crew.group_chat:
+            groups.add(crew.group_chat)
+    newest: dict[str, OutboxRow] = {}
+    for purpose in CARD_PURPOSES:
+        for row in await OutboxRepo(ctx.tx).rows_for_ticket(ticket.id, purpose):
+            held = row.recipient_id in members if row.recipient_id is not None else row.chat in groups
+            if held and (row.chat not in newest or row.id > newest[row.chat].id):
+                newest[row.chat] = row
+    return sorted(newest.values(), key=lambda row: row.id)
+
+
+async def edit_cards(
+    ctx: Ctx,
+    ticket: Ticket,
+    *,
+    old: str,
+    suggested: str | None,
+    changed: list[str],
+    answers: dict[str, Any],
+) -> int:
+    """Edit the crew's card in place in every chat that holds it; returns how many edits were queued.
+
+    A closed or resolved ticket's cards are left as they are (they say why)."""
+    if not ticket.is_open:
+        return 0
+    people = PeopleRepo(ctx.tx)
+    holder = await people.get(ticket.assignee_id) if ticket.assignee_id else None
+    # each edit carries the whole card: one still waiting (a busy crew chat) is superseded by this one
+    await OutboxRepo(ctx.tx).drop_pending(ticket.id, "dispatch_edit", reason="superseded by a newer card")
+    # A changed severity goes with the dispatch cards. Other updates wait behind new tickets' cards and
+    # the residents' questions: under load they pile up in the outbox, where each one supersedes the
+    # last, so a busy crew chat gets one edit with everything instead of one per answer.
+    priority = Priority.DISPATCH if ticket.severity != old else Priority.NOTICE
+    hints = await dispatch.duplicate_hints(ctx, ticket)
+    queued = 0
+    for row in await _current_cards(ctx, ticket):
+        recipient = await people.get(row.recipient_id) if row.recipient_id is not None else None
+        lang = Lang(recipient.lang) if recipient else Lang.ZH
+        before, after = _update_lines(lang, ticket, old, suggested, changed, answers)
+        body = ticket_text(lang, ticket, ctx.settings, hints=hints)
+        if ticket.status == "dispatched":
+            buttons = dispatch.offer_buttons(lang, ticket.id)
+        elif holder is not None and row.recipient_id == holder.id:
+            buttons = dispatch.progress_buttons(lang, ticket)
+        else:
+            buttons = []
+            if holder is not None:
+                after = [*after, t(lang, "crew.taken_by", name=holder.name)]
+        text = "\n".join([*before, body]) + ("\n\n" + "\n".join(after) if after else "")
+        edit = Edit(chat=row.chat, of_outbox=row.id, text=text, buttons=buttons, priority=priority)
+        await dispatch.queue(
+            ctx, edit, ticket_id=ticket.id, purpose="dispatch_edit", recipient_id=row.recipient_id,
+            channel=ticket.channel,
+        )  # fmt: skip
+        queued += 1
+    return queued
+
+
+async def send_photos(ctx: Ctx, ticket: Ticket) -> None:
+    """Photos sent after the card: to every chat that has the card (a card's photos go with it at dispatch)."""
+    photos = [str(p) for p in ticket.details.get("photos") or []][: dispatch.MAX_CARD_PHOTOS]
+    for row in await _current_cards(ctx, ticket) if ticket.is_open else []:
+        for photo in photos:
+            picture = Photo(chat=row.chat, photo=photo, caption=f"#{ticket.id}", priority=Priority.DISPATCH)
+            await dispatch.queue(
+                ctx, picture, ticket_id=ticket.id, purpose="photo", recipient_id=row.recipient_id,
+                channel=ticket.channel,
+            )  # fmt: skip

@@ -1,0 +1,1 @@
+"""The resident's report: the conversation, its questions, location, severity, committing the ticket."""

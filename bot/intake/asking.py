@@ -1,0 +1,168 @@
+"""Asking a report's questions and reading the answers (the intake conversation's input and output).
+
+``ask`` renders a field's question with its buttons or keyboard; ``parse`` reads the resident's event
+as the answer to the current field, or says why it cannot (the caller asks again). The location
+question of an emergency offers one-tap keys: share the location, "I am at home: <the address of my
+last report>", type the address, and "call me instead" (share the contact).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Ctx
+from bot.danger.detect import detect
+from bot.i18n import Lang
+from bot.i18n import t as translate
+from bot.intake.area import in_service_area
+from bot.intake.forms import Ask, Category, Field
+from bot.intake.menu import fold
+from bot.people.phone import letters_in_number, normalise_phone
+from common.events import Button, Key, Kind, Priority
+
+MAX_TEXT = 1000
+MAX_ADDRESS = 300
+MAX_PHOTOS = 10
+MAX_SAID = 500
+
+
+def outside(ctx: Ctx, lat: float, lon: float) -> bool:
+    """A pin outside the service area: say so (with the hotline) and do not keep it."""
+    if in_service_area(ctx.settings.intake, lat, lon):
+        return False
+    ctx.say("intake.outside_area", priority=Priority.EMERGENCY)
+    return True
+
+
+def home_key(lang: Lang, home: dict[str, Any]) -> str:
+    return translate(lang, "intake.home_key", address=str(home.get("address") or "")[:60])
+
+
+def is_key(text: str, key: str) -> bool:
+    """The text of a reply-keyboard key, in any language."""
+    folded = fold(text)
+    return bool(folded) and any(fold(translate(lang, key)) == folded for lang in Lang)
+
+
+def location_keys(lang: Lang, data: dict[str, Any] | None, *, chase: bool = False) -> list[list[Key]]:
+    """The location question's keys: share, "at home" (with the stored address), type it, call me."""
+    keys = [[Key(text=translate(lang, "intake.share_location"), location=True)]]
+    home = (data or {}).get("home")
+    if home:
+        keys.append([Key(text=home_key(lang, home))])
+    if chase or (data or {}).get("card_shown"):
+        keys.append([Key(text=translate(lang, "intake.type_address_key"))])
+        keys.append([Key(text=translate(lang, "intake.call_me_key"), contact=True)])
+    keys.append([Key(text=translate(lang, "intake.cancel_key"))])
+    return keys
+
+
+def ask(ctx: Ctx, spec: Field, category: Category, data: dict[str, Any] | None = None) -> None:
+    key = f"form.{spec.name}.ask"
+    skip = [Button(text=ctx.t("intake.skip_button"), data=f"i:f:{spec.name}:-")]
+    if spec.ask is Ask.LOCATION:
+        ctx.say(key, keyboard=location_keys(ctx.lang, data))
+    elif spec.ask is Ask.PHONE:
+        keyboard = [
+            [Key(text=ctx.t("intake.share_contact"), contact=True)],
+            [Key(text=ctx.t("intake.cancel_key"))],
+        ]
+        ctx.say(key, keyboard=keyboard, buttons=[skip] if spec.optional else None)
+    elif spec.ask is Ask.CHOICE:
+        buttons = [
+            [Button(text=ctx.t(f"form.{spec.name}.{opt}"), data=f"i:f:{spec.name}:{opt}")] for opt in spec.options
+        ]
+        ctx.say(key, buttons=buttons)
+    elif spec.ask is Ask.PHOTOS:
+        ctx.say(key, buttons=[[Button(text=ctx.t("intake.photos_done"), data=f"i:f:{spec.name}:-")]])
+    else:
+        ctx.say(key, buttons=[skip] if spec.optional else None)
+
+
+def _choice_from_text(spec: Field, text: str) -> str | None:
+    folded = fold(text)
+    if not folded:
+        return None
+    for number, opt in enumerate(spec.options, start=1):
+        if folded == str(number):
+            return opt
+        if any(fold(translate(lang, f"form.{spec.name}.{opt}")) == folded for lang in Lang):
+            return opt
+    return None
+
+
+def clip(ctx: Ctx, text: str, limit: int) -> str:
+    """Keep what fits and say so (a very long message is not refused)."""
+    if len(text) <= limit:
+        return text
+    ctx.say("intake.text_shortened", limit=limit)
+    return text[:limit]
+
+
+def _location(ctx: Ctx, data: dict[str, Any]) -> tuple[bool, Any]:
+    ev = ctx.ev
+    if ev.kind is Kind.LOCATION and ev.latitude is not None and ev.longitude is not None:
+        if outside(ctx, ev.latitude, ev.longitude):
+            return False, None
+        return True, {"lat": ev.latitude, "lon": ev.longitude}
+    home = data.get("home")
+    if ev.kind is Kind.TEXT and home and any(fold(home_key(lang, home)) == fold(ev.text) for lang in Lang):
+        return True, {k: v for k, v in home.items() if v is not None}
+    if ev.kind is Kind.TEXT and len(fold(ev.text)) >= 2:
+        if not detect(ev.text).any:
+            return True, {"address": clip(ctx, ev.text.strip(), MAX_ADDRESS)}
+        # a danger message again ("it smells very strong now") is not an address: kept for the desk
+        # (what the resident said so far), and the place is asked for again
+        said = " / ".join(part for part in (str(data.get("said") or ""), ev.text.strip()) if part)
+        data["said"] = said[-MAX_SAID:]
+    ctx.say("intake.need_location")
+    return False, None
+
+
+def parse(ctx: Ctx, spec: Field, data: dict[str, Any]) -> tuple[bool, Any]:
+    """(accepted, value) for the current question; a refusal has already said why (the caller asks again)."""
+    ev = ctx.ev
+    button_skip = ev.kind is Kind.BUTTON and ev.data == f"i:f:{spec.name}:-"
+    if spec.ask is Ask.LOCATION:
+        return _location(ctx, data)
+    if spec.ask is Ask.PHONE:
+        if spec.optional and button_skip:
+            return True, None
+        raw = ev.phone if ev.kind is Kind.CONTACT else ev.text if ev.kind is Kind.TEXT else None
+        phone = normalise_phone(raw, ctx.settings.utility.phone_region) if raw else None
+        if phone is None:
+            ctx.say("intake.phone_letters" if raw and letters_in_number(raw) else "intake.need_phone")
+            return False, None
+        return True, phone
+    if spec.ask is Ask.CHOICE:
+        if ev.kind is Kind.BUTTON and ev.data and ev.data.startswith(f"i:f:{spec.name}:"):
+            opt = ev.data.rsplit(":", 1)[1]
+            if opt in spec.options:
+                return True, opt
+        elif ev.kind is Kind.TEXT and (typed := _choice_from_text(spec, ev.text)):
+            return True, typed
+        ctx.say("intake.need_choice")
+        return False, None
+    if spec.ask is Ask.PHOTOS:
+        photos = list(data["answers"].get("_photos", []))
+        if ev.kind is Kind.PHOTO and ev.photo:
+            if len(photos) < MAX_PHOTOS:
+                photos.append(ev.photo)
+            data["answers"]["_photos"] = photos
+            ctx.say(
+                "intake.photo_received",
+                count=len(photos),
+                buttons=[[Button(text=ctx.t("intake.photos_done"), data=f"i:f:{spec.name}:-")]],
+            )
+            return False, None
+        if button_skip or (ev.kind is Kind.TEXT and ev.text.strip()):
+            data["answers"].pop("_photos", None)
+            return True, photos or None
+        ctx.say("intake.need_photo")
+        return False, None
+    if spec.optional and button_skip:
+        return True, None
+    if ev.kind is Kind.TEXT and fold(ev.text):
+        return True, clip(ctx, ev.text.strip(), MAX_TEXT)
+    ctx.say("intake.need_text")
+    return False, None

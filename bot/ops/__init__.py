@@ -1,0 +1,1 @@
+"""The operator's side: health, metrics endpoints, log format and safety, the database file guard."""

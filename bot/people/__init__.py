@@ -1,0 +1,1 @@
+"""Staff, residents and the links between chats and roles: invites, revocation, phone numbers."""

@@ -1,0 +1,1 @@
+"""Safety questions: the knowledge base and matching free text against it."""

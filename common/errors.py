@@ -1,0 +1,18 @@
+"""The product's own exceptions; ``except`` clauses catch these, never bare ``Exception`` (but the one
+catch-all at the update boundary)."""
+
+
+class HotlineError(Exception):
+    """Base of every error the product raises on purpose."""
+
+
+class ConfigError(HotlineError):
+    """The configuration is missing or wrong; the message names the key."""
+
+
+class StorageError(HotlineError):
+    """The database is unusable (migration failed, newer schema than this code, ...)."""
+
+
+class ReportError(HotlineError):
+    """A report that cannot be written (a bad month, a missing font or system library); one line says why."""

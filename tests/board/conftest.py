@@ -1,0 +1,30 @@
+"""The board's world: a database with one leak report, the bot's core on it, the board serving it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.board.serve import running_board
+from bot.clock import FakeClock
+from storage.db import Database
+from tests.board.kit import World, board_settings
+from tests.conftest import T0
+from tests.core.harness import Harness
+from tests.core.test_leak_report import report_leak
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    settings = board_settings(tmp_path)
+    clock = FakeClock(T0)
+    db = await Database.open(settings.storage.path)
+    try:
+        h = await Harness(settings, db, clock).setup()
+        ticket = await report_leak(h)
+        async with running_board(settings, clock=clock) as address:
+            yield World(settings, db, clock, h, address, ticket)
+    finally:
+        await db.close()
