@@ -21,6 +21,7 @@ from bot.halt import Halt, first_of
 from bot.ops.dbguard import FileWatch
 from bot.ops.logsafety import mask_tokens, quiet_libraries
 from bot.ops.metrics import Metrics
+from bot.ops.sdnotify import Keepalive, Notifier
 from bot.ops.server import ApiHealth, OpsServer
 from bot.questions import knowledge
 from bot.runtime import Runtime
@@ -80,9 +81,31 @@ async def serve(
     one line and out, before any network), then Telegram (retried while it is unreachable), then the rest.
     A failure of our own while running (``bot.halt``) stops the bot and raises ``Halted``; so does Telegram
     refusing the token while running (a 401/404 to any call, ``getUpdates`` included: ``Runtime.refused``),
-    after a clean stop that keeps every pending notification for the next good start."""
+    after a clean stop that keeps every pending notification for the next good start.
+
+    Under systemd (``Type=notify``) it says where it is (``bot.ops.sdnotify``): ``STATUS=`` at each step, ``READY=1``
+    once polling started or the webhook listens, ``WATCHDOG=1`` while healthy, ``STOPPING=1`` as it stops."""
+    keepalive = Keepalive(Notifier())
+    keepalive.start()
+    try:
+        await _serve(settings, stop, keepalive, clock=clock, on_ready=on_ready, webhook=webhook)
+    finally:
+        await keepalive.stop()
+
+
+async def _serve(
+    settings: Settings,
+    stop: asyncio.Event,
+    keepalive: Keepalive,
+    *,
+    clock: Clock | None,
+    on_ready: Callable[[Runtime], Awaitable[None]] | None,
+    webhook: bool,
+) -> None:
+    notify = keepalive.notifier
     halt = Halt()
     knowledge.use_content(settings.utility.content_override)  # the safety officer's texts; a bad file stops here
+    notify.status("opening the database")
     with InstanceLock.acquire(settings.storage.path):
         db = await Database.open(settings.storage.path)
         watch = FileWatch(db.path, halt)
@@ -97,6 +120,7 @@ async def serve(
         hook = WebhookServer(app, settings) if webhook else None
         try:
             await watch.start()
+            notify.status("connecting to Telegram (getMe)")
 
             async def initialize() -> bool:
                 await app.initialize()  # getMe
@@ -113,6 +137,7 @@ async def serve(
                 halt.raise_if_halted()
                 return
             health.ok()  # getMe answered
+            notify.status("starting")
             sender = MeteredSender(TelegramSender(app.bot), metrics, health)
             runtime = await Runtime.start(settings, clock or SystemClock(), sender, db=db, refused_advice=TOKEN_ADVICE)
             runtime.on_fatal = halt
@@ -166,10 +191,13 @@ async def serve(
                 )
                 logger.info("polling for updates as @%s", app.bot.username)
             runtime.health.mark_ok()
+            where = f"webhook for {settings.telegram.webhook_url}" if hook is not None else "polling"
+            keepalive.ready(f"running: {where} as @{app.bot.username}", runtime.alive)
             if on_ready is not None:
                 await on_ready(runtime)
             await first_of(stop, halt.event)
         finally:
+            notify.stopping(f"stopping: {halt.reason}" if halt.reason is not None else "stopping")
             if runtime is not None and halt.reason is not None:
                 runtime.health.fail(halt.reason)  # /healthz says so while the bot stops
             await watch.stop()

@@ -27,11 +27,14 @@ from bot.danger import flows as first_answer
 from bot.danger.detect import Danger, Outcome, detect
 from bot.dispatch import crew_actions, desk, followup, relay, sla
 from bot.dispatch import offer as dispatch
+from bot.drills import chat as drill_chat
+from bot.drills import joins as _drills_join  # noqa: F401  (drills join dispatch: bot.dispatch.hooks)
 from bot.i18n import lang_from_code
 from bot.intake import conversation as intake
 from bot.intake import flood
 from bot.intake.area import valid_point
 from bot.intake.menu import menu_item, menu_keyboard
+from bot.key_sites import chat as site_chat
 from bot.outbound.reach import Reachability
 from bot.people import resident, revoke
 from bot.questions import qa
@@ -64,6 +67,8 @@ FEATURES: tuple[ModuleType, ...] = (
     admin,
     revoke,
     board,
+    drill_chat,
+    site_chat,
 )
 
 

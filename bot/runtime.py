@@ -177,6 +177,17 @@ class Runtime:
             await self.db.run(mark)
         return await log_unreachable_staff(self.db, self.settings)
 
+    async def alive(self) -> bool:
+        """For the systemd watchdog (``bot.ops.sdnotify``): not failing, the lane and the outbox worker running,
+        and the database's thread answering."""
+        if self.health.state == "failing" or not (self.lane.running and self.outbox.running):
+            return False
+        try:
+            await self.db.scalar("SELECT 1")
+        except (sqlite3.Error, StorageError):
+            return False
+        return True
+
     async def pending_notifications(self) -> int | None:
         """Outbox rows still pending (None if the database cannot say: it may be why the bot stops)."""
         try:

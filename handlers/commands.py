@@ -15,10 +15,10 @@ from storage.db import Database
 logger = logging.getLogger(__name__)
 
 RESIDENT_COMMANDS = ("start", "report", "status", "cancel", "tips", "district", "language", "help")
-CREW_COMMANDS = ("duty", "msg", "today", "status", "language", "help")
+CREW_COMMANDS = ("duty", "msg", "site", "today", "status", "language", "help")
 DESK_COMMANDS = (
-    "open", "ticket", "assign", "note", "close", "msg", "sla", "hazards", "today", "notice", "board", "duty",
-    "language", "help",
+    "open", "ticket", "assign", "note", "close", "msg", "sla", "hazards", "today", "notice", "board", "drill", "site",
+    "duty", "language", "help",
 )  # fmt: skip
 ROLE_COMMANDS: dict[str, tuple[str, ...]] = {
     "crew": CREW_COMMANDS,

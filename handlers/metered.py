@@ -5,39 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from telegram.error import (
-    BadRequest,
-    Conflict,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
+from telegram.error import TelegramError
 
 from bot.ops.metrics import Metrics
 from bot.ops.server import ApiHealth
 from bot.outbound.delivery import NotModified, Sender
 from common.events import Outbound
+from handlers.sender import telegram_code
 
 
 def error_code(exc: BaseException) -> str:
     """The Bot API's answer behind a delivery error, as a label: "400", "401", "403", "409", "429", "timeout",
     "network" or "other"."""
     cause = exc if isinstance(exc, TelegramError) or exc.__cause__ is None else exc.__cause__
-    for kind, code in (
-        (RetryAfter, "429"),
-        (Forbidden, "403"),
-        (InvalidToken, "401"),
-        (Conflict, "409"),
-        (BadRequest, "400"),
-        (TimedOut, "timeout"),
-        (NetworkError, "network"),
-    ):
-        if isinstance(cause, kind):
-            return code
-    return "other"
+    return telegram_code(cause)
 
 
 def count_error(metrics: Metrics) -> Callable[[BaseException], None]:

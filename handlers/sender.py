@@ -14,7 +14,16 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.outbound.delivery import (
     Blocked,
@@ -90,30 +99,47 @@ _PART_WAIT_S = 10.0
 _PART_PAUSES = 3
 
 
+_CODES: tuple[tuple[type[TelegramError], str], ...] = (
+    (RetryAfter, "429"),
+    (Forbidden, "403"),
+    (InvalidToken, "401"),
+    (Conflict, "409"),
+    (BadRequest, "400"),
+    (TimedOut, "timeout"),
+    (NetworkError, "network"),  # 5xx answers and dropped connections
+)
+
+
+def telegram_code(exc: BaseException) -> str:
+    """Telegram's answer as a label: "400", "401", "403", "409", "429", "timeout", "network" or "other"."""
+    return next((code for kind, code in _CODES if isinstance(exc, kind)), "other")
+
+
 def delivery_error(exc: TelegramError, method: str) -> DeliveryError:
     """Telegram's error for one call as a delivery error: 400 is this message, 403 and 400 "chat not found"
     this recipient, 401/404 (PTB's ``InvalidToken``) our token or address, 409 another instance polling
     (not the message's fault: tried again), 429 flood control, 5xx and network faults transient."""
+    code = telegram_code(exc)
     if isinstance(exc, RetryAfter):
         after = exc.retry_after
         seconds = after.total_seconds() if hasattr(after, "total_seconds") else float(after)
-        return RetryLater(seconds, method=method)
+        return RetryLater(seconds, method=method, code=code)
     if isinstance(exc, Forbidden):
-        return Blocked(exc.message, method=method)
+        return Blocked(exc.message, method=method, code=code)
     if isinstance(exc, InvalidToken):
-        return ChannelRefused(exc.message, method=method)
+        return ChannelRefused(exc.message, method=method, code=code)
     if isinstance(exc, Conflict):
-        return Transient(exc.message, method=method)
+        return Transient(exc.message, method=method, code=code)
     if isinstance(exc, BadRequest):  # before NetworkError: PTB's BadRequest is one
         reason = exc.message.lower()
         if any(mark in reason for mark in _HARMLESS):
-            return NotModified(exc.message, method=method)
+            return NotModified(exc.message, method=method, code=code)
         if any(mark in reason for mark in _NOT_STARTED):
-            return NotStarted(exc.message, method=method)
-        return Rejected(exc.message, method=method)
+            return NotStarted(exc.message, method=method, code=code)
+        return Rejected(exc.message, method=method, code=code)
     if isinstance(exc, NetworkError):  # includes TimedOut
-        return Transient(str(exc), method=method)
-    return Rejected(str(exc), method=method)
+        return Transient(str(exc), method=method, code=code)
+    return Rejected(str(exc), method=method, code=code)
 
 
 class TelegramSender:

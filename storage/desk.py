@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.db import Conn, to_db
+from storage.drills import WAITING
 from storage.tickets import OPEN_STATUSES, TicketsRepo
 
 WORKING = ("accepted", "en_route", "on_site")
@@ -40,8 +41,8 @@ class DeskRepo:
         return True
 
     async def close(self, ticket_id: int, *, now: datetime, actor_id: int, reason: str) -> bool:
-        """Close an open (or resolved) ticket with the dispatcher's reason."""
-        statuses = (*OPEN_STATUSES, "resolved")
+        """Close an open (or resolved) ticket, or a drill still waiting, with the dispatcher's reason."""
+        statuses = (*OPEN_STATUSES, "resolved", WAITING)
         marks = ", ".join("?" for _ in statuses)
         cur = await self.conn.execute(
             f"UPDATE tickets SET status = 'closed', closed_at = ? WHERE id = ? AND status IN ({marks})",
@@ -61,8 +62,9 @@ class DeskRepo:
         return [int(row[0]) for row in rows]
 
     async def crew_ticket_ids(self, since: datetime) -> list[int]:
-        """Tickets reported since ``since`` that a crew had (for the crews' SLA figures)."""
+        """Real tickets reported since ``since`` that a crew had (for the crews' SLA figures; never a drill)."""
         rows = await self.conn.execute_fetchall(
-            "SELECT id FROM tickets WHERE created_at >= ? AND crew_id IS NOT NULL ORDER BY id", (to_db(since),)
+            "SELECT id FROM tickets WHERE created_at >= ? AND crew_id IS NOT NULL AND drill = 0 ORDER BY id",
+            (to_db(since),),
         )
         return [int(row[0]) for row in rows]

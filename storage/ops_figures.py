@@ -30,17 +30,25 @@ def reason_of(last_error: str | None) -> str:
 
 async def read_figures(db: Database) -> OpsFigures:
     figures = OpsFigures()
-    for row in await db.fetchall("SELECT severity, status, COUNT(*) FROM tickets GROUP BY severity, status"):
+    for row in await db.fetchall(
+        "SELECT severity, status, COUNT(*) FROM tickets WHERE drill = 0 GROUP BY severity, status"
+    ):
         figures.tickets[(str(row[0]), str(row[1]))] = int(row[2])
     rows = await db.fetchall(
         "SELECT t.accepted_at, MIN(e.at) FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id "
-        "AND e.kind = 'dispatched' WHERE t.accepted_at IS NOT NULL GROUP BY t.id"
+        "AND e.kind = 'dispatched' WHERE t.accepted_at IS NOT NULL AND t.drill = 0 GROUP BY t.id"
     )
     for accepted, dispatched in rows:
         a, d = from_db(accepted), from_db(dispatched)
         if a is not None and d is not None:
             figures.dispatch_to_accept_s.append(max(0.0, (a - d).total_seconds()))
-    figures.escalations = int(await db.scalar("SELECT COUNT(*) FROM ticket_events WHERE kind = 'escalated'") or 0)
+    figures.escalations = int(
+        await db.scalar(
+            "SELECT COUNT(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+            " WHERE e.kind = 'escalated' AND t.drill = 0"
+        )
+        or 0
+    )
     for status, error, count in await db.fetchall(
         "SELECT status, last_error, COUNT(*) FROM outbox WHERE status IN ('pending', 'failed') "
         "GROUP BY status, last_error"

@@ -5,9 +5,7 @@ feedback, the "probably the same incident" links that make a duplicate count onc
 hazards, cases and inspection bookings (none of a drill ticket). Never a phone
 number, an address, a chat or a message's text.
 
-Drills: a ticket is a drill when the ``tickets.drill`` column says so. Until a migration adds that column
-every ticket reads as real (``drill`` is False): the figures already keep drills out, so nothing else
-changes when drill tickets arrive.
+Drills: a ticket is a drill when ``tickets.drill`` says so (migration 0011); the figures keep them apart.
 """
 
 from __future__ import annotations
@@ -36,7 +34,6 @@ EVENT_KINDS = (
     "relay_out",
     "case_outcome",
 )
-DRILL_COLUMN = "drill"
 
 
 @dataclass(frozen=True)
@@ -87,16 +84,11 @@ def _stamp(text: Any) -> datetime | None:
     return from_db(str(text)) if text is not None else None
 
 
-async def _has_column(db: Database, table: str, column: str) -> bool:
-    return any(row[1] == column for row in await db.fetchall(f"PRAGMA table_info({table})"))
-
-
 async def report_rows(db: Database, start: datetime, end: datetime) -> ReportRows:
     """Everything about the tickets reported in ``[start, end)``."""
-    drill = DRILL_COLUMN if await _has_column(db, "tickets", DRILL_COLUMN) else "0"
     rows = await db.fetchall(
         "SELECT id, channel, category, severity, status, cause, latitude, longitude, created_at, accepted_at,"
-        f" arrived_at, resolved_at, {drill} FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY id",
+        " arrived_at, resolved_at, drill FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY id",
         (to_db(start), to_db(end)),
     )
     tickets = []
@@ -147,7 +139,7 @@ async def report_rows(db: Database, start: datetime, end: datetime) -> ReportRow
         window,
     ):
         duplicates[int(ticket_id)] = int(related_id)
-    hazards, cases, bookings = await _safety_rows(db, start, end, drill)
+    hazards, cases, bookings = await _safety_rows(db, start, end)
     return ReportRows(
         tickets=tickets,
         events=events,
@@ -159,11 +151,9 @@ async def report_rows(db: Database, start: datetime, end: datetime) -> ReportRow
     )
 
 
-async def _safety_rows(
-    db: Database, start: datetime, end: datetime, drill: str
-) -> tuple[list[Hazard], list[Case], list[Booking]]:
+async def _safety_rows(db: Database, start: datetime, end: datetime) -> tuple[list[Hazard], list[Case], list[Booking]]:
     """Hazards, cases and inspection bookings of the period, none of a drill ticket."""
-    drills = {int(row[0]) for row in await db.fetchall(f"SELECT id FROM tickets WHERE {drill}")}
+    drills = {int(row[0]) for row in await db.fetchall("SELECT id FROM tickets WHERE drill")}
     async with db.lock:
         hazards = await HazardsRepo(db.conn).for_period(start, end)
         cases = await CasesRepo(db.conn).opened_between(start, end)

@@ -35,6 +35,7 @@ class Ticket(BaseModel):
     accepted_at: datetime | None
     arrived_at: datetime | None
     resolved_at: datetime | None
+    drill: bool = False  # a drill (演练): never counted in real figures, never sent to a resident
 
     @property
     def is_open(self) -> bool:
@@ -60,7 +61,7 @@ class TicketEvent(BaseModel):
 
 _COLUMNS = (
     "id, resident_id, channel, chat, lang, category, severity, status, address, latitude, longitude, phone,"
-    " details, crew_id, assignee_id, cause, created_at, accepted_at, arrived_at, resolved_at"
+    " details, crew_id, assignee_id, cause, created_at, accepted_at, arrived_at, resolved_at, drill"
 )
 
 
@@ -69,6 +70,7 @@ def _ticket(row: aiosqlite.Row) -> Ticket:
     data["details"] = json.loads(data["details"])
     for key in ("created_at", "accepted_at", "arrived_at", "resolved_at"):
         data[key] = from_db(data[key])
+    data["drill"] = bool(data["drill"])
     return Ticket(**data)
 
 
@@ -92,10 +94,12 @@ class TicketsRepo:
         phone: str | None,
         details: dict[str, Any],
         now: datetime,
+        drill: bool = False,
     ) -> int:
         cur = await self.conn.execute(
             "INSERT INTO tickets (resident_id, channel, chat, lang, category, severity, status, address,"
-            " latitude, longitude, phone, details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " latitude, longitude, phone, details, created_at, drill)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 resident_id,
                 channel,
@@ -110,6 +114,7 @@ class TicketsRepo:
                 phone,
                 json.dumps(details, ensure_ascii=False),
                 to_db(now),
+                int(drill),
             ),
         )
         ticket_id = cur.lastrowid
@@ -289,7 +294,7 @@ class TicketsRepo:
         span = longitude[1] - longitude[0]
         scale = (latitude[1] - latitude[0]) / span if span else 1.0
         rows = await self.conn.execute_fetchall(
-            f"SELECT id, latitude, longitude FROM tickets WHERE severity = 'P1' AND status IN ({marks})"
+            f"SELECT id, latitude, longitude FROM tickets WHERE severity = 'P1' AND drill = 0 AND status IN ({marks})"
             " AND created_at >= ? AND id != ? AND resident_id != ?"
             " AND latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?"
             " ORDER BY (latitude - ?) * (latitude - ?) + (longitude - ?) * (longitude - ?) * ? LIMIT ?",
@@ -307,9 +312,10 @@ class TicketsRepo:
         return [_ticket(row) for row in rows]
 
     async def open_tickets(self) -> list[Ticket]:
+        """Every open real ticket (drills are listed by /drill)."""
         marks = ", ".join("?" for _ in OPEN_STATUSES)
         rows = await self.conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM tickets WHERE status IN ({marks}) ORDER BY severity, created_at",
+            f"SELECT {_COLUMNS} FROM tickets WHERE status IN ({marks}) AND drill = 0 ORDER BY severity, created_at",
             OPEN_STATUSES,
         )
         return [_ticket(row) for row in rows]

@@ -31,7 +31,9 @@ def test_the_unit_restarts_for_ever_and_keeps_to_its_data_directory() -> None:
     assert service["Restart"] == "always"
     assert service["RestartSec"] == "5s"
     assert unit["Unit"]["StartLimitIntervalSec"] == "0"  # systemd's default gives up after 5 failures in 10 s
-    assert service["Type"] == "simple"  # no sd_notify readiness is implemented: "notify" would hang the start
+    assert service["Type"] == "notify"  # bot.ops.sdnotify: READY=1, WATCHDOG=1, STOPPING=1
+    assert service["NotifyAccess"] == "main"
+    assert service["WatchdogSec"] == "30s"
     assert service["User"] == "hotline" and service["Group"] == "hotline"
     assert service["ProtectSystem"] == "strict"
     assert service["ReadWritePaths"] == "/var/lib/hotline"

@@ -10,12 +10,12 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Callable
 from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.broadcast.audience import Progress, add_broadcast, audience_size, progress
+from bot.cli.text import Kit, Say
 from bot.clock import SystemClock
 from bot.config.settings import Settings
 from bot.i18n import Lang, t
@@ -23,20 +23,20 @@ from storage.broadcasts import BroadcastsRepo, Kind
 from storage.db import Database
 
 
-def add_parser(sub: argparse._SubParsersAction, with_config: Callable[[argparse.ArgumentParser], None]) -> None:  # type: ignore[type-arg]
-    parser = sub.add_parser("broadcast", help="send a broadcast or an area notice; show progress")
-    cmds = parser.add_subparsers(dest="broadcast_command", required=True)
+def add_parser(sub: argparse._SubParsersAction, kit: Kit) -> None:  # type: ignore[type-arg]
+    parser = kit.add(sub, "broadcast", "help.broadcast")
+    cmds = kit.commands(parser, "broadcast_command")
     for name in ("preview", "send"):
-        p = cmds.add_parser(name, help=f"{name} a broadcast")
-        p.add_argument("--text", required=True, help="the message (the hotline number is added)")
-        p.add_argument("--audience", default="subscribers", help="subscribers, crews or district:NAME")
-        p.add_argument("--notice", action="store_true", help="an urgent area notice (ignores quiet hours)")
-        with_config(p)
+        p = kit.add(cmds, name, f"help.broadcast_{name}")
+        p.add_argument("--text", required=True, help=kit.say("help.broadcast_text"))
+        p.add_argument("--audience", default="subscribers", help=kit.say("help.broadcast_audience"))
+        p.add_argument("--notice", action="store_true", help=kit.say("help.broadcast_notice"))
+        kit.with_config(p)
         if name == "send":
-            p.add_argument("--no-wait", action="store_true", help="queue it and return")
-    status = cmds.add_parser("status", help="progress of recent broadcasts, or of one")
-    status.add_argument("id", type=int, nargs="?")
-    with_config(status)
+            p.add_argument("--no-wait", action="store_true", help=kit.say("help.broadcast_no_wait"))
+    status = kit.add(cmds, "status", "help.broadcast_status")
+    status.add_argument("id", type=int, nargs="?", help=kit.say("help.broadcast_id"))
+    kit.with_config(status)
 
 
 def _texts(settings: Settings, text: str, notice: bool, audience: str) -> dict[str, str]:
@@ -54,21 +54,30 @@ def shown_time(when: datetime, zone: ZoneInfo) -> str:
     return f"{when.astimezone(zone):%Y-%m-%d %H:%M:%S} {zone.key}"
 
 
-def line(state: Progress, zone: ZoneInfo) -> str:
+def line(state: Progress, zone: ZoneInfo, say: Say) -> str:
     b = state.broadcast
-    finish = shown_time(state.expected_finish, zone) if state.expected_finish else "-"
-    return (
-        f"#{b.id} {b.kind} -> {b.audience} [{b.status}] {state.audience} recipients: {state.sent} sent, "
-        f"{state.blocked} blocked, {state.failed} failed, {state.uncertain} uncertain, {state.pending} pending; "
-        f"expected finish {finish}"
+    return say(
+        "broadcast.line",
+        id=b.id,
+        kind=b.kind,
+        audience=b.audience,
+        status=b.status,
+        recipients=state.audience,
+        sent=state.sent,
+        blocked=state.blocked,
+        failed=state.failed,
+        uncertain=state.uncertain,
+        pending=state.pending,
+        finish=shown_time(state.expected_finish, zone) if state.expected_finish else "-",
     )
 
 
 class ProgressBar:
     """``[#####.....] 50% 5000/10000`` redrawn in place on a TTY; a plain line per 10 % otherwise."""
 
-    def __init__(self, out: TextIO, width: int = 30) -> None:
+    def __init__(self, out: TextIO, say: Say, width: int = 30) -> None:
         self.out, self.width, self.tty, self.last_decile = out, width, out.isatty(), -1
+        self.not_delivered = say("broadcast.not_delivered")
 
     def show(self, state: Progress) -> None:
         done = state.audience - state.pending
@@ -77,7 +86,7 @@ class ProgressBar:
             filled = int(share * self.width)
             bar = "#" * filled + "." * (self.width - filled)
             self.out.write(
-                f"\r[{bar}] {share:4.0%} {done}/{state.audience}  {state.failed + state.blocked} not delivered"
+                f"\r[{bar}] {share:4.0%} {done}/{state.audience}  {state.failed + state.blocked} {self.not_delivered}"
             )
             self.out.flush()
         elif int(share * 10) > self.last_decile:
@@ -93,6 +102,7 @@ class ProgressBar:
 async def run(
     settings: Settings,
     args: argparse.Namespace,
+    say: Say,
     out: TextIO | None = None,
     poll_s: float = 0.5,
     pickup_s: float = PICKUP_S,
@@ -104,20 +114,21 @@ async def run(
     try:
         if args.broadcast_command == "status":
             if args.id is not None:
-                print(line(await progress(db, settings, args.id, clock.now()), zone), file=out)
+                print(line(await progress(db, settings, args.id, clock.now()), zone, say), file=out)
                 return 0
             async with db.lock:
                 recent = await BroadcastsRepo(db.conn).recent(20)
             if not recent:
-                print("no broadcasts", file=out)
+                print(say("broadcast.none"), file=out)
             for item in recent:
-                print(line(await progress(db, settings, item.id, clock.now()), zone), file=out)
+                print(line(await progress(db, settings, item.id, clock.now()), zone, say), file=out)
             return 0
         texts = _texts(settings, args.text, args.notice, args.audience)
         if args.broadcast_command == "preview":
             async with db.lock:
                 sizes = await audience_size(db.conn, settings, args.audience)
-            print(f"{sum(sizes.values())} recipients ({sizes.get('zh', 0)} zh, {sizes.get('en', 0)} en)", file=out)
+            total, zh, en = sum(sizes.values()), sizes.get("zh", 0), sizes.get("en", 0)
+            print(say("broadcast.recipients", total=total, zh=zh, en=en), file=out)
             for lang, text in texts.items():
                 print(f"--- {lang} ---\n{text}", file=out)
             return 0
@@ -126,10 +137,10 @@ async def run(
             broadcast_id = await add_broadcast(
                 BroadcastsRepo(tx), settings, kind=kind, audience=args.audience, texts=texts, now=clock.now()
             )
-        print(f"broadcast #{broadcast_id} queued; the running bot sends it", file=out)
+        print(say("broadcast.queued", id=broadcast_id), file=out)
         if args.no_wait:
             return 0
-        bar = ProgressBar(out)
+        bar = ProgressBar(out, say)
         waiting_since, told = time.monotonic(), False
         while True:
             state = await progress(db, settings, broadcast_id, clock.now())
@@ -137,15 +148,10 @@ async def run(
                 bar.show(state)
             elif not told and time.monotonic() - waiting_since >= pickup_s:
                 told = True
-                print(
-                    f"no running bot has picked this up yet: start `hotline run` with this configuration; "
-                    f"broadcast #{broadcast_id} stays queued (Ctrl-C stops waiting, not the broadcast)",
-                    file=out,
-                    flush=True,
-                )
+                print(say("broadcast.not_picked_up", id=broadcast_id), file=out, flush=True)
             if state.done:
                 bar.end()
-                print(line(state, zone), file=out)
+                print(line(state, zone, say), file=out)
                 return 0
             await asyncio.sleep(poll_s)
     finally:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from bot.broadcast.audience import quiet_hours
 from bot.broadcast.calendar import occurrences
 from bot.broadcast.runner import calendar_for
+from bot.cli.text import Kit, Say
 from bot.config.settings import Settings
 from bot.content import check as content_check
 from bot.content import sheet as content_sheet
@@ -30,66 +30,70 @@ EXIT_PROBLEMS, EXIT_BAD_INPUT = 1, 2
 COMMANDS = ("content", "campaigns")
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], with_config: Callable[..., None]) -> None:
-    content = sub.add_parser("content", help="the safety officer's spreadsheet: export, import, check")
-    content_sub = content.add_subparsers(dest="content_command", required=True)
-    export = content_sub.add_parser("export", help="write the knowledge base and campaigns to FILE.xlsx")
-    export.add_argument("file", type=Path)
-    with_config(export)
-    load = content_sub.add_parser("import", help="validate FILE.xlsx and load it into [utility] content_override")
-    load.add_argument("file", type=Path)
-    with_config(load)
-    with_config(content_sub.add_parser("check", help="missing languages, missing hotline, long texts, quiet hours"))
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], kit: Kit) -> None:
+    content = kit.add(sub, "content", "help.content")
+    content_sub = kit.commands(content, "content_command")
+    export = kit.add(content_sub, "export", "help.content_export")
+    export.add_argument("file", type=Path, help=kit.say("help.content_file"))
+    kit.with_config(export)
+    load = kit.add(content_sub, "import", "help.content_import")
+    load.add_argument("file", type=Path, help=kit.say("help.content_file"))
+    kit.with_config(load)
+    kit.with_config(kit.add(content_sub, "check", "help.content_check"))
 
-    campaigns = sub.add_parser("campaigns", help="the seasonal campaigns")
-    campaigns_sub = campaigns.add_subparsers(dest="campaigns_command", required=True)
-    show = campaigns_sub.add_parser("show", help="every firing of a year, in local dates and times")
-    show.add_argument("--year", type=int, default=None, help="default: this year and the next")
-    with_config(show)
+    campaigns = kit.add(sub, "campaigns", "help.campaigns")
+    campaigns_sub = kit.commands(campaigns, "campaigns_command")
+    show = kit.add(campaigns_sub, "show", "help.campaigns_show")
+    show.add_argument("--year", type=int, default=None, help=kit.say("help.campaigns_year"))
+    kit.with_config(show)
 
 
-def show_year(settings: Settings, year: int) -> list[str]:
+def show_year(settings: Settings, year: int, say: Say) -> list[str]:
     """One line per firing of ``year``: local date, weekday, time, campaign, audience; a held one says so."""
     tz, quiet = settings.utility.tz, quiet_hours(settings)
     calendar = calendar_for(settings)
     by_id = {c.id: c for c in calendar.campaigns}
     start, end = datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
-    lines = [f"campaigns in {year} ({settings.utility.timezone}, quiet hours {quiet.start:%H:%M}-{quiet.end:%H:%M}):"]
+    zone = settings.utility.timezone
+    lines = [
+        say("content.campaigns_title", year=year, zone=zone, start=f"{quiet.start:%H:%M}", end=f"{quiet.end:%H:%M}")
+    ]
+    weekdays = say("content.weekdays").split()
     for o in occurrences(calendar, start, end, tz, quiet):
         fire = o.fire_at_utc.astimezone(tz)
-        held = "" if o.fire_at_utc == o.scheduled_at_utc else f" (held from {o.scheduled_at_utc.astimezone(tz):%H:%M})"
-        lines.append(f"{fire:%Y-%m-%d %a %H:%M}  {o.campaign_id:<28} {by_id[o.campaign_id].audience}{held}")
+        scheduled = f"{o.scheduled_at_utc.astimezone(tz):%H:%M}"
+        held = "" if o.fire_at_utc == o.scheduled_at_utc else say("content.held", at=scheduled)
+        day = weekdays[fire.weekday()]
+        lines.append(f"{fire:%Y-%m-%d} {day} {fire:%H:%M}  {o.campaign_id:<28} {by_id[o.campaign_id].audience}{held}")
     return lines
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings, say: Say) -> int:
     if args.command == "campaigns":
         this = datetime.now(settings.utility.tz).year
         for year in [args.year] if args.year else [this, this + 1]:
-            print("\n".join(show_year(settings, year)))
+            print("\n".join(show_year(settings, year, say)))
         return 0
     if args.content_command == "export":
         kb, campaigns = content_sheet.export(args.file, settings)
-        print(f"wrote {args.file}: {kb} answers, {campaigns} campaigns")
+        print(say("content.wrote", file=args.file, answers=kb, campaigns=campaigns))
         return 0
     if args.content_command == "check":
         problems = content_check.check(settings)
-        print("\n".join(problems) if problems else "content check: nothing to fix")
+        print("\n".join(problems) if problems else say("content.nothing_to_fix"))
         return EXIT_PROBLEMS if problems else 0
     target = settings.utility.content_override
     if target is None:
-        print("error: set [utility] content_override = FILE in the configuration first", file=sys.stderr)
+        print(say("content.needs_override"), file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         content = content_sheet.read_sheet(args.file, settings, today=datetime.now(settings.utility.tz).date())
     except content_sheet.SheetError as exc:
-        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        print(say("content.sheet_error", file=args.file, error=exc), file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
     content_store.write(target, content)
-    print(
-        f"loaded {args.file} into {target}: {len(content.knowledge)} answers and {len(content.campaign)} campaigns"
-        " differ from the shipped content; restart the bot to use them"
-    )
+    answers, campaigns = len(content.knowledge), len(content.campaign)
+    print(say("content.loaded", file=args.file, target=target, answers=answers, campaigns=campaigns))
     return 0

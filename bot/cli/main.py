@@ -11,13 +11,17 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli import broadcast as broadcast_cli
 from bot.cli import content as content_cli
 from bot.cli import roster as roster_cli
 from bot.cli import staff as staff_cli
+from bot.cli.text import Kit, Say, choose, lang_of_argv
 from bot.config.credentials import apply_credentials
 from bot.config.settings import Settings, load_settings
+from bot.drills import cli as drill_cli
+from bot.key_sites import cli as sites_cli
 from bot.loop import run_loop
 from bot.ops.dbguard import check_present
 from bot.ops.logformat import Format, apply_logging
@@ -26,6 +30,9 @@ from bot.report import cli as report_cli
 from common.errors import ConfigError, HotlineError
 from storage.backup import BackupTargetError, backup_file
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.cli.purge import PurgeResult
 
 logger = logging.getLogger(__name__)
 
@@ -38,44 +45,42 @@ def setup_logging(level: str = "INFO", fmt: Format = "text") -> None:
     apply_logging(level, fmt)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hotline", description="Gas Hotline Bot (also: python -m bot)")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _parser(kit: Kit) -> argparse.ArgumentParser:
+    parser = kit.top()
+    sub = kit.commands(parser, "command")
+    with_config = kit.with_config
 
-    def with_config(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--config", type=Path, default=Path("config.toml"), help="configuration file (TOML)")
-
-    run = sub.add_parser("run", help="run the bot (long polling; --webhook: behind a reverse proxy)")
+    run = kit.add(sub, "run", "help.run")
     with_config(run)
-    run.add_argument("--webhook", action="store_true", help="receive updates by webhook ([telegram] webhook_*)")
-    run.add_argument("--init", action="store_true", help="create the database if it is missing (first run; see README)")
+    run.add_argument("--webhook", action="store_true", help=kit.say("help.run_webhook"))
+    run.add_argument("--init", action="store_true", help=kit.say("help.run_init"))
 
-    board = sub.add_parser("board", help="the live dispatch board for the desk (a web page; its own process)")
+    board = kit.add(sub, "board", "help.board")
     with_config(board)
 
-    purge = sub.add_parser("purge", help="anonymise resolved and closed tickets, keeping their statistics")
-    purge.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="closed more than DAYS ago")
-    purge.add_argument("--dry-run", action="store_true", help="only count what would be purged")
+    purge = kit.add(sub, "purge", "help.purge")
+    purge.add_argument("--older-than", type=int, required=True, metavar="DAYS", help=kit.say("help.purge_older_than"))
+    purge.add_argument("--dry-run", action="store_true", help=kit.say("help.purge_dry_run"))
     with_config(purge)
 
-    demo = sub.add_parser("demo", help="play a scripted report against the built-in Bot API sandbox")
-    demo.add_argument("--lang", choices=("zh", "en"), default="zh")
+    kit.add(sub, "demo", "help.demo", lang_help="help.demo_lang")
 
-    check = sub.add_parser("check-config", help="validate a configuration file")
-    check.add_argument("path", type=Path)
+    check = kit.add(sub, "check-config", "help.check_config")
+    check.add_argument("path", type=Path, help=kit.say("help.check_config_path"))
 
-    db = sub.add_parser("db", help="database maintenance")
-    db_sub = db.add_subparsers(dest="db_command", required=True)
-    migrate = db_sub.add_parser("migrate", help="apply pending migrations")
-    with_config(migrate)
-    backup = db_sub.add_parser("backup", help="online backup, safe while the bot runs")
-    backup.add_argument("target", type=Path)
+    db = kit.add(sub, "db", "help.db")
+    db_sub = kit.commands(db, "db_command")
+    with_config(kit.add(db_sub, "migrate", "help.db_migrate"))
+    backup = kit.add(db_sub, "backup", "help.db_backup")
+    backup.add_argument("target", type=Path, help=kit.say("help.db_backup_target"))
     with_config(backup)
-    roster_cli.add_parsers(sub, with_config)
-    staff_cli.add_parsers(sub, with_config)
-    broadcast_cli.add_parser(sub, with_config)
-    content_cli.add_parsers(sub, with_config)
-    report_cli.add_parsers(sub, with_config)
+    roster_cli.add_parsers(sub, kit)
+    staff_cli.add_parsers(sub, kit)
+    broadcast_cli.add_parser(sub, kit)
+    content_cli.add_parsers(sub, kit)
+    report_cli.add_parsers(sub, kit)
+    drill_cli.add_parsers(sub, kit)
+    sites_cli.add_parsers(sub, kit)
     return parser
 
 
@@ -108,30 +113,63 @@ async def _migrate(settings: Settings) -> list[str]:
         await db.close()
 
 
+def purge_text(result: PurgeResult, say: Say) -> str:
+    if result.dry_run:
+        others = ", ".join(
+            say("out.purge_count", count=n, what=say(f"purge_what.{what.replace(' ', '_')}"))
+            for what, n in result.counts.items()
+        )
+        return say("out.purge_dry_run", tickets=result.tickets, others=others)
+    text = say(
+        "out.purged",
+        tickets=result.tickets,
+        outbox=result.outbox_rows,
+        people=result.people,
+        conversations=result.conversations,
+        other=result.other_rows,
+        batches=result.batches,
+    )
+    if result.vacuumed is False:
+        text += say("out.purge_not_vacuumed")
+    elif result.vacuumed:
+        text += say("out.purge_vacuumed")
+    return text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    flag = lang_of_argv(arguments)
+    say = Say(choose(flag))
+    args = _parser(Kit(say)).parse_args(arguments)
     setup_logging()
     try:
         if args.command == "check-config":
             settings = load_settings(args.path)
-            print(f"{args.path}: ok ({len(settings.crews)} crews, time zone {settings.utility.timezone})")
+            say = Say(choose(flag, settings.utility.cli_lang))
+            zone = settings.utility.timezone
+            print(say("out.config_ok", path=args.path, crews=len(settings.crews), zone=zone))
             return 0
         if args.command == "demo":
             from bot.cli.demo import run_demo
 
-            return run_loop(run_demo(args.lang))
+            return run_loop(run_demo(flag or "zh"))
         settings = load_settings(args.config)
+        say = Say(choose(flag, settings.utility.cli_lang))
         setup_logging(settings.logging.level, settings.logging.format)
         if args.command == "broadcast":
-            return asyncio.run(broadcast_cli.run(settings, args))
+            return asyncio.run(broadcast_cli.run(settings, args, say))
         if args.command in roster_cli.COMMANDS:
-            return roster_cli.run(args, settings)
+            return roster_cli.run(args, settings, say)
         if args.command in staff_cli.COMMANDS:
-            return staff_cli.run(args, settings)
+            return staff_cli.run(args, settings, say)
         if args.command in content_cli.COMMANDS:
-            return content_cli.run(args, settings)
+            return content_cli.run(args, settings, say)
         if args.command in report_cli.COMMANDS:
             return report_cli.run(args, settings)
+        if args.command in drill_cli.COMMANDS:
+            return drill_cli.run(args, settings, say)
+        if args.command in sites_cli.COMMANDS:
+            return sites_cli.run(args, settings, say)
         if args.command == "run":
             from_credentials = apply_credentials(settings)  # systemd's LoadCredential= (deploy/hotline.service)
             mask_tokens(settings.require_token())
@@ -152,25 +190,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "purge":
             from bot.cli.purge import purge_command
 
-            print(asyncio.run(purge_command(settings, args.older_than, dry_run=args.dry_run)))
+            print(purge_text(asyncio.run(purge_command(settings, args.older_than, dry_run=args.dry_run)), say))
         elif args.command == "db" and args.db_command == "migrate":
             applied = asyncio.run(_migrate(settings))
-            print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
+            print(say("out.migrated", count=len(applied), names=", ".join(applied) or say("out.none_pending")))
         elif args.command == "db" and args.db_command == "backup":
             written = asyncio.run(backup_file(settings.storage.path, args.target))
-            print(f"backed up {settings.storage.path} to {written}")
+            print(say("out.backed_up", source=settings.storage.path, target=written))
         return 0
     except ConfigError as exc:
-        print(f"configuration error:\n{exc}", file=sys.stderr)
+        print(say("err.config", error=exc), file=sys.stderr)
         return EXIT_CONFIG
     except BackupTargetError as exc:
-        print(f"error: nothing written: {exc}", file=sys.stderr)
+        print(say("err.nothing_written", error=exc), file=sys.stderr)
         return EXIT_CONFIG
     except HotlineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(say.error(exc), file=sys.stderr)
         return 1
     except sqlite3.Error as exc:  # a database that breaks after it opened (e.g. a corrupt page)
-        print(f"error: the database failed: {exc}", file=sys.stderr)
+        print(say("err.database", error=exc), file=sys.stderr)
         return 1
 
 

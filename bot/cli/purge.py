@@ -55,6 +55,8 @@ __all__ = ["PURGED_TEXT", "PurgeResult", "keep_answers", "purge", "purge_command
 
 @dataclass
 class PurgeResult:
+    """What a purge did (or, dry run, would do); ``bot.cli.purge_text`` says it in the operator's language."""
+
     tickets: int = 0
     outbox_rows: int = 0
     people: int = 0
@@ -64,21 +66,6 @@ class PurgeResult:
     vacuumed: bool | None = None  # None: not tried
     dry_run: bool = False
     counts: dict[str, int] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        if self.dry_run:
-            others = ", ".join(f"{n} {what}" for what, n in self.counts.items())
-            return f"would purge {self.tickets} ticket(s); {others} (dry run: nothing changed)"
-        text = (
-            f"purged {self.tickets} ticket(s), {self.outbox_rows} notification(s), "
-            f"{self.people} resident phone number(s) and name(s), {self.conversations} unfinished report(s), "
-            f"{self.other_rows} other row(s), in {self.batches} batch(es)"
-        )
-        if self.vacuumed is False:
-            text += "; the bot is running, so the file was not rebuilt (VACUUM): run the purge again with it stopped"
-        elif self.vacuumed:
-            text += "; database file rebuilt (VACUUM)"
-        return text
 
 
 def keep_answers(details: dict[str, Any]) -> dict[str, Any]:

@@ -10,92 +10,99 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from bot.cli.text import Kit, Say
 from bot.clock import SystemClock
 from bot.config.settings import Settings
 from bot.rota.csv_files import RotaImportError, parse_time
-from bot.rota.roster import RosterError, export_file, import_file, render_show, show
+from bot.rota.model import DutySlot, SlotKind
+from bot.rota.roster import RosterError, Show, export_file, import_file, show, when_text
 from storage.db import Database
 
 EXIT_BAD_INPUT = 2
 COMMANDS = ("roster",)
 
-FILE_FORMAT = """\
-CSV files: UTF-8 (or GB18030, as Excel on Chinese Windows saves), the first row the header, in any order,
-English or Chinese names; blank rows and rows starting with # are skipped. Times in the utility's zone
-unless they carry an offset: 2027-01-04 08:00, 2027/1/4 8:00, 2027-01-04T08:00:00+08:00.
 
-Rotations (--kind rotations; crews take turns, each for shift_hours, from anchor):
-  rotation,crews,shift_hours,anchor,district,until
-  轮班,班组,每班小时,起始时间,区域,截止时间
-  city,A|B|C|D,12,2027-01-04 08:00,,
-  required: rotation, crews (|-separated, in order), shift_hours, anchor
-
-Shifts and overrides (--kind shifts; CSV or .ics):
-  start,end,crew,kind,replaces,note,rotation,district
-  开始时间,结束时间,班组,类型,替换,备注,轮班,区域
-  2027-01-08 20:00,2027-01-09 08:00,D,leave,B,B on a course,,
-  required: start, end, crew. kind: shift (default), swap, leave, extra,
-  or 值班, 换班/调班, 请假/休假, 加班/增援; replaces: the crew swapped or on leave.
-
-An import replaces the stored rotations (or shifts) whole; a file with a bad row imports nothing and
-names every bad line (exit 2). Until rotations are imported the configuration's [rota] is in force;
-an imported shift replaces that rota where it is given (one crew on duty, not two).
-"""
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], kit: Kit) -> None:
+    roster = kit.add(sub, "roster", "help.roster")
+    roster_sub = kit.commands(roster, "roster_command")
+    imp = kit.add(roster_sub, "import", "help.roster_import", description=kit.say("roster.file_format"))
+    imp.add_argument("path", type=Path, help=kit.say("help.roster_path"))
+    imp.add_argument("--kind", choices=("rotations", "shifts"), help=kit.say("help.roster_kind"))
+    imp.add_argument("--format", dest="fmt", choices=("csv", "ics"), help=kit.say("help.roster_format"))
+    kit.with_config(imp)
+    exp = kit.add(roster_sub, "export", "help.roster_export")
+    exp.add_argument("path", type=Path, help=kit.say("help.roster_path"))
+    exp.add_argument("--from", dest="start", required=True, help=kit.say("help.roster_from"))
+    exp.add_argument("--to", dest="end", required=True, help=kit.say("help.roster_to"))
+    exp.add_argument("--format", dest="fmt", choices=("csv", "ics"), help=kit.say("help.roster_format"))
+    kit.with_config(exp)
+    shw = kit.add(roster_sub, "show", "help.roster_show")
+    shw.add_argument("--at", help=kit.say("help.roster_at"))
+    kit.with_config(shw)
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], with_config: Callable[..., None]) -> None:
-    roster = sub.add_parser("roster", help="the duty rota: import, export, show")
-    roster_sub = roster.add_subparsers(dest="roster_command", required=True)
-    imp = roster_sub.add_parser(
-        "import",
-        help="replace the rotations or the shifts/overrides with a file",
-        description=FILE_FORMAT,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def slot_line(slot: DutySlot, say: Say) -> str:
+    where = [say("roster.rotation", name=slot.rotation)] if slot.rotation else []
+    where += [say("roster.district", name=slot.district)] if slot.district else []
+    if slot.kind is not SlotKind.ROTATION and slot.kind is not SlotKind.SHIFT:
+        where.append(
+            say("roster.replaces", kind=slot.kind.value, crew=slot.replaces) if slot.replaces else slot.kind.value
+        )
+    tail = f"  ({', '.join(where)})" if where else ""
+    return f"  {slot.crew}  {when_text(slot.start)} – {when_text(slot.end)}{tail}"
+
+
+def render_show(result: Show, settings: Settings, say: Say) -> str:
+    zone = settings.utility.timezone
+    lines = [say("roster.title", at=when_text(result.at), zone=zone)]
+    lines += [say(key, **values) for key, values in result.sources]
+    unreachable = (
+        [say("roster.unreachable"), *(f"  {line}" for line in result.unreachable)] if result.unreachable else []
     )
-    imp.add_argument("path", type=Path)
-    imp.add_argument("--kind", choices=("rotations", "shifts"), help="default: from the file (.ics: shifts)")
-    imp.add_argument("--format", dest="fmt", choices=("csv", "ics"), help="default: from the file name")
-    with_config(imp)
-    exp = roster_sub.add_parser("export", help="write the shifts of a period as CSV or .ics")
-    exp.add_argument("path", type=Path)
-    exp.add_argument("--from", dest="start", required=True, help="e.g. '2027-01-04 08:00' (local time)")
-    exp.add_argument("--to", dest="end", required=True)
-    exp.add_argument("--format", dest="fmt", choices=("csv", "ics"), help="default: from the file name")
-    with_config(exp)
-    shw = roster_sub.add_parser("show", help="who is on duty at a time, who is next, gaps ahead")
-    shw.add_argument("--at", help="a time (local unless it has an offset); default: now")
-    with_config(shw)
+    if result.no_rota:
+        crews = ", ".join(crew.name for crew in settings.crews) or say("roster.no_crews")
+        return "\n".join([*lines, say("roster.no_rota", crews=crews), *unreachable])
+    lines.append(say("roster.on_duty"))
+    lines += [slot_line(slot, say) for slot in result.on_duty] or [say("roster.nobody")]
+    lines.append(say("roster.next"))
+    lines += [slot_line(slot, say) for slot in result.next] or [say("roster.nothing_next")]
+    lines.append(say("roster.uncovered"))
+    for gap in result.gaps:
+        who = say("roster.gap_crew", name=gap.crew) if gap.crew else ""
+        where = say("roster.gap_district", name=gap.district) if gap.district else ""
+        lines.append(f"  {when_text(gap.start)} – {when_text(gap.end)}  {gap.reason.value}{who}{where}")
+    if not result.gaps:
+        lines.append(say("roster.none"))
+    return "\n".join([*lines, *unreachable])
 
 
-async def _roster(args: argparse.Namespace, settings: Settings) -> str:
+async def _roster(args: argparse.Namespace, settings: Settings, say: Say) -> str:
     zone, now = settings.utility.tz, SystemClock().now()
     db = await Database.open(settings.storage.path)
     try:
         if args.roster_command == "import":
             done = await import_file(db, settings, args.path, now=now, kind=args.kind, fmt=args.fmt)
-            return (
-                f"imported {done.rows} {done.kind} from {args.path} ({done.fmt}); they replace the stored {done.kind}"
-            )
+            kind = say(f"roster.kind_{done.kind}")
+            return say("roster.imported", rows=done.rows, kind=kind, path=args.path, fmt=done.fmt)
         if args.roster_command == "export":
             start, end = parse_time(args.start, zone), parse_time(args.end, zone)
             count = await export_file(db, settings, args.path, start, end, now=now, fmt=args.fmt)
-            return f"exported {count} shift(s) to {args.path}"
+            return say("roster.exported", count=count, path=args.path)
         at = parse_time(args.at, zone) if args.at else now
-        return render_show(await show(db, settings, at), settings)
+        return render_show(await show(db, settings, at), settings, say)
     finally:
         await db.close()
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings, say: Say) -> int:
     try:
-        print(asyncio.run(_roster(args, settings)))
+        print(asyncio.run(_roster(args, settings, say)))
     except RotaImportError as exc:
-        print(f"error: nothing imported.\n{exc}", file=sys.stderr)
+        print(say("err.nothing_imported", error=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (RosterError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(say.error(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0

@@ -21,6 +21,8 @@ from bot.config.escalation import EscalationConfig
 from bot.config.ops import LoggingConfig, OpsConfig
 from bot.config.section import Section
 from bot.config.utility import UtilityConfig
+from bot.drills.config import DrillsConfig
+from bot.key_sites.model import KeySite, KeySiteMatch
 from common.errors import ConfigError
 
 Role = Literal["crew", "lead", "dispatcher", "supervisor", "admin"]
@@ -179,6 +181,9 @@ class Settings(BaseSettings):
     ops: OpsConfig = OpsConfig()
     logging: LoggingConfig = LoggingConfig()
     board: BoardConfig = BoardConfig()
+    drills: DrillsConfig = DrillsConfig()
+    key_sites: list[KeySite] = Field(default_factory=list)
+    key_site_match: KeySiteMatch = KeySiteMatch()
 
     @classmethod
     def settings_customise_sources(
@@ -201,6 +206,9 @@ class Settings(BaseSettings):
             backup = self.escalation.chain(severity).backup_crew
             if backup is not None and backup not in known:
                 raise ValueError(f"escalation.{severity}.backup_crew names {backup!r}, which is not a configured crew")
+        names = [site.name for site in self.key_sites]
+        if len(names) != len(set(names)):
+            raise ValueError("key_sites: two key sites have the same name")
         districts = {d.name for d in self.districts}
         for plan in self.booking.plans:
             if plan.district and plan.district not in districts:

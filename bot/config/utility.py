@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -58,6 +59,7 @@ class UtilityConfig(Section):
     # default: one region, every subscriber, the heating tip on 15 October (a region list replaces it)
     regions: list[Region] = Field(default_factory=lambda: [Region(name="all", dates={"heating": "10-15"})])
     content_override: Path | None = None  # written by `hotline content import`; relative to the config file
+    cli_lang: Literal["zh", "en"] = "zh"  # the `hotline` command's messages when neither --lang nor the locale says
 
     @field_validator("timezone")
     @classmethod

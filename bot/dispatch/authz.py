@@ -29,6 +29,11 @@ async def refuse_desk(ctx: Ctx, reason: str = "not_desk") -> None:
     ctx.say("desk.refused")
 
 
+def may_look_up_sites(person: Person) -> bool:
+    """``/site NAME``: crews and the desk (a key site's contact phone is not for residents)."""
+    return person.is_staff
+
+
 def may_answer_offer(person: Person, offered_crews: set[int]) -> bool:
     """Accept or decline: a member of a crew the ticket was offered to (on duty or not: that is recorded).
 

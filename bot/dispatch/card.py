@@ -90,9 +90,36 @@ def where_lines(lang: Lang, ticket: Ticket, settings: Settings) -> list[str]:
     return lines
 
 
+def drill_shown(ticket: Ticket) -> bool:
+    """A drill says so on every message; an unannounced one (``[drills] announced = false`` when it was
+    started) only once a crew member has accepted it."""
+    if not ticket.drill:
+        return False
+    info = ticket.details.get("_drill")
+    announced = not isinstance(info, dict) or bool(info.get("announced", True))
+    return announced or ticket.accepted_at is not None or ticket.status not in ("dispatched", "waiting")
+
+
+def key_site_lines(lang: Lang, ticket: Ticket) -> list[str]:
+    """The key site (重点部位) the report is at, and its contact, when it is at one."""
+    site = ticket.details.get("_key_site")
+    if not isinstance(site, dict):
+        return []
+    return [
+        t(
+            lang,
+            "key_sites.card_line",
+            name=site.get("name", "?"),
+            kind=t(lang, f"key_sites.kind_{site.get('kind', 'market')}"),
+            phone=display_phone(str(site["phone"])) if site.get("phone") else "-",
+        )
+    ]
+
+
 def ticket_text(lang: Lang, ticket: Ticket, settings: Settings, *, hints: tuple[int, ...] = ()) -> str:
     """The dispatch card: what a crew member needs to decide and to find the place, and the SLA clock."""
-    lines = [
+    lines = [t(lang, "drills.card_mark")] if drill_shown(ticket) else []
+    lines += [
         t(
             lang,
             "crew.card_title",
@@ -101,6 +128,7 @@ def ticket_text(lang: Lang, ticket: Ticket, settings: Settings, *, hints: tuple[
             ticket=ticket.id,
         ),
         *where_lines(lang, ticket, settings),
+        *key_site_lines(lang, ticket),
     ]
     if "stairwell" in (ticket.details.get("where"), ticket.details.get("fire_where")):
         lines.append(t(lang, "crew.card_neighbours"))

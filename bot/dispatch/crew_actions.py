@@ -24,6 +24,7 @@ from bot.dispatch.offer import (
     tell_resident,
     ticket_text,
 )
+from bot.drills.report import send_report
 from bot.i18n import Lang, t
 from bot.numbers import ascii_int
 from bot.people.phone import display_phone
@@ -304,7 +305,9 @@ async def _progress(ctx: Ctx, ticket: Ticket, action: str, arg: str) -> None:
         ctx.settings, fresh.created_at + timedelta(minutes=arrival_target_min(ctx.settings, fresh.severity))
     )
     await tell_resident(ctx, fresh, resident_key, name=name, cause=cause_text, eta=eta)
-    if done:
+    if done and fresh.drill:
+        await send_report(ctx, fresh)  # a drill ends with its report to whoever started it
+    elif done:
         await followup.on_resolved(ctx, fresh)  # the resident: fixed? then a rating
 
 

@@ -11,7 +11,9 @@ import logging
 from bot.context import Ctx, Handler
 from bot.dispatch import escalation, sla
 from bot.dispatch.authz import may_use_desk, refuse_desk
+from bot.dispatch.card import drill_shown
 from bot.dispatch.offer import Scope, local_time, queue, tell_resident, tell_staff, ticket_text
+from bot.drills.report import send_report
 from bot.i18n import Lang, t
 from bot.numbers import ticket_number
 from common.events import Edit, Priority, Text
@@ -93,6 +95,7 @@ async def show_ticket(ctx: Ctx) -> None:
         return
     people = PeopleRepo(ctx.tx)
     lines = [
+        *([ctx.t("drills.mark")] if ticket.drill and not drill_shown(ticket) else []),  # the desk always knows
         ticket_text(ctx.lang, ticket, ctx.settings),
         ctx.t("desk.ticket_status", status=ctx.t(f"status.{ticket.status}"), age=_age_min(ctx, ticket)),
         "",
@@ -211,6 +214,10 @@ async def close(ctx: Ctx) -> None:
     holder = await PeopleRepo(ctx.tx).get(ticket.assignee_id) if ticket.assignee_id is not None else None
     if holder is not None and holder.is_staff:
         await tell_staff(ctx, [holder], ticket, "desk.closed_for_crew", reason=reason)
+    if ticket.drill and ticket.status != "resolved":  # a resolved drill had its report already
+        closed = await TicketsRepo(ctx.tx).get(ticket.id)
+        assert closed is not None
+        await send_report(ctx, closed)
     ctx.say("desk.closed", ticket=ticket.id)
 
 

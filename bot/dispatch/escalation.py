@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config.settings import Settings
-from bot.dispatch import sla
+from bot.dispatch import hooks, sla
 from bot.dispatch.offer import (
     JobScope,
     Scope,
@@ -43,6 +43,7 @@ from bot.rota.duty import crews_on_duty
 from bot.scheduler import Scheduler
 from common.events import Priority, Text
 from storage.db import Database
+from storage.drills import DrillsRepo
 from storage.people import Crew, CrewsRepo, PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
 from storage.timers import OffersRepo, Timer, TimersRepo
@@ -50,7 +51,8 @@ from storage.timers import OffersRepo, Timer, TimersRepo
 logger = logging.getLogger(__name__)
 
 ACK, ARRIVE, RESOLVE = "ack", "arrive", "resolve"
-KINDS = (ACK, ARRIVE, RESOLVE)
+DRILL_WAIT = "drill_wait"  # a drill waiting behind a real P1 (bot.drills.start)
+KINDS = (ACK, ARRIVE, RESOLVE, DRILL_WAIT)
 REOFFERED = ("dispatched", "handed_over", "reassigned", "reopened")  # ticket events that start a fresh offer
 
 
@@ -144,7 +146,15 @@ async def redispatch(scope: Scope, ticket: Ticket) -> None:
 
 
 async def backup_crew(scope: Scope, ticket: Ticket) -> Crew | None:
-    """The configured backup crew of the severity, else the crew after the one on duty in the rota."""
+    """The configured backup crew of the severity, else the crew after the one on duty in the rota; for a
+    drill, none that has a real P1 open (a drill never reaches a crew busy with one)."""
+    crew = await _backup_crew(scope, ticket)
+    if crew is not None and ticket.drill and await DrillsRepo(scope.tx).real_p1_open(crew.id):
+        return None
+    return crew
+
+
+async def _backup_crew(scope: Scope, ticket: Ticket) -> Crew | None:
     crews = CrewsRepo(scope.tx)
     configured = scope.settings.escalation.chain(ticket.severity).backup_crew
     if configured is not None:
@@ -256,6 +266,8 @@ async def act(scope: Scope, timer: Timer) -> None:
         await _remind_arrival(scope, ticket)
     elif timer.kind == RESOLVE:
         await _check_resolved(scope, ticket)
+    elif (joined := hooks.timers.get(timer.kind)) is not None:  # e.g. a drill waiting behind a real P1
+        await joined(scope, ticket)
 
 
 class EscalationService:

@@ -15,9 +15,11 @@ from typing import Protocol
 
 from bot.config.settings import Settings
 from bot.context import Ctx
-from bot.dispatch import duplicates
+from bot.dispatch import duplicates, hooks
+from bot.dispatch.authz import SUPERVISING
 from bot.dispatch.card import ack_timeout_s as ack_timeout_s  # the card's helpers, shared from here too
 from bot.dispatch.card import arrival_target_min as arrival_target_min
+from bot.dispatch.card import drill_shown
 from bot.dispatch.card import local_time as local_time
 from bot.dispatch.card import ticket_text as ticket_text
 from bot.i18n import Lang, t
@@ -105,6 +107,14 @@ async def duplicate_hints(scope: Scope, ticket: Ticket) -> tuple[int, ...]:
     return tuple(other for other, _ in await duplicates.probable_same(scope.tx, ticket.id))
 
 
+async def tell_key_site(scope: Scope, ticket: Ticket, site: dict[str, object]) -> None:
+    """A report at a key site: the desk is told at once (with the card), and it is on the record."""
+    await TicketsRepo(scope.tx).event(
+        ticket.id, "key_site", now=scope.now, actor_id=None, site=site.get("name"), raised_from=site.get("from")
+    )
+    await tell_desk(scope, ticket, "key_sites.desk_alert", name=site.get("name", "?"), severity=ticket.severity)
+
+
 async def dispatch_on_duty(scope: Scope, ticket: Ticket) -> None:
     crews = CrewsRepo(scope.tx)
     sent = 0
@@ -128,6 +138,9 @@ async def offer(scope: Scope, ticket: Ticket, crew: Crew, *, purpose: str = "dis
     The crew is recorded as offered: from now on its members may accept the ticket. Returns the chats.
     """
     await OffersRepo(scope.tx).add(ticket.id, crew.id, scope.now)
+    if ticket.severity == "P1" and not ticket.drill:
+        for joined in hooks.real_p1_offered:  # a real P1 first: e.g. the crew's unaccepted drills are held back
+            await joined(scope, ticket, crew)
     hints = await duplicate_hints(scope, ticket)
     chats: list[tuple[str, int | None, Lang]] = [
         (member.external_id, member.id, Lang(member.lang))
@@ -150,7 +163,7 @@ async def offer(scope: Scope, ticket: Ticket, crew: Crew, *, purpose: str = "dis
                 chat=chat,
                 latitude=ticket.latitude,
                 longitude=ticket.longitude,
-                title=f"#{ticket.id}",
+                title=f"{t(lang, 'drills.mark')} #{ticket.id}" if drill_shown(ticket) else f"#{ticket.id}",
                 address=ticket.address,
                 priority=Priority.DISPATCH,
             )
@@ -173,6 +186,8 @@ async def tell_staff(
     for person in people:
         lang = Lang(person.lang)
         text = t(lang, key, ticket=ticket.id, hotline=scope.settings.utility.hotline, **values)
+        if ticket.drill and (drill_shown(ticket) or person.role in SUPERVISING):  # an unannounced one: the desk only
+            text = t(lang, "drills.mark") + " " + text
         if card:
             text += "\n\n" + ticket_text(lang, ticket, scope.settings)
         message = Text(chat=person.external_id, text=text, priority=Priority.DISPATCH)
@@ -186,6 +201,9 @@ async def tell_desk(scope: Scope, ticket: Ticket, key: str, *, card: bool = True
 
 
 async def tell_resident(scope: Scope, ticket: Ticket, key: str, **values: object) -> None:
+    """Tell the ticket's resident (a drill has none: nothing is sent)."""
+    if ticket.drill:
+        return
     lang = Lang(ticket.lang)
     text = t(lang, key, ticket=ticket.id, hotline=scope.settings.utility.hotline, **values)
     message = Text(chat=ticket.chat, text=text, priority=Priority.DISPATCH)

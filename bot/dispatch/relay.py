@@ -113,6 +113,9 @@ async def msg_command(ctx: Ctx) -> None:
     if not may_work(ctx.person, ticket):
         await _refuse(ctx, "not_yours")
         return
+    if ticket.drill:  # a drill has no resident: nothing leaves
+        ctx.say("drills.no_resident", ticket=ticket.id)
+        return
     await send_to_resident(ctx, ticket, ctx.person, text)
     ctx.say("relay.sent", ticket=ticket.id)
 

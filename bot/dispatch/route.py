@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.dispatch.escalation import start_deadlines
-from bot.dispatch.offer import dispatch_on_duty, tell_desk
+from bot.dispatch.offer import dispatch_on_duty, tell_desk, tell_key_site
 from storage.tickets import TicketsRepo
 
 
@@ -19,3 +19,5 @@ async def route_new(ctx: Ctx, ticket_id: int) -> None:
     else:
         await tell_desk(ctx, ticket, "desk.new_ticket")
     await start_deadlines(ctx, ticket)
+    if isinstance(site := ticket.details.get("_key_site"), dict):
+        await tell_key_site(ctx, ticket, site)

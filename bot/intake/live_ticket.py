@@ -32,6 +32,7 @@ from bot.intake.forms import CATEGORIES, FIELDS, Severity
 from bot.intake.geocode import address_of
 from bot.intake.menu import menu_keyboard
 from bot.intake.triage import RANK, provisional, routing, triage, urgent
+from bot.key_sites.store import raise_at_site
 from common.events import Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import to_db
@@ -68,9 +69,24 @@ def severity_of(data: dict[str, Any]) -> Severity:
     return provisional(data["category"], data["answers"], fire=bool(data.get("fire")))
 
 
-async def _create(ctx: Ctx, category: str, severity: Severity, cols: dict[str, Any], details: dict[str, Any]) -> int:
-    """The ticket row of the resident's report (the one place a report becomes a ticket)."""
-    return await TicketsRepo(ctx.tx).create(
+async def _create(
+    ctx: Ctx, category: str, severity: Severity, cols: dict[str, Any], details: dict[str, Any]
+) -> tuple[int, Severity]:
+    """The ticket row of the resident's report (the one place a report becomes a ticket), raised a level
+    at a key site; returns its number and severity."""
+    severity, site = await raise_at_site(
+        ctx.tx,
+        ctx.settings,
+        category=category,
+        severity=severity,
+        address=cols["address"],
+        latitude=cols["latitude"],
+        longitude=cols["longitude"],
+        details=details,
+    )
+    if site is not None:
+        details = {**details, "_key_site": site}
+    ticket_id = await TicketsRepo(ctx.tx).create(
         resident_id=ctx.person.id,
         channel=ctx.ev.channel,
         chat=ctx.ev.chat,
@@ -85,6 +101,7 @@ async def _create(ctx: Ctx, category: str, severity: Severity, cols: dict[str, A
         details=details,
         now=ctx.now,
     )
+    return ticket_id, severity
 
 
 async def commit(ctx: Ctx, data: dict[str, Any]) -> int | None:
@@ -106,7 +123,7 @@ async def commit(ctx: Ctx, data: dict[str, Any]) -> int | None:
         looked_up = address_of(ctx.settings, cols["latitude"], cols["longitude"])
         if looked_up:
             cols["address"], details["_geocoded"] = looked_up, True
-    ticket_id = await _create(ctx, category, severity, cols, details)
+    ticket_id, severity = await _create(ctx, category, severity, cols, details)
     data["ticket"] = ticket_id
     # durable, like every receipt: if the channel fails now, it arrives after a restart
     receipt = Text(
@@ -141,7 +158,20 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
         address = ticket.address  # keep the looked-up address until one is typed
     elif address is not None:
         details.pop("_geocoded", None)
-    new = severity_of(data)
+    latitude = cols["latitude"] if cols["latitude"] is not None else ticket.latitude
+    longitude = cols["longitude"] if cols["longitude"] is not None else ticket.longitude
+    new, site = await raise_at_site(
+        ctx.tx,
+        ctx.settings,
+        category=data["category"],
+        severity=severity_of(data),
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        details=details,
+    )
+    if site is not None:
+        details["_key_site"] = site
     old = ticket.severity
     raised = RANK[new.value] < RANK[old] and ticket.is_open
     lower = RANK[new.value] > RANK[old]
@@ -152,8 +182,8 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
         category=data["category"],
         severity=new.value if raised else old,
         address=address,
-        latitude=cols["latitude"] if cols["latitude"] is not None else ticket.latitude,
-        longitude=cols["longitude"] if cols["longitude"] is not None else ticket.longitude,
+        latitude=latitude,
+        longitude=longitude,
         phone=cols["phone"] or ticket.phone,
         details=details,
     )
@@ -165,6 +195,8 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
         await tickets.event(ticket.id, "severity_kept", now=ctx.now, actor_id=None, kept=old, suggested=new.value)
     fresh = await tickets.get(ticket.id)
     assert fresh is not None
+    if site is not None and "_key_site" not in ticket.details:  # the place is known now: the desk at once
+        await dispatch.tell_key_site(ctx, fresh, site)
     suggested = new.value if lower else None
     await card_edits.edit_cards(ctx, fresh, old=old, suggested=suggested, changed=changed, answers=data["answers"])
     if "photos" in changed:
@@ -270,7 +302,7 @@ async def submit(ctx: Ctx, data: dict[str, Any]) -> int:
         await finish(ctx)
         ctx.say("duplicates.attached", ticket=earlier.id, keyboard=menu_keyboard(ctx.lang))
         return earlier.id
-    ticket_id = await _create(ctx, category.id, severity, cols, answers)
+    ticket_id, severity = await _create(ctx, category.id, severity, cols, answers)
     await finish(ctx)
     # The resident's receipt is durable too: if the channel fails now, it arrives after a restart.
     receipt = Text(

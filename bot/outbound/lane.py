@@ -86,6 +86,11 @@ class Lane:
             self._closed = False
             self._runner = asyncio.get_running_loop().create_task(self._run(), name="outbound-lane")
 
+    @property
+    def running(self) -> bool:
+        """Its task runs (started, not stopped, not crashed)."""
+        return self._runner is not None and not self._runner.done()
+
     async def stop(self, *, drain_s: float = 5.0) -> None:
         """Refuse new messages, let queued ones go out for up to ``drain_s``, then cancel the rest: their
         futures fail with ``LaneClosed`` (a send already under way is cancelled too)."""

@@ -11,9 +11,10 @@ flight twice, and ``stop`` withdraws rows the lane has not started, leaving them
 Outcomes: sent -> ``mark_sent`` (and ``on_sent``); ``Transient``/``RetryLater`` (and unexpected sender
 errors) -> ``mark_retry`` with exponential backoff and jitter until ``max_attempts``, then ``mark_failed``;
 ``Unreachable`` (blocked, never opened the bot) -> ``mark_failed`` and ``on_unreachable``; ``Rejected`` ->
-``mark_failed``. A row that fails for good is logged at WARNING with the channel's call and reason (never
-the text). ``ChannelRefused`` (our token or address refused) is not the row's fault: the row stays pending
-as it was (no attempt counted) and the worker takes no more rows; the process is stopped and restarted
+``mark_failed``. A failing row is logged once at its first failure and once with its outcome
+(``bot.outbound.log``: ticket, the channel's call and the class of the failure, never the text).
+``ChannelRefused`` (our token or address refused) is not the row's fault: the row stays pending as it was
+(no attempt counted) and the worker takes no more rows; the process is stopped and restarted
 (``bot.runtime``), and the next good start sends them.
 
 An ``Edit`` with ``of_outbox=N`` and no ``message_id`` takes row N's message id when it is sent: while N
@@ -45,6 +46,7 @@ from bot.clock import Clock
 from bot.config.settings import OutboundConfig
 from bot.outbound.delivery import ChannelRefused, DeliveryError, Rejected, RetryLater, Unreachable
 from bot.outbound.lane import Lane
+from bot.outbound.log import OutageWatch, delivered, first_failure, given_up, method
 from common.errors import StorageError
 from common.events import Edit, Outbound, Priority
 from storage.db import Conn, Database
@@ -102,6 +104,8 @@ class OutboxWorker:
         self._recheck_at: datetime | None = None
         self._woken = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
+        self._failed_call: dict[int, str] = {}  # row -> the channel's call that failed (for "delivered after")
+        self._outage = OutageWatch()
         self.halted = False  # the channel refused our credentials: nothing more is taken
 
     async def start(self) -> None:
@@ -132,6 +136,11 @@ class OutboxWorker:
     def wake(self) -> None:
         """Look for due rows now (call after committing a transaction that added rows)."""
         self._woken.set()
+
+    @property
+    def running(self) -> bool:
+        """Its task runs (started, not stopped, not crashed)."""
+        return self._runner is not None and not self._runner.done()
 
     @property
     def in_flight(self) -> int:
@@ -281,12 +290,16 @@ class OutboxWorker:
             logger.error("outbox: the channel refused the bot's credentials; sending stopped, rows stay pending")
 
     async def _record_sent(self, row: OutboxRow, message_id: str | None) -> None:
+        self._outage.sent(row)
+        call = self._failed_call.pop(row.id, None) or method(row, None)
         try:
             now = self._clock.now()
             await self._db.run(lambda conn: OutboxRepo(conn).mark_sent(row.id, message_id, now))
         except (sqlite3.Error, StorageError):
             logger.exception("outbox: row %s was sent but not recorded; it will be sent again", row.id)
             return
+        if row.attempts:
+            delivered(row, call)
         if self._on_sent is not None:
             await _call(self._on_sent, row, message_id)
 
@@ -309,17 +322,14 @@ class OutboxWorker:
         except (sqlite3.Error, StorageError):
             logger.exception("outbox: row %s: could not record a failed attempt", row.id)
             return
+        self._outage.failed(exc)
         if final:
-            method = exc.method if isinstance(exc, DeliveryError) and exc.method else type(row.message).__name__
-            logger.warning(
-                "outbox: row %s (%s) failed for good after %d attempt(s): %s %s: %s",
-                row.id,
-                row.purpose,
-                attempts,
-                method,
-                type(exc).__name__,
-                exc.reason if isinstance(exc, DeliveryError) else "unexpected error",
-            )
+            self._failed_call.pop(row.id, None)
+            given_up(row, exc, attempts)
+        else:
+            self._failed_call[row.id] = method(row, exc)
+            if attempts == 1:
+                first_failure(row, exc, max_attempts=self._config.max_attempts, next_in_s=delay)
         if isinstance(exc, Unreachable) and self._on_unreachable is not None:
             await _call(self._on_unreachable, row, exc)
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.config.settings import Settings
 from bot.context import Ctx
-from common.errors import HotlineError
+from bot.operator_error import OperatorError
 from storage.db import Database
 from storage.invites import Invite, InvitesRepo
 from storage.people import CREW_ROLES, STAFF_ROLES, CrewsRepo
@@ -29,7 +29,7 @@ _CODE = re.compile(r"^inv_[A-Za-z0-9_-]{16,40}$")  # Telegram deep links allow A
 MAX_EXPIRY_H = 24 * 30
 
 
-class InviteError(HotlineError, ValueError):
+class InviteError(OperatorError, ValueError):
     """An invite cannot be made as asked (unknown role or crew, crew missing, bad expiry)."""
 
 
@@ -57,15 +57,15 @@ def deep_link(settings: Settings, code: str) -> str | None:
 
 def check_request(settings: Settings, role: str, crew: str | None, expires_h: float) -> None:
     if role not in STAFF_ROLES:
-        raise InviteError(f"--role {role!r}: expected one of {', '.join(sorted(STAFF_ROLES))}")
+        raise InviteError("invite.bad_role", role=repr(role), roles=", ".join(sorted(STAFF_ROLES)))
     if role in CREW_ROLES and not crew:
-        raise InviteError(f"--role {role} needs --crew (one of {', '.join(c.name for c in settings.crews) or 'none'})")
+        raise InviteError("invite.needs_crew", role=role, crews=", ".join(c.name for c in settings.crews) or "-")
     if crew and role not in CREW_ROLES:
-        raise InviteError(f"--crew is only for the roles {', '.join(sorted(CREW_ROLES))}")
+        raise InviteError("invite.crew_only_for", roles=", ".join(sorted(CREW_ROLES)))
     if crew and crew not in {c.name for c in settings.crews}:
-        raise InviteError(f"--crew {crew!r}: not a configured crew")
+        raise InviteError("invite.no_such_crew", crew=repr(crew))
     if not 0 < expires_h <= MAX_EXPIRY_H:
-        raise InviteError(f"--expires-h {expires_h}: expected more than 0 and at most {MAX_EXPIRY_H} hours")
+        raise InviteError("invite.bad_expiry", hours=expires_h, most=MAX_EXPIRY_H)
 
 
 async def create_invite(
@@ -98,7 +98,7 @@ async def find_invite(repo: InvitesRepo, ref: str) -> Invite:
     elif looks_like_code(ref):
         found = await repo.by_code(ref)
     if found is None:
-        raise InviteError(f"no invite {ref!r} (give its number from `hotline invite list`, or the code)")
+        raise InviteError("invite.not_found", ref=repr(ref))
     return found
 
 
@@ -109,12 +109,9 @@ async def cancel_invite(db: Database, ref: str, *, now: datetime, by: str = "cli
         invite = await find_invite(repo, ref)
         state = invite.state(now)
         if state in ("used", "revoked"):
-            raise InviteError(
-                f"invite #{invite.id} was already used (by person {invite.used_by}); to take the role back,"
-                " revoke the person: hotline staff revoke USER"
-            )
+            raise InviteError("invite.already_used", id=invite.id, person=invite.used_by)
         if not await repo.cancel(invite.id, by=by, now=now):
-            raise InviteError(f"invite #{invite.id} is {state}: nothing to cancel")
+            raise InviteError("invite.not_open", id=invite.id, state=state)
         detail = f"invite #{invite.id} role {invite.role} crew {invite.crew or '-'} was {state}"
         await StaffAuditRepo(tx).add(actor=by, action="invite_cancel", person_id=None, detail=detail, now=now)
     logger.info("invite %s cancelled", invite.id)

@@ -23,8 +23,8 @@ from bot.dispatch.crew_actions import NOTE_FLOW
 from bot.dispatch.desk import withdraw_cards
 from bot.dispatch.offer import Scope, queue, tell_desk, tell_resident
 from bot.i18n import Lang, t
+from bot.operator_error import OperatorError
 from bot.people.staff import configured, staff_entries
-from common.errors import HotlineError
 from common.events import Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.desk import WORKING, DeskRepo
@@ -40,7 +40,7 @@ REVOKERS = frozenset({"supervisor", "admin"})
 RANK = {"crew": 0, "lead": 0, "dispatcher": 1, "supervisor": 2, "admin": 3}
 
 
-class RevokeError(HotlineError, ValueError):
+class RevokeError(OperatorError, ValueError):
     """Nothing to revoke: no such account, or it has no staff role."""
 
 
@@ -64,9 +64,9 @@ def user_arg(text: str) -> str | None:
 async def find_staff(scope: Scope, channel: str, user_id: str) -> Person:
     person = await PeopleRepo(scope.tx).find(channel, user_id)
     if person is None:
-        raise RevokeError(f"no account {user_id} on {channel}")
+        raise RevokeError("staff.no_account", user=user_id, channel=channel)
     if not person.is_staff:
-        raise RevokeError(f"account {user_id} has no staff role (it is a {person.role})")
+        raise RevokeError("staff.not_staff", user=user_id, role=person.role)
     return person
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.cli.text import Kit
 from bot.config.settings import Settings
 from bot.i18n import Lang
 from bot.report.collect import gather
@@ -27,17 +28,17 @@ def _checked(parse: Callable[[str, object], Period]) -> Callable[[str], str]:
     return check
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], with_config: Callable[..., None]) -> None:
-    report = sub.add_parser("report", help="the monthly or yearly report: an Excel workbook and a PDF with charts")
-    periods = report.add_subparsers(dest="report_period", required=True)
-    month = periods.add_parser("month", help="one calendar month in the utility's time zone")
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], kit: Kit) -> None:
+    """``report month|year``; ``--lang`` names the report's language (and the command's)."""
+    report = kit.add(sub, "report", "help.report")
+    periods = kit.commands(report, "report_period")
+    month = kit.add(periods, "month", "help.report_month", lang_help="help.report_lang")
     month.add_argument("period", metavar="YYYY-MM", type=_checked(month_period))  # type: ignore[arg-type]
-    year = periods.add_parser("year", help="one calendar year in the utility's time zone")
+    year = kit.add(periods, "year", "help.report_year", lang_help="help.report_lang")
     year.add_argument("period", metavar="YYYY", type=_checked(year_period))  # type: ignore[arg-type]
     for p in (month, year):
-        p.add_argument("--lang", choices=[lang.value for lang in Lang], default=Lang.ZH.value, help="default: zh")
-        p.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="where to write (default: here)")
-        with_config(p)
+        p.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help=kit.say("help.report_out"))
+        kit.with_config(p)
 
 
 def run(args: argparse.Namespace, settings: Settings, now: datetime | None = None) -> int:
@@ -46,6 +47,8 @@ def run(args: argparse.Namespace, settings: Settings, now: datetime | None = Non
     inputs = asyncio.run(gather(settings, period))
     from bot.report.build import write_report  # matplotlib and WeasyPrint: only for this command
 
-    written = write_report(inputs, Lang(args.lang), args.out, now or datetime.now(UTC), settings.utility.timezone)
+    written = write_report(
+        inputs, Lang(args.lang or Lang.ZH.value), args.out, now or datetime.now(UTC), settings.utility.timezone
+    )
     print("wrote " + " and ".join(str(path) for path in written))
     return 0

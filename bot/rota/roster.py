@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Literal
 
 from bot.config.settings import Settings
+from bot.operator_error import OperatorError
 from bot.outbound.reach import staff_lines
 from bot.rota.coverage import gaps_ahead
 from bot.rota.csv_files import decode_file, overrides_from_csv, overrides_to_csv, rotations_from_csv
 from bot.rota.duty import rota_around, save_overrides, save_rotations, stored_overrides
 from bot.rota.ics import overrides_from_ics, slots_to_ics
 from bot.rota.model import DutySlot, Gap, Override, OverrideKind, SlotKind, next_on_duty, on_duty, shifts_between
-from common.errors import HotlineError
 from storage.db import Database
 from storage.rota import RotaRepo
 
@@ -32,7 +32,7 @@ Kind = Literal["rotations", "shifts"]
 Format = Literal["csv", "ics"]
 
 
-class RosterError(HotlineError, ValueError):
+class RosterError(OperatorError, ValueError):
     """A roster command cannot run as asked (no such file, a calendar of rotations, ...)."""
 
 
@@ -47,7 +47,7 @@ def file_format(path: Path, fmt: str | None) -> Format:
     if fmt in ("csv", "ics"):
         return fmt  # type: ignore[return-value]
     if fmt is not None:
-        raise RosterError(f"--format {fmt!r}: expected csv or ics")
+        raise RosterError("roster.bad_format", fmt=repr(fmt))
     return "ics" if path.suffix.lower() in (".ics", ".ical", ".ifb") else "csv"
 
 
@@ -68,7 +68,7 @@ async def _read(path: Path) -> bytes:
     try:
         return await asyncio.to_thread(path.read_bytes)
     except OSError as exc:
-        raise RosterError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise RosterError("roster.unreadable", path=path, reason=exc.strerror) from exc
 
 
 def known_crews(settings: Settings) -> set[str] | None:
@@ -83,10 +83,10 @@ async def import_file(
     data = await _read(path)
     zone, known = settings.utility.tz, known_crews(settings)
     if kind not in (None, "rotations", "shifts"):
-        raise RosterError(f"--kind {kind!r}: expected rotations or shifts")
+        raise RosterError("roster.bad_kind", kind=repr(kind))
     chosen: Kind = ("shifts" if form == "ics" else _csv_kind(data)) if kind is None else kind  # type: ignore[assignment]
     if form == "ics" and chosen == "rotations":
-        raise RosterError("a calendar (.ics) holds shifts, not rotations: use --kind shifts or a rotations CSV")
+        raise RosterError("roster.ics_rotations")
     async with db.transaction() as tx:
         if chosen == "rotations":
             rotations = rotations_from_csv(data, zone, known_crews=known)
@@ -129,7 +129,7 @@ async def export_file(
 ) -> int:
     """Write every slot overlapping ``[start, end)`` to ``path`` (CSV of shifts or .ics); returns the count."""
     if end <= start:
-        raise RosterError("--to must be after --from")
+        raise RosterError("roster.backwards")
     form, zone = file_format(path, fmt), settings.utility.tz
     async with db.transaction() as tx:
         rota = await rota_around(tx, settings, start)
@@ -143,6 +143,9 @@ async def export_file(
     return len(slots)
 
 
+Source = tuple[str, dict[str, object]]  # a ``cli.roster.*`` text and its values (``bot.cli.roster`` says it)
+
+
 @dataclass(frozen=True)
 class Show:
     at: datetime
@@ -151,7 +154,7 @@ class Show:
     gaps: list[Gap]
     no_rota: bool
     unreachable: list[str] = field(default_factory=list)  # staff the bot cannot reach (bot.outbound.reach)
-    sources: list[str] = field(default_factory=list)  # which rota is in force, and the shifts imported
+    sources: list[Source] = field(default_factory=list)  # which rota is in force, and the shifts imported
 
 
 async def show(db: Database, settings: Settings, at: datetime) -> Show:
@@ -168,64 +171,23 @@ async def show(db: Database, settings: Settings, at: datetime) -> Show:
     return Show(at=at, on_duty=current, next=coming, gaps=gaps, no_rota=False, unreachable=unreachable, sources=sources)
 
 
-def _unreachable_lines(result: Show) -> list[str]:
-    if not result.unreachable:
-        return []
-    return [
-        "Staff the bot cannot reach (never opened the bot, or blocked it; they get no dispatch cards):",
-        *(f"  {line}" for line in result.unreachable),
-    ]
-
-
-async def _sources(repo: RotaRepo, settings: Settings) -> list[str]:
+async def _sources(repo: RotaRepo, settings: Settings) -> list[Source]:
     zone = settings.utility.tz
     rotations, shifts = await repo.last_import("rotations"), await repo.last_import("shifts")
+    rota: Source
     if rotations is not None:
         name, rows, when = rotations
-        rota = f"Rota in force: {rows} rotation(s) imported from {name} on {_when(when.astimezone(zone))}"
+        rota = ("roster.source_imported", {"rows": rows, "name": name, "at": when_text(when.astimezone(zone))})
     elif settings.rota.crews:
         crews, hours = ", ".join(settings.rota.crews), settings.rota.shift_hours
-        rota = f"Rota in force: the configuration's [rota] ({crews} in turn, {hours} h shifts)"
+        rota = ("roster.source_config", {"crews": crews, "hours": hours})
     else:
-        rota = "Rota in force: none configured or imported"
+        rota = ("roster.source_none", {})
     if shifts is None:
-        return [rota, "Shifts and overrides: none imported"]
+        return [rota, ("roster.shifts_none", {})]
     name, rows, when = shifts
-    return [
-        rota,
-        f"Shifts and overrides: {rows} imported from {name} on {_when(when.astimezone(zone))}; "
-        "where a shift is given it replaces the rota",
-    ]
+    return [rota, ("roster.shifts_imported", {"rows": rows, "name": name, "at": when_text(when.astimezone(zone))})]
 
 
-def _when(moment: datetime) -> str:
+def when_text(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def slot_line(slot: DutySlot) -> str:
-    where = [f"rotation {slot.rotation}"] if slot.rotation else []
-    where += [f"district {slot.district}"] if slot.district else []
-    if slot.kind is not SlotKind.ROTATION and slot.kind is not SlotKind.SHIFT:
-        where.append(slot.kind.value + (f" for {slot.replaces}" if slot.replaces else ""))
-    tail = f"  ({', '.join(where)})" if where else ""
-    return f"  {slot.crew}  {_when(slot.start)} – {_when(slot.end)}{tail}"
-
-
-def render_show(result: Show, settings: Settings) -> str:
-    zone = settings.utility.timezone
-    lines = [f"Rota at {_when(result.at)} ({zone})", *result.sources]
-    if result.no_rota:
-        crews = ", ".join(crew.name for crew in settings.crews) or "none"
-        return "\n".join([*lines, f"No rota: every crew is on call ({crews}).", *_unreachable_lines(result)])
-    lines.append("On duty:")
-    lines += [slot_line(slot) for slot in result.on_duty] or ["  nobody"]
-    lines.append("Next:")
-    lines += [slot_line(slot) for slot in result.next] or ["  nothing scheduled in the next 31 days"]
-    lines.append("Uncovered in the next 14 days:")
-    for gap in result.gaps:
-        who = f" crew {gap.crew}" if gap.crew else ""
-        where = f" district {gap.district}" if gap.district else ""
-        lines.append(f"  {_when(gap.start)} – {_when(gap.end)}  {gap.reason.value}{who}{where}")
-    if not result.gaps:
-        lines.append("  none")
-    return "\n".join([*lines, *_unreachable_lines(result)])

@@ -25,6 +25,8 @@ def test_progress_bar_without_a_tty_prints_a_line_per_tenth(tmp_path: Path) -> N
 
     from bot.broadcast.audience import Progress
     from bot.cli.broadcast import ProgressBar
+    from bot.cli.text import Say
+    from bot.i18n import Lang
     from storage.broadcasts import Broadcast
 
     fast_settings(tmp_path / "unused.sqlite3")
@@ -55,7 +57,7 @@ def test_progress_bar_without_a_tty_prints_a_line_per_tenth(tmp_path: Path) -> N
         )
     )
     out = io.StringIO()
-    bar = ProgressBar(out)
+    bar = ProgressBar(out, Say(Lang.EN))
     for done in range(0, 101, 5):
         bar.show(Progress(b, 100, done, 0, 0, 0, 100 - done, None))
     assert out.getvalue().splitlines() == [f"{p}% {p}/100" for p in range(0, 101, 10)]
@@ -74,13 +76,15 @@ async def test_send_without_a_running_bot_says_nobody_picked_it_up(tmp_path: Pat
     import contextlib
 
     from bot.cli.broadcast import run
+    from bot.cli.text import Say
+    from bot.i18n import Lang
 
     settings = fast_settings(tmp_path / "h.sqlite3")
     args = argparse.Namespace(
         broadcast_command="send", text="Hall closed", audience="subscribers", notice=False, no_wait=False
     )
     out = io.StringIO()
-    task = asyncio.create_task(run(settings, args, out, poll_s=0.02, pickup_s=0.1))
+    task = asyncio.create_task(run(settings, args, Say(Lang.EN), out, poll_s=0.02, pickup_s=0.1))
     for _ in range(250):  # bounded: at most ~5 s
         if "no running bot" in out.getvalue():
             break

@@ -1,9 +1,11 @@
 """Both languages are complete: every key in both catalogs, with the same placeholders; every text the
-forms and menus ask for exists."""
+forms and menus ask for exists; every text of the `hotline` command exists."""
 
 from __future__ import annotations
 
+import re
 import string
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,9 @@ from bot.i18n import Lang, catalog, lang_from_code, t
 from bot.intake.forms import CATEGORIES, FIELDS, Ask
 from bot.intake.menu import MENU_ITEMS
 from bot.questions import knowledge
+
+BOT = Path(__file__).resolve().parents[2] / "bot"
+CLI_MODULES = ("cli/main.py", "cli/text.py", "cli/broadcast.py", "cli/roster.py", "cli/staff.py", "cli/content.py")
 
 
 def _placeholders(text: str) -> set[str]:
@@ -60,3 +65,21 @@ def test_a_text_is_found_by_the_language_or_its_code_and_an_unknown_language_is_
         t("fr", "qa.no_match")
     with pytest.raises(KeyError):
         t("en", "no.such_key")
+
+
+def test_every_text_the_command_names_is_in_both_catalogs() -> None:
+    """The `hotline` command's texts (bot/locales/*/cli.toml): every key its modules name exists in both
+    catalogs (keys built from a prefix are checked by tests/test_cli_lang.py, which renders every command)."""
+    zh, en = catalog(Lang.ZH), catalog(Lang.EN)
+    keys: set[str] = set()
+    for module in CLI_MODULES:
+        source = (BOT / module).read_text(encoding="utf-8")
+        keys |= set(re.findall(r'say\("([a-z_]+\.[a-z_]+)"', source))  # say("out.migrated", ...)
+        keys |= set(re.findall(r'"(help\.[a-z_]+)"', source))  # kit.add(sub, "run", "help.run")
+    keys |= {"usage", "positional", "options", "description", "command_metavar"}
+    assert len(keys) > 80
+    missing = sorted(key for key in keys if f"cli.{key}" not in zh or f"cli.{key}" not in en)
+    assert missing == []
+    roster = (BOT / "rota" / "roster.py").read_text(encoding="utf-8")
+    for key in re.findall(r'"(roster\.[a-z_]+)"', roster):  # the rota's sources, said by roster_cli
+        assert f"cli.{key}" in zh and f"cli.{key}" in en, key

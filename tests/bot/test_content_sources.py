@@ -38,6 +38,7 @@ def _items() -> list[tuple[str, dict[str, Any]]]:
     found = [(f"knowledge {e['id']}", e) for e in _raw("knowledge.toml")["entry"]]
     found += [(f"campaign {c['id']}", c) for c in _raw("campaigns.toml")["campaign"]]
     found += [(f"card line {k}", v) for k, v in _raw("safety_cards.toml")["line"].items()]
+    found += [(f"drill scenario {s['id']}", s) for s in _raw("drills.toml")["scenario"]]
     return found
 
 

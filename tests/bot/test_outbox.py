@@ -364,6 +364,6 @@ async def test_an_unreachable_recipient_fails_at_once_and_is_reported_with_the_r
     assert [(row.status, row.attempts) for row in rows] == [("failed", 1), ("failed", 1)]
     assert [row.id for row in rig.blocked] == [card]
     lines = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any(f"row {long} " in x and "sendMessage Rejected: Message is too long" in x for x in lines), lines
-    assert any(f"row {card} " in x and "sendMessage NotStarted: Chat not found" in x for x in lines), lines
+    assert any(f"sendMessage, rejected (row {long}, -): Message is too long" in x for x in lines), lines
+    assert any(f"sendMessage, chat not found (row {card}, -): Chat not found" in x for x in lines), lines
     assert not any("Flat 501" in x or "xxxx" in x for x in lines), "never the text"

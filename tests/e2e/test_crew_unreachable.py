@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.cli.roster import render_show
+from bot.cli.text import Say
 from bot.clock import SystemClock
-from bot.rota.roster import render_show, show
+from bot.i18n import Lang
+from bot.rota.roster import show
 from common.events import Text
 from sandbox import Sandbox
 from storage.outbox import OutboxRepo
@@ -99,7 +102,7 @@ async def test_a_crew_member_who_never_opened_the_bot_is_listed_at_start_and_the
         async with running_bot(settings) as runtime:
             started = [r.getMessage() for r in caplog.records if r.name == "bot.outbound.reach"]
             assert len(started) == 1 and "Li Ming (crew, crew A" in started[0], started
-            roster = render_show(await show(runtime.db, settings, SystemClock().now()), settings)
+            roster = render_show(await show(runtime.db, settings, SystemClock().now()), settings, Say(Lang.EN))
             assert "Staff the bot cannot reach" in roster and "Li Ming (crew, crew A" in roster
             await fill_report(sb)
             await sb.wait_for(LEAD, lambda m: has_button(m, "t:acc:1"), timeout_s=10)
@@ -118,9 +121,12 @@ async def test_a_crew_member_who_never_opened_the_bot_is_listed_at_start_and_the
             await sb.send_text(DISPATCHER, "/duty")
             duty = await sb.wait_for(DISPATCHER, lambda m: "On duty now" in (m.text or ""), since=since, timeout_s=10)
             assert "Li Ming" in (duty.text or "") and "📵" not in (duty.text or "")
-            roster = render_show(await show(runtime.db, settings, SystemClock().now()), settings)
+            roster = render_show(await show(runtime.db, settings, SystemClock().now()), settings, Say(Lang.EN))
             assert "cannot reach" not in roster
     failures = [
         r.getMessage() for r in caplog.records if r.name == "bot.outbound.outbox" and r.levelno == logging.WARNING
     ]
-    assert any("(dispatch) failed for good after 1 attempt(s): sendMessage NotStarted" in x for x in failures)
+    assert any(
+        "given up after 1 attempt(s): ticket #1, sendMessage, 400 chat not found (row " in x and ", dispatch)" in x
+        for x in failures
+    ), failures

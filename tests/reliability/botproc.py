@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -73,6 +75,15 @@ def bot_config(sandbox: Sandbox, db_path: Path, **extra: Any) -> dict[str, Any]:
         else:
             data[key] = value
     return data
+
+
+@contextlib.asynccontextmanager
+async def staff_sandbox() -> AsyncIterator[Sandbox]:
+    """A sandbox that knows the staff of ``bot_config`` (crew A, crew B's lead, the dispatcher)."""
+    async with Sandbox(DEMO_TOKEN) as sb:
+        for user_id in (LEAD, MEMBER, OTHER_CREW, DISPATCHER):
+            sb.create_user(user_id, first_name=f"Staff {user_id}", language_code="en")
+        yield sb
 
 
 class BotProcess:

@@ -78,6 +78,8 @@ COMMAND_RULES: dict[str, Rule] = {
     "broadcasts": Rule(DESK),
     "broadcast": Rule(frozenset({"admin"}), args="Close the valve before you travel"),
     "revoke": Rule(frozenset({"admin"}), args=CREW_B[0]),  # supervisors too (no supervisor in this world)
+    "drill": Rule(DESK, args="B leak-indoor"),
+    "site": Rule(STAFF, args="Canteen"),
 }
 
 # Buttons whose data names no ticket act on the presser's own conversation or settings only.

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER
 from sandbox import Sandbox
-from tests.reliability.botproc import BotProcess, bot_config, toml_dump
+from tests.reliability.botproc import BotProcess, bot_config, staff_sandbox, toml_dump
 from tests.reliability.driver import Outcome, file_report, finished, receipts, transcript
 
 FIRST_RESIDENT = 7000
@@ -36,9 +36,7 @@ IN_FLIGHT_PER_KILL = 4  # rows the lane may have handed to Telegram but not yet 
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id in (LEAD, MEMBER, OTHER_CREW, DISPATCHER):
-            sb.create_user(user_id, first_name=f"Staff {user_id}", language_code="en")
+    async with staff_sandbox() as sb:
         yield sb
 
 

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.main import main
+from bot.cli.main import main, purge_text
 from bot.cli.purge import PURGED_TEXT, purge, scrub_payload
+from bot.cli.text import Say
 from bot.clock import FakeClock
 from bot.config.settings import Settings
+from bot.i18n import Lang
 from common.events import Kind
 from storage.db import Database
 from storage.instance import InstanceLock
@@ -205,7 +207,7 @@ async def test_purge_dry_run_changes_nothing(settings: Settings, db: Database, c
     ticket = await _resolved_ticket(h, RESIDENT)
     clock.advance(timedelta(days=40))
     result = await purge(db, older_than_days=30, now=clock.now(), dry_run=True)
-    assert result.tickets == 1 and "would purge 1 ticket(s)" in str(result)
+    assert result.tickets == 1 and "would purge 1 ticket(s)" in purge_text(result, Say(Lang.EN))
     assert await db.scalar("SELECT purged_at FROM tickets WHERE id = ?", (ticket,)) is None
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
+from bot.cli.demo import LEAD, MEMBER
 from sandbox import Sandbox
-from tests.reliability.botproc import BotProcess, bot_config, toml_dump
+from tests.reliability.botproc import BotProcess, bot_config, staff_sandbox, toml_dump
 from tests.reliability.driver import file_report
 from tests.reliability.test_crash import cards, wait_until
 
@@ -26,9 +26,7 @@ FIRST_RESIDENT = 7500
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id in (LEAD, MEMBER, OTHER_CREW, DISPATCHER):
-            sb.create_user(user_id, first_name=f"Staff {user_id}", language_code="en")
+    async with staff_sandbox() as sb:
         yield sb
 
 

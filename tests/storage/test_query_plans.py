@@ -18,6 +18,7 @@ from storage.bookings import BookingsRepo
 from storage.cases import CasesRepo
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Database
+from storage.drills import DrillsRepo
 from storage.feedback import FeedbackRepo
 from storage.hazards import HazardsRepo
 from storage.links import LinksRepo
@@ -109,6 +110,10 @@ HOT: dict[str, Query] = {
             since=T0, not_ticket=7, not_resident=3, latitude=(22.1, 22.2), longitude=(113.5, 113.6), limit=5
         ),
     ),
+    "drill blockers (open real P1 of a crew)": lambda db: _in_tx(db, lambda tx: DrillsRepo(tx).real_p1_open(1)),  # type: ignore[arg-type]
+    "drills offered to a crew": lambda db: _in_tx(db, lambda tx: DrillsRepo(tx).offered_to(1)),  # type: ignore[arg-type]
+    "drills running": lambda db: _in_tx(db, lambda tx: DrillsRepo(tx).running()),  # type: ignore[arg-type]
+    "drills of a month": lambda db: _in_tx(db, lambda tx: DrillsRepo(tx).between(T0, NOW)),  # type: ignore[arg-type]
     "probable same links": lambda db: _in_tx(db, lambda tx: LinksRepo(tx).probable_same(7)),  # type: ignore[arg-type]
     "feedback state": lambda db: _in_tx(db, lambda tx: FeedbackRepo(tx).state(7)),  # type: ignore[arg-type]
     "feedback answer": lambda db: _in_tx(db, lambda tx: FeedbackRepo(tx).answer_fixed(7, True, NOW)),  # type: ignore[arg-type]
