@@ -34,6 +34,7 @@ from bot.danger.vocab import (
     EN_ALARM,
     EN_CO_TERM,
     FIGURE,
+    FIGURE_MED,
     FRAGMENT,
     FRAGMENT_FILLER,
     HAS_GAS,
@@ -159,6 +160,9 @@ def detect(text: str) -> Danger:
     fired += _alarms(v, mood) + _co_terms(v, mood)
     now = {signal for signal, _, found in fired if found is M.NOW}
     seen = {signal for signal, _, _ in fired}
+    if FIGURE_MED.search(v.ctx):  # "看到账单直接晕倒", "not breathing a word": nobody is out cold
+        now.discard("med")
+        seen.discard("med")
     if "med" not in seen and (MONEY.search(v.ctx) or FIGURE.search(v.ctx)):
         # "燃气费贵得我头疼", "被气得头晕": a figure of speech, not a symptom
         now.discard("sym")

@@ -62,6 +62,7 @@ _ZH_PAST = rx(
 _ZH_FIXED = rx(
     r"(?<!装)修好|已经好了|没事了|处理好|处理完|解决了|排除了|师傅.{0,4}(?:来过|修过|看过|走了)|已经修|维修过|恢复正常|早就好了|现在好了"
     r"|(?:说|讲|讲了|说了)[^，。]{0,8}?(?:就是这样|是正常的|正常现象|属于正常|没事的|没问题的)"
+    r"|发错了|发错对话框|打错了|原来是[^，。]{0,8}(?:在|放|戴|搞)|原来(?:戴|在放)"
 )
 _AGAIN = rx(r"又|再次|还有味|还在漏|还是有|\bagain\b|\bstill (?:smell|leak|hiss)\w*|\bcame back\b")
 _DRILL = rx(
@@ -103,6 +104,7 @@ _EN_GENERIC = rx(
     r"|\bhow (?:long|often|many)|\bwhat happens (?:if|when)|\bwhat (?:to|should (?:i|you|we)|do (?:i|you)) do (?:if"
     r"|when|in case)|\bin case\b|\btips?\b|\badvice\b|\bguide\b|\bprevent\w*|\bavoid\w*|\bsymptoms? of\b|\bsigns of\b"
     r"|\bwhat if\b|\bfirst aid for\b|\bwhat is the first aid\b|\bis there (?:a|any) way\b|\bhow to\b|\bways? to\b"
+    r"|\bsupposed to (?:have|smell)\b|\badded to (?:the )?gas\b|\bhomework\b|\bschool project\b"
 )
 _EN_TOPIC = rx(r"\b(?:symptoms?|signs|tips?|advice|information|info)\b")  # general only when nothing says "mine, now"
 _EN_PAST = rx(
@@ -114,6 +116,7 @@ _EN_FIXED = rx(
     r"|engineer came|came and fixed|we know (?:about it|what it is)|just saying"
     r"|(?:all|it's|its|everything's|everything is) (?:fine|ok|okay|good) now"
     r"|has been fixed|got fixed|been repaired)\b"
+    r"|wrong (?:number|chat|group)|not your (?:department|job|pipe)"
 )
 _EN_NEWS = rx(
     r"\b(?:news|heard about|read about|on tv|article|saw a video|in the paper|reported that|another city"

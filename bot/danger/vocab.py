@@ -72,15 +72,16 @@ HEAT_CTX = rx(
 )
 MONEY = rx(r"费|账单|气价|价格|涨价|缴费|交钱|欠费|钱|\b(?:bills?|price\w*|cost\w*|pay\w*|charges?|expensive|money)\b")
 NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
-    r"漏水|水管|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|空调|信息|隐私|数据|密码|号码",
+    r"漏水|水管|水阀|滴水|水龙头|蒸汽|氧气|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|空调|信息|隐私|数据|密码|号码",
     r"电缆|网线|光缆|电线|屋顶|房顶|机油|汽油|柴油|漏油|水壶|烧水"
     r"|(?:消息|秘密|内幕|试题|考题|答案|剧透|风声|资料|名单)[^，。]{0,4}?漏|(?:脑子|脑袋|大脑|cpu|头顶)[^，。]{0,3}?冒"
-    r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof)\b",
+    r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof|steam|oxygen|petrol|diesel)\b",
 )
 NOT_GAS_SMELL = rx(
     r"下水道|地漏|垃圾|马桶|厕所|油烟(?!机)|油味|油条|火药味|艾草|熏香|香薰|烟熏|麻辣|很香|饭菜|饭香|煮饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
     r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish"
-    r"|perfume|cologne|aftershave|dead (?:mouse|rat|bird)|incense)\b|死老鼠|老鼠|香火|烧香|上香|香水",
+    r"|perfume|cologne|aftershave|dead (?:mouse|rat|bird)|incense|sewage|durian|hot spring|h2s|chemistry)\b"
+    r"|死老鼠|老鼠|香火|烧香|上香|香水|冰箱里|鸡蛋放坏|榴莲|温泉|入味|去味|老香|真香",
     r"\bsmel\w* (?:so |really |very )?(?:good|nice|great|lovely|fresh|clean|amazing|delicious)\b|\bbut amazing\b"
     r"|smells like christmas|\bcharred\b|\broasted\b",
     r"(?:新买|新装|新换|新的|第一次用|刚装)[^。]{0,14}?(?:塑料|油漆|胶|漆|皮革)味|说明书说(?:是)?正常",
@@ -97,13 +98,17 @@ COOKING = rx(
 # Danger words as figures of speech ("the app makes me explode", "sales are on fire", "我晕")
 FIGURE_FIRE = (
     r"原地爆炸|我(?:要)?爆炸|脑子[^，。]{0,3}炸|太炸了|热到[^，。]{0,3}冒烟|meeting[^，。]{0,4}爆炸|排队|群消息|炸开了锅|(?<!空气)炸锅(?![里中内的])|整个[^，。]{0,4}炸了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|(?<!空)气炸(?!锅)|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
-    r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)|(?:我|整个人|人都)[^，。]{0,4}(?:燃|烧)起来"
+    r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)|熏腊肉|腊肉|\bwok hei\b"
+    r"|(?:鞭炮|烟花|炮仗|火炮|爆竹|礼炮)(?![^。]{0,10}(?:点着|着了|烧|引燃|落在|掉进|掉在))"
+    r"|\b(?:fireworks?|firecrackers?)\b(?! (?:\S+ ){0,4}?(?:landed|hit|set|caught|on fire|burn\w*|fell))|(?:我|整个人"
+    r"|人都)[^，。]{0,4}(?:燃|烧)起来"
     r"|(?:手气|运气|心情|颜值|幸福感|开心|快乐|人品|分数|血压|血糖|电量|好感)[^，。]{0,2}爆表|(?:业绩|销量|流量|订单|粉丝|播放量|热度|人气)[^，。]{0,3}(?:爆|炸)"
     r"|\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b"
     r"|five.alarm fire|\bmarket'?s? (?:\S+ ){0,3}?on fire|\bflamb\w*|\bup in smoke\b|\bblazing row\b|\bdown in flames\b"
     r"|\bwishlist\b|\bstadium\b"
     r"|\bstriker\b|\bhat.trick\b"
-    r"|\bflame (?:failure|protection|safeguard|supervision)|\b(?:want|prefer|like) (?:big|bigger|high|strong"
+    r"|\bflame (?:failure|protection|safeguard|supervision|effect)|\breal flames? look|\b(?:want|prefer|like) (?:big"
+    r"|bigger|high|strong"
     r"|more) flames?"
     r"|\b(?:bill|price|cost)s? (?:\S+ )?explod\w*|\bmeltdown\b|breathing fire|群.{0,4}exploded|\bred packets?\b"
     r"|\bmouth (?:is )?on fire"
@@ -112,6 +117,16 @@ FIGURE_FIRE = (
     r"|\bchill?i\b"
     r"|\b(?:boss|mum|mom|dad|teacher|wife|husband|gran) (?:\S+ )?explode"
     r"|\bi(?:'m| am)? (?:going to |gonna |about to )?explode\b"
+)
+# Someone "out cold" or "not breathing" in a figure of speech (the bill, a teenager who sleeps in, leaflets)
+FIGURE_MED = rx(
+    r"(?:账单|燃气费|费用|价格)[^。]{0,10}?(?:晕倒|晕过去|窒息|吐血)|(?:晕倒|吐血)[^。]{0,6}(?:账单|燃气费)"
+    r"|跟叫不醒一样|像叫不醒|叫不醒一样|睡到(?:中午|下午)|戴着耳机",
+    r"\bnot breathing a word\b|\bstopped breathing when i saw\b|\bpassed out (?:\S+ ){0,3}?(?:flyers|leaflets"
+    r"|papers|sweets|candy|forms|cards)\b|\b(?:app|website|site|page|phone|computer"
+    r"|system)\b(?: \S+){0,3}? not responding"
+    r"|\bdizzy from (?:overtime|work|the bill)|\bcan'?t wake (?:my |the )?(?:teenager|teen|son|daughter"
+    r"|kids?) (?:up )?for school",
 )
 FIGURE = rx(
     r"气得|气的我|被.{0,8}气|烦得|愁得|急得|吵得|算得|看得我|我晕|晕死|笑晕|累晕|头都大了|气死",
@@ -154,6 +169,7 @@ ALARM_OTHER = rx(
 ALARM_KNOWN_CAUSE = rx(
     r"(?<![没不无])(?<!没人)(?<!没有)(?:烤焦|烧焦|煎糊|烧糊|炒菜|做饭|洗澡|水蒸气|蒸汽|点蜡烛|烧香|测试)",
     r"\b(?:burn[te]d? (?:the |my )?(?:toast|food|dinner|bacon|pan|rice)|toast|cooking|shower\w*|steam|candles?"
+    r"|fry\w*|steak|searing"
     r"|incense|test\w*)\b",
 )
 ALARM_TESTED = rx(r"测试|试一下|试试|\btest\w*")  # a gas alarm's only harmless cause: it is being tested
