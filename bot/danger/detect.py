@@ -167,6 +167,8 @@ def detect(text: str) -> Danger:
         # "燃气费贵得我头疼", "被气得头晕": a figure of speech, not a symptom
         now.discard("sym")
         seen.discard("sym")
+    if mood.misdirected:  # "sorry, wrong number: the oxygen cylinder is leaking": asked, not dispatched
+        now -= {"gas", "fire", "co"}
     gas, fire = "gas" in now, "fire" in now
     co = bool(now & {"co", "poison"})
     ill = bool(seen & {"med", "sym", "poison"})

@@ -62,7 +62,7 @@ _ZH_PAST = rx(
 _ZH_FIXED = rx(
     r"(?<!装)修好|已经好了|没事了|处理好|处理完|解决了|排除了|师傅.{0,4}(?:来过|修过|看过|走了)|已经修|维修过|恢复正常|早就好了|现在好了"
     r"|(?:说|讲|讲了|说了)[^，。]{0,8}?(?:就是这样|是正常的|正常现象|属于正常|没事的|没问题的)"
-    r"|发错了|发错对话框|打错了|原来是[^，。]{0,8}(?:在|放|戴|搞)|原来(?:戴|在放)"
+    r"|原来是[^，。]{0,8}(?:在|放|戴|搞)|原来(?:戴|在放)"
 )
 _AGAIN = rx(r"又|再次|还有味|还在漏|还是有|\bagain\b|\bstill (?:smell|leak|hiss)\w*|\bcame back\b")
 _DRILL = rx(
@@ -116,7 +116,9 @@ _EN_FIXED = rx(
     r"|engineer came|came and fixed|we know (?:about it|what it is)|just saying"
     r"|(?:all|it's|its|everything's|everything is) (?:fine|ok|okay|good) now"
     r"|has been fixed|got fixed|been repaired)\b"
-    r"|wrong (?:number|chat|group)|not your (?:department|job|pipe)"
+)
+_MISDIRECTED = rx(
+    r"发错了|发错对话框|打错了|\bwrong (?:number|chat|group|department)\b|\bnot your (?:department|job|pipe)\b"
 )
 _EN_NEWS = rx(
     r"\b(?:news|heard about|read about|on tv|article|saw a video|in the paper|reported that|another city"
@@ -146,6 +148,7 @@ class Mood:
     drill: bool
     mixed: bool  # Chinese and English in one message: what one part says of time holds for the other
     again: bool  # it came back ("又有味了", "smells again")
+    misdirected: bool  # "wrong number", "发错了": a smell or a leak elsewhere is asked about, a person never
 
     @classmethod
     def of(cls, v: Views) -> Mood:
@@ -168,6 +171,7 @@ class Mood:
             drill=bool(_DRILL.search(v.ctx)),
             mixed=v.chinese and v.latin,
             again=bool(_AGAIN.search(v.ctx)),
+            misdirected=bool(_MISDIRECTED.search(v.ctx)),
         )
 
     def message(self, view: str) -> M:

@@ -40,7 +40,7 @@ _ZH_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"着活(?=了|啦|啊)", "着火"),
         (r"(?<=[点打烧燃])著|著(?=火|了火|咗火|起来)", "着"),
         (r"瓦丝", "瓦斯"),
-        (r"(?<=燃气|煤气|瓦斯|没气)[为喂](?=很|好|太|特别|有点|挺|重|浓|大|[，。！？,.!?]|$|怎么办|呢|啊|呀)", "味"),
+        (r"(?<=燃气|煤气|瓦斯|没气)[为喂](?=很|好|太|特别|有点|挺|重|浓|大|[，。！？,.!?]|$|怎么办|呢|啊|呀|道)", "味"),
         (r"没气味", "煤气味"),
         (r"煤起(?=罐|味|灶|表|管|泄|漏|瓶)|[燃然]期(?=味|泄|漏|表|灶|管|阀|罐)", "燃气"),
         (r"(?<=厨房|家里|屋里|管道|管子|阀门)楼气|(?<=[在有])楼气(?=了|啦)", "漏气"),
@@ -58,6 +58,9 @@ _ZH_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"驳口|驳位", "接口"),
         (r"(?<=气)樽|樽(?=装|底|口|头)", "瓶"),
         (r"眼瞓", "困"),
+        (r"袂(?=醒|应|动|喘|呼吸|讲)", "不"),  # Minnan
+        (r"[無无]咧(?=喘|呼吸|动)", "没在"),
+        (r"没得(?=呼吸|反应|动静|知觉|心跳)", "没有"),  # Sichuan
         (r"[晕暈]低|瞓低", "晕倒"),
         (r"好耐", "好久"),
         (r"漏器", "漏气"),
@@ -89,7 +92,7 @@ _ZH_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 # English: exact misspellings first, then edit distance against the key words (tokens of 6+ letters).
 _EN_FIX = {
-    **dict.fromkeys(["gass", "gaz", "gas's", "gasses", "gases", "gaas"], "gas"),
+    **dict.fromkeys(["gass", "gaz", "gas's", "gasses", "gases", "gaas", "gsa", "gsa's"], "gas"),
     **dict.fromkeys(["smel", "smeel", "smeell", "smelt", "smelled", "smelld", "smellt"], "smell"),
     **dict.fromkeys(["smels", "smeels", "smellz", "smelz", "smellls"], "smells"),
     **dict.fromkeys(["smeling", "smelin", "smellin", "smeeling", "smellng", "smellig"], "smelling"),

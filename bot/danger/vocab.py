@@ -139,12 +139,13 @@ ZH_ALARM = rx(
     r"|(?<![a-z0-9])co(?![a-z0-9]))"
     r"(.{0,10}?)(?:响|叫(?!什么|啥)|[在又还]报(?![警告名销修价表案])|报(?:了|个?不停|个没完|起来)"
     r"|鸣|beep|going ?off|启动|触发|报警(?![器仪装])|滴滴|嘀嘀|哔哔|嘟嘟|红灯|亮红"
-    r"|一闪一闪)"
+    r"|一闪一闪|ringing|beeping)"
 )
 EN_ALARM = rx(
     r"\b(?:alarms?|detectors?|sensors?|monitors?)\b(?: \S+){0,6}? (?:going off|goes off|went off|gone off"
     r"|go off|beep\w*|sound\w*|ring\w*|chirp\w*|scream\w*|shriek\w*|blar\w*|flash\w*|trigger\w*|activat\w*"
-    r"|alarming|buzz\w*|wail\w*|is on|are on|red light|showing|reads|reading|says|keeps? going|still going|mak\w* (?:a "
+    r"|alarming|buzz\w*|wail\w*|is on|are on|red light|showing|reads|reading|says|keeps? going|still going|light (?:is "
+    r"|turned |went )?red|mak\w* (?:a "
     r"|loud |some )?(?:noise|sound)"
     r"|won't stop|wont stop)\b",
     r"\b(?:beep\w*|sounding|ringing|chirp\w*|scream\w*|blaring|flashing)(?: \S+){0,3}? (?:alarms?|detectors?)\b",
@@ -181,5 +182,5 @@ FRAGMENT = rx(
     r"|\b(?:gas|smoke|fire|leak\w*|smell\w*|alarm|burning|fumes|co)\b"
 )
 FRAGMENT_FILLER = rx(
-    r"那个|就是|是不是|有点|好像|一下|[的了吗呢啊吧呀嘛哦哈有是在]|[^\w]|\b(?:a|the|is|it|there|some)\b"
+    r"那个|就是|是不是|有点|好像|一下|怎么办|会不会|[的了吗呢啊吧呀嘛哦哈有是在]|[^\w]|\b(?:a|the|is|it|there|some)\b"
 )

@@ -42,6 +42,12 @@ NOW, MEDICAL, MAYBE, NONE = Outcome.NOW, Outcome.MEDICAL, Outcome.MAYBE, Outcome
         ("被客服气得头晕", NONE),
         ("燃气为什么这么贵", NONE),  # 为 is only read as 味 where a smell fits
         ("群里炸锅了", NONE),
+        ("sorry, wrong number, but my neighbour isn't breathing", MEDICAL),  # a person is never "wrong number"
+        ("sorry, wrong chat: strange gas smell in the lift at work", MAYBE),  # asked, not dispatched
+        ("我跟室友都头很晕还想吐", MEDICAL),  # several people ill, no cause named
+        ("me and my husband both dizzy and throwing up", MEDICAL),
+        ("阿公無咧喘", MEDICAL),  # Minnan
+        ("管子断了", MAYBE),  # which pipe is unclear: asked
         ("叫了半天没醒", MEDICAL),  # unresponsive in plain words
         ("人倒了", MEDICAL),
         ("休克了", MEDICAL),
