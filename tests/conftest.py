@@ -21,6 +21,21 @@ os.environ["PTB_TIMEDELTA"] = "true"
 os.environ.pop("LC_ALL", None)
 os.environ["LC_MESSAGES"] = "en_US.UTF-8"
 
+TESTS = Path(__file__).parent
+# Suites that run the whole bot against the sandbox or a browser: `pytest -m "not e2e and not reliability"`
+# (make test-fast) is the inner loop; `make test` runs everything.
+_MARK_BY_FOLDER = {"e2e": "e2e", "reliability": "reliability"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = item.path.relative_to(TESTS).parts
+        if parts[0] in _MARK_BY_FOLDER:
+            item.add_marker(_MARK_BY_FOLDER[parts[0]])
+        elif item.path.name in ("test_browser.py", "test_sdnotify.py", "test_process.py"):
+            item.add_marker("e2e")
+
+
 T0 = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai: crew A's day shift
 
 RESIDENT = "5001"

@@ -67,7 +67,7 @@ RULES: tuple[Rule, ...] = (
     Rule("gas", "zh_leak", rx(
         r"漏气|跑气|泄[漏露](?!报警|警报|检测|探测|保护|防护|出去)|外泄|漏出|漏[了着]?<GAS>|冒气|出气声|<GAS>.{0,6}?漏(?![水电费交缴发看填签掉写报接])",
         r"<THING>.{0,4}?漏(?![水电费])", r"(?:一直|还在|正在|在)(?:往外)?(?:漏|冒|喷)(?![水油电雨])|往外(?:喷|吹|冒)",
-        r"(?:白雾|白烟|白气|白白的雾|白色的雾|一股雾)[^，。]{0,4}?(?:往外|冒|飘|喷)|(?:阀|瓶|桶|罐|管)[^，。]{0,4}?(?:结霜|结冰|结了?.{0,3}霜)|(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)",
+        r"(?:白雾|白烟|白气|白白的雾|白色的雾|一股雾)[^，。]{0,4}?(?:往外|冒|飘|喷)|(?:管|喉|阀|罐|瓶)[^，。]{0,8}?(?:冻冰冰|冰冰凉)|(?:阀|瓶|桶|罐|管)[^，。]{0,4}?(?:结霜|结冰|结了?.{0,3}霜)|(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)",
         r"嘶嘶|咝咝|呲呲|哧哧|嗤嗤|嗞嗞|丝丝[的地]?(?:响|声)|咻咻|嗖嗖|(?:吹|像)[^，。]{0,2}哨子?",
     ), neg="both", unless=NOT_GAS, named=True),
     # a smell reported to the gas hotline with nothing saying it is gas: asked, never ignored
@@ -78,9 +78,10 @@ RULES: tuple[Rule, ...] = (
     # --- gas: damage, detachment, excavation --------------------------------------------------------
     Rule("gas", "zh_damage", rx(
         r"(?:管道|管线|管子|管|软管|胶管|皮管|表|接口|接头|调压箱|调压器|调压柜|表箱|立管|喉|pipe|hose|meter)(?:被)?.{0,6}?"
-        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂)",
+        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂|(?<![老硬退])化了|熔)",
         r"(?:挖|钻|打|凿|撞|砸|压)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯)了?.{0,6}?(?:<GAS>|管|表|调压|阀|meter|pipe|hose)|(?:咬|啃)了?[^，。]{0,6}?(?:管|喉)",
-    ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|软管|胶管|调压|表箱|燃气表|气表|热水器|壁挂炉", _DIGGERS),
+    ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|软管|胶管|胶喉|调压|减压阀|表箱|燃气表|气表|热水器|热水炉|壁挂炉|灶|炉头|罐",
+                            r"装修", _DIGGERS),
          unless=NOT_GAS, named=True),
     # --- gas: flowing without a smell word ----------------------------------------------------------
     Rule("gas", "zh_flow", rx(
@@ -194,7 +195,7 @@ RULES: tuple[Rule, ...] = (
                                   r"pile driver|\bsite\b|workmen|excavator|\bjcb\b"),
          unless=rx(NOT_GAS.pattern, r"\b(?:app|readings?|bills?|account|website|online|display|screen)\b"), named=True),
     Rule("gas", "en_flow", rx(
-        r"\b(?:meter|needle|dial|pointer|digits)\b(?: \S+){0,5}? (?:still |keeps )?"
+        r"\b(?:meter|needle|dial|pointer|digits)\b(?: \S+){0,8}? (?:still |keeps )?"
         r"(?:running|moving|spinning|turning|ticking|going)\b",
         r"\b(?:meter|digits?|numbers?|dial|reading)\b(?: \S+){0,4}? (?:went|goes|going|gone|keeps going|creep\w*) up\b"
         r"(?: \S+){0,8}? (?:nothing|everything)(?:'s| is)? (?:on|off|switched off|turned off)\b",
@@ -308,7 +309,7 @@ RULES += (
         r"(?:肥皂|洗洁精|洗衣粉|泡沫水|soap)[^。]{0,16}?(?:冒泡|起泡|有泡|泡泡|小泡|起了.{0,3}泡)",
         r"(?:<GAS>|气)[^，。]{0,4}?(?:一直|还|仍然?)在?(?:往外)?(?:出|冒|喷|放)(?=$|[，。！？!?,.]|来|着|呢|啊)",
         r"表[^，。]{0,4}?(?:嘎嘎|哗哗|呼呼|飞快|飞速|不停|一直)地?(?:转|走|跑)|开着的?[^。]{0,12}?火[^，。]{0,3}?(?:是)?(?:灭|熄)"
-        r"|[汤锅]没关",
+        r"|[汤锅]没关|(?:开了?|打开了?|扭开了?)(?:灶|火|炉|煤气|燃气)[^，。]{0,6}?(?:忘了?|没)点火",
         r"(?:点不着|打不着|点不燃|打不燃|点不上|打不上)[^。]{0,14}?(?:一直开|开着|在出|出气|开了)",
         r"(?:火|火苗)[^，。]{0,3}?(?:灭|熄)了?[^。]{0,10}?(?:开着|开了[^，。]{0,3}(?:好久|很久|半天)|还开|还有声|还在响|嘶嘶)"
         r"|(?:灭|熄)了?火[^。]{0,8}?(?:还开|还有声|还在响|嘶嘶|还有气)",
@@ -344,7 +345,8 @@ RULES += (
         r"(?:崩|脱下|脱了|钉|切|割|锯|碰倒|倒了|掉在|窟窿|锈穿|锈了个|松脱|扯|拽|拉断|弯|[打钻]了?个?(?:眼|洞|孔))",
         r"(?:钉|切|割|锯|铲|砸|撞|钻)(?:到|了|穿|破|断|进)?[^，。]{0,8}?(?:<GAS>管|燃气管|煤气管|管道|调压|表箱)",
         r"压在[^，。]{0,4}?(?:<GAS>管|燃气管|煤气管|管道|气管|燃气表|调压)",
-    ), neg="both", needs=rx(r"<GAS>|调压|表箱|胶管|软管|黄色的?管"), unless=NOT_GAS, named=True),
+        r"(?:软管|管子|胶管)[^，。]{0,4}?(?:comeoff|cameoff|felloff|fell off|come off|came off)",
+    ), neg="both", needs=rx(r"<GAS>|调压|表箱|胶管|软管|黄色的?(?:管|喉)"), unless=NOT_GAS, named=True),
     Rule("co", "zh_flue_more", rx(r"(?:烟道|烟管|排烟管|排气管)[^，。]{0,4}?(?:松|掉|脱)")),
     Rule("sym", "zh_symptom_more", rx(
         r"(?:脑壳|脑袋|头)(?:很|好|有点)?(?:痛|疼|晕)|含含糊糊|昏昏|吐(?:了|咧|啦)|迷迷瞪瞪|迷瞪|含糊不清|口齿不清|眼前发黑|(?<!我)晕了(?!吧|吗)|(?:腿|脚|身上)(?:就|都)?(?:发)?软|发沉|昏沉|颠三倒四|胡言乱语|说话不清|讲话不清|语无伦次|脸(?:色)?(?:通红|很红|发红|好红)|打瞌睡|迷迷糊糊|头[^，。]{0,3}炸|吐奶|哭闹不止"
@@ -380,6 +382,9 @@ RULES += (
         r"|\b(?:knob|tap|valve)'?s? (?:is )?still (?:on|open)"
         r"|\bnothing (?:shuts|turns) off|\bkeeps? (?:re)?light\w*|\bkeeps? firing|\bvalve (?:is )?(?:on|open)\b"
         r"|creep\w* up",
+        r"\bno (?:fire|flame)\b(?: \S+){0,4}? (?:knob|tap|valve|gas)\b(?: \S+){0,2}? (?:open|on)\b"
+        r"|\b(?:cold )?air (?:is )?(?:coming|blowing|rushing|hissing) (?:out )?(?:of|from) (?:the )?(?:meter|pipe|valve"
+        r"|regulator|cylinder|tank)\b",
         r"\bin the on position\b|\bgas (?:has been|is|'s been|was|kept) (?:running|flowing|coming out|pouring)\b"
         r"|\bgas going (?:in|into|through)\b|\bbeing used\b(?: \S+){0,10}? (?:empty|nobody|no one|away)\b",
         r"\bstuck on\b|\bspraying\b|\bclick\w* (?:click\w* )?(?:and )?(?:won't|doesn't|not) stop",
