@@ -1,8 +1,9 @@
 """The labelled corpus of first messages and how recognition is scored against it.
 
 Files are ``LABEL<TAB>KIND<TAB>MESSAGE`` lines (``#`` comments): ``tune/`` is the set the rules are
-developed against (``stress/``: reports without gas words, scored apart); ``eval/`` was written first, by someone who never saw the rules, and is never tuned
-against (its test prints figures and fails on a regression, it does not show the messages).
+developed against (``stress/``: reports without gas words, scored apart); ``eval/`` was written first, by
+someone who never saw the rules, and is never tuned against (its test prints figures and fails on a
+regression, it does not show the messages).
 """
 
 from __future__ import annotations
