@@ -98,13 +98,21 @@ class OutboxRepo:
         ticket_id: int | None = None,
         purpose: str = "",
         recipient_id: int | None = None,
-        channel: str = "telegram",
+        channel: str | None = None,
     ) -> int:
-        """Queue ``message`` (due at once); returns the row id. Call inside the transaction that made it."""
+        """Queue ``message`` (due at once); returns the row id. Call inside the transaction that made it.
+
+        A row for a person (``recipient_id``) goes on the channel the people table knows them on, whatever
+        ``channel`` says (a WeChat report's crew cards go to the crews' Telegram); a row for no person (a
+        group chat) goes on ``channel``, which it must name."""
+        if recipient_id is None and channel is None:
+            raise ValueError(f"outbox row {purpose!r} names neither a person nor a channel")
         cursor = await self.conn.execute(
             "INSERT INTO outbox (channel, chat, priority, payload, ticket_id, purpose, recipient_id, "
-            "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "next_attempt_at, created_at) VALUES (COALESCE((SELECT channel FROM people WHERE id = ?), ?),"
+            " ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                recipient_id,
                 channel,
                 message.chat,
                 int(message.priority),

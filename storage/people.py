@@ -182,31 +182,38 @@ class Crew(BaseModel):
     id: int
     name: str
     group_chat: str | None
+    group_channel: str
+    """The channel the group chat is on (its messages go there, whatever channel a ticket came in on)."""
 
 
 class CrewsRepo:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
-    async def upsert(self, name: str, group_chat: str | None) -> int:
+    async def upsert(self, name: str, group_chat: str | None, *, group_channel: str) -> int:
         await self.conn.execute(
-            "INSERT INTO crews (name, group_chat) VALUES (?, ?)"
-            " ON CONFLICT (name) DO UPDATE SET group_chat = excluded.group_chat",
-            (name, group_chat),
+            "INSERT INTO crews (name, group_chat, group_channel) VALUES (?, ?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET group_chat = excluded.group_chat,"
+            " group_channel = excluded.group_channel",
+            (name, group_chat, group_channel),
         )
         rows = await self.conn.execute_fetchall("SELECT id FROM crews WHERE name = ?", (name,))
         return int(next(iter(rows))[0])
 
     async def by_name(self, name: str) -> Crew | None:
-        rows = await self.conn.execute_fetchall("SELECT id, name, group_chat FROM crews WHERE name = ?", (name,))
+        rows = await self.conn.execute_fetchall(
+            "SELECT id, name, group_chat, group_channel FROM crews WHERE name = ?", (name,)
+        )
         for row in rows:
-            return Crew(id=row[0], name=row[1], group_chat=row[2])
+            return Crew(id=row[0], name=row[1], group_chat=row[2], group_channel=row[3])
         return None
 
     async def get(self, crew_id: int) -> Crew | None:
-        rows = await self.conn.execute_fetchall("SELECT id, name, group_chat FROM crews WHERE id = ?", (crew_id,))
+        rows = await self.conn.execute_fetchall(
+            "SELECT id, name, group_chat, group_channel FROM crews WHERE id = ?", (crew_id,)
+        )
         for row in rows:
-            return Crew(id=row[0], name=row[1], group_chat=row[2])
+            return Crew(id=row[0], name=row[1], group_chat=row[2], group_channel=row[3])
         return None
 
     async def callout_strength(self) -> list[tuple[str, int]]:

@@ -107,7 +107,6 @@ async def offer(scope: Scope, ticket: Ticket, key: str = "booking.choose") -> bo
         ticket_id=ticket.id,
         purpose="booking_offer",
         recipient_id=ticket.resident_id,
-        channel=ticket.channel,
     )
     return True
 
@@ -259,7 +258,6 @@ async def reminders_due(scope: Scope) -> int:
             ticket_id=ticket.id,
             purpose="booking_reminder",
             recipient_id=ticket.resident_id,
-            channel=ticket.channel,
         )
         await tickets.event(ticket.id, "booking_reminded", now=scope.now, actor_id=None, booking=booking.id)
         sent += 1

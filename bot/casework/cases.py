@@ -17,6 +17,7 @@ import logging
 from datetime import UTC, timedelta
 
 from bot.broadcast.holiday_dates import one_working_day
+from bot.config.settings import CONFIGURED_CHANNEL
 from bot.context import Ctx, Handler
 from bot.dispatch.authz import may_work_case
 from bot.dispatch.offer import Scope, queue
@@ -84,7 +85,7 @@ async def on_new_ticket(ctx: Ctx, ticket_id: int) -> None:
     await TicketsRepo(ctx.tx).event(
         ticket.id, "case_opened", now=ctx.now, actor_id=None, case_kind=kind, due=due.isoformat()
     )
-    chats: list[tuple[str, int | None, Lang]] = [
+    chats: list[tuple[str, int | None, Lang]] = [  # people on their own channel; the group on the configuration's
         (p.external_id, p.id, Lang(p.lang)) for p in await PeopleRepo(ctx.tx).with_role(*_roles(ctx, kind))
     ]
     if kind == "inspection" and work.inspection_chat:
@@ -93,7 +94,7 @@ async def on_new_ticket(ctx: Ctx, ticket_id: int) -> None:
         card = Text(
             chat=chat, text=_card(ctx, lang, ticket, case), buttons=_buttons(lang, case), priority=Priority.NOTICE
         )
-        await queue(ctx, card, ticket_id=ticket.id, purpose="case", recipient_id=recipient)
+        await queue(ctx, card, ticket_id=ticket.id, purpose="case", recipient_id=recipient, channel=CONFIGURED_CHANNEL)
     await _tell_reporter(ctx, ticket, f"casework.reporter_{kind}", due=_when(ctx, case))
 
 
@@ -109,7 +110,6 @@ async def _tell_reporter(
         ticket_id=ticket.id,
         purpose="case_reporter",
         recipient_id=ticket.resident_id,
-        channel=ticket.channel,
     )
 
 
@@ -236,7 +236,6 @@ async def escalate_missed(scope: Scope) -> int:
                 ticket_id=ticket.id,
                 purpose="case_escalated",
                 recipient_id=person.id,
-                channel=ticket.channel,
             )
         logger.warning("case %s (%s) missed its one-working-day deadline: supervisors told", ticket.id, case.kind)
         done += 1

@@ -147,9 +147,7 @@ async def tell_resident(scope: Scope, ticket: Ticket, hazard: Hazard, key: str, 
         buttons=done_buttons(lang, hazard.id) if hazard.status == "open" else [],
         priority=Priority.NOTICE,
     )
-    await queue(
-        scope, message, ticket_id=ticket.id, purpose=purpose, recipient_id=ticket.resident_id, channel=ticket.channel
-    )
+    await queue(scope, message, ticket_id=ticket.id, purpose=purpose, recipient_id=ticket.resident_id)
 
 
 async def _record(ctx: Ctx, ticket: Ticket, kind_id: str, party: str) -> None:

@@ -28,6 +28,11 @@ from common.errors import ConfigError
 Role = Literal["crew", "lead", "dispatcher", "supervisor", "admin"]
 
 
+CONFIGURED_CHANNEL = "telegram"
+"""The channel whose ids the configuration uses (staff's ``user_id``, crews' ``group_chat_id``, the
+inspection chat): Telegram's. People on another channel are known by the people table (invites)."""
+
+
 class TelegramConfig(Section):
     token: SecretStr = SecretStr("")
     base_url: str = "https://api.telegram.org/bot"

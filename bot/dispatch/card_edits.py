@@ -107,7 +107,7 @@ async def edit_cards(
         edit = Edit(chat=row.chat, of_outbox=row.id, text=text, buttons=buttons, priority=priority)
         await dispatch.queue(
             ctx, edit, ticket_id=ticket.id, purpose="dispatch_edit", recipient_id=row.recipient_id,
-            channel=ticket.channel,
+            channel=row.channel,
         )  # fmt: skip
         queued += 1
     return queued
@@ -121,5 +121,5 @@ async def send_photos(ctx: Ctx, ticket: Ticket) -> None:
             picture = Photo(chat=row.chat, photo=photo, caption=f"#{ticket.id}", priority=Priority.DISPATCH)
             await dispatch.queue(
                 ctx, picture, ticket_id=ticket.id, purpose="photo", recipient_id=row.recipient_id,
-                channel=ticket.channel,
+                channel=row.channel,
             )  # fmt: skip

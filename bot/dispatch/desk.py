@@ -247,7 +247,6 @@ async def alert_unreachable(scope: Scope, row: OutboxRow, why: str = "blocked") 
             ticket_id=row.ticket_id,
             purpose="unreachable",
             recipient_id=desk_person.id,
-            channel=row.channel,
         )
         told += 1
     if row.ticket_id is not None:

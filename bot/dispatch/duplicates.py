@@ -47,25 +47,28 @@ def should_attach(open_ticket: Ticket, category: str, severity: Severity) -> boo
     return category == open_ticket.category or routing(severity) == routing(Severity(open_ticket.severity))
 
 
-async def _recipients(ctx: Ctx, ticket: Ticket) -> list[tuple[str, int | None, Lang]]:
-    """Everyone who was sent the ticket (crew, group, desk) and its assignee; one entry per chat."""
+async def _recipients(ctx: Ctx, ticket: Ticket) -> list[tuple[str, int | None, Lang, str]]:
+    """Everyone who was sent the ticket (crew, group, desk) and its assignee, with the channel they were
+    sent it on; one entry per chat."""
     people = PeopleRepo(ctx.tx)
-    seen: dict[str, tuple[str, int | None, Lang]] = {}
+    seen: dict[str, tuple[str, int | None, Lang, str]] = {}
     for purpose in _NOTIFIED:
         for row in await OutboxRepo(ctx.tx).rows_for_ticket(ticket.id, purpose):
             person = await people.get(row.recipient_id) if row.recipient_id is not None else None
-            seen.setdefault(row.chat, (row.chat, row.recipient_id, Lang(person.lang) if person else Lang.ZH))
+            seen.setdefault(
+                row.chat, (row.chat, row.recipient_id, Lang(person.lang) if person else Lang.ZH, row.channel)
+            )
     if ticket.assignee_id is not None and (holder := await people.get(ticket.assignee_id)) is not None:
-        seen.setdefault(holder.external_id, (holder.external_id, holder.id, Lang(holder.lang)))
+        seen.setdefault(holder.external_id, (holder.external_id, holder.id, Lang(holder.lang), holder.channel))
     return list(seen.values())
 
 
 async def _notify(ctx: Ctx, ticket: Ticket, purpose: str, texts: dict[Lang, str]) -> int:
     sent = 0
-    for chat, recipient, lang in await _recipients(ctx, ticket):
+    for chat, recipient, lang, channel in await _recipients(ctx, ticket):
         message = Text(chat=chat, text=texts[lang], priority=Priority.DISPATCH)
         await OutboxRepo(ctx.tx).add(
-            message, now=ctx.now, ticket_id=ticket.id, purpose=purpose, recipient_id=recipient, channel=ctx.ev.channel
+            message, now=ctx.now, ticket_id=ticket.id, purpose=purpose, recipient_id=recipient, channel=channel
         )
         sent += 1
     ctx.outbox_rows += sent

@@ -190,7 +190,7 @@ async def _repage(scope: Scope, ticket: Ticket, *, group: bool) -> list[str]:
                 priority=Priority.DISPATCH,
             )
             await queue(
-                scope, card, ticket_id=ticket.id, purpose="dispatch", recipient_id=recipient, channel=ticket.channel
+                scope, card, ticket_id=ticket.id, purpose="dispatch", recipient_id=recipient, channel=crew.group_channel
             )
         paged.append(crew.name)
     return paged

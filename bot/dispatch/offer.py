@@ -33,7 +33,6 @@ from storage.timers import OffersRepo
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHANNEL = "telegram"
 MAX_CARD_PHOTOS = 3
 
 
@@ -65,8 +64,11 @@ async def queue(
     recipient_id: int | None,
     channel: str | None = None,
 ) -> int:
-    if channel is None:
-        channel = scope.ev.channel if isinstance(scope, Ctx) else DEFAULT_CHANNEL
+    """Queue ``message`` in the transaction: on the recipient's channel as the people table knows it
+    (``OutboxRepo.add``), whatever channel the ticket came in on; a row for no person (a crew's group chat)
+    names its ``channel``, or, in answer to an event, goes on the event's."""
+    if recipient_id is None and channel is None and isinstance(scope, Ctx):
+        channel = scope.ev.channel
     scope.outbox_rows += 1
     return await OutboxRepo(scope.tx).add(
         message, now=scope.now, ticket_id=ticket_id, purpose=purpose, recipient_id=recipient_id, channel=channel
@@ -147,7 +149,7 @@ async def offer(scope: Scope, ticket: Ticket, crew: Crew, *, purpose: str = "dis
         for member in await PeopleRepo(scope.tx).crew_members(crew.id)
     ]
     if crew.group_chat:
-        chats.append((crew.group_chat, None, Lang.ZH))
+        chats.append((crew.group_chat, None, Lang.ZH))  # on the group's channel (queue: no person)
     photos = [str(p) for p in ticket.details.get("photos") or []][:MAX_CARD_PHOTOS]
     texts = {lang: ticket_text(lang, ticket, scope.settings, hints=hints) for lang in {lang for _, _, lang in chats}}
     for chat, recipient, lang in chats:
@@ -157,7 +159,9 @@ async def offer(scope: Scope, ticket: Ticket, crew: Crew, *, purpose: str = "dis
             buttons=offer_buttons(lang, ticket.id),
             priority=Priority.DISPATCH,
         )
-        await queue(scope, card, ticket_id=ticket.id, purpose=purpose, recipient_id=recipient, channel=ticket.channel)
+        await queue(
+            scope, card, ticket_id=ticket.id, purpose=purpose, recipient_id=recipient, channel=crew.group_channel
+        )
         if ticket.latitude is not None and ticket.longitude is not None:
             pin = Location(
                 chat=chat,
@@ -167,11 +171,13 @@ async def offer(scope: Scope, ticket: Ticket, crew: Crew, *, purpose: str = "dis
                 address=ticket.address,
                 priority=Priority.DISPATCH,
             )
-            await queue(scope, pin, ticket_id=ticket.id, purpose="pin", recipient_id=recipient, channel=ticket.channel)
+            await queue(
+                scope, pin, ticket_id=ticket.id, purpose="pin", recipient_id=recipient, channel=crew.group_channel
+            )
         for photo in photos:
             picture = Photo(chat=chat, photo=photo, caption=f"#{ticket.id}", priority=Priority.DISPATCH)
             await queue(
-                scope, picture, ticket_id=ticket.id, purpose="photo", recipient_id=recipient, channel=ticket.channel
+                scope, picture, ticket_id=ticket.id, purpose="photo", recipient_id=recipient, channel=crew.group_channel
             )
     return len(chats)
 
@@ -191,7 +197,7 @@ async def tell_staff(
         if card:
             text += "\n\n" + ticket_text(lang, ticket, scope.settings)
         message = Text(chat=person.external_id, text=text, priority=Priority.DISPATCH)
-        await queue(scope, message, ticket_id=ticket.id, purpose="desk", recipient_id=person.id, channel=ticket.channel)
+        await queue(scope, message, ticket_id=ticket.id, purpose="desk", recipient_id=person.id)
 
 
 async def tell_desk(scope: Scope, ticket: Ticket, key: str, *, card: bool = True, **values: object) -> None:
@@ -207,6 +213,4 @@ async def tell_resident(scope: Scope, ticket: Ticket, key: str, **values: object
     lang = Lang(ticket.lang)
     text = t(lang, key, ticket=ticket.id, hotline=scope.settings.utility.hotline, **values)
     message = Text(chat=ticket.chat, text=text, priority=Priority.DISPATCH)
-    await queue(
-        scope, message, ticket_id=ticket.id, purpose="resident", recipient_id=ticket.resident_id, channel=ticket.channel
-    )
+    await queue(scope, message, ticket_id=ticket.id, purpose="resident", recipient_id=ticket.resident_id)

@@ -45,12 +45,9 @@ async def send_to_resident(
             ticket_id=ticket.id,
             purpose="relay",
             recipient_id=ticket.resident_id,
-            channel=ticket.channel,
         )
     message = Text(chat=ticket.chat, text=body, buttons=reply_button(lang, ticket.id), priority=Priority.DISPATCH)
-    await queue(
-        scope, message, ticket_id=ticket.id, purpose="relay", recipient_id=ticket.resident_id, channel=ticket.channel
-    )
+    await queue(scope, message, ticket_id=ticket.id, purpose="relay", recipient_id=ticket.resident_id)
     await TicketsRepo(scope.tx).event(
         ticket.id, "relay_out", now=scope.now, actor_id=sender.id, text=text[:MAX_TEXT], photo=bool(photo)
     )
@@ -63,16 +60,12 @@ async def _send_to_staff(scope: Scope, ticket: Ticket, resident: Person, text: s
         lang = Lang(person.lang)
         if photo:
             picture = Photo(chat=person.external_id, photo=photo, caption=f"#{ticket.id}", priority=Priority.DISPATCH)
-            await queue(
-                scope, picture, ticket_id=ticket.id, purpose="relay", recipient_id=person.id, channel=ticket.channel
-            )
+            await queue(scope, picture, ticket_id=ticket.id, purpose="relay", recipient_id=person.id)
         body = t(lang, "relay.to_staff", ticket=ticket.id, text=text[:MAX_TEXT] or t(lang, "relay.photo_only"))
         message = Text(
             chat=person.external_id, text=body, buttons=reply_button(lang, ticket.id), priority=Priority.DISPATCH
         )
-        await queue(
-            scope, message, ticket_id=ticket.id, purpose="relay", recipient_id=person.id, channel=ticket.channel
-        )
+        await queue(scope, message, ticket_id=ticket.id, purpose="relay", recipient_id=person.id)
     await TicketsRepo(scope.tx).event(
         ticket.id, "relay_in", now=scope.now, actor_id=resident.id, text=text[:MAX_TEXT], photo=bool(photo)
     )

@@ -139,8 +139,6 @@ async def send_report(scope: Scope, ticket: Ticket) -> None:
         lang = Lang(reader.lang)
         text = t(lang, "drills.mark") + " " + report_text(lang, summary, names)
         message = Text(chat=reader.external_id, text=text, priority=Priority.DISPATCH)
-        await dispatch.queue(
-            scope, message, ticket_id=ticket.id, purpose="drill_report", recipient_id=reader.id, channel=reader.channel
-        )
+        await dispatch.queue(scope, message, ticket_id=ticket.id, purpose="drill_report", recipient_id=reader.id)
     await tickets.event(ticket.id, "drill_report", now=scope.now, actor_id=None, readers=len(readers))
     logger.info("drill %s ended (%s): report to %d reader(s)", ticket.id, ticket.status, len(readers))

@@ -84,7 +84,7 @@ async def start_drill(
     tickets = TicketsRepo(scope.tx)
     ticket_id = await tickets.create(
         resident_id=resident.id,
-        channel=dispatch.DEFAULT_CHANNEL,  # the crew's cards go out on the ticket's channel
+        channel=CHANNEL,  # the crews' cards go out on each crew's own channel
         chat="",
         lang="zh",
         category=scenario.category,

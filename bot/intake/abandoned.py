@@ -128,9 +128,7 @@ async def to_desk(scope: Scope, *, channel: str, user: str, chat: str, conv: Con
         )
         lines.append(t(lang, "abandoned.desk_msg", ticket=ticket_id))
         message = Text(chat=member.external_id, text="\n".join(lines), priority=Priority.DISPATCH)
-        await queue(
-            scope, message, ticket_id=ticket_id, purpose="abandoned_desk", recipient_id=member.id, channel=channel
-        )
+        await queue(scope, message, ticket_id=ticket_id, purpose="abandoned_desk", recipient_id=member.id)
     logger.warning("an emergency report without a location was passed to the desk as ticket %s", ticket_id)
     return len(staff)
 

@@ -239,7 +239,6 @@ async def _raise(ctx: Ctx, ticket_id: int, old: str) -> None:
             ticket_id=ticket.id,
             purpose="raised",
             recipient_id=holder.id,
-            channel=ticket.channel,
         )
 
 

@@ -44,7 +44,6 @@ async def alert_resident_blocked(scope: Scope, row: OutboxRow) -> int:
         message = Text(chat=person.external_id, text=text, priority=Priority.DISPATCH)
         await queue(
             scope, message, ticket_id=ticket.id, purpose="resident_unreachable", recipient_id=person.id,
-            channel=ticket.channel,
         )  # fmt: skip
         told += 1
     await tickets.event(ticket.id, EVENT, now=scope.now, actor_id=None, told=told)

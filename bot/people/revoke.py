@@ -98,7 +98,7 @@ async def revoke(scope: Scope, person: Person, *, by: str, channel: str) -> Revo
     )
     lang = Lang(person.lang)
     note = Text(chat=person.external_id, text=t(lang, "staff.revoked_you"), priority=Priority.NOTICE)
-    await queue(scope, note, ticket_id=None, purpose="staff_revoked", recipient_id=person.id, channel=channel)
+    await queue(scope, note, ticket_id=None, purpose="staff_revoked", recipient_id=person.id)
     logger.info(
         "person %s: staff role %s revoked (%s tickets back to their crew)", person.id, done.role, len(done.tickets)
     )

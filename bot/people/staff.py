@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.config.settings import Member, Settings
+from bot.config.settings import CONFIGURED_CHANNEL, Member, Settings
 from storage.db import Conn, Database
 from storage.invites import Invite, InvitesRepo
 from storage.people import STAFF_ROLES, CrewsRepo, PeopleRepo, Person
@@ -32,10 +32,13 @@ def configured(settings: Settings) -> dict[str, tuple[Member, str | None]]:
     return listed
 
 
-async def sync_staff(db: Database, settings: Settings, now: datetime, channel: str = "telegram") -> None:
+async def sync_staff(db: Database, settings: Settings, now: datetime, channel: str = CONFIGURED_CHANNEL) -> None:
     async with db.transaction() as tx:
         crews, people = CrewsRepo(tx), PeopleRepo(tx)
-        crew_ids = {crew.name: await crews.upsert(crew.name, crew.group_chat_id) for crew in settings.crews}
+        crew_ids = {
+            crew.name: await crews.upsert(crew.name, crew.group_chat_id, group_channel=channel)
+            for crew in settings.crews
+        }
         listed = configured(settings)
         revocations = RevocationsRepo(tx)
         await revocations.keep_only(channel, set(listed))
@@ -96,7 +99,7 @@ class StaffEntry:
         return " + ".join(parts) or "none (a resident again at the next start)"
 
 
-async def staff_entries(tx: Conn, settings: Settings, channel: str = "telegram") -> list[StaffEntry]:
+async def staff_entries(tx: Conn, settings: Settings, channel: str = CONFIGURED_CHANNEL) -> list[StaffEntry]:
     """Every staff account on ``channel`` with the source of its role, then configured members revoked."""
     listed = configured(settings)
     crews, invites = CrewsRepo(tx), InvitesRepo(tx)
@@ -130,7 +133,7 @@ class StaffMenus:
     former: list[str]
 
 
-async def staff_menus(db: Database, channel: str = "telegram") -> StaffMenus:
+async def staff_menus(db: Database, channel: str = CONFIGURED_CHANNEL) -> StaffMenus:
     """Staff of every role with their chats and languages, and the former staff accounts on ``channel``."""
     async with db.lock:
         staff = await PeopleRepo(db.conn).with_role(*sorted(STAFF_ROLES))

@@ -66,7 +66,7 @@ async def test_a_notification_pending_too_long_is_a_stuck_outbox(db: Database) -
     health.ok()
     ops = server(db, clock, health)
     async with db.transaction() as tx:
-        row_id = await OutboxRepo(tx).add(Text(chat="7", text="dispatch"), now=clock.now())
+        row_id = await OutboxRepo(tx).add(Text(chat="7", text="dispatch"), now=clock.now(), channel="telegram")
     clock.advance(599)
     assert await ops.checks() == []
     clock.advance(2)
@@ -91,9 +91,9 @@ async def test_outbox_figures_by_reason_never_carry_the_error_text(db: Database)
     clock = FakeClock(START)
     async with db.transaction() as tx:
         repo = OutboxRepo(tx)
-        a = await repo.add(Text(chat="1", text="x"), now=clock.now())
-        b = await repo.add(Text(chat="2", text="y"), now=clock.now())
-        await repo.add(Text(chat="3", text="z"), now=clock.now())
+        a = await repo.add(Text(chat="1", text="x"), now=clock.now(), channel="telegram")
+        b = await repo.add(Text(chat="2", text="y"), now=clock.now(), channel="telegram")
+        await repo.add(Text(chat="3", text="z"), now=clock.now(), channel="telegram")
         await repo.mark_retry(a, "Transient: Bad Gateway for +8613812345678", clock.now())
         await repo.mark_failed(b, "Blocked: Forbidden: bot was blocked by the user", clock.now())
     figures = await read_figures(db)

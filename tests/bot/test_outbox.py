@@ -70,7 +70,7 @@ class Rig:
     async def add(self, *messages: Outbound, wake: bool = True) -> list[int]:
         async with self.db.transaction() as conn:
             repo = OutboxRepo(conn)
-            ids = [await repo.add(message, now=SystemClock().now()) for message in messages]
+            ids = [await repo.add(message, now=SystemClock().now(), channel="telegram") for message in messages]
         if wake:
             self.worker.wake()
         return ids

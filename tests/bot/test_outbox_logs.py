@@ -64,6 +64,7 @@ class Rig:
                 now=now,
                 ticket_id=ticket,
                 purpose="dispatch",
+                channel="telegram",
             )
         self.worker.wake()
         return ticket, row

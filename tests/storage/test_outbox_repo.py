@@ -24,6 +24,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def add(db: Database, message: Outbound, **kw: object) -> int:
     async with db.transaction() as conn:
+        kw.setdefault("channel", "telegram")
         return await OutboxRepo(conn).add(message, now=kw.pop("now", T0), **kw)  # type: ignore[arg-type]
 
 

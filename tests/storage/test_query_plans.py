@@ -45,7 +45,7 @@ async def seeded(tmp_path: Path) -> AsyncIterator[Database]:
     now = FakeClock(T0).now()
     async with db.transaction() as tx:
         people, crews, tickets = PeopleRepo(tx), CrewsRepo(tx), TicketsRepo(tx)
-        crew = await crews.upsert("A", None)
+        crew = await crews.upsert("A", None, group_channel="telegram")
         await people.set_staff(
             "telegram", "1001", name="Wang", role="lead", crew_id=crew, phone=None, lang="zh", now=now
         )
