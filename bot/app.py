@@ -25,6 +25,7 @@ from bot.ops.sdnotify import Keepalive, Notifier
 from bot.ops.server import ApiHealth, OpsServer
 from bot.questions import knowledge
 from bot.runtime import Runtime
+from handlers.channel import telegram_channel
 from handlers.convert import TelegramUpdate
 from handlers.errors import on_error
 from handlers.metered import MeteredSender, count_error
@@ -139,7 +140,13 @@ async def _serve(
             health.ok()  # getMe answered
             notify.status("starting")
             sender = MeteredSender(TelegramSender(app.bot), metrics, health)
-            runtime = await Runtime.start(settings, clock or SystemClock(), sender, db=db, refused_advice=TOKEN_ADVICE)
+            runtime = await Runtime.start(
+                settings,
+                clock or SystemClock(),
+                [telegram_channel(sender, settings)],
+                db=db,
+                refused_advice=TOKEN_ADVICE,
+            )
             runtime.on_fatal = halt
             app.bot_data["runtime"] = runtime
             app.bot_data["metrics"] = metrics

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -20,15 +20,15 @@ from bot.broadcast.broadcaster import Broadcaster
 from bot.broadcast.runner import ReminderRunner
 from bot.casework.deadlines import DeadlineWatch
 from bot.clock import Clock
-from bot.config.settings import Settings
+from bot.config.settings import CONFIGURED_CHANNEL, Settings
 from bot.core import Core
 from bot.dispatch.desk import alert_unreachable
 from bot.dispatch.escalation import EscalationService
 from bot.dispatch.offer import JobScope
 from bot.intake.abandoned import AbandonedWatch
 from bot.ops.health import Health
-from bot.outbound.delivery import Blocked, ChannelRefused, Sender, Unreachable
-from bot.outbound.lane import Lane
+from bot.outbound.channels import Channel, Lanes
+from bot.outbound.delivery import Blocked, ChannelRefused, Unreachable
 from bot.outbound.outbox import OutboxWorker
 from bot.outbound.reach import Reachability, log_unreachable_staff
 from bot.outbound.resident_unreachable import alert_resident_blocked
@@ -56,7 +56,7 @@ class Runtime:
     db: Database
     clock: Clock
     core: Core
-    lane: Lane
+    lanes: Lanes  # one per channel (``bot.outbound.channels``)
     outbox: OutboxWorker
     scheduler: Scheduler
     services: list[Service] = field(default_factory=list)
@@ -71,19 +71,19 @@ class Runtime:
         cls,
         settings: Settings,
         clock: Clock,
-        sender: Sender,
+        channels: Sequence[Channel],
         *,
         db: Database | None = None,
         refused_advice: str = "",
     ) -> Runtime:
-        """Start every part on ``db`` (opened here from ``storage.path`` when None; closed by ``stop``)."""
+        """Start every part on ``db`` (opened here from ``storage.path`` when None; closed by ``stop``), with
+        one sender and one lane per channel (``channels``: what the adapters plug in)."""
         db = db or await Database.open(settings.storage.path)
         await sync_staff(db, settings, clock.now())
         reach = Reachability()
         await reach.load(db)
-        # one send per connection of the transport: more would only queue for a connection there
-        lane = Lane(sender, settings.outbound, concurrency=settings.telegram.connection_pool_size)
-        await lane.start()
+        lanes = Lanes.of(channels, settings.outbound)
+        await lanes.start()
 
         async def on_unreachable(row: OutboxRow, exc: Unreachable) -> None:
             if row.recipient_id is None:
@@ -116,7 +116,7 @@ class Runtime:
             person = row.recipient_id
             return reached(person) if person is not None and reach.is_marked(person) else None
 
-        outbox = OutboxWorker(db, lane, clock, settings.outbound, on_unreachable=on_unreachable, on_sent=on_sent)
+        outbox = OutboxWorker(db, lanes, clock, settings.outbound, on_unreachable=on_unreachable, on_sent=on_sent)
         core = Core(settings, db, clock, on_outbox=outbox.wake, reach=reach)
         await outbox.start()
         scheduler = Scheduler()
@@ -126,20 +126,21 @@ class Runtime:
             db=db,
             clock=clock,
             core=core,
-            lane=lane,
+            lanes=lanes,
             outbox=outbox,
             scheduler=scheduler,
             reach=reach,
         )
         if refused_advice:
             runtime.refused_advice = refused_advice
-        lane.on_refused = runtime.refused
+        for lane in lanes.values():
+            lane.on_refused = runtime.refused
         # Feature services are appended here, in start order (they stop in reverse).
         runtime.services.append(EscalationService(settings, db, clock, scheduler, outbox.wake))
         runtime.services.append(CoverageWatch(settings, db, clock.now, scheduler, outbox.wake))
         runtime.services.append(AbandonedWatch(settings, db, clock, scheduler, outbox.wake))
         runtime.services.append(DeadlineWatch(settings, db, clock, scheduler, outbox.wake))
-        broadcaster = Broadcaster(db, lane, clock, settings)
+        broadcaster = Broadcaster(db, lanes[CONFIGURED_CHANNEL], clock, settings, channel=CONFIGURED_CHANNEL)
         runtime.services.append(broadcaster)
         runtime.services.append(ReminderRunner(db, clock, settings, scheduler=scheduler, on_broadcast=broadcaster.wake))
         for service in runtime.services:
@@ -150,7 +151,7 @@ class Runtime:
         """The channel refused our credentials: stop sending, keep every row pending, fail the health
         (the adapter stops the process, which exits non-zero). Idempotent; never raises."""
         self.outbox.halted = True
-        self.lane.refuse(exc)  # a refusal seen elsewhere (getUpdates): nothing more leaves either
+        self.lanes.refuse(exc)  # a refusal seen elsewhere (getUpdates): nothing more leaves either
         if not self.health.fail(f"the channel refused the bot's credentials ({exc.method or 'call'}: {exc.reason})"):
             return
         logger.critical(
@@ -180,7 +181,7 @@ class Runtime:
     async def alive(self) -> bool:
         """For the systemd watchdog (``bot.ops.sdnotify``): not failing, the lane and the outbox worker running,
         and the database's thread answering."""
-        if self.health.state == "failing" or not (self.lane.running and self.outbox.running):
+        if self.health.state == "failing" or not (self.lanes.running and self.outbox.running):
             return False
         try:
             await self.db.scalar("SELECT 1")
@@ -200,5 +201,5 @@ class Runtime:
             await service.stop()
         await self.scheduler.stop()
         await self.outbox.stop()
-        await self.lane.stop()
+        await self.lanes.stop()
         await self.db.close()

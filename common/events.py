@@ -26,7 +26,7 @@ class Kind(StrEnum):
 class Inbound(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    channel: str = "telegram"
+    channel: str  # the adapter's name (``bot.outbound.channels``): replies and its person's rows go there
     kind: Kind
     user: str
     chat: str

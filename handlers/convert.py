@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from common.events import Inbound, Kind
+from handlers.channel import TELEGRAM
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class TelegramUpdate:
         """The core event for this update, or None for updates the bot does not act on."""
         if self.fields is None:
             return None
-        return Inbound(at=now or datetime.now(UTC), **self.fields)
+        return Inbound(channel=TELEGRAM, at=now or datetime.now(UTC), **self.fields)
 
 
 def _is_int(value: object) -> bool:

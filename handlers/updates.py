@@ -12,6 +12,7 @@ from bot.ops.metrics import Metrics
 from bot.outbound.delivery import DeliveryError
 from bot.runtime import Runtime
 from common.events import Outbound
+from handlers.channel import TELEGRAM
 from handlers.convert import TelegramUpdate
 
 logger = logging.getLogger(__name__)
@@ -37,13 +38,13 @@ async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     pending: list[asyncio.Future[str | None]] = []
 
     def urgent(message: Outbound) -> None:  # the safety card
-        card = runtime.lane.submit(message)
+        card = runtime.lanes.submit(TELEGRAM, message)
         if metrics is not None:
             card.add_done_callback(lambda f: None if f.cancelled() or f.exception() else metrics.card_sent(started))
         pending.append(card)
 
     replies = await runtime.core.handle(event, urgent)
-    pending.extend(runtime.lane.submit(message) for message in replies)
+    pending.extend(runtime.lanes.submit(TELEGRAM, message) for message in replies)
     for outcome in await asyncio.gather(*pending, return_exceptions=True):
         if isinstance(outcome, DeliveryError):  # the call and the channel's reason, never the text
             logger.warning(

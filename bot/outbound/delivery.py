@@ -17,6 +17,7 @@ code (``code``: "429", "403", "network", ...) for the log; ``kind`` joins the co
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from common.errors import HotlineError
@@ -117,4 +118,18 @@ class ChannelRefused(DeliveryError):
 class Sender(Protocol):
     async def send(self, message: Outbound) -> str | None:
         """Deliver one message; returns the channel's message id (None for acknowledgements)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """One chat's token bucket: ``burst`` messages at once, then ``rate_per_s``."""
+
+    burst: float
+    rate_per_s: float
+
+
+class Pacing(Protocol):
+    def pace(self, chat: str) -> Pace:
+        """How fast the chat ``chat`` may be sent to (a group is usually slower than a private chat)."""
         ...

@@ -9,8 +9,8 @@ Scheduling, all O(log n) per message:
 - Each chat keeps its own heap of messages and has at most one message in flight, so a chat's messages
   leave in (priority, submission) order.
 - A global token bucket (``global_rate_per_s``, burst of 50 ms worth, at least 1) and a per-chat token
-  bucket: private chats ``private_burst`` then ``private_rate_per_s``; groups (chat id starting with
-  ``-``) one message then ``group_rate_per_min`` (so never more than 1 + rate in any minute).
+  bucket whose size and rate the channel gives (``Pacing``: what is a group, how private chats and groups
+  are paced; Telegram's in ``handlers.channel``).
 - A chat that has no token, or that the channel paused (``RetryLater``), is *parked* on a timer heap and
   leaves the ready heap, so it never blocks other chats and nothing busy-waits.
 
@@ -30,7 +30,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from bot.config.settings import OutboundConfig
-from bot.outbound.delivery import ChannelRefused, DeliveryError, NotModified, RetryLater, Sender, Transient
+from bot.outbound.delivery import ChannelRefused, DeliveryError, NotModified, Pacing, RetryLater, Sender, Transient
 from bot.outbound.lane_parts import EPS, Bucket, ChatQueue, Item, LaneStats
 from common.events import Answer, Outbound, Priority
 
@@ -42,7 +42,8 @@ class LaneClosed(Transient):
 
 
 class Lane:
-    """The single outbound lane. ``submit`` never blocks; the returned future resolves to the channel's
+    """The outbound lane of one channel (``bot.outbound.channels``: one per channel). ``submit`` never
+    blocks; the returned future resolves to the channel's
     message id (None for acknowledgements and unchanged edits) or raises the ``DeliveryError``.
 
     ``RetryLater`` pauses the chat for ``after_s`` and puts the message back at the head of its chat, at
@@ -55,6 +56,7 @@ class Lane:
         sender: Sender,
         config: OutboundConfig,
         *,
+        pacing: Pacing,
         concurrency: int = 64,
         max_pauses: int = 5,
         max_pause_s: float = 60.0,
@@ -62,7 +64,7 @@ class Lane:
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
-        self._sender, self._config, self._concurrency = sender, config, concurrency
+        self._sender, self._config, self._pacing, self._concurrency = sender, config, pacing, concurrency
         self._max_pauses, self._max_pause_s = max_pauses, max_pause_s
         self._transient_backoff_s = tuple(transient_backoff_s)
         self._global: Bucket | None = None  # made on the loop's clock at the first pump
@@ -161,11 +163,8 @@ class Lane:
             return
         chat = self._chats.get(item.message.chat)
         if chat is None:
-            now, config = asyncio.get_running_loop().time(), self._config
-            if item.message.chat.startswith("-"):
-                bucket = Bucket(1.0, config.group_rate_per_min / 60, now)
-            else:
-                bucket = Bucket(float(config.private_burst), config.private_rate_per_s, now)
+            pace = self._pacing.pace(item.message.chat)
+            bucket = Bucket(pace.burst, pace.rate_per_s, asyncio.get_running_loop().time())
             chat = self._chats[item.message.chat] = ChatQueue(item.message.chat, bucket)
         heapq.heappush(chat.heap, (item.priority, item.seq, item))
         if not chat.busy and not chat.parked:

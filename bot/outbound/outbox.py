@@ -26,6 +26,10 @@ At most ``PER_CHAT_IN_FLIGHT`` rows of one chat are in flight: the lane sends a 
 time anyway (Telegram lets about one a second into a chat), so the cards queued for a crew chat in a surge
 would otherwise take every place here, and residents' receipts in other chats would wait for them.
 
+Each row leaves through the lane of its own channel (``row.channel``: its recipient's, see
+``storage.outbox``); a row for a channel this process does not run waits, pending, without an attempt
+counted.
+
 Known limit: ``due`` sorts every row due now by priority (about 30 ms with 100,000 due rows), so a
 broadcast is better fed to the lane in batches (``Lane.backlog``) than queued here whole.
 """
@@ -44,8 +48,8 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config.settings import OutboundConfig
+from bot.outbound.channels import Lanes
 from bot.outbound.delivery import ChannelRefused, DeliveryError, Rejected, RetryLater, Unreachable
-from bot.outbound.lane import Lane
 from bot.outbound.log import OutageWatch, delivered, first_failure, given_up, method
 from common.errors import StorageError
 from common.events import Edit, Outbound, Priority
@@ -55,6 +59,7 @@ from storage.outbox import OutboxRepo, OutboxRow, Status
 logger = logging.getLogger(__name__)
 
 PER_CHAT_IN_FLIGHT = 4
+CHANNEL_AWAY_S = 300  # a row for a channel this process does not run is looked at again after this long
 
 OnUnreachable = Callable[[OutboxRow, Unreachable], Awaitable[None] | None]
 OnSent = Callable[[OutboxRow, str | None], Awaitable[None] | None]
@@ -66,7 +71,7 @@ class OutboxWorker:
     def __init__(
         self,
         db: Database,
-        lane: Lane,
+        lanes: Lanes,
         clock: Clock,
         config: OutboundConfig,
         *,
@@ -82,7 +87,7 @@ class OutboxWorker:
         rng: random.Random | None = None,
     ) -> None:
         self._db = db
-        self._lane = lane
+        self._lanes = lanes
         self._clock = clock
         self._config = config
         self._on_unreachable = on_unreachable
@@ -122,7 +127,7 @@ class OutboxWorker:
                 await self._runner
             self._runner = None
         for _, future in list(self._inflight.values()):
-            self._lane.withdraw(future)
+            self._lanes.withdraw(future)
         tasks = [task for task, _ in self._inflight.values()]
         if not tasks:
             return
@@ -200,7 +205,7 @@ class OutboxWorker:
                 logger.info("outbox: row %s dropped: %s", row_id, reason)
         loop = asyncio.get_running_loop()
         for row, message in sends:
-            future = self._lane.submit(message, retry_transient=False)
+            future = self._lanes.submit(row.channel, message, retry_transient=False)
             task = loop.create_task(self._deliver(row, future), name=f"outbox-row-{row.id}")
             self._inflight[row.id] = (task, future)
             self._per_chat[row.chat] += 1
@@ -219,6 +224,10 @@ class OutboxWorker:
                 self._saturated = True
                 continue
             message = row.message
+            if row.channel not in self._lanes:  # e.g. a channel switched off for now: the row waits for it
+                when = now + timedelta(seconds=CHANNEL_AWAY_S)
+                postpones.append((row.id, f"channel {row.channel!r} does not run in this process", when))
+                continue
             if isinstance(message, Edit) and message.message_id is None:
                 if message.of_outbox is None:
                     drops.append((row.id, "edit names no message"))

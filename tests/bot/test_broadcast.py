@@ -17,6 +17,7 @@ from bot.config.settings import Settings
 from bot.outbound.delivery import ChannelRefused
 from bot.outbound.lane import Lane
 from common.events import Outbound, Priority, Text
+from handlers.channel import TelegramPacing
 from storage.db import Database
 from tests.bot.broadcast_helpers import FakeChannel, add_subscribers, fast_settings
 
@@ -30,7 +31,7 @@ async def broadcaster(
 ) -> AsyncIterator[Broadcaster]:
     """A fresh set of objects over the settings' database file (a process, as far as the DB can tell)."""
     db = await Database.open(settings.storage.path)
-    lane = Lane(channel, settings.outbound)
+    lane = Lane(channel, settings.outbound, pacing=TelegramPacing(settings.outbound))
     await lane.start()
     service = Broadcaster(db, lane, clock, settings, poll_interval_s=0.05, **kw)  # type: ignore[arg-type]
     await service.start()

@@ -13,6 +13,7 @@ from bot.broadcast.runner import ReminderRunner
 from bot.clock import FakeClock
 from bot.outbound.lane import Lane
 from common.events import Text
+from handlers.channel import TelegramPacing
 from storage.db import Database
 from tests.bot.broadcast_helpers import FakeChannel, add_subscribers, fast_settings
 from tests.bot.test_campaigns import EXPECTED
@@ -33,7 +34,7 @@ async def test_two_simulated_years_fire_every_campaign_once_at_the_right_local_h
     clock, channel = FakeClock(START), FakeChannel()
     db = await Database.open(settings.storage.path)
     chats = await add_subscribers(db, 3, START)
-    lane = Lane(channel, settings.outbound)
+    lane = Lane(channel, settings.outbound, pacing=TelegramPacing(settings.outbound))
     await lane.start()
     broadcaster = Broadcaster(db, lane, clock, settings, poll_interval_s=0.02)
     await broadcaster.start()

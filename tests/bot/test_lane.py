@@ -16,6 +16,7 @@ from bot.config.settings import OutboundConfig
 from bot.outbound.delivery import Blocked, ChannelRefused, NotModified, Rejected, RetryLater, Transient
 from bot.outbound.lane import Lane, LaneClosed
 from common.events import Answer, Outbound, Priority, Text
+from handlers.channel import TelegramPacing
 
 DEFAULTS = OutboundConfig()  # 28/s overall, private 3 then 1/s, groups 19/min
 UNLIMITED = OutboundConfig(global_rate_per_s=1e9, private_burst=10**9, private_rate_per_s=1e9, group_rate_per_min=1e12)
@@ -92,7 +93,7 @@ def text(chat: str, body: str, priority: Priority = Priority.CONVERSATION) -> Te
 
 
 async def started(sender: FakeSender, config: OutboundConfig = DEFAULTS, **kw: Any) -> Lane:
-    lane = Lane(sender, config, **kw)
+    lane = Lane(sender, config, pacing=TelegramPacing(config), **kw)
     await lane.start()
     return lane
 
@@ -134,7 +135,7 @@ async def test_emergency_overtakes_a_broadcast_backlog() -> None:
 @virtual
 async def test_one_chat_gets_priority_then_submission_order() -> None:
     sender = FakeSender()
-    lane = Lane(sender, UNLIMITED)
+    lane = Lane(sender, UNLIMITED, pacing=TelegramPacing(UNLIMITED))
     order = [
         ("b1", Priority.BROADCAST),
         ("c1", Priority.CONVERSATION),
@@ -301,7 +302,7 @@ async def test_random_load_keeps_every_promise() -> None:
     chats = [str(100 + i) for i in range(12)] + ["-1", "-2"]
     expected: dict[str, list[tuple[int, int, str]]] = {chat: [] for chat in chats}
     futures = []
-    lane = Lane(sender, DEFAULTS)
+    lane = Lane(sender, DEFAULTS, pacing=TelegramPacing(DEFAULTS))
     for n in range(300):
         chat, priority = rng.choice(chats), Priority(rng.randrange(5))
         body = f"m{n}"
@@ -330,7 +331,7 @@ class NoopSender:
 
 
 async def test_throughput_with_a_noop_sender() -> None:
-    lane = Lane(NoopSender(), UNLIMITED)
+    lane = Lane(NoopSender(), UNLIMITED, pacing=TelegramPacing(UNLIMITED))
     await lane.start()
     count = 20_000
     messages = [text(str(i % 1000), "x", Priority(i % 5)) for i in range(count)]

@@ -15,10 +15,12 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.config.settings import OutboundConfig
+from bot.outbound.channels import Lanes
 from bot.outbound.delivery import Blocked, ChannelRefused, NotStarted, Rejected, RetryLater, Transient, Unreachable
 from bot.outbound.lane import Lane
 from bot.outbound.outbox import OutboxWorker
 from common.events import Edit, Outbound, Priority, Text
+from handlers.channel import TelegramPacing
 from storage.db import Database, to_db
 from storage.outbox import OutboxRepo, OutboxRow
 
@@ -108,7 +110,7 @@ async def make(tmp_path: Path) -> AsyncIterator[Factory]:
         if not databases:
             databases.append(await Database.open(tmp_path / "x.sqlite3"))
         sender = sender or Sender()
-        lane = Lane(sender, config, **(lane_kw or {}))
+        lane = Lane(sender, config, pacing=TelegramPacing(config), **(lane_kw or {}))
         blocked: list[OutboxRow] = []
 
         sent: list[tuple[int, str | None]] = []
@@ -122,7 +124,13 @@ async def make(tmp_path: Path) -> AsyncIterator[Factory]:
         worker_kw.setdefault("backoff_base_s", 0.02)
         worker_kw.setdefault("poll_interval_s", 0.05)
         worker = OutboxWorker(
-            databases[0], lane, SystemClock(), config, on_unreachable=on_unreachable, on_sent=on_sent, **worker_kw
+            databases[0],
+            Lanes({"telegram": lane}),
+            SystemClock(),
+            config,
+            on_unreachable=on_unreachable,
+            on_sent=on_sent,
+            **worker_kw,
         )
         await lane.start()
         await worker.start()

@@ -21,9 +21,11 @@ from telegram import Bot
 from bot.cli.demo import DEMO_TOKEN
 from bot.clock import SystemClock
 from bot.config.settings import OutboundConfig
+from bot.outbound.channels import Lanes
 from bot.outbound.lane import Lane
 from bot.outbound.outbox import OutboxWorker
 from common.events import Priority, Text
+from handlers.channel import TelegramPacing
 from handlers.sender import TelegramSender
 from handlers.transport import AiohttpRequest
 from sandbox import Sandbox
@@ -95,9 +97,15 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         db = await Database.open(tmp_path / "logs.sqlite3")
         async with bot:
             # a 429 goes back to the outbox at once, as it does in production after five pauses in the lane
-            lane = Lane(TelegramSender(bot), CONFIG, max_pauses=0)
+            lane = Lane(TelegramSender(bot), CONFIG, pacing=TelegramPacing(CONFIG), max_pauses=0)
             worker = OutboxWorker(
-                db, lane, SystemClock(), CONFIG, backoff_base_s=0.05, backoff_cap_s=0.2, poll_interval_s=0.05
+                db,
+                Lanes({"telegram": lane}),
+                SystemClock(),
+                CONFIG,
+                backoff_base_s=0.05,
+                backoff_cap_s=0.2,
+                poll_interval_s=0.05,
             )
             await lane.start()
             await worker.start()

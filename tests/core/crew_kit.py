@@ -79,7 +79,11 @@ async def new_ticket(
             now=now,
         )
         ctx = Ctx(
-            ev=Inbound(kind=Kind.TEXT, user=user, chat=user, at=now), now=now, person=person, tx=tx, settings=h.settings
+            ev=Inbound(channel="telegram", kind=Kind.TEXT, user=user, chat=user, at=now),
+            now=now,
+            person=person,
+            tx=tx,
+            settings=h.settings,
         )
         if mark_duplicates:
             await duplicates.mark_probable_same(ctx, ticket_id)

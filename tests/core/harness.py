@@ -31,7 +31,15 @@ class Harness:
         return self
 
     async def event(self, user: str, kind: Kind, *, lang: str = "en", **fields: Any) -> list[Outbound]:
-        ev = Inbound(kind=kind, user=user, chat=fields.pop("chat", user), lang_code=lang, at=self.clock.now(), **fields)
+        ev = Inbound(
+            channel=fields.pop("channel", "telegram"),
+            kind=kind,
+            user=user,
+            chat=fields.pop("chat", user),
+            lang_code=lang,
+            at=self.clock.now(),
+            **fields,
+        )
         self.urgent = []
         replies = await self.core.handle(ev, self.urgent.append)
         return [*self.urgent, *replies]
