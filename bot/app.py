@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
@@ -23,6 +23,7 @@ from bot.ops.logsafety import mask_tokens, quiet_libraries
 from bot.ops.metrics import Metrics
 from bot.ops.sdnotify import Keepalive, Notifier
 from bot.ops.server import ApiHealth, OpsServer
+from bot.outbound.channels import Channel
 from bot.questions import knowledge
 from bot.runtime import Runtime
 from handlers.channel import telegram_channel
@@ -75,8 +76,10 @@ async def serve(
     clock: Clock | None = None,
     on_ready: Callable[[Runtime], Awaitable[None]] | None = None,
     webhook: bool = False,
+    channels: Sequence[Channel] = (),
 ) -> None:
     """Run the bot until ``stop`` is set: long polling, or with ``webhook`` Telegram's POSTs (handlers/webhook.py).
+    ``channels``: more channels beside Telegram (``bot.outbound.channels``); their adapters feed the core.
 
     Start order: the instance lock and the database first (a second instance, a corrupt or read-only file:
     one line and out, before any network), then Telegram (retried while it is unreachable), then the rest.
@@ -89,7 +92,7 @@ async def serve(
     keepalive = Keepalive(Notifier())
     keepalive.start()
     try:
-        await _serve(settings, stop, keepalive, clock=clock, on_ready=on_ready, webhook=webhook)
+        await _serve(settings, stop, keepalive, clock=clock, on_ready=on_ready, webhook=webhook, channels=channels)
     finally:
         await keepalive.stop()
 
@@ -102,6 +105,7 @@ async def _serve(
     clock: Clock | None,
     on_ready: Callable[[Runtime], Awaitable[None]] | None,
     webhook: bool,
+    channels: Sequence[Channel],
 ) -> None:
     notify = keepalive.notifier
     halt = Halt()
@@ -140,13 +144,8 @@ async def _serve(
             health.ok()  # getMe answered
             notify.status("starting")
             sender = MeteredSender(TelegramSender(app.bot), metrics, health)
-            runtime = await Runtime.start(
-                settings,
-                clock or SystemClock(),
-                [telegram_channel(sender, settings)],
-                db=db,
-                refused_advice=TOKEN_ADVICE,
-            )
+            every = [telegram_channel(sender, settings), *channels]
+            runtime = await Runtime.start(settings, clock or SystemClock(), every, db=db, refused_advice=TOKEN_ADVICE)
             runtime.on_fatal = halt
             app.bot_data["runtime"] = runtime
             app.bot_data["metrics"] = metrics

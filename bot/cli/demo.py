@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.app import serve
 from bot.clock import Clock
 from bot.config.settings import Settings, load_settings
+from bot.outbound.channels import Channel
 from bot.runtime import Runtime
 from sandbox import Sandbox
 from sandbox.botworld import ChatMessage
@@ -63,7 +64,12 @@ def sandbox_settings(sandbox: Sandbox, db_path: Path, *, lang: str = "zh", **ext
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, *, clock: Clock | None = None, webhook: bool = False, stop_timeout_s: float = 20.0
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    webhook: bool = False,
+    stop_timeout_s: float = 20.0,
+    channels: Sequence[Channel] = (),
 ) -> AsyncIterator[Runtime]:
     """The whole bot, polling (or on its webhook), until the block ends (then a clean shutdown, which waits
     for every update in flight and its replies, up to ``stop_timeout_s``)."""
@@ -73,7 +79,9 @@ async def running_bot(
     async def on_ready(runtime: Runtime) -> None:
         ready.set_result(runtime)
 
-    task = asyncio.create_task(serve(settings, stop, clock=clock, on_ready=on_ready, webhook=webhook))
+    task = asyncio.create_task(
+        serve(settings, stop, clock=clock, on_ready=on_ready, webhook=webhook, channels=channels)
+    )
     waiters: set[asyncio.Future[Any]] = {task, ready}
     done, _ = await asyncio.wait(waiters, timeout=20, return_when=asyncio.FIRST_COMPLETED)
     if ready not in done:
