@@ -22,6 +22,7 @@ from bench.standin import Peer, Standin, now
 from bot.broadcast.audience import add_broadcast
 from bot.cli.demo import LEAD, MEMBER, OTHER_CREW, sandbox_settings
 from bot.clock import SystemClock
+from bot.config.settings import CONFIGURED_CHANNEL
 from bot.danger.cards import gas_card
 from storage.broadcasts import BroadcastsRepo
 from storage.db import Database
@@ -62,7 +63,13 @@ async def _queue_broadcast(db_path: Path, stand_in: Standin, reminders: dict[str
     try:
         async with db.transaction() as tx:
             await add_broadcast(
-                BroadcastsRepo(tx), settings, kind="tip", audience="subscribers", texts=TEXTS, now=SystemClock().now()
+                BroadcastsRepo(tx),
+                settings,
+                kind="tip",
+                audience="subscribers",
+                texts=TEXTS,
+                now=SystemClock().now(),
+                channel=CONFIGURED_CHANNEL,
             )
     finally:
         await db.close()

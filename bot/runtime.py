@@ -142,7 +142,11 @@ class Runtime:
         runtime.services.append(DeadlineWatch(settings, db, clock, scheduler, outbox.wake))
         broadcaster = Broadcaster(db, lanes[CONFIGURED_CHANNEL], clock, settings, channel=CONFIGURED_CHANNEL)
         runtime.services.append(broadcaster)
-        runtime.services.append(ReminderRunner(db, clock, settings, scheduler=scheduler, on_broadcast=broadcaster.wake))
+        runtime.services.append(
+            ReminderRunner(
+                db, clock, settings, scheduler=scheduler, on_broadcast=broadcaster.wake, channel=CONFIGURED_CHANNEL
+            )
+        )
         for service in runtime.services:
             await service.start()
         return runtime

@@ -10,6 +10,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 
 from bot.i18n import DEFAULT_LANG, Lang, t
 from bot.people.staff import staff_menus
+from handlers.channel import TELEGRAM
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -40,9 +41,9 @@ async def register_commands(bot: Bot, db: Database) -> list[int]:
     await bot.set_my_commands(command_list(DEFAULT_LANG))
     for lang in Lang:
         await bot.set_my_commands(command_list(lang), language_code=lang.value)
-    menus = await staff_menus(db)
+    menus = await staff_menus(db, TELEGRAM)
     for person in menus.staff:
-        if person.channel != "telegram" or not (
+        if person.channel != TELEGRAM or not (
             person.external_id.isascii() and person.external_id.lstrip("-").isdigit()
         ):
             continue

@@ -122,7 +122,7 @@ class BroadcastsRepo:
         urgent: bool,
         now: datetime,
         status: BroadcastStatus = "queued",
-        channel: str = "telegram",
+        channel: str,
         photo: str | None = None,
         created_by: int | None = None,
         campaign_id: str | None = None,

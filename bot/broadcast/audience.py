@@ -40,7 +40,7 @@ def in_audience(settings: Settings, audience: str, c: Candidate) -> bool:
     return (c.district or district_of(settings.districts, c.latitude, c.longitude)) == name
 
 
-async def audience_size(conn: Conn, settings: Settings, audience: str, channel: str = "telegram") -> dict[str, int]:
+async def audience_size(conn: Conn, settings: Settings, audience: str, channel: str) -> dict[str, int]:
     """Recipients of ``audience`` now, by language, read on ``conn`` (the caller holds the database lock)."""
     check_audience(settings, audience)
     sizes: dict[str, int] = {}
@@ -86,7 +86,7 @@ async def add_broadcast(
     photo: str | None = None,
     created_by: int | None = None,
     campaign_id: str | None = None,
-    channel: str = "telegram",
+    channel: str,
 ) -> int:
     """Add a broadcast inside the caller's transaction (the service lists recipients and sends it)."""
     check_audience(settings, audience)

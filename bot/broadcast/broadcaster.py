@@ -76,7 +76,7 @@ class Broadcaster:
         clock: Clock,
         settings: Settings,
         *,
-        channel: str = "telegram",
+        channel: str,
         poll_interval_s: float = 1.0,
         tick_s: float = 0.02,
         prepare_chunk: int = 2000,
@@ -203,7 +203,7 @@ class Broadcaster:
         if self.lane.refused is not None:
             return self._poll_interval_s  # the channel refused our credentials: nothing can be sent
         async with self.db.lock:
-            active = await BroadcastsRepo(self.db.conn).active()
+            active = [b for b in await BroadcastsRepo(self.db.conn).active() if b.channel == self.channel]
         now = self.clock.now()
         delay = self._poll_interval_s
         queued = [b for b in active if b.status == "queued"]

@@ -70,7 +70,7 @@ class ReminderRunner:
         scheduler: Scheduler | None = None,
         calendar: Calendar | None = None,
         on_broadcast: Callable[[], None] | None = None,
-        channel: str = "telegram",
+        channel: str,
     ) -> None:
         self.db, self.clock, self.settings, self.scheduler = db, clock, settings, scheduler
         self.calendar = calendar if calendar is not None else calendar_for(settings)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.broadcast.audience import Progress, add_broadcast, audience_size, progress
 from bot.cli.text import Kit, Say
 from bot.clock import SystemClock
-from bot.config.settings import Settings
+from bot.config.settings import CONFIGURED_CHANNEL, Settings
 from bot.i18n import Lang, t
 from storage.broadcasts import BroadcastsRepo, Kind
 from storage.db import Database
@@ -126,7 +126,7 @@ async def run(
         texts = _texts(settings, args.text, args.notice, args.audience)
         if args.broadcast_command == "preview":
             async with db.lock:
-                sizes = await audience_size(db.conn, settings, args.audience)
+                sizes = await audience_size(db.conn, settings, args.audience, CONFIGURED_CHANNEL)
             total, zh, en = sum(sizes.values()), sizes.get("zh", 0), sizes.get("en", 0)
             print(say("broadcast.recipients", total=total, zh=zh, en=en), file=out)
             for lang, text in texts.items():
@@ -135,7 +135,13 @@ async def run(
         async with db.transaction() as tx:
             kind: Kind = "notice" if args.notice else "broadcast"
             broadcast_id = await add_broadcast(
-                BroadcastsRepo(tx), settings, kind=kind, audience=args.audience, texts=texts, now=clock.now()
+                BroadcastsRepo(tx),
+                settings,
+                kind=kind,
+                audience=args.audience,
+                texts=texts,
+                now=clock.now(),
+                channel=CONFIGURED_CHANNEL,
             )
         print(say("broadcast.queued", id=broadcast_id), file=out)
         if args.no_wait:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.cli.text import Kit, Say
 from bot.clock import SystemClock
-from bot.config.settings import Settings
+from bot.config.settings import CONFIGURED_CHANNEL, Settings
 from bot.dispatch.offer import JobScope
 from bot.people.invites import InviteError, cancel_invite, create_invite
 from bot.people.revoke import RevokeError, find_staff, revoke, user_arg
@@ -114,7 +114,9 @@ async def _staff(args: argparse.Namespace, settings: Settings, say: Say) -> str:
             raise RevokeError("staff.not_a_user", user=repr(args.user))
         async with db.transaction() as tx:
             scope = JobScope(tx, settings, SystemClock().now())
-            done = await revoke(scope, await find_staff(scope, "telegram", user), by="cli", channel="telegram")
+            done = await revoke(
+                scope, await find_staff(scope, CONFIGURED_CHANNEL, user), by="cli", channel=CONFIGURED_CHANNEL
+            )
     finally:
         await db.close()
     tickets = ", ".join(f"#{n}" for n in done.tickets) or say("staff.no_tickets")

@@ -33,7 +33,7 @@ async def broadcaster(
     db = await Database.open(settings.storage.path)
     lane = Lane(channel, settings.outbound, pacing=TelegramPacing(settings.outbound))
     await lane.start()
-    service = Broadcaster(db, lane, clock, settings, poll_interval_s=0.05, **kw)  # type: ignore[arg-type]
+    service = Broadcaster(db, lane, clock, settings, channel="telegram", poll_interval_s=0.05, **kw)  # type: ignore[arg-type]
     await service.start()
     try:
         yield service
@@ -168,8 +168,8 @@ async def test_cancel_stops_a_broadcast_and_audiences_are_checked(tmp_path: Path
     db = await Database.open(settings.storage.path)
     await add_subscribers(db, 200, NOON)
     async with db.lock:
-        assert await audience_size(db.conn, settings, "subscribers") == {"zh": 133, "en": 67}
-        assert await audience_size(db.conn, settings, "crews") == {}
+        assert await audience_size(db.conn, settings, "subscribers", "telegram") == {"zh": 133, "en": 67}
+        assert await audience_size(db.conn, settings, "crews", "telegram") == {}
     await db.close()
     async with broadcaster(settings, channel, clock) as service:
         with pytest.raises(BadAudience):

@@ -36,15 +36,15 @@ async def test_two_simulated_years_fire_every_campaign_once_at_the_right_local_h
     chats = await add_subscribers(db, 3, START)
     lane = Lane(channel, settings.outbound, pacing=TelegramPacing(settings.outbound))
     await lane.start()
-    broadcaster = Broadcaster(db, lane, clock, settings, poll_interval_s=0.02)
+    broadcaster = Broadcaster(db, lane, clock, settings, channel="telegram", poll_interval_s=0.02)
     await broadcaster.start()
-    runner = ReminderRunner(db, clock, settings, on_broadcast=broadcaster.wake)
+    runner = ReminderRunner(db, clock, settings, channel="telegram", on_broadcast=broadcaster.wake)
     await runner.start()
     fired: list[tuple[str, datetime]] = []
     restarted = False
     while (due := await runner.next_due()) is not None and due < END:
         if not restarted and due >= datetime(2027, 7, 1, tzinfo=UTC):
-            runner = ReminderRunner(db, clock, settings, on_broadcast=broadcaster.wake)  # a restart
+            runner = ReminderRunner(db, clock, settings, channel="telegram", on_broadcast=broadcaster.wake)  # a restart
             await runner.start()
             restarted = True
             assert await runner.next_due() == due
@@ -85,16 +85,16 @@ async def test_a_firing_missed_while_down_fires_late_or_is_recorded_missed(tmp_p
     settings = fast_settings(tmp_path / "m.sqlite3", reminders={"catch_up_h": 6})
     clock = FakeClock(datetime(2027, 5, 11, 0, 0, tzinfo=UTC))
     db = await Database.open(settings.storage.path)
-    runner = ReminderRunner(db, clock, settings, calendar=calendar)
+    runner = ReminderRunner(db, clock, settings, channel="telegram", calendar=calendar)
     await runner.start()
     # down from before 12 May 10:00 (02:00 UTC) until 12:00: fires when it comes back, once
     clock.set(datetime(2027, 5, 12, 4, 0, tzinfo=UTC))
-    runner = ReminderRunner(db, clock, settings, calendar=calendar)
+    runner = ReminderRunner(db, clock, settings, channel="telegram", calendar=calendar)
     assert len(await runner.tick()) == 1
     assert await runner.tick() == []
     # down over 1 June 10:00 until 2 June: too late for "Safety Month starts today": missed, not sent
     clock.set(datetime(2027, 6, 2, 4, 0, tzinfo=UTC))
-    runner = ReminderRunner(db, clock, settings, calendar=calendar)
+    runner = ReminderRunner(db, clock, settings, channel="telegram", calendar=calendar)
     await runner.tick()
     runs = {(r.campaign_id, r.local_date): r.status for r in await runner.runs()}
     assert runs[("disaster_prevention_day", date(2027, 5, 12))] == "fired"
@@ -109,8 +109,8 @@ async def test_a_disabled_campaign_is_cancelled_and_not_fired(tmp_path: Path) ->
     settings = fast_settings(tmp_path / "d.sqlite3")
     clock = FakeClock(datetime(2027, 11, 1, 0, 0, tzinfo=UTC))
     db = await Database.open(settings.storage.path)
-    await ReminderRunner(db, clock, settings).start()
-    runner = ReminderRunner(db, clock, settings, calendar=load_calendar(overrides=off))
+    await ReminderRunner(db, clock, settings, channel="telegram").start()
+    runner = ReminderRunner(db, clock, settings, channel="telegram", calendar=load_calendar(overrides=off))
     clock.advance(timedelta(days=9))
     fired = await runner.tick()
     runs = {r.campaign_id: r.status for r in await runner.runs() if r.local_date == date(2027, 11, 9)}

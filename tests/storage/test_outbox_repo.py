@@ -11,6 +11,7 @@ import pytest
 from common.events import Answer, Button, Edit, Location, Outbound, Photo, Priority, Text
 from storage.db import Database, to_db
 from storage.outbox import OutboxRepo
+from storage.people import PeopleRepo
 
 T0 = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
 
@@ -164,3 +165,22 @@ async def test_due_takes_at_most_per_chat_rows_of_a_chat_and_reads_no_other_payl
     assert repo.held == {"-100"}  # chat 9 was full before: not looked at, so not known to be held back
     assert repo.undecodable == []
     assert full not in [row.id for row in rows]
+
+
+async def test_a_persons_row_goes_on_the_channel_the_people_table_knows_them_on(db: Database) -> None:
+    """A crew member on Telegram gets a WeChat ticket's card on Telegram, whatever channel the caller names."""
+    async with db.transaction() as conn:
+        crew = await PeopleRepo(conn).ensure("telegram", "1001", name="Wang", lang="zh", now=T0)
+        resident = await PeopleRepo(conn).ensure("wechat", "wx-1", name="Zhang", lang="zh", now=T0)
+    card = await add(db, Text(chat="1001", text="card"), recipient_id=crew.id, channel="wechat")
+    update = await add(db, Text(chat="wx-1", text="accepted"), recipient_id=resident.id, channel=None)
+    group = await add(db, Text(chat="-100", text="card"), channel="telegram")
+    async with db.lock:
+        repo = OutboxRepo(db.conn)
+        channels = [row.channel for row in [await repo.get(card), await repo.get(update), await repo.get(group)] if row]
+    assert channels == ["telegram", "wechat", "telegram"]
+
+
+async def test_a_row_for_no_person_must_name_its_channel(db: Database) -> None:
+    with pytest.raises(ValueError, match="neither a person nor a channel"):
+        await add(db, Text(chat="-100", text="card"), channel=None)
