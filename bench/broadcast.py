@@ -61,16 +61,18 @@ async def _queue_broadcast(db_path: Path, stand_in: Standin, reminders: dict[str
     settings = sandbox_settings(urls, db_path, lang="en", reminders=reminders)  # type: ignore[arg-type]
     db = await Database.open(db_path, migrate=False)
     try:
-        async with db.transaction() as tx:
-            await add_broadcast(
+        now = SystemClock().now()
+        await db.run(
+            lambda tx: add_broadcast(
                 BroadcastsRepo(tx),
                 settings,
                 kind="tip",
                 audience="subscribers",
                 texts=TEXTS,
-                now=SystemClock().now(),
+                now=now,
                 channel=CONFIGURED_CHANNEL,
             )
+        )
     finally:
         await db.close()
 

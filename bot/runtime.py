@@ -38,6 +38,7 @@ from bot.scheduler import Scheduler
 from common.errors import StorageError
 from storage.db import Conn, Database
 from storage.outbox import OutboxRow
+from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +92,14 @@ class Runtime:
             recipient = row.recipient_id
             why = "blocked" if isinstance(exc, Blocked) else "not_started"
 
-            async with db.transaction() as tx:
-                await reach.mark(tx, recipient, clock.now())
-                scope = JobScope(tx, settings, clock.now())
-                alerted = await alert_unreachable(scope, row, why) + await alert_resident_blocked(scope, row)
+            now = clock.now()
+
+            async def mark(tx: SyncConnection) -> int:
+                await reach.mark(tx, recipient, now)
+                scope = JobScope(tx, settings, now)
+                return await alert_unreachable(scope, row, why) + await alert_resident_blocked(scope, row)
+
+            alerted = await db.run(mark)
             logger.warning(
                 "outbox row %s (%s): recipient %s cannot be reached (%s); %d at the desk told",
                 row.id,

@@ -11,7 +11,16 @@ class ConfigError(HotlineError):
 
 
 class StorageError(HotlineError):
-    """The database is unusable (migration failed, newer schema than this code, ...)."""
+    """The database is unusable (migration failed, newer schema than this code, ...), or a statement failed:
+    repositories raise this (or a subclass below), never the driver's own ``sqlite3.Error``."""
+
+
+class ConstraintError(StorageError):
+    """A write broke a constraint of the schema (a unique key, a foreign key, a check)."""
+
+
+class DatabaseBusy(StorageError):
+    """The database stayed locked by another process past the busy timeout."""
 
 
 class ReportError(HotlineError):

@@ -1,11 +1,27 @@
-"""The SQLite connection: pragmas, numbered migrations, transactions (online backup: ``storage.backup``).
+"""The SQLite connection: pragmas, numbered migrations, the one write path and the one read path (online
+backup: ``storage.backup``).
 
-One aiosqlite connection serves the whole bot. Coroutines share it, so a transaction of several
-statements (``transaction()``) holds ``Database.lock`` from ``BEGIN IMMEDIATE`` to ``COMMIT``. The hot
-paths (every update, the outbox) use ``run()`` instead: the whole transaction in one trip to aiosqlite's
-thread, which needs the lock only to wait for a ``transaction()`` in progress; bodies asked for meanwhile
-share the next trip and its COMMIT. Reads (``fetchall``) go the same way, so a read never sees another
-coroutine's uncommitted rows.
+One aiosqlite connection serves the whole bot, and the rest of the product touches it two ways only:
+
+- ``Database.run(body)``: ``body`` as one write transaction. Bodies asked for while the database's thread is
+  busy share its next trip and its COMMIT, each in its own savepoint (``_run_group``).
+- ``Database.read(body)``: ``body`` as one read-only snapshot (``PRAGMA query_only``: a write in it fails),
+  never seeing another coroutine's uncommitted rows; ``fetchall``/``fetchone``/``scalar`` for one query.
+
+**The rule of a body: nothing but the database inside.** A body is an ``async def`` given the connection
+(``SyncConnection``); it may await only that connection's calls and repositories built on it, and plain
+functions. It runs in aiosqlite's own thread from BEGIN to COMMIT, where those calls answer at once: an
+await of anything else (the network, a timer, a lock, the lane, ``asyncio.sleep``) would hold every other
+update's transaction, so ``run_to_end`` fails it at run time, and ``tests/storage/test_bodies.py`` reads
+every body given to ``run``/``read`` in the product and fails on such an await before it ever runs. Since a
+body runs outside the event loop, it touches no loop object either (no ``create_task``, no ``Event.set``):
+it returns values, and its caller acts on them after the await.
+
+Errors: a body's ``sqlite3.Error`` reaches the caller as the product's ``StorageError`` (``ConstraintError``
+for a broken constraint, ``DatabaseBusy`` for a database locked past the busy timeout), never the driver's.
+
+``_transaction()`` (statement by statement under ``Database.lock``) is kept for migrations and tests that
+need a transaction open across awaits; the product does not use it.
 """
 
 from __future__ import annotations
@@ -15,7 +31,7 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -24,9 +40,10 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from common.errors import StorageError
+from common.errors import ConstraintError, DatabaseBusy, StorageError
 from storage.backup import backup_file
 from storage.private import make_private
+from storage.sync import SyncConnection, run_to_end
 
 logger = logging.getLogger(__name__)
 
@@ -59,68 +76,24 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-class SyncCursor:
-    """The part of aiosqlite's ``Cursor`` the repositories use, answered at once by a ``sqlite3`` cursor."""
-
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self._cursor = cursor
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    @property
-    def lastrowid(self) -> int | None:
-        return self._cursor.lastrowid
-
-    async def fetchone(self) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self._cursor.fetchone()
-        return row
-
-    async def fetchall(self) -> list[sqlite3.Row]:
-        return self._cursor.fetchall()
-
-    async def close(self) -> None:
-        self._cursor.close()
-
-
-class SyncConnection:
-    """The part of ``aiosqlite.Connection`` the repositories use, on the ``sqlite3`` connection itself.
-
-    Only for ``Database.run``: its body runs in aiosqlite's own thread, where each call returns at once
-    instead of queueing a hop to that thread and waiting for the event loop to come back to it."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._conn.in_transaction
-
-    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> SyncCursor:
-        return SyncCursor(self._conn.execute(sql, tuple(parameters)))
-
-    async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> SyncCursor:
-        return SyncCursor(self._conn.executemany(sql, parameters))
-
-    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> Sequence[sqlite3.Row]:
-        return self._conn.execute(sql, tuple(parameters)).fetchall()
-
-
 Conn = aiosqlite.Connection | SyncConnection
 """What repositories are given: the aiosqlite connection, or inside ``Database.run`` its thread's own."""
 
 
-def _run_to_end(body: Awaitable[T]) -> T:
-    """Run a coroutine that awaits nothing but ``SyncConnection`` calls, which never suspend."""
-    coroutine = body.__await__()
-    try:
-        coroutine.send(None)
-    except StopIteration as done:
-        result: T = done.value
-        return result
-    coroutine.close()
-    raise RuntimeError("a Database.run body waited for something other than the database")
+def storage_error(exc: BaseException) -> BaseException:
+    """The product's error for a driver's ``sqlite3.Error`` (anything else is returned as it is)."""
+    if not isinstance(exc, sqlite3.Error):
+        return exc
+    text = str(exc)
+    error: StorageError
+    if isinstance(exc, sqlite3.IntegrityError):
+        error = ConstraintError(text)
+    elif isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        error = DatabaseBusy(text)
+    else:
+        error = StorageError(text)
+    error.__cause__ = exc
+    return error
 
 
 class _Failed:
@@ -147,7 +120,7 @@ def _run_group(conn: sqlite3.Connection, bodies: list[Callable[[SyncConnection],
         for body in bodies:
             conn.execute("SAVEPOINT body")
             try:
-                outcomes.append(_run_to_end(body(sync)))
+                outcomes.append(run_to_end(body(sync)))
             except BaseException as exc:  # whatever a body raises is its caller's, never its group's
                 outcomes.append(_Failed(exc))
                 if conn.in_transaction:
@@ -166,6 +139,20 @@ def _run_group(conn: sqlite3.Connection, bodies: list[Callable[[SyncConnection],
     return outcomes
 
 
+def _read(conn: sqlite3.Connection, body: Callable[[SyncConnection], Awaitable[T]]) -> T:
+    """In the database thread: ``body`` in a read transaction that cannot write, rolled back after."""
+    conn.execute("PRAGMA query_only=ON")
+    try:
+        conn.execute("BEGIN")
+        try:
+            return run_to_end(body(SyncConnection(conn)))
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+    finally:
+        conn.execute("PRAGMA query_only=OFF")
+
+
 def _settle(futures: list[asyncio.Future[Any]], outcomes: list[Any]) -> None:
     for future, outcome in zip(futures, outcomes, strict=True):
         if future.done():
@@ -173,7 +160,7 @@ def _settle(futures: list[asyncio.Future[Any]], outcomes: list[Any]) -> None:
         if isinstance(outcome, _Failed) and isinstance(outcome.error, asyncio.CancelledError):
             future.cancel()
         elif isinstance(outcome, _Failed):
-            future.set_exception(outcome.error)
+            future.set_exception(storage_error(outcome.error))
         else:
             future.set_result(outcome)
 
@@ -258,8 +245,11 @@ class Database:
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction; commits on success, rolls back on any exception."""
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction held open across awaits; commits on success, rolls back on any exception.
+
+        Not for the product (``run`` is its one write path): for migrations' kind of work and for tests that
+        must hold a transaction open while something else runs."""
         async with self.lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -272,7 +262,7 @@ class Database:
     async def run(self, body: Callable[[SyncConnection], Awaitable[T]]) -> T:
         """``body`` as one write transaction, in one trip to the database thread.
 
-        ``transaction()`` holds the lock across every statement's trip to aiosqlite's thread and back
+        ``_transaction()`` holds the lock across every statement's trip to aiosqlite's thread and back
         through the event loop; under load the loop is slow to come back, and everyone else waits on
         the lock meanwhile. ``body`` runs in that thread instead, from BEGIN to COMMIT, so it must await
         only its connection's calls (never the network or a timer); and since it runs outside the event
@@ -287,7 +277,7 @@ class Database:
             self._bodies.append((body, future))
             queue_trip, self._trip_waiting = not self._trip_waiting, True
         if queue_trip:
-            if self.lock.locked():  # a transaction() in progress: the trip goes in after it
+            if self.lock.locked():  # a _transaction() in progress: the trip goes in after it
                 task = asyncio.get_running_loop().create_task(self._queue_bodies_after_lock())
                 self._trips.add(task)
                 task.add_done_callback(self._trips.discard)
@@ -322,13 +312,18 @@ class Database:
                 outcomes = [_Failed(exc)] * len(group)
             group[0][1].get_loop().call_soon_threadsafe(_settle, [future for _, future in group], outcomes)
 
+    async def read(self, body: Callable[[SyncConnection], Awaitable[T]]) -> T:
+        """``body`` as one read-only snapshot, in one trip to the database thread (the rule of a body: see
+        the module's docstring). A write in it fails (``PRAGMA query_only``)."""
+        return await self._one_trip(lambda conn: _read(conn, body))
+
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Rows of one query, outside any transaction (so never another coroutine's uncommitted rows)."""
         values = tuple(params)
         return await self._one_trip(lambda conn: list(conn.execute(sql, values).fetchall()))
 
     async def _one_trip(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """``work`` in aiosqlite's thread, in the order asked, never inside a ``transaction()``.
+        """``work`` in aiosqlite's thread, in the order asked, never inside a ``_transaction()``.
 
         That thread runs what it is given one at a time, in order, so a single trip needs no lock of
         its own: it only must not land between the statements of a transaction in progress. So it is
@@ -339,7 +334,10 @@ class Database:
                 done = self._queue(work)
         else:
             done = self._queue(work)
-        return await done
+        try:
+            return await done
+        except sqlite3.Error as exc:
+            raise storage_error(exc) from exc
 
     def _queue(self, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
         """Hand ``work`` to aiosqlite's thread now (what ``Connection._execute`` does, minus its await,

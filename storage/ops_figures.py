@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from storage.db import Database, from_db
+from storage.sync import SyncConnection
 
 
 @dataclass
@@ -70,5 +71,8 @@ async def oldest_pending_at(db: Database) -> datetime | None:
 
 async def writable(db: Database) -> None:
     """Raises unless the database's write lock can be taken (within its busy timeout); writes nothing."""
-    async with db.transaction():
-        pass
+
+    async def nothing(tx: SyncConnection) -> None:
+        return None
+
+    await db.run(nothing)

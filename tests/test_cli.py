@@ -91,7 +91,7 @@ def test_migrate_then_backup_gives_a_working_copy(tmp_path: Path, capsys: pytest
 
     async def add_person() -> None:
         db = await Database.open(db_path)
-        async with db.transaction() as tx:
+        async with db._transaction() as tx:
             await tx.execute(
                 "INSERT INTO people (external_id, name, created_at) VALUES ('1', 'x', '2027-01-01T00:00:00+00:00')"
             )
@@ -131,7 +131,7 @@ def _live_config(tmp_path: Path) -> tuple[Path, Path]:
 
     async def add_person() -> None:
         db = await Database.open(db_path)
-        async with db.transaction() as tx:
+        async with db._transaction() as tx:
             await tx.execute(
                 "INSERT INTO people (external_id, name, created_at) VALUES ('1', 'x', '2027-01-01T00:00:00+00:00')"
             )

@@ -19,8 +19,8 @@ from bot.board.tokens import Claims, sign, verify
 from bot.dispatch.authz import may_use_desk
 from storage.audit import AuditRepo
 from storage.board import BoardLinksRepo
-from storage.db import SyncConnection
 from storage.people import PeopleRepo, Person
+from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 

@@ -106,8 +106,7 @@ async def add_broadcast(
 
 
 async def progress(db: Database, settings: Settings, broadcast_id: int, now: datetime) -> Progress:
-    async with db.lock:
-        return await progress_on(db.conn, settings, broadcast_id, now)
+    return await db.read(lambda conn: progress_on(conn, settings, broadcast_id, now))
 
 
 async def progress_on(conn: Conn, settings: Settings, broadcast_id: int, now: datetime) -> Progress:

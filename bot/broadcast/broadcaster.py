@@ -43,6 +43,7 @@ from common.errors import StorageError
 from common.events import Button, Outbound, Photo, Priority, Text
 from storage.broadcasts import Broadcast, BroadcastsRepo, Delivery, Kind, Outcome
 from storage.db import Database, to_db
+from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 
@@ -112,20 +113,22 @@ class Broadcaster:
         campaign_id: str | None = None,
     ) -> int:
         """Queue a broadcast (texts by language, "zh" at least) and wake the service; returns its id."""
-        async with self.db.transaction() as tx:
-            broadcast_id = await add_broadcast(
+        now = self.clock.now()
+        broadcast_id = await self.db.run(
+            lambda tx: add_broadcast(
                 BroadcastsRepo(tx),
                 self.settings,
                 kind=kind,
                 audience=audience,
                 texts=texts,
-                now=self.clock.now(),
+                now=now,
                 urgent=urgent,
                 photo=photo,
                 created_by=created_by,
                 campaign_id=campaign_id,
                 channel=self.channel,
             )
+        )
         self.wake()
         return broadcast_id
 
@@ -142,8 +145,8 @@ class Broadcaster:
                 await asyncio.sleep(poll_s)
 
     async def cancel(self, broadcast_id: int) -> bool:
-        async with self.db.transaction() as tx:
-            return await BroadcastsRepo(tx).cancel(broadcast_id, self.clock.now())
+        now = self.clock.now()
+        return await self.db.run(lambda tx: BroadcastsRepo(tx).cancel(broadcast_id, now))
 
     def wake(self) -> None:
         self._woken.set()
@@ -154,8 +157,7 @@ class Broadcaster:
         if self._runner is not None:
             return
         self._stopping = False
-        async with self.db.transaction() as tx:
-            self.interrupted = await BroadcastsRepo(tx).mark_interrupted()
+        self.interrupted = await self.db.run(lambda tx: BroadcastsRepo(tx).mark_interrupted())
         if self.interrupted:
             logger.warning("broadcast: %d deliveries were cut off by a crash; not sent again", self.interrupted)
         self._runner = asyncio.get_running_loop().create_task(self._run(), name="broadcaster")
@@ -202,8 +204,8 @@ class Broadcaster:
         await self._flush(force=False)
         if self.lane.refused is not None:
             return self._poll_interval_s  # the channel refused our credentials: nothing can be sent
-        async with self.db.lock:
-            active = [b for b in await BroadcastsRepo(self.db.conn).active() if b.channel == self.channel]
+        active = await self.db.read(lambda conn: BroadcastsRepo(conn).active())
+        active = [b for b in active if b.channel == self.channel]
         now = self.clock.now()
         delay = self._poll_interval_s
         queued = [b for b in active if b.status == "queued"]
@@ -231,14 +233,17 @@ class Broadcaster:
 
     async def _prepare(self, broadcast: Broadcast, now: datetime) -> None:
         """List one chunk of recipients (a short transaction: emergency reports share the lock)."""
-        async with self.db.transaction() as tx:
+        chunk = self._prepare_chunk
+
+        async def prepare(tx: SyncConnection) -> int:
             repo = BroadcastsRepo(tx)
-            chunk = self._prepare_chunk
             batch = await repo.candidates(broadcast.channel, broadcast.audience, broadcast.prepared_upto, chunk)
             chosen = [c for c in batch if in_audience(self.settings, broadcast.audience, c)]
             upto = batch[-1].id if batch else broadcast.prepared_upto
             await repo.add_deliveries(broadcast.id, chosen, upto, complete=len(batch) < chunk, now=now)
-        if len(batch) < chunk:
+            return len(batch)
+
+        if await self.db.run(prepare) < chunk:
             logger.info("broadcast %s: recipients listed, sending", broadcast.id)
 
     def _take_tokens(self, want: int) -> int:
@@ -259,8 +264,7 @@ class Broadcaster:
         n = self._take_tokens(room)
         if n == 0:
             return max(self._tick_s / 2, (1 - self._tokens) / self.config.rate_per_s)
-        async with self.db.transaction() as tx:
-            rows = await BroadcastsRepo(tx).claim(broadcast.id, now, n)
+        rows = await self.db.run(lambda tx: BroadcastsRepo(tx).claim(broadcast.id, now, n))
         self._tokens += n - len(rows)
         if not rows:
             await self._maybe_finish(broadcast, now)
@@ -294,12 +298,18 @@ class Broadcaster:
             d.broadcast_id == broadcast.id for d, _ in self._done
         ):
             return
-        async with self.db.transaction() as tx:
+
+        async def finish(tx: SyncConnection) -> dict[str, int] | None:
             repo = BroadcastsRepo(tx)
             counts = await repo.counts(broadcast.id)
             if counts.get("pending", 0) or counts.get("sending", 0):
-                return
+                return None
             await repo.finish(broadcast.id, counts, now)
+            return counts
+
+        counts = await self.db.run(finish)
+        if counts is None:
+            return
         logger.info(
             "broadcast %s done: %d sent, %d blocked, %d failed, %d uncertain",
             broadcast.id,
@@ -341,11 +351,14 @@ class Broadcaster:
                     logger.error("broadcast: unexpected send error %s", type(exc).__name__)
                 retry_at = now + timedelta(seconds=_RETRY_S * (delivery.attempts + 1))
                 outcomes.append((*key, "pending", f"{type(exc).__name__}: {exc}", to_db(retry_at), now))
-        async with self.db.transaction() as tx:
+
+        async def settle(tx: SyncConnection) -> None:
             repo = BroadcastsRepo(tx)
             await repo.settle(outcomes)
             await repo.unclaim(withdrawn)
             if blocked:
                 await repo.unsubscribe_blocked(blocked, now)
+
+        await self.db.run(settle)
         if blocked:
             logger.info("broadcast: %d recipients blocked the bot; unsubscribed", len(blocked))

@@ -12,6 +12,7 @@ APScheduler only wakes ``tick`` (at the next firing, and every minute in case th
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,10 +27,12 @@ from bot.scheduler import Scheduler
 from storage.broadcasts import BroadcastsRepo
 from storage.campaigns import CampaignRunsRepo
 from storage.db import Conn, Database, from_db, to_db
+from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 
 _NEXT_JOB, _TICK_JOB = "reminders:next", "reminders:tick"
+Fired = tuple[str, int | None]  # a run's status and its broadcast (None unless fired)
 _US = timedelta(microseconds=1)
 
 
@@ -121,46 +124,52 @@ class ReminderRunner:
 
     async def _fire_due(self, now: datetime) -> list[int]:
         added: list[int] = []
-        u = self.settings.utility
         for run in await self.runs("pending"):
             if run.fire_at_utc > now:
                 break
             campaign = self._campaign(run.campaign_id)
-            async with self.db.transaction() as tx:
-                key = (run.campaign_id, to_db(run.scheduled_at_utc))
-                if campaign is None or not self._current(campaign, run):
-                    status, broadcast_id = "cancelled", None
-                elif now - run.fire_at_utc > self.catch_up:
-                    status, broadcast_id = "missed", None
-                else:
-                    try:
-                        broadcast_id = await add_broadcast(
-                            BroadcastsRepo(tx),
-                            self.settings,
-                            kind="tip",
-                            audience=campaign.audience,
-                            texts={lang: campaign.text(lang, u.hotline, u.facts(lang)) for lang in ("zh", "en")},
-                            now=now,
-                            urgent=campaign.urgent,
-                            photo=campaign.photo,
-                            campaign_id=campaign.id,
-                            channel=self.channel,
-                        )
-                        status = "fired"
-                    except BadAudience as exc:
-                        logger.error("campaign %s: %s; not sent", run.campaign_id, exc)
-                        status, broadcast_id = "cancelled", None
-                settled = await CampaignRunsRepo(tx).settle(
-                    run.campaign_id, run.scheduled_at_utc, status=status, broadcast_id=broadcast_id, now=now
-                )
-                if not settled:
-                    raise RuntimeError(f"campaign run {key} changed under the runner")
+            status, broadcast_id = await self.db.run(functools.partial(self._fire, run, campaign, now))
             if broadcast_id is not None:
                 added.append(broadcast_id)
                 logger.info("campaign %s (%s) fired: broadcast %s", run.campaign_id, run.local_date, broadcast_id)
             else:
                 logger.warning("campaign %s (%s): %s", run.campaign_id, run.local_date, status)
         return added
+
+    async def _fire(self, run: Run, campaign: Campaign | None, now: datetime, tx: SyncConnection) -> Fired:
+        """A body of ``Database.run``: broadcast one due run (or settle it as cancelled or missed)."""
+        u = self.settings.utility
+        key = (run.campaign_id, to_db(run.scheduled_at_utc))
+        status: str
+        broadcast_id: int | None = None
+        if campaign is None or not self._current(campaign, run):
+            status = "cancelled"
+        elif now - run.fire_at_utc > self.catch_up:
+            status = "missed"
+        else:
+            try:
+                broadcast_id = await add_broadcast(
+                    BroadcastsRepo(tx),
+                    self.settings,
+                    kind="tip",
+                    audience=campaign.audience,
+                    texts={lang: campaign.text(lang, u.hotline, u.facts(lang)) for lang in ("zh", "en")},
+                    now=now,
+                    urgent=campaign.urgent,
+                    photo=campaign.photo,
+                    campaign_id=campaign.id,
+                    channel=self.channel,
+                )
+                status = "fired"
+            except BadAudience as exc:
+                logger.error("campaign %s: %s; not sent", run.campaign_id, exc)
+                status = "cancelled"
+        settled = await CampaignRunsRepo(tx).settle(
+            run.campaign_id, run.scheduled_at_utc, status=status, broadcast_id=broadcast_id, now=now
+        )
+        if not settled:
+            raise RuntimeError(f"campaign run {key} changed under the runner")
+        return status, broadcast_id
 
     def _current(self, campaign: Campaign, run: Run) -> bool:
         """Is ``run`` still a firing of ``campaign`` as the calendar now says?"""
@@ -170,7 +179,8 @@ class ReminderRunner:
     async def _plan(self, now: datetime) -> None:
         """Make sure every enabled campaign has a pending row for its next firing."""
         runs = await self.runs()
-        async with self.db.transaction() as tx:
+
+        async def plan(tx: SyncConnection) -> None:
             for campaign in self.calendar.campaigns:
                 mine = [r for r in runs if r.campaign_id == campaign.id]
                 pending = [r for r in mine if r.status == "pending"]
@@ -191,6 +201,8 @@ class ReminderRunner:
             for run in runs:
                 if run.status == "pending" and self._campaign(run.campaign_id) is None:
                     await _cancel(tx, run)
+
+        await self.db.run(plan)
 
 
 async def _cancel(tx: Conn, run: Run) -> None:

@@ -23,6 +23,7 @@ from bot.dispatch.offer import JobScope, staff_with_role, tell_staff
 from bot.scheduler import Scheduler
 from storage.db import Database
 from storage.hazards import HazardsRepo
+from storage.sync import SyncConnection
 from storage.tickets import TicketsRepo
 
 logger = logging.getLogger(__name__)
@@ -74,11 +75,13 @@ class DeadlineWatch:
 
     async def run_due(self) -> int:
         """Act on everything due now; returns how many rows acted."""
-        async with self.db.transaction() as tx:
-            scope = JobScope(tx=tx, settings=self.settings, now=self.clock.now())
-            acted = (
-                await hazards_due(scope) + await casework.escalate_missed(scope) + await booking.reminders_due(scope)
-            )
+        now = self.clock.now()
+
+        async def due(tx: SyncConnection) -> int:
+            scope = JobScope(tx=tx, settings=self.settings, now=now)
+            return await hazards_due(scope) + await casework.escalate_missed(scope) + await booking.reminders_due(scope)
+
+        acted = await self.db.run(due)
         if acted:
             self.wake()
         return acted

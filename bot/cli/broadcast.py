@@ -116,8 +116,7 @@ async def run(
             if args.id is not None:
                 print(line(await progress(db, settings, args.id, clock.now()), zone, say), file=out)
                 return 0
-            async with db.lock:
-                recent = await BroadcastsRepo(db.conn).recent(20)
+            recent = await db.read(lambda conn: BroadcastsRepo(conn).recent(20))
             if not recent:
                 print(say("broadcast.none"), file=out)
             for item in recent:
@@ -125,24 +124,25 @@ async def run(
             return 0
         texts = _texts(settings, args.text, args.notice, args.audience)
         if args.broadcast_command == "preview":
-            async with db.lock:
-                sizes = await audience_size(db.conn, settings, args.audience, CONFIGURED_CHANNEL)
+            sizes = await db.read(lambda conn: audience_size(conn, settings, args.audience, CONFIGURED_CHANNEL))
             total, zh, en = sum(sizes.values()), sizes.get("zh", 0), sizes.get("en", 0)
             print(say("broadcast.recipients", total=total, zh=zh, en=en), file=out)
             for lang, text in texts.items():
                 print(f"--- {lang} ---\n{text}", file=out)
             return 0
-        async with db.transaction() as tx:
-            kind: Kind = "notice" if args.notice else "broadcast"
-            broadcast_id = await add_broadcast(
+        kind: Kind = "notice" if args.notice else "broadcast"
+        now = clock.now()
+        broadcast_id = await db.run(
+            lambda tx: add_broadcast(
                 BroadcastsRepo(tx),
                 settings,
                 kind=kind,
                 audience=args.audience,
                 texts=texts,
-                now=clock.now(),
+                now=now,
                 channel=CONFIGURED_CHANNEL,
             )
+        )
         print(say("broadcast.queued", id=broadcast_id), file=out)
         if args.no_wait:
             return 0

@@ -17,11 +17,12 @@ from bot.clock import SystemClock
 from bot.config.settings import CONFIGURED_CHANNEL, Settings
 from bot.dispatch.offer import JobScope
 from bot.people.invites import InviteError, cancel_invite, create_invite
-from bot.people.revoke import RevokeError, find_staff, revoke, user_arg
+from bot.people.revoke import Revocation, RevokeError, find_staff, revoke, user_arg
 from bot.people.staff import StaffEntry, staff_entries
 from storage.db import Database
-from storage.invites import InvitesRepo
-from storage.people import STAFF_ROLES, PeopleRepo
+from storage.invites import Invite, InvitesRepo
+from storage.people import STAFF_ROLES, PeopleRepo, Person
+from storage.sync import SyncConnection
 
 EXIT_BAD_INPUT = 2
 COMMANDS = ("invite", "staff")
@@ -66,10 +67,12 @@ async def _new_invite(db: Database, settings: Settings, args: argparse.Namespace
 
 async def _list_invites(db: Database, settings: Settings, say: Say) -> str:
     now = SystemClock().now()
-    async with db.lock:
-        invites = await InvitesRepo(db.conn).all()
-        people = PeopleRepo(db.conn)
-        users = {i.used_by: await people.get(i.used_by) for i in invites if i.used_by is not None}
+
+    async def listed(conn: SyncConnection) -> tuple[list[Invite], dict[int, Person | None]]:
+        invites, people = await InvitesRepo(conn).all(), PeopleRepo(conn)
+        return invites, {i.used_by: await people.get(i.used_by) for i in invites if i.used_by is not None}
+
+    invites, users = await db.read(listed)
     if not invites:
         return say("invite.none")
     lines = [say("invite.header", zone=settings.utility.timezone)]
@@ -106,17 +109,20 @@ async def _staff(args: argparse.Namespace, settings: Settings, say: Say) -> str:
     db = await Database.open(settings.storage.path)
     try:
         if args.staff_command == "list":
-            async with db.lock:
-                entries = await staff_entries(db.conn, settings)
+            entries = await db.read(lambda conn: staff_entries(conn, settings))
             return "\n".join([say("staff.header"), *map(_entry_line, entries)]) if entries else say("staff.none")
         user = user_arg(args.user)
         if user is None:
             raise RevokeError("staff.not_a_user", user=repr(args.user))
-        async with db.transaction() as tx:
-            scope = JobScope(tx, settings, SystemClock().now())
-            done = await revoke(
+        now = SystemClock().now()
+
+        async def revoke_user(tx: SyncConnection) -> Revocation:
+            scope = JobScope(tx, settings, now)
+            return await revoke(
                 scope, await find_staff(scope, CONFIGURED_CHANNEL, user), by="cli", channel=CONFIGURED_CHANNEL
             )
+
+        done = await db.run(revoke_user)
     finally:
         await db.close()
     tickets = ", ".join(f"#{n}" for n in done.tickets) or say("staff.no_tickets")

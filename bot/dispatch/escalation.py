@@ -45,6 +45,7 @@ from common.events import Priority, Text
 from storage.db import Database
 from storage.drills import DrillsRepo
 from storage.people import Crew, CrewsRepo, PeopleRepo
+from storage.sync import SyncConnection
 from storage.tickets import Ticket, TicketsRepo
 from storage.timers import OffersRepo, Timer, TimersRepo
 
@@ -291,8 +292,7 @@ class EscalationService:
 
     async def rebuild(self) -> int:
         """A job for every pending timer row that has none yet; returns how many were added."""
-        async with self._db.lock:
-            pending = await TimersRepo(self._db.conn).pending(kinds=KINDS)
+        pending = await self._db.read(lambda conn: TimersRepo(conn).pending(kinds=KINDS))
         added = 0
         for timer in pending:
             if timer.id not in self._scheduled:
@@ -311,16 +311,23 @@ class EscalationService:
     async def fire(self, timer_id: int) -> bool:
         """Act on one timer if it is still pending and due; True if this call acted."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
+
+        async def take(tx: SyncConnection) -> tuple[str, Timer | None, JobScope | None]:
             timers = TimersRepo(tx)
             timer = await timers.get(timer_id)
             if timer is None or timer.status != "pending" or timer.due_at_utc > now:
-                self._scheduled.discard(timer_id)  # not due (clock moved back?): the next sweep schedules it again
-                return False
+                return "not_due", None, None
             if not await timers.take(timer.id):
-                return False
+                return "taken", None, None
             scope = JobScope(tx=tx, settings=self._settings, now=now)
             await act(scope, timer)
+            return "done", timer, scope
+
+        outcome, timer, scope = await self._db.run(take)
+        if outcome == "not_due":
+            self._scheduled.discard(timer_id)  # not due (clock moved back?): the next sweep schedules it again
+        if timer is None or scope is None:
+            return False
         self._scheduled.discard(timer_id)
         if scope.outbox_rows:
             self._wake()
@@ -329,8 +336,8 @@ class EscalationService:
 
     async def run_due(self) -> int:
         """Act on every timer due now, in due order (the sweep's and the tests' entry)."""
-        async with self._db.lock:
-            due = await TimersRepo(self._db.conn).pending(due_before=self._clock.now(), kinds=KINDS)
+        now = self._clock.now()
+        due = await self._db.read(lambda conn: TimersRepo(conn).pending(due_before=now, kinds=KINDS))
         acted = 0
         for timer in due:
             acted += await self.fire(timer.id)

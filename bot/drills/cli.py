@@ -17,10 +17,11 @@ from bot.clock import SystemClock
 from bot.config.settings import Settings
 from bot.dispatch.offer import JobScope
 from bot.drills.scenarios import scenarios
-from bot.drills.start import drill_info, start_drill
+from bot.drills.start import Started, drill_info, start_drill
 from storage.db import Database
 from storage.drills import DrillsRepo
-from storage.people import CrewsRepo
+from storage.people import Crew, CrewsRepo
+from storage.sync import SyncConnection
 
 EXIT_BAD_INPUT = 2
 COMMANDS = ("drill",)
@@ -52,7 +53,8 @@ async def start_command(settings: Settings, args: argparse.Namespace, now: datet
         raise DrillInputError(say("drill.lat_lon"))
     db = await Database.open(settings.storage.path)
     try:
-        async with db.transaction() as tx:
+
+        async def start(tx: SyncConnection) -> tuple[Crew, Started]:
             crew = await CrewsRepo(tx).by_name(args.crew)
             if crew is None:
                 known = ", ".join(c.name for c in settings.crews) or "-"
@@ -67,6 +69,9 @@ async def start_command(settings: Settings, args: argparse.Namespace, now: datet
                 latitude=args.lat,
                 longitude=args.lon,
             )
+            return crew, started
+
+        crew, started = await db.run(start)
     finally:
         await db.close()
     if started.waiting_for:
@@ -80,8 +85,7 @@ async def start_command(settings: Settings, args: argparse.Namespace, now: datet
 async def list_command(settings: Settings, say: Say) -> str:
     db = await Database.open(settings.storage.path)
     try:
-        async with db.lock:
-            running = await DrillsRepo(db.conn).running()
+        running = await db.read(lambda conn: DrillsRepo(conn).running())
     finally:
         await db.close()
     if not running:

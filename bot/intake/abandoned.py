@@ -35,6 +35,7 @@ from common.events import Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Conn, Database, from_db, to_db
 from storage.people import PeopleRepo
+from storage.sync import SyncConnection
 from storage.tickets import TicketsRepo
 from storage.timers import TimersRepo
 
@@ -179,10 +180,14 @@ class AbandonedWatch:
     async def run_due(self) -> int:
         """Act on every due timer row; returns how many acted (asked again or told the desk)."""
         now = self.clock.now()
-        acted = 0
-        async with self.db.transaction() as tx:
+
+        async def fire_due(tx: SyncConnection) -> int:
+            acted = 0
             for timer in await TimersRepo(tx).pending(due_before=now, kinds=(KIND,)):
                 acted += await self._fire(tx, timer.id, timer.step, timer.data, now)
+            return acted
+
+        acted = await self.db.run(fire_due)
         if acted:
             self.wake()
         return acted

@@ -18,6 +18,7 @@ from bot.key_sites.store import sites_in_force
 from storage.db import Database
 from storage.key_sites import KeySitesRepo, StoredSite
 from storage.revocations import StaffAuditRepo
+from storage.sync import SyncConnection
 
 EXIT_BAD_INPUT = 2
 COMMANDS = ("sites",)
@@ -42,10 +43,13 @@ async def import_sites(settings: Settings, path: Path, say: Say) -> str:
     db = await Database.open(settings.storage.path)
     try:
         now = SystemClock().now()
-        async with db.transaction() as tx:
+        detail = f"{len(rows)} key site(s) from {path.name}"
+
+        async def replace(tx: SyncConnection) -> None:
             await KeySitesRepo(tx).replace(rows, now)
-            detail = f"{len(rows)} key site(s) from {path.name}"
             await StaffAuditRepo(tx).add(actor="cli", action="key_sites_import", person_id=None, detail=detail, now=now)
+
+        await db.run(replace)
     finally:
         await db.close()
     return say("sites.imported", count=len(rows), path=path)
@@ -54,8 +58,7 @@ async def import_sites(settings: Settings, path: Path, say: Say) -> str:
 async def list_sites(settings: Settings, say: Say) -> str:
     db = await Database.open(settings.storage.path)
     try:
-        async with db.lock:
-            sites = await sites_in_force(db.conn, settings)
+        sites = await db.read(lambda conn: sites_in_force(conn, settings))
     finally:
         await db.close()
     if not sites:

@@ -55,6 +55,7 @@ from common.errors import StorageError
 from common.events import Edit, Outbound, Priority
 from storage.db import Conn, Database
 from storage.outbox import OutboxRepo, OutboxRow, Status
+from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 
@@ -195,12 +196,15 @@ class OutboxWorker:
         sends, postpones, drops = self._plan(rows, states, now)
         drops += [(row_id, "payload cannot be read") for row_id in undecodable]
         if postpones or drops:
-            async with self._db.transaction() as conn:
+
+            async def settle(conn: SyncConnection) -> None:
                 repo = OutboxRepo(conn)
                 for row_id, reason, when in postpones:
                     await repo.postpone(row_id, reason, when)
                 for row_id, reason in drops:
                     await repo.mark_dropped(row_id, reason, now)
+
+            await self._db.run(settle)
             for row_id, reason in drops:
                 logger.info("outbox: row %s dropped: %s", row_id, reason)
         loop = asyncio.get_running_loop()

@@ -21,6 +21,7 @@ from storage.db import Database
 from storage.invites import Invite, InvitesRepo
 from storage.people import CREW_ROLES, STAFF_ROLES, CrewsRepo
 from storage.revocations import RevocationsRepo, StaffAuditRepo
+from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +82,11 @@ async def create_invite(
     """A new one-time code for ``role`` (and ``crew``); the code itself is returned once, never stored."""
     check_request(settings, role, crew, expires_h)
     code, expires_at = new_code(), now + timedelta(hours=expires_h)
-    async with db.transaction() as tx:
-        invite_id = await InvitesRepo(tx).create(
+    invite_id = await db.run(
+        lambda tx: InvitesRepo(tx).create(
             code, role=role, crew=crew, created_by=created_by, now=now, expires_at=expires_at
         )
+    )
     logger.info("invite %s made for role %s, crew %s", invite_id, role, crew or "-")
     return NewInvite(code=code, role=role, crew=crew, expires_at=expires_at, link=deep_link(settings, code))
 
@@ -104,7 +106,8 @@ async def find_invite(repo: InvitesRepo, ref: str) -> Invite:
 
 async def cancel_invite(db: Database, ref: str, *, now: datetime, by: str = "cli") -> Invite:
     """Withdraw an unused invite, so its code links nobody; recorded in the staff audit."""
-    async with db.transaction() as tx:
+
+    async def cancel(tx: SyncConnection) -> Invite:
         repo = InvitesRepo(tx)
         invite = await find_invite(repo, ref)
         state = invite.state(now)
@@ -114,6 +117,9 @@ async def cancel_invite(db: Database, ref: str, *, now: datetime, by: str = "cli
             raise InviteError("invite.not_open", id=invite.id, state=state)
         detail = f"invite #{invite.id} role {invite.role} crew {invite.crew or '-'} was {state}"
         await StaffAuditRepo(tx).add(actor=by, action="invite_cancel", person_id=None, detail=detail, now=now)
+        return invite
+
+    invite = await db.run(cancel)
     logger.info("invite %s cancelled", invite.id)
     return invite
 

@@ -20,6 +20,7 @@ from storage.db import Conn, Database
 from storage.invites import Invite, InvitesRepo
 from storage.people import STAFF_ROLES, CrewsRepo, PeopleRepo, Person
 from storage.revocations import RevocationsRepo, StaffAuditRepo
+from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def configured(settings: Settings) -> dict[str, tuple[Member, str | None]]:
 
 
 async def sync_staff(db: Database, settings: Settings, now: datetime, channel: str = CONFIGURED_CHANNEL) -> None:
-    async with db.transaction() as tx:
+    async def sync(tx: SyncConnection) -> None:
         crews, people = CrewsRepo(tx), PeopleRepo(tx)
         crew_ids = {
             crew.name: await crews.upsert(crew.name, crew.group_chat_id, group_channel=channel)
@@ -76,6 +77,8 @@ async def sync_staff(db: Database, settings: Settings, now: datetime, channel: s
                 await people.set_role(person.id, invite.role, crew_id)
             keep.add(user_id)
         await people.demote_missing_staff(channel, keep)
+
+    await db.run(sync)
 
 
 @dataclass(frozen=True)
@@ -135,8 +138,6 @@ class StaffMenus:
 
 async def staff_menus(db: Database, channel: str = CONFIGURED_CHANNEL) -> StaffMenus:
     """Staff of every role with their chats and languages, and the former staff accounts on ``channel``."""
-    async with db.lock:
-        staff = await PeopleRepo(db.conn).with_role(*sorted(STAFF_ROLES))
-    async with db.lock:
-        former = await StaffAuditRepo(db.conn).former_staff(channel)
+    staff = await db.read(lambda conn: PeopleRepo(conn).with_role(*sorted(STAFF_ROLES)))
+    former = await db.read(lambda conn: StaffAuditRepo(conn).former_staff(channel))
     return StaffMenus(staff, former)

@@ -23,6 +23,7 @@ from storage.db import Conn, Database
 from storage.outbox import OutboxRepo
 from storage.people import CrewsRepo, PeopleRepo
 from storage.rota import RotaChecksRepo
+from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 
@@ -99,13 +100,14 @@ class CoverageWatch:
 
     async def start(self) -> None:
         now = self.now()
-        async with self.db.transaction() as tx:
+
+        async def next_check_row(tx: SyncConnection) -> tuple[int, datetime | None]:
             pending = await RotaChecksRepo(tx).next_pending()
             if pending is not None:
-                check_id, due = pending
-            else:
-                due = now  # first start: check at once
-                check_id = await RotaChecksRepo(tx).add(now)
+                return pending
+            return await RotaChecksRepo(tx).add(now), now  # first start: check at once
+
+        check_id, due = await self.db.run(next_check_row)
         assert due is not None
         self._arm(check_id, due)
 
@@ -125,22 +127,27 @@ class CoverageWatch:
         """If check ``check_id`` is pending and due: warn, mark it done, make the next one; returns the number
         of gaps found (None if the row was not due or already done)."""
         now = self.now()
-        queued = 0
-        async with self.db.transaction() as tx:
+
+        async def check_now(tx: SyncConnection) -> tuple[datetime | None, list[Gap], int, int]:
+            """(a due time in the future or None, the gaps, warnings queued, the next check's id: 0 if none)"""
             checks = RotaChecksRepo(tx)
             found = await checks.get(check_id)
             due = found[1] if found else None
             if found is None or found[0] != "pending" or due is None:
-                return None
+                return None, [], 0, 0
             if due > now:
-                self._arm(check_id, due)
-                return None
+                return due, [], 0, 0
             gaps = await gaps_ahead(tx, self.settings, now)
-            if gaps:
-                queued = await self._warn(tx, gaps, now)
+            queued = await self._warn(tx, gaps, now) if gaps else 0
             await checks.finish(check_id, len(gaps), now)
-            next_due = next_check(self.settings, now)
-            next_id = await checks.add(next_due)
+            return None, gaps, queued, await checks.add(next_due)
+
+        next_due = next_check(self.settings, now)
+        later, gaps, queued, next_id = await self.db.run(check_now)
+        if later is not None:
+            self._arm(check_id, later)
+        if not next_id:
+            return None
         logger.info("rota check %s: %d uncovered period(s), %d warning(s) queued", check_id, len(gaps), queued)
         if queued:
             self.wake()

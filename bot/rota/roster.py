@@ -20,11 +20,12 @@ from bot.operator_error import OperatorError
 from bot.outbound.reach import staff_lines
 from bot.rota.coverage import gaps_ahead
 from bot.rota.csv_files import decode_file, overrides_from_csv, overrides_to_csv, rotations_from_csv
-from bot.rota.duty import rota_around, save_overrides, save_rotations, stored_overrides
+from bot.rota.duty import Rota, rota_around, save_overrides, save_rotations, stored_overrides
 from bot.rota.ics import overrides_from_ics, slots_to_ics
 from bot.rota.model import DutySlot, Gap, Override, OverrideKind, SlotKind, next_on_duty, on_duty, shifts_between
 from storage.db import Database
 from storage.rota import RotaRepo
+from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 
@@ -87,16 +88,18 @@ async def import_file(
     chosen: Kind = ("shifts" if form == "ics" else _csv_kind(data)) if kind is None else kind  # type: ignore[assignment]
     if form == "ics" and chosen == "rotations":
         raise RosterError("roster.ics_rotations")
-    async with db.transaction() as tx:
+
+    async def save(tx: SyncConnection) -> int:
         if chosen == "rotations":
             rotations = rotations_from_csv(data, zone, known_crews=known)
             await save_rotations(tx, rotations, fmt=form, source=path.name, now=now)
-            count = len(rotations)
-        else:
-            reader = overrides_from_ics if form == "ics" else overrides_from_csv
-            overrides = reader(data, zone, known_crews=known)
-            await save_overrides(tx, overrides, fmt=form, source=path.name, now=now)
-            count = len(overrides)
+            return len(rotations)
+        reader = overrides_from_ics if form == "ics" else overrides_from_csv
+        overrides = reader(data, zone, known_crews=known)
+        await save_overrides(tx, overrides, fmt=form, source=path.name, now=now)
+        return len(overrides)
+
+    count = await db.run(save)
     logger.info("roster import: %d %s from a %s file", count, chosen, form)
     return Imported(kind=chosen, fmt=form, rows=count)
 
@@ -131,9 +134,13 @@ async def export_file(
     if end <= start:
         raise RosterError("roster.backwards")
     form, zone = file_format(path, fmt), settings.utility.tz
-    async with db.transaction() as tx:
+
+    async def around(tx: SyncConnection) -> Rota:
         rota = await rota_around(tx, settings, start)
         rota.overrides = await stored_overrides(tx, start - timedelta(days=8), end)
+        return rota
+
+    rota = await db.read(around)
     slots = shifts_between(rota.rotations, rota.overrides, start.astimezone(zone), end)
     if form == "ics":
         data = slots_to_ics(slots, zone, now=now, name=f"{settings.utility.name} rota")
@@ -159,11 +166,16 @@ class Show:
 
 async def show(db: Database, settings: Settings, at: datetime) -> Show:
     at = at.astimezone(settings.utility.tz)
-    async with db.transaction() as tx:
-        rota = await rota_around(tx, settings, at)
-        gaps = await gaps_ahead(tx, settings, at)
-        unreachable = await staff_lines(tx, settings)
-        sources = await _sources(RotaRepo(tx), settings)
+
+    async def shown(tx: SyncConnection) -> tuple[Rota, list[Gap], list[str], list[Source]]:
+        return (
+            await rota_around(tx, settings, at),
+            await gaps_ahead(tx, settings, at),
+            await staff_lines(tx, settings),
+            await _sources(RotaRepo(tx), settings),
+        )
+
+    rota, gaps, unreachable, sources = await db.read(shown)
     if rota.empty:
         return Show(at=at, on_duty=[], next=[], gaps=[], no_rota=True, unreachable=unreachable, sources=sources)
     current = on_duty(rota.rotations, rota.overrides, at)

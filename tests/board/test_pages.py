@@ -93,7 +93,7 @@ async def test_a_change_reaches_the_open_stream(world: World, desk: aiohttp.Clie
         assert await asyncio.wait_for(next_event(), 10) == "hello"
         await world.h.press(CREW_A[1], f"t:acc:{world.ticket}")
         assert await asyncio.wait_for(next_event(), 10) == "change"
-        async with world.db.transaction() as tx:  # the dispatcher's role is taken away
+        async with world.db._transaction() as tx:  # the dispatcher's role is taken away
             await tx.execute("UPDATE people SET role = 'resident' WHERE external_id = ?", (DISPATCHER,))
         await world.h.press(CREW_A[1], f"t:enr:{world.ticket}")
         assert await asyncio.wait_for(next_event(), 10) == "signedout"
@@ -106,7 +106,7 @@ async def test_duty_now_next_and_the_uncovered_period(world: World, desk: aiohtt
     leave = Override(
         start=T0 + timedelta(hours=12), end=T0 + timedelta(hours=14), crew=None, kind=OverrideKind.LEAVE, replaces="B"
     )
-    async with world.db.transaction() as tx:
+    async with world.db._transaction() as tx:
         await save_overrides(tx, [leave], fmt="csv", source="test", now=T0)
     page = await get(desk, world.address + "/panels")
     duty = page.split('class="duty"', 1)[1].split('class="today"', 1)[0]

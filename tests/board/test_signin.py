@@ -80,7 +80,7 @@ async def test_removed_staff_member_loses_access_at_once(world: World) -> None:
         await sign_in(session, link, world.address)
         async with session.get(world.address + "/", allow_redirects=False) as resp:
             assert resp.status == 200
-        async with world.db.transaction() as tx:
+        async with world.db._transaction() as tx:
             await tx.execute("UPDATE people SET role = 'resident' WHERE external_id = ?", (DISPATCHER,))
         async with session.get(world.address + "/", allow_redirects=False) as resp:
             assert resp.status == 302

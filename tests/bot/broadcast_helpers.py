@@ -28,7 +28,7 @@ def fast_settings(db_path: object, *, rate_per_s: float = 20_000, **extra: objec
 async def add_subscribers(db: Database, count: int, now: datetime, *, first: int = FIRST_ID) -> list[str]:
     """``count`` subscribed residents, every third one English; returns their chat ids."""
     chats = [str(first + i) for i in range(count)]
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         await tx.executemany(
             "INSERT INTO people (channel, external_id, name, lang, created_at) VALUES ('telegram', ?, 'r', ?, ?)",
             [(chat, "en" if i % 3 == 0 else "zh", to_db(now)) for i, chat in enumerate(chats)],

@@ -89,7 +89,7 @@ async def test_rows_cut_off_by_a_crash_are_never_sent_again(tmp_path: Path) -> N
         await first.wait_done(broadcast_id, timeout_s=10)
     # pretend a process died with two rows handed to the channel but not recorded
     db = await Database.open(settings.storage.path)
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         await tx.execute("UPDATE broadcasts SET status = 'sending' WHERE id = ?", (broadcast_id,))
         await tx.execute(
             "UPDATE broadcast_deliveries SET status = 'sending' WHERE broadcast_id = ? AND chat IN (?, ?)",
@@ -140,7 +140,7 @@ async def test_quiet_hours_hold_tips_but_not_area_notices(tmp_path: Path) -> Non
     clock, channel = FakeClock(late), FakeChannel()
     db = await Database.open(settings.storage.path)
     chats = await add_subscribers(db, 20, late)
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         await tx.execute(
             "INSERT INTO person_districts (person_id, district, updated_at) SELECT id, 'East', '' FROM people"
             " WHERE external_id IN (?, ?)",

@@ -62,7 +62,7 @@ async def leave_without_cover(db: Database, settings: Settings) -> None:
     """Crew A's day shift of 3 March (T0 is 1 March 10:00) has nobody."""
     start = local(settings, "2027-03-03 08:00")
     leave = Override(start=start, end=start + timedelta(hours=12), crew=None, kind=OverrideKind.LEAVE, replaces="A")
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         await save_overrides(tx, [leave], fmt="csv", source="test", now=T0)
 
 
@@ -138,7 +138,7 @@ async def test_gap_reasons_include_crews_without_members(tmp_path: Path, clock: 
     db = await Database.open(settings.storage.path)
     try:
         await sync_staff(db, settings, clock.now())
-        async with db.transaction() as tx:
+        async with db._transaction() as tx:
             gaps = await gaps_ahead(tx, settings, T0, timedelta(days=1))
         assert [(g.reason, g.crew, g.start.hour, g.end.hour) for g in gaps] == [
             (GapReason.NO_MEMBERS, "B", 20, 8),

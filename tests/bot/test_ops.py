@@ -65,13 +65,13 @@ async def test_a_notification_pending_too_long_is_a_stuck_outbox(db: Database) -
     clock, health = FakeClock(START), ApiHealth()
     health.ok()
     ops = server(db, clock, health)
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         row_id = await OutboxRepo(tx).add(Text(chat="7", text="dispatch"), now=clock.now(), channel="telegram")
     clock.advance(599)
     assert await ops.checks() == []
     clock.advance(2)
     assert await ops.checks() == ["outbox: oldest pending notification 601 s old (limit 600 s)"]
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         await OutboxRepo(tx).mark_sent(row_id, "1", clock.now())
     assert await ops.checks() == []
 
@@ -84,12 +84,12 @@ async def test_a_database_whose_write_lock_cannot_be_had_is_not_ready(db: Databa
         other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
         failing = await server(db, FakeClock(START), health).checks()
         other.execute("ROLLBACK")
-    assert failing == ["database: not writable (OperationalError)"]
+    assert failing == ["database: not writable (DatabaseBusy)"]
 
 
 async def test_outbox_figures_by_reason_never_carry_the_error_text(db: Database) -> None:
     clock = FakeClock(START)
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         repo = OutboxRepo(tx)
         a = await repo.add(Text(chat="1", text="x"), now=clock.now(), channel="telegram")
         b = await repo.add(Text(chat="2", text="y"), now=clock.now(), channel="telegram")
@@ -147,7 +147,7 @@ def test_logging_level_in_any_case() -> None:
 
 async def test_broadcast_progress_of_the_broadcasts_under_way(db: Database) -> None:
     at = "2027-01-04T00:00:00.000000+00:00"
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         for n in range(4):
             await tx.execute("INSERT INTO people (external_id, name, created_at) VALUES (?, 'x', ?)", (str(n), at))
         for status in ("sending", "done"):

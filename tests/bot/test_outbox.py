@@ -70,7 +70,7 @@ class Rig:
     sent: list[tuple[int, str | None]]
 
     async def add(self, *messages: Outbound, wake: bool = True) -> list[int]:
-        async with self.db.transaction() as conn:
+        async with self.db._transaction() as conn:
             repo = OutboxRepo(conn)
             ids = [await repo.add(message, now=SystemClock().now(), channel="telegram") for message in messages]
         if wake:
@@ -286,7 +286,7 @@ async def test_an_emergency_row_overtakes_queued_broadcast_rows(make: Factory) -
 async def test_an_unreadable_row_is_dropped_and_the_rest_flows(make: Factory) -> None:
     rig = await make()
     now = to_db(SystemClock().now())
-    async with rig.db.transaction() as conn:
+    async with rig.db._transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO outbox (channel, chat, priority, payload, next_attempt_at, created_at) "
             "VALUES ('telegram', '1', 0, 'not json', ?, ?)",

@@ -54,7 +54,7 @@ class Rig:
     async def queue(self, user: int, n: int) -> tuple[int, int]:
         """A dispatch card about a new ticket to ``user``: (ticket id, outbox row id)."""
         now = SystemClock().now()
-        async with self.db.transaction() as tx:
+        async with self.db._transaction() as tx:
             person = await PeopleRepo(tx).ensure("telegram", str(user), name="R", lang="en", now=now)
             ticket = await TicketsRepo(tx).create(
                 resident_id=person.id, channel="telegram", chat=str(user), lang="en", category="leak",

@@ -77,7 +77,7 @@ def stored_on_duty(config: Path, when: str) -> list[str]:
     async def read() -> list[str]:
         db = await Database.open(settings.storage.path)
         try:
-            async with db.transaction() as tx:
+            async with db._transaction() as tx:
                 return await crews_on_duty(tx, settings, datetime.fromisoformat(when).replace(tzinfo=ZONE))
         finally:
             await db.close()

@@ -61,7 +61,7 @@ async def new_ticket(
     """A committed ticket routed exactly as the intake routes it (dispatch, deadlines), without the form;
     ``mark_duplicates``: linked to nearby open P1s first, as the intake does."""
     now = h.clock.now()
-    async with h.db.transaction() as tx:
+    async with h.db._transaction() as tx:
         person = await PeopleRepo(tx).ensure("telegram", user, name="Zhang Wei", lang="en", now=now)
         ticket_id = await TicketsRepo(tx).create(
             resident_id=person.id,

@@ -88,7 +88,7 @@ async def test_relay_round_trip_without_accounts(settings: Settings, db: Databas
 async def test_send_to_resident_for_other_features(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await harness(settings, db, clock)
     ticket_id = await new_ticket(h, severity="P4")
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         desk = await PeopleRepo(tx).find("telegram", DISPATCHER)
         tk = await TicketsRepo(tx).get(ticket_id)
         assert desk is not None and tk is not None

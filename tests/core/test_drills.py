@@ -245,7 +245,7 @@ async def test_a_drill_escalates_to_no_backup_crew_busy_with_a_real_p1(
     h = await harness(settings, db, clock)
     await h.text(DISPATCHER, "/drill A co")
     number = await drill_id(h)
-    async with db.transaction() as tx:  # crew B (the drill's backup) is working a real P1
+    async with db._transaction() as tx:  # crew B (the drill's backup) is working a real P1
         resident = await PeopleRepo(tx).ensure("telegram", RESIDENT, name="Zhang Wei", lang="en", now=clock.now())
         real = await TicketsRepo(tx).create(
             resident_id=resident.id, channel="telegram", chat=RESIDENT, lang="en", category="leak", severity="P1",

@@ -77,7 +77,7 @@ async def test_duty_follows_the_stored_overrides(h: Harness, settings: Settings)
     zone = settings.utility.tz
     day = T0.astimezone(zone).replace(hour=8, minute=0)
     swap = Override(start=day, end=day + timedelta(hours=12), crew="B", kind=OverrideKind.SWAP, replaces="A")
-    async with h.db.transaction() as tx:
+    async with h.db._transaction() as tx:
         await save_overrides(tx, [swap], fmt="csv", source="test", now=T0)
         assert await crews_on_duty(tx, settings, T0) == ["B"]
         assert await crews_on_duty(tx, settings, T0 + timedelta(hours=12)) == ["B"]  # B's own night
@@ -92,7 +92,7 @@ async def test_with_no_rota_every_crew_is_on_duty(tmp_path: Path, clock: FakeClo
     db = await Database.open(settings.storage.path)
     try:
         h = await Harness(settings, db, clock).setup()
-        async with db.transaction() as tx:
+        async with db._transaction() as tx:
             assert await crews_on_duty(tx, settings, T0) == ["A", "B"]
         assert texts(await h.text(DISPATCHER, "/duty")) == [t("zh", "duty.no_rota", crews="A, B")]
     finally:
@@ -162,7 +162,7 @@ async def test_unknown_codes_and_staff_accounts_are_refused(h: Harness) -> None:
 
 
 async def test_a_code_for_a_crew_that_is_gone(h: Harness) -> None:
-    async with h.db.transaction() as tx:
+    async with h.db._transaction() as tx:
         await InvitesRepo(tx).create(
             "inv_crew-removed-0000000", role="crew", crew="Z", created_by="t", now=T0, expires_at=T0 + timedelta(days=1)
         )

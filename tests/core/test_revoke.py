@@ -224,7 +224,7 @@ async def test_a_ticket_reopened_by_its_resident_goes_to_the_desk_not_to_a_revok
     ticket_id = await new_ticket(h)
     await h.press(CREW_A[1], f"t:acc:{ticket_id}")
     await h.press(CREW_A[1], f"t:cause:{ticket_id}:repaired")
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         await tx.execute(
             "INSERT OR IGNORE INTO feedback (ticket_id, asked_at) VALUES (?, ?)", (ticket_id, "2027-03-01")
         )

@@ -62,7 +62,7 @@ async def test_blocked_crew_member_alerts_the_dispatcher(sandbox: Sandbox, tmp_p
         member = await runtime.db.scalar("SELECT id FROM people WHERE external_id = ?", (str(MEMBER),))
         assert runtime.reach.unreachable == {member}
         await sb.unblock(MEMBER)
-        async with runtime.db.transaction() as tx:
+        async with runtime.db._transaction() as tx:
             note = Text(chat=str(MEMBER), text="Your next shift starts at 08:00")
             await OutboxRepo(tx).add(note, now=SystemClock().now(), purpose="notice", recipient_id=member)
         runtime.outbox.wake()

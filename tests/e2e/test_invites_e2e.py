@@ -73,7 +73,7 @@ async def test_admins_are_warned_of_a_gap_at_start_up(sandbox: Sandbox, tmp_path
     )
     db = await Database.open(settings.storage.path)
     try:
-        async with db.transaction() as tx:
+        async with db._transaction() as tx:
             await save_overrides(tx, [leave], fmt="csv", source="test", now=datetime.now(zone))
     finally:
         await db.close()

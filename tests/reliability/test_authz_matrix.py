@@ -179,7 +179,7 @@ class World:
         if state == "feedback":
             await h.press(ROLES["crew"], f"t:cause:{ticket}:repaired")
             assert await db.scalar("SELECT status FROM tickets WHERE id = ?", (ticket,)) == "resolved"
-            async with db.transaction() as tx:
+            async with db._transaction() as tx:
                 await tx.execute(
                     "INSERT OR IGNORE INTO feedback (ticket_id, asked_at) VALUES (?, '2027-03-01T03:00:00+00:00')",
                     (ticket,),
@@ -189,7 +189,7 @@ class World:
             await h.press(ROLES["crew"], f"hz:r:{ticket}:rubber_hose_aged:resident")
             hazard = int(await db.scalar("SELECT MAX(id) FROM hazards"))
         if state in ("case", "case_closed"):
-            async with db.transaction() as tx:
+            async with db._transaction() as tx:
                 await tx.execute(
                     "INSERT INTO cases (ticket_id, kind, opened_at, due_at_utc, outcome) VALUES"
                     " (?, 'complaint', '2027-03-01T02:00:00+00:00', '2027-03-02T09:30:00+00:00', ?)",
@@ -197,7 +197,7 @@ class World:
                 )
         booking = 0
         if state == "booking":
-            async with db.transaction() as tx:
+            async with db._transaction() as tx:
                 cur = await tx.execute(
                     "INSERT INTO bookings (ticket_id, resident_id, district, slot_at_utc, booked_at, remind_at_utc)"
                     " SELECT ?, resident_id, '', '2027-03-02T01:00:00+00:00', '2027-03-01T02:00:00+00:00',"

@@ -56,7 +56,7 @@ async def test_purge_anonymises_closed_tickets_and_keeps_statistics(
     clock.advance(timedelta(days=25))
     recent = await _resolved_ticket(h, OTHER)
     still_open = await report_leak(h, OTHER)
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         await tx.execute("UPDATE people SET phone = '+8613812345678' WHERE external_id IN (?, ?)", (RESIDENT, OTHER))
     before = await _ticket_text(db, old)
     assert any(p in before for p in PRIVATE)

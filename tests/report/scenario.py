@@ -94,7 +94,7 @@ async def november(h: Harness) -> dict[str, int]:
     ids["T6"] = await new_ticket(h, "6006", local("2026-11-01T07:30"), "leak", "P1", HUANGPU)
     ids["T7"] = await new_ticket(h, "6007", local("2026-11-01T07:35"), "leak", "P1", HUANGPU)
     for minutes in (2, 5):  # T6's escalation steps, as the escalation job records them
-        async with h.db.transaction() as tx:
+        async with h.db._transaction() as tx:
             at = local("2026-11-01T07:30") + timedelta(minutes=minutes)
             await TicketsRepo(tx).event(ids["T6"], "escalated", now=at, actor_id=None, level=minutes)
 
@@ -102,7 +102,7 @@ async def november(h: Harness) -> dict[str, int]:
         ids[name] = await new_ticket(h, user, local(at), category, severity, where)
         await crew_works(h, ids[name], accept=minutes[0], arrive=minutes[1], resolve=minutes[2], cause=cause)
         await rate(h, user, ids[name], stars)
-    async with h.db.transaction() as tx:
+    async with h.db._transaction() as tx:
         scope = JobScope(tx=tx, settings=h.settings, now=local("2026-11-10T10:41"))
         assert await flag_breach(scope, await TicketsRepo(tx).get(ids["T2"]), "arrive", notify=False)  # type: ignore[arg-type]
 

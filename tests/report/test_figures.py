@@ -132,7 +132,7 @@ async def test_the_month_after_and_the_year(settings: Settings, db: Database, cl
 async def test_drills_stay_out_of_the_real_figures(settings: Settings, db: Database, clock: FakeClock) -> None:
     """A drill ticket (``tickets.drill``) is listed apart and counted in no real figure."""
     ids = await november(await Harness(settings, db, clock).setup())
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         await tx.execute("UPDATE tickets SET drill = 1 WHERE id = ?", (ids["T1"],))
     report = compute(await gather(settings, month_period("2026-11", SHANGHAI)))
     assert report.summary["reports"] == 6 and report.summary["drills"] == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import StorageError
+from common.errors import ConstraintError, StorageError
 from storage.db import GROUP_MAX, Conn, Database
 
 
@@ -64,7 +64,7 @@ async def test_a_trip_asked_for_during_a_transaction_waits_until_it_commits(db: 
     began = asyncio.Event()
 
     async def long_transaction() -> None:
-        async with db.transaction() as conn:
+        async with db._transaction() as conn:
             await insert(conn)
             began.set()
             for _ in range(5):  # other coroutines run meanwhile; none may land inside this transaction
@@ -87,7 +87,7 @@ async def test_a_trip_asked_for_during_a_transaction_waits_until_it_commits(db: 
 async def test_a_transaction_begun_after_a_trip_was_asked_for_runs_after_it(db: Database) -> None:
     trip = asyncio.ensure_future(db.run(insert))
     await asyncio.sleep(0)  # the trip is queued now
-    async with db.transaction() as conn:
+    async with db._transaction() as conn:
         rows = await conn.execute_fetchall("SELECT COUNT(*) FROM t")
     assert next(iter(rows))[0] == 1
     await trip
@@ -158,8 +158,9 @@ async def test_a_failure_that_ends_the_transaction_fails_the_bodies_before_it_no
             raise sqlite3.OperationalError("disk I/O error")
 
     outcomes, _ = await committed_groups(db, 6, numbered(the_fourth_loses_the_transaction))
-    assert [type(o).__name__ for o in outcomes] == ["StorageError"] * 3 + ["OperationalError", "int", "int"]
+    assert [type(o).__name__ for o in outcomes] == ["StorageError"] * 4 + ["int", "int"]
     assert "rolled back" in str(outcomes[0])
+    assert isinstance(outcomes[3].__cause__, sqlite3.OperationalError), "the driver's error, as the cause"
     rows = await db.fetchall("SELECT n FROM t ORDER BY n")
     assert [row[0] for row in rows] == [5, 6], "nothing of the lost bodies was kept; the later ones were"
 
@@ -179,7 +180,7 @@ async def test_a_failed_commit_fails_every_body_of_its_group(tmp_path: Path) -> 
 
     try:
         outcomes, _ = await committed_groups(database, 3, the_second_breaks_the_commit)
-        assert all(isinstance(o, sqlite3.IntegrityError) for o in outcomes)
+        assert all(isinstance(o, ConstraintError) for o in outcomes)
         assert (await database.fetchall("SELECT COUNT(*) FROM child"))[0][0] == 0
         await database.run(lambda conn: conn.execute("INSERT INTO child (parent) VALUES (NULL)"))  # usable again
     finally:

@@ -24,7 +24,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 async def add(db: Database, message: Outbound, **kw: object) -> int:
-    async with db.transaction() as conn:
+    async with db._transaction() as conn:
         kw.setdefault("channel", "telegram")
         return await OutboxRepo(conn).add(message, now=kw.pop("now", T0), **kw)  # type: ignore[arg-type]
 
@@ -80,7 +80,7 @@ async def test_due_orders_by_priority_then_age_and_skips_later_rows(db: Database
 
 async def test_state_changes(db: Database) -> None:
     sent, retried, failed, dropped = [await add(db, Text(chat="1", text=str(n))) for n in range(4)]
-    async with db.transaction() as conn:
+    async with db._transaction() as conn:
         repo = OutboxRepo(conn)
         assert await repo.mark_sent(sent, "m-77", T0)
         assert not await repo.mark_sent(sent, "m-78", T0)  # only a pending row changes
@@ -110,7 +110,7 @@ async def test_state_changes(db: Database) -> None:
 
 
 async def test_rows_for_ticket(db: Database) -> None:
-    async with db.transaction() as conn:
+    async with db._transaction() as conn:
         await conn.execute(
             "INSERT INTO people (id, external_id, created_at) VALUES (1, '5001', ?), (2, '1001', ?)",
             (to_db(T0), to_db(T0)),
@@ -133,7 +133,7 @@ async def test_rows_for_ticket(db: Database) -> None:
 
 async def add_unreadable(db: Database, chat: str, priority: Priority, payload: str) -> None:
     """A row whose payload this version cannot decode."""
-    async with db.transaction() as conn:
+    async with db._transaction() as conn:
         await conn.execute(
             "INSERT INTO outbox (channel, chat, priority, payload, next_attempt_at, created_at) "
             "VALUES ('telegram', ?, ?, ?, ?, ?)",

@@ -32,7 +32,7 @@ async def test_a_new_database_and_its_wal_and_backup_are_0600(tmp_path: Path, op
     path = tmp_path / "hotline.sqlite3"
     db = await Database.open(path)
     try:
-        async with db.transaction() as tx:
+        async with db._transaction() as tx:
             await tx.execute("INSERT INTO audit (at, channel, actor, action) VALUES ('t', 'c', 'a', 'x')")
         for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             assert file.exists(), file

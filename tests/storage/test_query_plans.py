@@ -43,7 +43,7 @@ Query = Callable[[Database], Awaitable[object]]
 async def seeded(tmp_path: Path) -> AsyncIterator[Database]:
     db = await Database.open(tmp_path / "plans.sqlite3")
     now = FakeClock(T0).now()
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         people, crews, tickets = PeopleRepo(tx), CrewsRepo(tx), TicketsRepo(tx)
         crew = await crews.upsert("A", None, group_channel="telegram")
         await people.set_staff(
@@ -67,7 +67,7 @@ async def seeded(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 async def _in_tx(db: Database, run: Callable[[object], Awaitable[object]]) -> None:
-    async with db.transaction() as tx:
+    async with db._transaction() as tx:
         await run(tx)
 
 
