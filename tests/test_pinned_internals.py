@@ -107,3 +107,45 @@ async def test_aiosqlite_connection_queue(tmp_path: Path) -> None:
     finally:
         await conn.close()
     assert conn._running is False, _changed("aiosqlite", AIOSQLITE, "Connection._running after close", user)
+
+
+async def test_aiosqlite_thread_runs_queued_functions_in_order_and_hands_back_their_errors(tmp_path: Path) -> None:
+    """``Database.read`` and ``Database._one_trip`` rely on two more things: what is put on ``Connection._tx``
+    runs in the order put, after the statements queued before it, and a function's exception (a body's
+    ``sqlite3.Error``, which storage/db.py turns into a ``StorageError``) is set on its future."""
+    user = "storage/db.py (Database._one_trip, Database.read)"
+    conn = await aiosqlite.connect(tmp_path / "order.sqlite3")
+    try:
+        await conn.execute("CREATE TABLE t (n INTEGER)")
+        queue, raw = conn._tx, conn._connection
+        assert raw is not None
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[object]] = []
+        for n in range(5):
+            future: asyncio.Future[object] = loop.create_future()
+            queue.put_nowait((future, lambda n=n: raw.execute("INSERT INTO t VALUES (?)", (n,)).rowcount))
+            futures.append(future)
+        failing: asyncio.Future[object] = loop.create_future()
+        queue.put_nowait((failing, lambda: raw.execute("SELECT * FROM no_such_table")))
+        await asyncio.wait_for(asyncio.gather(*futures), timeout=10)
+        with pytest.raises(sqlite3.OperationalError):
+            await asyncio.wait_for(failing, timeout=10)
+        rows = await conn.execute_fetchall("SELECT n FROM t ORDER BY rowid")
+        assert [row[0] for row in rows] == list(range(5)), _changed(
+            "aiosqlite", AIOSQLITE, "the order its thread runs Connection._tx in", user
+        )
+    finally:
+        await conn.close()
+
+
+def test_aiosqlite_range_is_the_tested_series() -> None:
+    """pyproject.toml admits only the aiosqlite series the internals above were checked on."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text("utf-8"))
+    (declared,) = [r for r in map(Requirement, project["project"]["dependencies"]) if r.name == "aiosqlite"]
+    assert declared.specifier.contains(AIOSQLITE), f"installed aiosqlite {AIOSQLITE} is outside {declared}"
+    for untested in ("0.21.0", "0.23.0", "1.0.0"):
+        assert not declared.specifier.contains(untested), f"aiosqlite {declared} admits {untested}, never checked"
