@@ -8,12 +8,8 @@ reads, so the board works on a ``mode=ro`` connection.
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
-from pathlib import Path
-from urllib.request import pathname2url
 
-import aiosqlite
 from pydantic import BaseModel
 
 from storage.db import Conn, from_db, to_db
@@ -45,18 +41,6 @@ class TimelineEntry(BaseModel):
     by_resident: bool
     kind: str
     data: dict[str, object]
-
-
-def read_only_uri(path: Path) -> str:
-    return "file:" + pathname2url(os.path.abspath(path)) + "?mode=ro"
-
-
-async def open_read_only(path: Path) -> aiosqlite.Connection:
-    """A connection that cannot write (``mode=ro``): the board's reads never take the bot's write lock."""
-    conn = await aiosqlite.connect(read_only_uri(path), uri=True)
-    conn.row_factory = aiosqlite.Row
-    await conn.execute("PRAGMA busy_timeout=2000")
-    return conn
 
 
 class BoardReader:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -37,6 +38,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.request import pathname2url
 
 import aiosqlite
 
@@ -165,6 +167,10 @@ def _settle(futures: list[asyncio.Future[Any]], outcomes: list[Any]) -> None:
             future.set_result(outcome)
 
 
+def read_only_uri(path: Path) -> str:
+    return "file:" + pathname2url(os.path.abspath(path)) + "?mode=ro"
+
+
 def describe_open_error(path: Path, exc: sqlite3.Error) -> str:
     """One line for an operator: what is wrong with the database file and what to do."""
     text = str(exc)
@@ -213,6 +219,18 @@ class Database:
             await conn.close()
             raise
         return db
+
+    @classmethod
+    async def open_read_only(cls, path: Path) -> Database:
+        """A connection that cannot write (``mode=ro``), for another process's reads (the dispatch board):
+        they never take the bot's write lock. Its one path is ``read``."""
+        try:
+            conn = await aiosqlite.connect(read_only_uri(path), uri=True)
+        except sqlite3.Error as exc:
+            raise StorageError(describe_open_error(path, exc)) from exc
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA busy_timeout=2000")
+        return cls(conn, path)
 
     async def close(self) -> None:
         await self.conn.close()

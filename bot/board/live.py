@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from aiohttp_sse import sse_response
 
+from common.errors import StorageError
 from storage.board import BoardReader
-from storage.db import Conn
+from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +49,12 @@ class Changes:
             return self.last
 
 
-async def poll(conn: Conn, changes: Changes, interval_s: float) -> None:
+async def poll(reader: Database, changes: Changes, interval_s: float) -> None:
     """Until cancelled: publish each new audit-trail id (a failed read is logged and tried again)."""
-    reader = BoardReader(conn)
     while True:
         try:
-            last = await reader.last_change()
-        except sqlite3.Error:  # a busy or locked database now and then must not stop the board
+            last = await reader.read(lambda conn: BoardReader(conn).last_change())
+        except StorageError:  # a busy or locked database now and then must not stop the board
             logger.warning("the board could not read the audit trail; trying again", exc_info=True)
         else:
             if last != changes.last:

@@ -17,7 +17,7 @@ from bot.board.web import build_app
 from bot.clock import Clock, SystemClock
 from bot.config.settings import Settings
 from common.errors import ConfigError, StorageError
-from storage.board import BoardReader, open_read_only
+from storage.board import BoardReader
 from storage.db import Database, migrations
 
 logger = logging.getLogger(__name__)
@@ -42,12 +42,12 @@ async def running_board(settings: Settings, *, clock: Clock | None = None) -> As
     try:
         if await writer.schema_version() < len(migrations()):
             raise StorageError(f"{path}: the database is older than this version: run `hotline db migrate`")
-        reader = await open_read_only(path)
+        reader = await Database.open_read_only(path)
     except BaseException:
         await writer.close()
         raise
     state = BoardState(settings, reader, writer, clock or SystemClock(), live.Changes())
-    state.changes.last = await BoardReader(reader).last_change()
+    state.changes.last = await reader.read(lambda conn: BoardReader(conn).last_change())
     poller = asyncio.create_task(live.poll(reader, state.changes, settings.board.poll_s))
     app = build_app(state)
     app.on_shutdown.append(lambda _app: state.changes.close())

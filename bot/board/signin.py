@@ -33,7 +33,7 @@ async def current_person(request: web.Request) -> Person | None:
     claims = verify(state.secret, request.cookies.get(COOKIE, ""), "session", state.clock.now())
     if claims is None:
         return None
-    person = await PeopleRepo(state.reader).get(claims.person_id)
+    person = await state.reader.read(lambda conn: PeopleRepo(conn).get(claims.person_id))
     return person if person is not None and may_use_desk(person) else None
 
 

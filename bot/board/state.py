@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
 from aiohttp import web
 
 from bot.board.live import Changes
@@ -20,7 +19,7 @@ LANG_COOKIE = "hotline_board_lang"
 @dataclass
 class BoardState:
     settings: Settings
-    reader: aiosqlite.Connection  # mode=ro: every page and the change poller
+    reader: Database  # mode=ro (Database.open_read_only): every page and the change poller
     writer: Database  # only for spending a sign-in link and recording the login
     clock: Clock
     changes: Changes

@@ -66,7 +66,8 @@ async def _board(request: web.Request) -> views.Board:
     state = request.app[STATE]
     filters = views.Filters.parse(request.query, state.settings)
     lang = page_lang(request, request[PERSON])
-    return await views.board(state.reader, state.settings, state.clock.now(), filters, lang)
+    now = state.clock.now()
+    return await state.reader.read(lambda conn: views.board(conn, state.settings, now, filters, lang))
 
 
 @aiohttp_jinja2.template("board.html")
@@ -89,7 +90,8 @@ async def ticket_page(request: web.Request) -> dict[str, Any]:
     state = request.app[STATE]
     number = request.match_info["number"]
     lang = page_lang(request, request[PERSON])
-    page = await views.ticket_page(state.reader, state.settings, state.clock.now(), int(number), lang)
+    now = state.clock.now()
+    page = await state.reader.read(lambda conn: views.ticket_page(conn, state.settings, now, int(number), lang))
     if page is None:
         raise web.HTTPNotFound()
     logger.info("board: person %s opened ticket %s", request[PERSON].id, page.ticket.id)

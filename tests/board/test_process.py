@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from common.errors import ConfigError
-from storage.board import open_read_only
+from common.errors import ConfigError, StorageError
 from storage.db import Database
 from tests.board.kit import SECRET, board_settings
 
@@ -22,12 +20,12 @@ from tests.board.kit import SECRET, board_settings
 async def test_the_boards_reading_connection_cannot_write(tmp_path: Path) -> None:
     settings = board_settings(tmp_path)
     db = await Database.open(settings.storage.path)
-    conn = await open_read_only(settings.storage.path)
+    reader = await Database.open_read_only(settings.storage.path)
     try:
-        with pytest.raises(sqlite3.OperationalError, match="readonly"):
-            await conn.execute("DELETE FROM tickets")
+        with pytest.raises(StorageError, match="readonly"):
+            await reader.run(lambda tx: tx.execute("DELETE FROM tickets"))
     finally:
-        await conn.close()
+        await reader.close()
         await db.close()
 
 

@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "handlers", "storage", "common")
 CONNECTION_CALLS = frozenset({"execute", "executemany", "execute_fetchall", "fetchone", "fetchall", "close"})
 LOOP_CALLS = frozenset({"create_task", "ensure_future", "call_soon", "call_later", "get_running_loop", "to_thread"})
-DATABASE_NAMES = frozenset({"db", "_db", "database"})
+DATABASE_NAMES = frozenset(
+    {"db", "_db", "database", "reader", "writer"}
+)  # the board: a read-only Database and one that writes
 NOT_BODIES = frozenset({"storage.db", "storage.sync"})  # the machinery that runs bodies is not one
 
 Func = ast.FunctionDef | ast.AsyncFunctionDef
