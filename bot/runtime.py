@@ -11,7 +11,6 @@ dispatch card, the desk is told at once (``bot.outbound.reach``, ``bot.dispatch.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -194,7 +193,7 @@ class Runtime:
             return False
         try:
             await self.db.scalar("SELECT 1")
-        except (sqlite3.Error, StorageError):
+        except StorageError:
             return False
         return True
 
@@ -202,7 +201,7 @@ class Runtime:
         """Outbox rows still pending (None if the database cannot say: it may be why the bot stops)."""
         try:
             return int(await self.db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'"))
-        except (sqlite3.Error, StorageError):
+        except StorageError:
             return None
 
     async def stop(self) -> None:

@@ -15,11 +15,16 @@ class StorageError(HotlineError):
     repositories raise this (or a subclass below), never the driver's own ``sqlite3.Error``."""
 
 
-class ConstraintError(StorageError):
+class StatementError(StorageError):
+    """A statement failed in the database: the driver's error, translated at the storage boundary (it is the
+    ``__cause__``)."""
+
+
+class ConstraintError(StatementError):
     """A write broke a constraint of the schema (a unique key, a foreign key, a check)."""
 
 
-class DatabaseBusy(StorageError):
+class DatabaseBusy(StatementError):
     """The database stayed locked by another process past the busy timeout."""
 
 

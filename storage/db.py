@@ -42,7 +42,7 @@ from urllib.request import pathname2url
 
 import aiosqlite
 
-from common.errors import ConstraintError, DatabaseBusy, StorageError
+from common.errors import ConstraintError, DatabaseBusy, StatementError, StorageError
 from storage.backup import backup_file
 from storage.private import make_private
 from storage.sync import SyncConnection, run_to_end
@@ -93,7 +93,7 @@ def storage_error(exc: BaseException) -> BaseException:
     elif isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
         error = DatabaseBusy(text)
     else:
-        error = StorageError(text)
+        error = StatementError(text)
     error.__cause__ = exc
     return error
 
@@ -236,6 +236,12 @@ class Database:
         await self.conn.close()
 
     async def schema_version(self) -> int:
+        try:
+            return await self._schema_version()
+        except sqlite3.Error as exc:
+            raise storage_error(exc) from exc
+
+    async def _schema_version(self) -> int:
         async with self.conn.execute("PRAGMA user_version") as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
@@ -243,7 +249,7 @@ class Database:
     async def migrate(self) -> list[str]:
         """Apply every migration newer than the database; returns the names applied."""
         shipped = migrations()
-        current = await self.schema_version()
+        current = await self._schema_version()
         if current > len(shipped):
             raise StorageError(
                 f"database schema {current} is newer than this program knows ({len(shipped)}); "

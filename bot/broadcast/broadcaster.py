@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import sqlite3
 from datetime import datetime, timedelta
 
 from bot.broadcast.audience import Progress, add_broadcast, in_audience, progress, quiet_hours
@@ -180,7 +179,7 @@ class Broadcaster:
             await asyncio.wait(list(self._inflight.values()), timeout=self._stop_timeout_s)
         try:
             await self._flush(force=True)
-        except (sqlite3.Error, StorageError):
+        except StorageError:
             logger.exception("broadcast: could not record the last outcomes at stop")
 
     async def _run(self) -> None:
@@ -188,7 +187,7 @@ class Broadcaster:
             self._woken.clear()
             try:
                 delay = await self._step()
-            except (sqlite3.Error, StorageError):
+            except StorageError:
                 logger.exception("broadcast: step failed; trying again")
                 delay = self._poll_interval_s
             if self._stopping:

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import os
 import signal
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,7 +26,7 @@ from bot.ops.dbguard import check_present
 from bot.ops.logformat import Format, apply_logging
 from bot.ops.logsafety import mask_tokens
 from bot.report import cli as report_cli
-from common.errors import ConfigError, HotlineError
+from common.errors import ConfigError, HotlineError, StatementError
 from storage.backup import BackupTargetError, backup_file
 from storage.db import Database
 
@@ -204,11 +203,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BackupTargetError as exc:
         print(say("err.nothing_written", error=exc), file=sys.stderr)
         return EXIT_CONFIG
+    except StatementError as exc:  # a database that breaks after it opened (e.g. a corrupt page)
+        print(say("err.database", error=exc), file=sys.stderr)
+        return 1
     except HotlineError as exc:
         print(say.error(exc), file=sys.stderr)
-        return 1
-    except sqlite3.Error as exc:  # a database that breaks after it opened (e.g. a corrupt page)
-        print(say("err.database", error=exc), file=sys.stderr)
         return 1
 
 

@@ -41,7 +41,6 @@ import contextlib
 import inspect
 import logging
 import random
-import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -157,7 +156,7 @@ class OutboxWorker:
             self._woken.clear()
             try:
                 await self._poll()
-            except (sqlite3.Error, StorageError):
+            except StorageError:
                 logger.exception("outbox: poll failed; trying again")
             except Exception:  # the worker must outlive any one bad poll, or nothing gets sent
                 logger.exception("outbox: unexpected error in poll; trying again")
@@ -308,7 +307,7 @@ class OutboxWorker:
         try:
             now = self._clock.now()
             await self._db.run(lambda conn: OutboxRepo(conn).mark_sent(row.id, message_id, now))
-        except (sqlite3.Error, StorageError):
+        except StorageError:
             logger.exception("outbox: row %s was sent but not recorded; it will be sent again", row.id)
             return
         if row.attempts:
@@ -332,7 +331,7 @@ class OutboxWorker:
 
         try:
             await self._db.run(record)
-        except (sqlite3.Error, StorageError):
+        except StorageError:
             logger.exception("outbox: row %s: could not record a failed attempt", row.id)
             return
         self._outage.failed(exc)

@@ -4,6 +4,7 @@ driver's errors reach the product as its own ``StorageError``."""
 
 from __future__ import annotations
 
+import ast
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -148,3 +149,21 @@ async def test_a_locked_database_reaches_the_product_as_its_own_error(db: Databa
     finally:
         other.close()
     assert await db.run(lambda tx: InvitesRepo(tx).all()) == []
+
+
+def test_outside_storage_the_product_has_only_run_and_read() -> None:
+    """No raw connection, lock or statement-by-statement transaction of a Database outside storage/, and no
+    driver (its errors arrive as ``StorageError``)."""
+    index = bodies.build()
+    found = []
+    for module, tree in index.trees.items():
+        if module.startswith("storage."):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in ("conn", "lock", "_transaction", "transaction"):
+                if bodies.is_database(node.value):
+                    found.append(f"{module}:{node.lineno}: {ast.unparse(node)}")
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                found += [f"{module}:{node.lineno}: imports {n}" for n in names if n in ("sqlite3", "aiosqlite")]
+    assert not found, "outside storage/, use Database.run / Database.read:\n" + "\n".join(found)

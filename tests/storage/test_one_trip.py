@@ -158,7 +158,7 @@ async def test_a_failure_that_ends_the_transaction_fails_the_bodies_before_it_no
             raise sqlite3.OperationalError("disk I/O error")
 
     outcomes, _ = await committed_groups(db, 6, numbered(the_fourth_loses_the_transaction))
-    assert [type(o).__name__ for o in outcomes] == ["StorageError"] * 4 + ["int", "int"]
+    assert [type(o).__name__ for o in outcomes] == ["StorageError"] * 3 + ["StatementError", "int", "int"]
     assert "rolled back" in str(outcomes[0])
     assert isinstance(outcomes[3].__cause__, sqlite3.OperationalError), "the driver's error, as the cause"
     rows = await db.fetchall("SELECT n FROM t ORDER BY n")
