@@ -17,11 +17,11 @@ every body given to ``run``/``read`` in the product and fails on such an await b
 body runs outside the event loop, it touches no loop object either (no ``create_task``, no ``Event.set``):
 it returns values, and its caller acts on them after the await.
 
-Errors: a body's ``sqlite3.Error`` reaches the caller as the product's ``StorageError`` (``ConstraintError``
+Errors: a body's ``sqlite3.Error`` reaches the caller as the product's ``StatementError`` (``ConstraintError``
 for a broken constraint, ``DatabaseBusy`` for a database locked past the busy timeout), never the driver's.
 
-``_transaction()`` (statement by statement under ``Database.lock``) is kept for migrations and tests that
-need a transaction open across awaits; the product does not use it.
+Migrations hold ``Database.lock`` statement by statement, and so does ``_transaction()``, kept for tests
+that need a transaction open across awaits; nothing outside storage/ uses either (a test checks).
 """
 
 from __future__ import annotations
