@@ -54,7 +54,7 @@ async def test_each_row_goes_out_on_its_own_channel_and_a_channel_not_running_he
     await lanes.start()
     await worker.start()
     try:
-        async with db.transaction() as conn:
+        async with db._transaction() as conn:
             repo, now = OutboxRepo(conn), SystemClock().now()
             card = await repo.add(Text(chat="1001", text="card"), now=now, channel="telegram")
             group = await repo.add(Text(chat="-100", text="group card"), now=now, channel="telegram")

@@ -169,7 +169,7 @@ async def test_due_takes_at_most_per_chat_rows_of_a_chat_and_reads_no_other_payl
 
 async def test_a_persons_row_goes_on_the_channel_the_people_table_knows_them_on(db: Database) -> None:
     """A crew member on Telegram gets a WeChat ticket's card on Telegram, whatever channel the caller names."""
-    async with db.transaction() as conn:
+    async with db._transaction() as conn:
         crew = await PeopleRepo(conn).ensure("telegram", "1001", name="Wang", lang="zh", now=T0)
         resident = await PeopleRepo(conn).ensure("wechat", "wx-1", name="Zhang", lang="zh", now=T0)
     card = await add(db, Text(chat="1001", text="card"), recipient_id=crew.id, channel="wechat")
