@@ -4,8 +4,9 @@ Each event is handled in one database transaction. The safety card goes out thro
 moment danger is recognised, before anything else is decided; every other reply is returned to the
 adapter only after the transaction committed (durable before acknowledged).
 
-Feature modules export ``COMMANDS`` (command -> handler), ``MENU`` (menu entry -> handler) and
-``BUTTONS`` (button-data prefix -> handler); ``FEATURES`` lists them, and only here are they joined.
+Each feature module declares its routes (``ROUTES``, a ``bot.routes.Router``: commands, menu entries,
+buttons, conversation flows, each with its permission); ``FEATURES`` lists them, and only here are they
+joined; ``Routes.run`` checks the route's permission before its handler.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable
-from types import ModuleType
 
 from bot.board import command as board
 from bot.broadcast import admin, subscriptions
@@ -22,11 +22,10 @@ from bot.casework import booking, hazards
 from bot.casework import cases as casework
 from bot.clock import Clock
 from bot.config.settings import Settings
-from bot.context import Ctx, Handler
+from bot.context import Ctx
 from bot.danger import flows as first_answer
 from bot.danger.detect import Danger, Outcome, detect
 from bot.dispatch import crew_actions, desk, followup, relay, sla
-from bot.dispatch import offer as dispatch
 from bot.drills import chat as drill_chat
 from bot.drills import joins as _drills_join  # noqa: F401  (drills join dispatch: bot.dispatch.hooks)
 from bot.i18n import lang_from_code
@@ -39,6 +38,7 @@ from bot.outbound.reach import Reachability
 from bot.people import resident, revoke
 from bot.questions import qa
 from bot.rota import duty
+from bot.routes import Router, Routes, expired
 from common.events import Answer, Inbound, Kind, Outbound
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Conn, Database
@@ -48,38 +48,27 @@ logger = logging.getLogger(__name__)
 
 Urgent = Callable[[Outbound], None]
 
-FEATURES: tuple[ModuleType, ...] = (
-    first_answer,
-    resident,
-    intake,
-    dispatch,
-    duty,
-    qa,
-    followup,
-    crew_actions,
-    hazards,
-    casework,
-    booking,
-    desk,
-    relay,
-    sla,
-    subscriptions,
-    admin,
-    revoke,
-    board,
-    drill_chat,
-    site_chat,
+FEATURES: tuple[Router, ...] = (
+    first_answer.ROUTES,
+    resident.ROUTES,
+    intake.ROUTES,
+    duty.ROUTES,
+    qa.ROUTES,
+    followup.ROUTES,
+    crew_actions.ROUTES,
+    hazards.ROUTES,
+    casework.ROUTES,
+    booking.ROUTES,
+    desk.ROUTES,
+    relay.ROUTES,
+    sla.ROUTES,
+    subscriptions.ROUTES,
+    admin.ROUTES,
+    revoke.ROUTES,
+    board.ROUTES,
+    drill_chat.ROUTES,
+    site_chat.ROUTES,
 )
-
-
-def _joined(name: str) -> dict[str, Handler]:
-    table: dict[str, Handler] = {}
-    for module in FEATURES:
-        for key, handler in getattr(module, name, {}).items():
-            if key in table:
-                raise RuntimeError(f"{name} entry {key!r} is claimed twice ({module.__name__})")
-            table[key] = handler
-    return table
 
 
 class Core:
@@ -97,10 +86,8 @@ class Core:
         self.db = db
         self.clock = clock
         self.on_outbox = on_outbox
-        self.commands = _joined("COMMANDS")
-        self.menu = _joined("MENU")
-        self.buttons = _joined("BUTTONS")
-        self.flows = _joined("FLOWS")  # conversation flow name -> handler of the next message in it
+        self.routes = Routes(FEATURES)
+        self.flows = self.routes.flows  # conversation flow name -> the route of the next message in it
         self.flood = flood.FloodLimiter()
 
     async def handle(self, ev: Inbound, urgent: Urgent) -> list[Outbound]:
@@ -162,14 +149,14 @@ class Core:
             ctx.say("start.write_privately")
             ev = ctx.ev = ev.model_copy(update={"chat": ev.user, "private": True})
         if ev.kind is Kind.COMMAND:
-            handler = self.commands.get(ev.command)
-            if handler is None:
+            route = self.routes.commands.get(ev.command)
+            if route is None:
                 ctx.say("start.unknown_command")
             else:
-                await handler(ctx)
+                await self.routes.run(route, ctx)
             return
-        if ev.kind is Kind.TEXT and (item := menu_item(ev.text)) and item in self.menu:
-            await self.menu[item](ctx)
+        if ev.kind is Kind.TEXT and (item := menu_item(ev.text)) and item in self.routes.menu:
+            await self.routes.run(self.routes.menu[item], ctx)
             return
         if ev.kind is Kind.TEXT and ev.text.strip() == ctx.t("intake.cancel_key"):
             await intake.cancel(ctx)
@@ -181,7 +168,7 @@ class Core:
             await first_answer.start_report(ctx, dataclasses.replace(danger, medical=True))  # answered the question
             return
         if conv is not None and conv.flow in self.flows:
-            await self.flows[conv.flow](ctx)
+            await self.routes.run(self.flows[conv.flow], ctx)
             return
         if danger is not None and danger.outcome is Outcome.NOW:
             await first_answer.start_report(ctx, danger)
@@ -214,9 +201,8 @@ class Core:
             urgent(first_answer.maybe_card(danger, ctx.lang, ev.chat, hotline))
 
     async def _button(self, ctx: Ctx) -> None:
-        data = ctx.ev.data or ""
-        for prefix, handler in self.buttons.items():
-            if data.startswith(prefix):
-                await handler(ctx)
-                return
-        ctx.replies.append(Answer(chat=ctx.ev.chat, button_id=ctx.ev.button_id or "", text=ctx.t("start.stale_button")))
+        route = self.routes.button(ctx.ev.data or "")
+        if route is None:
+            expired(ctx)
+        else:
+            await self.routes.run(route, ctx)

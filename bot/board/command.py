@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 
 from bot.board.tokens import LINK_VALID, Claims, new_link_id, sign
-from bot.context import Ctx, Handler
-from bot.dispatch.authz import may_use_desk, refuse_desk
+from bot.context import Ctx
+from bot.routes import Router
 from storage.board import BoardLinksRepo
 
 logger = logging.getLogger(__name__)
@@ -22,9 +22,6 @@ def signin_url(public_url: str, token: str) -> str:
 
 
 async def board_link(ctx: Ctx) -> None:
-    if not may_use_desk(ctx.person):
-        await refuse_desk(ctx)
-        return
     board = ctx.settings.board
     if not board.ready:
         ctx.say("board.not_set_up")
@@ -36,4 +33,5 @@ async def board_link(ctx: Ctx) -> None:
     ctx.say("board.link", url=signin_url(board.public_url, token), minutes=int(LINK_VALID.total_seconds() // 60))
 
 
-COMMANDS: dict[str, Handler] = {"board": board_link}
+ROUTES = Router("board")
+ROUTES.command("board", board_link, "desk")

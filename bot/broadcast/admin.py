@@ -9,21 +9,34 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from bot.broadcast.audience import add_broadcast, audience_size, effective_rate, progress_on, quiet_hours
 from bot.broadcast.calendar import apply_quiet_hours
-from bot.context import Ctx, Handler
+from bot.context import Ctx
 from bot.i18n import Lang, t
+from bot.routes import PERMISSIONS, Codec, Router
 from common.events import Answer, Button, Edit
 from storage.broadcasts import BroadcastsRepo
 
 logger = logging.getLogger(__name__)
 
-BROADCASTERS = frozenset({"admin"})
-NOTIFIERS = frozenset({"dispatcher", "supervisor", "admin"})
+BROADCASTERS = PERMISSIONS["admin"].roles or frozenset()  # a broadcast's buttons: who made that kind
+NOTIFIERS = PERMISSIONS["desk"].roles or frozenset()
 _COMMAND = re.compile(r"^/\S+\s*", re.UNICODE)
-_BUTTON = re.compile(r"^bc:(go|no|stop):([0-9]{1,12})$")
+
+
+@dataclass(frozen=True)
+class BroadcastPress:
+    """``bc:<action>:<broadcast>``: send, cancel (the preview) or stop (once confirmed) a broadcast."""
+
+    action: Literal["go", "no", "stop"]
+    broadcast: int
+
+
+BUTTON = Codec("bc:", BroadcastPress, BroadcastPress("stop", 1))
 
 
 def _body(ctx: Ctx) -> str:
@@ -59,16 +72,16 @@ async def _preview(ctx: Ctx, broadcast_id: int, audience: str, texts: dict[str, 
     )
     buttons = [
         [
-            Button(text=ctx.t("admin.send_button", total=total), data=f"bc:go:{broadcast_id}"),
-            Button(text=ctx.t("admin.cancel_button"), data=f"bc:no:{broadcast_id}"),
+            Button(
+                text=ctx.t("admin.send_button", total=total), data=BUTTON.encode(BroadcastPress("go", broadcast_id))
+            ),
+            Button(text=ctx.t("admin.cancel_button"), data=BUTTON.encode(BroadcastPress("no", broadcast_id))),
         ]
     ]
     ctx.say_text(texts.get(ctx.lang.value, texts["zh"]), buttons=buttons)
 
 
 async def broadcast(ctx: Ctx) -> None:
-    if not await _allowed(ctx, BROADCASTERS, "broadcast"):
-        return
     body = _body(ctx)
     if not body:
         ctx.say("admin.broadcast_usage")
@@ -90,8 +103,6 @@ async def broadcast(ctx: Ctx) -> None:
 
 
 async def notice(ctx: Ctx) -> None:
-    if not await _allowed(ctx, NOTIFIERS, "notice"):
-        return
     district, _, body = _body(ctx).partition(" ")
     names = [d.name for d in ctx.settings.districts]
     if not body.strip() or district not in names:
@@ -117,8 +128,6 @@ async def notice(ctx: Ctx) -> None:
 
 
 async def broadcasts(ctx: Ctx) -> None:
-    if not await _allowed(ctx, NOTIFIERS, "broadcasts"):
-        return
     recent = await BroadcastsRepo(ctx.tx).recent(10)
     if not recent:
         ctx.say("admin.none")
@@ -146,13 +155,8 @@ async def broadcasts(ctx: Ctx) -> None:
     ctx.say_text("\n".join(lines))
 
 
-async def on_button(ctx: Ctx) -> None:
-    match = _BUTTON.match(ctx.ev.data or "")
-    button_id = ctx.ev.button_id or ""
-    if match is None:
-        ctx.replies.append(Answer(chat=ctx.ev.chat, button_id=button_id, text=ctx.t("start.stale_button")))
-        return
-    action, broadcast_id = match.group(1), int(match.group(2))
+async def on_button(ctx: Ctx, press: BroadcastPress) -> None:
+    action, broadcast_id, button_id = press.action, press.broadcast, ctx.ev.button_id or ""
     repo = BroadcastsRepo(ctx.tx)
     item = await repo.get(broadcast_id)
     roles = BROADCASTERS if item is not None and item.kind != "notice" else NOTIFIERS
@@ -160,7 +164,10 @@ async def on_button(ctx: Ctx) -> None:
         ctx.replies.append(Answer(chat=ctx.ev.chat, button_id=button_id))
         return
     if action == "go" and await repo.confirm(broadcast_id, ctx.now):
-        key, buttons = "admin.confirmed", [[Button(text=ctx.t("admin.stop_button"), data=f"bc:stop:{broadcast_id}")]]
+        key, buttons = (
+            "admin.confirmed",
+            [[Button(text=ctx.t("admin.stop_button"), data=BUTTON.encode(BroadcastPress("stop", broadcast_id)))]],
+        )
         logger.info("broadcast %s confirmed by person %s", broadcast_id, ctx.person.id)
     elif action in ("no", "stop") and await repo.cancel(broadcast_id, ctx.now):
         key, buttons = "admin.cancelled", []
@@ -176,5 +183,8 @@ async def on_button(ctx: Ctx) -> None:
         ctx.say_text(text, buttons=buttons)
 
 
-COMMANDS: dict[str, Handler] = {"broadcast": broadcast, "notice": notice, "broadcasts": broadcasts}
-BUTTONS: dict[str, Handler] = {"bc:": on_button}
+ROUTES = Router("broadcast")
+ROUTES.command("broadcast", broadcast, "admin")
+ROUTES.command("notice", notice, "desk", refusal="admin.not_allowed")
+ROUTES.command("broadcasts", broadcasts, "desk", refusal="admin.not_allowed")
+ROUTES.button(BUTTON, on_button, "desk", refusal="admin.not_allowed")

@@ -7,7 +7,8 @@ import logging
 
 from bot.broadcast.broadcaster import STOP_TIPS
 from bot.config.broadcast import district_of
-from bot.context import Ctx, Handler
+from bot.context import Ctx
+from bot.routes import Router
 from common.events import Answer, Button
 from storage.subscriptions import SubscriptionsRepo
 
@@ -89,5 +90,7 @@ async def district(ctx: Ctx) -> None:
         ctx.say("tips.district_is", district=current, buttons=rows)
 
 
-COMMANDS: dict[str, Handler] = {"tips": tips, "district": district}
-BUTTONS: dict[str, Handler] = {"tips:": on_button}
+ROUTES = Router("subscriptions")
+ROUTES.command("tips", tips)
+ROUTES.command("district", district)
+ROUTES.prefix("tips:", on_button)

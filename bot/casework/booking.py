@@ -20,10 +20,11 @@ from bot.casework import hazards
 from bot.config.broadcast import district_of
 from bot.config.casework import SlotPlan
 from bot.config.settings import Settings
-from bot.context import Ctx, Handler
+from bot.context import Ctx
 from bot.dispatch.offer import Scope, queue
 from bot.i18n import Lang, t
 from bot.numbers import ascii_int
+from bot.routes import Router
 from common.events import Button, Priority, Text
 from storage.bookings import Booking, BookingsRepo
 from storage.desk import DeskRepo
@@ -266,10 +267,6 @@ async def reminders_due(scope: Scope) -> int:
 
 async def today(ctx: Ctx) -> None:
     """``/today``: the day's booked visits (local day), for the staff, each with its "done" button."""
-    if not ctx.person.is_staff:
-        await ctx.audit_refusal("today", "not staff")
-        ctx.say("booking.today_refused")
-        return
     tz = ctx.settings.utility.tz
     start = datetime.combine(ctx.now.astimezone(tz).date(), datetime.min.time(), tzinfo=tz).astimezone(UTC)
     visits = await BookingsRepo(ctx.tx).between(start, start + timedelta(days=1))
@@ -294,5 +291,6 @@ async def today(ctx: Ctx) -> None:
     ctx.say_text("\n".join(lines), buttons=buttons[:MAX_BUTTONS])
 
 
-COMMANDS: dict[str, Handler] = {"today": today}
-BUTTONS: dict[str, Handler] = {"bk:": on_button}
+ROUTES = Router("booking")
+ROUTES.command("today", today, "staff", refusal="booking.today_refused")
+ROUTES.prefix("bk:", on_button)

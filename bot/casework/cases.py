@@ -18,11 +18,12 @@ from datetime import UTC, timedelta
 
 from bot.broadcast.holiday_dates import one_working_day
 from bot.config.settings import CONFIGURED_CHANNEL
-from bot.context import Ctx, Handler
+from bot.context import Ctx
 from bot.dispatch.authz import may_work_case
 from bot.dispatch.offer import Scope, queue
 from bot.i18n import Lang, t
 from bot.numbers import ascii_int
+from bot.routes import Router
 from common.events import Button, Priority, Text
 from storage.cases import Case, CasesRepo
 from storage.desk import DeskRepo
@@ -242,4 +243,5 @@ async def escalate_missed(scope: Scope) -> int:
     return done
 
 
-BUTTONS: dict[str, Handler] = {"cs:": on_button}
+ROUTES = Router("casework")
+ROUTES.prefix("cs:", on_button)

@@ -16,11 +16,12 @@ import logging
 from datetime import datetime
 
 from bot.casework import kinds as hazard_kinds
-from bot.context import Ctx, Handler
-from bot.dispatch.authz import may_confirm_hazard, may_use_desk, may_work, refuse_desk
+from bot.context import Ctx
+from bot.dispatch.authz import may_confirm_hazard, may_work
 from bot.dispatch.offer import Scope, queue
 from bot.i18n import Lang, t
 from bot.numbers import ascii_int
+from bot.routes import Router
 from common.events import Button, Kind, Photo, Priority, Text
 from storage.bookings import BookingsRepo
 from storage.conversations import Conversation, ConversationsRepo
@@ -273,9 +274,6 @@ async def _verdict(ctx: Ctx, hazard: Hazard, ticket: Ticket, *, fixed: bool) -> 
 
 async def on_list(ctx: Ctx) -> None:
     """``/hazards``: every hazard not confirmed fixed, overdue first, each with its confirm button."""
-    if not may_use_desk(ctx.person):
-        await refuse_desk(ctx)
-        return
     hazards = await HazardsRepo(ctx.tx).unfixed()
     if not hazards:
         ctx.say("hazard.list_empty")
@@ -294,6 +292,7 @@ async def on_list(ctx: Ctx) -> None:
     ctx.say_text("\n".join(lines), buttons=buttons[:10])
 
 
-COMMANDS: dict[str, Handler] = {"hazards": on_list}
-BUTTONS: dict[str, Handler] = {"hz:": on_button}
-FLOWS: dict[str, Handler] = {FLOW: on_photo}
+ROUTES = Router("hazards")
+ROUTES.command("hazards", on_list, "desk")
+ROUTES.prefix("hz:", on_button)
+ROUTES.flow(FLOW, on_photo)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.context import Ctx, Handler
+from bot.context import Ctx
 from bot.danger.cards import Situation, compose, maybe_text
 from bot.danger.detect import Danger
 from bot.dispatch import offer as dispatch
@@ -23,6 +23,7 @@ from bot.i18n import t as translate
 from bot.intake import conversation as intake
 from bot.intake.menu import fold, menu_keyboard
 from bot.intake.triage import danger_category
+from bot.routes import Router
 from common.events import Button, Kind, Outbound, Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.tickets import TicketsRepo
@@ -124,5 +125,6 @@ async def on_button(ctx: Ctx) -> None:
     ctx.say("start.stale_button", keyboard=menu_keyboard(ctx.lang))
 
 
-BUTTONS: dict[str, Handler] = {"d:": on_button}
-FLOWS: dict[str, Handler] = {FLOW: on_text}
+ROUTES = Router("first_answer")
+ROUTES.prefix("d:", on_button)
+ROUTES.flow(FLOW, on_text)

@@ -8,30 +8,18 @@ from __future__ import annotations
 
 import logging
 
-from bot.context import Ctx
+from bot.routes import DESK_ROLES
 from storage.people import CREW_ROLES, Person
 from storage.tickets import Ticket
 
 logger = logging.getLogger(__name__)
 
-SUPERVISING = frozenset({"dispatcher", "supervisor", "admin"})
+SUPERVISING = DESK_ROLES
 
 
 def may_use_desk(person: Person) -> bool:
-    """The dispatcher's commands: /open /ticket /assign /note /close /sla."""
+    """The dispatch board's sign-in (the desk's commands are gated by their routes: bot.routes)."""
     return person.role in SUPERVISING
-
-
-async def refuse_desk(ctx: Ctx, reason: str = "not_desk") -> None:
-    """Refuse a desk command: audited, and the person told it is for the dispatchers."""
-    await ctx.audit_refusal("desk", f"{reason}: /{ctx.ev.command}")
-    logger.info("refused /%s from person %s (%s)", ctx.ev.command, ctx.person.id, reason)
-    ctx.say("desk.refused")
-
-
-def may_look_up_sites(person: Person) -> bool:
-    """``/site NAME``: crews and the desk (a key site's contact phone is not for residents)."""
-    return person.is_staff
 
 
 def may_answer_offer(person: Person, offered_crews: set[int]) -> bool:

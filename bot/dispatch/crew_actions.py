@@ -14,6 +14,7 @@ from bot.casework import hazards
 from bot.context import Ctx
 from bot.dispatch import escalation, followup
 from bot.dispatch.authz import may_answer_offer, may_work
+from bot.dispatch.buttons import CAUSES, CREW, DECLINE_REASONS, OFFER_ACTIONS, CrewPress, crew_button
 from bot.dispatch.offer import (
     arrival_target_min,
     local_time,
@@ -26,24 +27,19 @@ from bot.dispatch.offer import (
 )
 from bot.drills.report import send_report
 from bot.i18n import Lang, t
-from bot.numbers import ascii_int
 from bot.people.phone import display_phone
 from bot.rota.duty import crews_on_duty
+from bot.routes import Router
 from common.events import Answer, Button, Edit, Kind, Priority
 from storage.conversations import Conversation, ConversationsRepo
 from storage.desk import WORKING, DeskRepo
 from storage.outbox import OutboxRepo
-from storage.people import STAFF_ROLES, CrewsRepo, PeopleRepo
+from storage.people import CrewsRepo, PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
 from storage.timers import OffersRepo
 
 logger = logging.getLogger(__name__)
 
-CAUSES = ("repaired", "valve_hose", "no_leak", "appliance", "third_party", "meter", "other")
-DECLINE_REASONS = ("busy", "far", "equipment", "off_duty", "other")
-OFFER_ACTIONS = frozenset({"acc", "dec", "decr"})
-WORK_ACTIONS = frozenset({"enr", "site", "res", "cause", "bk", "ho", "skip"})
-ACTIONS = OFFER_ACTIONS | WORK_ACTIONS
 NOTE_FLOW = "crew_note"
 
 
@@ -67,34 +63,14 @@ def _edit_own(ctx: Ctx, text: str, buttons: list[list[Button]]) -> None:
         ctx.replies.append(Edit(chat=ctx.ev.chat, message_id=ctx.ev.message_id, text=text, buttons=buttons))
 
 
-def parse(data: str) -> tuple[str, int, str] | None:
-    parts = data.split(":")
-    if len(parts) not in (3, 4) or parts[0] != "t" or parts[1] not in ACTIONS:
-        return None
-    ticket_id = ascii_int(parts[2])
-    if ticket_id is None:
-        return None
-    arg = parts[3] if len(parts) == 4 else ""
-    if parts[1] == "cause" and arg not in CAUSES:
-        return None
-    if parts[1] == "decr" and arg not in DECLINE_REASONS:
-        return None
-    if parts[1] not in ("cause", "decr") and arg:
-        return None
-    return parts[1], ticket_id, arg
+async def forged(ctx: Ctx) -> None:
+    await refuse(ctx, "forged")
 
 
-async def on_button(ctx: Ctx) -> None:
-    """A crew button: checked against the presser's role, the ticket's offers and its assignee."""
-    parsed = parse(ctx.ev.data or "")
-    if parsed is None:
-        await refuse(ctx, "forged")
-        return
-    action, ticket_id, arg = parsed
+async def on_button(ctx: Ctx, press: CrewPress) -> None:
+    """A crew button (staff only: its route): checked against the ticket's offers and its assignee."""
+    action, ticket_id, arg = press.action, press.ticket, press.arg
     person = ctx.person
-    if person.role not in STAFF_ROLES:
-        await refuse(ctx, "not_crew")
-        return
     ticket = await TicketsRepo(ctx.tx).get(ticket_id)
     if ticket is None:
         await refuse(ctx, "forged")
@@ -194,7 +170,9 @@ def _contact(ctx: Ctx, ticket: Ticket) -> str:
 
 
 def _ask_decline_reason(ctx: Ctx, ticket: Ticket) -> None:
-    buttons = [[Button(text=ctx.t(f"crew.decline_{r}"), data=f"t:decr:{ticket.id}:{r}")] for r in DECLINE_REASONS]
+    buttons = [
+        [Button(text=ctx.t(f"crew.decline_{r}"), data=crew_button("decr", ticket.id, r))] for r in DECLINE_REASONS
+    ]
     _answer(ctx, "")
     _edit_own(ctx, ticket_text(ctx.lang, ticket, ctx.settings) + "\n\n" + ctx.t("crew.decline_why"), buttons)
 
@@ -257,7 +235,9 @@ async def _progress(ctx: Ctx, ticket: Ticket, action: str, arg: str) -> None:
         if ticket.status not in WORKING:
             _answer(ctx, ctx.t("crew.stale", status=ctx.t(f"status.{ticket.status}")))
             return
-        buttons = [[Button(text=ctx.t(f"crew.cause_{cause}"), data=f"t:cause:{ticket.id}:{cause}")] for cause in CAUSES]
+        buttons = [
+            [Button(text=ctx.t(f"crew.cause_{cause}"), data=crew_button("cause", ticket.id, cause))] for cause in CAUSES
+        ]
         _answer(ctx, "")
         _edit_own(ctx, ticket_text(ctx.lang, ticket, ctx.settings) + "\n\n" + ctx.t("crew.choose_cause"), buttons)
         return
@@ -292,7 +272,7 @@ async def _progress(ctx: Ctx, ticket: Ticket, action: str, arg: str) -> None:
         ctx,
         ticket_text(ctx.lang, fresh, ctx.settings) + "\n\n" + footer,
         [
-            [Button(text=ctx.t("crew.skip_notes"), data=f"t:skip:{ticket.id}")],
+            [Button(text=ctx.t("crew.skip_notes"), data=crew_button("skip", ticket.id))],
             [hazards.record_button(ctx.lang, ticket.id)],
         ]
         if done
@@ -339,5 +319,6 @@ async def on_note(ctx: Ctx) -> None:
     ctx.say("crew.note_saved", ticket=ticket_id)
 
 
-BUTTONS = {"t:": on_button}
-FLOWS = {NOTE_FLOW: on_note}
+ROUTES = Router("crew")
+ROUTES.button(CREW, on_button, "staff", unreadable=forged, refusal="crew.refused_not_crew")
+ROUTES.flow(NOTE_FLOW, on_note)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 
-from bot.context import Ctx, Handler
+from bot.context import Ctx
 from bot.dispatch import escalation, sla
-from bot.dispatch.authz import may_use_desk, refuse_desk
 from bot.dispatch.card import drill_shown
 from bot.dispatch.offer import Scope, local_time, queue, tell_resident, tell_staff, ticket_text
 from bot.drills.report import send_report
 from bot.i18n import Lang, t
 from bot.numbers import ticket_number
+from bot.routes import Router
 from common.events import Edit, Priority, Text
 from storage.desk import DeskRepo
 from storage.hazards import HazardsRepo
@@ -54,9 +54,6 @@ def _age_min(ctx: Ctx, ticket: Ticket) -> int:
 
 
 async def open_tickets(ctx: Ctx) -> None:
-    if not may_use_desk(ctx.person):
-        await refuse_desk(ctx)
-        return
     tickets = await TicketsRepo(ctx.tx).open_tickets()
     overdue = await HazardsRepo(ctx.tx).overdue_count(ctx.now)
     hazards = [ctx.t("hazard.open_overdue", count=overdue)] if overdue else []
@@ -87,9 +84,6 @@ async def open_tickets(ctx: Ctx) -> None:
 
 
 async def show_ticket(ctx: Ctx) -> None:
-    if not may_use_desk(ctx.person):
-        await refuse_desk(ctx)
-        return
     ticket = await _ticket_arg(ctx, "ticket")
     if ticket is None:
         return
@@ -120,9 +114,6 @@ _SHOWN = ("cause", "reason", "text", "measure", "level", "crew", "on_duty", "rec
 
 
 async def assign(ctx: Ctx) -> None:
-    if not may_use_desk(ctx.person):
-        await refuse_desk(ctx)
-        return
     ticket = await _ticket_arg(ctx, "assign")
     if ticket is None:
         return
@@ -179,9 +170,6 @@ async def withdraw_cards(scope: Scope, ticket: Ticket, key: str, **values: objec
 
 
 async def note(ctx: Ctx) -> None:
-    if not may_use_desk(ctx.person):
-        await refuse_desk(ctx)
-        return
     ticket = await _ticket_arg(ctx, "note")
     if ticket is None:
         return
@@ -194,9 +182,6 @@ async def note(ctx: Ctx) -> None:
 
 
 async def close(ctx: Ctx) -> None:
-    if not may_use_desk(ctx.person):
-        await refuse_desk(ctx)
-        return
     ticket = await _ticket_arg(ctx, "close")
     if ticket is None:
         return
@@ -254,10 +239,9 @@ async def alert_unreachable(scope: Scope, row: OutboxRow, why: str = "blocked") 
     return told
 
 
-COMMANDS: dict[str, Handler] = {
-    "open": open_tickets,
-    "ticket": show_ticket,
-    "assign": assign,
-    "note": note,
-    "close": close,
-}
+ROUTES = Router("desk")
+ROUTES.command("open", open_tickets, "desk")
+ROUTES.command("ticket", show_ticket, "desk")
+ROUTES.command("assign", assign, "desk")
+ROUTES.command("note", note, "desk")
+ROUTES.command("close", close, "desk")

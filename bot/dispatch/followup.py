@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.context import Ctx, Handler
+from bot.context import Ctx
+from bot.dispatch.buttons import crew_button
 from bot.i18n import Lang, t
 from bot.intake.menu import fold
 from bot.numbers import ascii_int
+from bot.routes import Router
 from common.events import Answer, Button, Edit, Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.feedback import FeedbackRepo
@@ -148,8 +150,8 @@ async def _tell_crew(ctx: Ctx, ticket: Ticket) -> None:
     for person in targets:
         lang = Lang(person.lang)
         buttons = [
-            [Button(text=t(lang, "crew.on_site_button"), data=f"t:site:{ticket.id}")],
-            [Button(text=t(lang, "crew.resolved_button"), data=f"t:res:{ticket.id}")],
+            [Button(text=t(lang, "crew.on_site_button"), data=crew_button("site", ticket.id))],
+            [Button(text=t(lang, "crew.resolved_button"), data=crew_button("res", ticket.id))],
         ]
         text = t(lang, "followup.crew_reopened", ticket=ticket.id, address=ticket.address or "")
         message = Text(chat=person.external_id, text=text, buttons=buttons, priority=Priority.DISPATCH)
@@ -189,4 +191,5 @@ async def on_comment(ctx: Ctx, conv: Conversation) -> bool:
     return True
 
 
-BUTTONS: dict[str, Handler] = {"f:": on_button}
+ROUTES = Router("followup")
+ROUTES.prefix("f:", on_button)

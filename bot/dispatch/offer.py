@@ -17,6 +17,7 @@ from bot.config.settings import Settings
 from bot.context import Ctx
 from bot.dispatch import duplicates, hooks
 from bot.dispatch.authz import SUPERVISING
+from bot.dispatch.buttons import crew_button
 from bot.dispatch.card import ack_timeout_s as ack_timeout_s  # the card's helpers, shared from here too
 from bot.dispatch.card import arrival_target_min as arrival_target_min
 from bot.dispatch.card import drill_shown
@@ -82,8 +83,8 @@ def resolve_target_min(settings: Settings, severity: str) -> int:
 def offer_buttons(lang: Lang, ticket_id: int) -> list[list[Button]]:
     return [
         [
-            Button(text=t(lang, "crew.accept_button"), data=f"t:acc:{ticket_id}"),
-            Button(text=t(lang, "crew.decline_button"), data=f"t:dec:{ticket_id}"),
+            Button(text=t(lang, "crew.accept_button"), data=crew_button("acc", ticket_id)),
+            Button(text=t(lang, "crew.decline_button"), data=crew_button("dec", ticket_id)),
         ]
     ]
 
@@ -91,15 +92,15 @@ def offer_buttons(lang: Lang, ticket_id: int) -> list[list[Button]]:
 def progress_buttons(lang: Lang, ticket: Ticket) -> list[list[Button]]:
     row = []
     if ticket.status == "accepted":
-        row.append(Button(text=t(lang, "crew.en_route_button"), data=f"t:enr:{ticket.id}"))
+        row.append(Button(text=t(lang, "crew.en_route_button"), data=crew_button("enr", ticket.id)))
     if ticket.status in ("accepted", "en_route"):
-        row.append(Button(text=t(lang, "crew.on_site_button"), data=f"t:site:{ticket.id}"))
+        row.append(Button(text=t(lang, "crew.on_site_button"), data=crew_button("site", ticket.id)))
     return [
         row,
-        [Button(text=t(lang, "crew.resolved_button"), data=f"t:res:{ticket.id}")],
+        [Button(text=t(lang, "crew.resolved_button"), data=crew_button("res", ticket.id))],
         [
-            Button(text=t(lang, "crew.backup_button"), data=f"t:bk:{ticket.id}"),
-            Button(text=t(lang, "crew.handover_button"), data=f"t:ho:{ticket.id}"),
+            Button(text=t(lang, "crew.backup_button"), data=crew_button("bk", ticket.id)),
+            Button(text=t(lang, "crew.handover_button"), data=crew_button("ho", ticket.id)),
         ],
     ]
 

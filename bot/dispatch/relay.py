@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.context import Ctx, Handler
+from bot.context import Ctx
 from bot.dispatch.authz import may_work
 from bot.dispatch.offer import Scope, queue
 from bot.i18n import Lang, t
 from bot.numbers import ascii_int, ticket_number
+from bot.routes import Router
 from common.events import Button, Kind, Photo, Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.people import PeopleRepo, Person
@@ -152,6 +153,7 @@ async def on_reply(ctx: Ctx) -> None:
     ctx.say("relay.sent", ticket=ticket.id)
 
 
-COMMANDS: dict[str, Handler] = {"msg": msg_command}
-BUTTONS: dict[str, Handler] = {"r:": reply_button_pressed}
-FLOWS: dict[str, Handler] = {FLOW: on_reply}
+ROUTES = Router("relay")
+ROUTES.command("msg", msg_command)
+ROUTES.prefix("r:", reply_button_pressed)
+ROUTES.flow(FLOW, on_reply)

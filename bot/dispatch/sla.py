@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from statistics import median
 
 from bot.config.settings import Settings
-from bot.context import Ctx, Handler
-from bot.dispatch.authz import may_use_desk, refuse_desk
+from bot.context import Ctx
 from bot.dispatch.offer import Scope, ack_timeout_s, arrival_target_min, resolve_target_min, tell_desk
 from bot.numbers import ticket_number
+from bot.routes import Router
 from storage.desk import DeskRepo
 from storage.people import CrewsRepo
 from storage.tickets import Ticket, TicketsRepo
@@ -100,9 +100,6 @@ def _median(values: list[timedelta]) -> str:
 
 
 async def sla_command(ctx: Ctx) -> None:
-    if not may_use_desk(ctx.person):
-        await refuse_desk(ctx)
-        return
     if ctx.ev.args and (number := ticket_number(ctx.ev.args[0])) is not None:
         await _ticket_sla(ctx, number)
         return
@@ -143,4 +140,5 @@ def ticket_sla_text(ctx: Ctx, ticket: Ticket) -> str:
     return "\n".join(lines)
 
 
-COMMANDS: dict[str, Handler] = {"sla": sla_command}
+ROUTES = Router("sla")
+ROUTES.command("sla", sla_command, "desk")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from bot.context import Ctx, Handler
-from bot.dispatch.authz import may_use_desk, refuse_desk
+from bot.context import Ctx
 from bot.drills.scenarios import scenarios
 from bot.drills.start import drill_info, start_drill
+from bot.routes import Router
 from storage.drills import DrillsRepo
 from storage.people import CrewsRepo
 
@@ -37,9 +37,6 @@ async def _overview(ctx: Ctx) -> None:
 
 
 async def drill_command(ctx: Ctx) -> None:
-    if not may_use_desk(ctx.person):
-        await refuse_desk(ctx)
-        return
     if len(ctx.ev.args) < 2:
         await _overview(ctx)
         return
@@ -60,4 +57,5 @@ async def drill_command(ctx: Ctx) -> None:
     logger.info("drill %s started in chat by person %s", started.ticket_id, ctx.person.id)
 
 
-COMMANDS: dict[str, Handler] = {"drill": drill_command}
+ROUTES = Router("drills")
+ROUTES.command("drill", drill_command, "desk")

@@ -40,6 +40,7 @@ from bot.intake.menu import fold, menu_keyboard
 from bot.intake.render import answer_lines
 from bot.intake.triage import danger_category, heating_season, urgent
 from bot.people.phone import normalise_phone
+from bot.routes import Router
 from common.events import Button, Kind
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import to_db
@@ -302,7 +303,8 @@ async def on_button(ctx: Ctx) -> None:
     await on_event(ctx, conv)
 
 
-BUTTONS = {"i:": on_button}
+ROUTES = Router("intake")
+ROUTES.prefix("i:", on_button)
 
 
 async def _on_category(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> None:

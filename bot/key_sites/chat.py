@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.context import Ctx, Handler
-from bot.dispatch.authz import may_look_up_sites
+from bot.context import Ctx
 from bot.intake.geocode import map_link
 from bot.key_sites.model import KeySite
 from bot.key_sites.store import sites_in_force
 from bot.people.phone import display_phone
+from bot.routes import Router
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +36,6 @@ def site_text(ctx: Ctx, site: KeySite) -> str:
 
 
 async def site_command(ctx: Ctx) -> None:
-    if not may_look_up_sites(ctx.person):
-        await ctx.audit_refusal("site", f"not_staff: /{ctx.ev.command}")
-        logger.info("refused /site from person %s", ctx.person.id)
-        ctx.say("key_sites.refused")
-        return
     sites = await sites_in_force(ctx.tx, ctx.settings)
     query = " ".join(ctx.ev.args).strip().casefold()
     if not query:
@@ -62,4 +57,5 @@ async def site_command(ctx: Ctx) -> None:
     ctx.say_text("\n\n".join(site_text(ctx, site) for site in found[:5]))
 
 
-COMMANDS: dict[str, Handler] = {"site": site_command}
+ROUTES = Router("key_sites")
+ROUTES.command("site", site_command, "staff", refusal="key_sites.refused")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.broadcast import subscriptions
-from bot.context import Ctx, Handler
+from bot.context import Ctx
 from bot.i18n import Lang, catalog
 from bot.intake import conversation as intake
 from bot.intake.menu import menu_keyboard
 from bot.people import invites
+from bot.routes import Codec, Router
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
 
@@ -36,10 +39,21 @@ async def toggle_lang(ctx: Ctx) -> None:
     await set_lang(ctx, Lang.EN if ctx.lang is Lang.ZH else Lang.ZH)
 
 
-async def lang_button(ctx: Ctx) -> None:
-    code = (ctx.ev.data or "")[len("m:lang:") :]
-    if code in {lang.value for lang in Lang}:
-        await set_lang(ctx, Lang(code))
+@dataclass(frozen=True)
+class LangChoice:
+    """``m:lang:<code>``: a language button (on the older welcome messages)."""
+
+    lang: str
+
+    def __post_init__(self) -> None:
+        Lang(self.lang)  # ValueError: not a language of the catalogs
+
+
+LANG_BUTTON = Codec("m:lang:", LangChoice, LangChoice(Lang.EN.value))
+
+
+async def lang_button(ctx: Ctx, choice: LangChoice) -> None:
+    await set_lang(ctx, Lang(choice.lang))
 
 
 async def status(ctx: Ctx) -> None:
@@ -74,18 +88,21 @@ async def smell_gas(ctx: Ctx) -> None:
     await intake.start(ctx, "leak", card_shown=True)
 
 
-COMMANDS: dict[str, Handler] = {
-    "start": start,
-    "help": help_,
-    "report": intake.choose_category,
-    "cancel": intake.cancel,
-    "status": status,
-    "language": toggle_lang,
-}
-MENU: dict[str, Handler] = {
-    "smell_gas": smell_gas,
-    "report": intake.choose_category,
-    "status": status,
-    "language": toggle_lang,
-}
-BUTTONS: dict[str, Handler] = {"m:lang:": lang_button}
+ROUTES = Router("resident")
+for _name, _handler in (
+    ("start", start),
+    ("help", help_),
+    ("report", intake.choose_category),
+    ("cancel", intake.cancel),
+    ("status", status),
+    ("language", toggle_lang),
+):
+    ROUTES.command(_name, _handler)
+for _name, _handler in (
+    ("smell_gas", smell_gas),
+    ("report", intake.choose_category),
+    ("status", status),
+    ("language", toggle_lang),
+):
+    ROUTES.menu(_name, _handler)
+ROUTES.button(LANG_BUTTON, lang_button)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bot.context import Ctx, Handler
+from bot.context import Ctx
 from bot.dispatch import escalation
 from bot.dispatch.crew_actions import NOTE_FLOW
 from bot.dispatch.desk import withdraw_cards
@@ -25,6 +25,7 @@ from bot.dispatch.offer import Scope, queue, tell_desk, tell_resident
 from bot.i18n import Lang, t
 from bot.operator_error import OperatorError
 from bot.people.staff import configured, staff_entries
+from bot.routes import Router
 from common.events import Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.desk import WORKING, DeskRepo
@@ -36,7 +37,6 @@ from storage.tickets import TicketsRepo
 
 logger = logging.getLogger(__name__)
 
-REVOKERS = frozenset({"supervisor", "admin"})
 RANK = {"crew": 0, "lead": 0, "dispatcher": 1, "supervisor": 2, "admin": 3}
 
 
@@ -156,9 +156,6 @@ async def _usage(ctx: Ctx) -> None:
 async def revoke_command(ctx: Ctx) -> None:
     """``/revoke USER``: take a staff member's role back at once (supervisors and admins)."""
     me = ctx.person
-    if me.role not in REVOKERS:
-        await _refuse(ctx, "not_allowed", "staff.refused")
-        return
     user = user_arg(ctx.ev.args[0]) if len(ctx.ev.args) == 1 else None
     if user is None:
         await _usage(ctx)
@@ -186,4 +183,5 @@ async def revoke_command(ctx: Ctx) -> None:
         ctx.say("staff.revoked_in_config")
 
 
-COMMANDS: dict[str, Handler] = {"revoke": revoke_command}
+ROUTES = Router("revoke")
+ROUTES.command("revoke", revoke_command, "supervisor")

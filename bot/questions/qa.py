@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 
-from bot.context import Ctx, Handler
+from bot.context import Ctx
 from bot.dispatch import followup
 from bot.dispatch import offer as dispatch
 from bot.intake import conversation as intake
 from bot.intake.menu import fold, menu_keyboard
 from bot.questions import knowledge
+from bot.routes import Router
 from common.events import Button
 from storage.conversations import Conversation, ConversationsRepo
 from storage.tickets import TicketsRepo
@@ -109,5 +110,6 @@ async def on_button(ctx: Ctx) -> None:
         ctx.say("start.stale_button", keyboard=menu_keyboard(ctx.lang))
 
 
-MENU: dict[str, Handler] = {"questions": menu}
-BUTTONS: dict[str, Handler] = {"q:": on_button}
+ROUTES = Router("questions")
+ROUTES.menu("questions", menu)
+ROUTES.prefix("q:", on_button)

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.config.settings import Settings
-from bot.context import Ctx, Handler
+from bot.context import Ctx
 from bot.rota.model import DutySlot, Override, OverrideKind, Rotation, SlotKind, next_on_duty, on_duty
+from bot.routes import Router
 from storage.db import Conn
-from storage.people import CREW_ROLES, STAFF_ROLES, CrewsRepo, PeopleRepo
+from storage.people import CREW_ROLES, CrewsRepo, PeopleRepo
 from storage.rota import RotaRepo
 
 logger = logging.getLogger(__name__)
@@ -126,10 +127,6 @@ async def _slot_line(ctx: Ctx, slot: DutySlot, key: str, unreachable: set[int]) 
 
 async def duty(ctx: Ctx) -> None:
     """``/duty``: who is on duty now and who comes next; for staff only."""
-    if ctx.person.role not in STAFF_ROLES:
-        await ctx.audit_refusal("duty", "not staff")
-        ctx.say("duty.refused")
-        return
     rota = await rota_around(ctx.tx, ctx.settings, ctx.now)
     if rota.empty:
         lines = [ctx.t("duty.no_rota", crews=", ".join(crew.name for crew in ctx.settings.crews) or "-")]
@@ -148,4 +145,5 @@ async def duty(ctx: Ctx) -> None:
     ctx.say_text("\n".join(lines))
 
 
-COMMANDS: dict[str, Handler] = {"duty": duty}
+ROUTES = Router("duty")
+ROUTES.command("duty", duty, "staff", refusal="duty.refused")

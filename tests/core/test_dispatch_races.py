@@ -91,9 +91,9 @@ async def test_buttons_on_a_reassigned_ticket(settings: Settings, db: Database, 
 @pytest.mark.parametrize(
     "user,data,reason",
     [
-        (RESIDENT, "t:acc:1", "not_crew"),
-        (STRANGER, "t:cause:1:repaired", "not_crew"),
-        (STRANGER, "t:acc:1'; DROP TABLE tickets;--", "forged"),
+        (RESIDENT, "t:acc:1", "not_staff"),
+        (STRANGER, "t:cause:1:repaired", "not_staff"),
+        (STRANGER, "t:acc:1'; DROP TABLE tickets;--", "not_staff"),  # the route refuses before reading
         (CREW_A[0], "t:acc:abc", "forged"),
         (CREW_A[0], "t:cause:1:fire_everything", "forged"),
         (CREW_A[0], "t:decr:1:because", "forged"),

@@ -1,25 +1,27 @@
 """The authorisation matrix: every command and button the core knows x every role.
 
-The core's own tables (``Core(...).commands`` / ``.buttons``, and the actions of the ``t:`` crew button)
-are enumerated at run time and each must have a row in the declared tables below: a new command or
-button without a declared permission fails ``test_every_command_and_button_is_declared``, so nobody
-can add an unprotected staff action. Each cell runs on a fresh database with a real report filed through
-the core. A cell "succeeds" when it is not refused (no audit row) and, for ticket buttons, the ticket
-moved (a new ticket event); a refused cell must leave an audit row naming the actor and move nothing.
+The core's routes (``Core(...).routes``: commands and button prefixes, and the actions of the ``t:`` crew
+button's payload) are enumerated at run time and each must have a row in the declared tables below: a new
+command or button without a declared permission fails ``test_every_command_and_button_is_declared``, so
+nobody can add an unprotected staff action; ``test_route_permissions_agree_with_the_matrix`` holds each
+route's declared permission (bot.routes, checked in one place) to its row. Each cell runs on a fresh
+database with a real report filed through the core. A cell "succeeds" when it is not refused (no audit
+row) and, for ticket buttons, the ticket moved (a new ticket event); a refused cell must leave an audit
+row naming the actor and move nothing.
 """
 
 from __future__ import annotations
 
-import sys
+import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.clock import FakeClock
 from bot.config.settings import load_settings
 from bot.core import Core
+from bot.routes import PERMISSIONS, Route, Routes
 from common.events import Answer, Outbound
 from storage.db import Database
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT, T0, settings_dict
@@ -118,21 +120,26 @@ BUTTON_RULES: dict[str, Rule] = {
 }
 
 
-def _core_tables() -> tuple[dict[str, Any], dict[str, Any]]:
+def _routes() -> Routes:
     settings = load_settings(None, settings_dict(Path("unused.sqlite3")))
-    core = Core(settings, None, FakeClock(T0), on_outbox=lambda: None)  # type: ignore[arg-type]
-    return core.commands, core.buttons
+    return Core(settings, None, FakeClock(T0), on_outbox=lambda: None).routes  # type: ignore[arg-type]
 
 
-def _prefix_of(key: str, buttons: dict[str, Any]) -> str | None:
+def _core_tables() -> tuple[dict[str, Route], dict[str, Route]]:
+    routes = _routes()
+    return routes.commands, routes.buttons
+
+
+def _prefix_of(key: str, buttons: dict[str, Route]) -> str | None:
     return next((prefix for prefix in buttons if key.startswith(prefix)), None)
 
 
-def _crew_actions(buttons: dict[str, Any]) -> frozenset[str]:
-    if "t:" not in buttons:
+def _crew_actions(buttons: dict[str, Route]) -> frozenset[str]:
+    """The actions the crew button's payload can name (its ``action`` field's choices)."""
+    codec = buttons["t:"].codec if "t:" in buttons else None
+    if codec is None:
         return frozenset()
-    module = sys.modules[buttons["t:"].__module__]
-    return frozenset(module.ACTIONS)
+    return frozenset(typing.get_args(dict(codec.fields)["action"]))
 
 
 def test_every_command_and_button_is_declared() -> None:
@@ -148,6 +155,40 @@ def test_every_command_and_button_is_declared() -> None:
     declared_actions = {key.split(":")[1] for key in BUTTON_RULES if key.startswith("t:")}
     missing = sorted(_crew_actions(buttons) - declared_actions)
     assert not missing, f"crew button actions without a declared permission row: {missing}"
+
+
+# The stored role of each matrix role; and the commands whose row is narrower than their route's permission
+# because the handler also checks the data (/msg: only whoever may work that ticket).
+STORED_ROLE = {"stranger": "resident", "resident": "resident", "other_crew": "crew", "crew": "crew"}
+DATA_SCOPED_COMMANDS = {"msg"}
+
+
+def _admitted(route: Route) -> frozenset[str]:
+    permission = PERMISSIONS[route.permission]
+    return frozenset(
+        role for role in ROLES if permission.roles is None or STORED_ROLE.get(role, role) in permission.roles
+    )
+
+
+def test_route_permissions_agree_with_the_matrix() -> None:
+    """A command's route admits exactly its row's roles (a button's: at least them; its handler checks the
+    ticket); so the one check in the dispatcher carries the matrix, not a copy in each handler."""
+    commands, buttons = _core_tables()
+    wrong = [
+        f"/{name}: route admits {sorted(_admitted(route))}, row allows {sorted(COMMAND_RULES[name].allowed)}"
+        for name, route in commands.items()
+        if name in COMMAND_RULES
+        and not (
+            COMMAND_RULES[name].allowed <= _admitted(route)
+            if name in DATA_SCOPED_COMMANDS
+            else COMMAND_RULES[name].allowed == _admitted(route)
+        )
+    ]
+    for key, rule in BUTTON_RULES.items():
+        route = next((r for prefix, r in buttons.items() if key.startswith(prefix)), None)
+        if route is not None and not rule.allowed <= _admitted(route):
+            wrong.append(f"{key}: route admits {sorted(_admitted(route))}, row allows {sorted(rule.allowed)}")
+    assert not wrong, "\n".join(wrong)
 
 
 class World:

@@ -1,0 +1,218 @@
+"""Routes (bot.routes): what fails at start-up, the typed button payloads, and the one refusal."""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from bot.broadcast.admin import BroadcastPress
+from bot.clock import FakeClock
+from bot.config.settings import Settings, load_settings
+from bot.context import Ctx
+from bot.core import FEATURES
+from bot.dispatch.buttons import CrewPress, crew_button
+from bot.i18n import Lang, t
+from bot.people.resident import LangChoice
+from bot.routes import CALLBACK_LIMIT, TEXT_MAX, Codec, RouteError, Router, Routes
+from common.events import Answer
+from storage.db import Database
+from tests.conftest import DISPATCHER, RESIDENT, T0, settings_dict
+from tests.core.harness import Harness, texts
+
+
+async def _nothing(ctx: Ctx) -> None:
+    return None
+
+
+def _router(*routes: tuple[str, str, str]) -> Router:
+    router = Router("test")
+    for kind, key, permission in routes:
+        if kind == "command":
+            router.command(key, _nothing, permission)
+        else:
+            router.prefix(key, _nothing, permission)
+    return router
+
+
+def _codecs() -> list[Codec[Any]]:
+    return Routes(FEATURES).codecs
+
+
+# start-up
+
+
+def test_the_core_routes_join() -> None:
+    routes = Routes(FEATURES)
+    assert {"open", "duty", "broadcast", "start"} <= set(routes.commands)
+    assert {"t:", "bc:", "m:lang:"} <= set(routes.buttons)
+    assert {c.prefix for c in routes.codecs} == {"t:", "bc:", "m:lang:"}
+
+
+def test_a_route_naming_an_unknown_permission_fails_at_start_up() -> None:
+    with pytest.raises(RouteError, match="no known permission: dispatchers"):
+        Routes([_router(("command", "open", "dispatchers"))])
+
+
+def test_two_routes_claiming_one_command_fail_at_start_up() -> None:
+    with pytest.raises(RouteError, match="clashes"):
+        Routes([_router(("command", "open", "desk")), _router(("command", "open", "everyone"))])
+
+
+@pytest.mark.parametrize(("first", "second"), [("t:", "t:"), ("t:", "t:acc:"), ("m:lang:", "m:")])
+def test_a_button_prefix_shadowing_another_fails_at_start_up(first: str, second: str) -> None:
+    with pytest.raises(RouteError, match="clashes"):
+        Routes([_router(("button", first, "everyone"), ("button", second, "everyone"))])
+
+
+def test_a_core_feature_claiming_a_taken_command_fails_at_start_up() -> None:
+    with pytest.raises(RouteError, match="'duty'"):
+        Routes([*FEATURES, _router(("command", "duty", "everyone"))])
+
+
+@dataclass(frozen=True)
+class Wide:
+    first: str
+    second: str
+    third: str
+    fourth: int
+
+
+@dataclass(frozen=True)
+class Mistyped:
+    number: str  # given an int: it comes back as the text "5"
+
+
+def test_a_payload_that_may_exceed_64_bytes_fails_at_start_up() -> None:
+    router = Router("test")
+    router.button(Codec("wide:", Wide, Wide("a", "b", "c", 1)), lambda ctx, value: _nothing(ctx))
+    with pytest.raises(RouteError, match="may take"):
+        Routes([router])
+    assert Codec("wide:", Wide, Wide("a", "b", "c", 1)).longest() > CALLBACK_LIMIT
+
+
+def test_a_payload_that_does_not_round_trip_fails_at_start_up() -> None:
+    router = Router("test")
+    router.button(Codec("l:", Mistyped, Mistyped(5)), lambda ctx, value: _nothing(ctx))  # type: ignore[arg-type]
+    with pytest.raises(RouteError, match="does not round-trip"):
+        Routes([router])
+    unfit = Router("test")
+    unfit.button(Codec("u:", Mistyped, Mistyped("a:b")), lambda ctx, value: _nothing(ctx))
+    with pytest.raises(RouteError, match="does not fit a button"):
+        Routes([unfit])
+
+
+# payloads
+
+
+@pytest.mark.parametrize(
+    ("data", "value"),
+    [
+        ("t:acc:12", CrewPress("acc", 12)),
+        ("t:acc:12:", CrewPress("acc", 12)),  # accepted before too
+        ("t:decr:7:busy", CrewPress("decr", 7, "busy")),
+        ("t:cause:3:third_party", CrewPress("cause", 3, "third_party")),
+        ("t:site:007", CrewPress("site", 7)),
+        ("bc:go:41", BroadcastPress("go", 41)),
+        ("bc:stop:1", BroadcastPress("stop", 1)),
+        ("m:lang:en", LangChoice("en")),
+    ],
+)
+def test_todays_button_formats_still_decode(data: str, value: object) -> None:
+    codec = next(c for c in _codecs() if data.startswith(c.prefix))
+    assert codec.decode(data) == value
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["t:", "t:zzz:1", "t:acc:-1", "t:acc:1:busy", "t:cause:1:<b>", "t:decr:1:nonsense", "t:site:" + "9" * 13,
+     "t:site:1\x00", "t:site:١", "t:site:1:2:3", "bc:go:abc", "bc:burn:1", "m:lang:fr", "m:lang:"],
+)  # fmt: skip
+def test_forged_or_unknown_payloads_do_not_decode(data: str) -> None:
+    codec = next(c for c in _codecs() if data.startswith(c.prefix))
+    assert codec.decode(data) is None
+
+
+def test_buttons_on_old_messages_decode_through_the_older_version() -> None:
+    v1 = Codec("t:", CrewPress, CrewPress("acc", 1))
+    v2 = Codec("t2:", CrewPress, CrewPress("acc", 1), older=(v1,))
+    assert v2.prefixes == ("t2:", "t:")
+    assert v2.encode(CrewPress("site", 5)) == "t2:site:5"
+    assert v2.decode("t:site:5") == v2.decode("t2:site:5") == CrewPress("site", 5)
+    assert crew_button("cause", 9, "meter") == "t:cause:9:meter"  # what cards carry today
+
+
+def _field(kind: object) -> st.SearchStrategy[Any]:
+    if kind is int:
+        return st.integers(min_value=0, max_value=10**12 - 1)
+    if typing.get_origin(kind) is Literal:
+        return st.sampled_from(typing.get_args(kind))
+    return st.from_regex(rf"\A[A-Za-z0-9_.-]{{1,{TEXT_MAX}}}\Z").filter(lambda text: text.isascii())
+
+
+@st.composite
+def _payload(draw: st.DrawFn) -> tuple[Codec[Any], object]:
+    codec = draw(st.sampled_from(_codecs()))
+    values = {name: draw(_field(kind)) for name, kind in codec.fields}
+    if codec.optional_last and draw(st.booleans()):
+        values[codec.fields[-1][0]] = ""
+    try:
+        return codec, codec.cls(**values)
+    except ValueError:
+        assume(False)
+        raise
+
+
+@given(_payload())
+def test_every_payload_round_trips_within_64_bytes(case: tuple[Codec[Any], object]) -> None:
+    codec, value = case
+    data = codec.encode(value)
+    assert len(data.encode()) <= CALLBACK_LIMIT
+    assert codec.decode(data) == value
+
+
+@given(st.sampled_from(["t:", "bc:", "m:lang:"]), st.text(max_size=80))
+def test_decoding_any_text_never_raises(prefix: str, tail: str) -> None:
+    codec = next(c for c in _codecs() if c.prefix == prefix)
+    value = codec.decode(prefix + tail)
+    if value is not None:
+        assert codec.decode(codec.encode(value)) == value
+
+
+# the one refusal, and the expired answer, through the core
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Settings:
+    return load_settings(None, settings_dict(tmp_path / "routes.sqlite3"))
+
+
+async def test_a_desk_command_is_refused_by_its_route_audited_in_the_desks_words(world: Settings) -> None:
+    db = await Database.open(world.storage.path)
+    try:
+        h = await Harness(world, db, FakeClock(T0)).setup()
+        replies = await h.text(RESIDENT, "/open")
+        assert texts(replies) in ([t(lang, "desk.refused")] for lang in Lang)
+        row = await db.fetchone("SELECT actor, action, detail FROM audit")
+        assert row is not None and tuple(row) == (RESIDENT, "open", "not_desk: /open")
+        assert await h.text(DISPATCHER, "/open") and await db.scalar("SELECT COUNT(*) FROM audit") == 1
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("data", ["m:lang:fr", "bc:go:abc", "zz:1", "t"])
+async def test_an_unreadable_button_gets_the_kind_expired_answer(world: Settings, data: str) -> None:
+    db = await Database.open(world.storage.path)
+    try:
+        h = await Harness(world, db, FakeClock(T0)).setup()
+        replies = await h.press(RESIDENT if not data.startswith("bc:") else DISPATCHER, data)
+        answers = [r for r in replies if isinstance(r, Answer)]
+        assert [a.text for a in answers] in ([t(lang, "start.stale_button")] for lang in Lang)
+        assert await db.scalar("SELECT COUNT(*) FROM audit") == 0
+    finally:
+        await db.close()
