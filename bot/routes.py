@@ -72,7 +72,7 @@ PERMISSIONS: dict[str, Permission] = {
 
 class Codec(Generic[P]):
     """One version of a button's payload: ``prefix`` then the fields of ``cls`` (``int``, ``str`` or a
-    ``Literal`` of strings), joined by ``:``; a last field with a default is left out when it has it.
+    ``Literal`` of strings), joined by ``:``; trailing fields whose default is ``""`` are left out when empty.
 
     ``example`` is round-tripped at start-up; ``older`` are earlier versions, still decoded."""
 
@@ -81,9 +81,9 @@ class Codec(Generic[P]):
         hints = typing.get_type_hints(cls)
         self.fields = [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
         defaults = [f.default for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-        self.optional_last = bool(defaults) and defaults[-1] == ""
-        if any(d is not dataclasses.MISSING for d in defaults[:-1]):
-            raise RouteError(f"codec {prefix!r}: only the last field may have a default")
+        self.required = next((i for i, d in enumerate(defaults) if d is not dataclasses.MISSING), len(defaults))
+        if any(d != "" for d in defaults[self.required :]):
+            raise RouteError(f'codec {prefix!r}: only trailing fields may have a default, and it is ""')
 
     @property
     def prefixes(self) -> tuple[str, ...]:
@@ -91,7 +91,7 @@ class Codec(Generic[P]):
 
     def encode(self, value: P) -> str:
         parts = [self._field_text(name, kind, getattr(value, name)) for name, kind in self.fields]
-        if self.optional_last and parts[-1] == "":
+        while len(parts) > self.required and parts[-1] == "":
             parts.pop()
         data = self.prefix + ":".join(parts)
         if len(data.encode()) > CALLBACK_LIMIT:
@@ -126,13 +126,12 @@ class Codec(Generic[P]):
         if not data.startswith(self.prefix):
             return None
         parts = data[len(self.prefix) :].split(":")
-        if self.optional_last and len(parts) == len(self.fields) - 1:
-            parts.append("")
-        if len(parts) != len(self.fields):
+        if not self.required <= len(parts) <= len(self.fields):
             return None
+        parts += [""] * (len(self.fields) - len(parts))
         values: dict[str, Any] = {}
-        for (name, kind), text in zip(self.fields, parts, strict=True):
-            value = self._field_value(kind, text, optional=self.optional_last and name == self.fields[-1][0])
+        for index, ((name, kind), text) in enumerate(zip(self.fields, parts, strict=True)):
+            value = self._field_value(kind, text, optional=index >= self.required)
             if value is None:
                 return None
             values[name] = value

@@ -13,7 +13,9 @@ the staff, who mark each one done (``bk:ok:<booking>``). Every step is a ticket 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from bot.broadcast.holiday_dates import working_day
 from bot.casework import hazards
@@ -24,7 +26,7 @@ from bot.context import Ctx
 from bot.dispatch.offer import Scope, queue
 from bot.i18n import Lang, t
 from bot.numbers import ascii_int
-from bot.routes import Router
+from bot.routes import Codec, Router
 from common.events import Button, Priority, Text
 from storage.bookings import Booking, BookingsRepo
 from storage.desk import DeskRepo
@@ -95,7 +97,7 @@ async def offer(scope: Scope, ticket: Ticket, key: str = "booking.choose") -> bo
         [
             Button(
                 text=slot_label(scope.settings, lang, slot),
-                data=f"bk:s:{ticket.id}:{_local(scope.settings, slot, STAMP)}",
+                data=_button("s", ticket.id, _local(scope.settings, slot, STAMP)),
             )
         ]
         for slot in free[:MAX_BUTTONS]
@@ -124,34 +126,42 @@ async def _refuse(ctx: Ctx, reason: str) -> None:
     ctx.toast("start.stale_button")
 
 
-def _parse(data: str) -> tuple[str, int, str] | None:
-    parts = data.split(":")
-    if len(parts) not in (3, 4) or parts[0] != "bk" or parts[1] not in ("s", "m", "x", "ok"):
-        return None
-    number = ascii_int(parts[2])
-    arg = parts[3] if len(parts) == 4 else ""
-    if (
-        number is None
-        or (parts[1] == "s") != bool(arg)
-        or (arg and (len(arg) != 12 or not arg.isascii() or not arg.isdigit()))
-    ):
-        return None
-    return parts[1], number, arg
+@dataclass(frozen=True)
+class BookingPress:
+    """``bk:<action>:<number>[:<slot>]``: take a slot (s: ticket number, local YYYYmmddHHMM), move (m) or
+    cancel (x) a booking, or mark the visit done (ok: booking number)."""
+
+    action: Literal["s", "m", "x", "ok"]
+    number: int
+    slot: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.action == "s") != bool(self.slot) or (self.slot and ascii_int(self.slot) is None):
+            raise ValueError(f"bk:{self.action} does not take {self.slot!r}")
+        if self.slot and len(self.slot) != len("202701010900"):
+            raise ValueError(f"not a slot: {self.slot!r}")
+
+
+BUTTON = Codec("bk:", BookingPress, BookingPress("s", 1, "202703020900"))
+
+
+def _button(action: Literal["s", "m", "x", "ok"], number: int, slot: str = "") -> str:
+    return BUTTON.encode(BookingPress(action, number, slot))
+
+
+async def _forged(ctx: Ctx) -> None:
+    await _refuse(ctx, "forged")
 
 
 def _manage_buttons(lang: Lang, booking_id: int) -> list[list[Button]]:
     return [
-        [Button(text=t(lang, "booking.move_button"), data=f"bk:m:{booking_id}")],
-        [Button(text=t(lang, "booking.cancel_button"), data=f"bk:x:{booking_id}")],
+        [Button(text=t(lang, "booking.move_button"), data=_button("m", booking_id))],
+        [Button(text=t(lang, "booking.cancel_button"), data=_button("x", booking_id))],
     ]
 
 
-async def on_button(ctx: Ctx) -> None:
-    parsed = _parse(ctx.ev.data or "")
-    if parsed is None:
-        await _refuse(ctx, "forged")
-        return
-    action, number, arg = parsed
+async def on_button(ctx: Ctx, press: BookingPress) -> None:
+    action, number, arg = press.action, press.number, press.slot
     bookings, tickets = BookingsRepo(ctx.tx), TicketsRepo(ctx.tx)
     booking = None if action == "s" else await bookings.get(number)
     ticket = await tickets.get(number if action == "s" else (booking.ticket_id if booking else 0))
@@ -286,11 +296,11 @@ async def today(ctx: Ctx) -> None:
         )  # fmt: skip
         if visit.status == "booked":
             buttons.append(
-                [Button(text=ctx.t("booking.done_button", ticket=visit.ticket_id), data=f"bk:ok:{visit.id}")]
+                [Button(text=ctx.t("booking.done_button", ticket=visit.ticket_id), data=_button("ok", visit.id))]
             )
     ctx.say_text("\n".join(lines), buttons=buttons[:MAX_BUTTONS])
 
 
 ROUTES = Router("booking")
 ROUTES.command("today", today, "staff", refusal="booking.today_refused")
-ROUTES.prefix("bk:", on_button)
+ROUTES.button(BUTTON, on_button, unreadable=_forged)

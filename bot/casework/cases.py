@@ -14,7 +14,9 @@ ticket event (the audit trail).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, timedelta
+from typing import Literal
 
 from bot.broadcast.holiday_dates import one_working_day
 from bot.config.settings import CONFIGURED_CHANNEL
@@ -22,8 +24,7 @@ from bot.context import Ctx
 from bot.dispatch.authz import may_work_case
 from bot.dispatch.offer import Scope, queue
 from bot.i18n import Lang, t
-from bot.numbers import ascii_int
-from bot.routes import Router
+from bot.routes import Codec, Router
 from common.events import Button, Priority, Text
 from storage.cases import Case, CasesRepo
 from storage.desk import DeskRepo
@@ -55,9 +56,9 @@ def _when(scope: Scope, case: Case) -> str:
 
 
 def _buttons(lang: Lang, case: Case) -> list[list[Button]]:
-    rows = [] if case.acked_at else [[Button(text=t(lang, "casework.ack_button"), data=f"cs:a:{case.ticket_id}")]]
+    rows = [] if case.acked_at else [[Button(text=t(lang, "casework.ack_button"), data=_button("a", case.ticket_id))]]
     for outcome in OUTCOMES[case.kind]:
-        rows.append([Button(text=t(lang, f"casework.outcome_{outcome}"), data=f"cs:o:{case.ticket_id}:{outcome}")])
+        rows.append([Button(text=t(lang, f"casework.outcome_{outcome}"), data=_button("o", case.ticket_id, outcome))])
     return rows
 
 
@@ -119,27 +120,38 @@ async def _refuse(ctx: Ctx, reason: str) -> None:
     ctx.toast("casework.refused" if reason == "not_queue" else "start.stale_button")
 
 
-def _parse(data: str) -> tuple[str, int, str] | None:
-    parts = data.split(":")
-    if len(parts) not in (3, 4) or parts[0] != "cs" or parts[1] not in ("a", "o", "r"):
-        return None
-    number = ascii_int(parts[2])
-    arg = parts[3] if len(parts) == 4 else ""
-    if number is None or (parts[1] == "a") != (arg == ""):
-        return None
-    if parts[1] == "r" and arg not in ("1", "2", "3", "4", "5"):
-        return None
-    return parts[1], number, arg
+@dataclass(frozen=True)
+class CasePress:
+    """``cs:<action>:<ticket>[:<arg>]``: acknowledge (a), give the outcome (o), rate it in stars (r)."""
+
+    action: Literal["a", "o", "r"]
+    ticket: int
+    arg: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.action == "a") != (self.arg == "") or (self.action == "r" and self.arg not in STARS):
+            raise ValueError(f"cs:{self.action} does not take {self.arg!r}")
 
 
-async def on_button(ctx: Ctx) -> None:
-    parsed = _parse(ctx.ev.data or "")
-    case = await CasesRepo(ctx.tx).get(parsed[1]) if parsed else None
+STARS = ("1", "2", "3", "4", "5")
+BUTTON = Codec("cs:", CasePress, CasePress("o", 1, "not_found"))
+
+
+def _button(action: Literal["a", "o", "r"], ticket_id: int, arg: str = "") -> str:
+    return BUTTON.encode(CasePress(action, ticket_id, arg))
+
+
+async def _forged(ctx: Ctx) -> None:
+    await _refuse(ctx, "forged")
+
+
+async def on_button(ctx: Ctx, press: CasePress) -> None:
+    case = await CasesRepo(ctx.tx).get(press.ticket)
     ticket = await TicketsRepo(ctx.tx).get(case.ticket_id) if case else None
-    if parsed is None or case is None or ticket is None:
+    if case is None or ticket is None:
         await _refuse(ctx, "forged")
         return
-    action, _, arg = parsed
+    action, arg = press.action, press.arg
     if action == "r":
         if ticket.resident_id != ctx.person.id:
             await _refuse(ctx, "not_yours")
@@ -192,7 +204,7 @@ async def _outcome(ctx: Ctx, ticket: Ticket, case: Case, outcome: str) -> None:
         + "\n\n"
         + ctx.t("casework.closed_by", name=ctx.person.name, outcome=ctx.t(f"casework.outcome_{outcome}")),
     )
-    stars = [Button(text="⭐" * n, data=f"cs:r:{ticket.id}:{n}") for n in range(1, 6)]
+    stars = [Button(text="⭐" * n, data=_button("r", ticket.id, str(n))) for n in range(1, 6)]
     rating = [stars[:3], stars[3:]] if case.kind == "complaint" else None
     await _tell_reporter(
         ctx, ticket, f"casework.reporter_outcome_{case.kind}", rating, outcome=t(lang, f"casework.told_{outcome}")
@@ -244,4 +256,4 @@ async def escalate_missed(scope: Scope) -> int:
 
 
 ROUTES = Router("casework")
-ROUTES.prefix("cs:", on_button)
+ROUTES.button(BUTTON, on_button, unreadable=_forged)

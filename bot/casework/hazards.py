@@ -13,15 +13,16 @@ ticket event (the audit trail); ``/hazards`` is the desk's list, overdue first.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from bot.casework import kinds as hazard_kinds
 from bot.context import Ctx
 from bot.dispatch.authz import may_confirm_hazard, may_work
 from bot.dispatch.offer import Scope, queue
 from bot.i18n import Lang, t
-from bot.numbers import ascii_int
-from bot.routes import Router
+from bot.routes import Codec, Router
 from common.events import Button, Kind, Photo, Priority, Text
 from storage.bookings import BookingsRepo
 from storage.conversations import Conversation, ConversationsRepo
@@ -37,7 +38,7 @@ LIST_LIMIT = 30
 
 def record_button(lang: Lang, ticket_id: int) -> Button:
     """The "record a hazard" button under a resolved card (``bot.dispatch.crew_actions``)."""
-    return Button(text=t(lang, "hazard.record_button"), data=f"hz:k:{ticket_id}")
+    return Button(text=t(lang, "hazard.record_button"), data=_button("k", ticket_id))
 
 
 def _when(scope: Scope, at: datetime) -> str:
@@ -49,28 +50,44 @@ async def _refuse(ctx: Ctx, reason: str) -> None:
     ctx.toast("start.stale_button")
 
 
-def _parse(data: str) -> tuple[str, int, list[str]] | None:
-    parts = data.split(":")
-    if len(parts) < 3 or parts[0] != "hz":
-        return None
-    number = ascii_int(parts[2])
-    action, rest = parts[1], parts[3:]
-    arity = {"k": 0, "p": 1, "r": 2, "d": 0, "ok": 0, "no": 0}
-    if number is None or action not in arity or len(rest) != arity[action]:
-        return None
-    if rest and rest[0] not in hazard_kinds.kinds():
-        return None
-    if len(rest) == 2 and rest[1] not in hazard_kinds.PARTIES:
-        return None
-    return action, number, rest
+HazardAction = Literal["k", "p", "r", "d", "ok", "no"]
+_ARITY = {"k": 0, "p": 1, "r": 2, "d": 0, "ok": 0, "no": 0}
 
 
-async def on_button(ctx: Ctx) -> None:
-    parsed = _parse(ctx.ev.data or "")
-    if parsed is None:
-        await _refuse(ctx, "forged")
-        return
-    action, number, rest = parsed
+@dataclass(frozen=True)
+class HazardPress:
+    """``hz:<action>:<number>[:<kind>[:<party>]]``: record (ticket number; choose the kind, then the party),
+    the resident's "done" and the inspector's verdict (hazard number)."""
+
+    action: HazardAction
+    number: int
+    kind: str = ""
+    party: str = ""
+
+    def __post_init__(self) -> None:
+        given = [arg for arg in (self.kind, self.party) if arg]
+        if (
+            len(given) != _ARITY[self.action]
+            or (self.party and not self.kind)
+            or (self.kind and self.kind not in hazard_kinds.kinds())
+            or (self.party and self.party not in hazard_kinds.PARTIES)
+        ):
+            raise ValueError(f"hz:{self.action} does not take {given}")
+
+
+BUTTON = Codec("hz:", HazardPress, HazardPress("r", 1, max(hazard_kinds.kinds(), key=len), "property"))
+
+
+def _button(action: HazardAction, number: int, kind: str = "", party: str = "") -> str:
+    return BUTTON.encode(HazardPress(action, number, kind, party))
+
+
+async def _forged(ctx: Ctx) -> None:
+    await _refuse(ctx, "forged")
+
+
+async def on_button(ctx: Ctx, press: HazardPress) -> None:
+    action, number = press.action, press.number
     if action in ("k", "p", "r"):
         ticket = await TicketsRepo(ctx.tx).get(number)
         if ticket is None or not ctx.person.is_staff or not await _may_record(ctx, ticket):
@@ -79,9 +96,9 @@ async def on_button(ctx: Ctx) -> None:
         if action == "k":
             _choose_kind(ctx, ticket)
         elif action == "p":
-            _choose_party(ctx, ticket, rest[0])
+            _choose_party(ctx, ticket, press.kind)
         else:
-            await _record(ctx, ticket, rest[0], rest[1])
+            await _record(ctx, ticket, press.kind, press.party)
         return
     hazard = await HazardsRepo(ctx.tx).get(number)
     ticket = await TicketsRepo(ctx.tx).get(hazard.ticket_id) if hazard else None
@@ -107,7 +124,8 @@ async def _may_record(ctx: Ctx, ticket: Ticket) -> bool:
 
 def _choose_kind(ctx: Ctx, ticket: Ticket) -> None:
     buttons = [
-        [Button(text=kind.name(ctx.lang), data=f"hz:p:{ticket.id}:{kind.id}")] for kind in hazard_kinds.kinds().values()
+        [Button(text=kind.name(ctx.lang), data=_button("p", ticket.id, kind.id))]
+        for kind in hazard_kinds.kinds().values()
     ]
     ctx.toast("hazard.choose_kind_toast")
     ctx.edit_pressed(ctx.t("hazard.choose_kind", ticket=ticket.id), buttons)
@@ -116,7 +134,7 @@ def _choose_kind(ctx: Ctx, ticket: Ticket) -> None:
 def _choose_party(ctx: Ctx, ticket: Ticket, kind_id: str) -> None:
     kind = hazard_kinds.kinds()[kind_id]
     order = [kind.party, *(p for p in hazard_kinds.PARTIES if p != kind.party)]
-    buttons = [[Button(text=ctx.t(f"hazard.party_{p}"), data=f"hz:r:{ticket.id}:{kind_id}:{p}")] for p in order]
+    buttons = [[Button(text=ctx.t(f"hazard.party_{p}"), data=_button("r", ticket.id, kind_id, p))] for p in order]
     ctx.toast("hazard.choose_party_toast")
     ctx.edit_pressed(ctx.t("hazard.choose_party", ticket=ticket.id, kind=kind.name(ctx.lang)), buttons)
 
@@ -137,7 +155,7 @@ def notice_text(scope: Scope, hazard: Hazard, lang: Lang, key: str = "hazard.not
 
 
 def done_buttons(lang: Lang, hazard_id: int) -> list[list[Button]]:
-    return [[Button(text=t(lang, "hazard.done_button"), data=f"hz:d:{hazard_id}")]]
+    return [[Button(text=t(lang, "hazard.done_button"), data=_button("d", hazard_id))]]
 
 
 async def tell_resident(scope: Scope, ticket: Ticket, hazard: Hazard, key: str, purpose: str) -> None:
@@ -235,8 +253,8 @@ async def _ask_checkers(ctx: Ctx, hazard: Hazard, photo: str | None, said: str) 
             photo=t(lang, "hazard.with_photo" if photo else "hazard.without_photo"),
         )  # fmt: skip
         buttons = [
-            [Button(text=t(lang, "hazard.confirm_button"), data=f"hz:ok:{hazard.id}")],
-            [Button(text=t(lang, "hazard.not_fixed_button"), data=f"hz:no:{hazard.id}")],
+            [Button(text=t(lang, "hazard.confirm_button"), data=_button("ok", hazard.id))],
+            [Button(text=t(lang, "hazard.not_fixed_button"), data=_button("no", hazard.id))],
         ]
         message = Text(chat=person.external_id, text=text, buttons=buttons, priority=Priority.NOTICE)
         await queue(ctx, message, ticket_id=hazard.ticket_id, purpose="hazard_check", recipient_id=person.id)
@@ -288,11 +306,11 @@ async def on_list(ctx: Ctx) -> None:
                 kind=hazard_kinds.kinds()[hazard.kind].name(ctx.lang), party=ctx.t(f"hazard.party_{hazard.party}"),
             )
         )  # fmt: skip
-        buttons.append([Button(text=ctx.t("hazard.list_confirm", id=hazard.id), data=f"hz:ok:{hazard.id}")])
+        buttons.append([Button(text=ctx.t("hazard.list_confirm", id=hazard.id), data=_button("ok", hazard.id))])
     ctx.say_text("\n".join(lines), buttons=buttons[:10])
 
 
 ROUTES = Router("hazards")
 ROUTES.command("hazards", on_list, "desk")
-ROUTES.prefix("hz:", on_button)
+ROUTES.button(BUTTON, on_button, unreadable=_forged)
 ROUTES.flow(FLOW, on_photo)

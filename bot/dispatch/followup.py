@@ -9,13 +9,14 @@ ticket's state, so a stale or forged press only gets a short toast.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Literal
 
 from bot.context import Ctx
 from bot.dispatch.buttons import crew_button
 from bot.i18n import Lang, t
 from bot.intake.menu import fold
-from bot.numbers import ascii_int
-from bot.routes import Router
+from bot.routes import Codec, Router
 from common.events import Answer, Button, Edit, Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.feedback import FeedbackRepo
@@ -38,8 +39,8 @@ async def on_resolved(ctx: Ctx, ticket: Ticket) -> None:
         text=t(lang, "followup.fixed_ask", ticket=ticket.id),
         buttons=[
             [
-                Button(text=t(lang, "followup.yes_button"), data=f"f:y:{ticket.id}"),
-                Button(text=t(lang, "followup.no_button"), data=f"f:n:{ticket.id}"),
+                Button(text=t(lang, "followup.yes_button"), data=_button("y", ticket.id)),
+                Button(text=t(lang, "followup.no_button"), data=_button("n", ticket.id)),
             ]
         ],
         priority=Priority.NOTICE,
@@ -69,27 +70,33 @@ async def _refuse(ctx: Ctx, reason: str) -> None:
     _toast(ctx, "start.stale_button")
 
 
-def _parse(data: str) -> tuple[str, int, int | None] | None:
-    parts = data.split(":")
-    ticket_id = ascii_int(parts[2]) if len(parts) in (3, 4) else None
-    if ticket_id is None or parts[0] != "f" or parts[1] not in ("y", "n", "r", "c"):
-        return None
-    stars = None
-    if parts[1] == "r":
-        if len(parts) != 4 or parts[3] not in ("1", "2", "3", "4", "5"):
-            return None
-        stars = int(parts[3])
-    elif len(parts) != 3:
-        return None
-    return parts[1], ticket_id, stars
+@dataclass(frozen=True)
+class FeedbackPress:
+    """``f:<answer>:<ticket>[:<stars>]``: fixed yes/no, a rating of 1-5 stars, or no comment."""
+
+    answer: Literal["y", "n", "r", "c"]
+    ticket: int
+    stars: str = ""
+
+    def __post_init__(self) -> None:
+        if self.stars not in (STARS if self.answer == "r" else ("",)):
+            raise ValueError(f"{self.answer} does not take {self.stars!r}")
 
 
-async def on_button(ctx: Ctx) -> None:
-    parsed = _parse(ctx.ev.data or "")
-    if parsed is None:
-        await _refuse(ctx, "forged")
-        return
-    action, ticket_id, stars = parsed
+STARS = ("1", "2", "3", "4", "5")
+BUTTON = Codec("f:", FeedbackPress, FeedbackPress("r", 1, "5"))
+
+
+def _button(answer: Literal["y", "n", "r", "c"], ticket_id: int, stars: str = "") -> str:
+    return BUTTON.encode(FeedbackPress(answer, ticket_id, stars))
+
+
+async def _forged(ctx: Ctx) -> None:
+    await _refuse(ctx, "forged")
+
+
+async def on_button(ctx: Ctx, press: FeedbackPress) -> None:
+    action, ticket_id, stars = press.answer, press.ticket, int(press.stars) if press.stars else None
     ticket = await TicketsRepo(ctx.tx).get(ticket_id)
     if ticket is None or ticket.resident_id != ctx.person.id:
         await _refuse(ctx, "not_yours")
@@ -118,7 +125,7 @@ async def _fixed(ctx: Ctx, ticket: Ticket) -> None:
     await FeedbackRepo(ctx.tx).answer_fixed(ticket.id, True, ctx.now)
     await TicketsRepo(ctx.tx).event(ticket.id, "confirmed_fixed", now=ctx.now, actor_id=ctx.person.id)
     _close_buttons(ctx, "followup.fixed_yes_chosen", ticket=ticket.id)
-    stars = [Button(text="⭐" * n, data=f"f:r:{ticket.id}:{n}") for n in range(1, 6)]
+    stars = [Button(text="⭐" * n, data=_button("r", ticket.id, str(n))) for n in range(1, 6)]
     ctx.say("followup.rate_ask", ticket=ticket.id, buttons=[stars[:3], stars[3:]])
 
 
@@ -167,7 +174,7 @@ async def _rated(ctx: Ctx, ticket: Ticket, stars: int) -> None:
         ctx.ev.user,
         Conversation(flow=FLOW, step="comment", data={"ticket": ticket.id}, started_at=ctx.now, updated_at=ctx.now),
     )
-    skip = [[Button(text=ctx.t("followup.no_comment_button"), data=f"f:c:{ticket.id}")]]
+    skip = [[Button(text=ctx.t("followup.no_comment_button"), data=_button("c", ticket.id))]]
     ctx.say("followup.comment_ask", buttons=skip)
 
 
@@ -192,4 +199,4 @@ async def on_comment(ctx: Ctx, conv: Conversation) -> bool:
 
 
 ROUTES = Router("followup")
-ROUTES.prefix("f:", on_button)
+ROUTES.button(BUTTON, on_button, unreadable=_forged)
