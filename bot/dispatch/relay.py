@@ -9,13 +9,14 @@ answer the same way. ``send_to_resident`` is the entry for other features (answe
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from bot.context import Ctx
 from bot.dispatch.authz import may_work
 from bot.dispatch.offer import Scope, queue
 from bot.i18n import Lang, t
-from bot.numbers import ascii_int, ticket_number
-from bot.routes import Router
+from bot.numbers import ticket_number
+from bot.routes import Codec, Router
 from common.events import Button, Kind, Photo, Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.people import PeopleRepo, Person
@@ -28,7 +29,7 @@ MAX_TEXT = 2000
 
 
 def reply_button(lang: Lang, ticket_id: int) -> list[list[Button]]:
-    return [[Button(text=t(lang, "relay.reply_button"), data=f"r:{ticket_id}")]]
+    return [[Button(text=t(lang, "relay.reply_button"), data=BUTTON.encode(ReplyPress(ticket_id)))]]
 
 
 async def send_to_resident(
@@ -114,10 +115,23 @@ async def msg_command(ctx: Ctx) -> None:
     ctx.say("relay.sent", ticket=ticket.id)
 
 
-async def reply_button_pressed(ctx: Ctx) -> None:
+@dataclass(frozen=True)
+class ReplyPress:
+    """``r:<ticket>``: reply to the other side of the ticket."""
+
+    ticket: int
+
+
+BUTTON = Codec("r:", ReplyPress, ReplyPress(1))
+
+
+async def _forged(ctx: Ctx) -> None:
+    await _refuse(ctx, "forged")
+
+
+async def reply_button_pressed(ctx: Ctx, press: ReplyPress) -> None:
     """``r:N``: the next message of this person goes to the other side of ticket N."""
-    number = ascii_int((ctx.ev.data or "")[2:])
-    ticket = await TicketsRepo(ctx.tx).get(number) if number is not None else None
+    ticket = await TicketsRepo(ctx.tx).get(press.ticket)
     if ticket is None:
         await _refuse(ctx, "forged")
         return
@@ -155,5 +169,5 @@ async def on_reply(ctx: Ctx) -> None:
 
 ROUTES = Router("relay")
 ROUTES.command("msg", msg_command)
-ROUTES.prefix("r:", reply_button_pressed)
+ROUTES.button(BUTTON, reply_button_pressed, unreadable=_forged)
 ROUTES.flow(FLOW, on_reply)

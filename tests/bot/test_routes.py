@@ -21,6 +21,7 @@ from bot.context import Ctx
 from bot.core import FEATURES
 from bot.dispatch.buttons import CrewPress, crew_button
 from bot.dispatch.followup import FeedbackPress
+from bot.dispatch.relay import ReplyPress
 from bot.i18n import Lang, t
 from bot.people.resident import LangChoice
 from bot.routes import CALLBACK_LIMIT, TEXT_MAX, Codec, RouteError, Router, Routes
@@ -55,7 +56,7 @@ def test_the_core_routes_join() -> None:
     routes = Routes(FEATURES)
     assert {"open", "duty", "broadcast", "start"} <= set(routes.commands)
     assert {"t:", "bc:", "m:lang:", "f:"} <= set(routes.buttons)
-    assert {c.prefix for c in routes.codecs} == {"t:", "bc:", "m:lang:", "f:", "hz:", "cs:", "bk:"}
+    assert {c.prefix for c in routes.codecs} == {"t:", "bc:", "m:lang:", "f:", "hz:", "cs:", "bk:", "r:"}
 
 
 def test_a_route_naming_an_unknown_permission_fails_at_start_up() -> None:
@@ -134,6 +135,7 @@ def test_a_payload_that_does_not_round_trip_fails_at_start_up() -> None:
         ("cs:o:6:explained", CasePress("o", 6, "explained")),
         ("bk:s:6:202703020900", BookingPress("s", 6, "202703020900")),
         ("bk:ok:3", BookingPress("ok", 3)),
+        ("r:15", ReplyPress(15)),
     ],
 )
 def test_todays_button_formats_still_decode(data: str, value: object) -> None:
@@ -147,7 +149,7 @@ def test_todays_button_formats_still_decode(data: str, value: object) -> None:
      "t:site:1\x00", "t:site:١", "t:site:1:2:3", "bc:go:abc", "bc:burn:1", "m:lang:fr", "m:lang:",
      "f:r:1", "f:r:1:6", "f:y:1:5", "f:x:1", "hz:p:1", "hz:r:1:rubber_hose_aged", "hz:k:1::resident",
      "hz:p:1:no_such_kind", "hz:r:1:rubber_hose_aged:landlord", "cs:a:1:x", "cs:o:1", "cs:r:1:9",
-     "bk:s:1", "bk:s:1:2027030209", "bk:m:1:202703020900", "bk:x:1:2"],
+     "bk:s:1", "bk:s:1:2027030209", "bk:m:1:202703020900", "bk:x:1:2", "r:", "r:1:2", "r:x"],
 )  # fmt: skip
 def test_forged_or_unknown_payloads_do_not_decode(data: str) -> None:
     codec = next(c for c in _codecs() if data.startswith(c.prefix))
