@@ -13,7 +13,7 @@ kind "this button has expired" (or the route's own answer for forged data).
 
 Joining fails at start-up on a permission nobody defined, on two routes claiming the same command, menu
 entry or flow, on a button prefix that shadows another, and on a codec whose longest payload would not
-fit or whose example does not round-trip.
+fit or whose example does not round-trip, and on a refusal whose words no catalog has.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from bot.context import Ctx, Handler
+from bot.i18n import Lang, catalog
 from bot.numbers import MAX_DIGITS, ascii_int
 from common.events import Answer
 from storage.people import STAFF_ROLES, Person
@@ -247,6 +248,11 @@ class Routes:
         if route.permission not in PERMISSIONS:
             raise RouteError(
                 f"{route.kind} {route.key!r} ({route.feature}) names no known permission: {route.permission}"
+            )
+        refusal = route.refusal or PERMISSIONS[route.permission].refusal
+        if PERMISSIONS[route.permission].roles is not None and any(refusal not in catalog(lang) for lang in Lang):
+            raise RouteError(
+                f"{route.kind} {route.key!r} ({route.feature}): no refusal text {refusal!r} in the catalogs"
             )
         table = self.tables[route.kind]
         clash = route.key if route.key in table else None

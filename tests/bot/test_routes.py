@@ -64,6 +64,13 @@ def test_a_route_naming_an_unknown_permission_fails_at_start_up() -> None:
         Routes([_router(("command", "open", "dispatchers"))])
 
 
+def test_a_refusal_without_words_in_the_catalogs_fails_at_start_up() -> None:
+    router = Router("test")
+    router.command("open", _nothing, "desk", refusal="desk.refused_typo")
+    with pytest.raises(RouteError, match="no refusal text 'desk.refused_typo'"):
+        Routes([router])
+
+
 def test_two_routes_claiming_one_command_fail_at_start_up() -> None:
     with pytest.raises(RouteError, match="clashes"):
         Routes([_router(("command", "open", "desk")), _router(("command", "open", "everyone"))])
