@@ -6,7 +6,7 @@ adapter only after the transaction committed (durable before acknowledged).
 
 Each feature module declares its routes (``ROUTES``, a ``bot.routes.Router``: commands, menu entries,
 buttons, conversation flows, each with its permission); ``FEATURES`` lists them, and only here are they
-joined; ``Routes.run`` checks the route's permission before its handler.
+joined; ``Routes.handle`` checks the route's permission before its handler.
 """
 
 from __future__ import annotations
@@ -153,10 +153,10 @@ class Core:
             if route is None:
                 ctx.say("start.unknown_command")
             else:
-                await self.routes.run(route, ctx)
+                await self.routes.handle(route, ctx)
             return
         if ev.kind is Kind.TEXT and (item := menu_item(ev.text)) and item in self.routes.menu:
-            await self.routes.run(self.routes.menu[item], ctx)
+            await self.routes.handle(self.routes.menu[item], ctx)
             return
         if ev.kind is Kind.TEXT and ev.text.strip() == ctx.t("intake.cancel_key"):
             await intake.cancel(ctx)
@@ -168,7 +168,7 @@ class Core:
             await first_answer.start_report(ctx, dataclasses.replace(danger, medical=True))  # answered the question
             return
         if conv is not None and conv.flow in self.flows:
-            await self.routes.run(self.flows[conv.flow], ctx)
+            await self.routes.handle(self.flows[conv.flow], ctx)
             return
         if danger is not None and danger.outcome is Outcome.NOW:
             await first_answer.start_report(ctx, danger)
@@ -205,4 +205,4 @@ class Core:
         if route is None:
             expired(ctx)
         else:
-            await self.routes.run(route, ctx)
+            await self.routes.handle(route, ctx)

@@ -267,7 +267,7 @@ class Routes:
     def button(self, data: str) -> Route | None:
         return next((route for prefix, route in self.buttons.items() if data.startswith(prefix)), None)
 
-    async def run(self, route: Route, ctx: Ctx) -> None:
+    async def handle(self, route: Route, ctx: Ctx) -> None:
         """The one authorisation check, then the handler."""
         permission = PERMISSIONS[route.permission]
         if not permission.admits(ctx.person):

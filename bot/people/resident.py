@@ -89,20 +89,14 @@ async def smell_gas(ctx: Ctx) -> None:
 
 
 ROUTES = Router("resident")
-for _name, _handler in (
-    ("start", start),
-    ("help", help_),
-    ("report", intake.choose_category),
-    ("cancel", intake.cancel),
-    ("status", status),
-    ("language", toggle_lang),
-):
-    ROUTES.command(_name, _handler)
-for _name, _handler in (
-    ("smell_gas", smell_gas),
-    ("report", intake.choose_category),
-    ("status", status),
-    ("language", toggle_lang),
-):
-    ROUTES.menu(_name, _handler)
+ROUTES.command("start", start)
+ROUTES.command("help", help_)
+ROUTES.command("report", intake.choose_category)
+ROUTES.command("cancel", intake.cancel)
+ROUTES.command("status", status)
+ROUTES.command("language", toggle_lang)
+ROUTES.menu("smell_gas", smell_gas)
+ROUTES.menu("report", intake.choose_category)
+ROUTES.menu("status", status)
+ROUTES.menu("language", toggle_lang)
 ROUTES.button(LANG_BUTTON, lang_button)

@@ -209,7 +209,12 @@ class Checker:
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in CONNECTION_CALLS:
             return []
-        found = self.resolve(func, where) or self.hooked(func, where) or self.tabled(func, where)
+        found = (
+            self.routed(func, where)
+            or self.resolve(func, where)
+            or self.hooked(func, where)
+            or self.tabled(func, where)
+        )
         if not found:
             return [f"line {call.lineno}: awaits {ast.unparse(func)}, which is not a database call it can find"]
         return [problem for target, at in found for problem in self.function(target, at)]
@@ -288,6 +293,33 @@ class Checker:
                     if hook is None:
                         return None
                     found += hook
+        return found or None
+
+    def routed(self, func: ast.expr, where: Where) -> list[tuple[Func, Where]] | None:
+        """``self.routes.handle(route, ctx)`` (bot/routes.py): every handler any feature registers on its router
+        (``ROUTES.command(name, handler, ...)``, ``.menu``, ``.flow``, ``.prefix``, ``.button(codec, handler, ...)``
+        and a button's ``unreadable=``), since the route is chosen at run time."""
+        if not (
+            isinstance(func, ast.Attribute) and func.attr == "handle" and ast.unparse(func.value).endswith("routes")
+        ):
+            return None
+        found: list[tuple[Func, Where]] = []
+        for module, tree in self.index.trees.items():
+            for node in ast.walk(tree):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("command", "menu", "flow", "prefix", "button")
+                    and ast.unparse(node.func.value) == "ROUTES"
+                ):
+                    continue
+                handlers = [node.args[1]] if len(node.args) > 1 else []
+                handlers += [k.value for k in node.keywords if k.arg in ("handler", "unreadable")]
+                for handler in handlers:
+                    target = self.resolve(handler, Where(module, None, ()))
+                    if target is None:
+                        return None
+                    found += target
         return found or None
 
     def tabled(self, func: ast.expr, where: Where) -> list[tuple[Func, Where]] | None:
