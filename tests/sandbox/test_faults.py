@@ -72,6 +72,44 @@ def test_rate_limiter_refills_with_its_clock() -> None:
         limiter.check(999)
 
 
+async def test_edits_count_like_sends_under_real_limits(env: Env) -> None:
+    sandbox, bot, user = env
+    sent = await bot.send_message(user.id, "card")
+    sandbox.set_rate_limits(RateLimits(private_burst=2))
+    await bot.edit_message_text("card, edited", chat_id=user.id, message_id=sent.message_id)
+    await bot.send_message(user.id, "second")
+    with pytest.raises(RetryAfter) as caught:  # the burst of 2 is spent by one edit and one send
+        await bot.edit_message_text("card, edited again", chat_id=user.id, message_id=sent.message_id)
+    assert caught.value.retry_after == dtm.timedelta(seconds=1)
+    assert [c.status for c in sandbox.calls("editMessageText")] == [200, 429]
+    assert sandbox.messages(user.id)[0].text == "card, edited"
+
+
+def test_real_limits_are_telegrams_and_off_by_default() -> None:
+    now = [0.0]
+    limiter = RateLimiter(clock=lambda: now[0])
+    limiter.check(5)  # off until configured: no bucket, no 429
+    limiter.configure(RateLimits())  # Telegram's: 30/s overall, 1/s per private chat (burst 3), 20/min per group
+    group = -100
+    for _ in range(20):
+        limiter.check(group)
+    with pytest.raises(ApiError) as caught:
+        limiter.check(group)
+    assert caught.value.status == 429
+    assert caught.value.to_json()["parameters"] == {"retry_after": 3}  # 20/min refills one every 3 s
+    for _ in range(3):
+        limiter.check(7)
+    with pytest.raises(ApiError, match="retry after 1"):
+        limiter.check(7)
+    for chat in range(100, 107):  # 20 + 3 + 7 = 30: the overall bucket is empty, whatever the chat
+        limiter.check(chat)
+    with pytest.raises(ApiError):
+        limiter.check(200)
+    now[0] = 3.0
+    limiter.check(group)
+    limiter.check(7)
+
+
 async def test_5xx_fault_is_a_network_error_and_counted(env: Env) -> None:
     sandbox, bot, user = env
     sandbox.set_faults(error_rate=1.0, methods=frozenset({"sendmessage"}))
