@@ -1,9 +1,12 @@
 """Echo floor: bare echo bots (PTB default transport, aiogram, PTB on our transport) answering texts
-from many users; updates/s measured at the stand-in, from the first injected update to the last echo."""
+from many users; updates/s measured at the stand-in, from the first injected update to the last echo; and
+the CPU seconds the peer's process spent per update (its own user + system time, from /proc), a figure
+that does not move with the machine's speed as a rate does."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from bench.standin import Peer, Standin, now
 
@@ -14,8 +17,14 @@ PEERS = {
 }
 
 
-async def run_echo(module: str, *, latency_ms: float, texts: int, users: int, seed: int = 1) -> float:
-    """Updates per second the echo peer ``module`` sustained (0.0 if it did not finish in time)."""
+@dataclass(frozen=True)
+class EchoResult:
+    updates_per_s: float  # 0.0 if the peer did not finish in time
+    cpu_s_per_update: float | None = None
+
+
+async def run_echo(module: str, *, latency_ms: float, texts: int, users: int, seed: int = 1) -> EchoResult:
+    """Updates per second the echo peer ``module`` sustained, and its CPU per update."""
     rng = random.Random(seed)
     async with Standin(latency_ms) as standin, Peer(module) as peer:
         sb = standin.sandbox
@@ -24,11 +33,14 @@ async def run_echo(module: str, *, latency_ms: float, texts: int, users: int, se
             sb.create_user(user_id, first_name=f"U{user_id}", language_code="en")
         await peer.start(standin.root)
         await sb.wait_idle(quiet_s=0.2, timeout_s=10)
+        cpu_before = peer.cpu_s()
         started = now()
         for n in range(texts):
             await sb.send_text(rng.choice(ids), f"echo {n}")
         finished = await standin.wait_total(texts, timeout_s=120)
         if not finished:
-            return 0.0
+            return EchoResult(0.0)
+        cpu_after = peer.cpu_s()
         last = max(m.sent_at for user_id in ids for m in sb.messages(user_id))
-        return texts / (last - started)
+        cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+        return EchoResult(texts / (last - started), cpu / texts if cpu is not None else None)

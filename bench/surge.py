@@ -57,6 +57,10 @@ class SurgeResult:
         return self.updates / self.elapsed_s if self.elapsed_s else 0.0
 
     @property
+    def cpu_s_per_update(self) -> float | None:
+        return self.peer_cpu_s / self.updates if self.peer_cpu_s is not None and self.updates else None
+
+    @property
     def reports_per_s(self) -> float:
         return self.reports / self.last_receipt_s if self.last_receipt_s else 0.0
 
@@ -147,6 +151,7 @@ async def run_surge(
         await peer.start(standin.root)
         await sb.wait_idle(quiet_s=0.2, timeout_s=10)
         gates: list[asyncio.Event | None] = [asyncio.Event() for _ in users] if pace_per_s else [None] * residents
+        cpu_before = peer.cpu_s()
         started = now()
         tasks = [
             asyncio.create_task(_resident(standin, user, gate, step_timeout_s=120))
@@ -156,7 +161,9 @@ async def run_surge(
             await _release_paced(standin, users, gates, pace_per_s)
         outcomes = await asyncio.gather(*tasks, return_exceptions=True)
         result.last_receipt_s = now() - started
-        result.peer_cpu_s = peer.cpu_s()
+        cpu_after = peer.cpu_s()
+        if cpu_before is not None and cpu_after is not None:
+            result.peer_cpu_s = cpu_after - cpu_before  # the bot's own CPU while the residents reported
         located: dict[int, float] = {}
         for user, outcome in zip(users, outcomes, strict=True):
             if isinstance(outcome, BaseException):

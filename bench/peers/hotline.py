@@ -1,8 +1,9 @@
 """The whole Gas Hotline Bot (``bot.app.serve``) against the stand-in:
 ``python -m bench.peers.hotline <root-url> <db-path> [<settings sections as JSON>]``.
 
-The stand-in enforces no flood limits, so the outbound lane's limits are raised here (they model
-Telegram's, which would cap a real surge at about 30 messages/s)."""
+The stand-in enforces no flood limits by default, so the outbound lane's limits are raised here (they model
+Telegram's, which would cap a real surge at about 30 messages/s); an ``outbound`` section in the JSON
+replaces them (``{}``: the bot's defaults, for a stand-in with Telegram's real limits)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ async def main(root: str, db_path: Path, overrides: dict[str, Any]) -> None:
         stand_in,  # type: ignore[arg-type]  # only its URLs are read
         db_path,
         lang="en",
-        outbound=RAISED_LIMITS,
+        outbound=overrides.pop("outbound", RAISED_LIMITS),
         telegram={**telegram, "poll_timeout_s": 10, "connection_pool_size": 256},
         **overrides,
     )

@@ -1,0 +1,208 @@
+"""A district-wide leak under Telegram's real limits: the stand-in enforces them (30 messages/s overall,
+1/s per private chat with a burst of 3, 20/min per group, edits counted like sends, 429 with
+``retry_after`` beyond them) and the bot runs with its own outbound defaults.
+
+``residents`` residents of one district each write a danger text at a random moment within
+``spread_s`` and then answer the whole form as people do, ``think_s`` (a range) before each answer.
+Measured at the stand-in: the time from each text to its safety card and to the first question; the time
+until every report is on a ticket whose card reached a crew chat; every message the crews received.
+The run stops at ``budget_s`` after the first text: what did not happen by then is reported as such.
+
+The physical bound: at 30 messages/s the k-th safety card cannot arrive before k/30 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.results import Row, ratio
+from bench.standin import Peer, Standin, now, percentile
+from bench.surge import _TICKET, STEPS, _act, _find, _first_dispatch, _has_button
+from bot.cli.demo import LEAD, MEMBER, OTHER_CREW
+from bot.danger.cards import gas_card
+from sandbox import RateLimits
+
+DANGER_TEXT = "There is a strong smell of gas in my kitchen"
+FORM = STEPS[2:]  # after /start and the danger text: location, address, the taps, contact, note, photos
+FIRST_RESIDENT = 300_000
+TELEGRAM_PER_S = 30.0
+
+
+@dataclass
+class Resident:
+    user: int
+    sent_at: float = 0.0
+    card_at: float | None = None
+    question_at: float | None = None
+    ticket: int | None = None
+    answered: int = 0
+
+
+@dataclass
+class DistrictResult:
+    residents: int
+    budget_s: float
+    card_s: list[float] = field(default_factory=list)
+    question_s: list[float] = field(default_factory=list)
+    tickets: int = 0
+    told: int = 0
+    all_told_s: float | None = None  # from the first text until the last ticket's first crew card
+    forms_done: int = 0
+    crew_messages: int = 0  # sent to staff chats
+    crew_edits: int = 0  # edits of messages in staff chats (Telegram counts them like sends)
+    rate_limited: int = 0
+    bot_cpu_s: float | None = None
+    updates: int = 0
+
+    def bound_s(self, q: float) -> float:
+        """The physical bound at percentile ``q`` of the cards: the k-th card is not before k/30 s."""
+        k = max(1, round(q / 100 * len(self.card_s) + 0.5))
+        return min(k, len(self.card_s)) / TELEGRAM_PER_S
+
+    @property
+    def card_p50_s(self) -> float:
+        return percentile(self.card_s, 50)
+
+    @property
+    def card_p99_s(self) -> float:
+        return percentile(self.card_s, 99)
+
+
+async def _resident(
+    standin: Standin, rec: Resident, delay_s: float, rng: random.Random, think_s: tuple[float, float]
+) -> None:
+    sb = standin.sandbox
+    await asyncio.sleep(delay_s)
+    card = gas_card("en")
+    cursor = len(sb.messages(rec.user))  # the bot's messages in the chat
+    rec.sent_at = now()
+    await sb.send_text(rec.user, DANGER_TEXT)
+    # the safety card, then the first question (the next message)
+    index = await _find(standin, rec.user, cursor, lambda m: m.text == card, 3600)
+    rec.card_at = sb.messages(rec.user)[index].sent_at
+    asked = await _find(standin, rec.user, index + 1, lambda m: True, 3600)
+    rec.question_at = sb.messages(rec.user)[asked].sent_at
+    cursor = index + 1
+    for action, arg, _ in FORM:
+        await asyncio.sleep(rng.uniform(*think_s))
+        if action == "tap":
+            found = await _find(standin, rec.user, cursor, _has_button(arg), 3600)
+            cursor = found + 1
+            await _act(standin, rec.user, action, arg, sb.messages(rec.user)[found].message_id)
+        else:
+            before = standin.counts[rec.user]
+            await _act(standin, rec.user, action, arg)
+            await standin.wait_count(rec.user, before + 1, 3600)
+        rec.answered += 1
+        if rec.ticket is None:
+            rec.ticket = _ticket_of(standin, rec.user)
+
+
+def _ticket_of(standin: Standin, user: int) -> int | None:
+    for message in standin.sandbox.messages(user):
+        if message.from_bot and (match := _TICKET.search(message.text or "")):
+            return int(match.group(1))
+    return None
+
+
+async def run_district(
+    db_path: Path,
+    *,
+    latency_ms: float,
+    residents: int,
+    spread_s: float = 10.0,
+    think_s: tuple[float, float] = (1.0, 3.0),
+    budget_s: float = 240.0,
+    seed: int = 20,
+) -> DistrictResult:
+    result = DistrictResult(residents, budget_s)
+    rng = random.Random(seed)
+    overrides = json.dumps({"outbound": {}})  # the bot's own outbound limits, which model Telegram's
+    async with Standin(latency_ms) as standin, Peer("hotline", str(db_path), overrides) as peer:
+        sb = standin.sandbox
+        crews = (LEAD, MEMBER, OTHER_CREW)
+        for user_id in crews:
+            sb.create_user(user_id, first_name=f"Crew {user_id}", language_code="en")
+        people = [Resident(FIRST_RESIDENT + i) for i in range(residents)]
+        for rec in people:
+            sb.create_user(rec.user, first_name=f"Resident {rec.user}", language_code="en")
+        await peer.start(standin.root)
+        await sb.wait_idle(quiet_s=0.2, timeout_s=10)
+        sb.set_rate_limits(RateLimits())  # Telegram's, from here on
+        cpu_before = peer.cpu_s()
+        started = now()
+        delays = sorted(rng.uniform(0, spread_s) for _ in people)
+        tasks = [
+            asyncio.create_task(_resident(standin, rec, delay, random.Random(rng.random()), think_s))
+            for rec, delay in zip(people, delays, strict=True)
+        ]
+        done, pending = await asyncio.wait(tasks, timeout=budget_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in done:
+            if task.exception() is not None:
+                print(f"  resident failed: {task.exception()!r}", flush=True)
+        resident_ids = {rec.user for rec in people}
+        for rec in people:
+            rec.ticket = rec.ticket or _ticket_of(standin, rec.user)
+        tickets = {rec.ticket for rec in people if rec.ticket is not None}
+        while (told := tickets & set(_first_dispatch(standin))) != tickets and (
+            left := budget_s - (now() - started)
+        ) > 0:
+            await standin.wait_total(standin.total + 1, left)  # until the bot's next message
+        cpu_after = peer.cpu_s()
+        dispatched = _first_dispatch(standin)
+        result.tickets = len(tickets)
+        result.told = len(told)
+        if tickets and told == tickets and len(tickets) == residents:
+            result.all_told_s = max(dispatched[t] for t in tickets) - started
+        result.card_s = [rec.card_at - rec.sent_at for rec in people if rec.card_at is not None]
+        result.question_s = [rec.question_at - rec.sent_at for rec in people if rec.question_at is not None]
+        result.forms_done = sum(1 for rec in people if rec.answered == len(FORM))
+        staff = [chat for chat in standin.counts if chat not in resident_ids]
+        result.crew_messages = sum(standin.counts[chat] for chat in staff)
+        result.crew_edits = sum(len(m.edits) for chat in staff for m in sb.messages(chat))
+        result.rate_limited = sb.fault_counts["rate_limited"]
+        result.updates = sum(1 + rec.answered for rec in people if rec.sent_at)
+        if cpu_before is not None and cpu_after is not None:
+            result.bot_cpu_s = cpu_after - cpu_before
+    return result
+
+
+def district_rows(result: DistrictResult) -> list[Row]:
+    """The table's rows for one run: safety cards against the bound, the first question, the crews."""
+    n = result.residents
+    name = f"district leak, real limits, {n:,} residents in 10 s"
+    if not result.card_s:
+        return [Row(name, ours="no safety card measured")]
+    bound = result.bound_s(99)
+    told = (
+        f"{result.all_told_s:.0f}"
+        if result.all_told_s is not None
+        else f"{result.told:,}/{n:,} by {result.budget_s:.0f} (budget)"
+    )
+    cpu = f"{result.bot_cpu_s / result.updates * 1000:.2f}" if result.bot_cpu_s and result.updates else "-"
+    return [
+        Row(
+            f"{name}: safety card p50 / p99 s (n={len(result.card_s):,})",
+            "physical bound at p99, k/30 s",
+            f"{bound:.1f}",
+            f"{result.card_p50_s:.1f} / {result.card_p99_s:.1f}",
+            ratio(result.card_p99_s, bound),
+        ),
+        Row(f"{name}: first question p99 s", ours=f"{percentile(result.question_s, 99):.1f}"),
+        Row(f"{name}: every report on a ticket a crew was told of, s", ours=told),
+        Row(
+            f"{name}: messages to the crews (sends + edits)",
+            ours=f"{result.crew_messages + result.crew_edits:,} ({result.crew_edits:,} edits)",
+        ),
+        Row(
+            f"{name}: forms completed; 429s; bot CPU ms per update",
+            ours=f"{result.forms_done:,}/{n:,}; {result.rate_limited:,}; {cpu}",
+        ),
+    ]
