@@ -79,14 +79,17 @@ def _rule_mood(rule: Rule, v: Views, mood: Mood) -> M | None:
     """The strongest mood among the rule's matches (None: no match; NEG: only denied ones)."""
     if not (v.chinese or rule.latin_too if rule.view == "zh" else v.latin):
         return None
+    text = v.zh if rule.view == "zh" else v.en
+    first = rule.pattern.search(text)  # most rules find nothing: look before reading the context
+    if first is None:
+        return None
     if rule.needs is not None and not rule.needs.search(v.ctx):
         return None
     if rule.unless is not None and rule.unless.search(v.ctx) and not (rule.named and HAS_GAS.search(v.ctx)):
         return None
-    text = v.zh if rule.view == "zh" else v.en
     message = mood.message(rule.view)
     best: M | None = None
-    for m in rule.pattern.finditer(text):
+    for m in rule.pattern.finditer(text, first.start()):
         found = mood_of(rule.view, text, m.span(), neg=rule.neg, smell=rule.smell, message=message)
         best = found if best is None else max(best, found)
         if best is M.NOW:
