@@ -55,6 +55,7 @@ _ZH_GENERIC = rx(
     r"是什么味|什么症状|哪些症状|有什么症状|什么危害|有什么危险|危害|为什么|为啥|是什么|怎么检查|怎么判断|怎么知道|怎么看出"
     r"|如何判断|如何检查|怎么预防|如何预防|怎么防止|会怎样|会怎么样|注意什么|注意哪些|注意事项"
     r"|有哪些|常识|知识|科普|宣传|原因|怎么急救|如何急救|急救方法|什么样|加了什么|(?<!一)动不动|误报|乱响"
+    r"|作业|论文|课题|just curious|好奇问问"
 )
 _ZH_PAST = rx(
     r"昨天|前天|上周|上星期|上礼拜|上个月|去年|以前|之前|上次|那次|当时|曾经|前几天|前段时间|几天前|几年前|小时候|那天"
@@ -66,7 +67,10 @@ _ZH_FIXED = rx(
 )
 _AGAIN = rx(r"又|再次|还有味|还在漏|还是有|\bagain\b|\bstill (?:smell|leak|hiss)\w*|\bcame back\b")
 _DRILL = rx(
-    r"演练|演习|保险|理赔|\b(?:drill|exercise|insurance|insurer|claim|warden|training day)\b"
+    r"演练|演习|保险|理赔|\b(?:exercise|insurance|insurer|claim|warden|training day)\b"
+    r"|\b(?:fire|evacuation|emergency|safety|gas|leak|practice|school|building|office)\b drill\b|\bdrill (?:today"
+    r"|tomorrow|this|next|at)\b"
+    r"|\b(?:was|is|just|only) (?:just |only )?a drill\b"
 )  # exercises, insurance
 _ZH_NEWS = rx(
     r"新闻|报道|听说|网上|视频里|电视|朋友圈|微博|抖音|看到一个|据说|外地|小说|电影|剧本|游戏里|装死|梦见|梦到|做梦|绘本|情景剧|短视频|拍视频"
@@ -108,7 +112,8 @@ _EN_GENERIC = rx(
 )
 _EN_TOPIC = rx(r"\b(?:symptoms?|signs|tips?|advice|information|info)\b")  # general only when nothing says "mine, now"
 _EN_PAST = rx(
-    r"\b(?:yesterday|last (?:night|week|month|year|time|winter)|ago|earlier this|used to|once had|the other"
+    r"\b(?:yesterday|last (?:night|week|month|year|time|winter|spring|summer|autumn|fall)|ago|earlier this|used to"
+    r"|once had|back in|the other"
     r" day|previously|before christmas|in the past)\b"
 )
 _EN_FIXED = rx(

@@ -138,7 +138,8 @@ _FUZZY = (
 )  # fmt: skip
 _FUZZY_KEEP = frozenset(
     ["conscious", "subconscious", "explosive", "business", "breathe", "breathes", "leaning", "learning",
-     "leasing", "kissing", "missing", "hisself", "detective", "cylinders", "burner", "burners", "burnt",
+     "leasing", "kissing", "missing", "leaving", "leaves", "leafing", "heating", "hearing", "testing",
+     "hisself", "detective", "cylinders", "burner", "burners", "burnt",
      "expansion", "expression", "exposition", "explains", "exploring", "explored",
      "turning", "burying", "smiling", "selling", "spelling", "swelling", "dwelling", "regular", "regulate",
      "confusing", "confused", "confusion", "compulsive", "consulting", "converting"]

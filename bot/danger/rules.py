@@ -77,9 +77,9 @@ RULES: tuple[Rule, ...] = (
          needs=rx(r"<THING>|<GAS>")),
     # --- gas: damage, detachment, excavation --------------------------------------------------------
     Rule("gas", "zh_damage", rx(
-        r"(?:管道|管线|管子|管|软管|胶管|皮管|表|接口|接头|调压箱|调压器|调压柜|表箱|立管|喉|pipe|hose|meter)(?:被)?.{0,6}?"
-        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂|(?<![老硬退])化了|熔)",
-        r"(?:挖|钻|打|凿|撞|砸|压)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯)了?.{0,6}?(?:<GAS>|管|表|调压|阀|meter|pipe|hose)|(?:咬|啃)了?[^，。]{0,6}?(?:管|喉)",
+        r"(?:管道|管线|管子|管|软管|胶管|皮管|表|接口|接头|调压箱|调压器|调压柜|减压阀|阀门|表箱|立管|喉|pipe|hose|meter)(?:被)?.{0,6}?"
+        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂|(?<![老硬退])化了|熔|划了|口子)",
+        r"(?:挖|钻|打|凿|撞|砸|压)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯|掉)了?.{0,6}?(?:<GAS>|管|表|调压|阀|meter|pipe|hose)|(?:咬|啃)了?[^，。]{0,6}?(?:管|喉)",
     ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|软管|胶管|胶喉|调压|减压阀|表箱|燃气表|气表",
                             r"热水器|热水炉|壁挂炉|灶|炉头|罐|装修", _DIGGERS),
          unless=NOT_GAS, named=True),
@@ -385,6 +385,7 @@ RULES += (
         r"\bno (?:fire|flame)\b(?: \S+){0,4}? (?:knob|tap|valve|gas)\b(?: \S+){0,2}? (?:open|on)\b"
         r"|\b(?:cold )?air (?:is )?(?:coming|blowing|rushing|hissing) (?:out )?(?:of|from) (?:the )?(?:meter|pipe|valve"
         r"|regulator|cylinder|tank)\b",
+        r"\b(?:blowing|pumping|pouring|spewing|spraying|belching) (?:out )?(?:gas|lpg|propane)\b",
         r"\bin the on position\b|\bgas (?:has been|is|'s been|was|kept) (?:running|flowing|coming out|pouring)\b"
         r"|\bgas going (?:in|into|through)\b|\bbeing used\b(?: \S+){0,10}? (?:empty|nobody|no one|away)\b",
         r"\bstuck on\b|\bspraying\b|\bclick\w* (?:click\w* )?(?:and )?(?:won't|doesn't|not) stop",

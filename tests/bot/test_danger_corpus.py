@@ -72,12 +72,14 @@ def test_evaluation_set_figures_do_not_regress() -> None:
 
 def test_stress_set_of_reports_without_gas_words_does_not_regress() -> None:
     """tests/bot/corpus/stress: gas dangers told by people who do not know it is gas (no gas, smell or leak
-    word). The rules learn from it; the n-gram model does not (it blurred the harmless side in cross-validation),
-    so it is scored apart, with floors at today's figures."""
+    word), and ones that name gas in unusual sentences beside harmless look-alikes. The rules learn from it;
+    the n-gram model does not (with them the model's harmless side blurred in cross-validation and the tuning
+    targets slipped), so it is scored apart, with floors at today's figures."""
     fig, _, _ = score(load("stress"))
-    print("\nstress set (reports without gas words):", *fig.lines()[:2], sep="\n  ")
-    assert fig.danger_any_card / fig.danger >= 0.95
-    assert fig.danger_full_card / fig.danger >= 0.56
+    print("\nstress set (unusual reports and look-alikes):", *fig.lines()[:3], sep="\n  ")
+    assert fig.danger_any_card / fig.danger >= 0.97
+    assert fig.danger_full_card / fig.danger >= 0.70
+    assert fig.harmless_full_card / fig.harmless <= 0.09
 
 
 QUESTIONS = [(e.id, lang, e.question(lang)) for e in knowledge.entries() for lang in Lang]
