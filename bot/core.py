@@ -39,7 +39,7 @@ from bot.people import resident, revoke
 from bot.questions import qa
 from bot.rota import duty
 from bot.routes import Router, Routes, expired
-from common.events import Answer, Inbound, Kind, Outbound
+from common.events import Answer, EventKind, Inbound, Outbound
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Conn, Database
 from storage.people import PeopleRepo
@@ -92,8 +92,8 @@ class Core:
 
     async def handle(self, ev: Inbound, urgent: Urgent) -> list[Outbound]:
         now = self.clock.now()
-        danger = detect(ev.text) if ev.kind in (Kind.TEXT, Kind.PHOTO) and ev.text else None
-        if ev.kind is Kind.TEXT and menu_item(ev.text) == "smell_gas":
+        danger = detect(ev.text) if ev.kind in (EventKind.TEXT, EventKind.PHOTO) and ev.text else None
+        if ev.kind is EventKind.TEXT and menu_item(ev.text) == "smell_gas":
             danger = Danger(gas=True, outcome=Outcome.NOW)
         loop = asyncio.get_running_loop()
 
@@ -115,7 +115,7 @@ class Core:
             self.reach.unreachable.discard(ctx.person.id)
         if ctx.outbox_rows:
             self.on_outbox()
-        if ev.kind is Kind.BUTTON and ev.button_id and not any(isinstance(r, Answer) for r in ctx.replies):
+        if ev.kind is EventKind.BUTTON and ev.button_id and not any(isinstance(r, Answer) for r in ctx.replies):
             ctx.replies.insert(0, Answer(chat=ev.chat, button_id=ev.button_id))
         return ctx.replies
 
@@ -136,29 +136,29 @@ class Core:
             return
         if not flood.admit(ctx, danger, conv, self.flood):
             return
-        if ev.kind is Kind.LOCATION and not valid_point(ev.latitude, ev.longitude):
+        if ev.kind is EventKind.LOCATION and not valid_point(ev.latitude, ev.longitude):
             ctx.say("intake.bad_location")  # no client sends that: a forged pin is not kept, the step stays
             return
-        if ev.kind is Kind.BUTTON:
+        if ev.kind is EventKind.BUTTON:
             await self._button(ctx)
             return
         if not ev.private:
-            if ev.kind is not Kind.COMMAND and not (danger is not None and danger.any):
+            if ev.kind is not EventKind.COMMAND and not (danger is not None and danger.any):
                 return  # a group's chatter is not for the bot
             # The card went to the group; the rest goes on in private (never an address or phone in a group).
             ctx.say("start.write_privately")
             ev = ctx.ev = ev.model_copy(update={"chat": ev.user, "private": True})
-        if ev.kind is Kind.COMMAND:
+        if ev.kind is EventKind.COMMAND:
             route = self.routes.commands.get(ev.command)
             if route is None:
                 ctx.say("start.unknown_command")
             else:
                 await self.routes.handle(route, ctx)
             return
-        if ev.kind is Kind.TEXT and (item := menu_item(ev.text)) and item in self.routes.menu:
+        if ev.kind is EventKind.TEXT and (item := menu_item(ev.text)) and item in self.routes.menu:
             await self.routes.handle(self.routes.menu[item], ctx)
             return
-        if ev.kind is Kind.TEXT and ev.text.strip() == ctx.t("intake.cancel_key"):
+        if ev.kind is EventKind.TEXT and ev.text.strip() == ctx.t("intake.cancel_key"):
             await intake.cancel(ctx)
             return
         if in_report and conv is not None:
@@ -176,11 +176,11 @@ class Core:
         if danger is not None and danger.outcome is Outcome.MEDICAL:
             await first_answer.start_medical(ctx)
             return
-        if ev.kind in (Kind.LOCATION, Kind.CONTACT, Kind.PHOTO):
-            answers = {"location": {"lat": ev.latitude, "lon": ev.longitude}} if ev.kind is Kind.LOCATION else {}
+        if ev.kind in (EventKind.LOCATION, EventKind.CONTACT, EventKind.PHOTO):
+            answers = {"location": {"lat": ev.latitude, "lon": ev.longitude}} if ev.kind is EventKind.LOCATION else {}
             await intake.choose_category(ctx, answers)
             return
-        if ev.kind is Kind.MEDIA:
+        if ev.kind is EventKind.MEDIA:
             ctx.say("start.media_unsupported", keyboard=menu_keyboard(ctx.lang))
             return
         await qa.on_free_text(ctx, conv)
@@ -197,7 +197,7 @@ class Core:
             urgent(first_answer.card(danger, ctx.lang, ev.chat, hotline))
         elif danger.outcome is Outcome.MEDICAL and flow != first_answer.FLOW:
             urgent(first_answer.card(danger, ctx.lang, ev.chat, hotline))
-        elif danger.outcome is Outcome.MAYBE and flow in (None, qa.FLOW) and ev.private and ev.kind is Kind.TEXT:
+        elif danger.outcome is Outcome.MAYBE and flow in (None, qa.FLOW) and ev.private and ev.kind is EventKind.TEXT:
             urgent(first_answer.maybe_card(danger, ctx.lang, ev.chat, hotline))
 
     async def _button(self, ctx: Ctx) -> None:

@@ -39,7 +39,7 @@ TEXT_MAX = 20  # a text field of a payload: a name from a fixed list (an action,
 _TEXT = re.compile(rf"[A-Za-z0-9_.-]{{1,{TEXT_MAX}}}\Z")
 DESK_ROLES = frozenset({"dispatcher", "supervisor", "admin"})
 
-Kind = Literal["command", "menu", "button", "flow"]
+RouteKind = Literal["command", "menu", "button", "flow"]
 P = TypeVar("P")
 
 
@@ -171,7 +171,7 @@ class Codec(Generic[P]):
 
 @dataclass(frozen=True)
 class Route:
-    kind: Kind
+    kind: RouteKind
     key: str  # the command, the menu entry, the button data's prefix, the flow's name
     handler: Handler
     permission: str = "everyone"
@@ -235,7 +235,7 @@ class Routes:
 
     def __init__(self, routers: Iterable[Router]) -> None:
         self.all = [route for router in routers for route in router.routes]
-        self.tables: dict[Kind, dict[str, Route]] = {"command": {}, "menu": {}, "button": {}, "flow": {}}
+        self.tables: dict[RouteKind, dict[str, Route]] = {"command": {}, "menu": {}, "button": {}, "flow": {}}
         for route in self.all:
             self._add(route)
         self.commands, self.menu = self.tables["command"], self.tables["menu"]

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Kind(StrEnum):
+class EventKind(StrEnum):
     TEXT = "text"
     COMMAND = "command"
     LOCATION = "location"
@@ -27,7 +27,7 @@ class Inbound(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     channel: str  # the adapter's name (``bot.outbound.channels``): replies and its person's rows go there
-    kind: Kind
+    kind: EventKind
     user: str
     chat: str
     private: bool = True

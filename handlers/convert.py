@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from common.events import Inbound, Kind
+from common.events import EventKind, Inbound
 from handlers.channel import TELEGRAM
 
 logger = logging.getLogger(__name__)
@@ -80,31 +80,31 @@ def _message_kind(message: dict[str, Any], bot_username: str | None = None) -> d
     """The event's kind and fields; None for a command addressed to another bot."""
     if (location := _obj(message, "location")) is not None:
         return {
-            "kind": Kind.LOCATION,
+            "kind": EventKind.LOCATION,
             "latitude": _get(location, "latitude", int, float),
             "longitude": _get(location, "longitude", int, float),
         }
     if (contact := _obj(message, "contact")) is not None:
-        return {"kind": Kind.CONTACT, "phone": _get(contact, "phone_number", str)}
+        return {"kind": EventKind.CONTACT, "phone": _get(contact, "phone_number", str)}
     caption = _get(message, "caption", str, optional=True)
     photo = message.get("photo")
     if photo:
         if not isinstance(photo, list) or not all(isinstance(size, dict) for size in photo):
             raise Malformed("photo")
         file_ids = [_get(size, "file_id", str) for size in photo]
-        return {"kind": Kind.PHOTO, "photo": file_ids[-1], "text": (caption or "")[:MAX_TEXT]}
+        return {"kind": EventKind.PHOTO, "photo": file_ids[-1], "text": (caption or "")[:MAX_TEXT]}
     text = _get(message, "text", str, optional=True)
     if text is None:
         media = next((name for name in MEDIA if message.get(name) is not None), "other")
-        return {"kind": Kind.MEDIA, "media": media}
+        return {"kind": EventKind.MEDIA, "media": media}
     text = text[:MAX_TEXT]
     if text.startswith("/"):
         head, _, rest = text[1:].partition(" ")
         if _addressed_elsewhere(head, bot_username):
             return None
         command = head.split("@", 1)[0].lower()
-        return {"kind": Kind.COMMAND, "command": command, "args": tuple(rest.split()), "text": text}
-    return {"kind": Kind.TEXT, "text": text}
+        return {"kind": EventKind.COMMAND, "command": command, "args": tuple(rest.split()), "text": text}
+    return {"kind": EventKind.TEXT, "text": text}
 
 
 def _decode(update_id: int, data: dict[str, Any], bot_username: str | None = None) -> TelegramUpdate:
@@ -133,7 +133,7 @@ def _decode(update_id: int, data: dict[str, Any], bot_username: str | None = Non
         if _get(query, "inline_message_id", str, optional=True) is None:
             return plain
         inline = {
-            "kind": Kind.BUTTON,
+            "kind": EventKind.BUTTON,
             "inline": True,
             "data": (_get(query, "data", str, optional=True) or "")[:64],
             "button_id": _get(query, "id", str),
@@ -155,7 +155,7 @@ def _decode(update_id: int, data: dict[str, Any], bot_username: str | None = Non
     if query is not None:
         assert message is not None
         button = {
-            "kind": Kind.BUTTON,
+            "kind": EventKind.BUTTON,
             "data": (_get(query, "data", str, optional=True) or "")[:64],
             "button_id": _get(query, "id", str),
             "message_id": str(_get(message, "message_id", int)),

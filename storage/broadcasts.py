@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from storage.db import Conn, from_db, to_db
 
-Kind = Literal["tip", "broadcast", "notice"]
+BroadcastKind = Literal["tip", "broadcast", "notice"]
 BroadcastStatus = Literal["draft", "queued", "sending", "done", "cancelled"]
 DeliveryStatus = Literal["pending", "sending", "sent", "blocked", "failed", "uncertain"]
 
@@ -34,7 +34,7 @@ class Broadcast(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: int
-    kind: Kind
+    kind: BroadcastKind
     campaign_id: str | None
     audience: str
     texts: dict[str, str]
@@ -115,7 +115,7 @@ class BroadcastsRepo:
     async def create(
         self,
         *,
-        kind: Kind,
+        kind: BroadcastKind,
         audience: str,
         texts: dict[str, str],
         priority: int,

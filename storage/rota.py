@@ -13,7 +13,7 @@ from typing import Literal
 
 from storage.db import Conn, from_db, to_db
 
-ImportKind = Literal["rotations", "shifts"]
+RotaFileKind = Literal["rotations", "shifts"]
 
 
 class RotaRepo:
@@ -39,7 +39,7 @@ class RotaRepo:
         rows = await self.conn.execute_fetchall("SELECT 1 FROM rota_imports WHERE kind = 'rotations' LIMIT 1")
         return bool(list(rows))
 
-    async def last_import(self, kind: ImportKind) -> tuple[str, int, datetime] | None:
+    async def last_import(self, kind: RotaFileKind) -> tuple[str, int, datetime] | None:
         """(file name, rows, when) of the latest import of ``kind``; None if there was none."""
         rows = list(
             await self.conn.execute_fetchall(
@@ -71,7 +71,7 @@ class RotaRepo:
         )
         await self._record("shifts", fmt, source, len(overrides), now)
 
-    async def _record(self, kind: ImportKind, fmt: str, source: str, rows: int, now: datetime) -> None:
+    async def _record(self, kind: RotaFileKind, fmt: str, source: str, rows: int, now: datetime) -> None:
         await self.conn.execute(
             "INSERT INTO rota_imports (kind, format, source, rows, imported_at) VALUES (?, ?, ?, ?, ?)",
             (kind, fmt, source[:200], rows, to_db(now)),

@@ -19,12 +19,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 LINK_VALID = timedelta(minutes=5)
-Kind = Literal["link", "session"]
+TokenKind = Literal["link", "session"]
 
 
 @dataclass(frozen=True)
 class Claims:
-    kind: Kind
+    kind: TokenKind
     person_id: int
     link_id: str  # the link signed in with (a session keeps it: which sign-in it came from)
     expires_at: datetime
@@ -52,7 +52,7 @@ def sign(secret: str, claims: Claims) -> str:
     return f"{body}.{_mac(secret, body)}"
 
 
-def verify(secret: str, token: str, kind: Kind, now: datetime) -> Claims | None:
+def verify(secret: str, token: str, kind: TokenKind, now: datetime) -> Claims | None:
     """The claims of a well-signed, unexpired token of ``kind``; None for anything else."""
     if not token.isascii() or len(token) > 400:
         return None

@@ -11,7 +11,7 @@ from bot.config.broadcast import district_of
 from bot.config.settings import Settings
 from common.errors import HotlineError
 from common.events import Priority
-from storage.broadcasts import Broadcast, BroadcastsRepo, Candidate, Kind
+from storage.broadcasts import Broadcast, BroadcastKind, BroadcastsRepo, Candidate
 from storage.db import Conn, Database
 
 
@@ -77,7 +77,7 @@ async def add_broadcast(
     repo: BroadcastsRepo,
     settings: Settings,
     *,
-    kind: Kind,
+    kind: BroadcastKind,
     audience: str,
     texts: dict[str, str],
     now: datetime,

@@ -40,7 +40,7 @@ from bot.outbound.delivery import Blocked, ChannelRefused, DeliveryError, Reject
 from bot.outbound.lane import Lane
 from common.errors import StorageError
 from common.events import Button, Outbound, Photo, Priority, Text
-from storage.broadcasts import Broadcast, BroadcastsRepo, Delivery, Kind, Outcome
+from storage.broadcasts import Broadcast, BroadcastKind, BroadcastsRepo, Delivery, Outcome
 from storage.db import Database, to_db
 from storage.sync import SyncConnection
 
@@ -103,7 +103,7 @@ class Broadcaster:
     async def create(
         self,
         *,
-        kind: Kind = "broadcast",
+        kind: BroadcastKind = "broadcast",
         audience: str = "subscribers",
         texts: dict[str, str],
         urgent: bool | None = None,

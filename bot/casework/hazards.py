@@ -23,7 +23,7 @@ from bot.dispatch.authz import may_confirm_hazard, may_work
 from bot.dispatch.offer import Scope, queue
 from bot.i18n import Lang, t
 from bot.routes import Codec, Router
-from common.events import Button, Kind, Photo, Priority, Text
+from common.events import Button, EventKind, Photo, Priority, Text
 from storage.bookings import BookingsRepo
 from storage.conversations import Conversation, ConversationsRepo
 from storage.hazards import Hazard, HazardsRepo
@@ -215,7 +215,7 @@ async def on_photo(ctx: Ctx) -> None:
     conv = await conversations.get(ctx.ev.channel, ctx.ev.user)
     if conv is None or conv.flow != FLOW:
         return
-    photo = ctx.ev.photo if ctx.ev.kind is Kind.PHOTO else None
+    photo = ctx.ev.photo if ctx.ev.kind is EventKind.PHOTO else None
     said = ctx.ev.text.strip()[:500]
     if photo is None and not said:
         ctx.say("hazard.send_photo")

@@ -19,7 +19,7 @@ from bot.cli.text import Kit, Say
 from bot.clock import SystemClock
 from bot.config.settings import CONFIGURED_CHANNEL, Settings
 from bot.i18n import Lang, t
-from storage.broadcasts import BroadcastsRepo, Kind
+from storage.broadcasts import BroadcastKind, BroadcastsRepo
 from storage.db import Database
 
 
@@ -130,7 +130,7 @@ async def run(
             for lang, text in texts.items():
                 print(f"--- {lang} ---\n{text}", file=out)
             return 0
-        kind: Kind = "notice" if args.notice else "broadcast"
+        kind: BroadcastKind = "notice" if args.notice else "broadcast"
         now = clock.now()
         broadcast_id = await db.run(
             lambda tx: add_broadcast(

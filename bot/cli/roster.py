@@ -17,7 +17,7 @@ from bot.clock import SystemClock
 from bot.config.settings import Settings
 from bot.rota.csv_files import RotaImportError, parse_time
 from bot.rota.model import DutySlot, SlotKind
-from bot.rota.roster import RosterError, Show, export_file, import_file, show, when_text
+from bot.rota.operator import RotaError, Show, export_file, import_file, show, when_text
 from storage.db import Database
 
 EXIT_BAD_INPUT = 2
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace, settings: Settings, say: Say) -> int:
     except RotaImportError as exc:
         print(say("err.nothing_imported", error=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (RosterError, ValueError) as exc:
+    except (RotaError, ValueError) as exc:
         print(say.error(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0

@@ -24,7 +24,7 @@ from bot.intake import conversation as intake
 from bot.intake.menu import fold, menu_keyboard
 from bot.intake.triage import danger_category
 from bot.routes import Router
-from common.events import Button, Kind, Outbound, Priority, Text
+from common.events import Button, EventKind, Outbound, Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.tickets import TicketsRepo
 
@@ -95,7 +95,7 @@ async def _answer(ctx: Ctx, answer: str, conv: Conversation | None) -> None:
 
 async def on_text(ctx: Ctx) -> None:
     """A typed answer to the medical question (yes / no / not sure, in words or by number)."""
-    folded = fold(ctx.ev.text) if ctx.ev.kind is Kind.TEXT else ""
+    folded = fold(ctx.ev.text) if ctx.ev.kind is EventKind.TEXT else ""
     answer = "yes" if folded in _YES else "no" if folded in _NO else "unsure" if folded in _UNSURE else None
     if answer is None:
         _ask(ctx)

@@ -30,7 +30,7 @@ from bot.i18n import Lang, t
 from bot.people.phone import display_phone
 from bot.rota.duty import crews_on_duty
 from bot.routes import Router
-from common.events import Answer, Button, Edit, Kind, Priority
+from common.events import Answer, Button, Edit, EventKind, Priority
 from storage.conversations import Conversation, ConversationsRepo
 from storage.desk import WORKING, DeskRepo
 from storage.outbox import OutboxRepo
@@ -306,11 +306,11 @@ async def on_note(ctx: Ctx) -> None:
     if conv is None or conv.flow != NOTE_FLOW:
         return
     ticket_id = int(conv.data["ticket"])
-    if ctx.ev.kind is Kind.PHOTO and ctx.ev.photo:
+    if ctx.ev.kind is EventKind.PHOTO and ctx.ev.photo:
         await TicketsRepo(ctx.tx).event(
             ticket_id, "photo", now=ctx.now, actor_id=ctx.person.id, photo=ctx.ev.photo, caption=ctx.ev.text[:500]
         )
-    elif ctx.ev.kind is Kind.TEXT and ctx.ev.text.strip():
+    elif ctx.ev.kind is EventKind.TEXT and ctx.ev.text.strip():
         await TicketsRepo(ctx.tx).event(ticket_id, "note", now=ctx.now, actor_id=ctx.person.id, text=ctx.ev.text[:2000])
     else:
         ctx.say("crew.ask_notes")

@@ -17,7 +17,7 @@ from bot.dispatch.offer import Scope, queue
 from bot.i18n import Lang, t
 from bot.numbers import ticket_number
 from bot.routes import Codec, Router
-from common.events import Button, Kind, Photo, Priority, Text
+from common.events import Button, EventKind, Photo, Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.people import PeopleRepo, Person
 from storage.tickets import Ticket, TicketsRepo
@@ -151,8 +151,8 @@ async def on_reply(ctx: Ctx) -> None:
     if conv is None or conv.flow != FLOW:
         return
     ticket = await TicketsRepo(ctx.tx).get(int(conv.data["ticket"]))
-    text = ctx.ev.text.strip()[:MAX_TEXT] if ctx.ev.kind in (Kind.TEXT, Kind.PHOTO) else ""
-    photo = ctx.ev.photo if ctx.ev.kind is Kind.PHOTO else None
+    text = ctx.ev.text.strip()[:MAX_TEXT] if ctx.ev.kind in (EventKind.TEXT, EventKind.PHOTO) else ""
+    photo = ctx.ev.photo if ctx.ev.kind is EventKind.PHOTO else None
     if ticket is None or not (text or photo):
         ctx.say("relay.type_reply", ticket=conv.data["ticket"])
         return

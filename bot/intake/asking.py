@@ -18,7 +18,7 @@ from bot.intake.area import in_service_area
 from bot.intake.forms import Ask, Category, Field
 from bot.intake.menu import fold
 from bot.people.phone import letters_in_number, normalise_phone
-from common.events import Button, Key, Kind, Priority
+from common.events import Button, EventKind, Key, Priority
 
 MAX_TEXT = 1000
 MAX_ADDRESS = 300
@@ -101,14 +101,14 @@ def clip(ctx: Ctx, text: str, limit: int) -> str:
 
 def _location(ctx: Ctx, data: dict[str, Any]) -> tuple[bool, Any]:
     ev = ctx.ev
-    if ev.kind is Kind.LOCATION and ev.latitude is not None and ev.longitude is not None:
+    if ev.kind is EventKind.LOCATION and ev.latitude is not None and ev.longitude is not None:
         if outside(ctx, ev.latitude, ev.longitude):
             return False, None
         return True, {"lat": ev.latitude, "lon": ev.longitude}
     home = data.get("home")
-    if ev.kind is Kind.TEXT and home and any(fold(home_key(lang, home)) == fold(ev.text) for lang in Lang):
+    if ev.kind is EventKind.TEXT and home and any(fold(home_key(lang, home)) == fold(ev.text) for lang in Lang):
         return True, {k: v for k, v in home.items() if v is not None}
-    if ev.kind is Kind.TEXT and len(fold(ev.text)) >= 2:
+    if ev.kind is EventKind.TEXT and len(fold(ev.text)) >= 2:
         if not detect(ev.text).any:
             return True, {"address": clip(ctx, ev.text.strip(), MAX_ADDRESS)}
         # a danger message again ("it smells very strong now") is not an address: kept for the desk
@@ -122,30 +122,30 @@ def _location(ctx: Ctx, data: dict[str, Any]) -> tuple[bool, Any]:
 def parse(ctx: Ctx, spec: Field, data: dict[str, Any]) -> tuple[bool, Any]:
     """(accepted, value) for the current question; a refusal has already said why (the caller asks again)."""
     ev = ctx.ev
-    button_skip = ev.kind is Kind.BUTTON and ev.data == f"i:f:{spec.name}:-"
+    button_skip = ev.kind is EventKind.BUTTON and ev.data == f"i:f:{spec.name}:-"
     if spec.ask is Ask.LOCATION:
         return _location(ctx, data)
     if spec.ask is Ask.PHONE:
         if spec.optional and button_skip:
             return True, None
-        raw = ev.phone if ev.kind is Kind.CONTACT else ev.text if ev.kind is Kind.TEXT else None
+        raw = ev.phone if ev.kind is EventKind.CONTACT else ev.text if ev.kind is EventKind.TEXT else None
         phone = normalise_phone(raw, ctx.settings.utility.phone_region) if raw else None
         if phone is None:
             ctx.say("intake.phone_letters" if raw and letters_in_number(raw) else "intake.need_phone")
             return False, None
         return True, phone
     if spec.ask is Ask.CHOICE:
-        if ev.kind is Kind.BUTTON and ev.data and ev.data.startswith(f"i:f:{spec.name}:"):
+        if ev.kind is EventKind.BUTTON and ev.data and ev.data.startswith(f"i:f:{spec.name}:"):
             opt = ev.data.rsplit(":", 1)[1]
             if opt in spec.options:
                 return True, opt
-        elif ev.kind is Kind.TEXT and (typed := _choice_from_text(spec, ev.text)):
+        elif ev.kind is EventKind.TEXT and (typed := _choice_from_text(spec, ev.text)):
             return True, typed
         ctx.say("intake.need_choice")
         return False, None
     if spec.ask is Ask.PHOTOS:
         photos = list(data["answers"].get("_photos", []))
-        if ev.kind is Kind.PHOTO and ev.photo:
+        if ev.kind is EventKind.PHOTO and ev.photo:
             if len(photos) < MAX_PHOTOS:
                 photos.append(ev.photo)
             data["answers"]["_photos"] = photos
@@ -155,14 +155,14 @@ def parse(ctx: Ctx, spec: Field, data: dict[str, Any]) -> tuple[bool, Any]:
                 buttons=[[Button(text=ctx.t("intake.photos_done"), data=f"i:f:{spec.name}:-")]],
             )
             return False, None
-        if button_skip or (ev.kind is Kind.TEXT and ev.text.strip()):
+        if button_skip or (ev.kind is EventKind.TEXT and ev.text.strip()):
             data["answers"].pop("_photos", None)
             return True, photos or None
         ctx.say("intake.need_photo")
         return False, None
     if spec.optional and button_skip:
         return True, None
-    if ev.kind is Kind.TEXT and fold(ev.text):
+    if ev.kind is EventKind.TEXT and fold(ev.text):
         return True, clip(ctx, ev.text.strip(), MAX_TEXT)
     ctx.say("intake.need_text")
     return False, None

@@ -41,7 +41,7 @@ from bot.intake.render import answer_lines
 from bot.intake.triage import danger_category, heating_season, urgent
 from bot.people.phone import normalise_phone
 from bot.routes import Router
-from common.events import Button, Kind
+from common.events import Button, EventKind
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import to_db
 
@@ -71,14 +71,14 @@ async def _save(ctx: Ctx, step: str, data: dict[str, Any], started: Conversation
 def _carried(ctx: Ctx, answers: dict[str, Any]) -> dict[str, Any]:
     """What the event that started a report already tells us (a pin, a photo, a contact): nothing is lost."""
     ev = ctx.ev
-    if ev.kind is Kind.LOCATION and ev.latitude is not None and ev.longitude is not None:
+    if ev.kind is EventKind.LOCATION and ev.latitude is not None and ev.longitude is not None:
         if outside(ctx, ev.latitude, ev.longitude):
             answers.pop("location", None)
             return answers
         answers["location"] = {"lat": ev.latitude, "lon": ev.longitude}
-    elif ev.kind is Kind.PHOTO and ev.photo:
+    elif ev.kind is EventKind.PHOTO and ev.photo:
         answers["_photos"] = [*answers.get("_photos", []), ev.photo][:MAX_PHOTOS]
-    elif ev.kind is Kind.CONTACT and ev.phone:
+    elif ev.kind is EventKind.CONTACT and ev.phone:
         phone = normalise_phone(ev.phone, ctx.settings.utility.phone_region)
         if phone:
             answers["phone"] = phone
@@ -200,7 +200,7 @@ async def on_event(ctx: Ctx, conv: Conversation) -> None:
     data = dict(conv.data)
     data["answers"] = dict(data.get("answers", {}))
     ev = ctx.ev
-    if ev.kind is Kind.BUTTON and ev.data == "i:s:cancel":
+    if ev.kind is EventKind.BUTTON and ev.data == "i:s:cancel":
         await cancel(ctx)
         return
     if conv.step == CATEGORY_STEP:
@@ -218,11 +218,11 @@ async def on_event(ctx: Ctx, conv: Conversation) -> None:
         logger.warning("conversation at unknown step %s; starting over", conv.step)
         await choose_category(ctx)
         return
-    if ev.kind is Kind.BUTTON and not (ev.data or "").startswith(f"i:f:{spec.name}:"):
+    if ev.kind is EventKind.BUTTON and not (ev.data or "").startswith(f"i:f:{spec.name}:"):
         ctx.say("intake.stale_button")
         ask(ctx, spec, category, data)
         return
-    if ev.kind is Kind.MEDIA:
+    if ev.kind is EventKind.MEDIA:
         ctx.say("intake.media_unsupported")
         ask(ctx, spec, category, data)
         return
@@ -230,14 +230,14 @@ async def on_event(ctx: Ctx, conv: Conversation) -> None:
         ctx.say("intake.edited_ignored")
         ask(ctx, spec, category, data)
         return
-    if category.id not in EMERGENCY and ev.kind in (Kind.TEXT, Kind.PHOTO) and ev.text:
+    if category.id not in EMERGENCY and ev.kind in (EventKind.TEXT, EventKind.PHOTO) and ev.text:
         danger = detect(ev.text)
         if danger.outcome is Outcome.NOW:
             await _retriage(ctx, conv, data, danger)
             return
     if spec.ask is Ask.LOCATION and await _location_extras(ctx, conv, data):
         return
-    if ev.kind is Kind.PHOTO and spec.ask is not Ask.PHOTOS and ev.photo:
+    if ev.kind is EventKind.PHOTO and spec.ask is not Ask.PHOTOS and ev.photo:
         # a photo sent early is kept for the report, then the question is asked again
         data["answers"]["_photos"] = [*data["answers"].get("_photos", []), ev.photo][:MAX_PHOTOS]
         await _save(ctx, conv.step, data, conv)
@@ -247,7 +247,7 @@ async def on_event(ctx: Ctx, conv: Conversation) -> None:
     accepted, value = parse(ctx, spec, data)
     if not accepted:
         await _save(ctx, conv.step, data, conv)
-        if not (spec.ask is Ask.PHOTOS and ev.kind is Kind.PHOTO):
+        if not (spec.ask is Ask.PHOTOS and ev.kind is EventKind.PHOTO):
             ask(ctx, spec, category, data)  # the question again: its buttons may be lost (a restart, a long chat)
         return
     data["answers"][spec.name] = value
@@ -257,10 +257,10 @@ async def on_event(ctx: Ctx, conv: Conversation) -> None:
 async def _location_extras(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> bool:
     """The location question's other keys: "type the address" and "call me instead" (a shared contact)."""
     ev = ctx.ev
-    if ev.kind is Kind.TEXT and is_key(ev.text, "intake.type_address_key"):
+    if ev.kind is EventKind.TEXT and is_key(ev.text, "intake.type_address_key"):
         ctx.say("intake.type_address")
         return True
-    if ev.kind is Kind.CONTACT and ev.phone:
+    if ev.kind is EventKind.CONTACT and ev.phone:
         phone = normalise_phone(ev.phone, ctx.settings.utility.phone_region)
         if phone is None:
             ctx.say("intake.need_phone")
@@ -287,7 +287,7 @@ async def _retriage(ctx: Ctx, conv: Conversation, data: dict[str, Any], danger: 
     data["answers"]["details"] = clip(ctx, text, MAX_TEXT)
     if new == "co" and danger.medical:
         data["answers"]["symptoms"] = "severe"
-    if ctx.ev.kind is Kind.PHOTO and ctx.ev.photo:
+    if ctx.ev.kind is EventKind.PHOTO and ctx.ev.photo:
         data["answers"]["_photos"] = [*data["answers"].get("_photos", []), ctx.ev.photo][:MAX_PHOTOS]
     data["home"] = await live_ticket.home_of(ctx)
     await _chase(ctx, data, conv)
@@ -310,15 +310,15 @@ ROUTES.prefix("i:", on_button)
 async def _on_category(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> None:
     ev = ctx.ev
     chosen = None
-    if ev.kind is Kind.BUTTON and ev.data and ev.data.startswith("i:c:"):
+    if ev.kind is EventKind.BUTTON and ev.data and ev.data.startswith("i:c:"):
         chosen = ev.data[4:]
-    elif ev.kind is Kind.TEXT:
+    elif ev.kind is EventKind.TEXT:
         folded = fold(ev.text)
         for cid in CATEGORIES:
             if any(fold(translate(lang, f"category.{cid}")) == folded for lang in Lang):
                 chosen = cid
     if chosen not in CATEGORIES:
-        if ev.kind is Kind.MEDIA:
+        if ev.kind is EventKind.MEDIA:
             ctx.say("intake.media_unsupported")
         await choose_category(ctx, data["answers"])
         return
@@ -328,10 +328,10 @@ async def _on_category(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> No
 async def _on_summary(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> None:
     ev = ctx.ev
     category = CATEGORIES[data["category"]]
-    if ev.kind is Kind.BUTTON and ev.data == "i:s:ok":
+    if ev.kind is EventKind.BUTTON and ev.data == "i:s:ok":
         await submit(ctx, data)
         return
-    if ev.kind is Kind.BUTTON and ev.data == "i:s:edit":
+    if ev.kind is EventKind.BUTTON and ev.data == "i:s:edit":
         await _save(ctx, EDIT_STEP, data, conv)
         buttons = [
             [Button(text=ctx.t(f"form.{spec.name}.label"), data=f"i:e:{spec.name}")]
@@ -347,7 +347,7 @@ async def _on_summary(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> Non
 async def _on_edit(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> None:
     ev = ctx.ev
     category = CATEGORIES[data["category"]]
-    name = ev.data[4:] if ev.kind is Kind.BUTTON and ev.data and ev.data.startswith("i:e:") else None
+    name = ev.data[4:] if ev.kind is EventKind.BUTTON and ev.data and ev.data.startswith("i:e:") else None
     if name in category.fields:
         data["answers"].pop(name, None)
         data["editing"] = True

@@ -15,8 +15,8 @@ from pydantic import Field, field_validator
 from bot.config.section import Section
 from bot.intake.forms import Severity
 
-Kind = Literal["school_canteen", "restaurant", "boiler_room", "hospital", "market", "elderly_home"]
-KINDS: tuple[Kind, ...] = ("school_canteen", "restaurant", "boiler_room", "hospital", "market", "elderly_home")
+SiteKind = Literal["school_canteen", "restaurant", "boiler_room", "hospital", "market", "elderly_home"]
+KINDS: tuple[SiteKind, ...] = ("school_canteen", "restaurant", "boiler_room", "hospital", "market", "elderly_home")
 GAS_OR_CO = frozenset({"leak", "co", "excavation"})  # never below P2 at a key site
 ORDER = (Severity.P1, Severity.P2, Severity.P3, Severity.P4)
 MIN_NAME = 2  # a shorter name would match too many texts
@@ -25,7 +25,7 @@ EARTH_M = 6_371_000.0
 
 class KeySite(Section):
     name: str = Field(min_length=MIN_NAME, max_length=100)
-    kind: Kind
+    kind: SiteKind
     address: str = Field(default="", max_length=200)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)

@@ -60,7 +60,7 @@ def gap_line(lang: Lang, gap: Gap, settings: Settings) -> str:
     tz = settings.utility.tz
     return t(
         lang,
-        f"roster.gap_{gap.reason.value}",
+        f"rota.gap_{gap.reason.value}",
         start=gap.start.astimezone(tz).strftime("%m-%d %H:%M"),
         end=gap.end.astimezone(tz).strftime("%m-%d %H:%M"),
         crew=gap.crew or "-",
@@ -69,11 +69,11 @@ def gap_line(lang: Lang, gap: Gap, settings: Settings) -> str:
 
 
 def warning_text(lang: Lang, gaps: list[Gap], settings: Settings) -> str:
-    lines = [t(lang, "roster.gaps_title", days=HORIZON.days)]
+    lines = [t(lang, "rota.gaps_title", days=HORIZON.days)]
     lines += [gap_line(lang, gap, settings) for gap in gaps[:MAX_LINES]]
     if len(gaps) > MAX_LINES:
-        lines.append(t(lang, "roster.gaps_more", count=len(gaps) - MAX_LINES))
-    lines.append(t(lang, "roster.gaps_hint"))
+        lines.append(t(lang, "rota.gaps_more", count=len(gaps) - MAX_LINES))
+    lines.append(t(lang, "rota.gaps_hint"))
     return "\n".join(lines)
 
 

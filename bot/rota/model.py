@@ -180,7 +180,7 @@ class _Seg:
     district: str | None
     kind: SlotKind
     crew: str | None  # None: nobody (leave without cover, empty rotation)
-    scheduled: str | None  # the crew the base roster puts here, which swaps and leaves match
+    scheduled: str | None  # the crew the base rota puts here, which swaps and leaves match
     replaces: str | None = None
     note: str = ""
 

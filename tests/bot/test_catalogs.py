@@ -80,6 +80,6 @@ def test_every_text_the_command_names_is_in_both_catalogs() -> None:
     assert len(keys) > 80
     missing = sorted(key for key in keys if f"cli.{key}" not in zh or f"cli.{key}" not in en)
     assert missing == []
-    roster = (BOT / "rota" / "roster.py").read_text(encoding="utf-8")
+    roster = (BOT / "rota" / "operator.py").read_text(encoding="utf-8")
     for key in re.findall(r'"(roster\.[a-z_]+)"', roster):  # the rota's sources, said by roster_cli
         assert f"cli.{key}" in zh and f"cli.{key}" in en, key

@@ -97,9 +97,9 @@ async def test_a_gap_in_the_next_14_days_reaches_admins_and_supervisors(
     by_chat = {row.chat: row.message for row in rows}
     english, chinese = by_chat[SUPERVISOR], by_chat[ADMIN]
     assert isinstance(english, Text) and isinstance(chinese, Text)
-    line = t("en", "roster.gap_leave_unreplaced", start="03-03 08:00", end="03-03 20:00", crew="A", district="-")
-    assert english.text.splitlines()[:2] == [t("en", "roster.gaps_title", days=14), line]
-    assert chinese.text.startswith(t("zh", "roster.gaps_title", days=14))
+    line = t("en", "rota.gap_leave_unreplaced", start="03-03 08:00", end="03-03 20:00", crew="A", district="-")
+    assert english.text.splitlines()[:2] == [t("en", "rota.gaps_title", days=14), line]
+    assert chinese.text.startswith(t("zh", "rota.gaps_title", days=14))
     # a doubled or late job does not warn twice; the next row is not due before tomorrow 09:00
     assert await watch.check(1) is None
     assert await watch.check(2) is None

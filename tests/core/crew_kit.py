@@ -14,7 +14,7 @@ from bot.dispatch import duplicates
 from bot.dispatch.escalation import EscalationService
 from bot.dispatch.route import route_new
 from bot.scheduler import Scheduler
-from common.events import Inbound, Kind, Text
+from common.events import EventKind, Inbound, Text
 from storage.db import Database
 from storage.people import PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
@@ -79,7 +79,7 @@ async def new_ticket(
             now=now,
         )
         ctx = Ctx(
-            ev=Inbound(channel="telegram", kind=Kind.TEXT, user=user, chat=user, at=now),
+            ev=Inbound(channel="telegram", kind=EventKind.TEXT, user=user, chat=user, at=now),
             now=now,
             person=person,
             tx=tx,

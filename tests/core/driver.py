@@ -5,30 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from bot.intake.forms import FIELDS, Ask
-from common.events import Kind, Outbound
+from common.events import EventKind, Outbound
 from storage.conversations import ConversationsRepo
 from tests.core.harness import Harness
 
 INSIDE = (31.2304, 121.4737)
 
 
-def answer_for(name: str, lang: str) -> tuple[Kind, dict[str, Any]]:
+def answer_for(name: str, lang: str) -> tuple[EventKind, dict[str, Any]]:
     """A sensible answer to question ``name`` as an event (kind, fields)."""
     spec = FIELDS[name]
     if spec.ask is Ask.LOCATION:
-        return Kind.LOCATION, {"latitude": INSIDE[0], "longitude": INSIDE[1]}
+        return EventKind.LOCATION, {"latitude": INSIDE[0], "longitude": INSIDE[1]}
     if spec.ask is Ask.PHONE:
-        return Kind.CONTACT, {"phone": "+8613812345678"}
+        return EventKind.CONTACT, {"phone": "+8613812345678"}
     if spec.ask is Ask.CHOICE:
-        return Kind.BUTTON, {"data": f"i:f:{name}:{spec.options[0]}"}
+        return EventKind.BUTTON, {"data": f"i:f:{name}:{spec.options[0]}"}
     if spec.ask is Ask.PHOTOS:
-        return Kind.PHOTO, {"photo": "photo-file-1"}
+        return EventKind.PHOTO, {"photo": "photo-file-1"}
     text = "3号楼2单元501" if lang == "zh" else "Building 3, Unit 2, Flat 501"
-    return Kind.TEXT, {"text": text}
+    return EventKind.TEXT, {"text": text}
 
 
-async def send(h: Harness, user: str, kind: Kind, fields: dict[str, Any], lang: str) -> list[Outbound]:
-    if kind is Kind.BUTTON:
+async def send(h: Harness, user: str, kind: EventKind, fields: dict[str, Any], lang: str) -> list[Outbound]:
+    if kind is EventKind.BUTTON:
         return await h.press(user, fields["data"], lang=lang)
     return await h.event(user, kind, lang=lang, **fields)
 

@@ -9,7 +9,7 @@ from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.core import Core
 from bot.people.staff import sync_staff
-from common.events import Button, Inbound, Kind, Outbound, Text
+from common.events import Button, EventKind, Inbound, Outbound, Text
 from storage.db import Database
 from storage.outbox import OutboxRepo, OutboxRow
 
@@ -30,7 +30,7 @@ class Harness:
         await sync_staff(self.db, self.settings, self.clock.now())
         return self
 
-    async def event(self, user: str, kind: Kind, *, lang: str = "en", **fields: Any) -> list[Outbound]:
+    async def event(self, user: str, kind: EventKind, *, lang: str = "en", **fields: Any) -> list[Outbound]:
         ev = Inbound(
             channel=fields.pop("channel", "telegram"),
             kind=kind,
@@ -47,11 +47,13 @@ class Harness:
     async def text(self, user: str, text: str, **kw: Any) -> list[Outbound]:
         if text.startswith("/"):
             head, _, rest = text[1:].partition(" ")
-            return await self.event(user, Kind.COMMAND, command=head, args=tuple(rest.split()), text=text, **kw)
-        return await self.event(user, Kind.TEXT, text=text, **kw)
+            return await self.event(user, EventKind.COMMAND, command=head, args=tuple(rest.split()), text=text, **kw)
+        return await self.event(user, EventKind.TEXT, text=text, **kw)
 
     async def press(self, user: str, data: str, message_id: str = "1", **kw: Any) -> list[Outbound]:
-        return await self.event(user, Kind.BUTTON, data=data, button_id=f"q{next(_ids)}", message_id=message_id, **kw)
+        return await self.event(
+            user, EventKind.BUTTON, data=data, button_id=f"q{next(_ids)}", message_id=message_id, **kw
+        )
 
     async def outbox(self, purpose: str | None = None) -> list[OutboxRow]:
         rows = await self.db.fetchall("SELECT id FROM outbox ORDER BY id")

@@ -9,7 +9,7 @@ from bot.config.settings import IntakeConfig, Settings
 from bot.i18n import t
 from bot.intake.abandoned import AbandonedWatch
 from bot.scheduler import Scheduler
-from common.events import Kind, Priority, Text
+from common.events import EventKind, Priority, Text
 from storage.db import Database
 from tests.conftest import CREW_A, DISPATCHER, RESIDENT
 from tests.core.harness import Harness
@@ -23,7 +23,7 @@ async def test_reask_at_60_s_then_the_dispatcher_at_120_s(settings: Settings, db
     assert (settings.intake.no_location_reask_s, settings.intake.no_location_desk_s) == (60, 120), "the defaults"
     h = await Harness(settings, db, clock).setup()
     watch = _watch(settings, db, clock)
-    await h.event(RESIDENT, Kind.TEXT, text="I smell gas in the hallway", name="Zhang Wei")
+    await h.event(RESIDENT, EventKind.TEXT, text="I smell gas in the hallway", name="Zhang Wei")
     await h.text(RESIDENT, "it is getting stronger, I can hear hissing")  # not an address
     clock.advance(59)
     assert await watch.run_due() == 0, "not yet"
@@ -54,7 +54,7 @@ async def test_reask_at_60_s_then_the_dispatcher_at_120_s(settings: Settings, db
     await h.text(DISPATCHER, "/msg 1 Where are you? Please send your location")
     assert [row.chat for row in await h.outbox("relay")] == [RESIDENT]
     # a location that comes later dispatches the ticket the desk has
-    await h.event(RESIDENT, Kind.LOCATION, latitude=31.2304, longitude=121.4737)
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=31.2304, longitude=121.4737)
     assert await db.scalar("SELECT status FROM tickets WHERE id = 1") == "dispatched"
     assert sorted(row.chat for row in await h.outbox("dispatch")) == sorted(CREW_A)
     assert await db.scalar("SELECT COUNT(*) FROM tickets") == 1
@@ -76,7 +76,7 @@ async def test_a_location_in_time_is_never_chased(settings: Settings, db: Databa
     watch = _watch(settings, db, clock)
     await h.text(RESIDENT, "I smell gas")
     clock.advance(30)
-    await h.event(RESIDENT, Kind.LOCATION, latitude=31.2304, longitude=121.4737)
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=31.2304, longitude=121.4737)
     clock.advance(300)
     assert await watch.run_due() == 0
     assert await h.outbox("abandoned_reask") == [] and await h.outbox("abandoned_desk") == []
@@ -86,8 +86,8 @@ async def test_a_location_in_time_is_never_chased(settings: Settings, db: Databa
 async def test_call_me_instead_reaches_the_desk_at_once(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await Harness(settings, db, clock).setup()
     watch = _watch(settings, db, clock)
-    await h.event(RESIDENT, Kind.TEXT, text="gas smell, I'm outside", name="Zhang Wei")
-    await h.event(RESIDENT, Kind.CONTACT, phone="+86 138 1234 5678")
+    await h.event(RESIDENT, EventKind.TEXT, text="gas smell, I'm outside", name="Zhang Wei")
+    await h.event(RESIDENT, EventKind.CONTACT, phone="+86 138 1234 5678")
     desk = await h.outbox("abandoned_desk")
     assert [row.chat for row in desk] == [DISPATCHER]
     assert "138 1234 5678" in desk[0].message.text  # type: ignore[union-attr]

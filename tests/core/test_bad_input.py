@@ -6,7 +6,7 @@ from bot.clock import FakeClock
 from bot.config.settings import AreaCircle, IntakeConfig, Settings
 from bot.danger.cards import gas_card
 from bot.i18n import t
-from common.events import Answer, Kind, Priority, Text
+from common.events import Answer, EventKind, Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from tests.conftest import RESIDENT
@@ -47,11 +47,11 @@ async def test_media_in_a_report_says_what_we_accept_and_goes_on(
     await h.text(RESIDENT, "I smell gas")
     await fill_leak_form(h, upto="where")
     for media in ("sticker", "voice", "video", "document"):
-        replies = await h.event(RESIDENT, Kind.MEDIA, media=media)
+        replies = await h.event(RESIDENT, EventKind.MEDIA, media=media)
         assert t("en", "intake.media_unsupported", hotline="96777") in texts(replies)
         assert t("en", "form.where.ask") in texts(replies), "the question is asked again"
         assert await _step(db) == "where"
-    outside = await h.event("5002", Kind.MEDIA, media="voice")
+    outside = await h.event("5002", EventKind.MEDIA, media="voice")
     assert t("en", "start.media_unsupported", hotline="96777") in texts(outside)
 
 
@@ -59,7 +59,7 @@ async def test_a_photo_sent_early_is_kept(settings: Settings, db: Database, cloc
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT, "I smell gas")
     await fill_leak_form(h, upto="where")
-    replies = await h.event(RESIDENT, Kind.PHOTO, photo="early-photo")
+    replies = await h.event(RESIDENT, EventKind.PHOTO, photo="early-photo")
     assert t("en", "intake.photo_kept") in texts(replies)
     await fill_leak_form(h, start_at="where")
     await h.press(RESIDENT, "i:s:ok")
@@ -70,10 +70,10 @@ async def test_location_outside_the_service_area(settings: Settings, db: Databas
     area = IntakeConfig(area_circles=[AreaCircle(lat=31.2304, lon=121.4737, radius_km=50)])
     h = await Harness(settings.model_copy(update={"intake": area}), db, clock).setup()
     await h.text(RESIDENT, "I smell gas")
-    replies = await h.event(RESIDENT, Kind.LOCATION, latitude=39.9042, longitude=116.4074)  # Beijing
+    replies = await h.event(RESIDENT, EventKind.LOCATION, latitude=39.9042, longitude=116.4074)  # Beijing
     assert t("en", "intake.outside_area", hotline="96777") in texts(replies)
     assert await _step(db) == "location", "nothing kept, the question stays"
-    await h.event(RESIDENT, Kind.LOCATION, latitude=31.23, longitude=121.47)
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=31.23, longitude=121.47)
     assert await _step(db) == "address"
 
 
@@ -97,7 +97,7 @@ async def test_edited_message_does_not_change_an_answer(settings: Settings, db: 
     await h.text(RESIDENT, "/report")
     await h.press(RESIDENT, "i:c:complaint")
     await h.text(RESIDENT, "The crew was rude")
-    replies = await h.event(RESIDENT, Kind.TEXT, text="The crew was late", edited=True)
+    replies = await h.event(RESIDENT, EventKind.TEXT, text="The crew was late", edited=True)
     assert t("en", "intake.edited_ignored") in texts(replies)
     assert await _step(db) == "phone_optional"
 
@@ -106,7 +106,7 @@ async def test_danger_in_a_group_gets_the_card_there_and_the_report_goes_on_in_p
     settings: Settings, db: Database, clock: FakeClock
 ) -> None:
     h = await Harness(settings, db, clock).setup()
-    replies = await h.event(RESIDENT, Kind.TEXT, text="smell gas in the stairwell", chat="-100500", private=False)
+    replies = await h.event(RESIDENT, EventKind.TEXT, text="smell gas in the stairwell", chat="-100500", private=False)
     card, invitation, *private = replies
     assert isinstance(card, Text) and card.priority is Priority.EMERGENCY and card.chat == "-100500"
     assert isinstance(invitation, Text) and invitation.chat == "-100500"
@@ -118,14 +118,16 @@ async def test_danger_in_a_group_gets_the_card_there_and_the_report_goes_on_in_p
 
 async def test_a_command_in_a_group_is_answered_in_private(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await Harness(settings, db, clock).setup()
-    replies = await h.event(RESIDENT, Kind.COMMAND, command="status", text="/status", chat="-100500", private=False)
+    replies = await h.event(
+        RESIDENT, EventKind.COMMAND, command="status", text="/status", chat="-100500", private=False
+    )
     assert [r.chat for r in replies] == ["-100500", RESIDENT]
     assert t("en", "status.none") in texts(replies)
 
 
 async def test_group_chatter_is_left_alone(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await Harness(settings, db, clock).setup()
-    assert await h.event(RESIDENT, Kind.TEXT, text="see you at lunch", chat="-100500", private=False) == []
+    assert await h.event(RESIDENT, EventKind.TEXT, text="see you at lunch", chat="-100500", private=False) == []
 
 
 async def test_unknown_command(settings: Settings, db: Database, clock: FakeClock) -> None:

@@ -15,7 +15,7 @@ from bot.casework.deadlines import DeadlineWatch
 from bot.clock import FakeClock
 from bot.i18n import t
 from bot.scheduler import Scheduler
-from common.events import Kind, Text
+from common.events import EventKind, Text
 from storage.db import Database
 from tests.conftest import CREW_A, DISPATCHER, RESIDENT
 from tests.core.crew_kit import SUPERVISOR, crew_settings, opened
@@ -117,7 +117,7 @@ async def test_occupation_report_goes_to_the_inspection_queue_without_the_report
         watch = DeadlineWatch(settings, db, clock, Scheduler(), lambda: None)
         await h.text(RESIDENT, "/report", name="Zhang Wei")
         await h.press(RESIDENT, "i:c:occupation")
-        await h.event(RESIDENT, Kind.LOCATION, latitude=31.2304, longitude=121.4737)
+        await h.event(RESIDENT, EventKind.LOCATION, latitude=31.2304, longitude=121.4737)
         await h.press(RESIDENT, "i:f:address:-")
         await h.press(RESIDENT, "i:f:happening_now:no")
         await h.text(RESIDENT, "a shed was built over the pipe last year")
@@ -149,7 +149,7 @@ async def test_an_unacknowledged_inspection_report_escalates_across_a_restart(tm
         db = h.db
         await h.text(RESIDENT, "/report")
         await h.press(RESIDENT, "i:c:theft")
-        await h.event(RESIDENT, Kind.TEXT, text="No. 8 Lane 12, the shop on the ground floor")
+        await h.event(RESIDENT, EventKind.TEXT, text="No. 8 Lane 12, the shop on the ground floor")
         await h.text(RESIDENT, "They bypass the meter at night")
         await h.press(RESIDENT, "i:f:photos:-")
         await h.press(RESIDENT, "i:f:phone_optional:-")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.i18n import t
-from common.events import Kind
+from common.events import EventKind
 from storage.db import Database
 from tests.conftest import CREW_A, RESIDENT
 from tests.core.driver import report
@@ -18,7 +18,7 @@ NEIGHBOUR = "5002"
 
 async def _leak(h: Harness, user: str, lat: float = 31.2304, lon: float = 121.4737) -> None:
     await h.text(user, "I smell gas")
-    await h.event(user, Kind.LOCATION, latitude=lat, longitude=lon)
+    await h.event(user, EventKind.LOCATION, latitude=lat, longitude=lon)
     await fill_leak_form(h, user, start_at="address")
 
 
@@ -27,7 +27,7 @@ async def test_second_report_of_the_same_resident_is_added(settings: Settings, d
     await _leak(h, RESIDENT)
     clock.advance(120)
     await h.text(RESIDENT, "I smell gas again, stronger")
-    replies = await h.event(RESIDENT, Kind.LOCATION, latitude=31.2304, longitude=121.4737)
+    replies = await h.event(RESIDENT, EventKind.LOCATION, latitude=31.2304, longitude=121.4737)
     assert t("en", "duplicates.attached", ticket=1, hotline="96777") in texts(replies)
     assert await db.scalar("SELECT COUNT(*) FROM tickets") == 1
     assert await db.scalar("SELECT COUNT(*) FROM ticket_events WHERE ticket_id = 1 AND kind = 'attached'") == 1

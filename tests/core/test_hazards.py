@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.i18n import t
 from bot.scheduler import Scheduler
-from common.events import Kind, Text
+from common.events import EventKind, Text
 from storage.db import Database
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT
 from tests.core.crew_kit import SUPERVISOR, crew_settings, opened
@@ -89,7 +89,7 @@ async def test_hazard_life_record_notice_reminder_photo_confirmed(tmp_path: Path
         nosy = await h.press(CREW_B[0], f"hz:d:{hazard}")  # only the ticket's resident reports it done
         assert _said(nosy, "start.stale_button")
         await h.press(RESIDENT, f"hz:d:{hazard}")
-        thanks = await h.event(RESIDENT, Kind.PHOTO, photo="fixed-hose-photo")
+        thanks = await h.event(RESIDENT, EventKind.PHOTO, photo="fixed-hose-photo")
         assert t("en", "hazard.photo_received", ticket=ticket) in texts(thanks)
         assert await db.scalar("SELECT status FROM hazards WHERE id = ?", (hazard,)) == "reported"
         checks = await h.outbox("hazard_check")
@@ -181,7 +181,7 @@ async def test_the_purge_takes_the_residents_photo_and_keeps_the_figures(tmp_pat
         ticket = await _resolved(h)
         hazard = await _record(h, ticket, "rubber_hose_aged")
         await h.press(RESIDENT, f"hz:d:{hazard}")
-        await h.event(RESIDENT, Kind.PHOTO, photo="photo-of-my-kitchen")
+        await h.event(RESIDENT, EventKind.PHOTO, photo="photo-of-my-kitchen")
         await h.press(LEAD, f"hz:ok:{hazard}")
         clock.advance(timedelta(days=40))
         result = await purge(h.db, older_than_days=30, now=clock.now(), pause_s=0)

@@ -10,7 +10,7 @@ from bot.config.settings import Settings
 from bot.i18n import t
 from bot.intake.forms import CATEGORIES
 from bot.intake.triage import routing, triage
-from common.events import Kind
+from common.events import EventKind
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from storage.tickets import TicketsRepo
@@ -52,7 +52,7 @@ async def test_anonymous_theft_report(settings: Settings, db: Database, clock: F
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT, "/report")
     await h.press(RESIDENT, "i:c:theft")
-    await h.event(RESIDENT, Kind.TEXT, text="No. 8 Lane 12, the shop on the ground floor")
+    await h.event(RESIDENT, EventKind.TEXT, text="No. 8 Lane 12, the shop on the ground floor")
     await h.text(RESIDENT, "They bypass the meter at night")
     await h.press(RESIDENT, "i:f:photos:-")
     replies = await h.press(RESIDENT, "i:f:phone_optional:-")
@@ -98,7 +98,7 @@ async def test_several_photos_are_kept(settings: Settings, db: Database, clock: 
     await h.text(RESIDENT, "I smell gas")
     await fill_leak_form(h, upto="photos")
     for n in range(3):
-        await h.event(RESIDENT, Kind.PHOTO, photo=f"file-{n}")
+        await h.event(RESIDENT, EventKind.PHOTO, photo=f"file-{n}")
     await h.press(RESIDENT, "i:f:photos:-")
     ticket = await _ticket(db)
     assert ticket is not None and ticket.details["photos"] == ["file-0", "file-1", "file-2"]

@@ -14,7 +14,7 @@ from bot.clock import FakeClock
 from bot.config.settings import load_settings
 from bot.i18n import t
 from bot.intake.forms import FIELDS
-from common.events import Kind, Outbound
+from common.events import EventKind, Outbound
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from tests.conftest import RESIDENT, T0, settings_dict
@@ -96,13 +96,13 @@ async def _scenario(path: Path, sequence: list[Step]) -> None:
                 last = await h.press(RESIDENT, data)
             elif kind in ("location", "far"):
                 lat, lon = (31.2304, 121.4737) if kind == "location" else (39.9, 116.4)
-                last = await h.event(RESIDENT, Kind.LOCATION, latitude=lat, longitude=lon)
+                last = await h.event(RESIDENT, EventKind.LOCATION, latitude=lat, longitude=lon)
             elif kind == "photo":
-                last = await h.event(RESIDENT, Kind.PHOTO, photo=f"p{n}")
+                last = await h.event(RESIDENT, EventKind.PHOTO, photo=f"p{n}")
             elif kind == "contact":
-                last = await h.event(RESIDENT, Kind.CONTACT, phone="+8613812345678")
+                last = await h.event(RESIDENT, EventKind.CONTACT, phone="+8613812345678")
             else:
-                last = await h.event(RESIDENT, Kind.MEDIA, media="sticker")
+                last = await h.event(RESIDENT, EventKind.MEDIA, media="sticker")
             after = await db.scalar(
                 "SELECT (SELECT COUNT(*) FROM tickets) + (SELECT COUNT(*) FROM ticket_events WHERE kind = 'attached')"
             )

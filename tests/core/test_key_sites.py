@@ -18,7 +18,7 @@ from bot.intake.forms import Severity
 from bot.key_sites.model import KeySite, KeySiteMatch, distance_m, match, raised
 from bot.key_sites.sheet import SitesImportError, read_sites
 from common.errors import ConfigError
-from common.events import Kind
+from common.events import EventKind
 from storage.db import Database
 from tests.conftest import CREW_A, DISPATCHER, RESIDENT, settings_dict
 from tests.core.crew_kit import audits, crew_settings, harness, texts_to, ticket
@@ -247,7 +247,7 @@ async def test_an_address_typed_after_the_pin_that_names_a_key_site_tells_the_de
     try:
         h = await harness(settings, db, clock)
         await h.text(RESIDENT, "I smell gas in my kitchen")
-        await h.event(RESIDENT, Kind.LOCATION, latitude=31.30, longitude=121.50)
+        await h.event(RESIDENT, EventKind.LOCATION, latitude=31.30, longitude=121.50)
         number = int(await db.scalar("SELECT MAX(id) FROM tickets"))
         assert "_key_site" not in (await ticket(db, number)).details, "a pin far from every key site"
         assert not [x for x in await texts_to(h, DISPATCHER, "desk") if CANTEEN["name"] in x]

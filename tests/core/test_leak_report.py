@@ -8,24 +8,24 @@ from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.danger.cards import gas_card
 from bot.i18n import t
-from common.events import Answer, Edit, Kind, Priority, Text
+from common.events import Answer, Edit, EventKind, Priority, Text
 from storage.db import Database
 from storage.tickets import TicketsRepo
 from tests.conftest import CREW_A, CREW_B, RESIDENT
 from tests.core.harness import Harness, button_data, texts
 
 LEAK_STEPS = [
-    ("location", Kind.LOCATION, {"latitude": 31.2304, "longitude": 121.4737}),
-    ("address", Kind.TEXT, {"text": "Building 3, Unit 2, Flat 501"}),
-    ("where", Kind.BUTTON, {"data": "i:f:where:home"}),
-    ("strength", Kind.BUTTON, {"data": "i:f:strength:strong"}),
-    ("valve", Kind.BUTTON, {"data": "i:f:valve:closed"}),
-    ("unwell", Kind.BUTTON, {"data": "i:f:unwell:no"}),
-    ("vulnerable", Kind.BUTTON, {"data": "i:f:vulnerable:elderly"}),
-    ("since", Kind.BUTTON, {"data": "i:f:since:now"}),
-    ("phone", Kind.TEXT, {"text": "138 1234 5678"}),
-    ("access", Kind.BUTTON, {"data": "i:f:access:-"}),
-    ("photos", Kind.BUTTON, {"data": "i:f:photos:-"}),
+    ("location", EventKind.LOCATION, {"latitude": 31.2304, "longitude": 121.4737}),
+    ("address", EventKind.TEXT, {"text": "Building 3, Unit 2, Flat 501"}),
+    ("where", EventKind.BUTTON, {"data": "i:f:where:home"}),
+    ("strength", EventKind.BUTTON, {"data": "i:f:strength:strong"}),
+    ("valve", EventKind.BUTTON, {"data": "i:f:valve:closed"}),
+    ("unwell", EventKind.BUTTON, {"data": "i:f:unwell:no"}),
+    ("vulnerable", EventKind.BUTTON, {"data": "i:f:vulnerable:elderly"}),
+    ("since", EventKind.BUTTON, {"data": "i:f:since:now"}),
+    ("phone", EventKind.TEXT, {"text": "138 1234 5678"}),
+    ("access", EventKind.BUTTON, {"data": "i:f:access:-"}),
+    ("photos", EventKind.BUTTON, {"data": "i:f:photos:-"}),
 ]
 
 
@@ -39,7 +39,7 @@ async def fill_leak_form(
             continue
         if step == upto:
             return
-        if kind is Kind.BUTTON:
+        if kind is EventKind.BUTTON:
             await h.press(user, fields["data"])
         else:
             await h.event(user, kind, **fields)
@@ -212,5 +212,5 @@ async def test_wrong_phone_is_refused_kindly_and_kept_asking(
     await fill_leak_form(h, upto="phone")
     replies = await h.text(RESIDENT, "12345")
     assert texts(replies) == [t("en", "intake.need_phone"), t("en", "form.phone.ask")], "told why, then asked again"
-    replies = await h.event(RESIDENT, Kind.CONTACT, phone="+86 139 0000 1111")
+    replies = await h.event(RESIDENT, EventKind.CONTACT, phone="+86 139 0000 1111")
     assert t("en", "form.access.ask") in texts(replies)

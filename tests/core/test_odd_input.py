@@ -13,7 +13,7 @@ from bot.config.settings import Settings
 from bot.danger import flows as first_answer
 from bot.danger.detect import detect
 from bot.i18n import Lang, t
-from common.events import Answer, Kind, Text
+from common.events import Answer, EventKind, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from tests.conftest import CREW_A, DISPATCHER, RESIDENT
@@ -124,12 +124,12 @@ async def test_coordinates_off_the_earth_are_refused_kindly(
     settings: Settings, db: Database, clock: FakeClock, lat: float, lon: float
 ) -> None:
     h = await harness(settings, db, clock)
-    outside = texts(await h.event(RESIDENT, Kind.LOCATION, latitude=lat, longitude=lon))
+    outside = texts(await h.event(RESIDENT, EventKind.LOCATION, latitude=lat, longitude=lon))
     assert outside == [t("en", "intake.bad_location", hotline="96777")]
     await h.text(RESIDENT, "I smell gas in my kitchen")
     async with db.lock:
         step = (await ConversationsRepo(db.conn).get("telegram", RESIDENT)).step  # type: ignore[union-attr]
-    inside = texts(await h.event(RESIDENT, Kind.LOCATION, latitude=lat, longitude=lon))
+    inside = texts(await h.event(RESIDENT, EventKind.LOCATION, latitude=lat, longitude=lon))
     assert inside == [t("en", "intake.bad_location", hotline="96777")]
     async with db.lock:
         conv = await ConversationsRepo(db.conn).get("telegram", RESIDENT)
@@ -141,20 +141,20 @@ async def test_an_anonymous_admins_danger_message_gets_the_card_in_the_group(
     settings: Settings, db: Database, clock: FakeClock
 ) -> None:
     h = await harness(settings, db, clock)
-    replies = await h.event(GROUP, Kind.TEXT, chat=GROUP, private=False, anonymous=True, text="I smell gas!")
+    replies = await h.event(GROUP, EventKind.TEXT, chat=GROUP, private=False, anonymous=True, text="I smell gas!")
     card = first_answer.card(detect("I smell gas!"), Lang.EN, GROUP, "96777")
     cards = [r for r in replies if isinstance(r, Text) and r == card]
     assert cards and all(r.chat == GROUP for r in replies)
     assert texts(replies)[-1] == t("en", "start.anonymous_sender", hotline="96777")
     async with db.lock:
         assert await ConversationsRepo(db.conn).get("telegram", GROUP) is None, "no report is started in the group"
-    assert await h.event(GROUP, Kind.TEXT, chat=GROUP, private=False, anonymous=True, text="see you at 8") == []
+    assert await h.event(GROUP, EventKind.TEXT, chat=GROUP, private=False, anonymous=True, text="see you at 8") == []
 
 
 async def test_a_button_under_an_inline_message_is_answered(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await harness(settings, db, clock)
     ticket_id = await new_ticket(h)
-    (answer,) = await h.event(CREW_A[1], Kind.BUTTON, data=f"t:acc:{ticket_id}", button_id="iq1", inline=True)
+    (answer,) = await h.event(CREW_A[1], EventKind.BUTTON, data=f"t:acc:{ticket_id}", button_id="iq1", inline=True)
     assert isinstance(answer, Answer) and answer.button_id == "iq1"
     assert answer.text == t("zh", "start.inline_button")  # the crew reads Chinese
     assert (await ticket(db, ticket_id)).status == "dispatched"

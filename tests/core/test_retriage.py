@@ -10,7 +10,7 @@ from bot.config.settings import Settings
 from bot.danger.cards import gas_card
 from bot.i18n import t
 from bot.intake.forms import FIELDS
-from common.events import Kind, Priority, Text
+from common.events import EventKind, Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from tests.conftest import DISPATCHER, RESIDENT
@@ -33,7 +33,7 @@ async def _row(db: Database) -> tuple[str, str, str]:
 async def _service(h: Harness, category: str) -> None:
     await h.text(RESIDENT, "/report")
     await h.press(RESIDENT, f"i:c:{category}")
-    await h.event(RESIDENT, Kind.LOCATION, latitude=LAT, longitude=LON)
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=LAT, longitude=LON)
     await h.press(RESIDENT, "i:f:address:-")
 
 
@@ -69,7 +69,7 @@ async def test_a_typed_excavation_report_is_p1_whatever_the_answers(
 ) -> None:
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT, "a digger hit the gas pipe outside our building")
-    await h.event(RESIDENT, Kind.LOCATION, latitude=LAT, longitude=LON)
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=LAT, longitude=LON)
     await h.press(RESIDENT, "i:f:address:-")
     await h.press(RESIDENT, "i:f:strength:faint")
     assert await _row(db) == ("excavation", "P1", "dispatched")
@@ -79,7 +79,7 @@ async def test_a_typed_excavation_report_is_p1_whatever_the_answers(
 async def test_fire_is_a_short_form_without_smell_questions(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT, "there is a fire in the kitchen")
-    await h.event(RESIDENT, Kind.LOCATION, latitude=LAT, longitude=LON)
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=LAT, longitude=LON)
     assert await _row(db) == ("fire", "P1", "dispatched")
     asked = []
     for _ in range(10):
@@ -93,7 +93,7 @@ async def test_fire_is_a_short_form_without_smell_questions(settings: Settings, 
         elif spec.optional:
             await h.press(RESIDENT, f"i:f:{step}:-")
         else:
-            await h.event(RESIDENT, Kind.CONTACT, phone="+8613812345678")
+            await h.event(RESIDENT, EventKind.CONTACT, phone="+8613812345678")
     assert asked == ["address", "fire_where", "inside", "injured", "phone", "access"]
 
 
@@ -140,7 +140,7 @@ async def test_works_not_going_on_now_stay_p4(settings: Settings, db: Database, 
 async def test_a_co_alarm_with_a_vulnerable_person_is_p1(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT, "my CO alarm is going off")
-    await h.event(RESIDENT, Kind.LOCATION, latitude=LAT, longitude=LON)
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=LAT, longitude=LON)
     await h.press(RESIDENT, "i:f:address:-")
     await h.press(RESIDENT, "i:f:symptoms:none")
     await h.press(RESIDENT, "i:f:vulnerable:children")
@@ -154,7 +154,7 @@ async def test_several_flats_smelling_gas_is_p1_with_the_neighbours_line(
 ) -> None:
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT, "I smell gas")
-    await h.event(RESIDENT, Kind.LOCATION, latitude=LAT, longitude=LON)
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=LAT, longitude=LON)
     await h.press(RESIDENT, "i:f:address:-")
     await h.press(RESIDENT, "i:f:where:stairwell")
     for answer in ("i:f:strength:faint", "i:f:valve:closed", "i:f:unwell:no"):

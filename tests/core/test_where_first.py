@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from bot.config.settings import IntakeConfig, Settings
 from bot.i18n import t
 from bot.intake import geocode
-from common.events import Edit, Kind, Text
+from common.events import Edit, EventKind, Text
 from storage.db import Database, from_db
 from storage.tickets import Ticket, TicketsRepo
 from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT
@@ -45,7 +45,7 @@ async def test_a_resident_who_stops_after_the_pin_has_a_dispatched_ticket(
 ) -> None:
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT, "I smell gas in my kitchen")
-    await h.event(RESIDENT, Kind.LOCATION, latitude=PIN[0], longitude=PIN[1])
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=PIN[0], longitude=PIN[1])
     ticket = await _ticket(db)
     assert (ticket.status, ticket.severity) == ("dispatched", "P1")
     card = await _latest_card(h, CREW_A[0])
@@ -97,7 +97,7 @@ async def test_a_higher_severity_redispatches_and_restarts_the_ack_clock(
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT, "/report")
     await h.press(RESIDENT, "i:c:meter")
-    await h.event(RESIDENT, Kind.LOCATION, latitude=PIN[0], longitude=PIN[1])
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=PIN[0], longitude=PIN[1])
     await h.press(RESIDENT, "i:f:address:-")
     assert await db.scalar("SELECT COUNT(*) FROM tickets") == 0, "a meter fault waits for its summary"
     await h.press(RESIDENT, "i:f:meter_turning:yes")
@@ -122,7 +122,7 @@ async def test_a_higher_severity_redispatches_and_restarts_the_ack_clock(
 async def test_a_lower_severity_is_only_a_note(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT, "I smell gas outside")
-    await h.event(RESIDENT, Kind.LOCATION, latitude=PIN[0], longitude=PIN[1])
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=PIN[0], longitude=PIN[1])
     await h.press(RESIDENT, "i:f:address:-")
     await h.press(RESIDENT, "i:f:where:outdoors")
     await h.press(RESIDENT, "i:f:strength:faint")
@@ -162,7 +162,7 @@ async def test_a_configured_geocoder_names_the_pin(settings: Settings, db: Datab
     cfg = settings.model_copy(update={"intake": IntakeConfig(geocoder="test")})
     h = await Harness(cfg, db, clock).setup()
     await h.text(RESIDENT, "I smell gas")
-    await h.event(RESIDENT, Kind.LOCATION, latitude=PIN[0], longitude=PIN[1])
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=PIN[0], longitude=PIN[1])
     card = await _latest_card(h, CREW_A[0])
     assert t("zh", "crew.card_address_looked_up", address="No. 1 Test Road (31.23, 121.47)") in card
     assert "31.23040, 121.47370" in card, "the pin as well: a looked-up address can be wrong"
@@ -180,7 +180,7 @@ async def test_photos_sent_after_the_card_reach_the_crew(settings: Settings, db:
     await h.text(RESIDENT, "I smell gas in my kitchen")
     await fill_leak_form(h, upto="photos")
     assert await h.outbox("photo") == []
-    await h.event(RESIDENT, Kind.PHOTO, photo="file-1")
+    await h.event(RESIDENT, EventKind.PHOTO, photo="file-1")
     await h.press(RESIDENT, "i:f:photos:-")
     assert sorted(row.chat for row in await h.outbox("photo")) == sorted(CREW_A)
 
@@ -191,7 +191,7 @@ async def test_a_raise_while_the_crew_is_on_its_way_is_told_to_them(
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT, "/report")
     await h.press(RESIDENT, "i:c:meter")
-    await h.event(RESIDENT, Kind.LOCATION, latitude=PIN[0], longitude=PIN[1])
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=PIN[0], longitude=PIN[1])
     await h.press(RESIDENT, "i:f:address:-")
     await h.press(RESIDENT, "i:f:meter_turning:yes")  # P2, dispatched
     await h.press(CREW_A[0], "t:acc:1")

@@ -17,7 +17,7 @@ from bot.cli.roster import render_show
 from bot.cli.text import Say
 from bot.clock import SystemClock
 from bot.i18n import Lang
-from bot.rota.roster import show
+from bot.rota.operator import show
 from common.events import Text
 from sandbox import Sandbox
 from storage.outbox import OutboxRepo

@@ -78,5 +78,5 @@ async def test_admins_are_warned_of_a_gap_at_start_up(sandbox: Sandbox, tmp_path
     finally:
         await db.close()
     async with running_bot(settings):
-        message = await sb.wait_for_text(ADMIN, t("en", "roster.gaps_title", days=14), timeout_s=10)
+        message = await sb.wait_for_text(ADMIN, t("en", "rota.gaps_title", days=14), timeout_s=10)
         assert "crew A on leave" in (message.text or "")

@@ -20,7 +20,7 @@ from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, runni
 from bot.outbound.channels import Channel
 from bot.outbound.delivery import Pace
 from bot.runtime import Runtime
-from common.events import Answer, Inbound, Kind, Outbound, Text
+from common.events import Answer, EventKind, Inbound, Outbound, Text
 from sandbox import Sandbox
 
 RECORD = "record"
@@ -47,7 +47,7 @@ class RecordingChannel:
     def pace(self, chat: str) -> Pace:
         return Pace(1000.0, 1000.0)
 
-    async def receive(self, runtime: Runtime, kind: Kind, **fields: object) -> None:
+    async def receive(self, runtime: Runtime, kind: EventKind, **fields: object) -> None:
         event = Inbound(
             channel=RECORD,
             kind=kind,
@@ -111,9 +111,9 @@ async def test_a_report_on_one_channel_reaches_crews_on_the_other(sandbox: Sandb
     sb, record = sandbox, RecordingChannel()
     settings = sandbox_settings(sb, tmp_path / "two.sqlite3", lang="en")
     async with running_bot(settings, channels=[record.channel()]) as runtime:
-        await record.receive(runtime, Kind.TEXT, text="I smell gas, it's strong in the kitchen")
+        await record.receive(runtime, EventKind.TEXT, text="I smell gas, it's strong in the kitchen")
         await record.wait_for_text("96777")  # the safety card, on the resident's channel
-        await record.receive(runtime, Kind.LOCATION, latitude=31.2304, longitude=121.4737)
+        await record.receive(runtime, EventKind.LOCATION, latitude=31.2304, longitude=121.4737)
         for crew in (LEAD, MEMBER):  # the card, on the crews' channel (Telegram)
             await sb.wait_for(crew, has_button("t:acc:1"), timeout_s=5)
         await record.wait_for_text("Ticket #1")  # the receipt, back on the resident's channel

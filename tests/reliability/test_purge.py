@@ -17,7 +17,7 @@ from bot.cli.text import Say
 from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.i18n import Lang
-from common.events import Kind
+from common.events import EventKind
 from storage.db import Database
 from storage.instance import InstanceLock
 from storage.maintenance import truncate_wal
@@ -155,7 +155,7 @@ async def test_purge_leaves_no_personal_data_in_the_file(settings: Settings, db:
     # dispatched ticket by now, open and so not purged)
     await h.text(QUIET_ID, "/report")
     await h.press(QUIET_ID, "i:c:meter")
-    await h.event(QUIET_ID, Kind.LOCATION, latitude=31.2, longitude=121.4)
+    await h.event(QUIET_ID, EventKind.LOCATION, latitude=31.2, longitude=121.4)
     await h.text(QUIET_ID, "Tower 9 Room 1208")
     assert await db.scalar("SELECT COUNT(*) FROM conversations WHERE user_ref = ?", (QUIET_ID,)) == 1
     await truncate_wal(db)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from common.events import Kind
+from common.events import EventKind
 from handlers.convert import TelegramUpdate, decode_update
 from handlers.processor import SHARED_KEY, chat_key
 from handlers.safe_updates import decode_batch
@@ -65,7 +65,7 @@ def test_a_text_message() -> None:
     event = update.inbound(NOW)
     assert event is not None
     assert (event.kind, event.text, event.user, event.chat, event.private) == (
-        Kind.TEXT,
+        EventKind.TEXT,
         MESSAGE["text"],
         "5",
         "5",
@@ -77,20 +77,24 @@ def test_a_text_message() -> None:
 @pytest.mark.parametrize(
     ("extra", "kind", "expected"),
     [
-        ({"text": "/Report@HotlineBot now please"}, Kind.COMMAND, {"command": "report", "args": ("now", "please")}),
-        ({"text": None, "location": {"latitude": 31.2, "longitude": 121}}, Kind.LOCATION, {"longitude": 121}),
-        ({"text": None, "contact": {"phone_number": "+8613812345678"}}, Kind.CONTACT, {"phone": "+8613812345678"}),
+        (
+            {"text": "/Report@HotlineBot now please"},
+            EventKind.COMMAND,
+            {"command": "report", "args": ("now", "please")},
+        ),
+        ({"text": None, "location": {"latitude": 31.2, "longitude": 121}}, EventKind.LOCATION, {"longitude": 121}),
+        ({"text": None, "contact": {"phone_number": "+8613812345678"}}, EventKind.CONTACT, {"phone": "+8613812345678"}),
         (
             {"text": None, "caption": "pipe", "photo": [{"file_id": "small"}, {"file_id": "big"}]},
-            Kind.PHOTO,
+            EventKind.PHOTO,
             {"photo": "big", "text": "pipe"},
         ),
-        ({"text": None, "voice": {"file_id": "v"}}, Kind.MEDIA, {"media": "voice"}),
-        ({"text": None}, Kind.MEDIA, {"media": "other"}),
-        ({"text": "x" * 5000}, Kind.TEXT, {"text": "x" * 4096}),
+        ({"text": None, "voice": {"file_id": "v"}}, EventKind.MEDIA, {"media": "voice"}),
+        ({"text": None}, EventKind.MEDIA, {"media": "other"}),
+        ({"text": "x" * 5000}, EventKind.TEXT, {"text": "x" * 4096}),
     ],
 )
-def test_each_kind_of_message(extra: dict[str, Any], kind: Kind, expected: dict[str, object]) -> None:
+def test_each_kind_of_message(extra: dict[str, Any], kind: EventKind, expected: dict[str, object]) -> None:
     message = {key: value for key, value in {**MESSAGE, **extra}.items() if value is not None}
     update = decode_update({"update_id": 4, "message": message})
     assert update is not None
@@ -113,7 +117,7 @@ def test_a_button() -> None:
     assert update is not None and chat_key(update) == 5
     event = update.inbound(NOW)
     assert event is not None
-    assert (event.kind, event.data, event.button_id, event.message_id) == (Kind.BUTTON, "i:s:ok", "q1", "1")
+    assert (event.kind, event.data, event.button_id, event.message_id) == (EventKind.BUTTON, "i:s:ok", "q1", "1")
 
 
 @pytest.mark.parametrize(

@@ -24,22 +24,21 @@ from bot.rota.duty import Rota, rota_around, save_overrides, save_rotations, sto
 from bot.rota.ics import overrides_from_ics, slots_to_ics
 from bot.rota.model import DutySlot, Gap, Override, OverrideKind, SlotKind, next_on_duty, on_duty, shifts_between
 from storage.db import Database
-from storage.rota import RotaRepo
+from storage.rota import RotaFileKind, RotaRepo
 from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 
-Kind = Literal["rotations", "shifts"]
 Format = Literal["csv", "ics"]
 
 
-class RosterError(OperatorError, ValueError):
-    """A roster command cannot run as asked (no such file, a calendar of rotations, ...)."""
+class RotaError(OperatorError, ValueError):
+    """A ``hotline roster`` command cannot run as asked (no such file, a calendar of rotations, ...)."""
 
 
 @dataclass(frozen=True)
 class Imported:
-    kind: Kind
+    kind: RotaFileKind
     fmt: Format
     rows: int
 
@@ -48,11 +47,11 @@ def file_format(path: Path, fmt: str | None) -> Format:
     if fmt in ("csv", "ics"):
         return fmt  # type: ignore[return-value]
     if fmt is not None:
-        raise RosterError("roster.bad_format", fmt=repr(fmt))
+        raise RotaError("roster.bad_format", fmt=repr(fmt))
     return "ics" if path.suffix.lower() in (".ics", ".ical", ".ifb") else "csv"
 
 
-def _csv_kind(data: bytes) -> Kind:
+def _csv_kind(data: bytes) -> RotaFileKind:
     """A rotations file has a ``crews`` or ``shift_hours`` column (每班小时, 起始时间); anything else is shifts."""
     try:
         text = decode_file(data, fallback="gb18030")
@@ -69,7 +68,7 @@ async def _read(path: Path) -> bytes:
     try:
         return await asyncio.to_thread(path.read_bytes)
     except OSError as exc:
-        raise RosterError("roster.unreadable", path=path, reason=exc.strerror) from exc
+        raise RotaError("roster.unreadable", path=path, reason=exc.strerror) from exc
 
 
 def known_crews(settings: Settings) -> set[str] | None:
@@ -84,10 +83,10 @@ async def import_file(
     data = await _read(path)
     zone, known = settings.utility.tz, known_crews(settings)
     if kind not in (None, "rotations", "shifts"):
-        raise RosterError("roster.bad_kind", kind=repr(kind))
-    chosen: Kind = ("shifts" if form == "ics" else _csv_kind(data)) if kind is None else kind  # type: ignore[assignment]
+        raise RotaError("roster.bad_kind", kind=repr(kind))
+    chosen: RotaFileKind = ("shifts" if form == "ics" else _csv_kind(data)) if kind is None else kind  # type: ignore[assignment]
     if form == "ics" and chosen == "rotations":
-        raise RosterError("roster.ics_rotations")
+        raise RotaError("roster.ics_rotations")
 
     async def save(tx: SyncConnection) -> int:
         if chosen == "rotations":
@@ -100,7 +99,7 @@ async def import_file(
         return len(overrides)
 
     count = await db.run(save)
-    logger.info("roster import: %d %s from a %s file", count, chosen, form)
+    logger.info("rota import: %d %s from a %s file", count, chosen, form)
     return Imported(kind=chosen, fmt=form, rows=count)
 
 
@@ -132,7 +131,7 @@ async def export_file(
 ) -> int:
     """Write every slot overlapping ``[start, end)`` to ``path`` (CSV of shifts or .ics); returns the count."""
     if end <= start:
-        raise RosterError("roster.backwards")
+        raise RotaError("roster.backwards")
     form, zone = file_format(path, fmt), settings.utility.tz
 
     async def around(tx: SyncConnection) -> Rota:
