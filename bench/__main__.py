@@ -247,7 +247,7 @@ def render(rows: list[Row], latency_ms: float, elapsed_s: float) -> str:
         f"and load driver in the benchmark's process, none sharing the bot's. CPU ms per update: each peer "
         f"process's own user + system time during the load. The hotline bot runs with the "
         f"outbound limits raised (global_rate_per_s, private_rate_per_s, private_burst), since the stand-in enforces "
-        f"none, and 256 Bot API connections (telegram.connection_pool_size). Broadcasts: [reminders] rate_per_s "
+        f"none, and 256 Bot API connections (telegram.connection_pool_size). Broadcasts: [broadcast] rate_per_s "
         f"{BROADCAST_CAP_PER_S:.0f}, max_in_flight {BROADCAST_IN_FLIGHT}, quiet hours off. Machine: {machine()}. "
         f"Whole run {elapsed_s:.0f} s."
     )

@@ -1,5 +1,5 @@
 """Broadcast at the cap: the whole bot with ``subscribers`` residents (tips on) seeded into its database
-before it starts and ``[reminders] rate_per_s`` raised to ``cap_per_s``. The broadcast is recorded in the
+before it starts and ``[broadcast] rate_per_s`` raised to ``cap_per_s``. The broadcast is recorded in the
 database from outside, as ``hotline broadcast send`` does, and the running bot's broadcaster finds and
 sends it. Measured at the stand-in: the achieved rate (first to last delivery) over the cap.
 
@@ -50,15 +50,15 @@ class BroadcastResult:
         return (self.delivered - 1) / span if self.delivered > 1 and span > 0 else 0.0
 
 
-def reminders_section(cap_per_s: float, max_in_flight: int) -> dict[str, Any]:
+def broadcast_section(cap_per_s: float, max_in_flight: int) -> dict[str, Any]:
     # quiet hours off: the bench may run at night, and a tip would wait for the morning
     return {"rate_per_s": cap_per_s, "max_in_flight": max_in_flight, "quiet_start": "00:00", "quiet_end": "00:00"}
 
 
-async def _queue_broadcast(db_path: Path, stand_in: Standin, reminders: dict[str, Any]) -> None:
+async def _queue_broadcast(db_path: Path, stand_in: Standin, section: dict[str, Any]) -> None:
     """What ``hotline broadcast send --no-wait`` does: record it; the running bot's broadcaster picks it up."""
     urls = SimpleNamespace(base_url=f"{stand_in.root}/bot", base_file_url=f"{stand_in.root}/file/bot")
-    settings = sandbox_settings(urls, db_path, lang="en", reminders=reminders)  # type: ignore[arg-type]
+    settings = sandbox_settings(urls, db_path, lang="en", broadcast=section)  # type: ignore[arg-type]
     db = await Database.open(db_path, migrate=False)
     try:
         now = SystemClock().now()
@@ -112,9 +112,9 @@ async def run_broadcast(
 ) -> BroadcastResult:
     result = BroadcastResult(subscribers, cap_per_s)
     await seed(db_path, subscribers=subscribers, tickets=0)
-    reminders = reminders_section(cap_per_s, max_in_flight)
+    section = broadcast_section(cap_per_s, max_in_flight)
     chats = range(FIRST_SUBSCRIBER, FIRST_SUBSCRIBER + subscribers)
-    overrides = json.dumps({"reminders": reminders})
+    overrides = json.dumps({"broadcast": section})
     async with Standin(latency_ms) as stand_in, Peer("hotline", str(db_path), overrides) as peer:
         sb = stand_in.sandbox
         for user_id in (LEAD, MEMBER, OTHER_CREW):
@@ -126,7 +126,7 @@ async def run_broadcast(
             sb.create_user(user_id, first_name=f"Resident {user_id}", language_code="en")
         await peer.start(stand_in.root)
         await sb.wait_idle(quiet_s=0.2, timeout_s=10)
-        await _queue_broadcast(db_path, stand_in, reminders)
+        await _queue_broadcast(db_path, stand_in, section)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         surge: asyncio.Future[list[float | BaseException]] | None = None

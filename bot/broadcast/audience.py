@@ -30,7 +30,7 @@ def check_audience(settings: Settings, audience: str) -> str:
 
 
 def quiet_hours(settings: Settings) -> QuietHours:
-    return QuietHours(start=settings.reminders.quiet_start, end=settings.reminders.quiet_end)
+    return QuietHours(start=settings.broadcast.quiet_start, end=settings.broadcast.quiet_end)
 
 
 def in_audience(settings: Settings, audience: str, c: Candidate) -> bool:
@@ -136,4 +136,4 @@ async def progress_on(conn: Conn, settings: Settings, broadcast_id: int, now: da
 
 def effective_rate(settings: Settings) -> float:
     """Broadcast messages per second: the configured rate, within the lane's overall limit."""
-    return min(settings.reminders.rate_per_s, settings.outbound.global_rate_per_s)
+    return min(settings.broadcast.rate_per_s, settings.outbound.global_rate_per_s)

@@ -84,7 +84,7 @@ class Broadcaster:
         stop_timeout_s: float = 5.0,
     ) -> None:
         self.db, self.lane, self.clock, self.settings, self.channel = db, lane, clock, settings, channel
-        self.config = settings.reminders
+        self.config = settings.broadcast
         self.quiet = quiet_hours(settings)
         self._poll_interval_s, self._tick_s = poll_interval_s, tick_s
         self._prepare_chunk, self._flush_batch, self._stop_timeout_s = prepare_chunk, flush_batch, stop_timeout_s

@@ -31,7 +31,7 @@ from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 
-_NEXT_JOB, _TICK_JOB = "reminders:next", "reminders:tick"
+_NEXT_JOB, _TICK_JOB = "campaigns:next", "campaigns:tick"
 Fired = tuple[str, int | None]  # a run's status and its broadcast (None unless fired)
 _US = timedelta(microseconds=1)
 
@@ -57,7 +57,7 @@ def calendar_for(settings: Settings) -> Calendar:
     the utility's regions applied."""
     content = content_store.read(settings.utility.content_override).campaign_changes()
     return load_calendar(
-        overrides=settings.reminders.calendar_override, regions=settings.utility.regions, content=content
+        overrides=settings.broadcast.calendar_override, regions=settings.utility.regions, content=content
     )
 
 
@@ -79,7 +79,7 @@ class ReminderRunner:
         self.calendar = calendar if calendar is not None else calendar_for(settings)
         self.on_broadcast, self.channel = on_broadcast, channel
         self.tz, self.quiet = settings.utility.tz, quiet_hours(settings)
-        self.catch_up = timedelta(hours=settings.reminders.catch_up_h)
+        self.catch_up = timedelta(hours=settings.broadcast.catch_up_h)
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:

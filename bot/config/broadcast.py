@@ -1,19 +1,45 @@
-"""Configuration of reminders, broadcasts and districts (``[reminders]`` and ``[[districts]]``).
+"""Configuration of broadcasts and districts (``[broadcast]`` and ``[[districts]]``).
 
-Kept apart from ``bot.config.settings`` so the feature's settings live with the feature; ``Settings`` includes them.
+``[broadcast]`` was called ``[reminders]`` until December 2026; files and the environment
+(``HOTLINE_REMINDERS__...``) may still use that name (``OLD_NAMES``).
+
+Kept apart from ``bot.config.settings`` so the feature's settings live with the feature; ``Settings``
+includes them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator
 
 from bot.config.section import Section
 
+OLD_NAMES = {"reminders": "broadcast"}  # a section's former name -> its name
 
-class RemindersConfig(Section):
+
+def renamed_sections(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each former section name (``OLD_NAMES``) moved to its name; keys given under both
+    names take the value given under the current name."""
+    old = [name for name in OLD_NAMES if name in data]
+    if not old:
+        return data
+    data = dict(data)
+    for name in old:
+        value, now = data.pop(name), data.get(OLD_NAMES[name])
+        if isinstance(value, dict) and isinstance(now, dict):
+            value = {**value, **now}
+        elif now is not None:
+            value = now
+        data[OLD_NAMES[name]] = value
+    return data
+
+
+class BroadcastConfig(Section):
+    """Seasonal campaigns, broadcasts and notices: the calendar, quiet hours, the send rate, catching up."""
+
     calendar_override: Path | None = None  # a TOML file in the calendar's format, applied over the shipped one
     quiet_start: dt.time = dt.time(21, 0)  # local: no tips from here ...
     quiet_end: dt.time = dt.time(8, 0)  # ... until here, unless urgent

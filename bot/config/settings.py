@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.board.config import BoardConfig
-from bot.config.broadcast import District, RemindersConfig
+from bot.config.broadcast import OLD_NAMES, BroadcastConfig, District, renamed_sections
 from bot.config.casework import BookingConfig, CaseworkConfig
 from bot.config.escalation import EscalationConfig
 from bot.config.ops import LoggingConfig, OpsConfig
@@ -166,6 +166,14 @@ class IntakeConfig(Section):
         return self
 
 
+class _FormerNames(BaseSettings):
+    """Sections set in the environment under a former name (``HOTLINE_REMINDERS__RATE_PER_S``)."""
+
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_nested_delimiter="__")
+
+    reminders: dict[str, Any] | None = None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_nested_delimiter="__", extra="forbid")
 
@@ -177,7 +185,7 @@ class Settings(BaseSettings):
     crews: list[Crew] = Field(default_factory=list)
     staff: list[Member] = Field(default_factory=list)
     rota: RotaConfig = RotaConfig()
-    reminders: RemindersConfig = RemindersConfig()
+    broadcast: BroadcastConfig = BroadcastConfig()
     districts: list[District] = Field(default_factory=list)
     intake: IntakeConfig = IntakeConfig()
     escalation: EscalationConfig = EscalationConfig()
@@ -199,7 +207,12 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (env_settings, init_settings)
+        return (env_settings, EnvSettingsSource(_FormerNames), init_settings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _former_names(cls, data: Any) -> Any:
+        return renamed_sections(data) if isinstance(data, dict) else data
 
     @model_validator(mode="after")
     def _rota_names_crews(self) -> Settings:
@@ -248,10 +261,12 @@ class Settings(BaseSettings):
         return secret
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(exc: ValidationError, former: dict[str, str]) -> str:
+    """The errors, each naming its key as the file spelt it (``former``: a section's name -> the name used)."""
     lines = []
     for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "(file)"
+        loc = [str(part) for part in error["loc"]]
+        key = ".".join([former.get(loc[0], loc[0]), *loc[1:]] if loc else []) or "(file)"
         lines.append(f"{key}: {error['msg']}")
     return "\n".join(lines)
 
@@ -271,7 +286,8 @@ def load_settings(path: Path | None, overrides: dict[str, Any] | None = None) ->
     try:
         settings = Settings(**data)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc)) from exc
+        former = {new: old for old, new in OLD_NAMES.items() if old in data and new not in data}
+        raise ConfigError(_describe(exc, former)) from exc
     if path is not None and not settings.storage.path.is_absolute():
         # relative to the configuration file, not to wherever the command happens to be run from
         settings.storage.path = path.resolve().parent / settings.storage.path

@@ -65,7 +65,7 @@ def _base_rows(settings: Settings) -> tuple[dict[str, dict[str, Any]], dict[str,
                "reviewed": e.reviewed, "enabled": True}
         for e in knowledge.shipped().entry
     }  # fmt: skip
-    calendar = load_calendar(overrides=settings.reminders.calendar_override, by_region=False)
+    calendar = load_calendar(overrides=settings.broadcast.calendar_override, by_region=False)
     campaigns = {
         c.id: {"id": c.id, "schedule": _schedule(c), "zh": c.texts.zh, "en": c.texts.en, "source": c.source or "",
                "reviewed": c.reviewed, "enabled": c.enabled}
@@ -270,7 +270,7 @@ def read_sheet(path: Path, settings: Settings, today: dt.date) -> Content:
         raise SheetError(problems)
     try:  # the whole, as the bot will load it
         knowledge.with_content(knowledge.shipped(), content)
-        load_calendar(overrides=settings.reminders.calendar_override, content=content.campaign_changes())
+        load_calendar(overrides=settings.broadcast.calendar_override, content=content.campaign_changes())
     except (KnowledgeError, CalendarError) as exc:
         raise SheetError([str(exc)]) from exc
     return content
