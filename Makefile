@@ -11,7 +11,7 @@ LOCK := requirements.lock
 # The interpreter: $(PY) on PATH, else a pyenv-installed one of that name (pyenv's shims refuse versions not selected)
 PYTHON = $(shell $(PY) -c 'import sys; print(sys.executable)' 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/*/bin/$(PY) 2>/dev/null | tail -n 1)
 
-.PHONY: demo test run lint lock bench reliability model clean
+.PHONY: demo test test-fast run lint lock bench reliability model clean
 
 # The tested set of every dependency, pinned with hashes in $(LOCK); the project itself editable, without dependencies
 $(STAMP): pyproject.toml $(LOCK)
