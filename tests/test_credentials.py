@@ -4,16 +4,13 @@ environment has none, by a real bot process that then polls; the environment win
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.cli.demo import DEMO_TOKEN
 from bot.config.credentials import apply_credentials
 from bot.config.settings import load_settings
 from sandbox import Sandbox
-from tests.reliability.botproc import BotProcess, bot_config, toml_dump
+from tests.kit.botproc import BotProcess, bot_config, toml_dump
 
 
 def test_credentials_fill_what_the_environment_leaves_empty(tmp_path: Path) -> None:
@@ -29,12 +26,6 @@ def test_credentials_fill_what_the_environment_leaves_empty(tmp_path: Path) -> N
     assert apply_credentials(other, env) == ["webhook-secret"]
     assert other.require_token() == "654321:" + "B" * 35
     assert apply_credentials(load_settings(None), {}) == []
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        yield sb
 
 
 async def test_a_real_process_polls_with_the_token_from_its_credentials(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -8,23 +8,26 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
+from bot.cli.demo import DEMO_TOKEN
 from bot.ops.logformat import JsonFormatter, _OwnHandler, apply_logging
 from bot.ops.logsafety import TokenFilter
 from sandbox import Sandbox
-from tests.reliability.botproc import BotProcess, bot_config, toml_dump
-from tests.reliability.driver import OPENING, file_report
+from tests.kit.botproc import BotProcess, bot_config, toml_dump
+from tests.kit.chat import OPENING, file_report
 
 TOKEN = (
     "123456789:" + "AAEhBP0av28ABCDEFGHIJKLMNOPQRSTUVWX"
 )  # token-shaped (joined: no token-shaped literal in the repository)
 RESIDENT = 7700
+
+
+pytestmark = pytest.mark.people(RESIDENT)
 
 
 def test_json_lines_with_the_token_masked_in_message_and_traceback() -> None:
@@ -84,15 +87,6 @@ def test_apply_logging_leaves_others_handlers_alone() -> None:
     before = [(h, h.formatter) for h in root.handlers]
     apply_logging("DEBUG", "json")
     assert [(h, h.formatter) for h in root.handlers] == before
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id in (LEAD, MEMBER, OTHER_CREW, DISPATCHER):
-            sb.create_user(user_id, first_name=f"Staff {user_id}", language_code="en")
-        sb.create_user(RESIDENT, first_name="Resident", language_code="en")
-        yield sb
 
 
 async def test_a_real_process_logs_json_at_debug_without_personal_data(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import signal
 import socket
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ import pytest
 from bot.cli.demo import DEMO_TOKEN
 from bot.ops.sdnotify import Keepalive, Notifier
 from sandbox import Sandbox
-from tests.reliability.botproc import REPO, bot_config, staff_sandbox, toml_dump
+from tests.kit.botproc import REPO, bot_config, toml_dump
 
 
 class Receiver:
@@ -121,12 +121,6 @@ async def test_the_keepalive_extends_the_start_then_pings_only_while_healthy(rec
         await rx.wait_for("WATCHDOG=1", count=pings + 1, timeout_s=10)
     finally:
         await keepalive.stop()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with staff_sandbox() as sb:
-        yield sb
 
 
 async def test_a_real_hotline_run_says_ready_pings_the_watchdog_and_says_stopping(

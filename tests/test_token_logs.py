@@ -17,7 +17,7 @@ from bot.cli.demo import DEMO_TOKEN
 from bot.cli.main import main
 from bot.ops.logsafety import MASK, TokenFilter
 from sandbox import Sandbox
-from tests.reliability.botproc import toml_dump
+from tests.kit.botproc import toml_dump
 
 # shaped like a real token (the bot's id, a colon, 35 characters)
 TOKEN = (
@@ -27,7 +27,7 @@ SECRET = TOKEN.split(":", 1)[1]
 
 
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
+def threaded_sandbox() -> Iterator[Sandbox]:
     """A sandbox on its own thread and event loop: ``main`` runs its own loop on the test's thread."""
     loop = asyncio.new_event_loop()
     started: list[Sandbox] = []
@@ -102,25 +102,25 @@ def test_wrong_scheme(
 
 
 def test_missing_bot_suffix_is_a_404(
-    sandbox: Sandbox,
+    threaded_sandbox: Sandbox,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = run_with(tmp_path, sandbox.base_url.removesuffix("bot"), monkeypatch, token=DEMO_TOKEN)
+    code = run_with(tmp_path, threaded_sandbox.base_url.removesuffix("bot"), monkeypatch, token=DEMO_TOKEN)
     text = scan(DEMO_TOKEN, caplog, capsys)
     assert code == 1 and "does not end in '/bot'" in text and "Traceback" not in text
 
 
 def test_refused_token(
-    sandbox: Sandbox,
+    threaded_sandbox: Sandbox,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = run_with(tmp_path, sandbox.base_url, monkeypatch)  # the sandbox knows only DEMO_TOKEN: 401
+    code = run_with(tmp_path, threaded_sandbox.base_url, monkeypatch)  # the sandbox knows only DEMO_TOKEN: 401
     text = scan(TOKEN, caplog, capsys)
     assert code == 1 and "Telegram refused the bot token" in text and "Traceback" not in text
 

@@ -10,10 +10,10 @@ import pytest
 from bot.board.serve import running_board
 from bot.clock import FakeClock
 from storage.db import Database
-from tests.board.kit import World, board_settings
-from tests.conftest import T0
-from tests.core.harness import Harness
-from tests.core.test_leak_report import report_leak
+from tests.kit.board import World, board_settings
+from tests.kit.forms import report_leak
+from tests.kit.harness import Harness
+from tests.kit.settings import T0
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from bot.board.tokens import Claims, sign
 from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
 from bot.config.settings import Settings
 from sandbox import Sandbox
-from tests.board.kit import LINK, SECRET, board_section, on_board
-from tests.e2e.test_first_path import fill_report
+from tests.kit.board import LINK, SECRET, board_section, on_board
+from tests.kit.chat import fill_report
 
 
 def _cjk_font() -> bool:

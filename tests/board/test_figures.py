@@ -12,8 +12,8 @@ from bot.clock import FakeClock
 from bot.config.settings import load_settings
 from bot.dispatch.sla import targets
 from storage.tickets import Ticket
-from tests.board.kit import SECRET, board_settings
-from tests.conftest import T0, settings_dict
+from tests.kit.board import SECRET, board_settings
+from tests.kit.settings import T0, settings_dict
 
 
 def ticket(

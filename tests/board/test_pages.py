@@ -12,8 +12,9 @@ import pytest
 
 from bot.rota.duty import save_overrides
 from bot.rota.model import Override, OverrideKind
-from tests.board.kit import World, client, link_for, sign_in
-from tests.conftest import CREW_A, DISPATCHER, T0
+from tests.kit.board import World, client, link_for, sign_in
+from tests.kit.people import CREW_A, DISPATCHER
+from tests.kit.settings import T0
 
 PHONE_DIGITS = "13812345678"
 

@@ -14,7 +14,7 @@ import pytest
 
 from common.errors import ConfigError, StorageError
 from storage.db import Database
-from tests.board.kit import SECRET, board_settings
+from tests.kit.board import SECRET, board_settings
 
 
 async def test_the_boards_reading_connection_cannot_write(tmp_path: Path) -> None:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from bot.clock import FakeClock
 from storage.db import Database
-from tests.board.kit import World, board_settings, client, link_for, on_board, sign_in
-from tests.conftest import CREW_A, DISPATCHER, T0
-from tests.core.harness import Harness, texts
+from tests.kit.board import World, board_settings, client, link_for, on_board, sign_in
+from tests.kit.harness import Harness, texts
+from tests.kit.people import CREW_A, DISPATCHER
+from tests.kit.settings import T0
 
 
 async def test_signed_out_visitor_is_sent_to_sign_in(world: World) -> None:

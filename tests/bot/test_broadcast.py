@@ -19,7 +19,7 @@ from bot.outbound.lane import Lane
 from common.events import Outbound, Priority, Text
 from handlers.channel import TelegramPacing
 from storage.db import Database
-from tests.bot.broadcast_helpers import FakeChannel, add_subscribers, fast_settings
+from tests.kit.broadcast import FakeChannel, add_subscribers, fast_settings
 
 NOON = datetime(2027, 3, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 TEXTS = {"zh": "中文提示 96777", "en": "English tip 96777"}

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from bot.cli.main import main
-from tests.bot.broadcast_helpers import fast_settings
+from tests.kit.broadcast import fast_settings
 
 
 def test_cli_preview_send_status(tmp_path: Path, capsys: object) -> None:

@@ -15,8 +15,7 @@ from bot.outbound.lane import Lane
 from common.events import Text
 from handlers.channel import TelegramPacing
 from storage.db import Database
-from tests.bot.broadcast_helpers import FakeChannel, add_subscribers, fast_settings
-from tests.bot.test_campaigns import EXPECTED
+from tests.kit.broadcast import EXPECTED, FakeChannel, add_subscribers, fast_settings
 
 START = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)  # 2027-01-01 00:00 in Shanghai
 END = datetime(2028, 12, 31, 16, 0, tzinfo=UTC)  # 2029-01-01 00:00

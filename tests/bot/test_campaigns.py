@@ -23,6 +23,7 @@ from bot.broadcast.calendar import (
     occurrences,
 )
 from bot.clock import FakeClock
+from tests.kit.broadcast import EXPECTED
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -31,27 +32,6 @@ TEXTS = {"zh": "测试 {hotline}", "en": "test {hotline}"}
 # Every shipped campaign -> the local day it must fire on, per year (all at 10:00 local); a year missing:
 # it does not fire that year (中秋 in the National Day break in 2028: one combined tip instead of two).
 # Holiday tips count from the first day of the official break (the holidays package's arrangement).
-EXPECTED = {
-    "spring_festival_travel": {2027: date(2027, 1, 29), 2028: date(2028, 1, 18)},  # break 5 Feb / 25 Jan - 7
-    "spring_festival": {2027: date(2027, 2, 3), 2028: date(2028, 1, 23)},  # break - 2
-    "lantern_festival": {2027: date(2027, 2, 20), 2028: date(2028, 2, 9)},
-    "consumer_rights_day": {2027: date(2027, 3, 15), 2028: date(2028, 3, 15)},
-    "qingming_travel": {2027: date(2027, 4, 1), 2028: date(2028, 4, 2)},  # break 3 Apr / 4 Apr - 2
-    "disaster_prevention_day": {2027: date(2027, 5, 12), 2028: date(2028, 5, 12)},
-    "safety_month": {2027: date(2027, 6, 1), 2028: date(2028, 6, 1)},
-    "safety_consultation_day": {2027: date(2027, 6, 16), 2028: date(2028, 6, 16)},
-    "summer_rainy_season": {2027: date(2027, 6, 20), 2028: date(2028, 6, 20)},
-    "summer_heat": {2027: date(2027, 7, 15), 2028: date(2028, 7, 15)},
-    "school_canteens": {2027: date(2027, 8, 28), 2028: date(2028, 8, 28)},
-    "mid_autumn_eve": {2027: date(2027, 9, 14)},
-    "national_day_eve": {2027: date(2027, 9, 30)},
-    "mid_autumn_national_day": {2028: date(2028, 9, 29)},  # the break starts on Saturday 30 September
-    "heating_season-all": {2027: date(2027, 10, 15), 2028: date(2028, 10, 15)},  # the default region's day
-    "winter_inspection": {2027: date(2027, 11, 1), 2028: date(2028, 11, 1)},
-    "fire_safety_day": {2027: date(2027, 11, 9), 2028: date(2028, 11, 9)},
-    "co_season": {2027: date(2027, 12, 1), 2028: date(2028, 12, 1)},
-    "co_midwinter": {2027: date(2027, 1, 15), 2028: date(2028, 1, 15)},
-}
 
 
 def local(y: int, mo: int, d: int, h: int = 0, mi: int = 0, tz: ZoneInfo = SHANGHAI) -> datetime:

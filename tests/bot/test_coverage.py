@@ -18,8 +18,9 @@ from bot.rota.model import GapReason, Override, OverrideKind
 from bot.scheduler import Job, Scheduler
 from common.events import Text
 from storage.db import Database, to_db
-from tests.conftest import DISPATCHER, T0, settings_dict
-from tests.core.harness import Harness
+from tests.kit.harness import Harness
+from tests.kit.people import DISPATCHER
+from tests.kit.settings import T0, settings_dict
 
 SUPERVISOR, ADMIN = "2002", "2003"
 

@@ -17,7 +17,7 @@ import pytest
 from bot.danger.detect import Outcome, detect
 from bot.i18n import Lang
 from bot.questions import knowledge
-from tests.bot.corpus_kit import Figures, load, score
+from tests.kit.corpus import Figures, load, score
 
 TUNE = load("tune")
 EVAL = load("eval")

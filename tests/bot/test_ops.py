@@ -4,10 +4,8 @@ Bot API error codes, and the [ops]/[logging] settings' errors."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -27,13 +25,6 @@ from storage.ops_figures import read_figures, reason_of
 from storage.outbox import OutboxRepo
 
 START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "ops.sqlite3")
-    yield database
-    await database.close()
 
 
 def server(db: Database, clock: FakeClock, health: ApiHealth) -> OpsServer:

@@ -7,44 +7,14 @@ match a table worked out by hand, and so must the stored rota read back by ``cre
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from contextlib import closing
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli.main import main
 from bot.config.settings import Settings, load_settings
-from bot.rota.duty import crews_on_duty
-from storage.db import Database
-
-DATA = Path(__file__).parent / "data" / "rota"
-ZONE = ZoneInfo("Asia/Shanghai")
-CREWS = ("A", "B", "C", "D", "E")
-
-
-def write_config(tmp_path: Path, *, rota: str = "", username: str | None = "GasHotlineTestBot") -> Path:
-    parts = [
-        "[telegram]",
-        'token = "123456:TEST-TOKEN-not-real"',
-        *([f'bot_username = "{username}"'] if username else []),
-        "[storage]",
-        f'path = "{tmp_path / "roster.sqlite3"}"',
-        "[utility]",
-        'timezone = "Asia/Shanghai"',
-    ]
-    for index, crew in enumerate(CREWS):
-        parts += ["[[crews]]", f'name = "{crew}"', "[[crews.members]]", f"user_id = {3000 + index}", 'name = "M"']
-    parts += ["[[staff]]", "user_id = 4001", 'name = "Admin"', 'role = "admin"']
-    if rota:
-        parts += ["[rota]", rota]
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    path = tmp_path / "config.toml"
-    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    return path
+from tests.kit.roster import DATA, TABLE, run, section, stored_on_duty, write_config
 
 
 @pytest.fixture
@@ -52,56 +22,8 @@ def config(tmp_path: Path) -> Path:
     return write_config(tmp_path)
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def section(out: str, title: str) -> list[tuple[str, str, str]]:
-    """(crew, start, end) of each line under ``title`` in ``roster show``'s output."""
-    lines = out.splitlines()
-    rows = []
-    for line in lines[lines.index(title) + 1 :]:
-        if not line.startswith("  "):
-            break
-        parts = line.split()
-        if parts[0] != "nobody":
-            rows.append((parts[0], f"{parts[1]} {parts[2]}", f"{parts[4]} {parts[5]}"))
-    return rows
-
-
-def stored_on_duty(config: Path, when: str) -> list[str]:
-    settings = load_settings(config)
-
-    async def read() -> list[str]:
-        db = await Database.open(settings.storage.path)
-        try:
-            async with db._transaction() as tx:
-                return await crews_on_duty(tx, settings, datetime.fromisoformat(when).replace(tzinfo=ZONE))
-        finally:
-            await db.close()
-
-    return asyncio.run(read())
-
-
 # (instant, on duty: crew and shift, next: crew and start), worked out by hand from the rota's definition:
 # day n after 2027-01-04: n even -> A 08-20, B 20-08; n odd -> C 08-20, D 20-08.
-TABLE = [
-    ("2027-01-04 07:59", None, ("A", "2027-01-04 08:00")),
-    ("2027-01-04 08:00", ("A", "2027-01-04 08:00", "2027-01-04 20:00"), ("B", "2027-01-04 20:00")),
-    ("2027-01-04 19:59", ("A", "2027-01-04 08:00", "2027-01-04 20:00"), ("B", "2027-01-04 20:00")),
-    ("2027-01-04 20:00", ("B", "2027-01-04 20:00", "2027-01-05 08:00"), ("C", "2027-01-05 08:00")),
-    ("2027-01-05 03:00", ("B", "2027-01-04 20:00", "2027-01-05 08:00"), ("C", "2027-01-05 08:00")),
-    ("2027-01-05 08:00", ("C", "2027-01-05 08:00", "2027-01-05 20:00"), ("D", "2027-01-05 20:00")),
-    ("2027-01-05 23:59", ("D", "2027-01-05 20:00", "2027-01-06 08:00"), ("A", "2027-01-06 08:00")),
-    ("2027-01-06 08:00", ("A", "2027-01-06 08:00", "2027-01-06 20:00"), ("B", "2027-01-06 20:00")),
-    ("2027-01-10 14:00", ("A", "2027-01-10 08:00", "2027-01-10 20:00"), ("B", "2027-01-10 20:00")),
-    ("2027-01-17 21:30", ("D", "2027-01-17 20:00", "2027-01-18 08:00"), ("A", "2027-01-18 08:00")),
-    ("2027-01-31 19:59", ("C", "2027-01-31 08:00", "2027-01-31 20:00"), ("D", "2027-01-31 20:00")),
-    ("2027-02-01 00:00", ("D", "2027-01-31 20:00", "2027-02-01 08:00"), ("A", "2027-02-01 08:00")),
-    ("2027-02-01 08:00", ("A", "2027-02-01 08:00", "2027-02-01 20:00"), ("B", "2027-02-01 20:00")),
-]
 
 
 @pytest.mark.parametrize("source", ["four_teams.csv", "four_teams.ics"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from tests.bot.test_roster_cli import DATA, TABLE, run, section, stored_on_duty, write_config
+from tests.kit.roster import DATA, TABLE, run, section, stored_on_duty, write_config
 
 ZH_ROTATIONS = "轮班,班组,每班小时,起始时间,区域,截止时间\ncity,A|B|C|D,12,2027-01-04 08:00,,\n"
 ZH_SHIFTS = (

@@ -27,8 +27,9 @@ from bot.people.resident import LangChoice
 from bot.routes import CALLBACK_LIMIT, TEXT_MAX, Codec, RouteError, Router, Routes
 from common.events import Answer
 from storage.db import Database
-from tests.conftest import DISPATCHER, RESIDENT, T0, settings_dict
-from tests.core.harness import Harness, texts
+from tests.kit.harness import Harness, texts
+from tests.kit.people import DISPATCHER, RESIDENT
+from tests.kit.settings import T0, settings_dict
 
 
 async def _nothing(ctx: Ctx) -> None:

@@ -16,9 +16,10 @@ from bot.clock import FakeClock, SystemClock
 from bot.config.settings import load_settings
 from bot.i18n import t
 from storage.db import Database
-from tests.conftest import CREW_A, CREW_B, RESIDENT, settings_dict
-from tests.core.crew_kit import new_ticket
-from tests.core.harness import Harness, texts
+from tests.kit.crew import new_ticket
+from tests.kit.harness import Harness, texts
+from tests.kit.people import CREW_A, CREW_B, RESIDENT
+from tests.kit.settings import settings_dict
 
 NEWCOMER = "6001"
 

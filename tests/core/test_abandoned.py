@@ -11,8 +11,8 @@ from bot.intake.abandoned import AbandonedWatch
 from bot.scheduler import Scheduler
 from common.events import EventKind, Priority, Text
 from storage.db import Database
-from tests.conftest import CREW_A, DISPATCHER, RESIDENT
-from tests.core.harness import Harness
+from tests.kit.harness import Harness
+from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
 
 
 def _watch(settings: Settings, db: Database, clock: FakeClock) -> AbandonedWatch:

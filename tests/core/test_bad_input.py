@@ -9,9 +9,9 @@ from bot.i18n import t
 from common.events import Answer, EventKind, Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
-from tests.conftest import RESIDENT
-from tests.core.harness import Harness, texts
-from tests.core.test_leak_report import fill_leak_form
+from tests.kit.forms import fill_leak_form
+from tests.kit.harness import Harness, texts
+from tests.kit.people import RESIDENT
 
 
 async def _step(db: Database, user: str = RESIDENT) -> str | None:

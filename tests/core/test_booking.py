@@ -16,10 +16,10 @@ from bot.i18n import t
 from bot.scheduler import Scheduler
 from common.events import Text
 from storage.db import Database
-from tests.conftest import CREW_A, RESIDENT
-from tests.core.crew_kit import crew_settings, opened
-from tests.core.driver import report
-from tests.core.harness import Harness, button_data, texts
+from tests.kit.crew import crew_settings, opened
+from tests.kit.forms import report
+from tests.kit.harness import Harness, button_data, texts
+from tests.kit.people import CREW_A, RESIDENT
 
 NEIGHBOUR = "5002"
 PLAN: dict[str, Any] = {"plans": [{"district": "", "times": ["09:00", "14:00"], "capacity": 1}], "days_ahead": 2}

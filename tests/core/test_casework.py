@@ -17,9 +17,9 @@ from bot.i18n import t
 from bot.scheduler import Scheduler
 from common.events import EventKind, Text
 from storage.db import Database
-from tests.conftest import CREW_A, DISPATCHER, RESIDENT
-from tests.core.crew_kit import SUPERVISOR, crew_settings, opened
-from tests.core.harness import Harness, button_data
+from tests.kit.crew import SUPERVISOR, crew_settings, opened
+from tests.kit.harness import Harness, button_data
+from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GROUP = "-100777"

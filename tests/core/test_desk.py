@@ -13,9 +13,9 @@ from bot.dispatch.offer import JobScope
 from storage.db import Database
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
-from tests.conftest import CREW_A, DISPATCHER, RESIDENT
-from tests.core.crew_kit import crew_settings, harness, kinds, new_ticket, service, texts_to, ticket
-from tests.core.harness import button_data, texts
+from tests.kit.crew import crew_settings, harness, kinds, new_ticket, service, texts_to, ticket
+from tests.kit.harness import button_data, texts
+from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
 
 
 @pytest.fixture

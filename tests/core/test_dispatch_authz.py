@@ -14,9 +14,9 @@ from bot.config.settings import Settings
 from common.events import Answer, Edit, Outbound
 from storage.conversations import ConversationsRepo
 from storage.db import Database
-from tests.conftest import CREW_A
-from tests.core.crew_kit import ROLES, audits, crew_settings, harness, kinds, new_ticket, ticket
-from tests.core.harness import Harness, texts
+from tests.kit.crew import ROLES, audits, crew_settings, harness, kinds, new_ticket, ticket
+from tests.kit.harness import Harness, texts
+from tests.kit.people import CREW_A
 
 DESK = {"dispatcher", "supervisor", "admin"}
 OFFERED = {"crew", "lead"}

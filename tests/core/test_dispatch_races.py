@@ -12,8 +12,7 @@ from bot.config.settings import Settings
 from bot.i18n import t
 from common.events import Answer, Edit, Priority
 from storage.db import Database
-from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT
-from tests.core.crew_kit import (
+from tests.kit.crew import (
     CREW_B2,
     STRANGER,
     audits,
@@ -25,6 +24,7 @@ from tests.core.crew_kit import (
     texts_to,
     ticket,
 )
+from tests.kit.people import CREW_A, CREW_B, DISPATCHER, RESIDENT
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ from storage.ops_figures import read_figures
 from storage.people import PeopleRepo
 from storage.report_rows import report_rows
 from storage.tickets import TicketsRepo
-from tests.conftest import CREW_A, DISPATCHER, RESIDENT
-from tests.core.crew_kit import GROUP_A, crew_settings, harness, kinds, new_ticket, service, texts_to, ticket
-from tests.core.harness import Harness, texts
+from tests.kit.crew import GROUP_A, crew_settings, harness, kinds, new_ticket, service, texts_to, ticket
+from tests.kit.harness import Harness, texts
+from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
 
 MARK_EN = t("en", "drills.mark")
 CARD_MARK_ZH = t("zh", "drills.card_mark")

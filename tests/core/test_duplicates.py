@@ -8,10 +8,9 @@ from bot.config.settings import Settings
 from bot.i18n import t
 from common.events import EventKind
 from storage.db import Database
-from tests.conftest import CREW_A, RESIDENT
-from tests.core.driver import report
-from tests.core.harness import Harness, texts
-from tests.core.test_leak_report import fill_leak_form
+from tests.kit.forms import fill_leak_form, report
+from tests.kit.harness import Harness, texts
+from tests.kit.people import CREW_A, RESIDENT
 
 NEIGHBOUR = "5002"
 

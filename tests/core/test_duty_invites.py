@@ -18,8 +18,9 @@ from storage.audit import AuditRepo
 from storage.db import Database
 from storage.invites import InvitesRepo
 from storage.people import CrewsRepo, PeopleRepo
-from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT, T0, settings_dict
-from tests.core.harness import Harness, texts
+from tests.kit.harness import Harness, texts
+from tests.kit.people import CREW_A, CREW_B, DISPATCHER, RESIDENT
+from tests.kit.settings import T0, settings_dict
 
 SUPERVISOR, ADMIN, NEWCOMER, OTHER = "2002", "2003", "6001", "6002"
 

@@ -14,8 +14,7 @@ from bot.i18n import t
 from bot.scheduler import Scheduler
 from common.errors import HotlineError
 from storage.db import Database
-from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT
-from tests.core.crew_kit import (
+from tests.kit.crew import (
     CREW_B2,
     GROUP_A,
     SUPERVISOR,
@@ -27,7 +26,8 @@ from tests.core.crew_kit import (
     texts_to,
     ticket,
 )
-from tests.core.harness import Harness
+from tests.kit.harness import Harness
+from tests.kit.people import CREW_A, CREW_B, DISPATCHER, RESIDENT
 
 STILL = t("en", "resident.still_dispatching", ticket=1, hotline="96777")
 

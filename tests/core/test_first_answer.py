@@ -12,8 +12,8 @@ from common.events import Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from storage.tickets import TicketsRepo
-from tests.conftest import CREW_A, DISPATCHER, RESIDENT
-from tests.core.harness import Harness, button_data, texts
+from tests.kit.harness import Harness, button_data, texts
+from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
 
 
 async def _conv_flow(db: Database) -> str | None:

@@ -6,9 +6,9 @@ from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.i18n import t
 from storage.db import Database
-from tests.conftest import CREW_A, RESIDENT
-from tests.core.harness import Harness, button_data, texts
-from tests.core.test_leak_report import report_leak
+from tests.kit.forms import report_leak
+from tests.kit.harness import Harness, button_data, texts
+from tests.kit.people import CREW_A, RESIDENT
 
 LEAD = CREW_A[0]
 

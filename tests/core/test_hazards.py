@@ -15,10 +15,10 @@ from bot.i18n import t
 from bot.scheduler import Scheduler
 from common.events import EventKind, Text
 from storage.db import Database
-from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT
-from tests.core.crew_kit import SUPERVISOR, crew_settings, opened
-from tests.core.harness import Harness, button_data, texts
-from tests.core.test_leak_report import report_leak
+from tests.kit.crew import SUPERVISOR, crew_settings, opened
+from tests.kit.harness import Harness, button_data, texts
+from tests.kit.hazards import record_hazard, resolved_ticket
+from tests.kit.people import CREW_A, CREW_B, DISPATCHER, RESIDENT
 
 LEAD = CREW_A[0]
 
@@ -27,34 +27,10 @@ def _watch(settings: Settings, db: Database, clock: FakeClock) -> DeadlineWatch:
     return DeadlineWatch(settings, db, clock, Scheduler(), lambda: None)
 
 
-async def _resolved(h: Harness) -> int:
-    ticket = await report_leak(h)
-    await h.press(LEAD, f"t:acc:{ticket}")
-    await h.press(LEAD, f"t:site:{ticket}")
-    await h.press(LEAD, f"t:res:{ticket}")
-    done = await h.press(LEAD, f"t:cause:{ticket}:valve_hose")
-    edits = [b.data for r in done if hasattr(r, "buttons") for row in r.buttons for b in row]  # type: ignore[attr-defined]
-    assert f"hz:k:{ticket}" in edits, "the resolved card offers to record a hazard"
-    return ticket
-
-
-async def _record(h: Harness, ticket: int, kind: str, party: str = "resident") -> int:
-    listed = await h.press(LEAD, f"hz:k:{ticket}")
-    assert f"hz:p:{ticket}:{kind}" in _edit_buttons(listed)
-    parties = await h.press(LEAD, f"hz:p:{ticket}:{kind}")
-    assert f"hz:r:{ticket}:{kind}:{party}" in _edit_buttons(parties)
-    await h.press(LEAD, f"hz:r:{ticket}:{kind}:{party}")
-    return int(await h.db.scalar("SELECT MAX(id) FROM hazards"))
-
-
 def _said(replies: list, key: str, **values: object) -> bool:  # type: ignore[type-arg]
     """Some reply (text, edit or toast) says ``key``, in either language (staff default to Chinese)."""
     said = [getattr(r, "text", "") for r in replies]
     return any(t(lang, key, **values) in said for lang in ("zh", "en"))
-
-
-def _edit_buttons(replies: list) -> list[str]:  # type: ignore[type-arg]
-    return [b.data for r in replies if hasattr(r, "buttons") for row in r.buttons for b in row]
 
 
 async def _events(db: Database, ticket: int) -> list[str]:
@@ -67,8 +43,8 @@ async def test_hazard_life_record_notice_reminder_photo_confirmed(tmp_path: Path
     async with opened(settings, clock) as h:
         db = h.db
         watch = _watch(settings, db, clock)
-        ticket = await _resolved(h)
-        hazard = await _record(h, ticket, "rubber_hose_aged")
+        ticket = await resolved_ticket(h)
+        hazard = await record_hazard(h, ticket, "rubber_hose_aged")
         notice = [r.message for r in await h.outbox("hazard_notice")]
         assert len(notice) == 1 and notice[0].chat == RESIDENT
         assert isinstance(notice[0], Text) and f"hz:d:{hazard}" in [b.data for row in notice[0].buttons for b in row]
@@ -118,8 +94,8 @@ async def test_not_fixed_keeps_it_open(tmp_path: Path, clock: FakeClock) -> None
     settings = crew_settings(tmp_path)
     async with opened(settings, clock) as h:
         db = h.db
-        ticket = await _resolved(h)
-        hazard = await _record(h, ticket, "hose_through_wall")
+        ticket = await resolved_ticket(h)
+        hazard = await record_hazard(h, ticket, "hose_through_wall")
         await h.press(RESIDENT, f"hz:d:{hazard}")
         await h.text(RESIDENT, "moved the cooker")
         await h.press(DISPATCHER, f"hz:no:{hazard}")
@@ -132,8 +108,8 @@ async def test_overdue_across_a_restart_reaches_the_desk_list(tmp_path: Path, cl
     settings = crew_settings(tmp_path)
     async with opened(settings, clock) as h:
         db = h.db
-        ticket = await _resolved(h)
-        hazard = await _record(h, ticket, "direct_vent_heater", "resident")  # immediate: a day
+        ticket = await resolved_ticket(h)
+        hazard = await record_hazard(h, ticket, "direct_vent_heater", "resident")  # immediate: a day
     clock.advance(timedelta(days=2))  # the bot was down past the deadline
     db = await Database.open(settings.storage.path)
     try:
@@ -160,7 +136,7 @@ async def test_another_crew_cannot_record_a_hazard_on_a_ticket(tmp_path: Path, c
     settings = crew_settings(tmp_path)
     async with opened(settings, clock) as h:
         db = h.db
-        ticket = await _resolved(h)
+        ticket = await resolved_ticket(h)
         await h.press(CREW_B[0], f"hz:r:{ticket}:rubber_hose_aged:resident")
         assert await db.scalar("SELECT COUNT(*) FROM hazards") == 0
         assert await db.scalar("SELECT COUNT(*) FROM audit WHERE actor = ?", (CREW_B[0],)) == 1
@@ -178,8 +154,8 @@ def test_every_hazard_kind_has_both_languages_a_rule_and_a_source() -> None:
 async def test_the_purge_takes_the_residents_photo_and_keeps_the_figures(tmp_path: Path, clock: FakeClock) -> None:
     settings = crew_settings(tmp_path)
     async with opened(settings, clock) as h:
-        ticket = await _resolved(h)
-        hazard = await _record(h, ticket, "rubber_hose_aged")
+        ticket = await resolved_ticket(h)
+        hazard = await record_hazard(h, ticket, "rubber_hose_aged")
         await h.press(RESIDENT, f"hz:d:{hazard}")
         await h.event(RESIDENT, EventKind.PHOTO, photo="photo-of-my-kitchen")
         await h.press(LEAD, f"hz:ok:{hazard}")
@@ -193,8 +169,8 @@ async def test_the_purge_takes_the_residents_photo_and_keeps_the_figures(tmp_pat
 async def test_the_reminder_falls_due_while_the_bot_is_down(tmp_path: Path, clock: FakeClock) -> None:
     settings = crew_settings(tmp_path)
     async with opened(settings, clock) as h:
-        ticket = await _resolved(h)
-        await _record(h, ticket, "restaurant_no_alarm", "business")  # 30 days
+        ticket = await resolved_ticket(h)
+        await record_hazard(h, ticket, "restaurant_no_alarm", "business")  # 30 days
     clock.advance(timedelta(days=29, seconds=1))
     db = await Database.open(settings.storage.path)
     try:

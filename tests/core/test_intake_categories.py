@@ -14,10 +14,9 @@ from common.events import EventKind
 from storage.conversations import ConversationsRepo
 from storage.db import Database
 from storage.tickets import TicketsRepo
-from tests.conftest import RESIDENT
-from tests.core.driver import fill, report
-from tests.core.harness import Harness, button_data, texts
-from tests.core.test_leak_report import LEAK_STEPS, fill_leak_form
+from tests.kit.forms import LEAK_STEPS, fill, fill_leak_form, report
+from tests.kit.harness import Harness, button_data, texts
+from tests.kit.people import RESIDENT
 
 EXPECTED_ROUTE = {cid: routing(triage(cid, {})) for cid in CATEGORIES}
 

@@ -17,9 +17,10 @@ from bot.intake.forms import FIELDS
 from common.events import EventKind, Outbound
 from storage.conversations import ConversationsRepo
 from storage.db import Database
-from tests.conftest import RESIDENT, T0, settings_dict
-from tests.core.driver import answer_for, send
-from tests.core.harness import Harness, button_data
+from tests.kit.forms import answer_for, send
+from tests.kit.harness import Harness, button_data
+from tests.kit.people import RESIDENT
+from tests.kit.settings import T0, settings_dict
 
 TEXTS = [
     "I smell gas",

@@ -20,10 +20,11 @@ from bot.key_sites.sheet import SitesImportError, read_sites
 from common.errors import ConfigError
 from common.events import EventKind
 from storage.db import Database
-from tests.conftest import CREW_A, DISPATCHER, RESIDENT, settings_dict
-from tests.core.crew_kit import audits, crew_settings, harness, texts_to, ticket
-from tests.core.harness import texts
-from tests.core.test_leak_report import report_leak
+from tests.kit.crew import audits, crew_settings, harness, texts_to, ticket
+from tests.kit.forms import report_leak
+from tests.kit.harness import texts
+from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
+from tests.kit.settings import settings_dict
 
 P1, P2, P3, P4 = Severity.P1, Severity.P2, Severity.P3, Severity.P4
 # the leak form's pin (tests.core.test_leak_report): 31.2304, 121.4737

@@ -16,10 +16,10 @@ from bot.i18n import Lang, t
 from common.events import Answer, EventKind, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
-from tests.conftest import CREW_A, DISPATCHER, RESIDENT
-from tests.core.crew_kit import ADMIN, crew_settings, harness, kinds, new_ticket, ticket
-from tests.core.harness import Harness, texts
-from tests.core.test_leak_report import fill_leak_form
+from tests.kit.crew import ADMIN, crew_settings, harness, kinds, new_ticket, ticket
+from tests.kit.forms import fill_leak_form
+from tests.kit.harness import Harness, texts
+from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
 
 GROUP = "-100777"
 ODD = ("²", "①", "١٢", "１２", "12²", "9" * 40, "#²")

@@ -9,8 +9,8 @@ from bot.i18n import t
 from bot.questions import knowledge
 from storage.db import Database
 from storage.tickets import TicketsRepo
-from tests.conftest import DISPATCHER, RESIDENT
-from tests.core.harness import Harness, button_data, texts
+from tests.kit.harness import Harness, button_data, texts
+from tests.kit.people import DISPATCHER, RESIDENT
 
 
 async def test_confident_answer_in_english(settings: Settings, db: Database, clock: FakeClock) -> None:

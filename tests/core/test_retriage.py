@@ -13,8 +13,8 @@ from bot.intake.forms import FIELDS
 from common.events import EventKind, Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
-from tests.conftest import DISPATCHER, RESIDENT
-from tests.core.harness import Harness, button_data
+from tests.kit.harness import Harness, button_data
+from tests.kit.people import DISPATCHER, RESIDENT
 
 LAT, LON = 31.2304, 121.4737
 

@@ -16,9 +16,10 @@ from bot.people.staff import staff_entries, sync_staff
 from handlers.commands import register_commands
 from sandbox.testing import sandbox_and_bot
 from storage.db import Database
-from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT, settings_dict
-from tests.core.crew_kit import ADMIN, SUPERVISOR, crew_settings, harness, kinds, new_ticket, ticket
-from tests.core.harness import Harness, texts
+from tests.kit.crew import ADMIN, SUPERVISOR, crew_settings, harness, kinds, new_ticket, ticket
+from tests.kit.harness import Harness, texts
+from tests.kit.people import CREW_A, CREW_B, DISPATCHER, RESIDENT
+from tests.kit.settings import settings_dict
 
 NEWCOMER = "6001"
 

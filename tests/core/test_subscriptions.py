@@ -6,8 +6,9 @@ from bot.clock import FakeClock
 from bot.config.settings import Settings, load_settings
 from common.events import Answer, Edit, Text
 from storage.db import Database
-from tests.conftest import DISPATCHER, RESIDENT, settings_dict
-from tests.core.harness import Harness, button_data, texts
+from tests.kit.harness import Harness, button_data, texts
+from tests.kit.people import DISPATCHER, RESIDENT
+from tests.kit.settings import settings_dict
 
 ADMIN = "3001"
 

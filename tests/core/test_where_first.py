@@ -16,9 +16,9 @@ from bot.intake import geocode
 from common.events import Edit, EventKind, Text
 from storage.db import Database, from_db
 from storage.tickets import Ticket, TicketsRepo
-from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT
-from tests.core.harness import Harness, texts
-from tests.core.test_leak_report import fill_leak_form
+from tests.kit.forms import fill_leak_form
+from tests.kit.harness import Harness, texts
+from tests.kit.people import CREW_A, CREW_B, DISPATCHER, RESIDENT
 
 PIN = (31.2304, 121.4737)
 

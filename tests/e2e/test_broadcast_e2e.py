@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
 from bot.broadcast.broadcaster import Broadcaster
-from bot.cli.demo import DEMO_TOKEN, RESIDENT, running_bot, sandbox_settings
+from bot.cli.demo import RESIDENT, running_bot, sandbox_settings
 from bot.clock import SystemClock
 from bot.danger.cards import gas_card
 from bot.runtime import Runtime
 from sandbox import Sandbox
 from storage.db import Database
-from tests.bot.broadcast_helpers import FIRST_ID, add_subscribers
+from tests.kit.broadcast import FIRST_ID, add_subscribers
 
 TEXTS = {"zh": "春节燃气安全提示 96777", "en": "Spring Festival gas safety tip 96777"}
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        sb.create_user(RESIDENT, first_name="Zhang Wei", language_code="en")
-        yield sb
 
 
 def broadcaster_of(runtime: Runtime) -> Broadcaster:

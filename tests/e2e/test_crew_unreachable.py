@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.cli.demo import DISPATCHER, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings, tap
 from bot.cli.roster import render_show
 from bot.cli.text import Say
 from bot.clock import SystemClock
@@ -21,21 +20,7 @@ from bot.rota.operator import show
 from common.events import Text
 from sandbox import Sandbox
 from storage.outbox import OutboxRepo
-from tests.e2e.test_first_path import fill_report, has_button
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        sb.create_user(RESIDENT, first_name="Zhang Wei", language_code="en")
-        for user_id, name in (
-            (LEAD, "Wang Qiang"),
-            (MEMBER, "Li Ming"),
-            (OTHER_CREW, "Zhao Lei"),
-            (DISPATCHER, "Desk"),
-        ):
-            sb.create_user(user_id, first_name=name, language_code="en")
-        yield sb
+from tests.kit.chat import fill_report, has_button
 
 
 async def test_blocked_crew_member_alerts_the_dispatcher(sandbox: Sandbox, tmp_path: Path) -> None:

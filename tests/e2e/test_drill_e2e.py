@@ -15,10 +15,7 @@ from bot.cli.text import Say
 from bot.drills.cli import start_command
 from bot.i18n import Lang, t
 from sandbox import Sandbox
-from tests.e2e.test_crew_unreachable import sandbox
-from tests.e2e.test_first_path import has_button
-
-__all__ = ["sandbox"]  # the fixture: the resident, crews A and B and the dispatcher in the sandbox
+from tests.kit.chat import has_button
 
 
 async def test_a_drill_through_the_sandbox_accept_resolve_report(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -9,28 +9,17 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
-from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings, tap
+from bot.cli.demo import running_bot, sandbox_settings, tap
 from bot.danger.cards import Situation, compose, maybe_text
 from bot.danger.detect import Outcome, detect
 from bot.i18n import Lang, lang_from_code, t
 from sandbox import Sandbox
-from tests.bot.corpus_kit import load
+from tests.kit.corpus import load
 
 FIRST_USER = 7_000_000
 SAMPLE = random.Random(12).sample(load("eval"), 100)
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id, name in ((LEAD, "Wang Qiang"), (MEMBER, "Li Ming"), (OTHER_CREW, "Zhao Lei")):
-            sb.create_user(user_id, first_name=name, language_code="en")
-        yield sb
 
 
 def _lang(text: str) -> str:

@@ -3,53 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 
-import pytest
-
-from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.cli.demo import LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
 from bot.config.settings import Settings
 from bot.danger.cards import gas_card
 from bot.i18n import t
 from sandbox import Sandbox
-from sandbox.botworld import ChatMessage
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        sb.create_user(RESIDENT, first_name="Zhang Wei", language_code="en")
-        for user_id, name in ((LEAD, "Wang Qiang"), (MEMBER, "Li Ming"), (OTHER_CREW, "Zhao Lei")):
-            sb.create_user(user_id, first_name=name, language_code="en")
-        yield sb
+from tests.kit.chat import fill_report, has_button
 
 
 def count_tickets(settings: Settings) -> int:
     with closing(sqlite3.connect(settings.storage.path)) as conn, conn:
         return int(conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0])
-
-
-def has_button(message: ChatMessage, prefix: str) -> bool:
-    return any(str(b.get("callback_data", "")).startswith(prefix) for b in message.buttons())
-
-
-async def fill_report(sb: Sandbox) -> None:
-    await sb.send_text(RESIDENT, "I smell gas, it's strong in the kitchen")
-    await sb.wait_for(RESIDENT, lambda m: "96777" in (m.text or ""), timeout_s=5)
-    await sb.send_location(RESIDENT, 31.2304, 121.4737)
-    await sb.wait_for_text(RESIDENT, "Location received", timeout_s=5)
-    await sb.send_text(RESIDENT, "Building 3, Flat 501")
-    await sb.wait_idle(quiet_s=0.1, timeout_s=10)
-    for prefix in ("i:f:where:home", "i:f:strength:strong", "i:f:valve:closed", "i:f:unwell:no"):
-        await tap(sb, None, RESIDENT, prefix)
-    for prefix in ("i:f:vulnerable:none", "i:f:since:now"):
-        await tap(sb, None, RESIDENT, prefix)
-    await sb.send_contact(RESIDENT, "+8613812345678", first_name="Zhang")
-    await sb.wait_idle(quiet_s=0.1, timeout_s=10)
-    await tap(sb, None, RESIDENT, "i:f:access:-")
-    await tap(sb, None, RESIDENT, "i:f:photos:-")
 
 
 async def test_danger_message_to_crew_card_in_two_actions(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -3,28 +3,11 @@ resident gets the notice with its button, sends a photo of the fix, and the crew
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
-from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.cli.demo import DISPATCHER, LEAD, RESIDENT, running_bot, sandbox_settings, tap
 from sandbox import Sandbox
-from tests.e2e.test_first_path import fill_report, has_button
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        sb.create_user(RESIDENT, first_name="Zhang Wei", language_code="en")
-        for user_id, name in (
-            (LEAD, "Wang Qiang"),
-            (MEMBER, "Li Ming"),
-            (OTHER_CREW, "Zhao Lei"),
-            (DISPATCHER, "Desk"),
-        ):
-            sb.create_user(user_id, first_name=name, language_code="en")
-        yield sb
+from tests.kit.chat import fill_report, has_button
 
 
 async def test_a_hazard_from_the_crew_card_to_the_confirmed_fix(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -17,33 +16,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings
+from bot.cli.demo import LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings
 from bot.i18n import t
 from bot.intake.forms import CATEGORIES, EMERGENCY, HEATING_SEASON, Ask, next_field
 from sandbox import Sandbox
-from sandbox.botworld import ChatMessage
+from tests.kit.chat import press
 
 FIRST_USER = 6001
 PIN = (31.2304, 121.4737)
 
 
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id, name in ((LEAD, "Wang Qiang"), (MEMBER, "Li Ming"), (OTHER_CREW, "Zhao Lei")):
-            sb.create_user(user_id, first_name=name, language_code="zh")
-        yield sb
-
-
-async def press(sb: Sandbox, user: int, data: str) -> None:
-    """Press the newest button with exactly this callback data (waiting for it)."""
-
-    def has(message: ChatMessage) -> bool:
-        return any(b.get("callback_data") == data for b in message.buttons())
-
-    await sb.wait_for(user, has, timeout_s=10)
-    message = next(m for m in reversed(sb.messages(user)) if has(m))
-    await sb.press_button(user, message.message_id, data=data)
+pytestmark = pytest.mark.people(zh=(LEAD, MEMBER, OTHER_CREW))
 
 
 async def expect(sb: Sandbox, user: int, since: int, text: str) -> None:

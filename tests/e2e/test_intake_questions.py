@@ -3,23 +3,16 @@ dispatcher through the bot (question ticket on the desk, relayed back to the res
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, DISPATCHER, RESIDENT, running_bot, sandbox_settings
+from bot.cli.demo import DISPATCHER, RESIDENT, running_bot, sandbox_settings
 from bot.questions import knowledge
 from sandbox import Sandbox
-from tests.e2e.test_intake_categories import press
+from tests.kit.chat import press
 
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        sb.create_user(RESIDENT, first_name="Zhang Wei", language_code="zh")
-        sb.create_user(DISPATCHER, first_name="Desk", language_code="en")
-        yield sb
+pytestmark = pytest.mark.people(zh=(RESIDENT,))
 
 
 async def test_question_answered_by_the_knowledge_base_then_by_a_dispatcher(sandbox: Sandbox, tmp_path: Path) -> None:

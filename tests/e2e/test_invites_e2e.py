@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, running_bot, sandbox_settings
+from bot.cli.demo import running_bot, sandbox_settings
 from bot.i18n import t
 from bot.people.invites import create_invite
 from bot.rota.duty import save_overrides
@@ -20,12 +19,7 @@ from storage.db import Database
 NEWCOMER, ADMIN = 7001, 7002
 
 
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        sb.create_user(NEWCOMER, first_name="Sun Li", language_code="en")
-        sb.create_user(ADMIN, first_name="Admin", language_code="en")
-        yield sb
+pytestmark = pytest.mark.people(NEWCOMER, ADMIN)
 
 
 async def test_start_with_an_invite_code_links_the_account(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -3,33 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
-from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings
+from bot.cli.demo import DISPATCHER, RESIDENT, running_bot, sandbox_settings
 from bot.clock import SystemClock
 from bot.runtime import Runtime
 from sandbox import Sandbox
 from storage.db import Conn
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id, name in (
-            (RESIDENT, "Zhang"),
-            (LEAD, "Wang"),
-            (MEMBER, "Li"),
-            (OTHER_CREW, "Zhao"),
-            (DISPATCHER, "D"),
-        ):
-            sb.create_user(user_id, first_name=name, language_code="en")
-        yield sb
 
 
 async def open_tickets(runtime: Runtime, count: int, category: str) -> list[int]:

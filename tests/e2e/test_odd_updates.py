@@ -7,32 +7,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, LEAD, RESIDENT, running_bot, sandbox_settings
+from bot.cli.demo import running_bot, sandbox_settings
 from bot.danger import flows as first_answer
 from bot.danger.detect import detect
 from bot.i18n import Lang, t
 from handlers.webhook import SECRET_HEADER
 from sandbox import Sandbox
-from tests.reliability.test_webhook import SECRET, free_port, webhook_settings
+from tests.kit.webhook import SECRET, free_port, webhook_settings
 
 OURS = "gas_hotline_sandbox_bot"
 ANONYMOUS = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 PERSON = 7400
 
 
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id in (RESIDENT, LEAD, PERSON):
-            sb.create_user(user_id, first_name=f"User {user_id}", language_code="en")
-        yield sb
+pytestmark = pytest.mark.people(PERSON)
 
 
 def _message(update_id: int, chat: dict[str, Any], sender: dict[str, Any], text: str, **extra: Any) -> dict[str, Any]:

@@ -7,15 +7,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.cli.demo import DEMO_TOKEN, LEAD, RESIDENT, running_bot, sandbox_settings, tap
 from sandbox import Sandbox
-from tests.e2e.test_first_path import fill_report, has_button
+from tests.kit.chat import fill_report, has_button
 
 # every Bot API method the bot calls, so that the sandbox answers none of them (connections dropped)
 EVERY_METHOD = frozenset(
@@ -34,15 +33,6 @@ EVERY_METHOD = frozenset(
         "sendchataction",
     }
 )
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        sb.create_user(RESIDENT, first_name="Zhang Wei", language_code="en")
-        for user_id, name in ((LEAD, "Wang Qiang"), (MEMBER, "Li Ming"), (OTHER_CREW, "Zhao Lei")):
-            sb.create_user(user_id, first_name=name, language_code="en")
-        yield sb
 
 
 def sample(text: str, name: str, **labels: str) -> float:

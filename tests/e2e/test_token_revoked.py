@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 
@@ -18,24 +17,15 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import serve
-from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings, tap
 from bot.config.settings import Settings
 from bot.halt import Halted
 from bot.runtime import Runtime
 from sandbox import Sandbox
-from tests.e2e.test_first_path import has_button
+from tests.kit.chat import has_button
 
 NEW_TOKEN = "123456:NEW-sandbox-token"
 RECEIPT = "Ticket #1: a crew is being sent now"
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        sb.create_user(RESIDENT, first_name="Zhang Wei", language_code="en")
-        for user_id, name in ((LEAD, "Wang Qiang"), (MEMBER, "Li Ming"), (OTHER_CREW, "Zhao Lei"), (DISPATCHER, "D")):
-            sb.create_user(user_id, first_name=name, language_code="en")
-        yield sb
 
 
 def with_token(settings: Settings, token: str) -> Settings:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
 
-import pytest
-
-from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings, tap
+from bot.cli.demo import LEAD, MEMBER, running_bot, sandbox_settings, tap
 from bot.outbound.channels import Channel
 from bot.outbound.delivery import Pace
 from bot.runtime import Runtime
@@ -72,19 +70,6 @@ class RecordingChannel:
                 await self._changed.wait()
 
         return await asyncio.wait_for(found(), timeout_s)
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id, name in (
-            (LEAD, "Wang Qiang"),
-            (MEMBER, "Li Ming"),
-            (OTHER_CREW, "Zhao Lei"),
-            (DISPATCHER, "Desk"),
-        ):
-            sb.create_user(user_id, first_name=name, language_code="en")
-        yield sb
 
 
 def outbox_rows(path: str) -> list[tuple[str, str, str, str | None]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,8 @@ from telegram import Bot
 from bot.cli.demo import DEMO_TOKEN
 from handlers.transport import AiohttpRequest, proxy_for, shown_proxy
 from sandbox import Sandbox
-from tests.handlers.proxies import basic, http_proxy, self_signed, socks5_proxy, tls_front
-from tests.reliability.botproc import BotProcess, bot_config, toml_dump
+from tests.kit.botproc import BotProcess, bot_config, toml_dump
+from tests.kit.proxies import basic, http_proxy, self_signed, socks5_proxy, tls_front
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 
@@ -26,12 +25,6 @@ def clean_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        yield sb
 
 
 async def get_me_through(sandbox: Sandbox, proxy_url: str) -> str:

@@ -24,9 +24,10 @@ from bot.core import Core
 from bot.routes import PERMISSIONS, Route, Routes
 from common.events import Answer, Outbound
 from storage.db import Database
-from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT, T0, settings_dict
-from tests.core.harness import Harness
-from tests.core.test_leak_report import report_leak
+from tests.kit.forms import report_leak
+from tests.kit.harness import Harness
+from tests.kit.people import CREW_A, CREW_B, DISPATCHER, RESIDENT
+from tests.kit.settings import T0, settings_dict
 
 ADMIN = "3001"
 STRANGER = "9001"

@@ -6,26 +6,20 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, running_bot, sandbox_settings
+from bot.cli.demo import running_bot, sandbox_settings
 from sandbox import Sandbox
 from storage.db import Database, migrations
-from tests.reliability.botproc import REPO
-from tests.reliability.driver import file_report
+from tests.kit.botproc import REPO
+from tests.kit.chat import file_report
 
 RESIDENTS = (7200, 7201, 7202, 7203)
 
 
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id in (LEAD, MEMBER, *RESIDENTS, 7299):
-            sb.create_user(user_id, first_name=f"User {user_id}", language_code="en")
-        yield sb
+pytestmark = pytest.mark.people(*RESIDENTS, 7299)
 
 
 async def backup_cli(config: Path, target: Path) -> None:

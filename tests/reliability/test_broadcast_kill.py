@@ -33,28 +33,20 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN
 from bot.clock import SystemClock
 from sandbox import Sandbox
 from storage.db import Database
-from tests.bot.broadcast_helpers import FIRST_ID, add_subscribers
-from tests.reliability.botproc import REPO, BotProcess, bot_config, toml_dump
+from tests.kit.botproc import REPO, BotProcess, bot_config, toml_dump
+from tests.kit.broadcast import FIRST_ID, add_subscribers
 
 MAX_IN_FLIGHT = 32  # the shipped default, written into the config so the bound below is the product's
 TIP = "Spring Festival: check the hose of your stove"
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        yield sb
 
 
 @dataclass

@@ -14,10 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import sqlite3
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,18 +23,12 @@ import pytest
 
 from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER
 from sandbox import Sandbox
-from tests.reliability.botproc import BotProcess, bot_config, staff_sandbox, toml_dump
-from tests.reliability.driver import Outcome, file_report, finished, receipts, transcript
+from tests.kit.botproc import BotProcess, bot_config, cards, query, toml_dump, wait_until
+from tests.kit.chat import Outcome, file_report, finished, receipts, transcript
 
 FIRST_RESIDENT = 7000
 ACK_TIMEOUT_S = 10
 IN_FLIGHT_PER_KILL = 4  # rows the lane may have handed to Telegram but not yet marked sent
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with staff_sandbox() as sb:
-        yield sb
 
 
 @dataclass
@@ -49,32 +40,6 @@ class CrashFigures:
     duplicate_cards: int
     duplicate_receipts: int
     lost_updates_retried: int
-
-
-def cards(sb: Sandbox, chat: int) -> Counter[int]:
-    seen: Counter[int] = Counter()
-    for message in sb.messages(chat):
-        for button in message.buttons():
-            data = str(button.get("callback_data", ""))
-            if data.startswith("t:acc:"):
-                seen[int(data.split(":")[2])] += 1
-    return seen
-
-
-def query(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)) as conn, conn:
-        return list(conn.execute(sql, params).fetchall())
-
-
-async def wait_until(check: object, *, timeout_s: float, what: str) -> None:
-    """Poll ``check()`` (sync, returns bool) every 0.2 s, at most ``timeout_s``."""
-    assert callable(check)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not check():
-        if loop.time() > deadline:
-            raise TimeoutError(f"not reached within {timeout_s:.0f} s: {what}")
-        await asyncio.sleep(0.2)
 
 
 def escalations_on_time(db: Path) -> bool:

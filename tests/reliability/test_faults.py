@@ -9,29 +9,23 @@ import asyncio
 import functools
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings
+from bot.cli.demo import LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings
 from sandbox import Sandbox
 from sandbox.botworld import ChatMessage
 from sandbox.limits import FaultConfig
-from tests.reliability.driver import Outcome, file_report, transcript
+from tests.kit.chat import Outcome, file_report, transcript
 
 FIRST_RESIDENT = 6000
 PROBE = 5999
 
 
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id, name in ((LEAD, "Wang Qiang"), (MEMBER, "Li Ming"), (OTHER_CREW, "Zhao Lei"), (PROBE, "Probe")):
-            sb.create_user(user_id, first_name=name, language_code="en")
-        yield sb
+pytestmark = pytest.mark.people(PROBE)
 
 
 @dataclass

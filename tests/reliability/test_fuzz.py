@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings
+from bot.cli.demo import LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings
 from sandbox import Sandbox
 
 PROBE = 5_990_000  # probes count down from here, one new person each
@@ -127,14 +126,6 @@ def updates(draw: st.DrawFn) -> dict[str, Any]:
         else:
             target[draw(st.text(max_size=12))] = draw(JSON)
     return update
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id in (RESIDENT, LEAD, MEMBER, OTHER_CREW):
-            sb.create_user(user_id, first_name=f"User {user_id}", language_code="en")
-        yield sb
 
 
 _probes = iter(range(PROBE, PROBE - 100_000, -1))

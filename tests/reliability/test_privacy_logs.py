@@ -6,27 +6,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings, tap
+from bot.cli.demo import DEMO_TOKEN, LEAD, RESIDENT, running_bot, sandbox_settings, tap
 from sandbox import Sandbox
-from tests.e2e.test_first_path import fill_report, has_button
+from tests.kit.chat import fill_report, has_button
 
 PHONE_DIGITS = "13812345678"  # fill_report shares +86 138 1234 5678
 ADDRESS_PARTS = ("Building 3", "Flat 501")
 TOKEN_PARTS = (DEMO_TOKEN, DEMO_TOKEN.split(":", 1)[1])
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        sb.create_user(RESIDENT, first_name="Zhang Wei", language_code="en")
-        for user_id, name in ((LEAD, "Wang Qiang"), (MEMBER, "Li Ming"), (OTHER_CREW, "Zhao Lei")):
-            sb.create_user(user_id, first_name=name, language_code="en")
-        yield sb
 
 
 def leaks(text: str) -> list[str]:

@@ -21,9 +21,9 @@ from common.events import EventKind
 from storage.db import Database
 from storage.instance import InstanceLock
 from storage.maintenance import truncate_wal
-from tests.conftest import CREW_A, DISPATCHER, RESIDENT
-from tests.core.harness import Harness
-from tests.core.test_leak_report import fill_leak_form, report_leak
+from tests.kit.forms import fill_leak_form, report_leak
+from tests.kit.harness import Harness
+from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
 
 OTHER = "5003"
 STATS = (

@@ -9,31 +9,25 @@ import asyncio
 import sqlite3
 import sys
 import time
-from collections.abc import AsyncIterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, OTHER_CREW, running_bot, sandbox_settings
+from bot.cli.demo import running_bot, sandbox_settings
 from bot.i18n import t
 from common.events import Envelope, Priority, Text
 from sandbox import Sandbox
 from storage.db import Database, to_db
-from tests.reliability.botproc import REPO, toml_dump
+from tests.kit.botproc import REPO, toml_dump
 
 BACKLOG = 20_000
 RESIDENTS = 2_000
 CALLERS = tuple(range(7_000_001, 7_000_006))  # one "I smell gas" each, about half a second apart
 
 
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id in (LEAD, MEMBER, OTHER_CREW, *CALLERS):
-            sb.create_user(user_id, first_name=f"User {user_id}", language_code="en")
-        yield sb
+pytestmark = pytest.mark.people(*CALLERS)
 
 
 async def seed_backlog(path: Path, tickets: int) -> None:

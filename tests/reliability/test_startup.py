@@ -11,14 +11,13 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.app import serve
-from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings
+from bot.cli.demo import DEMO_TOKEN, running_bot, sandbox_settings
 from bot.cli.main import main
 from bot.config.settings import Settings, load_settings
 from bot.halt import Halted
@@ -27,15 +26,7 @@ from common.errors import StorageError
 from sandbox import Sandbox
 from storage.db import Database
 from storage.instance import AlreadyRunning, InstanceLock
-from tests.reliability.botproc import REPO, toml_dump
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id in (RESIDENT, LEAD, MEMBER):
-            sb.create_user(user_id, first_name=f"User {user_id}", language_code="en")
-        yield sb
+from tests.kit.botproc import REPO, toml_dump
 
 
 def write_config(tmp_path: Path, db_path: Path | str, **telegram: object) -> Path:
@@ -275,7 +266,7 @@ def test_read_only_file_system_exits_at_once_with_one_line(tmp_path: Path) -> No
 async def test_502_to_set_webhook_is_retried(
     sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from tests.reliability.test_webhook import free_port, webhook_settings
+    from tests.kit.webhook import free_port, webhook_settings
 
     caplog.set_level(logging.INFO)
     settings = webhook_settings(sandbox, tmp_path / "hook.sqlite3", free_port())

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,18 +24,11 @@ import pytest
 
 from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER
 from sandbox import Sandbox
-from tests.reliability.botproc import BotProcess, bot_config, staff_sandbox, toml_dump
-from tests.reliability.driver import Outcome, file_report, receipts, transcript
-from tests.reliability.test_crash import query, wait_until
+from tests.kit.botproc import BotProcess, bot_config, query, toml_dump, wait_until
+from tests.kit.chat import Outcome, file_report, receipts, transcript
 
 FIRST_RESIDENT = 8000
 NEW_TOKEN = "123456:ROTATED-sandbox-token"
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with staff_sandbox() as sb:
-        yield sb
 
 
 @dataclass

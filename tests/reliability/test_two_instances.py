@@ -10,24 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.cli.demo import LEAD, MEMBER
 from sandbox import Sandbox
-from tests.reliability.botproc import BotProcess, bot_config, staff_sandbox, toml_dump
-from tests.reliability.driver import file_report
-from tests.reliability.test_crash import cards, wait_until
+from tests.kit.botproc import BotProcess, bot_config, cards, toml_dump, wait_until
+from tests.kit.chat import file_report
 
 FIRST_RESIDENT = 7500
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with staff_sandbox() as sb:
-        yield sb
 
 
 def write(path: Path, sb: Sandbox, db: Path) -> Path:

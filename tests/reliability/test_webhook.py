@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -14,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import serve
-from bot.cli.demo import DEMO_TOKEN, LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings
+from bot.cli.demo import DEMO_TOKEN, LEAD, RESIDENT, running_bot
 from bot.cli.main import EXIT_CONFIG, main
 from bot.config.settings import Settings
 from bot.halt import Halted
@@ -22,35 +20,10 @@ from bot.runtime import Runtime
 from common.errors import ConfigError
 from handlers.webhook import SECRET_HEADER
 from sandbox import Sandbox
-from tests.reliability.driver import file_report
+from tests.kit.chat import file_report
+from tests.kit.webhook import SECRET, free_port, webhook_settings
 
-SECRET = "s3cret-Token_for-the-hook"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def webhook_settings(sb: Sandbox, db: Path, port: int, secret: str = SECRET) -> Settings:
-    settings = sandbox_settings(sb, db, lang="en")
-    settings.telegram = settings.telegram.model_copy(
-        update={
-            "webhook_url": f"http://127.0.0.1:{port}/telegram-hook",
-            "webhook_port": port,
-            "webhook_secret": SecretStr(secret),
-        }
-    )
-    return settings
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id in (RESIDENT, LEAD, MEMBER, 7100):
-            sb.create_user(user_id, first_name=f"User {user_id}", language_code="en")
-        yield sb
+pytestmark = pytest.mark.people(7100)
 
 
 async def test_webhook_end_to_end_and_secret_enforced(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The report's figures from tickets made through the real flows (tests/report/scenario.py), against
+"""The report's figures from tickets made through the real flows (tests/kit/report.py), against
 numbers counted by hand; the month in Shanghai time, its first and last hours included."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from bot.report.period import month_period, year_period
 from bot.report.tables import Label, Minutes, Ratio
 from storage.db import Database
 from storage.report_rows import ReportRows
-from tests.core.harness import Harness
-from tests.report.scenario import SHANGHAI, local, november, report_settings
+from tests.kit.harness import Harness
+from tests.kit.report import SHANGHAI, local, november, report_settings
 
 # November 2026, counted by hand from the scenario's docstring
 EXPECTED = {

@@ -24,8 +24,8 @@ from bot.report.pdf import render_html
 from bot.report.period import month_period
 from bot.report.tables import Table
 from storage.db import Database
-from tests.core.harness import Harness
-from tests.report.scenario import SHANGHAI, november, report_settings
+from tests.kit.harness import Harness
+from tests.kit.report import SHANGHAI, november, report_settings
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "report-first-page.png"
 NOW = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)

@@ -16,11 +16,11 @@ from bot.report.tables import Label, Ratio
 from storage.bookings import Booking
 from storage.cases import Case
 from storage.hazards import Hazard
-from tests.conftest import CREW_A, DISPATCHER, RESIDENT
-from tests.core.crew_kit import crew_settings, opened
-from tests.core.driver import report
-from tests.core.test_hazards import _record, _resolved
-from tests.report.scenario import SHANGHAI
+from tests.kit.crew import crew_settings, opened
+from tests.kit.forms import report
+from tests.kit.hazards import record_hazard, resolved_ticket
+from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
+from tests.kit.report import SHANGHAI
 
 MARCH = (datetime(2027, 2, 28, 16, 0, tzinfo=UTC), datetime(2027, 3, 31, 16, 0, tzinfo=UTC))  # Shanghai
 DAY = timedelta(days=1)
@@ -95,9 +95,9 @@ async def test_the_monthly_report_counts_them(tmp_path: Path, clock: FakeClock) 
     plan = {"plans": [{"district": "", "times": ["09:00"], "capacity": 2}], "days_ahead": 2}
     settings = crew_settings(tmp_path, booking=plan)
     async with opened(settings, clock) as h:  # T0: Monday 1 March 2027, 10:00 in Shanghai
-        ticket = await _resolved(h)
-        fixed = await _record(h, ticket, "rubber_hose_aged")  # 7 days: fixed in time below
-        await _record(h, ticket, "restaurant_no_alarm", "business")  # 30 days: past its deadline unfixed
+        ticket = await resolved_ticket(h)
+        fixed = await record_hazard(h, ticket, "rubber_hose_aged")  # 7 days: fixed in time below
+        await record_hazard(h, ticket, "restaurant_no_alarm", "business")  # 30 days: past its deadline unfixed
         await h.press(CREW_A[0], f"hz:ok:{fixed}")
         await h.text(RESIDENT, "/report")
         await h.press(RESIDENT, "i:c:complaint")

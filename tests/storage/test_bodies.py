@@ -1,31 +1,23 @@
 """The one database API: every body given to ``Database.run``/``Database.read`` awaits nothing but the
-database (read from the source, transitively: ``tests/storage/bodies.py``), reads cannot write, and the
+database (read from the source, transitively: ``tests/kit/bodies.py``), reads cannot write, and the
 driver's errors reach the product as its own ``StorageError``."""
 
 from __future__ import annotations
 
 import ast
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
+from bot.config.settings import Settings
 from common.errors import ConstraintError, DatabaseBusy, StorageError
 from storage.db import Database
 from storage.invites import InvitesRepo
 from storage.sync import SyncConnection
-from tests.storage import bodies
+from tests.kit import bodies
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bodies.sqlite3")
-    yield database
-    await database.close()
 
 
 def test_every_body_in_the_product_awaits_nothing_but_the_database() -> None:
@@ -137,9 +129,9 @@ async def test_a_broken_constraint_reaches_the_product_as_its_own_error(db: Data
     assert isinstance(caught.value.__cause__, sqlite3.IntegrityError), "the driver's error kept as the cause"
 
 
-async def test_a_locked_database_reaches_the_product_as_its_own_error(db: Database, tmp_path: Path) -> None:
+async def test_a_locked_database_reaches_the_product_as_its_own_error(db: Database, settings: Settings) -> None:
     await db.fetchall("PRAGMA busy_timeout=50")  # not the bot's 5 s: the test waits for the timeout once
-    other = sqlite3.connect(tmp_path / "bodies.sqlite3", isolation_level=None)
+    other = sqlite3.connect(settings.storage.path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
         with pytest.raises(DatabaseBusy) as caught:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,13 +12,6 @@ from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
 
 T0 = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "x.sqlite3")
-    yield database
-    await database.close()
 
 
 async def add(db: Database, message: Outbound, **kw: object) -> int:

@@ -26,7 +26,7 @@ from storage.outbox import OutboxRepo
 from storage.people import CrewsRepo, PeopleRepo
 from storage.tickets import TicketsRepo
 from storage.timers import TimersRepo
-from tests.conftest import T0
+from tests.kit.settings import T0
 
 BIG_TABLES = (
     *("people", "tickets", "ticket_events", "outbox", "conversations", "timers", "audit"),

@@ -13,6 +13,7 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 
+from bot.cli.demo import RESIDENT, tap
 from bot.i18n import t
 from bot.intake.forms import FIELDS, Ask
 from sandbox import Sandbox
@@ -157,3 +158,35 @@ def transcript(sb: Sandbox, user: int) -> str:
         data = [b.get("callback_data") for b in m.buttons()]
         lines.append(f"  {'bot' if m.from_bot else 'usr'} {(m.text or m.kind)[:70]!r} {data or ''}")
     return "\n".join(lines)
+
+
+def has_button(message: ChatMessage, prefix: str) -> bool:
+    return any(str(b.get("callback_data", "")).startswith(prefix) for b in message.buttons())
+
+
+async def fill_report(sb: Sandbox) -> None:
+    await sb.send_text(RESIDENT, "I smell gas, it's strong in the kitchen")
+    await sb.wait_for(RESIDENT, lambda m: "96777" in (m.text or ""), timeout_s=5)
+    await sb.send_location(RESIDENT, 31.2304, 121.4737)
+    await sb.wait_for_text(RESIDENT, "Location received", timeout_s=5)
+    await sb.send_text(RESIDENT, "Building 3, Flat 501")
+    await sb.wait_idle(quiet_s=0.1, timeout_s=10)
+    for prefix in ("i:f:where:home", "i:f:strength:strong", "i:f:valve:closed", "i:f:unwell:no"):
+        await tap(sb, None, RESIDENT, prefix)
+    for prefix in ("i:f:vulnerable:none", "i:f:since:now"):
+        await tap(sb, None, RESIDENT, prefix)
+    await sb.send_contact(RESIDENT, "+8613812345678", first_name="Zhang")
+    await sb.wait_idle(quiet_s=0.1, timeout_s=10)
+    await tap(sb, None, RESIDENT, "i:f:access:-")
+    await tap(sb, None, RESIDENT, "i:f:photos:-")
+
+
+async def press(sb: Sandbox, user: int, data: str) -> None:
+    """Press the newest button with exactly this callback data (waiting for it)."""
+
+    def has(message: ChatMessage) -> bool:
+        return any(b.get("callback_data") == data for b in message.buttons())
+
+    await sb.wait_for(user, has, timeout_s=10)
+    message = next(m for m in reversed(sb.messages(user)) if has(m))
+    await sb.press_button(user, message.message_id, data=data)

@@ -13,8 +13,8 @@ from bot.clock import FakeClock
 from bot.config.settings import Settings, load_settings
 from common.events import Text
 from storage.db import Database
-from tests.conftest import settings_dict
-from tests.core.harness import Harness
+from tests.kit.harness import Harness
+from tests.kit.settings import settings_dict
 
 SECRET = "board-test-secret-" + "x" * 24  # not a real secret: the tests' own
 LINK = re.compile(r"https?://\S+/signin\?t=[A-Za-z0-9_.-]+")

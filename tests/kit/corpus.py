@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.danger.detect import Outcome, detect
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parents[1] / "bot" / "corpus"
 LABELS = ("now", "medical", "maybe", "none")
 
 

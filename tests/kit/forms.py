@@ -7,7 +7,8 @@ from typing import Any
 from bot.intake.forms import FIELDS, Ask
 from common.events import EventKind, Outbound
 from storage.conversations import ConversationsRepo
-from tests.core.harness import Harness
+from tests.kit.harness import Harness
+from tests.kit.people import RESIDENT
 
 INSIDE = (31.2304, 121.4737)
 
@@ -69,3 +70,45 @@ async def report(h: Harness, user: str, category: str, lang: str = "en") -> list
     if await step_of(h, user) == "summary":
         return await h.press(user, "i:s:ok", lang=lang)
     return []
+
+
+LEAK_STEPS = [
+    ("location", EventKind.LOCATION, {"latitude": 31.2304, "longitude": 121.4737}),
+    ("address", EventKind.TEXT, {"text": "Building 3, Unit 2, Flat 501"}),
+    ("where", EventKind.BUTTON, {"data": "i:f:where:home"}),
+    ("strength", EventKind.BUTTON, {"data": "i:f:strength:strong"}),
+    ("valve", EventKind.BUTTON, {"data": "i:f:valve:closed"}),
+    ("unwell", EventKind.BUTTON, {"data": "i:f:unwell:no"}),
+    ("vulnerable", EventKind.BUTTON, {"data": "i:f:vulnerable:elderly"}),
+    ("since", EventKind.BUTTON, {"data": "i:f:since:now"}),
+    ("phone", EventKind.TEXT, {"text": "138 1234 5678"}),
+    ("access", EventKind.BUTTON, {"data": "i:f:access:-"}),
+    ("photos", EventKind.BUTTON, {"data": "i:f:photos:-"}),
+]
+
+
+async def fill_leak_form(
+    h: Harness, user: str = RESIDENT, *, upto: str | None = None, start_at: str | None = None
+) -> None:
+    started = start_at is None
+    for step, kind, fields in LEAK_STEPS:
+        started = started or step == start_at
+        if not started:
+            continue
+        if step == upto:
+            return
+        if kind is EventKind.BUTTON:
+            await h.press(user, fields["data"])
+        else:
+            await h.event(user, kind, **fields)
+
+
+async def report_leak(h: Harness, user: str = RESIDENT) -> int:
+    """A leak report answered to the end (dispatched at its location; nothing to confirm)."""
+    await h.text(user, "I smell gas in my kitchen")
+    await fill_leak_form(h, user)
+    rows = await h.db.fetchall("SELECT id FROM tickets ORDER BY id DESC LIMIT 1")
+    ticket_id = int(rows[0][0])
+    receipts = [r.message for r in await h.outbox("receipt") if r.ticket_id == ticket_id]
+    assert len(receipts) == 1 and f"#{ticket_id}" in receipts[0].text  # type: ignore[union-attr]
+    return ticket_id

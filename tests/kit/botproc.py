@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
+import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections import Counter
+from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -77,15 +78,6 @@ def bot_config(sandbox: Sandbox, db_path: Path, **extra: Any) -> dict[str, Any]:
     return data
 
 
-@contextlib.asynccontextmanager
-async def staff_sandbox() -> AsyncIterator[Sandbox]:
-    """A sandbox that knows the staff of ``bot_config`` (crew A, crew B's lead, the dispatcher)."""
-    async with Sandbox(DEMO_TOKEN) as sb:
-        for user_id in (LEAD, MEMBER, OTHER_CREW, DISPATCHER):
-            sb.create_user(user_id, first_name=f"Staff {user_id}", language_code="en")
-        yield sb
-
-
 class BotProcess:
     """Start, ``kill -9`` and restart the bot; its output goes to ``log_path`` (appended). Each start passes
     ``--init`` (the database is created when missing) unless ``init=False``."""
@@ -152,3 +144,29 @@ class BotProcess:
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+
+
+def cards(sb: Sandbox, chat: int) -> Counter[int]:
+    seen: Counter[int] = Counter()
+    for message in sb.messages(chat):
+        for button in message.buttons():
+            data = str(button.get("callback_data", ""))
+            if data.startswith("t:acc:"):
+                seen[int(data.split(":")[2])] += 1
+    return seen
+
+
+def query(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)) as conn, conn:
+        return list(conn.execute(sql, params).fetchall())
+
+
+async def wait_until(check: object, *, timeout_s: float, what: str) -> None:
+    """Poll ``check()`` (sync, returns bool) every 0.2 s, at most ``timeout_s``."""
+    assert callable(check)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not check():
+        if loop.time() > deadline:
+            raise TimeoutError(f"not reached within {timeout_s:.0f} s: {what}")
+        await asyncio.sleep(0.2)

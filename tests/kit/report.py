@@ -26,10 +26,10 @@ from bot.config.settings import Settings
 from bot.dispatch.offer import JobScope
 from bot.dispatch.sla import flag_breach
 from storage.tickets import TicketsRepo
-from tests.conftest import CREW_A, CREW_B, DISPATCHER
-from tests.core.crew_kit import crew_settings, ticket
-from tests.core.crew_kit import new_ticket as kit_ticket
-from tests.core.harness import Harness
+from tests.kit.crew import crew_settings, ticket
+from tests.kit.crew import new_ticket as kit_ticket
+from tests.kit.harness import Harness
+from tests.kit.people import CREW_A, CREW_B, DISPATCHER
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HUANGPU = (31.2304, 121.4737)

@@ -18,8 +18,9 @@ from common.events import EventKind, Inbound, Text
 from storage.db import Database
 from storage.people import PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
-from tests.conftest import CREW_A, CREW_B, DISPATCHER, RESIDENT, settings_dict
-from tests.core.harness import Harness
+from tests.kit.harness import Harness
+from tests.kit.people import CREW_A, CREW_B, DISPATCHER, RESIDENT
+from tests.kit.settings import settings_dict
 
 SUPERVISOR, ADMIN, CREW_B2, STRANGER = "3001", "4001", "1004", "9999"
 GROUP_A = "-100111"

@@ -1,0 +1,72 @@
+"""The tests' own layout: shared fixtures and helpers live in tests/kit/ and nowhere else. A test module imports
+no other test module (only tests.kit), tests/kit/ imports nothing of the tests outside it, every other file under
+tests/ is a test module, a conftest.py or a package's __init__, and the shared fixtures are defined once."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+KIT = TESTS / "kit"
+SHARED = ("settings_dict", "sandbox", "staff_sandbox", "report_leak", "fill_leak_form")  # each defined once
+
+
+def imports_of_tests(path: Path) -> Iterator[tuple[str, int]]:
+    """(module, line) for every import of tests.* in the file, at any depth (function-level ones too)."""
+    for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [f"<relative>.{node.module}"]
+        else:
+            continue
+        for name in names:
+            if name == "tests" or name.startswith(("tests.", "<relative>")):
+                yield name, node.lineno
+
+
+def in_kit(name: str) -> bool:
+    return name.startswith("tests.kit.") or name == "tests.kit"
+
+
+def test_test_modules_import_only_the_kit() -> None:
+    wrong = [
+        f"{path.relative_to(TESTS)}:{line} imports {name}"
+        for path in sorted(TESTS.rglob("*.py"))
+        for name, line in imports_of_tests(path)
+        if not in_kit(name)
+    ]
+    assert not wrong, "shared helpers belong in tests/kit/:\n" + "\n".join(wrong)
+
+
+def test_only_the_kit_holds_helpers() -> None:
+    helpers = [
+        str(path.relative_to(TESTS))
+        for path in sorted(TESTS.rglob("*.py"))
+        if KIT not in path.parents
+        and not path.name.startswith("test_")
+        and path.name not in ("conftest.py", "__init__.py")
+    ]
+    assert not helpers, f"move these to tests/kit/: {helpers}"
+
+
+def test_the_shared_fixtures_and_helpers_are_defined_once() -> None:
+    where: dict[str, list[str]] = {name: [] for name in SHARED}
+    for path in sorted(TESTS.rglob("*.py")):
+        for node in ast.parse(path.read_text("utf-8"), str(path)).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in where:
+                where[node.name].append(str(path.relative_to(TESTS)))
+    assert {name: places for name, places in where.items() if len(places) > 1} == {}
+
+
+def test_the_rule_catches_an_import_of_another_test_module(tmp_path: Path) -> None:
+    module = tmp_path / "test_x.py"
+    module.write_text(
+        "from tests.kit.people import RESIDENT\n\ndef f() -> None:\n    from tests.core.test_leak_report import x\n",
+        encoding="utf-8",
+    )
+    assert [name for name, _ in imports_of_tests(module) if not in_kit(name)] == ["tests.core.test_leak_report.x"]
