@@ -147,23 +147,23 @@ class OutboxRepo:
         ``in_flight`` ones the caller already has: chats left with due rows for that reason are added to
         ``held``. Of the ``limit`` rows looked at, only the ones taken have their payloads read."""
         busy = in_flight or {}
-        full = [chat for chat, n in busy.items() if per_chat is not None and n >= per_chat]
-        skip = f"AND id NOT IN ({', '.join('?' * len(exclude))}) " if exclude else ""
-        if full:
-            skip += f"AND chat NOT IN ({', '.join('?' * len(full))}) "
-        candidates = await self.conn.execute_fetchall(
-            f"SELECT id, chat FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? {skip}"
-            "ORDER BY priority, id LIMIT ?",
-            (to_db(now), *exclude, *full, limit),
-        )
+        full = {chat for chat, n in busy.items() if per_chat is not None and n >= per_chat}
         taken: Counter[str] = Counter()
-        ids = []
-        for row_id, chat in candidates:
-            if per_chat is not None and busy.get(chat, 0) + taken[chat] >= per_chat:
-                self.held.add(chat)
-                continue
-            taken[chat] += 1
-            ids.append(row_id)
+        ids: list[int] = []
+        while True:  # a chat found full is left out of the next round, so busy chats cannot fill ``limit``
+            looked = len(ids)
+            candidates = await self._candidates(now, limit - looked, [*exclude, *ids], full)
+            newly_full = set()
+            for row_id, chat in candidates:
+                if per_chat is not None and busy.get(chat, 0) + taken[chat] >= per_chat:
+                    self.held.add(chat)
+                    newly_full.add(chat)
+                    continue
+                taken[chat] += 1
+                ids.append(row_id)
+            if not newly_full or len(candidates) < limit - looked or len(ids) >= limit:
+                break
+            full |= newly_full
         if not ids:
             return []
         rows = await self.conn.execute_fetchall(
@@ -177,6 +177,21 @@ class OutboxRepo:
                 logger.warning("outbox row %s has a payload this version cannot read", row["id"])
                 self.undecodable.append(row["id"])
         return found
+
+    async def _candidates(
+        self, now: datetime, limit: int, exclude: Collection[int], full: Collection[str]
+    ) -> list[tuple[int, str]]:
+        """(id, chat) of up to ``limit`` due rows, most urgent then oldest first, not in ``exclude`` nor
+        of a chat in ``full``; no payloads read."""
+        skip = f"AND id NOT IN ({', '.join('?' * len(exclude))}) " if exclude else ""
+        if full:
+            skip += f"AND chat NOT IN ({', '.join('?' * len(full))}) "
+        rows = await self.conn.execute_fetchall(
+            f"SELECT id, chat FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? {skip}"
+            "ORDER BY priority, id LIMIT ?",
+            (to_db(now), *exclude, *full, limit),
+        )
+        return [(row_id, chat) for row_id, chat in rows]
 
     async def states(self, row_ids: Iterable[int]) -> dict[int, tuple[Status, str | None, datetime]]:
         """(status, message_id, next_attempt_at) of each given row that exists; cheap (no payloads)."""

@@ -175,3 +175,19 @@ async def test_a_persons_row_goes_on_the_channel_the_people_table_knows_them_on(
 async def test_a_row_for_no_person_must_name_its_channel(db: Database) -> None:
     with pytest.raises(ValueError, match="neither a person nor a channel"):
         await add(db, Text(chat="-100", text="card"), channel=None)
+
+
+async def test_a_backlog_in_busy_chats_does_not_hide_another_chats_row_behind_the_limit(db: Database) -> None:
+    """Two crew chats with more due cards than ``limit``, one in flight each: the resident's later row of
+    the same priority is still taken (the limit counts rows taken, not rows of chats already at their cap)."""
+    cards = [
+        await add(db, Text(chat=chat, text=f"card {n}", priority=Priority.DISPATCH))
+        for n in range(6)
+        for chat in ("1001", "1002")
+    ]
+    thanks = await add(db, Text(chat="7", text="thank you", priority=Priority.DISPATCH))
+    async with db.lock:
+        repo = OutboxRepo(db.conn)
+        rows = await repo.due(T0, 4, per_chat=2, in_flight={"1001": 1, "1002": 1})
+    assert [row.id for row in rows] == [cards[0], cards[1], thanks]
+    assert repo.held == {"1001", "1002"}
