@@ -99,7 +99,7 @@ RULES: tuple[Rule, ...] = (
          needs=rx(r"厨房|灶|<GAS>|报警|探头|墙上")),
     Rule("gas", "zh_flow_open", rx(
         r"(?:开关|阀|气阀|掣|旋钮)[^，。]{0,3}?(?:还|仍|一直|还是)[^，。]{0,4}?开",
-        r"(?:数字|读数|字|表)[^，。]{0,4}?在(?:跑|走|转|跳|动)|用(?:气)?量[^，。]{0,6}?(?:一直|还|不停)?在?(?:涨|增加|往上|跳|走)|正在用气|回来[^。]{0,6}?(?:数|读数)[^。]{0,4}?(?:变|多|跑)|多跑了|用了[^，。]{0,3}(?:两|几|\d)方",
+        r"(?:数字|读数|字|表)[^，。]{0,4}?在(?:跑|走|转|跳|动)|表[^，。]{0,2}(?:走|转|跑)得?(?:飞快|很快|特别快|好快)|用(?:气)?量[^，。]{0,6}?(?:一直|还|不停)?在?(?:涨|增加|往上|跳|走)|正在用气|回来[^。]{0,6}?(?:数|读数)[^。]{0,4}?(?:变|多|跑)|多跑了|用了[^，。]{0,3}(?:两|几|\d)方",
     ), neg="none",
          needs=rx(r"灭|熄|没(?:有)?(?:在)?(?:用|开)|都关|关着|没人|没有?火", r"外地|空着|一个人都没有|不在家|出差")),
     Rule("gas", "gas_reading", rx(r"\d{1,3}(?:\.\d+)?\s?%\s?(?:lel|ch4|methane|gas)"
@@ -191,7 +191,7 @@ RULES: tuple[Rule, ...] = (
         r"|boxe?s?|hoses?|tubes?|flue)\b",
     ), "en", neg="both", needs=rx(r"\bgas\b|\bdig\w*|\bdug\b|excavat\w*|\bdrill\w*|construction|workers|builders"
                                   r"|digger|backhoe|\bhoses?\b|\b(?:car|van|truck|lorry|vehicle|reversed|backed)\b",
-                                  r"\b(?:regulator|cylinder|tank|flexi|burners?|hob|stove|cooker|wok|lpg|propane)\b",
+                                  r"\b(?:regulator|cylinder|tank|flexi|burners?|hob|stove|cooker|wok|lpg|propane|boiler|heater)\b",
                                   r"pile driver|\bsite\b|workmen|excavator|\bjcb\b"),
          unless=rx(NOT_GAS.pattern, r"\b(?:app|readings?|bills?|account|website|online|display|screen)\b"), named=True),
     Rule("gas", "en_flow", rx(
@@ -346,6 +346,7 @@ RULES += (
         r"(?:钉|切|割|锯|铲|砸|撞|钻)(?:到|了|穿|破|断|进)?[^，。]{0,8}?(?:<GAS>管|燃气管|煤气管|管道|调压|表箱)",
         r"压在[^，。]{0,4}?(?:<GAS>管|燃气管|煤气管|管道|气管|燃气表|调压)",
         r"(?:软管|管子|胶管)[^，。]{0,4}?(?:comeoff|cameoff|felloff|fell off|come off|came off)",
+        r"(?:连接|接口|接头)[^，。]{0,4}?(?:断开|脱开|松开|断了|脱了)",
     ), neg="both", needs=rx(r"<GAS>|调压|表箱|胶管|软管|黄色的?(?:管|喉)"), unless=NOT_GAS, named=True),
     Rule("co", "zh_flue_more", rx(r"(?:烟道|烟管|排烟管|排气管)[^，。]{0,4}?(?:松|掉|脱)")),
     Rule("sym", "zh_symptom_more", rx(
