@@ -45,3 +45,31 @@ class Scheduler:
 
     def pending(self) -> list[str]:
         return [job.id for job in self._scheduler.get_jobs()]
+
+
+class SweepWatch:
+    """A background sweep over due rows: once at start-up (what fell due while the bot was down), then every
+    ``every_s`` on the scheduler. A subclass names its ``JOB_ID`` and ``EVERY_S`` and says what ``run_due`` does
+    (one transaction over the due rows; returns how many acted)."""
+
+    JOB_ID = "sweep"
+    EVERY_S = 60.0
+
+    def __init__(
+        self, settings: Any, db: Any, clock: Any, scheduler: Scheduler, wake: Any, *, every_s: float | None = None
+    ) -> None:
+        self.settings, self.db, self.clock, self.scheduler, self.wake = settings, db, clock, scheduler, wake
+        self.every_s = self.EVERY_S if every_s is None else every_s
+
+    async def start(self) -> None:
+        await self.run_due()
+        self.scheduler.every(self.JOB_ID, self.every_s, self._sweep)
+
+    async def stop(self) -> None:
+        self.scheduler.cancel(self.JOB_ID)
+
+    async def _sweep(self) -> None:
+        await self.run_due()
+
+    async def run_due(self) -> int:
+        raise NotImplementedError

@@ -11,7 +11,6 @@ transaction as its message, so a sweep repeated after a crash, or run twice, nev
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from bot.casework import booking
 from bot.casework import cases as casework
@@ -20,7 +19,7 @@ from bot.casework.hazards import tell_resident
 from bot.clock import Clock
 from bot.config.settings import Settings
 from bot.dispatch.offer import JobScope, staff_with_role, tell_staff
-from bot.scheduler import Scheduler
+from bot.scheduler import SweepWatch
 from storage.db import Database
 from storage.hazards import HazardsRepo
 from storage.sync import SyncConnection
@@ -52,26 +51,14 @@ async def hazards_due(scope: JobScope) -> int:
     return acted
 
 
-class DeadlineWatch:
+class DeadlineWatch(SweepWatch):
     """The background part: one sweep job on the scheduler over the hazard and case rows."""
 
     JOB_ID = "deadline-sweep"
-
-    def __init__(
-        self, settings: Settings, db: Database, clock: Clock, scheduler: Scheduler, wake: Any, *, every_s: float = 60.0
-    ) -> None:
-        self.settings, self.db, self.clock, self.scheduler, self.wake = settings, db, clock, scheduler, wake
-        self.every_s = every_s
-
-    async def start(self) -> None:
-        await self.run_due()  # what fell due while the bot was down
-        self.scheduler.every(self.JOB_ID, self.every_s, self._sweep)
-
-    async def stop(self) -> None:
-        self.scheduler.cancel(self.JOB_ID)
-
-    async def _sweep(self) -> None:
-        await self.run_due()
+    EVERY_S = 60.0
+    settings: Settings
+    db: Database
+    clock: Clock
 
     async def run_due(self) -> int:
         """Act on everything due now; returns how many rows acted."""

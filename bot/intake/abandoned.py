@@ -30,7 +30,7 @@ from bot.intake.forms import CATEGORIES
 from bot.intake.render import answer_lines
 from bot.intake.triage import provisional
 from bot.people.phone import display_phone
-from bot.scheduler import Scheduler
+from bot.scheduler import SweepWatch
 from common.events import Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Conn, Database, from_db, to_db
@@ -156,26 +156,14 @@ async def call_me(ctx: Ctx, data: dict[str, Any], conv: Conversation) -> int:
     return told
 
 
-class AbandonedWatch:
+class AbandonedWatch(SweepWatch):
     """The background part: a sweep job on the scheduler over due ``abandoned`` timer rows."""
 
     JOB_ID = "abandoned-sweep"
-
-    def __init__(
-        self, settings: Settings, db: Database, clock: Clock, scheduler: Scheduler, wake: Any, *, every_s: float = 5.0
-    ) -> None:
-        self.settings, self.db, self.clock, self.scheduler, self.wake = settings, db, clock, scheduler, wake
-        self.every_s = every_s
-
-    async def start(self) -> None:
-        await self.run_due()  # rows that fell due while the bot was down
-        self.scheduler.every(self.JOB_ID, self.every_s, self._sweep)
-
-    async def stop(self) -> None:
-        self.scheduler.cancel(self.JOB_ID)
-
-    async def _sweep(self) -> None:
-        await self.run_due()
+    EVERY_S = 5.0
+    settings: Settings
+    db: Database
+    clock: Clock
 
     async def run_due(self) -> int:
         """Act on every due timer row; returns how many acted (asked again or told the desk)."""
