@@ -96,37 +96,40 @@ COOKING = rx(
 )
 
 # Danger words as figures of speech ("the app makes me explode", "sales are on fire", "我晕")
-FIGURE_FIRE = (
-    r"原地爆炸|我(?:要)?爆炸|脑子[^，。]{0,3}炸|太炸了|热到[^，。]{0,3}冒烟|meeting[^，。]{0,4}爆炸|排队|群消息|炸开了锅|(?<!空气)炸锅(?![里中内的])|整个[^，。]{0,4}炸了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头|(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸|气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|(?<!空)气炸(?!锅)|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑"
-    r"|笑炸|炸裂(?:的)?(?:演技|表演|消息)|熏腊肉|腊肉|\bwok hei\b"
-    r"|(?:鞭炮|烟花|炮仗|火炮|爆竹|礼炮)(?![^。]{0,10}(?:点着|着了|烧|引燃|落在|掉进|掉在))"
-    r"|\b(?:fireworks?|firecrackers?)\b(?! (?:\S+ ){0,4}?(?:landed|hit|set|caught|on fire|burn\w*|fell))|(?:我|整个人"
-    r"|人都)[^，。]{0,4}(?:燃|烧)起来"
-    r"|(?:手气|运气|心情|颜值|幸福感|开心|快乐|人品|分数|血压|血糖|电量|好感)[^，。]{0,2}爆表|(?:业绩|销量|流量|订单|粉丝|播放量|热度|人气)[^，。]{0,3}(?:爆|炸)"
-    r"|\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b"
-    r"|five.alarm fire|\bmarket'?s? (?:\S+ ){0,3}?on fire|\bflamb\w*|\bup in smoke\b|\bblazing row\b|\bdown in flames\b"
-    r"|\bwishlist\b|\bstadium\b"
-    r"|\bstriker\b|\bhat.trick\b"
-    r"|\bflame (?:failure|protection|safeguard|supervision|effect)|\breal flames? look|\b(?:want|prefer|like) (?:big"
-    r"|bigger|high|strong"
-    r"|more) flames?"
-    r"|\b(?:bill|price|cost)s? (?:\S+ )?explod\w*|\bmeltdown\b|breathing fire|群.{0,4}exploded|\bred packets?\b"
-    r"|\bmouth (?:is )?on fire"
-    r"|\btabs? (?:are )?exploding|\bpicks? (?:are )?on fire|\bblew up at (?:me|him|her|them|us|the tv|the kids)\b"
-    r"|\bspicy\b"
-    r"|\bchill?i\b"
-    r"|\b(?:boss|mum|mom|dad|teacher|wife|husband|gran) (?:\S+ )?explode"
-    r"|\bi(?:'m| am)? (?:going to |gonna |about to )?explode\b"
+FIGURE_FIRE = "|".join(
+    (
+        # moods, heat, spice, screens, sales and festive fireworks that "explode" or "burn"
+        r"原地爆炸|我(?:要)?爆炸|脑子[^，。]{0,3}炸|太炸了|热到[^，。]{0,3}冒烟|meeting[^，。]{0,4}爆炸|排队|炸开了锅|(?<!空气)炸锅(?![里中内的])",
+        r"整个[^，。]{0,4}炸了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头",
+        r"(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸",
+        r"气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|(?<!空)气炸(?!锅)|炸毛|火大|上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑|笑炸",
+        r"炸裂(?:的)?(?:演技|表演|消息)|熏腊肉|腊肉|(?:鞭炮|烟花|炮仗|火炮|爆竹|礼炮)(?![^。]{0,10}(?:点着|着了|烧|引燃|落在|掉进|掉在))",
+        r"(?:我|整个人|人都)[^，。]{0,4}(?:燃|烧)起来|(?:手气|运气|心情|颜值|幸福感|开心|快乐|人品|分数|血压|血糖|电量|好感)[^，。]{0,2}爆表",
+        r"(?:业绩|销量|流量|订单|粉丝|播放量|热度|人气)[^，。]{0,3}(?:爆|炸)|群消息",
+        # the same in English, and the flames people want on a stove or a fireplace
+        r"\bwok hei\b",
+        r"\b(?:fireworks?|firecrackers?)\b(?! (?:\S+ ){0,4}?(?:landed|hit|set|caught|on fire|burn\w*|fell))",
+        r"\b(?:killing it|smoking hot|blew up my phone|fired from|got fired|you're fired)\b",
+        r"five.alarm fire|\bmarket'?s? (?:\S+ ){0,3}?on fire|\bflamb\w*|\bup in smoke\b|\bblazing row\b",
+        r"\bdown in flames\b|\bwishlist\b|\bstadium\b|\bstriker\b|\bhat.trick\b",
+        r"\bflame (?:failure|protection|safeguard|supervision|effect)|\breal flames? look",
+        r"\b(?:want|prefer|like) (?:big|bigger|high|strong|more) flames?",
+        r"\b(?:bill|price|cost)s? (?:\S+ )?explod\w*|\bmeltdown\b|群.{0,4}exploded|\bred packets?\b",
+        r"\bmouth (?:is )?on fire|\btabs? (?:are )?exploding|\bpicks? (?:are )?on fire",
+        r"\bblew up at (?:me|him|her|them|us|the tv|the kids)\b|\bspicy\b|\bchill?i\b",
+        r"\b(?:boss|mum|mom|dad|teacher|wife|husband|gran) (?:\S+ )?explode",
+        r"\bi(?:'m| am)? (?:going to |gonna |about to )?explode\b|breathing fire",
+    )
 )
 # Someone "out cold" or "not breathing" in a figure of speech (the bill, a teenager who sleeps in, leaflets)
 FIGURE_MED = rx(
-    r"(?:账单|燃气费|费用|价格)[^。]{0,10}?(?:晕倒|晕过去|窒息|吐血)|(?:晕倒|吐血)[^。]{0,6}(?:账单|燃气费)"
-    r"|跟叫不醒一样|像叫不醒|叫不醒一样|睡到(?:中午|下午)|戴着耳机",
-    r"\bnot breathing a word\b|\bstopped breathing when i saw\b|\bpassed out (?:\S+ ){0,3}?(?:flyers|leaflets"
-    r"|papers|sweets|candy|forms|cards)\b|\b(?:app|website|site|page|phone|computer"
-    r"|system)\b(?: \S+){0,3}? not responding"
-    r"|\bdizzy from (?:overtime|work|the bill)|\bcan'?t wake (?:my |the )?(?:teenager|teen|son|daughter"
-    r"|kids?) (?:up )?for school",
+    r"(?:账单|燃气费|费用|价格)[^。]{0,10}?(?:晕倒|晕过去|窒息|吐血)|(?:晕倒|吐血)[^。]{0,6}(?:账单|燃气费)",
+    r"跟叫不醒一样|像叫不醒|叫不醒一样|睡到(?:中午|下午)|戴着耳机",
+    r"\bnot breathing a word\b|\bstopped breathing when i saw\b",
+    r"\bpassed out (?:\S+ ){0,3}?(?:flyers|leaflets|papers|sweets|candy|forms|cards)\b",
+    r"\b(?:app|website|site|page|phone|computer|system)\b(?: \S+){0,3}? not responding",
+    r"\bdizzy from (?:overtime|work|the bill)",
+    r"\bcan'?t wake (?:my |the )?(?:teenager|teen|son|daughter|kids?) (?:up )?for school",
 )
 FIGURE = rx(
     r"气得|气的我|被.{0,8}气|烦得|愁得|急得|吵得|算得|看得我|我晕|晕死|笑晕|累晕|头都大了|气死",
@@ -142,12 +145,12 @@ ZH_ALARM = rx(
     r"|一闪一闪|ringing|beeping)"
 )
 EN_ALARM = rx(
-    r"\b(?:alarms?|detectors?|sensors?|monitors?)\b(?: \S+){0,6}? (?:going off|goes off|went off|gone off"
-    r"|go off|beep\w*|sound\w*|ring\w*|chirp\w*|scream\w*|shriek\w*|blar\w*|flash\w*|trigger\w*|activat\w*"
-    r"|alarming|buzz\w*|wail\w*|is on|are on|red light|showing|reads|reading|says|keeps? going|still going|light (?:is "
-    r"|turned |went )?red|mak\w* (?:a "
-    r"|loud |some )?(?:noise|sound)"
-    r"|won't stop|wont stop)\b",
+    r"\b(?:alarms?|detectors?|sensors?|monitors?)\b(?: \S+){0,6}? (?:"
+    r"going off|goes off|went off|gone off|go off|keeps? going|still going|won't stop|wont stop"
+    r"|beep\w*|sound\w*|ring\w*|chirp\w*|scream\w*|shriek\w*|blar\w*|flash\w*|trigger\w*|activat\w*|alarming|buzz\w*|wail\w*"
+    r"|is on|are on|red light|showing|reads|reading|says|light (?:is |turned |went )?red"
+    r"|mak\w* (?:a |loud |some )?(?:noise|sound)"
+    r")\b",
     r"\b(?:beep\w*|sounding|ringing|chirp\w*|scream\w*|blaring|flashing)(?: \S+){0,3}? (?:alarms?|detectors?)\b",
     r"\b(?:gas|co|carbon monoxide) detected\b",
     r"\b(?:gas|co|methane) (?:detection|detector) \S+(?: \S+){0,6}? (?:alarm|showing|triggered)",
@@ -169,9 +172,8 @@ ALARM_OTHER = rx(
 # A smoke alarm with its harmless cause named ("went off because I burned the toast"): asked, not a fire
 ALARM_KNOWN_CAUSE = rx(
     r"(?<![没不无])(?<!没人)(?<!没有)(?:烤焦|烧焦|煎糊|烧糊|炒菜|做饭|洗澡|水蒸气|蒸汽|点蜡烛|烧香|测试)",
-    r"\b(?:burn[te]d? (?:the |my )?(?:toast|food|dinner|bacon|pan|rice)|toast|cooking|shower\w*|steam|candles?"
-    r"|fry\w*|steak|searing"
-    r"|incense|test\w*)\b",
+    r"\b(?:burn[te]d? (?:the |my )?(?:toast|food|dinner|bacon|pan|rice)"
+    r"|toast|cooking|shower\w*|steam|candles?|fry\w*|steak|searing|incense|test\w*)\b",
 )
 ALARM_TESTED = rx(r"测试|试一下|试试|\btest\w*")  # a gas alarm's only harmless cause: it is being tested
 PPM = re.compile(r"(\d{1,5})\s?ppm")
