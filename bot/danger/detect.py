@@ -41,6 +41,7 @@ from bot.danger.vocab import (
     HEAT_CTX,
     MONEY,
     PPM,
+    SYMPTOM_CAUSE,
     ZH_ALARM,
     ZH_CO_TERM,
     Rule,
@@ -168,6 +169,10 @@ def detect(text: str) -> Danger:
         seen.discard("med")
     if "med" not in seen and (MONEY.search(v.ctx) or FIGURE.search(v.ctx)):
         # "燃气费贵得我头疼", "被气得头晕": a figure of speech, not a symptom
+        now.discard("sym")
+        seen.discard("sym")
+    if "med" not in seen and SYMPTOM_CAUSE.search(v.ctx) and not HEAT_CTX.search(v.ctx):
+        # "熬夜头疼", "hangover headache": its cause is named, and nothing around it makes carbon monoxide
         now.discard("sym")
         seen.discard("sym")
     if mood.misdirected:  # "sorry, wrong number: the oxygen cylinder is leaking": asked, not dispatched

@@ -47,7 +47,7 @@ _ZH_COND_AFTER = rx(r"^(?:的)?(?:话|时候?|之前|以后|后应该|怎么预�
 _ZH_PRESENT = rx(
     r"我|咱|家里|家中|屋里|显示|读数|测到|检测到|屋子|房间|厨房|卫生间|浴室|楼道|楼里|楼下|楼上|隔壁|对门|邻居家|门口|店里|饭店|餐厅|食堂|工地"
     r"|现在|正在|一直|还在|突然|刚才|刚刚|这会|马上|快来|快点|救命|急|赶紧|速来|求助|help|!|！|了|着呢|在响|在叫"
-    r"|[响叫冒漏烧]紧|越来越|[呲嘶咝滋嗞哧嗤滴嘀哔嘟咕][呲嘶咝滋嗞哧嗤滴嘀哔嘟噜]|这(?:样子?)?(?:正常|要紧|严重|没事)|[关拧扭转扳掰停熄灭叫喊推摇打点]不(?:[上住起掉动回紧醒应灭着]|下来)|派人|来人|过来|上门|嘶嘶响|好臭|好浓|好冲|很浓|很臭|很冲|这么冲|上面写|写着|叫唤|嗷嗷|呜呜|哔哔|滴滴|嘀嘀|客厅|卧室|阳台|楼梯|走廊|单元|小区|车库|地下室|公司|办公室|学校|这里|这边|那边|外面|路边|院子"
+    r"|[响叫冒漏烧]紧|在[漏响叫冒烧喷]|(?:[漏着烧爆响坏断裂炸]|漏气|着火)啦|味[^，。]{0,2}(?:好|很|太|特别|超)(?:大|重|浓|冲|臭)|越来越|[呲嘶咝滋嗞哧嗤滴嘀哔嘟咕][呲嘶咝滋嗞哧嗤滴嘀哔嘟噜]|这(?:样子?)?(?:正常|要紧|严重|没事)|[关拧扭转扳掰停熄灭叫喊推摇打点]不(?:[上住起掉动回紧醒应灭着]|下来)|派人|来人|过来|上门|嘶嘶响|好臭|好浓|好冲|很浓|很臭|很冲|这么冲|上面写|写着|叫唤|嗷嗷|呜呜|哔哔|滴滴|嘀嘀|客厅|卧室|阳台|楼梯|走廊|单元|小区|车库|地下室|公司|办公室|学校|这里|这边|那边|外面|路边|院子"
 )
 _ZH_STRONG = rx(r"现在|正在|一直|还在|还有|又|再次|仍然|突然|刚才|刚刚|救命|快来|快点|赶紧|速来|!|！|help")
 _ZH_QUESTION = rx(r"正常吗|是不是正常|怎么办|怎么处理|如何处理|怎么做|该怎么|吗|呢|么[?？]?$|[?？]")
@@ -56,6 +56,7 @@ _ZH_GENERIC = rx(
     r"|如何判断|如何检查|怎么预防|如何预防|怎么防止|会怎样|会怎么样|注意什么|注意哪些|注意事项"
     r"|有哪些|常识|知识|科普|宣传|原因|怎么急救|如何急救|急救方法|什么样|加了什么|(?<!一)动不动|误报|乱响"
     r"|作业|论文|课题|just curious|好奇问问"
+    r"|(?<!时)有时候?(?!无)|有些时候|偶尔|时不时|隔三差五"  # now and then: asked about, not happening now
 )
 _ZH_PAST = rx(
     r"昨天|前天|上周|上星期|上礼拜|上个月|去年|以前|之前|上次|那次|当时|曾经|前几天|前段时间|几天前|几年前|小时候|那天"
@@ -73,7 +74,7 @@ _DRILL = rx(
     r"|\b(?:was|is|just|only) (?:just |only )?a drill\b"
 )  # exercises, insurance
 _ZH_NEWS = rx(
-    r"新闻|报道|听说|网上|视频里|电视|朋友圈|微博|抖音|看到一个|据说|外地|小说|电影|剧本|游戏里|装死|梦见|梦到|做梦|绘本|情景剧|短视频|拍视频"
+    r"新闻|报道|听说|网上|视频里|电视|朋友圈|微博|抖音|看到一个|据说|(?<!人在)(?<!我在)(?<!们在)外地|小说|电影|剧本|游戏里|装死|梦见|梦到|做梦|绘本|情景剧|短视频|拍视频"
 )
 
 # --- English ------------------------------------------------------------------------------------------
@@ -90,13 +91,17 @@ _EN_COND = rx(
 )
 _EN_PRESENT = rx(
     r"\b(?:i|i'm|im|i've|my|we|we're|our|us|me|here|now|currently|still|keeps?|help|please|urgent|asap|hurry"
-    r"|emergency|there's|there is|it's|someone|somebody|mum|mom|dad|wife|husband|son|daughter|baby|grandma|grandpa"
+    r"|emergency(?! (?:number|line|hotline|contact|phone))|there's|there is|it's|someone|somebody|mum|mom|dad|wife"
+    r"|husband|son|daughter|baby|grandma|grandpa"
     r"|not sure|maybe|think|seems|probably|kind of|getting stronger|stronger than|worse today|like this|this smell"
     r"|this noise|this sound"
     r"|it's loud|kitchen|bathroom|hallway|hall|stair\w*|flat|apartment|house"
     r"|home|room|basement|garage|building|office|restaurant|shop|street|outside|downstairs|upstairs|next door)\b|!"
 )
-_EN_STRONG = rx(r"\b(?:now|right now|currently|still|keeps?|help|urgent|asap|hurry|emergency|again)\b|!")
+_EN_STRONG = rx(
+    r"\b(?:now|right now|currently|still|keeps?|help|urgent|asap|hurry|again"
+    r"|emergency(?! (?:number|line|hotline|contact|phone)))\b|!"
+)
 _EN_QUESTION = rx(
     r"\bis it (?:safe|dangerous|ok|okay|bad|normal)\b|\?"
     r"|^(?:what|how|why|is|are|can|could|should|do|does|which|where|when|will|would)\b"
@@ -109,6 +114,9 @@ _EN_GENERIC = rx(
     r"|when|in case)|\bin case\b|\btips?\b|\badvice\b|\bguide\b|\bprevent\w*|\bavoid\w*|\bsymptoms? of\b|\bsigns of\b"
     r"|\bwhat if\b|\bfirst aid for\b|\bwhat is the first aid\b|\bis there (?:a|any) way\b|\bhow to\b|\bways? to\b"
     r"|\bsupposed to (?:have|smell)\b|\badded to (?:the )?gas\b|\bhomework\b|\bschool project\b"
+    r"|\b(?:sometimes|occasionally|now and then|from time to time|every so often|once in a while)\b"
+    r"|\bjust (?:want|wanted|wanna) to (?:save|know|ask|check|keep)|\bfor (?:future )?reference\b"
+    r"|\bsave (?:it|the number)\b"
 )
 _EN_TOPIC = rx(r"\b(?:symptoms?|signs|tips?|advice|information|info)\b")  # general only when nothing says "mine, now"
 _EN_PAST = rx(

@@ -9,7 +9,7 @@ from bot.danger.vocab import FIGURE_FIRE, MONEY, NOT_GAS, Rule, rx
 BROADER: tuple[Rule, ...] = (
     Rule("gas", "zh_flow_more", rx(
         r"(?:表|meter|数字|读数)[^，。]{0,10}?(?:还|一直|仍|照样|自己|也|都)[^，。]{0,8}?(?:走|转|跳|动|变|加|往上|跑)",
-        r"(?:还|一直|仍然?)在?[^，。]{0,3}?(?:出气|冒气|往外冒|出瓦斯|出燃气|有气出)|(?:气阀|阀门?|开关)还(?:是)?开着|有气出",
+        r"(?:还|一直|仍然?)在?[^，。]{0,3}?(?:出气|冒气|往外冒|出瓦斯|出燃气|有气出|有<GAS>(?:出|冒|跑))|(?:气阀|阀门?|开关)还(?:是)?开着|有气出",
         r"(?:阀门?|开关|旋钮|把手|总阀|角阀|knob|掣)[^，。]{0,12}?(?:关不[上住严紧掉了起死到]|拧不[动紧上回]|转不[动紧回]|[扳掰]不动"
         r"|扭不[回动]|卡(?:住|死)|空转|坏[了掉咯].{0,4}关不|断了)",
         r"火关不[掉了上死]|关不[死掉]|关了[^。]{0,10}?还在[^，。]{0,3}?(?:烧|响|出气|点火|打火)|(?:还|一直)[^，。]{0,12}?(?:打火|点火)|点火[^，。]{0,4}停不下来|火从[^，。]{0,8}?(?:窜|冒|喷)|火[^，。]{0,3}不灭|关到底[^。]{0,6}?(?:还|不灭)|余额[^，。]{0,6}?(?:掉|少|减)|流量[^，。]{0,6}?(?:不是零|不为零|不为0|在走)|还开着[^。]{0,6}?火[^，。]{0,3}?灭|火[^，。]{0,3}?灭[^。]{0,8}?还开着|(?:开关|阀|气阀|掣)[^，。]{0,3}?被[^，。]{0,6}?(?:碰开|打开)|(?:一点火都没有|里面没(?:有)?火)|灭不掉|关了[^。]{0,8}?(?:还有|还在)[^。]{0,6}?火苗|(?:打开|拧开|开着|开了|踩到|碰到|碰开|拧到)[^。]{0,16}?没(?:有)?(?:点着|打着|着火|点火|火|着)",
@@ -54,6 +54,8 @@ BROADER: tuple[Rule, ...] = (
         r"压在[^，。]{0,4}?(?:<GAS>管|燃气管|煤气管|管道|气管|燃气表|调压)",
         r"(?:软管|管子|胶管)[^，。]{0,4}?(?:comeoff|cameoff|felloff|fell off|come off|came off)",
         r"(?:连接|接口|接头)[^，。]{0,4}?(?:断开|脱开|松开|断了|脱了)",
+        r"(?:锈|烂|腐蚀|磨)[^，。]{0,3}?(?:穿了|穿孔|出[^，。]{0,2}洞|破了)",
+        r"[锯切割]断|[锯切割]了一[刀下]|压弯|(?:罐|瓶)[^。]{0,8}(?:头|嘴|阀)[^，。]{0,2}歪",
     ), neg="both", needs=rx(r"<GAS>|调压|表箱|胶管|软管|黄色的?(?:管|喉)"), unless=NOT_GAS, named=True),
     Rule("co", "zh_flue_more", rx(r"(?:烟道|烟管|排烟管|排气管)[^，。]{0,4}?(?:松|掉|脱)")),
     Rule("sym", "zh_symptom_more", rx(
@@ -117,14 +119,59 @@ BROADER: tuple[Rule, ...] = (
         r"|\bsmoke (?:in|filling|coming up) the|\bcan't see for (?:the )?smoke",
     ), "en", unless=rx(r"\bprices?\b|\bfire (?:drill|safety)|\bfireworks?\b", FIGURE_FIRE)),
     Rule("gas", "en_damage_more", rx(
-        r"\b(?:ripped|tore|torn|snapped|gone through|went through|knocked through|rusted through|hole in)\b"
-        r"(?: \S+){0,4}?"
+        r"\b(?:ripped|tore|torn|snapped|gone through|went through|knocked through|rusted through|hole in|cracks?|gash"
+        r"|split)\b"
+        r"(?: \S+){0,5}?"
         r" (?:gas )?(?:pipes?|mains?|lines?)\b",
     ), "en", neg="both", needs=rx(r"\bgas\b|digger|builders?|workmen|storm"), unless=NOT_GAS, named=True),
     Rule("gas", "zh_flame_out", rx(
         r"(?:火|火苗|炉火|灶火|小火)[^，。]{0,6}?(?:自己|被风吹?|被[汤水粥]|突然|不知道什么时候)[^，。]{0,3}?(?:灭|熄)",
-    ), neg="none", needs=rx(r"<GAS>|灶|炉|锅|汤|煮|炖|烧水|热水器"),
+    ), neg="none", needs=rx(r"<GAS>|灶|炉|锅|汤|煮|炖|烧水|热水器|做饭|做菜|炒菜"),
          unless=rx(r"关(?:了|掉了|好了|上了)|没事了|已经好了")),
+    Rule("gas", "zh_meter_taken", rx(
+        r"(?:<GAS>表|气表|燃气表|表|阀门|调压器|调压箱)[^，。]{0,4}?被[^，。]{0,4}?(?:偷|拆|卸|拿走|剪)",
+        r"(?:管|管子|管口|接口)[^，。]{0,4}?(?:露着|敞着|裸露|没堵|没封|开着口)",
+    ), neg="both", needs=rx(r"<GAS>|燃气表|气表|调压"),
+         unless=rx(r"换|更换|公司|师傅|工作人员|营业厅|预约|销户|停用|过户|欠费")),
+    # a flame that will not turn down, jumps and roars, or will not go out: the pressure or a valve is wrong
+    Rule("gas", "zh_flame_wild", rx(
+        r"(?:火|火苗|火焰|火力)[^，。]{0,4}?(?:忽大忽小|一跳一跳|乱跳|乱窜|往外窜|往外扑|呼呼[地的]?(?:响|往上)|噗噗)",
+        r"(?:调小|关小|拧小|调到最小|最小档?|小火)[^，。]{0,6}?(?:没用|不管用|也是大火|还是[^，。]{0,2}大|下不来|调不下)|[调关拧]不小",
+        r"(?:火|火苗|火焰)[^，。]{0,8}?(?:喷火枪|喷枪|火焰枪)",
+        r"(?:火|火苗|火焰|火力)[^，。]{0,3}?(?:突然|一下子?|莫名)[^，。]{0,4}?(?:特别|很|好|超|非常|老)?(?:大|高|猛|旺)",
+    ), neg="before", needs=rx(r"<GAS>|灶|炉|点火|打火|火苗|火焰|火力|调小|最小档|开关|旋钮"),
+         unless=rx(r"游戏|火力全开|火力输出|枪战|吵架|脾气|火气|炒股|想要|希望|怎么(?:调|开)大|大火收汁", FIGURE_FIRE)),
+    Rule("gas", "en_flame_wild", rx(
+        r"\bflames?\b(?: \S+){0,4}? (?:roaring|jumping|leaping|shooting up|huge|massive|enormous|way (?:too )?(?:big"
+        r"|high)"
+        r"|much (?:bigger|higher)|(?:bigger|higher) than (?:normal|usual|ever)|like a (?:blow ?torch|torch|jet))\b",
+        r"\bflames?\b(?: \S+){0,6}? even on (?:low|the lowest|minimum|min)\b",
+        r"\b(?:flame|fire|pilot(?: light)?|burner)s?\b (?:\S+ ){0,2}?(?:won't|wont|will not|doesn't|does not|can't)"
+        r" (?:go out|turn off|switch off|die down)",
+        r"\b(?:valve|knob|gas|tap)\b(?: \S+){0,3}? (?:off|closed|shut)\b(?: \S+){0,6}? (?:flame|fire|pilot)\b"
+        r"(?: \S+){0,2}? (?:still|keeps) (?:lit|on|burning|going)",
+        r"\bbubbl\w*(?: \S+){0,4}? (?:out of |from |through )?(?:the )?(?:ground|puddle|water|mud|soil|drain|grass"
+        r"|pavement)",
+    ), "en", neg="before", needs=rx(r"\b(?:stove|hob|burner|cooker|flame|gas|boiler|heater|knob|range|valve|pilot)\b"),
+         unless=rx(FIGURE_FIRE, r"\b(?:want|prefer|how (?:do|can) i (?:get|make))\b|\bi(?:'d)? like\b")),
+    Rule("gas", "en_used_away", rx(
+        r"\b(?:used|usage|using|consum\w*|reading|went up|gone up|ran up)\b(?: \S+){0,10}? (?:nobody|no one"
+        r"|noone)(?:'s)?"
+        r"(?: \S+){0,2}? (?:home|here|in|living)\b",
+        r"\b(?:used|usage|using|consum\w*|went up|gone up|ran up)\b(?: \S+){0,10}? (?:while|when) (?:i was|we were|i'm"
+        r"|we're"
+        r"|we are|i am|i've been|we've been) (?:away|out|abroad|on holiday|on vacation)\b",
+    ), "en", needs=rx(r"\b(?:gas|meter)\b")),
+    # an appliance clicking on and on without lighting lets gas out each time: asked, never ignored
+    Rule("odd", "zh_no_light", rx(
+        r"(?:打|点|按)(?:了|咗)?[^，。]{0,4}?(?:不|唔)[着著]|点都唔[着著]|(?:打|点)不[着著]火?|(?:咔|哒|喀)[^，。]{0,3}(?:不|唔)[着著]",
+    ), needs=rx(r"一直|好多次|好几次|多次|几次|成日|还要|继续|分钟|咔|哒|喀"),
+         unless=rx(r"(?:好几次|几次|多次)才[着著]|电池|打火机")),
+    Rule("odd", "en_no_light", rx(
+        r"\b(?:click\w*|tick\w*)\b(?: \S+){0,6}? (?:no (?:fire|flame)|won'?t light|doesn'?t light|not light\w*)",
+        r"\b(?:won'?t|doesn'?t|will not|does not) (?:light|ignite|catch)\b(?: \S+){0,6}? (?:click\w*|keeps? trying"
+        r"|minutes)",
+    ), "en", needs=rx(r"\b(?:heater|stove|boiler|hob|burner|cooker|geyser|oven|range)\b")),
     Rule("co", "en_flue_more", rx(r"\bflue\b(?: \S+){0,6}? (?:fallen off|falling off|venting into|hanging off)")),
     Rule("sym", "en_symptom_more", rx(
         r"\bhead (?:\S+ )?(?:pain|hurt\w*|ache\w*)|\b(?:can't|cannot) (?:stand|walk) (?:up|straight)"

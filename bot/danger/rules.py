@@ -86,7 +86,7 @@ RULES: tuple[Rule, ...] = (
          unless=NOT_GAS, named=True),
     # --- gas: flowing without a smell word ----------------------------------------------------------
     Rule("gas", "zh_flow", rx(
-        r"(?:表|meter|字|数字|读数).{0,14}?(?:还|一直|照样|自己|也)在?(?:走|转|跳|动|变)",
+        r"(?:表|meter|字|数字|读数).{0,14}?(?:还|一直|照样|自己|也)在?(?:走|转|跳|动|变|涨|加)",
         r"(?:火|火苗).{0,3}?(?:灭了|熄了|被浇灭|扑灭).{0,8}?(?:气|阀|开关|旋钮)?(?:还|没)(?:开着|关|在出)",
         r"(?:溢|扑|潽|浇)(?:出来|灭).{0,8}?(?:火|灭)", r"(?:没点着|没着火|没打着|没有火).{0,6}?(?:开着|出气|一直开)",
         r"(?:开着|忘关|没关|打开了?).{0,6}?(?:没点着|没有?火|没着)",
@@ -94,15 +94,17 @@ RULES: tuple[Rule, ...] = (
         r"关了?火?[^。]{0,12}?(?:还|仍)[^。]{0,8}?(?:火苗|蓝火|小火)|关掉了[^。]{0,6}?还有[^。]{0,6}?火|关了[^。]{0,6}?(?:一直|还)在?烧|"
         r"(?:可|但)?火还在[^，。]{0,4}?烧|表keeps?(?:spinning|turning|moving|running)|(?:风|气)[^，。]{0,6}?吹出来|关[^，。]{0,4}(?:还有火|还在烧)|还留着[^，。]{0,10}?火苗|(?:gas|气)还在出|(?:<GAS>|灶|阀门?|火)(?:好像|可能|也)?(?:没|忘了?)关|(?:忘|没)了?关(?:<GAS>|灶|阀|火)",
         r"(?:冒泡|起泡).{0,6}?(?:接头|软管|阀|管)",
-        r"(?:阀门|阀|开关|旋钮|总阀|角阀).{0,4}?(?:关不[上住严紧掉了起]|拧不[动紧上]|转不动|卡住|关不住|坏了关不)",
+        r"(?:阀门|阀|开关|旋钮|总阀|角阀|掣).{0,4}?(?:关不[上住严紧掉了起到]|拧不[动紧上]|转不动|卡住|关不住|坏了关不)",
     ), neg="none", needs=rx(r"<GAS>|灶|阀|表|meter|火|软管|接头|肥皂|洗洁精")),
     Rule("gas", "zh_red_light", rx(r"(?:闪|亮)着?红灯|红灯(?:一直)?(?:闪|亮)|灯是红的"),
          needs=rx(r"厨房|灶|<GAS>|报警|探头|墙上")),
     Rule("gas", "zh_flow_open", rx(
         r"(?:开关|阀|气阀|掣|旋钮)[^，。]{0,3}?(?:还|仍|一直|还是)[^，。]{0,4}?开",
-        r"(?:数字|读数|字|表)[^，。]{0,4}?在(?:跑|走|转|跳|动)|表[^，。]{0,2}(?:走|转|跑)得?(?:飞快|很快|特别快|好快)|用(?:气)?量[^，。]{0,6}?(?:一直|还|不停)?在?(?:涨|增加|往上|跳|走)|正在用气|回来[^。]{0,6}?(?:数|读数)[^。]{0,4}?(?:变|多|跑)|多跑了|用了[^，。]{0,3}(?:两|几|\d)方",
+        r"(?:数字|读数|字|表)[^，。]{0,4}?在(?:跑|走|转|跳|动)|表[^，。]{0,2}(?:走|转|跑)得?(?:飞快|很快|特别快|好快)|用(?:气)?量[^，。]{0,6}?(?:一直|还|不停)?在?(?:涨|增加|往上|跳|走)|正在用气|(?:一直|还|不停)在?用气|回来[^。]{0,6}?(?:数|读数)[^。]{0,4}?(?:变|多|跑)|多跑了|用了[^，。]{0,3}(?:两|几|\d)方",
+        r"(?:表|读数)[^，。]{0,4}?(?:走了|跑了|用了|多了|跳了|涨了)[^，。]{0,3}?(?:\d|[一二两三四五六七八九十几])[^，。]{0,4}?(?:方|立方|度|个字)",
     ), neg="none",
-         needs=rx(r"灭|熄|没(?:有)?(?:在)?(?:用|开)|都关|关着|没人|没有?火", r"外地|空着|一个人都没有|不在家|出差")),
+         needs=rx(r"灭|熄|没(?:有)?(?:在)?(?:用|开)|都关|关着|没人|没有?火",
+                  r"外地|空着|一个人都没有|不在家|出差|只(?:开|用|点)了?")),
     Rule("gas", "gas_reading", rx(r"\d{1,3}(?:\.\d+)?\s?%\s?(?:lel|ch4|methane|gas)"
                                   r"|浓度[^，。]{0,4}?(?:升|高|超|上去)|越来越(?:浓|大|重|冲)"),
          needs=rx(r"<GAS>|可燃|报警|sensor|探头|一氧化碳"), latin_too=True),
@@ -178,21 +180,21 @@ RULES: tuple[Rule, ...] = (
         r"(?:sound|noise)"
     ), "en", needs=rx(r"\b(?:gas|<ETHING>|drill\w*)\b")),
     Rule("gas", "en_damage", rx(
-        r"\b(?:pipes?|lines?|mains?|pipeline|hoses?|tubes?|meters?|regulators?|boxe?s?|connections?)(?:'s)?\b"
+        r"\b(?:pipes?|lines?|mains?|pipeline|hoses?|tubes?|meters?|regulators?|boxe?s?|connections?|valves?|risers?)(?:'s)?\b"
         r"(?: \S+){0,6}? "
         r"(?:broken|broke|damaged|cracked|hit|cut|burst|severed|snapped|ruptured|struck|dug|came off|come off|fell off"
         r"|falling off|detached|disconnected|popped off|loose|split|chewed|smashed|crushed|bent|knocked|ripped|torn"
         r"|tore"
-        r"|kinked|pierced|punctured|snapped off|half off|hanging off)\b",
+        r"|kinked|pierced|punctured|snapped off|half off|hanging off|melted|corroded|rotted through|rusted through)\b",
         r"\b(?:hit|cut|struck|damaged|broke|severed|ruptured|dug up|dug into|drill\w*|nailed|punctured|smashed|crashed"
         r"|melted|burnt through"
         r"|chewed(?: through)?|gnawed(?: through)?|bit through"
         r" into|knocked|ran over|reversed into|backed into|crushed|ripped|tore|torn|snapped|bent|kinked|pierced"
         r"|flattened|yanked|pulled) (?:\S+ ){0,5}?(?:pipes?|lines?|mains?|meters?|regulators?"
-        r"|boxe?s?|hoses?|tubes?|flue)\b",
+        r"|boxe?s?|hoses?|tubes?|flue|valves?|risers?)\b",
     ), "en", neg="both", needs=rx(r"\bgas\b|\bdig\w*|\bdug\b|excavat\w*|\bdrill\w*|construction|workers|builders"
                                   r"|digger|backhoe|\bhoses?\b|\b(?:car|van|truck|lorry|vehicle|reversed|backed)\b",
-                                  r"\b(?:regulator|cylinder|tank|flexi|burners?|hob|stove|cooker|wok|lpg|propane|boiler|heater)\b",
+                                  r"\b(?:regulator|cylinder|tank|flexi|burners?|hob|stove|cooker|wok|lpg|propane|boiler|heater|riser)\b",
                                   r"pile driver|\bsite\b|workmen|excavator|\bjcb\b"),
          unless=rx(NOT_GAS.pattern, r"\b(?:app|readings?|bills?|account|website|online|display|screen)\b"), named=True),
     Rule("gas", "en_flow", rx(
@@ -291,7 +293,8 @@ RULES: tuple[Rule, ...] = (
     ), "en"),
     Rule("sym", "en_symptom", rx(
         r"\bheadache\b|\bhead ?ache|\bhead (?:hurts|is pounding|is killing|aches|spinning)|\bdizz\w*|light ?headed"
-        r"|\bwoozy|\bnause\w*|\bvomit\w*|\bthrow\w* up|\bthrew up|\bdrowsy|\bgroggy|\bconfus(?!ing)\w*|\bdisorient\w*"
+        r"|\bwoozy|\bnause\w*|\bvomit\w*|\bthrow\w* up|\bthrew up|\bdrowsy|\bgroggy|\bconfus(?!ing|es?\b)\w*"
+        r"|\bdisorient\w*"
         r"|blurr\w* vision|cherry red|red lips|chest (?:pain|tight)|short(?:ness)? of breath|hard to breathe",
         r"\b(?:feel\w*|felt) (?:really |very |a bit |so |quite |kind of )?(?:weak|sleepy|faint)\b",
         r"\b(?:feel\w*|felt|is|are|am|being|got|getting|gone|went) (?:really |very |a bit |so |quite |kind of )?"

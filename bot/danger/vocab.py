@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 _PARTS = {
-    "<GAS>": r"(?:燃气|煤气|天然气|液化石油气|液化气|石油气|管道气|瓦斯|沼气|(?<![a-z])gas{1,2}(?![a-z])|lpg)",
+    "<GAS>": r"(?:燃气|煤气|天然气|液化石油气|液化气|石油气|管道气|瓦斯|沼气|lpg"
+    r"|(?<![a-z])(?:gas{1,2}|rq|mq)(?![a-z]))",  # rq, mq: the pinyin initials people type
     "<THING>": r"(?:(?<!支)气管|管道|管线|管子|软管|胶管|皮管|接头|阀门|阀|气表|燃气表|钢瓶|气瓶|气罐|罐子"
     r"|灶|热水器|壁挂炉|锅炉|调压箱|调压器|减压阀|喉|桶)",
     "<EGAS>": r"(?:gas|lpg|propane|butane|methane)",
@@ -135,6 +136,14 @@ FIGURE = rx(
     r"气得|气的我|被.{0,8}气|烦得|愁得|急得|吵得|算得|看得我|我晕|晕死|笑晕|累晕|头都大了|气死",
     r"\b(?:killing me|headache of a|pain in the"
     r"|such a headache|what a headache|makes me sick|sick of|sick and tired)\b",
+)
+# An everyday cause named for a headache or dizziness ("熬夜头疼", "hangover headache"): with no gas, heater or
+# closed room around it, not carbon monoxide
+SYMPTOM_CAUSE = rx(
+    r"感冒|发烧|发热|熬夜|通宵|加班|宿醉|喝多|喝酒|醉了|考试|考完|刷题|献血|低血糖|贫血|晕车|晕船|晕机|坐车|坐船|失眠|没睡好|偏头痛|生理期|怀孕|孕吐|吹气球",
+    r"\b(?:hangover|hungover|drank|drinking|overtime|a cold|the flu|flu|migraine|period|pregnan\w*|balloons?|exams?"
+    r"|all.nighter|no sleep|didn'?t sleep|jet ?lag\w*|car ?sick|sea ?sick|motion sickness"
+    r"|after (?:the |a |company )?party)\b",
 )
 
 ZH_ALARM = rx(

@@ -125,6 +125,46 @@ def test_look_alikes_get_no_full_card(text: str) -> None:
     assert detect(text).outcome in (MAYBE, NONE)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rq漏了，在厨房",  # pinyin initials for the gas words
+        "阳台那里漏汽了",  # 汽 for 气
+        "火苗忽大忽小，呼呼地响",  # a flame that jumps, roars or will not turn down: pressure or valve wrong
+        "调到最小档还是大火，关不小",
+        "the burner flame won't turn down, it's roaring even on low",
+        "the pilot won't go out and the gas valve is shut",
+        "our meter went up 5 units while we were away on holiday",  # gas used with nobody home
+        "出差回来燃气表走了十几方，家里一直没人",
+        "表被人偷了，燃气管口就露着",  # the meter taken, the pipe left open
+        "煤气罐在漏，可以用胶带先缠起来吗",  # a leak going on, asked as a question
+        "熱水爐熄咗，個錶仲行緊",  # Cantonese: the meter is still running
+    ],
+)
+def test_reports_in_fewer_or_unusual_words_are_now(text: str) -> None:
+    assert detect(text).outcome is NOW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the gas emergency number? just want to save it",  # asked for later
+        "how do I read my gas meter, the numbers confuse me",  # "confuse" is not confusion
+        "燃气表被燃气公司拆了换新表",  # a meter replaced, not stolen
+        "灶台的火有时候会自己熄",  # now and then, not now
+        "熬夜加班头疼，想约个周末安检",  # a headache with its everyday cause named
+    ],
+)
+def test_unusual_look_alikes_get_no_full_card(text: str) -> None:
+    assert detect(text).outcome in (MAYBE, NONE)
+
+
+def test_an_appliance_clicking_without_lighting_is_asked_about() -> None:
+    """Each try lets a little gas out: the short card with "it is happening now", not silence."""
+    assert detect("热水器一直咔咔响就是打不着火").outcome is MAYBE
+    assert detect("the boiler keeps clicking but won't light").outcome is MAYBE
+
+
 def test_a_news_word_is_not_a_smell() -> None:
     assert not detect("新闻里说要注意燃气安全").gas
 
