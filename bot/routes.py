@@ -11,7 +11,8 @@ Button payloads go through a typed ``Codec``: a frozen dataclass <-> ``prefix`` 
 a button on a message sent before a format change still decodes; data that no version reads gets a
 kind "this button has expired" (or the route's own answer for forged data).
 
-Joining fails at start-up on a permission nobody defined, on two routes claiming the same command, menu
+Every button has a codec: no handler reads callback data by hand. Joining fails at start-up on a button
+route without one, on a permission nobody defined, on two routes claiming the same command, menu
 entry or flow, on a button prefix that shadows another, and on a codec whose longest payload would not
 fit or whose example does not round-trip, and on a refusal whose words no catalog has.
 """
@@ -36,7 +37,6 @@ logger = logging.getLogger(__name__)
 
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram keeps
 TEXT_MAX = 20  # a text field of a payload: a name from a fixed list (an action, a cause, a language)
-_TEXT = re.compile(rf"[A-Za-z0-9_.-]{{1,{TEXT_MAX}}}\Z")
 DESK_ROLES = frozenset({"dispatcher", "supervisor", "admin"})
 
 RouteKind = Literal["command", "menu", "button", "flow"]
@@ -75,10 +75,14 @@ class Codec(Generic[P]):
     """One version of a button's payload: ``prefix`` then the fields of ``cls`` (``int``, ``str`` or a
     ``Literal`` of strings), joined by ``:``; trailing fields whose default is ``""`` are left out when empty.
 
-    ``example`` is round-tripped at start-up; ``older`` are earlier versions, still decoded."""
+    ``example`` is round-tripped at start-up; ``older`` are earlier versions, still decoded; a text field
+    is 1 to ``text_max`` of ``[A-Za-z0-9_.-]``."""
 
-    def __init__(self, prefix: str, cls: type[P], example: P, *, older: tuple[Codec[P], ...] = ()) -> None:
-        self.prefix, self.cls, self.example, self.older = prefix, cls, example, older
+    def __init__(
+        self, prefix: str, cls: type[P], example: P, *, older: tuple[Codec[P], ...] = (), text_max: int = TEXT_MAX
+    ) -> None:
+        self.prefix, self.cls, self.example, self.older, self.text_max = prefix, cls, example, older, text_max
+        self.text = re.compile(rf"[A-Za-z0-9_.-]{{1,{text_max}}}\Z")
         hints = typing.get_type_hints(cls)
         self.fields = [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
         defaults = [f.default for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
@@ -141,32 +145,29 @@ class Codec(Generic[P]):
         except (TypeError, ValueError):
             return None
 
-    @staticmethod
-    def _field_value(kind: object, text: str, *, optional: bool) -> object | None:
+    def _field_value(self, kind: object, text: str, *, optional: bool) -> object | None:
         if kind is int:
             return ascii_int(text)
         if optional and text == "":
             return ""
         if typing.get_origin(kind) is Literal:
             return text if text in typing.get_args(kind) else None
-        return text if _TEXT.match(text) else None
+        return text if self.text.match(text) else None
 
-    @staticmethod
-    def _field_text(name: str, kind: object, value: object) -> str:
+    def _field_text(self, name: str, kind: object, value: object) -> str:
         text = str(value)
         if kind is int and not (isinstance(value, int) and value >= 0 and len(text) <= MAX_DIGITS):
             raise ValueError(f"{name}: {value!r} is not a number of at most {MAX_DIGITS} digits")
-        if kind is not int and text and not _TEXT.match(text):
+        if kind is not int and text and not self.text.match(text):
             raise ValueError(f"{name}: {value!r} does not fit a button")
         return text
 
-    @staticmethod
-    def _widest(kind: object) -> int:
+    def _widest(self, kind: object) -> int:
         if kind is int:
             return MAX_DIGITS
         if typing.get_origin(kind) is Literal:
             return max(len(str(choice).encode()) for choice in typing.get_args(kind))
-        return TEXT_MAX
+        return self.text_max
 
 
 @dataclass(frozen=True)
@@ -195,10 +196,6 @@ class Router:
 
     def flow(self, name: str, handler: Handler) -> None:
         self.routes.append(Route("flow", name, handler, feature=self.feature))
-
-    def prefix(self, prefix: str, handler: Handler, permission: str = "everyone", refusal: str | None = None) -> None:
-        """A button whose handler reads the data itself (a payload not yet given a codec)."""
-        self.routes.append(Route("button", prefix, handler, permission, refusal, feature=self.feature))
 
     def button(
         self,
@@ -254,6 +251,8 @@ class Routes:
             raise RouteError(
                 f"{route.kind} {route.key!r} ({route.feature}): no refusal text {refusal!r} in the catalogs"
             )
+        if (route.kind == "button") != (route.codec is not None):
+            raise RouteError(f"{route.kind} {route.key!r} ({route.feature}): a button, and only a button, has a codec")
         table = self.tables[route.kind]
         clash = route.key if route.key in table else None
         if route.kind == "button":

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 
 from bot.broadcast.audience import Progress, add_broadcast, in_audience, progress, quiet_hours
 from bot.broadcast.calendar import apply_quiet_hours
+from bot.broadcast.subscriptions import STOP_TIPS
 from bot.clock import Clock
 from bot.config.settings import Settings
 from bot.i18n import Lang, t
@@ -46,7 +47,6 @@ from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 
-STOP_TIPS = "tips:off"  # the "stop these tips" button's data (handled in bot.broadcast.subscriptions)
 _AHEAD = (Priority.EMERGENCY, Priority.DISPATCH, Priority.CONVERSATION)
 _RETRY_S = 30.0
 

@@ -1,20 +1,44 @@
 """Seasonal tips, from the resident's side: subscribed at the first /start (and told how to stop),
-``/tips on|off``, the "stop these tips" button under every tip, and ``/district`` for area notices."""
+``/tips on|off``, the "stop these tips" button under every tip, and ``/district`` for area notices.
+
+Their buttons: ``tips:off``, ``tips:on`` and ``tips:dk:<key>`` (a district, by a digest of its name so
+any name fits the 64 bytes and a renamed district's old buttons expire); ``tips:d:<name>`` is the
+district button of version 1, still decoded (names in ASCII; others get the expired answer)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from dataclasses import dataclass
+from typing import Literal
 
-from bot.broadcast.broadcaster import STOP_TIPS
 from bot.config.broadcast import district_of
 from bot.context import Ctx
-from bot.routes import Router
+from bot.routes import Codec, Router, expired
 from common.events import Answer, Button
 from storage.subscriptions import SubscriptionsRepo
 
 logger = logging.getLogger(__name__)
 
-_ON, _DISTRICT = "tips:on", "tips:d:"
+TipsAction = Literal["off", "on", "dk", "d"]  # "d": a district by name (version 1)
+
+
+@dataclass(frozen=True)
+class TipsPress:
+    action: TipsAction
+    district: str = ""  # "dk": the district's key; "d": its name
+
+    def __post_init__(self) -> None:
+        if (self.action in ("dk", "d")) != bool(self.district):
+            raise ValueError(f"tips:{self.action} does not take {self.district!r}")
+
+
+def district_key(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:10]
+
+
+BUTTON = Codec("tips:", TipsPress, TipsPress("dk", district_key("黄浦区")))
+STOP_TIPS = BUTTON.encode(TipsPress("off"))  # under every tip (bot.broadcast.broadcaster)
 
 
 async def on_start(ctx: Ctx) -> None:
@@ -44,25 +68,25 @@ async def tips(ctx: Ctx) -> None:
     ctx.say("tips.state_on" if ctx.person.tips else "tips.state_off")
 
 
-async def on_button(ctx: Ctx) -> None:
-    data = ctx.ev.data or ""
-    if data in (STOP_TIPS, _ON):
-        on = data == _ON
+async def on_button(ctx: Ctx, press: TipsPress) -> None:
+    if press.action in ("off", "on"):
+        on = press.action == "on"
         await _set(ctx, on, "button")
         ctx.replies.append(Answer(chat=ctx.ev.chat, button_id=ctx.ev.button_id or "", text=ctx.t("tips.toast_done")))
         if on:
             ctx.say("tips.now_on")
         else:
-            ctx.say("tips.now_off", buttons=[[Button(text=ctx.t("tips.undo_button"), data=_ON)]])
+            undo = BUTTON.encode(TipsPress("on"))
+            ctx.say("tips.now_off", buttons=[[Button(text=ctx.t("tips.undo_button"), data=undo)]])
         return
-    if data.startswith(_DISTRICT):
-        name = data.removeprefix(_DISTRICT)
-        if any(d.name == name for d in ctx.settings.districts):
-            await SubscriptionsRepo(ctx.tx).choose_district(ctx.person.id, name, ctx.now)
-            ctx.replies.append(Answer(chat=ctx.ev.chat, button_id=ctx.ev.button_id or ""))
-            ctx.say("tips.district_set", district=name)
-            return
-    ctx.replies.append(Answer(chat=ctx.ev.chat, button_id=ctx.ev.button_id or "", text=ctx.t("start.stale_button")))
+    names = [d.name for d in ctx.settings.districts]
+    name = next((n for n in names if press.district == (district_key(n) if press.action == "dk" else n)), None)
+    if name is None:
+        expired(ctx)
+        return
+    await SubscriptionsRepo(ctx.tx).choose_district(ctx.person.id, name, ctx.now)
+    ctx.replies.append(Answer(chat=ctx.ev.chat, button_id=ctx.ev.button_id or ""))
+    ctx.say("tips.district_set", district=name)
 
 
 async def current_district(ctx: Ctx) -> str | None:
@@ -82,7 +106,8 @@ async def district(ctx: Ctx) -> None:
         return
     current = await current_district(ctx)
     rows = [
-        [Button(text=name, data=f"{_DISTRICT}{name}") for name in names[i : i + 3]] for i in range(0, len(names), 3)
+        [Button(text=name, data=BUTTON.encode(TipsPress("dk", district_key(name)))) for name in names[i : i + 3]]
+        for i in range(0, len(names), 3)
     ]
     if current is None:
         ctx.say("tips.district_unknown", buttons=rows)
@@ -93,4 +118,4 @@ async def district(ctx: Ctx) -> None:
 ROUTES = Router("subscriptions")
 ROUTES.command("tips", tips)
 ROUTES.command("district", district)
-ROUTES.prefix("tips:", on_button)
+ROUTES.button(BUTTON, on_button)

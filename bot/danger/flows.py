@@ -7,12 +7,16 @@
   with no gas word) gets the 120 card first, then one question (flow ``medical``): is a gas appliance,
   a heater, charcoal, a car engine or a closed room nearby? Yes or not sure -> the CO card and a P1 CO
   report; no -> the dispatchers are told at once (a ticket they answer through the relay) and the
-  resident is told we are still here.
+  resident is told we are still here (``d:m:yes|no|unsure``).
+
+The buttons' payload is ``DangerPress`` through a typed codec (version 1: the format sent so far).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Literal
 
 from bot.context import Ctx
 from bot.danger.cards import Situation, compose, maybe_text
@@ -23,12 +27,29 @@ from bot.i18n import t as translate
 from bot.intake import conversation as intake
 from bot.intake.menu import fold, menu_keyboard
 from bot.intake.triage import danger_category
-from bot.routes import Router
+from bot.routes import Codec, Router
 from common.events import Button, EventKind, Outbound, Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.tickets import TicketsRepo
 
 logger = logging.getLogger(__name__)
+
+DangerAction = Literal["now", "ask", "m"]  # it is happening now (the situation's code), just asking, medical answer
+SOURCE_ANSWERS = ("yes", "no", "unsure")
+
+
+@dataclass(frozen=True)
+class DangerPress:
+    action: DangerAction
+    arg: str = ""
+
+    def __post_init__(self) -> None:
+        takes = {"now": self.arg != "", "ask": self.arg == "", "m": self.arg in SOURCE_ANSWERS}
+        if not takes[self.action]:
+            raise ValueError(f"d:{self.action} does not take {self.arg!r}")
+
+
+BUTTON = Codec("d:", DangerPress, DangerPress("m", "unsure"))
 
 FLOW = "medical"
 MAX_TEXT = 500
@@ -44,10 +65,10 @@ def card(danger: Danger, lang: Lang, chat: str, hotline: str) -> Outbound:
 
 def maybe_card(danger: Danger, lang: Lang, chat: str, hotline: str) -> Outbound:
     """The short card: the hotline, one line on what "now" means, and the two buttons."""
-    situation = Situation.of(danger).code() or "g"
+    now = BUTTON.encode(DangerPress("now", Situation.of(danger).code() or "g"))
     buttons = [
-        [Button(text=translate(lang, "danger.happening_now_button"), data=f"d:now:{situation}")],
-        [Button(text=translate(lang, "danger.just_asking_button"), data="d:ask")],
+        [Button(text=translate(lang, "danger.happening_now_button"), data=now)],
+        [Button(text=translate(lang, "danger.just_asking_button"), data=BUTTON.encode(DangerPress("ask")))],
     ]
     return Text(chat=chat, text=maybe_text(lang, hotline), buttons=buttons, priority=Priority.EMERGENCY)
 
@@ -70,9 +91,9 @@ async def start_medical(ctx: Ctx) -> None:
 
 def _ask(ctx: Ctx) -> None:
     buttons = [
-        [Button(text=ctx.t("danger.source_yes"), data="d:m:yes")],
-        [Button(text=ctx.t("danger.source_no"), data="d:m:no")],
-        [Button(text=ctx.t("danger.source_unsure"), data="d:m:unsure")],
+        [Button(text=ctx.t("danger.source_yes"), data=BUTTON.encode(DangerPress("m", "yes")))],
+        [Button(text=ctx.t("danger.source_no"), data=BUTTON.encode(DangerPress("m", "no")))],
+        [Button(text=ctx.t("danger.source_unsure"), data=BUTTON.encode(DangerPress("m", "unsure")))],
     ]
     ctx.say("danger.source_ask", buttons=buttons, priority=Priority.EMERGENCY)
 
@@ -103,28 +124,28 @@ async def on_text(ctx: Ctx) -> None:
     await _answer(ctx, answer, ctx.conv)
 
 
-async def on_button(ctx: Ctx) -> None:
-    data = ctx.ev.data or ""
-    if data.startswith("d:now:"):
-        situation = Situation.decode(data[6:]) if set(data[6:]) <= set("fgcim") else Situation(gas=True)
+async def on_button(ctx: Ctx, press: DangerPress) -> None:
+    if press.action == "now":  # a code no version wrote still gets a card: the gas one
+        situation = Situation.decode(press.arg) if set(press.arg) <= set("fgcim") else Situation(gas=True)
         ctx.say_text(compose(situation, ctx.lang, ctx.settings.utility.hotline), priority=Priority.EMERGENCY)
         danger = Danger(gas=situation.gas or not (situation.co or situation.ill or situation.fire), co=situation.co,
                         co_symptoms=situation.ill, fire=situation.fire, medical=situation.medical)  # fmt: skip
         await start_report(ctx, danger)
         return
-    if data == "d:ask":
+    if press.action == "ask":
         ctx.say("danger.just_asking", keyboard=menu_keyboard(ctx.lang))
         return
-    if data.startswith("d:m:") and data[4:] in ("yes", "no", "unsure"):
-        conv = ctx.conv if ctx.conv_read else await ConversationsRepo(ctx.tx).get(ctx.ev.channel, ctx.ev.user)
-        if conv is None or conv.flow != FLOW:
-            ctx.say("danger.question_over", keyboard=menu_keyboard(ctx.lang))
-            return
-        await _answer(ctx, data[4:], conv)
+    conv = ctx.conv if ctx.conv_read else await ConversationsRepo(ctx.tx).get(ctx.ev.channel, ctx.ev.user)
+    if conv is None or conv.flow != FLOW:
+        ctx.say("danger.question_over", keyboard=menu_keyboard(ctx.lang))
         return
+    await _answer(ctx, press.arg, conv)
+
+
+async def _stale(ctx: Ctx) -> None:
     ctx.say("start.stale_button", keyboard=menu_keyboard(ctx.lang))
 
 
 ROUTES = Router("first_answer")
-ROUTES.prefix("d:", on_button)
+ROUTES.button(BUTTON, on_button, unreadable=_stale)
 ROUTES.flow(FLOW, on_text)

@@ -15,6 +15,7 @@ from bot.danger.detect import detect
 from bot.i18n import Lang
 from bot.i18n import t as translate
 from bot.intake.area import in_service_area
+from bot.intake.buttons import SKIP, field_button
 from bot.intake.forms import Ask, Category, Field
 from bot.intake.menu import fold
 from bot.people.phone import letters_in_number, normalise_phone
@@ -59,7 +60,7 @@ def location_keys(lang: Lang, data: dict[str, Any] | None, *, chase: bool = Fals
 
 def ask(ctx: Ctx, spec: Field, category: Category, data: dict[str, Any] | None = None) -> None:
     key = f"form.{spec.name}.ask"
-    skip = [Button(text=ctx.t("intake.skip_button"), data=f"i:f:{spec.name}:-")]
+    skip = [Button(text=ctx.t("intake.skip_button"), data=field_button(spec.name))]
     if spec.ask is Ask.LOCATION:
         ctx.say(key, keyboard=location_keys(ctx.lang, data))
     elif spec.ask is Ask.PHONE:
@@ -70,11 +71,11 @@ def ask(ctx: Ctx, spec: Field, category: Category, data: dict[str, Any] | None =
         ctx.say(key, keyboard=keyboard, buttons=[skip] if spec.optional else None)
     elif spec.ask is Ask.CHOICE:
         buttons = [
-            [Button(text=ctx.t(f"form.{spec.name}.{opt}"), data=f"i:f:{spec.name}:{opt}")] for opt in spec.options
+            [Button(text=ctx.t(f"form.{spec.name}.{opt}"), data=field_button(spec.name, opt))] for opt in spec.options
         ]
         ctx.say(key, buttons=buttons)
     elif spec.ask is Ask.PHOTOS:
-        ctx.say(key, buttons=[[Button(text=ctx.t("intake.photos_done"), data=f"i:f:{spec.name}:-")]])
+        ctx.say(key, buttons=[[Button(text=ctx.t("intake.photos_done"), data=field_button(spec.name))]])
     else:
         ctx.say(key, buttons=[skip] if spec.optional else None)
 
@@ -119,10 +120,11 @@ def _location(ctx: Ctx, data: dict[str, Any]) -> tuple[bool, Any]:
     return False, None
 
 
-def parse(ctx: Ctx, spec: Field, data: dict[str, Any]) -> tuple[bool, Any]:
-    """(accepted, value) for the current question; a refusal has already said why (the caller asks again)."""
+def parse(ctx: Ctx, spec: Field, data: dict[str, Any], chosen: str | None = None) -> tuple[bool, Any]:
+    """(accepted, value) for the current question, ``chosen`` the option its button gave (``SKIP``: skipped);
+    a refusal has already said why (the caller asks again)."""
     ev = ctx.ev
-    button_skip = ev.kind is EventKind.BUTTON and ev.data == f"i:f:{spec.name}:-"
+    button_skip = chosen == SKIP
     if spec.ask is Ask.LOCATION:
         return _location(ctx, data)
     if spec.ask is Ask.PHONE:
@@ -135,10 +137,9 @@ def parse(ctx: Ctx, spec: Field, data: dict[str, Any]) -> tuple[bool, Any]:
             return False, None
         return True, phone
     if spec.ask is Ask.CHOICE:
-        if ev.kind is EventKind.BUTTON and ev.data and ev.data.startswith(f"i:f:{spec.name}:"):
-            opt = ev.data.rsplit(":", 1)[1]
-            if opt in spec.options:
-                return True, opt
+        if chosen is not None:
+            if chosen in spec.options:
+                return True, chosen
         elif ev.kind is EventKind.TEXT and (typed := _choice_from_text(spec, ev.text)):
             return True, typed
         ctx.say("intake.need_choice")
@@ -152,7 +153,7 @@ def parse(ctx: Ctx, spec: Field, data: dict[str, Any]) -> tuple[bool, Any]:
             ctx.say(
                 "intake.photo_received",
                 count=len(photos),
-                buttons=[[Button(text=ctx.t("intake.photos_done"), data=f"i:f:{spec.name}:-")]],
+                buttons=[[Button(text=ctx.t("intake.photos_done"), data=field_button(spec.name))]],
             )
             return False, None
         if button_skip or (ev.kind is EventKind.TEXT and ev.text.strip()):

@@ -23,6 +23,7 @@ from bot.i18n import Lang
 from bot.i18n import t as translate
 from bot.intake import abandoned, live_ticket
 from bot.intake.asking import MAX_PHOTOS, MAX_TEXT, ask, clip, is_key, outside, parse
+from bot.intake.buttons import BUTTON, CANCEL, SKIP, ReportPress, category_button, edit_button, summary_button
 from bot.intake.forms import (
     BOOKABLE,
     CATEGORIES,
@@ -89,8 +90,8 @@ async def choose_category(ctx: Ctx, answers: dict[str, Any] | None = None) -> No
     """Offer every category as a button (the /report command and the menu's "report a problem")."""
     answers = _carried(ctx, dict(answers or {}))
     await _save(ctx, CATEGORY_STEP, {"answers": answers})
-    buttons = [[Button(text=ctx.t(f"category.{cid}"), data=f"i:c:{cid}")] for cid in CATEGORIES]
-    buttons.append([Button(text=ctx.t("intake.cancel_button"), data="i:s:cancel")])
+    buttons = [[Button(text=ctx.t(f"category.{cid}"), data=category_button(cid))] for cid in CATEGORIES]
+    buttons.append([Button(text=ctx.t("intake.cancel_button"), data=summary_button("cancel"))])
     ctx.say("intake.choose_category", buttons=buttons)
 
 
@@ -186,31 +187,32 @@ def _summary(ctx: Ctx, category: Category, answers: dict[str, Any]) -> None:
         ]
     )
     buttons = [
-        [Button(text=ctx.t("intake.confirm_button"), data="i:s:ok")],
+        [Button(text=ctx.t("intake.confirm_button"), data=summary_button("ok"))],
         [
-            Button(text=ctx.t("intake.edit_button"), data="i:s:edit"),
-            Button(text=ctx.t("intake.cancel_button"), data="i:s:cancel"),
+            Button(text=ctx.t("intake.edit_button"), data=summary_button("edit")),
+            Button(text=ctx.t("intake.cancel_button"), data=summary_button("cancel")),
         ],
     ]
     ctx.say_text(text, buttons=buttons, remove_keyboard=False)
 
 
-async def on_event(ctx: Ctx, conv: Conversation) -> None:
-    """An event while a report is in progress."""
+async def on_event(ctx: Ctx, conv: Conversation, press: ReportPress | None = None) -> None:
+    """An event while a report is in progress (``press``: a report button's payload; a button event
+    without one carried data no version reads, and is answered as a stale button)."""
     data = dict(conv.data)
     data["answers"] = dict(data.get("answers", {}))
     ev = ctx.ev
-    if ev.kind is EventKind.BUTTON and ev.data == "i:s:cancel":
+    if press == CANCEL:
         await cancel(ctx)
         return
     if conv.step == CATEGORY_STEP:
-        await _on_category(ctx, conv, data)
+        await _on_category(ctx, data, press)
         return
     if conv.step == SUMMARY_STEP:
-        await _on_summary(ctx, conv, data)
+        await _on_summary(ctx, conv, data, press)
         return
     if conv.step == EDIT_STEP:
-        await _on_edit(ctx, conv, data)
+        await _on_edit(ctx, conv, data, press)
         return
     spec = FIELDS.get(conv.step)
     category = CATEGORIES.get(data.get("category", ""))
@@ -218,7 +220,8 @@ async def on_event(ctx: Ctx, conv: Conversation) -> None:
         logger.warning("conversation at unknown step %s; starting over", conv.step)
         await choose_category(ctx)
         return
-    if ev.kind is EventKind.BUTTON and not (ev.data or "").startswith(f"i:f:{spec.name}:"):
+    chosen = press.answers(spec.name) if press is not None else None
+    if ev.kind is EventKind.BUTTON and chosen is None:
         ctx.say("intake.stale_button")
         ask(ctx, spec, category, data)
         return
@@ -244,7 +247,7 @@ async def on_event(ctx: Ctx, conv: Conversation) -> None:
         ctx.say("intake.photo_kept")
         ask(ctx, spec, category, data)
         return
-    accepted, value = parse(ctx, spec, data)
+    accepted, value = parse(ctx, spec, data, chosen)
     if not accepted:
         await _save(ctx, conv.step, data, conv)
         if not (spec.ask is Ask.PHOTOS and ev.kind is EventKind.PHOTO):
@@ -294,24 +297,28 @@ async def _retriage(ctx: Ctx, conv: Conversation, data: dict[str, Any], danger: 
     await _advance(ctx, data, conv, ["category", "details"])
 
 
-async def on_button(ctx: Ctx) -> None:
+async def on_button(ctx: Ctx, press: ReportPress | None) -> None:
     """A report button: acts only on the presser's own report in progress."""
     conv = ctx.conv if ctx.conv_read else await _repo(ctx).get(ctx.ev.channel, ctx.ev.user)
     if conv is None or conv.flow != FLOW:
         ctx.say("intake.no_report_in_progress")
         return
-    await on_event(ctx, conv)
+    await on_event(ctx, conv, press)
+
+
+async def _unreadable(ctx: Ctx) -> None:
+    await on_button(ctx, None)  # the step's question again, as for any stale button
 
 
 ROUTES = Router("intake")
-ROUTES.prefix("i:", on_button)
+ROUTES.button(BUTTON, on_button, unreadable=_unreadable)
 
 
-async def _on_category(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> None:
+async def _on_category(ctx: Ctx, data: dict[str, Any], press: ReportPress | None) -> None:
     ev = ctx.ev
     chosen = None
-    if ev.kind is EventKind.BUTTON and ev.data and ev.data.startswith("i:c:"):
-        chosen = ev.data[4:]
+    if press is not None and press.step == "c":
+        chosen = press.name
     elif ev.kind is EventKind.TEXT:
         folded = fold(ev.text)
         for cid in CATEGORIES:
@@ -325,30 +332,28 @@ async def _on_category(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> No
     await start(ctx, str(chosen), answers=data["answers"])
 
 
-async def _on_summary(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> None:
-    ev = ctx.ev
+async def _on_summary(ctx: Ctx, conv: Conversation, data: dict[str, Any], press: ReportPress | None) -> None:
     category = CATEGORIES[data["category"]]
-    if ev.kind is EventKind.BUTTON and ev.data == "i:s:ok":
+    if press == ReportPress("s", "ok"):
         await submit(ctx, data)
         return
-    if ev.kind is EventKind.BUTTON and ev.data == "i:s:edit":
+    if press == ReportPress("s", "edit"):
         await _save(ctx, EDIT_STEP, data, conv)
         buttons = [
-            [Button(text=ctx.t(f"form.{spec.name}.label"), data=f"i:e:{spec.name}")]
+            [Button(text=ctx.t(f"form.{spec.name}.label"), data=edit_button(spec.name))]
             for spec in answered_fields(category, data["answers"])
         ]
-        buttons.append([Button(text=ctx.t("intake.back_button"), data="i:e:-")])
+        buttons.append([Button(text=ctx.t("intake.back_button"), data=edit_button())])
         ctx.say("intake.edit_which", buttons=buttons)
         return
     ctx.say("intake.use_summary_buttons")
     _summary(ctx, category, data["answers"])
 
 
-async def _on_edit(ctx: Ctx, conv: Conversation, data: dict[str, Any]) -> None:
-    ev = ctx.ev
+async def _on_edit(ctx: Ctx, conv: Conversation, data: dict[str, Any], press: ReportPress | None) -> None:
     category = CATEGORIES[data["category"]]
-    name = ev.data[4:] if ev.kind is EventKind.BUTTON and ev.data and ev.data.startswith("i:e:") else None
-    if name in category.fields:
+    name = press.name if press is not None and press.step == "e" and press.name != SKIP else None
+    if name is not None and name in category.fields:
         data["answers"].pop(name, None)
         data["editing"] = True
         await _save(ctx, name, data, conv)

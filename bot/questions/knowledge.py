@@ -96,10 +96,13 @@ class Text(BaseModel):
         return keywords
 
 
+ID_MAX = 32  # an entry's id rides in its buttons (bot.questions.qa), within Telegram's 64 bytes
+
+
 class Entry(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
+    id: str = Field(pattern=rf"^[a-z][a-z0-9_]{{1,{ID_MAX - 1}}}$")
     zh: Text
     en: Text
     related: tuple[str, ...] = ()

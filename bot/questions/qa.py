@@ -1,7 +1,8 @@
 """Safety questions: free text that reports no danger is matched against the knowledge base.
 
 A confident match is answered at once; likely matches are offered as buttons (``q:a:<entry>``); every
-answer carries "this did not answer me" (``q:ask``), which turns the resident's question into a
+answer carries "this helped" (``q:ok``) and "this did not answer me" (``q:no:<entry>``; ``q:ask`` when no
+entry was shown), which turns the resident's question into a
 ``question`` ticket on the dispatchers' desk, so every question gets an answer. The last question
 typed is kept in the ``conversations`` table (flow ``qa``) so the button knows what was asked.
 """
@@ -9,6 +10,8 @@ typed is kept in the ``conversations`` table (flow ``qa``) so the button knows w
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Literal
 
 from bot.context import Ctx
 from bot.dispatch import followup
@@ -16,7 +19,7 @@ from bot.dispatch import offer as dispatch
 from bot.intake import conversation as intake
 from bot.intake.menu import fold, menu_keyboard
 from bot.questions import knowledge
-from bot.routes import Router
+from bot.routes import Codec, Router
 from common.events import Button
 from storage.conversations import Conversation, ConversationsRepo
 from storage.tickets import TicketsRepo
@@ -26,6 +29,23 @@ logger = logging.getLogger(__name__)
 FLOW = "qa"
 MAX_QUESTION = 1000
 POPULAR = ("smell_gas", "close_valve", "co_symptoms", "hose_check", "book_inspection")
+QaAction = Literal["a", "no", "ask", "ok"]  # show the entry, it did not answer me (entry / none), it helped
+
+
+@dataclass(frozen=True)
+class QaPress:
+    """A press on a safety-question button (version 1, ``q:<action>[:<entry>]``); the entry is a knowledge
+    base id, looked up when pressed (an entry since removed gets the stale-button answer)."""
+
+    action: QaAction
+    entry: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.action in ("a", "no")) != bool(self.entry):
+            raise ValueError(f"q:{self.action} does not take {self.entry!r}")
+
+
+BUTTON = Codec("q:", QaPress, QaPress("no", "water_heater_bathroom"), text_max=knowledge.ID_MAX)  # ids fit (ID_MAX)
 
 
 async def _remember(ctx: Ctx, question: str) -> None:
@@ -34,7 +54,7 @@ async def _remember(ctx: Ctx, question: str) -> None:
 
 
 def _entry_button(ctx: Ctx, entry_id: str) -> Button:
-    return Button(text=knowledge.entry(entry_id).question(ctx.lang), data=f"q:a:{entry_id}")
+    return Button(text=knowledge.entry(entry_id).question(ctx.lang), data=BUTTON.encode(QaPress("a", entry_id)))
 
 
 async def menu(ctx: Ctx) -> None:
@@ -59,7 +79,7 @@ async def on_free_text(ctx: Ctx, conv: Conversation | None) -> None:
     if verdict is knowledge.Confidence.CONFIDENT:
         show(ctx, matches[0].id)
         return
-    ask_person = [Button(text=ctx.t("qa.ask_person_button"), data="q:ask")]
+    ask_person = [Button(text=ctx.t("qa.ask_person_button"), data=BUTTON.encode(QaPress("ask")))]
     if verdict is knowledge.Confidence.SUGGEST:
         ctx.say("qa.suggest", buttons=[*([_entry_button(ctx, m.id)] for m in matches), ask_person])
         return
@@ -69,8 +89,8 @@ async def on_free_text(ctx: Ctx, conv: Conversation | None) -> None:
 def show(ctx: Ctx, entry_id: str) -> None:
     entry = knowledge.entry(entry_id)
     buttons = [
-        [Button(text=ctx.t("qa.helped_button"), data="q:ok")],
-        [Button(text=ctx.t("qa.not_answered_button"), data=f"q:no:{entry_id}")],
+        [Button(text=ctx.t("qa.helped_button"), data=BUTTON.encode(QaPress("ok")))],
+        [Button(text=ctx.t("qa.not_answered_button"), data=BUTTON.encode(QaPress("no", entry_id)))],
         *([_entry_button(ctx, rel)] for rel in entry.related[:3]),
     ]
     ctx.say_text(entry.answer(ctx.lang, **ctx.settings.utility.facts(ctx.lang.value)), buttons=buttons)
@@ -94,22 +114,24 @@ async def ask_desk(ctx: Ctx, entry_id: str | None) -> None:
     logger.info("question passed to the desk as ticket %s", ticket_id)
 
 
-async def on_button(ctx: Ctx) -> None:
-    data = ctx.ev.data or ""
-    parts = data.split(":")
-    if data == "q:ok":
+async def on_button(ctx: Ctx, press: QaPress) -> None:
+    known = press.entry in {e.id for e in knowledge.entries()}
+    if press.action == "ok":
         ctx.say("qa.glad", keyboard=menu_keyboard(ctx.lang))
-    elif data == "q:ask":
+    elif press.action == "ask":
         await ask_desk(ctx, None)
-    elif len(parts) == 3 and parts[1] in ("a", "no") and parts[2] in {e.id for e in knowledge.entries()}:
-        if parts[1] == "a":
-            show(ctx, parts[2])
-        else:
-            await ask_desk(ctx, parts[2])
+    elif known and press.action == "a":
+        show(ctx, press.entry)
+    elif known:
+        await ask_desk(ctx, press.entry)
     else:
-        ctx.say("start.stale_button", keyboard=menu_keyboard(ctx.lang))
+        await stale(ctx)
+
+
+async def stale(ctx: Ctx) -> None:
+    ctx.say("start.stale_button", keyboard=menu_keyboard(ctx.lang))
 
 
 ROUTES = Router("questions")
 ROUTES.menu("questions", menu)
-ROUTES.prefix("q:", on_button)
+ROUTES.button(BUTTON, on_button, unreadable=stale)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.broadcast.audience import BadAudience, audience_size
-from bot.broadcast.broadcaster import STOP_TIPS, Broadcaster
+from bot.broadcast.broadcaster import Broadcaster
+from bot.broadcast.subscriptions import STOP_TIPS
 from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.outbound.delivery import ChannelRefused

@@ -12,6 +12,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.broadcast.admin import BroadcastPress
+from bot.broadcast.subscriptions import TipsPress, district_key
 from bot.casework.booking import BookingPress
 from bot.casework.cases import CasePress
 from bot.casework.hazards import HazardPress
@@ -19,12 +20,15 @@ from bot.clock import FakeClock
 from bot.config.settings import Settings, load_settings
 from bot.context import Ctx
 from bot.core import FEATURES
+from bot.danger.flows import DangerPress
 from bot.dispatch.buttons import CrewPress, crew_button
 from bot.dispatch.followup import FeedbackPress
 from bot.dispatch.relay import ReplyPress
 from bot.i18n import Lang, t
+from bot.intake.buttons import ReportPress
 from bot.people.resident import LangChoice
-from bot.routes import CALLBACK_LIMIT, TEXT_MAX, Codec, RouteError, Router, Routes
+from bot.questions.qa import QaPress
+from bot.routes import CALLBACK_LIMIT, Codec, Route, RouteError, Router, Routes
 from common.events import Answer
 from storage.db import Database
 from tests.kit.harness import Harness, texts
@@ -36,13 +40,18 @@ async def _nothing(ctx: Ctx) -> None:
     return None
 
 
+@dataclass(frozen=True)
+class Plain:
+    number: int
+
+
 def _router(*routes: tuple[str, str, str]) -> Router:
     router = Router("test")
     for kind, key, permission in routes:
         if kind == "command":
             router.command(key, _nothing, permission)
         else:
-            router.prefix(key, _nothing, permission)
+            router.button(Codec(key, Plain, Plain(1)), lambda ctx, value: _nothing(ctx), permission)
     return router
 
 
@@ -57,7 +66,35 @@ def test_the_core_routes_join() -> None:
     routes = Routes(FEATURES)
     assert {"open", "duty", "broadcast", "start"} <= set(routes.commands)
     assert {"t:", "bc:", "m:lang:", "f:"} <= set(routes.buttons)
-    assert {c.prefix for c in routes.codecs} == {"t:", "bc:", "m:lang:", "f:", "hz:", "cs:", "bk:", "r:"}
+    assert {c.prefix for c in routes.codecs} == {
+        *("t:", "bc:", "m:lang:", "f:", "hz:", "cs:", "bk:", "r:"),
+        *("i:", "q:", "d:", "tips:"),
+    }
+
+
+def _key(route: Route) -> str:
+    return f"{route.feature}:{route.kind}:{route.key}"
+
+
+@pytest.mark.parametrize("route", Routes(FEATURES).all, ids=_key)
+def test_every_route_is_found_by_its_key_and_every_button_round_trips_its_example(route: Route) -> None:
+    routes = Routes(FEATURES)
+    if route.kind != "button":
+        assert route.codec is None and routes.tables[route.kind][route.key] is route
+        return
+    codec = route.codec
+    assert codec is not None, "a button read by hand"
+    data = codec.encode(codec.example)
+    assert len(data.encode()) <= codec.longest() <= CALLBACK_LIMIT
+    assert routes.button(data) is routes.buttons[codec.prefix] and codec.decode(data) == codec.example
+    assert route.key in codec.prefixes and routes.button(route.key + "x:y") is route
+
+
+def test_a_button_read_by_hand_fails_at_start_up() -> None:
+    router = Router("test")
+    router.routes.append(Route("button", "x:", _nothing, feature="test"))
+    with pytest.raises(RouteError, match="only a button, has a codec"):
+        Routes([router])
 
 
 def test_a_route_naming_an_unknown_permission_fails_at_start_up() -> None:
@@ -144,6 +181,23 @@ def test_a_payload_that_does_not_round_trip_fails_at_start_up() -> None:
         ("bk:s:6:202703020900", BookingPress("s", 6, "202703020900")),
         ("bk:ok:3", BookingPress("ok", 3)),
         ("r:15", ReplyPress(15)),
+        ("i:c:leak_indoor", ReportPress("c", "leak_indoor")),
+        ("i:f:where:home", ReportPress("f", "where", "home")),
+        ("i:f:photos:-", ReportPress("f", "photos", "-")),
+        ("i:s:cancel", ReportPress("s", "cancel")),
+        ("i:e:phone", ReportPress("e", "phone")),
+        ("i:e:-", ReportPress("e", "-")),
+        ("q:a:smell_gas", QaPress("a", "smell_gas")),
+        ("q:no:co_symptoms", QaPress("no", "co_symptoms")),
+        ("q:ask", QaPress("ask")),
+        ("q:ok", QaPress("ok")),
+        ("d:now:fg", DangerPress("now", "fg")),
+        ("d:ask", DangerPress("ask")),
+        ("d:m:unsure", DangerPress("m", "unsure")),
+        ("tips:off", TipsPress("off")),
+        ("tips:on", TipsPress("on")),
+        ("tips:d:Huangpu", TipsPress("d", "Huangpu")),  # version 1's district button
+        ("tips:dk:" + district_key("黄浦区"), TipsPress("dk", district_key("黄浦区"))),
     ],
 )
 def test_todays_button_formats_still_decode(data: str, value: object) -> None:
@@ -157,7 +211,10 @@ def test_todays_button_formats_still_decode(data: str, value: object) -> None:
      "t:site:1\x00", "t:site:١", "t:site:1:2:3", "bc:go:abc", "bc:burn:1", "m:lang:fr", "m:lang:",
      "f:r:1", "f:r:1:6", "f:y:1:5", "f:x:1", "hz:p:1", "hz:r:1:rubber_hose_aged", "hz:k:1::resident",
      "hz:p:1:no_such_kind", "hz:r:1:rubber_hose_aged:landlord", "cs:a:1:x", "cs:o:1", "cs:r:1:9",
-     "bk:s:1", "bk:s:1:2027030209", "bk:m:1:202703020900", "bk:x:1:2", "r:", "r:1:2", "r:x"],
+     "bk:s:1", "bk:s:1:2027030209", "bk:m:1:202703020900", "bk:x:1:2", "r:", "r:1:2", "r:x",
+     "i:", "i:x:a", "i:f:where", "i:c:leak:1", "i:s:burn", "i:e:a:b", "i:f:a:b:c", "i:f:<b>:x",
+     "q:", "q:a", "q:no", "q:ok:smell_gas", "q:a:smell gas", "q:zz",
+     "d:", "d:now", "d:ask:1", "d:m:maybe", "d:m", "tips:", "tips:d", "tips:off:1", "tips:d:黄浦区", "tips:x"],
 )  # fmt: skip
 def test_forged_or_unknown_payloads_do_not_decode(data: str) -> None:
     codec = next(c for c in _codecs() if data.startswith(c.prefix))
@@ -173,18 +230,18 @@ def test_buttons_on_old_messages_decode_through_the_older_version() -> None:
     assert crew_button("cause", 9, "meter") == "t:cause:9:meter"  # what cards carry today
 
 
-def _field(kind: object) -> st.SearchStrategy[Any]:
+def _field(kind: object, text_max: int) -> st.SearchStrategy[Any]:
     if kind is int:
         return st.integers(min_value=0, max_value=10**12 - 1)
     if typing.get_origin(kind) is Literal:
         return st.sampled_from(typing.get_args(kind))
-    return st.from_regex(rf"\A[A-Za-z0-9_.-]{{1,{TEXT_MAX}}}\Z").filter(lambda text: text.isascii())
+    return st.from_regex(rf"\A[A-Za-z0-9_.-]{{1,{text_max}}}\Z").filter(lambda text: text.isascii())
 
 
 @st.composite
 def _payload(draw: st.DrawFn) -> tuple[Codec[Any], object]:
     codec = draw(st.sampled_from(_codecs()))
-    values = {name: draw(_field(kind)) for name, kind in codec.fields}
+    values = {name: draw(_field(kind, codec.text_max)) for name, kind in codec.fields}
     for name, _ in codec.fields[codec.required :]:
         if draw(st.booleans()):
             values[name] = ""
@@ -231,7 +288,7 @@ async def test_a_desk_command_is_refused_by_its_route_audited_in_the_desks_words
         await db.close()
 
 
-@pytest.mark.parametrize("data", ["m:lang:fr", "bc:go:abc", "zz:1", "t"])
+@pytest.mark.parametrize("data", ["m:lang:fr", "bc:go:abc", "zz:1", "t", "tips:x", "tips:d:黄浦区", "tips:dk:0"])
 async def test_an_unreadable_button_gets_the_kind_expired_answer(world: Settings, data: str) -> None:
     db = await Database.open(world.storage.path)
     try:
@@ -240,5 +297,26 @@ async def test_an_unreadable_button_gets_the_kind_expired_answer(world: Settings
         answers = [r for r in replies if isinstance(r, Answer)]
         assert [a.text for a in answers] in ([t(lang, "start.stale_button")] for lang in Lang)
         assert await db.scalar("SELECT COUNT(*) FROM audit") == 0
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("data", ["q:a:no_such_entry", "q:zz", "q:no", "d:m:maybe", "d:now", "d:"])
+async def test_a_stale_question_or_first_answer_button_says_so_with_the_menu(world: Settings, data: str) -> None:
+    db = await Database.open(world.storage.path)
+    try:
+        h = await Harness(world, db, FakeClock(T0)).setup()
+        assert texts(await h.press(RESIDENT, data)) in ([t(lang, "start.stale_button")] for lang in Lang)
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("data", ["i:s:ok", "i:zz", "i:f:where"])
+async def test_a_report_button_without_a_report_in_progress_says_so(world: Settings, data: str) -> None:
+    db = await Database.open(world.storage.path)
+    try:
+        h = await Harness(world, db, FakeClock(T0)).setup()
+        expected = [[t(lang, "intake.no_report_in_progress")] for lang in Lang]
+        assert texts(await h.press(RESIDENT, data)) in expected
     finally:
         await db.close()

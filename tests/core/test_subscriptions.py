@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.broadcast.subscriptions import district_key
 from bot.clock import FakeClock
 from bot.config.settings import Settings, load_settings
 from common.events import Answer, Edit, Text
@@ -59,9 +60,21 @@ async def test_district_chosen_explicitly(settings: Settings, db: Database, cloc
     settings = with_admin(settings)
     h = await Harness(settings, db, clock).setup()
     replies = await h.text(RESIDENT, "/district")
-    assert "tips:d:East" in button_data(replies)
-    await h.press(RESIDENT, "tips:d:East")
+    assert button_data(replies) == [f"tips:dk:{district_key('East')}"]
+    await h.press(RESIDENT, button_data(replies)[0])
     assert "Your district: East" in texts(await h.text(RESIDENT, "/district"))[0]
+
+
+async def test_district_buttons_of_version_1_still_work_and_unknown_ones_expire(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    settings = with_admin(settings)
+    h = await Harness(settings, db, clock).setup()
+    await h.press(RESIDENT, "tips:d:East")
+    for data in ("tips:d:West", f"tips:dk:{district_key('West')}", "tips:d:黄浦区"):  # gone, renamed, unreadable
+        replies = await h.press(RESIDENT, data)
+        assert [r.text for r in replies if isinstance(r, Answer)] == ["This button has expired."]
+    assert await db.scalar("SELECT district FROM person_districts") == "East"
 
 
 async def test_broadcast_needs_preview_and_explicit_confirm_by_an_admin(
