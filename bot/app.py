@@ -159,7 +159,7 @@ async def _serve(
             if isinstance(app.bot, SafeUpdatesBot):
                 app.bot.set_on_refused(runtime.refused)
             try:
-                unreachable = await commands_best_effort(app.bot, runtime.db)
+                unreachable = await commands_best_effort(app.bot, runtime.db, runtime.core.routes)
             except InvalidToken as exc:  # refused between getMe and the menus
                 raise TokenRefused(refused_message(settings.telegram.base_url, "setMyCommands")) from exc
             await runtime.note_unreachable_staff(unreachable)

@@ -56,10 +56,10 @@ FEATURES: tuple[Router, ...] = (
     qa.ROUTES,
     followup.ROUTES,
     crew_actions.ROUTES,
+    desk.ROUTES,  # the desk's commands lead a dispatcher's menu
     hazards.ROUTES,
     casework.ROUTES,
     booking.ROUTES,
-    desk.ROUTES,
     relay.ROUTES,
     sla.ROUTES,
     subscriptions.ROUTES,

@@ -11,10 +11,13 @@ Button payloads go through a typed ``Codec``: a frozen dataclass <-> ``prefix`` 
 a button on a message sent before a format change still decodes; data that no version reads gets a
 kind "this button has expired" (or the route's own answer for forged data).
 
+Each role's command menu is derived from the command routes and their permissions (``command_menu``).
+
 Every button has a codec: no handler reads callback data by hand. Joining fails at start-up on a button
 route without one, on a permission nobody defined, on two routes claiming the same command, menu
 entry or flow, on a button prefix that shadows another, and on a codec whose longest payload would not
-fit or whose example does not round-trip, and on a refusal whose words no catalog has.
+fit or whose example does not round-trip, on a refusal whose words no catalog has, and on a command
+without its menu text (``commands.<name>``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ logger = logging.getLogger(__name__)
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram keeps
 TEXT_MAX = 20  # a text field of a payload: a name from a fixed list (an action, a cause, a language)
 DESK_ROLES = frozenset({"dispatcher", "supervisor", "admin"})
+RESIDENT = "resident"  # the stored role of everyone who is not staff
+ROLES = (RESIDENT, *sorted(STAFF_ROLES))
 
 RouteKind = Literal["command", "menu", "button", "flow"]
 P = TypeVar("P")
@@ -56,7 +61,15 @@ class Permission:
     refusal: str  # catalog key
 
     def admits(self, person: Person) -> bool:
-        return self.roles is None or person.role in self.roles
+        return self.admits_role(person.role)
+
+    def admits_role(self, role: str) -> bool:
+        return self.roles is None or role in self.roles
+
+    @property
+    def breadth(self) -> int:
+        """How many roles it admits (a menu lists a role's own work, the narrowest, first)."""
+        return len(ROLES) + 1 if self.roles is None else len(self.roles)
 
 
 PERMISSIONS: dict[str, Permission] = {
@@ -253,6 +266,10 @@ class Routes:
             )
         if (route.kind == "button") != (route.codec is not None):
             raise RouteError(f"{route.kind} {route.key!r} ({route.feature}): a button, and only a button, has a codec")
+        if route.kind == "command" and any(f"commands.{route.key}" not in catalog(lang) for lang in Lang):
+            raise RouteError(
+                f"command {route.key!r} ({route.feature}): no menu text 'commands.{route.key}' in the catalogs"
+            )
         table = self.tables[route.kind]
         clash = route.key if route.key in table else None
         if route.kind == "button":
@@ -262,6 +279,12 @@ class Routes:
                 f"{route.kind} {route.key!r} ({route.feature}) clashes with {clash!r} ({table[clash].feature})"
             )
         table[route.key] = route
+
+    def command_menu(self, role: str) -> list[str]:
+        """The commands a person of ``role`` may use, for their client's command list (Telegram's
+        ``setMyCommands``): the narrowest permission first, each feature's in the order it declared them."""
+        admitted = [route for route in self.commands.values() if PERMISSIONS[route.permission].admits_role(role)]
+        return [route.key for route in sorted(admitted, key=lambda route: PERMISSIONS[route.permission].breadth)]
 
     def button(self, data: str) -> Route | None:
         return next((route for prefix, route in self.buttons.items() if data.startswith(prefix)), None)

@@ -1,5 +1,6 @@
 """The command list each client shows (``setMyCommands``): residents' per language, and each staff
-member's own list in their private chat (by role, in their language)."""
+member's own list in their private chat (by role, in their language). The lists come from the routes
+(``Routes.command_menu``: every command a role may use), never from a list kept here."""
 
 from __future__ import annotations
 
@@ -10,37 +11,25 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 
 from bot.i18n import DEFAULT_LANG, Lang, t
 from bot.people.staff import staff_menus
+from bot.routes import RESIDENT, Routes
 from handlers.channel import TELEGRAM
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
-RESIDENT_COMMANDS = ("start", "report", "status", "cancel", "tips", "district", "language", "help")
-CREW_COMMANDS = ("duty", "msg", "site", "today", "status", "language", "help")
-DESK_COMMANDS = (
-    "open", "ticket", "assign", "note", "close", "msg", "sla", "hazards", "today", "notice", "board", "drill", "site",
-    "duty", "language", "help",
-)  # fmt: skip
-ROLE_COMMANDS: dict[str, tuple[str, ...]] = {
-    "crew": CREW_COMMANDS,
-    "lead": CREW_COMMANDS,
-    "dispatcher": DESK_COMMANDS,
-    "supervisor": (*DESK_COMMANDS[:-2], "revoke", "language", "help"),
-    "admin": (*DESK_COMMANDS[:-2], "broadcast", "broadcasts", "revoke", "language", "help"),
-}
 
-
-def command_list(lang: Lang, names: tuple[str, ...] = RESIDENT_COMMANDS) -> list[BotCommand]:
+def command_list(lang: Lang, names: list[str]) -> list[BotCommand]:
     return [BotCommand(name, t(lang, f"commands.{name}")) for name in names]
 
 
-async def register_commands(bot: Bot, db: Database) -> list[int]:
+async def register_commands(bot: Bot, db: Database, routes: Routes) -> list[int]:
     """Set the menus; returns the staff whose chat Telegram does not know ("chat not found": they never
     opened the bot) or refuses (they blocked it): the bot cannot reach them yet."""
     unreachable: list[int] = []
-    await bot.set_my_commands(command_list(DEFAULT_LANG))
+    residents = routes.command_menu(RESIDENT)
+    await bot.set_my_commands(command_list(DEFAULT_LANG, residents))
     for lang in Lang:
-        await bot.set_my_commands(command_list(lang), language_code=lang.value)
+        await bot.set_my_commands(command_list(lang, residents), language_code=lang.value)
     menus = await staff_menus(db, TELEGRAM)
     for person in menus.staff:
         if person.channel != TELEGRAM or not (
@@ -49,7 +38,7 @@ async def register_commands(bot: Bot, db: Database) -> list[int]:
             continue
         try:
             await bot.set_my_commands(
-                command_list(Lang(person.lang), ROLE_COMMANDS[person.role]),
+                command_list(Lang(person.lang), routes.command_menu(person.role)),
                 scope=BotCommandScopeChat(int(person.external_id)),
             )
         except InvalidToken:

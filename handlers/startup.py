@@ -21,6 +21,7 @@ from telegram import Bot
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.halt import first_of
+from bot.routes import Routes
 from common.errors import HotlineError
 from handlers.commands import register_commands
 from storage.db import Database
@@ -101,11 +102,11 @@ async def with_retries(
         return None
 
 
-async def commands_best_effort(bot: Bot, db: Database) -> list[int]:
+async def commands_best_effort(bot: Bot, db: Database, routes: Routes) -> list[int]:
     """The command menus; a failure is logged in one line and the start goes on (the next start retries).
     Returns the staff Telegram says the bot cannot reach yet (``register_commands``)."""
     try:
-        return await register_commands(bot, db)
+        return await register_commands(bot, db, routes)
     except InvalidToken:
         raise
     except TelegramError as exc:

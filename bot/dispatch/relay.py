@@ -99,9 +99,6 @@ async def msg_command(ctx: Ctx) -> None:
     parts = ctx.ev.text.split(maxsplit=2)
     text = parts[2].strip() if len(parts) == 3 else ""
     ticket = await TicketsRepo(ctx.tx).get(number) if number is not None else None
-    if ticket is None and not ctx.person.is_staff:
-        await _refuse(ctx, "not_staff")
-        return
     if ticket is None or not text:
         ctx.say("relay.usage")
         return
@@ -168,6 +165,6 @@ async def on_reply(ctx: Ctx) -> None:
 
 
 ROUTES = Router("relay")
-ROUTES.command("msg", msg_command)
+ROUTES.command("msg", msg_command, "staff", refusal="relay.refused")
 ROUTES.button(BUTTON, reply_button_pressed, unreadable=_forged)
 ROUTES.flow(FLOW, on_reply)

@@ -89,12 +89,12 @@ async def smell_gas(ctx: Ctx) -> None:
 
 
 ROUTES = Router("resident")
-ROUTES.command("start", start)
-ROUTES.command("help", help_)
+ROUTES.command("start", start)  # in the order of the command menu (Routes.command_menu)
 ROUTES.command("report", intake.choose_category)
-ROUTES.command("cancel", intake.cancel)
 ROUTES.command("status", status)
+ROUTES.command("cancel", intake.cancel)
 ROUTES.command("language", toggle_lang)
+ROUTES.command("help", help_)
 ROUTES.menu("smell_gas", smell_gas)
 ROUTES.menu("report", intake.choose_category)
 ROUTES.menu("status", status)

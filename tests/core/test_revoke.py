@@ -10,9 +10,11 @@ from telegram import BotCommand, BotCommandScopeChat
 
 from bot.clock import FakeClock
 from bot.config.settings import Settings, load_settings
+from bot.core import FEATURES
 from bot.i18n import t
 from bot.people.invites import create_invite
 from bot.people.staff import staff_entries, sync_staff
+from bot.routes import Routes
 from handlers.commands import register_commands
 from sandbox.testing import sandbox_and_bot
 from storage.db import Database
@@ -213,7 +215,7 @@ async def test_the_next_start_gives_a_revoked_member_the_residents_menu_again(
             sb.create_user(int(user_id))
         scope = BotCommandScopeChat(int(CREW_A[1]))
         await bot.set_my_commands([BotCommand("duty", "Who is on duty")], scope=scope)  # the menu it had as crew
-        await register_commands(bot, db)
+        await register_commands(bot, db, Routes(FEATURES))
         assert await bot.get_my_commands(scope=scope) == ()
         assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(int(CREW_A[0])))][0] == "duty"
 

@@ -79,7 +79,7 @@ async def test_resident_to_crew_and_back(sandbox: Sandbox, tmp_path: Path) -> No
         assert [c["command"] for c in sb.commands(language_code="en")][:2] == ["start", "report"]
         # staff get their own menu in their private chat
         lead_menu = [c["command"] for c in sb.commands(scope={"type": "chat", "chat_id": LEAD})]
-        assert lead_menu[:2] == ["duty", "msg"] and "open" not in lead_menu
+        assert lead_menu[:4] == ["duty", "today", "msg", "site"] and "open" not in lead_menu
 
 
 async def test_restart_between_the_pin_and_dispatch_delivers_once(sandbox: Sandbox, tmp_path: Path) -> None:
