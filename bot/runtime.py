@@ -144,7 +144,7 @@ class Runtime:
         runtime.services.append(CoverageWatch(settings, db, clock.now, scheduler, outbox.wake))
         runtime.services.append(AbandonedWatch(settings, db, clock, scheduler, outbox.wake))
         runtime.services.append(DeadlineWatch(settings, db, clock, scheduler, outbox.wake))
-        broadcaster = Broadcaster(db, lanes[CONFIGURED_CHANNEL], clock, settings, channel=CONFIGURED_CHANNEL)
+        broadcaster = Broadcaster(db, lanes, clock, settings, channel=CONFIGURED_CHANNEL)
         runtime.services.append(broadcaster)
         runtime.services.append(
             ReminderRunner(

@@ -7,7 +7,7 @@ The repository works on the connection it is given; the caller owns the transact
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -92,6 +92,7 @@ class Delivery(BaseModel):
 
     broadcast_id: int
     person_id: int
+    channel: str  # the recipient's, as the people table knows them (an account's channel never changes)
     chat: str
     lang: str
     attempts: int
@@ -101,6 +102,7 @@ class Candidate(BaseModel):
     """A possible recipient while a broadcast's audience is listed."""
 
     id: int
+    channel: str
     chat: str
     lang: str
     district: str | None = None  # chosen explicitly
@@ -182,27 +184,30 @@ class BroadcastsRepo:
         )
         return cursor.rowcount == 1
 
-    async def candidates(self, channel: str, audience: str, after_id: int, limit: int) -> list[Candidate]:
-        """The next ``limit`` possible recipients with a person id above ``after_id``, by id."""
+    async def candidates(self, audience: str, after_id: int, limit: int) -> list[Candidate]:
+        """The next ``limit`` possible recipients with a person id above ``after_id``, by id, on every channel."""
         # subscribers: residents who want tips (staff hear about work through their own channels)
         where = "p.role IN ('crew', 'lead')" if audience == "crews" else "p.tips = 1 AND p.role = 'resident'"
         if audience.startswith("district:"):
             sql = (
-                "SELECT p.id, p.external_id, p.lang, pd.district,"
+                "SELECT p.id, p.channel, p.external_id, p.lang, pd.district,"
                 " (SELECT t.latitude FROM tickets t WHERE t.resident_id = p.id AND t.latitude IS NOT NULL"
                 "  ORDER BY t.created_at DESC, t.id DESC LIMIT 1) AS lat,"
                 " (SELECT t.longitude FROM tickets t WHERE t.resident_id = p.id AND t.latitude IS NOT NULL"
                 "  ORDER BY t.created_at DESC, t.id DESC LIMIT 1) AS lon"
                 " FROM people p LEFT JOIN person_districts pd ON pd.person_id = p.id"
-                f" WHERE p.channel = ? AND {where} AND p.id > ? ORDER BY p.id LIMIT ?"
+                f" WHERE {where} AND p.id > ? ORDER BY p.id LIMIT ?"
             )
         else:
             sql = (
-                "SELECT p.id, p.external_id, p.lang, NULL, NULL, NULL FROM people p"
-                f" WHERE p.channel = ? AND {where} AND p.id > ? ORDER BY p.id LIMIT ?"
+                "SELECT p.id, p.channel, p.external_id, p.lang, NULL, NULL, NULL FROM people p"
+                f" WHERE {where} AND p.id > ? ORDER BY p.id LIMIT ?"
             )
-        rows = await self.conn.execute_fetchall(sql, (channel, after_id, limit))
-        return [Candidate(id=r[0], chat=r[1], lang=r[2], district=r[3], latitude=r[4], longitude=r[5]) for r in rows]
+        rows = await self.conn.execute_fetchall(sql, (after_id, limit))
+        return [
+            Candidate(id=r[0], channel=r[1], chat=r[2], lang=r[3], district=r[4], latitude=r[5], longitude=r[6])
+            for r in rows
+        ]
 
     async def add_deliveries(
         self, broadcast_id: int, recipients: Sequence[Candidate], prepared_upto: int, *, complete: bool, now: datetime
@@ -222,15 +227,22 @@ class BroadcastsRepo:
                 (to_db(now), broadcast_id),
             )
 
-    async def claim(self, broadcast_id: int, now: datetime, limit: int) -> list[Delivery]:
-        """Up to ``limit`` due pending rows, marked ``sending`` (handed to the channel by this process)."""
+    async def claim(self, broadcast_id: int, now: datetime, limit: int, channels: Collection[str]) -> list[Delivery]:
+        """Up to ``limit`` due pending rows on ``channels`` (those this process sends on), marked ``sending``
+        (handed to the channel by this process); rows on other channels stay pending."""
+        marks = ", ".join("?" for _ in channels) or "NULL"
         rows = await self.conn.execute_fetchall(
-            "SELECT person_id, chat, lang, attempts FROM broadcast_deliveries"
-            " WHERE broadcast_id = ? AND status = 'pending' AND (next_at IS NULL OR next_at <= ?)"
-            " ORDER BY person_id LIMIT ?",
-            (broadcast_id, to_db(now), limit),
+            "SELECT d.person_id, COALESCE(p.channel, b.channel) AS channel, d.chat, d.lang, d.attempts"
+            " FROM broadcast_deliveries d JOIN broadcasts b ON b.id = d.broadcast_id"
+            " LEFT JOIN people p ON p.id = d.person_id"
+            " WHERE d.broadcast_id = ? AND d.status = 'pending' AND (d.next_at IS NULL OR d.next_at <= ?)"
+            f" AND COALESCE(p.channel, b.channel) IN ({marks}) ORDER BY d.person_id LIMIT ?",
+            (broadcast_id, to_db(now), *sorted(channels), limit),
         )
-        found = [Delivery(broadcast_id=broadcast_id, person_id=r[0], chat=r[1], lang=r[2], attempts=r[3]) for r in rows]
+        found = [
+            Delivery(broadcast_id=broadcast_id, person_id=r[0], channel=r[1], chat=r[2], lang=r[3], attempts=r[4])
+            for r in rows
+        ]
         await self.conn.executemany(
             "UPDATE broadcast_deliveries SET status = 'sending', attempts = attempts + 1"
             " WHERE broadcast_id = ? AND person_id = ?",

@@ -102,17 +102,31 @@ class OutboxRepo:
     ) -> int:
         """Queue ``message`` (due at once); returns the row id. Call inside the transaction that made it.
 
-        A row for a person (``recipient_id``) goes on the channel the people table knows them on, whatever
-        ``channel`` says (a WeChat report's crew cards go to the crews' Telegram); a row for no person (a
-        group chat) goes on ``channel``, which it must name."""
-        if recipient_id is None and channel is None:
-            raise ValueError(f"outbox row {purpose!r} names neither a person nor a channel")
+        A row for a person (``recipient_id``) goes to the account the people table knows them by, its channel
+        and its address, whatever ``channel`` and the message's chat say (a WeChat report's crew cards go to
+        the crews' Telegram; a message addressed to a chat that is not the person's goes to the person); a
+        row for no person (a group chat) goes on ``channel``, which it must name."""
+        if recipient_id is not None:
+            known = list(
+                await self.conn.execute_fetchall(
+                    "SELECT channel, external_id FROM people WHERE id = ?", (recipient_id,)
+                )
+            )
+            if known:
+                channel, address = str(known[0][0]), str(known[0][1])
+                if message.chat != address:
+                    logger.warning(
+                        "outbox row %r for person %s named another chat: queued to their own account",
+                        purpose,
+                        recipient_id,
+                    )
+                    message = message.model_copy(update={"chat": address})
+        if channel is None:
+            raise ValueError(f"outbox row {purpose!r} names neither a known person nor a channel")
         cursor = await self.conn.execute(
             "INSERT INTO outbox (channel, chat, priority, payload, ticket_id, purpose, recipient_id, "
-            "next_attempt_at, created_at) VALUES (COALESCE((SELECT channel FROM people WHERE id = ?), ?),"
-            " ?, ?, ?, ?, ?, ?, ?, ?)",
+            "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                recipient_id,
                 channel,
                 message.chat,
                 int(message.priority),

@@ -57,7 +57,7 @@ def _local(ctx: Ctx, when: datetime) -> str:
 
 
 async def _preview(ctx: Ctx, broadcast_id: int, audience: str, texts: dict[str, str], urgent: bool) -> None:
-    sizes = await audience_size(ctx.tx, ctx.settings, audience, ctx.ev.channel)
+    sizes = await audience_size(ctx.tx, ctx.settings, audience)
     total = sum(sizes.values())
     start = ctx.now if urgent else apply_quiet_hours(ctx.now, ctx.settings.utility.tz, quiet_hours(ctx.settings), False)
     minutes = max(1, round(total / effective_rate(ctx.settings) / 60))

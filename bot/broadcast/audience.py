@@ -40,13 +40,14 @@ def in_audience(settings: Settings, audience: str, c: Candidate) -> bool:
     return (c.district or district_of(settings.districts, c.latitude, c.longitude)) == name
 
 
-async def audience_size(conn: Conn, settings: Settings, audience: str, channel: str) -> dict[str, int]:
-    """Recipients of ``audience`` now, by language, read on ``conn`` (the caller holds the database lock)."""
+async def audience_size(conn: Conn, settings: Settings, audience: str) -> dict[str, int]:
+    """Recipients of ``audience`` now on every channel, by language, read on ``conn`` (the caller holds the
+    database lock)."""
     check_audience(settings, audience)
     sizes: dict[str, int] = {}
     after = 0
     while True:
-        batch = await BroadcastsRepo(conn).candidates(channel, audience, after, 5000)
+        batch = await BroadcastsRepo(conn).candidates(audience, after, 5000)
         for c in batch:
             if in_audience(settings, audience, c):
                 sizes[c.lang] = sizes.get(c.lang, 0) + 1

@@ -21,6 +21,10 @@ pending again, no attempt counted (nothing was sent; the process stops, see ``bo
 honoured by the lane (``retry_after``), and a send that still fails (429s or network faults) is tried again
 later, ``max_attempts`` in all. Non-urgent broadcasts wait during quiet hours (local time) and go on when
 they end.
+
+Each recipient gets it on their own channel (the people table's, kept on the delivery row): a resident on
+WeChat through the WeChat lane, one on Telegram through Telegram's, whatever channel the broadcast was
+created on. Rows on a channel this process does not run (or whose credentials were refused) stay pending.
 """
 
 from __future__ import annotations
@@ -37,8 +41,8 @@ from bot.broadcast.subscriptions import STOP_TIPS
 from bot.clock import Clock
 from bot.config.settings import Settings
 from bot.i18n import Lang, t
+from bot.outbound.channels import Lanes
 from bot.outbound.delivery import Blocked, ChannelRefused, DeliveryError, Rejected, Unreachable
-from bot.outbound.lane import Lane
 from common.errors import StorageError
 from common.events import Button, Outbound, Photo, Priority, Text
 from storage.broadcasts import Broadcast, BroadcastKind, BroadcastsRepo, Delivery, Outcome
@@ -72,18 +76,18 @@ class Broadcaster:
     def __init__(
         self,
         db: Database,
-        lane: Lane,
+        lanes: Lanes,
         clock: Clock,
         settings: Settings,
         *,
-        channel: str,
+        channel: str,  # where ``create`` says a broadcast was created (its recipients are on their own)
         poll_interval_s: float = 1.0,
         tick_s: float = 0.02,
         prepare_chunk: int = 2000,
         flush_batch: int = 200,
         stop_timeout_s: float = 5.0,
     ) -> None:
-        self.db, self.lane, self.clock, self.settings, self.channel = db, lane, clock, settings, channel
+        self.db, self.lanes, self.clock, self.settings, self.channel = db, lanes, clock, settings, channel
         self.config = settings.broadcast
         self.quiet = quiet_hours(settings)
         self._poll_interval_s, self._tick_s = poll_interval_s, tick_s
@@ -174,7 +178,7 @@ class Broadcaster:
                     await self._runner
             self._runner = None
         for future in list(self._inflight.values()):
-            self.lane.withdraw(future)
+            self.lanes.withdraw(future)
         if self._inflight:
             await asyncio.wait(list(self._inflight.values()), timeout=self._stop_timeout_s)
         try:
@@ -201,17 +205,16 @@ class Broadcaster:
     async def _step(self) -> float:
         """One round: record outcomes, list recipients, feed the lane; returns how long to wait."""
         await self._flush(force=False)
-        if self.lane.refused is not None:
-            return self._poll_interval_s  # the channel refused our credentials: nothing can be sent
+        if not self._open_channels():
+            return self._poll_interval_s  # the channels refused our credentials: nothing can be sent
         active = await self.db.read(lambda conn: BroadcastsRepo(conn).active())
-        active = [b for b in active if b.channel == self.channel]
         now = self.clock.now()
         delay = self._poll_interval_s
         queued = [b for b in active if b.status == "queued"]
         if queued:
             await self._prepare(queued[0], now)
             delay = 0.0
-        if any(self.lane.backlog(p) for p in _AHEAD):
+        if any(lane.backlog(p) for lane in self.lanes.values() for p in _AHEAD):
             return self._tick_s  # something more urgent is waiting: let it go first
         for broadcast in active:
             if broadcast.status != "sending":
@@ -226,6 +229,9 @@ class Broadcaster:
             delay = min(delay, self._flush_after_s)
         return delay
 
+    def _open_channels(self) -> list[str]:
+        return [name for name, lane in self.lanes.items() if lane.refused is None]
+
     def _held_until(self, now: datetime) -> datetime | None:
         resume = apply_quiet_hours(now, self.settings.utility.tz, self.quiet, urgent=False)
         return resume if resume > now else None
@@ -236,7 +242,7 @@ class Broadcaster:
 
         async def prepare(tx: SyncConnection) -> int:
             repo = BroadcastsRepo(tx)
-            batch = await repo.candidates(broadcast.channel, broadcast.audience, broadcast.prepared_upto, chunk)
+            batch = await repo.candidates(broadcast.audience, broadcast.prepared_upto, chunk)
             chosen = [c for c in batch if in_audience(self.settings, broadcast.audience, c)]
             upto = batch[-1].id if batch else broadcast.prepared_upto
             await repo.add_deliveries(broadcast.id, chosen, upto, complete=len(batch) < chunk, now=now)
@@ -263,14 +269,15 @@ class Broadcaster:
         n = self._take_tokens(room)
         if n == 0:
             return max(self._tick_s / 2, (1 - self._tokens) / self.config.rate_per_s)
-        rows = await self.db.run(lambda tx: BroadcastsRepo(tx).claim(broadcast.id, now, n))
+        channels = self._open_channels()
+        rows = await self.db.run(lambda tx: BroadcastsRepo(tx).claim(broadcast.id, now, n, channels))
         self._tokens += n - len(rows)
         if not rows:
             await self._maybe_finish(broadcast, now)
             return None
         for delivery in rows:
             messages = render(broadcast, delivery.chat, delivery.lang)
-            futures = [self.lane.submit(m) for m in messages]
+            futures = [self.lanes.submit(delivery.channel, m) for m in messages]
             future = futures[-1]
             self._inflight[(delivery.broadcast_id, delivery.person_id)] = future
             future.add_done_callback(functools.partial(self._on_done, delivery))

@@ -124,7 +124,7 @@ async def run(
             return 0
         texts = _texts(settings, args.text, args.notice, args.audience)
         if args.broadcast_command == "preview":
-            sizes = await db.read(lambda conn: audience_size(conn, settings, args.audience, CONFIGURED_CHANNEL))
+            sizes = await db.read(lambda conn: audience_size(conn, settings, args.audience))
             total, zh, en = sum(sizes.values()), sizes.get("zh", 0), sizes.get("en", 0)
             print(say("broadcast.recipients", total=total, zh=zh, en=en), file=out)
             for lang, text in texts.items():

@@ -15,6 +15,7 @@ from bot.broadcast.broadcaster import Broadcaster
 from bot.broadcast.subscriptions import STOP_TIPS
 from bot.clock import FakeClock
 from bot.config.settings import Settings
+from bot.outbound.channels import Lanes
 from bot.outbound.delivery import ChannelRefused
 from bot.outbound.lane import Lane
 from common.events import Outbound, Priority, Text
@@ -34,7 +35,8 @@ async def broadcaster(
     db = await Database.open(settings.storage.path)
     lane = Lane(channel, settings.outbound, pacing=TelegramPacing(settings.outbound))
     await lane.start()
-    service = Broadcaster(db, lane, clock, settings, channel="telegram", poll_interval_s=0.05, **kw)  # type: ignore[arg-type]
+    lanes = Lanes({"telegram": lane})
+    service = Broadcaster(db, lanes, clock, settings, channel="telegram", poll_interval_s=0.05, **kw)  # type: ignore[arg-type]
     await service.start()
     try:
         yield service
@@ -169,8 +171,8 @@ async def test_cancel_stops_a_broadcast_and_audiences_are_checked(tmp_path: Path
     db = await Database.open(settings.storage.path)
     await add_subscribers(db, 200, NOON)
     async with db.lock:
-        assert await audience_size(db.conn, settings, "subscribers", "telegram") == {"zh": 133, "en": 67}
-        assert await audience_size(db.conn, settings, "crews", "telegram") == {}
+        assert await audience_size(db.conn, settings, "subscribers") == {"zh": 133, "en": 67}
+        assert await audience_size(db.conn, settings, "crews") == {}
     await db.close()
     async with broadcaster(settings, channel, clock) as service:
         with pytest.raises(BadAudience):
@@ -206,7 +208,7 @@ async def test_a_refused_token_leaves_the_rest_pending_for_the_next_start(tmp_pa
     await db.close()
     async with broadcaster(settings, refusing, clock) as first:
         broadcast_id = await first.create(kind="tip", texts=TEXTS)
-        await until(lambda: first.lane.refused is not None)
+        await until(lambda: first.lanes["telegram"].refused is not None)
         await asyncio.sleep(0.1)  # the sends under way end
         calls = refusing.total
         await asyncio.sleep(0.3)  # a few more rounds: nothing more is taken

@@ -11,6 +11,7 @@ from bot.broadcast.broadcaster import Broadcaster
 from bot.broadcast.calendar import load_calendar
 from bot.broadcast.runner import ReminderRunner
 from bot.clock import FakeClock
+from bot.outbound.channels import Lanes
 from bot.outbound.lane import Lane
 from common.events import Text
 from handlers.channel import TelegramPacing
@@ -35,7 +36,7 @@ async def test_two_simulated_years_fire_every_campaign_once_at_the_right_local_h
     chats = await add_subscribers(db, 3, START)
     lane = Lane(channel, settings.outbound, pacing=TelegramPacing(settings.outbound))
     await lane.start()
-    broadcaster = Broadcaster(db, lane, clock, settings, channel="telegram", poll_interval_s=0.02)
+    broadcaster = Broadcaster(db, Lanes({"telegram": lane}), clock, settings, channel="telegram", poll_interval_s=0.02)
     await broadcaster.start()
     runner = ReminderRunner(db, clock, settings, channel="telegram", on_broadcast=broadcaster.wake)
     await runner.start()

@@ -1,7 +1,8 @@
 """Two channels in one process: the Telegram adapter against the sandbox, and a recording test channel.
 
 A report arriving on one channel reaches the crews on theirs; what the ticket's resident is told goes back
-on the resident's channel; each outbox row carries its recipient's channel and address.
+on the resident's channel; each outbox row carries its recipient's channel and address; a broadcast reaches
+each subscriber on their own channel.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
 
-from bot.cli.demo import LEAD, MEMBER, running_bot, sandbox_settings, tap
+from bot.broadcast.broadcaster import Broadcaster
+from bot.broadcast.subscriptions import STOP_TIPS
+from bot.cli.demo import LEAD, MEMBER, RESIDENT, running_bot, sandbox_settings, tap
 from bot.outbound.channels import Channel
 from bot.outbound.delivery import Pace
 from bot.runtime import Runtime
@@ -117,4 +120,24 @@ async def test_a_report_on_one_channel_reaches_crews_on_the_other(sandbox: Sandb
             assert channel == "telegram", (purpose, chat)
     purposes = {(channel, purpose) for channel, _, purpose, _ in rows}
     assert ("telegram", "dispatch") in purposes and ("record", "resident") in purposes, purposes
+    assert not [m for m in record.sent if m.chat != WECHAT_USER], "a Telegram chat's message went on the other channel"
+
+
+async def test_a_broadcast_reaches_each_subscriber_on_their_own_channel(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A tip created on the configuration's channel (Telegram) goes to a WeChat resident on their channel
+    and to a Telegram resident on Telegram, with the stop button each can press where they are."""
+    sb, record = sandbox, RecordingChannel()
+    settings = sandbox_settings(sb, tmp_path / "tips.sqlite3", lang="en")
+    async with running_bot(settings, channels=[record.channel()]) as runtime:
+        await record.receive(runtime, EventKind.COMMAND, text="/start", command="start")
+        await sb.send_text(RESIDENT, "/start")
+        await sb.wait_for(RESIDENT, timeout_s=5)
+        service = next(s for s in runtime.services if isinstance(s, Broadcaster))
+        assert service.channel == "telegram"
+        broadcast_id = await service.create(kind="tip", texts={"zh": "关好阀门 96777", "en": "Close the valve 96777"})
+        done = await service.wait_done(broadcast_id, timeout_s=10)
+        tip = await record.wait_for_text("Close the valve")
+        assert await sb.wait_for_text(RESIDENT, "Close the valve", timeout_s=5)
+    assert (done.sent, done.failed, done.pending) == (2, 0, 0)
+    assert tip.chat == WECHAT_USER and tip.buttons[0][0].data == STOP_TIPS
     assert not [m for m in record.sent if m.chat != WECHAT_USER], "a Telegram chat's message went on the other channel"

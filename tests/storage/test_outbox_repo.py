@@ -172,9 +172,30 @@ async def test_a_persons_row_goes_on_the_channel_the_people_table_knows_them_on(
     assert channels == ["telegram", "wechat", "telegram"]
 
 
+async def test_a_persons_row_goes_to_the_address_the_people_table_knows_them_by(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A row for a person addressed to another chat (their Telegram id while their account is on WeChat, or
+    someone else's chat) is queued to the person's own account: channel and address, payload included."""
+    async with db._transaction() as conn:
+        resident = await PeopleRepo(conn).ensure("wechat", "wx-1", name="Zhang", lang="zh", now=T0)
+    moved = await add(db, Text(chat="5001", text="accepted"), recipient_id=resident.id, channel="telegram")
+    edit = await add(db, Edit(chat="5001", text="taken", of_outbox=moved), recipient_id=resident.id)
+    async with db.lock:
+        repo = OutboxRepo(db.conn)
+        rows = [row for row in (await repo.get(moved), await repo.get(edit)) if row]
+    assert [(row.channel, row.chat, row.message.chat) for row in rows] == [("wechat", "wx-1", "wx-1")] * 2
+    assert [r.getMessage() for r in caplog.records if r.name == "storage.outbox"] == [
+        f"outbox row '' for person {resident.id} named another chat: queued to their own account"
+    ] * 2
+    assert "5001" not in caplog.text and "wx-1" not in caplog.text
+
+
 async def test_a_row_for_no_person_must_name_its_channel(db: Database) -> None:
-    with pytest.raises(ValueError, match="neither a person nor a channel"):
+    with pytest.raises(ValueError, match="neither a known person nor a channel"):
         await add(db, Text(chat="-100", text="card"), channel=None)
+    with pytest.raises(ValueError, match="neither a known person nor a channel"):
+        await add(db, Text(chat="5001", text="hello"), recipient_id=404, channel=None)  # nobody has that id
 
 
 async def test_a_backlog_in_busy_chats_does_not_hide_another_chats_row_behind_the_limit(db: Database) -> None:
