@@ -42,8 +42,8 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --extra dev --extra bench \
 		--generate-hashes --upgrade --quiet --custom-compile-command 'make lock' -o $(LOCK)
 
-test-fast: $(STAMP)  # the inner loop: everything but the end-to-end and reliability suites
-	$(BIN)/python -m pytest -q -m "not slow and not e2e and not reliability"
+test-fast: $(STAMP)  # the inner loop: everything but the end-to-end and reliability suites, on two workers
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not e2e and not reliability"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -134,6 +134,7 @@ def test_errors_are_in_the_language(
     assert capsys.readouterr().err.startswith("配置错误：")
 
 
+@pytest.mark.e2e  # a real process: the end-to-end suite (make test), not the inner loop
 def test_a_real_hotline_with_lang_zh_cn_prints_chinese_help() -> None:
     command = Path(sys.executable).with_name("hotline")
     env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")} | {"LANG": "zh_CN.UTF-8"}

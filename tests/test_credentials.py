@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from bot.cli.demo import DEMO_TOKEN
 from bot.config.credentials import apply_credentials
 from bot.config.settings import load_settings
@@ -28,6 +30,7 @@ def test_credentials_fill_what_the_environment_leaves_empty(tmp_path: Path) -> N
     assert apply_credentials(load_settings(None), {}) == []
 
 
+@pytest.mark.e2e  # a real process: the end-to-end suite (make test), not the inner loop
 async def test_a_real_process_polls_with_the_token_from_its_credentials(sandbox: Sandbox, tmp_path: Path) -> None:
     credentials = tmp_path / "credentials"
     credentials.mkdir(mode=0o700)

@@ -11,6 +11,7 @@ import of ``pkg.name`` when that is a module, else of ``pkg``. A package's ``__i
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,6 +61,7 @@ def imported(name: str, path: Path, known: dict[str, Path]) -> Iterator[tuple[st
                     yield source, node.lineno
 
 
+@functools.cache  # read-only for the tests: the source is read once per run
 def graph() -> dict[str, dict[str, int]]:
     known = modules()
     edges: dict[str, dict[str, int]] = {}

@@ -89,6 +89,7 @@ def test_apply_logging_leaves_others_handlers_alone() -> None:
     assert [(h, h.formatter) for h in root.handlers] == before
 
 
+@pytest.mark.e2e  # a real process: the end-to-end suite (make test), not the inner loop
 async def test_a_real_process_logs_json_at_debug_without_personal_data(sandbox: Sandbox, tmp_path: Path) -> None:
     sb = sandbox
     config = tmp_path / "config.toml"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from bot.cli.main import main
 from tests.kit.broadcast import fast_settings
 
@@ -108,6 +110,7 @@ def test_times_are_shown_in_the_utilitys_zone_with_its_name() -> None:
     assert shown_time(moment, ZoneInfo("Asia/Shanghai")) == "2027-01-04 16:00:00 Asia/Shanghai"
 
 
+@pytest.mark.e2e  # a real process: the end-to-end suite (make test), not the inner loop
 def test_python_dash_m_bot_is_the_hotline_command() -> None:
     import subprocess
     import sys

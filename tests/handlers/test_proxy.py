@@ -67,6 +67,7 @@ async def test_socks5_proxy(sandbox: Sandbox) -> None:
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command (Debian: openssl)")
+@pytest.mark.e2e  # a real process: the end-to-end suite (make test), not the inner loop
 async def test_the_bot_polls_through_https_proxy_connect(sandbox: Sandbox, tmp_path: Path) -> None:
     """The whole bot as a process, HTTPS_PROXY in its environment, https to the Bot API: a CONNECT tunnel."""
     cert, key = self_signed(tmp_path)

@@ -3,6 +3,8 @@ SQLite file per test, a fake clock, and the sandbox."""
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,8 +28,23 @@ def clock() -> FakeClock:
     return FakeClock(T0)
 
 
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with every migration applied, made once per test process: a test's fresh database
+    starts as a copy of it (a tenth of the time of migrating each one)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+
+    async def make() -> None:
+        await (await Database.open(path)).close()
+
+    asyncio.run(make())
+    return path
+
+
 @pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
+async def db(settings: Settings, migrated: Path) -> AsyncIterator[Database]:
+    if not settings.storage.path.exists():
+        shutil.copyfile(migrated, settings.storage.path)
     database = await Database.open(settings.storage.path)
     yield database
     await database.close()

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 import aiohttp
+import pytest
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
@@ -91,6 +92,7 @@ async def test_ptb_application_polls_and_answers() -> None:
                 await app.stop()
 
 
+@pytest.mark.e2e  # a real process: the end-to-end suite (make test), not the inner loop
 async def test_cli_prints_its_base_url() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = await asyncio.create_subprocess_exec(

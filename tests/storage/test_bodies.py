@@ -5,6 +5,7 @@ driver's errors reach the product as its own ``StorageError``."""
 from __future__ import annotations
 
 import ast
+import functools
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -20,8 +21,13 @@ from tests.kit import bodies
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
+@functools.cache  # the product's source, read once per run (the tests only read the index)
+def product() -> bodies.Index:
+    return bodies.build()
+
+
 def test_every_body_in_the_product_awaits_nothing_but_the_database() -> None:
-    index = bodies.build()
+    index = product()
     found = list(bodies.bodies(index))
     assert len(found) >= 40, f"the checker found only {len(found)} bodies: has the way they are given changed?"
     checker = bodies.Checker(index)
@@ -146,7 +152,7 @@ async def test_a_locked_database_reaches_the_product_as_its_own_error(db: Databa
 def test_outside_storage_the_product_has_only_run_and_read() -> None:
     """No raw connection, lock or statement-by-statement transaction of a Database outside storage/, and no
     driver (its errors arrive as ``StorageError``)."""
-    index = bodies.build()
+    index = product()
     found = []
     for module, tree in index.trees.items():
         if module.startswith("storage."):
