@@ -10,7 +10,7 @@ import pytest
 # PTB 22 gives retry_after as a timedelta only when asked to; the old int form warns (and warnings fail).
 os.environ["PTB_TIMEDELTA"] = "true"
 # The suite reads the `hotline` command's English messages whatever the machine's locale (bot/cli/text.py);
-# tests/test_cli_lang.py sets its own. LC_MESSAGES changes no character handling, and LC_ALL would win over it.
+# tests/bot/cli/test_cli_lang.py sets its own. LC_MESSAGES changes no character handling, and LC_ALL would win over it.
 os.environ.pop("LC_ALL", None)
 os.environ["LC_MESSAGES"] = "en_US.UTF-8"
 

@@ -69,7 +69,7 @@ def test_a_text_is_found_by_the_language_or_its_code_and_an_unknown_language_is_
 
 def test_every_text_the_command_names_is_in_both_catalogs() -> None:
     """The `hotline` command's texts (bot/locales/*/cli.toml): every key its modules name exists in both
-    catalogs (keys built from a prefix are checked by tests/test_cli_lang.py, which renders every command)."""
+    catalogs (keys built from a prefix are checked by tests/bot/cli/test_cli_lang.py, which renders every command)."""
     zh, en = catalog(Lang.ZH), catalog(Lang.EN)
     keys: set[str] = set()
     for module in CLI_MODULES:

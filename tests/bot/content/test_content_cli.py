@@ -225,7 +225,7 @@ def test_a_broken_override_stops_the_bot_at_start_not_mid_answer(tmp_path: Path)
         knowledge.use_content(broken)
 
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "config.example.toml"
 
 
 def test_the_example_configurations_utility_facts_and_regions_work_uncommented(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from storage.db import Database
 from tests.kit.harness import Harness
 from tests.kit.report import SHANGHAI, november, report_settings
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "report-first-page.png"
+SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "report-first-page.png"
 NOW = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
 
 

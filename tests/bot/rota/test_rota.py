@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,8 +27,8 @@ from bot.rota.model import (
     on_duty,
     shifts_between,
 )
+from tests.kit.roster import DATA
 
-DATA = Path(__file__).parent / "data" / "rota"
 ZONE = ZoneInfo("Asia/Shanghai")
 CREWS = {"A", "B", "C", "D", "E"}
 

@@ -10,18 +10,16 @@ a regression below the floors recorded here, without showing its messages.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.danger.detect import Outcome, detect
 from bot.i18n import Lang
 from bot.questions import knowledge
-from tests.kit.corpus import Figures, load, score
+from tests.kit.corpus import CORPUS, Figures, load, score
 
 TUNE = load("tune")
 EVAL = load("eval")
-PARAPHRASES = Path(__file__).parent / "corpus" / "knowledge_paraphrases.txt"
+PARAPHRASES = CORPUS / "knowledge_paraphrases.txt"
 
 # The evaluation set's floors: the figures of the rules as submitted, so a change that loses ground fails.
 EVAL_FLOORS = {"danger_any": 0.985, "danger_full": 0.965, "harmless_full": 0.02, "harmless_maybe": 0.10}
@@ -120,4 +118,4 @@ def test_the_shipped_ngram_weights_are_built_from_the_tuning_set() -> None:
     from bot.danger import ngrams
 
     shipped = json.loads((resources.files("bot") / "data" / "danger_ngrams.json").read_text("utf-8"))
-    assert shipped == json.loads(json.dumps(ngrams.build(ngrams.corpus(Path(__file__).parent / "corpus" / "tune"))))
+    assert shipped == json.loads(json.dumps(ngrams.build(ngrams.corpus(CORPUS / "tune"))))

@@ -64,7 +64,7 @@ def test_no_text_hard_codes_a_city_or_the_hotline_number() -> None:
 
 
 def test_the_loaders_refuse_shipped_content_without_a_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the knowledge model requires both fields (tests/bot/test_knowledge.py shows the messages); the shipped
+    # the knowledge model requires both fields (tests/bot/questions/test_knowledge.py shows the messages); the shipped
     # calendar is checked when it is loaded
     assert all(e.source and e.reviewed for e in knowledge.shipped().entry)
     cal = tmp_path / "bot" / "data"

@@ -18,7 +18,7 @@ from bot.cli.main import _parser, main
 from bot.cli.text import Kit, Say, choose, lang_of_argv, lang_of_locale
 from bot.i18n import Lang
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "config.example.toml"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -40,7 +40,7 @@ EXPECTED = {
     "complaints_on_time": Ratio(1, 2),
     "satisfaction": Ratio(2, 3),  # 5 and 4 of 5, 3, 4
     "response_rate": Ratio(3, 4),  # T3 was asked, did not rate
-    # no hazards, cases or inspection bookings in this scenario (tests/report/test_safety.py has them)
+    # no hazards, cases or inspection bookings in this scenario (tests/bot/report/test_safety.py has them)
     "hazards_found": 0,
     "hazard_rectification": Ratio(0, 0),
     "hazards_overdue": 0,

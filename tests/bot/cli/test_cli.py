@@ -14,7 +14,7 @@ from bot.config.settings import load_settings
 from common.errors import ConfigError
 from storage.db import Database
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "config.example.toml"
 
 
 def test_example_config_is_valid(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,8 @@ from bot.questions.knowledge import (
     load,
     search,
 )
+from tests.kit.corpus import CORPUS
 
-CORPUS = Path(__file__).parent / "corpus"
 ENTRIES = entries()
 IDS = [e.id for e in ENTRIES]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,8 +20,8 @@ from bot.rota.csv_files import (
 )
 from bot.rota.ics import overrides_from_ics, slot_uid, slots_to_ics
 from bot.rota.model import DutySlot, Override, OverrideKind, Rotation, shifts_between
+from tests.kit.roster import DATA
 
-DATA = Path(__file__).parent / "data" / "rota"
 ZONE = ZoneInfo("Asia/Shanghai")
 CREWS = {"A", "B", "C", "D", "E"}
 NOW = datetime(2026, 12, 20, 10, tzinfo=UTC)
