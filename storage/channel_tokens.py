@@ -16,8 +16,10 @@ class ChannelTokensRepo:
 
     async def valid(self, channel: str, *, now: datetime) -> str | None:
         """The channel's token if it holds for at least ``MARGIN`` more; else None (fetch a new one)."""
-        rows = await self.conn.execute_fetchall(
-            "SELECT token, expires_at FROM channel_tokens WHERE channel = ?", (channel,)
+        rows = list(
+            await self.conn.execute_fetchall(
+                "SELECT token, expires_at FROM channel_tokens WHERE channel = ?", (channel,)
+            )
         )
         if not rows:
             return None
