@@ -26,6 +26,7 @@ from bot.ops.server import ApiHealth, OpsServer
 from bot.outbound.channels import Channel
 from bot.questions import knowledge
 from bot.runtime import Runtime
+from channels.wecom.adapter import wecom_for
 from handlers.channel import telegram_channel
 from handlers.convert import TelegramUpdate
 from handlers.errors import on_error
@@ -123,6 +124,8 @@ async def _serve(
         if isinstance(app.bot, SafeUpdatesBot):
             app.bot.set_watch(polling)
         hook = WebhookServer(app, settings) if webhook else None
+        clock = clock or SystemClock()
+        wecom = wecom_for(settings, db, clock)  # [wecom]: crews and staff on WeCom, its callback beside Telegram
         try:
             await watch.start()
             notify.status("connecting to Telegram (getMe)")
@@ -144,8 +147,8 @@ async def _serve(
             health.ok()  # getMe answered
             notify.status("starting")
             sender = MeteredSender(TelegramSender(app.bot), metrics, health)
-            every = [telegram_channel(sender, settings), *channels]
-            runtime = await Runtime.start(settings, clock or SystemClock(), every, db=db, refused_advice=TOKEN_ADVICE)
+            every = [telegram_channel(sender, settings), *channels, *([wecom.channel] if wecom else [])]
+            runtime = await Runtime.start(settings, clock, every, db=db, refused_advice=TOKEN_ADVICE)
             runtime.on_fatal = halt
             app.bot_data["runtime"] = runtime
             app.bot_data["metrics"] = metrics
@@ -196,6 +199,8 @@ async def _serve(
                     error_callback=polling,
                 )
                 logger.info("polling for updates as @%s", app.bot.username)
+            if wecom is not None:
+                await wecom.start(runtime)
             runtime.health.mark_ok()
             where = f"webhook for {settings.telegram.webhook_url}" if hook is not None else "polling"
             keepalive.ready(f"running: {where} as @{app.bot.username}", runtime.alive)
@@ -211,6 +216,8 @@ async def _serve(
                 await ops.stop()
             if hook is not None:
                 await hook.stop()
+            if wecom is not None:
+                await wecom.stop()
             if app.updater is not None and app.updater.running:
                 with contextlib.suppress(TelegramError):  # a refused token: PTB's last getUpdates fails too
                     await app.updater.stop()
@@ -222,6 +229,8 @@ async def _serve(
                 await runtime.stop()
             else:
                 await db.close()
+            if wecom is not None:
+                await wecom.close()
             await _shutdown(app)
     halt.raise_if_halted()
 

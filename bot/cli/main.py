@@ -62,7 +62,8 @@ def _parser(kit: Kit) -> argparse.ArgumentParser:
     purge.add_argument("--dry-run", action="store_true", help=kit.say("help.purge_dry_run"))
     with_config(purge)
 
-    kit.add(sub, "demo", "help.demo", lang_help="help.demo_lang")
+    demo = kit.add(sub, "demo", "help.demo", lang_help="help.demo_lang")
+    demo.add_argument("--channel", choices=("telegram", "wecom"), default="telegram", help=kit.say("help.demo_channel"))
 
     check = kit.add(sub, "check-config", "help.check_config")
     check.add_argument("path", type=Path, help=kit.say("help.check_config_path"))
@@ -148,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             zone = settings.utility.timezone
             print(say("out.config_ok", path=args.path, crews=len(settings.crews), zone=zone))
             return 0
+        if args.command == "demo" and args.channel == "wecom":
+            from bot.cli.demo_wecom import run_wecom_demo
+
+            return run_loop(run_wecom_demo(flag or "zh"))
         if args.command == "demo":
             from bot.cli.demo import run_demo
 

@@ -21,16 +21,19 @@ from bot.config.escalation import EscalationConfig
 from bot.config.ops import LoggingConfig, OpsConfig
 from bot.config.section import Section
 from bot.config.utility import UtilityConfig
+from bot.config.wecom import WeComConfig
 from bot.drills.config import DrillsConfig
 from bot.key_sites.model import KeySite, KeySiteMatch
 from common.errors import ConfigError
 
 Role = Literal["crew", "lead", "dispatcher", "supervisor", "admin"]
+StaffChannel = Literal["telegram", "wecom"]  # where a configured member or a crew's group is reached
 
 
 CONFIGURED_CHANNEL = "telegram"
 """The channel whose ids the configuration uses (staff's ``user_id``, crews' ``group_chat_id``, the
-inspection chat): Telegram's. People on another channel are known by the people table (invites)."""
+inspection chat): Telegram's, unless a member or a crew's group says ``channel = "wecom"`` (a WeCom userid,
+a robot named in ``[wecom] robots``). People on another channel are known by the people table (invites)."""
 
 
 class TelegramConfig(Section):
@@ -94,6 +97,7 @@ class Member(Section):
     phone: str | None = None
     role: Role = "crew"
     lang: Literal["zh", "en"] = "zh"
+    channel: StaffChannel = "telegram"  # "wecom": user_id is the member's WeCom userid
 
     @field_validator("user_id", mode="before")
     @classmethod
@@ -103,7 +107,8 @@ class Member(Section):
 
 class Crew(Section):
     name: str = Field(min_length=1, max_length=40)
-    group_chat_id: str | None = None
+    group_chat_id: str | None = None  # group_channel "wecom": the name of its robot in [wecom] robots
+    group_channel: StaffChannel = "telegram"
     members: list[Member] = Field(default_factory=list)
 
     @field_validator("group_chat_id", mode="before")
@@ -197,6 +202,7 @@ class Settings(BaseSettings):
     drills: DrillsConfig = DrillsConfig()
     key_sites: list[KeySite] = Field(default_factory=list)
     key_site_match: KeySiteMatch = KeySiteMatch()
+    wecom: WeComConfig = WeComConfig()
 
     @classmethod
     def settings_customise_sources(
@@ -237,6 +243,20 @@ class Settings(BaseSettings):
                     f"utility.regions {region.name!r}: district {region.district!r} is not in [[districts]]"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _wecom_names(self) -> Settings:
+        members = [m for crew in self.crews for m in crew.members] + list(self.staff)
+        if any(m.channel == "wecom" for m in members) and not self.wecom.enabled:
+            raise ValueError('a member is on WeCom (channel = "wecom") but [wecom] corp_id is not set')
+        for crew in self.crews:
+            if crew.group_channel == "wecom" and crew.group_chat_id not in self.wecom.robots:
+                raise ValueError(f"crews {crew.name!r}: group_chat_id must name a robot of [wecom] robots")
+        return self
+
+    def staff_channels(self) -> list[str]:
+        """The channels whose people the configuration lists (Telegram always; WeCom when configured)."""
+        return [CONFIGURED_CHANNEL, *(["wecom"] if self.wecom.enabled else [])]
 
     def require_token(self) -> str:
         token = self.telegram.token.get_secret_value()

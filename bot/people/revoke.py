@@ -74,7 +74,10 @@ async def revoke(scope: Scope, person: Person, *, by: str, channel: str) -> Revo
     """Take ``person``'s staff role back (see the module's description); ``by`` names who did it."""
     crew = await CrewsRepo(scope.tx).get(person.crew_id) if person.crew_id is not None else None
     done = Revocation(
-        person, person.role, crew.name if crew else None, person.external_id in configured(scope.settings)
+        person,
+        person.role,
+        crew.name if crew else None,
+        person.external_id in configured(scope.settings, person.channel),
     )
     await PeopleRepo(scope.tx).set_role(person.id, "resident", None)
     done.invites = await InvitesRepo(scope.tx).revoke_links(person.id, by=by, now=scope.now)

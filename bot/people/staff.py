@@ -25,60 +25,72 @@ from storage.sync import SyncConnection
 logger = logging.getLogger(__name__)
 
 
-def configured(settings: Settings) -> dict[str, tuple[Member, str | None]]:
-    """The configuration's staff: user id -> (member, crew name or None)."""
-    listed: dict[str, tuple[Member, str | None]] = {member.user_id: (member, None) for member in settings.staff}
+def configured(settings: Settings, channel: str = CONFIGURED_CHANNEL) -> dict[str, tuple[Member, str | None]]:
+    """The configuration's staff on ``channel``: user id -> (member, crew name or None)."""
+    listed: dict[str, tuple[Member, str | None]] = {
+        member.user_id: (member, None) for member in settings.staff if member.channel == channel
+    }
     for crew in settings.crews:
-        listed.update({member.user_id: (member, crew.name) for member in crew.members})
+        listed.update({member.user_id: (member, crew.name) for member in crew.members if member.channel == channel})
     return listed
 
 
-async def sync_staff(db: Database, settings: Settings, now: datetime, channel: str = CONFIGURED_CHANNEL) -> None:
+async def sync_staff(db: Database, settings: Settings, now: datetime) -> None:
+    """The configuration's crews, then its staff on each channel (``Settings.staff_channels``)."""
+
     async def sync(tx: SyncConnection) -> None:
-        crews, people = CrewsRepo(tx), PeopleRepo(tx)
+        crews = CrewsRepo(tx)
         crew_ids = {
-            crew.name: await crews.upsert(crew.name, crew.group_chat_id, group_channel=channel)
+            crew.name: await crews.upsert(crew.name, crew.group_chat_id, group_channel=crew.group_channel)
             for crew in settings.crews
         }
-        listed = configured(settings)
-        revocations = RevocationsRepo(tx)
-        await revocations.keep_only(channel, set(listed))
-        held_back = await revocations.accounts(channel)
-        for user_id, (member, crew) in listed.items():
-            if user_id in held_back:
-                continue
-            await people.set_staff(
-                channel,
-                user_id,
-                name=member.name,
-                role=member.role,
-                crew_id=crew_ids[crew] if crew else None,
-                phone=member.phone,
-                lang=member.lang,
-                now=now,
-            )
-        for user_id in sorted(held_back):
-            logger.warning(
-                "staff member %s (%s) is in the configuration but was revoked: not given the role again;"
-                " remove them from the configuration, or invite them anew",
-                user_id,
-                listed[user_id][1] or listed[user_id][0].role,
-            )
-        keep = set(listed) - held_back
-        for user_id, invite in (await InvitesRepo(tx).active_links(channel)).items():
-            if user_id in listed:
-                continue  # the configuration's role wins while it lists the account
-            crew_id = crew_ids.get(invite.crew) if invite.crew else None
-            if invite.crew and crew_id is None:
-                logger.warning("invite %s names crew %s, which is no longer configured", invite.id, invite.crew)
-                continue
-            person = await people.find(channel, user_id)
-            if person is not None and (person.role, person.crew_id) != (invite.role, crew_id):
-                await people.set_role(person.id, invite.role, crew_id)
-            keep.add(user_id)
-        await people.demote_missing_staff(channel, keep)
+        for channel in settings.staff_channels():
+            await _sync_channel(tx, settings, channel, crew_ids, now)
 
     await db.run(sync)
+
+
+async def _sync_channel(
+    tx: SyncConnection, settings: Settings, channel: str, crew_ids: dict[str, int], now: datetime
+) -> None:
+    people = PeopleRepo(tx)
+    listed = configured(settings, channel)
+    revocations = RevocationsRepo(tx)
+    await revocations.keep_only(channel, set(listed))
+    held_back = await revocations.accounts(channel)
+    for user_id, (member, crew) in listed.items():
+        if user_id in held_back:
+            continue
+        await people.set_staff(
+            channel,
+            user_id,
+            name=member.name,
+            role=member.role,
+            crew_id=crew_ids[crew] if crew else None,
+            phone=member.phone,
+            lang=member.lang,
+            now=now,
+        )
+    for user_id in sorted(held_back):
+        logger.warning(
+            "staff member %s (%s) is in the configuration but was revoked: not given the role again;"
+            " remove them from the configuration, or invite them anew",
+            user_id,
+            listed[user_id][1] or listed[user_id][0].role,
+        )
+    keep = set(listed) - held_back
+    for user_id, invite in (await InvitesRepo(tx).active_links(channel)).items():
+        if user_id in listed:
+            continue  # the configuration's role wins while it lists the account
+        crew_id = crew_ids.get(invite.crew) if invite.crew else None
+        if invite.crew and crew_id is None:
+            logger.warning("invite %s names crew %s, which is no longer configured", invite.id, invite.crew)
+            continue
+        person = await people.find(channel, user_id)
+        if person is not None and (person.role, person.crew_id) != (invite.role, crew_id):
+            await people.set_role(person.id, invite.role, crew_id)
+        keep.add(user_id)
+    await people.demote_missing_staff(channel, keep)
 
 
 @dataclass(frozen=True)
@@ -104,7 +116,7 @@ class StaffEntry:
 
 async def staff_entries(tx: Conn, settings: Settings, channel: str = CONFIGURED_CHANNEL) -> list[StaffEntry]:
     """Every staff account on ``channel`` with the source of its role, then configured members revoked."""
-    listed = configured(settings)
+    listed = configured(settings, channel)
     crews, invites = CrewsRepo(tx), InvitesRepo(tx)
     entries: list[StaffEntry] = []
     people: list[Person] = await PeopleRepo(tx).staff(channel)

@@ -1,0 +1,1 @@
+"""Channel adapters beside Telegram's (handlers/): the WeChat Official Account for residents, WeCom for crews."""
