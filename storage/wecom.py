@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Conn, from_db, to_db
+from storage.db import Conn, to_db
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,10 @@ class WeComInboxRepo:
 
 
 @dataclass(frozen=True)
-class CardCode:
-    task_id: str
+class CardCopy:
+    task_id: str  # the newest copy (the one asked for, or the one that replaced it)
     userid: str
-    response_code: str | None
-    code_at: datetime | None
-    payloads: str = ""
+    payloads: str
 
 
 class WeComCardsRepo:
@@ -54,47 +52,60 @@ class WeComCardsRepo:
     async def sent(self, task_id: str, userid: str, code: str | None, payloads: str, *, now: datetime) -> None:
         """A copy sent, with the code message/send gave it and its buttons."""
         await self.conn.execute(
-            "INSERT INTO wecom_cards (task_id, userid, response_code, code_at, payloads) VALUES (?, ?, ?, ?, ?)",
-            (task_id, userid, code, to_db(now) if code else None, payloads),
+            "INSERT INTO wecom_cards (task_id, userid, payloads) VALUES (?, ?, ?)", (task_id, userid, payloads)
         )
+        if code:
+            await self._code(task_id, code, now)
 
     async def clicked(self, task_id: str, userid: str, code: str, *, now: datetime) -> None:
-        """A copy clicked: the callback's fresh code, and later edits go to that copy again."""
+        """A copy clicked: one more code for it, and later edits go to that copy again."""
         await self.conn.execute(
-            "INSERT INTO wecom_cards (task_id, userid, response_code, code_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (task_id) DO UPDATE SET response_code = excluded.response_code, code_at = excluded.code_at,"
-            " replaced_by = NULL",
-            (task_id, userid, code, to_db(now)),
+            "INSERT INTO wecom_cards (task_id, userid) VALUES (?, ?)"
+            " ON CONFLICT (task_id) DO UPDATE SET replaced_by = NULL",
+            (task_id, userid),
+        )
+        await self._code(task_id, code, now)
+
+    async def _code(self, task_id: str, code: str, now: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO wecom_card_codes (code, task_id, issued_at) VALUES (?, ?, ?) ON CONFLICT (code) DO NOTHING",
+            (code, task_id, to_db(now)),
         )
 
     async def updated(self, task_id: str, payloads: str) -> None:
         await self.conn.execute("UPDATE wecom_cards SET payloads = ? WHERE task_id = ?", (payloads, task_id))
 
-    async def get(self, task_id: str) -> CardCode | None:
-        """The newest copy that followed ``task_id`` (itself if none did), with its code."""
+    async def replace(self, task_id: str, by: str) -> None:
+        await self.conn.execute("UPDATE wecom_cards SET replaced_by = ? WHERE task_id = ?", (by, task_id))
+
+    async def get(self, task_id: str) -> CardCopy | None:
+        """The newest copy that followed ``task_id`` (itself if none did)."""
         for _ in range(100):  # a chain of replacements, bounded
             rows = list(
                 await self.conn.execute_fetchall(
-                    "SELECT userid, response_code, code_at, replaced_by, payloads FROM wecom_cards WHERE task_id = ?",
-                    (task_id,),
+                    "SELECT userid, payloads, replaced_by FROM wecom_cards WHERE task_id = ?", (task_id,)
                 )
             )
             if not rows:
                 return None
-            row = rows[0]
-            if row[3] is None:
-                code_at = from_db(str(row[2])) if row[2] is not None else None
-                return CardCode(task_id, str(row[0]), None if row[1] is None else str(row[1]), code_at, str(row[4]))
-            task_id = str(row[3])
+            if rows[0][2] is None:
+                return CardCopy(task_id, str(rows[0][0]), str(rows[0][1]))
+            task_id = str(rows[0][2])
         return None
 
-    async def replace(self, task_id: str, by: str) -> None:
-        await self.conn.execute("UPDATE wecom_cards SET replaced_by = ? WHERE task_id = ?", (by, task_id))
-
-    async def spend(self, task_id: str, response_code: str) -> bool:
-        """Take the copy's code for one update (False if another update took it first)."""
-        cursor = await self.conn.execute(
-            "UPDATE wecom_cards SET response_code = NULL, code_at = NULL WHERE task_id = ? AND response_code = ?",
-            (task_id, response_code),
+    async def spend(self, task_id: str, *, issued_after: datetime) -> str | None:
+        """Take the oldest code of the copy still valid (issued after ``issued_after``), or None; it is gone
+        from the database once taken (single use), and expired ones with it."""
+        await self.conn.execute(
+            "DELETE FROM wecom_card_codes WHERE task_id = ? AND issued_at <= ?", (task_id, to_db(issued_after))
         )
-        return bool(cursor.rowcount)
+        rows = list(
+            await self.conn.execute_fetchall(
+                "SELECT code FROM wecom_card_codes WHERE task_id = ? ORDER BY issued_at, code LIMIT 1", (task_id,)
+            )
+        )
+        if not rows:
+            return None
+        code = str(rows[0][0])
+        await self.conn.execute("DELETE FROM wecom_card_codes WHERE code = ?", (code,))
+        return code

@@ -29,7 +29,7 @@ from channels.wecom.client import CHANNEL, QyApi
 from common.events import Answer, Edit, Location, Outbound, Photo, Text
 from storage.db import Database
 from storage.people import PeopleRepo
-from storage.wecom import CardCode, WeComCardsRepo
+from storage.wecom import CardCopy, WeComCardsRepo
 
 logger = logging.getLogger(__name__)
 
@@ -122,28 +122,27 @@ class WeComSender:
             await self.db.run(lambda tx: WeComCardsRepo(tx).replace(copy.task_id, newer))
         return task_id
 
-    async def _update(self, copy: CardCode, message: Edit) -> bool:
-        """One update_template_card with the copy's code, if it has a usable one; False if it cannot."""
-        now = self.clock.now()
-        code = copy.response_code
-        if code is None or copy.code_at is None or copy.code_at + CODE_VALID <= now:
-            return False
-        if not await self.db.run(lambda tx: WeComCardsRepo(tx).spend(copy.task_id, code)):
-            return False  # another edit took it
+    async def _update(self, copy: CardCopy, message: Edit) -> bool:
+        """update_template_card with the copy's oldest valid code (the next one if WeCom refuses it); False
+        when none is left."""
         submit = t(await self._lang(copy.userid), "wecom.submit")
         card = cards.template_card(message.text, message.buttons, copy.task_id, submit_label=submit)
-        payload = {
-            "userids": [copy.userid],
-            "agentid": self.config.agent_id,
-            "response_code": code,
-            "template_card": card,
-        }
-        try:
-            await self.api.call("message/update_template_card", payload)
-        except Rejected as exc:
-            logger.info("card update refused (%s): a note instead", exc.kind)
-            return False
-        return True
+        for _ in range(5):
+            code = await self._spend(copy.task_id)
+            if code is None:
+                return False
+            payload = {"userids": [copy.userid], "agentid": self.config.agent_id, "response_code": code}
+            try:
+                await self.api.call("message/update_template_card", {**payload, "template_card": card})
+            except Rejected as exc:
+                logger.info("card update refused (%s)", exc.kind)
+                continue
+            return True
+        return False
+
+    async def _spend(self, task_id: str) -> str | None:
+        issued_after = self.clock.now() - CODE_VALID
+        return await self.db.run(lambda tx: WeComCardsRepo(tx).spend(task_id, issued_after=issued_after))
 
     async def _robot(self, message: Outbound) -> str | None:
         if isinstance(message, Answer | Edit):

@@ -10,16 +10,21 @@ CREATE TABLE wecom_inbox (
 );
 CREATE INDEX wecom_inbox_pending ON wecom_inbox (handled_at, id);
 
--- Each copy of a template card (one per member: its task_id is the message id the outbox keeps) with the
--- response_code that may update it once, within 72 h: from message/send, then from each click's callback.
--- payloads: its buttons as shown (an edit that keeps them is sent as a note and keeps the code for the edit
--- that changes them, e.g. "taken by"). A copy that could not be updated any more (its code used or expired)
--- is followed by a new one: replaced_by.
+-- Each copy of a template card (one per member: its task_id is the message id the outbox keeps) and its
+-- buttons as shown (payloads): an edit that keeps them is sent as a note, so the single-use code waits for the
+-- edit that changes them ("taken by", a status). A copy that could not be updated any more is followed by a
+-- new one (replaced_by).
 CREATE TABLE wecom_cards (
     task_id TEXT PRIMARY KEY,
     userid TEXT NOT NULL,
-    response_code TEXT,
-    code_at TEXT,
     payloads TEXT NOT NULL DEFAULT '',
     replaced_by TEXT
 );
+
+-- The response_codes that may update a copy, each once within 72 h: from message/send, then one per click.
+CREATE TABLE wecom_card_codes (
+    code TEXT PRIMARY KEY,
+    task_id TEXT NOT NULL,
+    issued_at TEXT NOT NULL
+);
+CREATE INDEX wecom_card_codes_task ON wecom_card_codes (task_id, issued_at);
