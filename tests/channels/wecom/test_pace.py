@@ -1,0 +1,81 @@
+"""The WeCom lane never sends a member more than 30 messages in a minute (WeCom drops the excess without a
+word): a burst of 100 cards to one member, in virtual time, against the WeCom sandbox, which records every
+message it would have dropped. Without the pacing the same burst loses most of the cards."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.config.settings import OutboundConfig
+from bot.config.wecom import WeComConfig
+from bot.outbound.delivery import Pace
+from bot.outbound.lane import Lane
+from channels.wecom.client import QyApi
+from channels.wecom.sender import MEMBER_PACE, ROBOT_PACE, WeComPacing, WeComSender
+from common.events import Button, Priority, Text
+from sandbox.wecom import FakeWeCom
+from storage.db import Database
+from tests.bot.test_lane import virtual
+
+MEMBER = "zhang.san"
+
+
+class Unpaced:
+    def pace(self, chat: str) -> Pace:
+        return Pace(1000.0, 1000.0)
+
+
+async def burst(paced: bool) -> FakeWeCom:
+    async def tick() -> None:  # the database answers from its thread: keep a timer so virtual time can move
+        while True:
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.create_task(tick())
+    with tempfile.TemporaryDirectory() as tmp:
+        async with FakeWeCom() as wecom:
+            wecom.world.member(MEMBER)
+            config = WeComConfig(
+                corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret, base_url=wecom.base_url
+            )
+            db = await Database.open(Path(tmp) / "pace.sqlite3")
+            api = QyApi(config, db, SystemClock())
+            sender = WeComSender(api, config, db, SystemClock())
+            lane = Lane(sender, OutboundConfig(), pacing=WeComPacing(set()) if paced else Unpaced(), concurrency=8)
+            await lane.start()
+            cards = [
+                Text(chat=MEMBER, text=f"#{n}", buttons=[[Button(text="Accept", data=f"t:acc:{n}")]], priority=1)
+                for n in range(100)
+            ]
+            await asyncio.gather(*(lane.submit(card) for card in cards))
+            await lane.stop()
+            await api.close()
+            await db.close()
+    ticker.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await ticker
+    return wecom
+
+
+def test_the_pace_keeps_within_wecom_limits_in_any_minute() -> None:
+    assert MEMBER_PACE.burst + 60 * MEMBER_PACE.rate_per_s <= 30 + 1e-9
+    assert ROBOT_PACE.burst + 60 * ROBOT_PACE.rate_per_s <= 20 + 1e-9
+    assert WeComPacing({"crew-a"}).pace("crew-a") == ROBOT_PACE
+    assert WeComPacing({"crew-a"}).pace(MEMBER) == MEMBER_PACE
+
+
+@virtual
+async def test_a_burst_of_100_cards_to_one_member_loses_none() -> None:
+    wecom = await burst(paced=True)
+    assert wecom.world.dropped == {}
+    assert len(wecom.messages(MEMBER)) == 100
+    print(f"100 cards to one member: {wecom.stats()}")
+
+
+@virtual
+async def test_without_the_pace_wecom_would_drop_most_of_the_burst() -> None:
+    wecom = await burst(paced=False)
+    assert wecom.world.dropped.get(MEMBER, 0) == 70
