@@ -15,6 +15,7 @@ from __future__ import annotations
 import typing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -192,20 +193,43 @@ def test_route_permissions_agree_with_the_matrix() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+class StaffChannel(Harness):
+    """The harness with every person but the residents on ``channel`` (their configuration says so)."""
+
+    channel = "telegram"
+
+    async def press(self, user: str, data: str, message_id: str = "1", **kw: Any) -> list[Outbound]:
+        return await super().press(user, data, message_id, **{"channel": _channel_of(user, self.channel), **kw})
+
+    async def text(self, user: str, text: str, **kw: Any) -> list[Outbound]:
+        return await super().text(user, text, **{"channel": _channel_of(user, self.channel), **kw})
+
+
+def _channel_of(user: str, staff_channel: str) -> str:
+    return "telegram" if user in (RESIDENT, OTHER_RESIDENT) else staff_channel
+
+
 class World:
-    """A fresh database: crews A (on duty) and B, a dispatcher, an admin, and one leak report."""
+    """A fresh database: crews A (on duty) and B, a dispatcher, an admin, and one leak report; the staff (and
+    the stranger) on ``channel``: Telegram, or WeCom (their userids in the configuration)."""
 
     def __init__(self, h: Harness, ticket: int, broadcast: int = 0, hazard: int = 0, booking: int = 0) -> None:
         self.h, self.ticket, self.broadcast, self.hazard, self.booking = h, ticket, broadcast, hazard, booking
 
     @classmethod
-    async def make(cls, tmp: Path, state: str) -> tuple[World, Database]:
+    async def make(cls, tmp: Path, state: str, channel: str = "telegram") -> tuple[World, Database]:
         data = settings_dict(tmp / "authz.sqlite3")
         data["staff"] = [*data["staff"], {"user_id": ADMIN, "name": "Admin", "role": "admin"}]
+        if channel == "wecom":
+            data["wecom"] = {"corp_id": "wwauthz"}
+            for member in [*data["staff"], *(m for crew in data["crews"] for m in crew["members"])]:
+                member["channel"] = "wecom"
         settings = load_settings(None, data)
         db = await Database.open(settings.storage.path)
+        harness = StaffChannel(settings, db, FakeClock(T0))
+        harness.channel = channel
         try:
-            return await cls._setup(Harness(settings, db, FakeClock(T0)), state), db
+            return await cls._setup(harness, state), db
         except BaseException:
             await db.close()
             raise
@@ -277,10 +301,10 @@ def _cells() -> list[tuple[str, str, str]]:
     return cells
 
 
-async def _run_cell(tmp: Path, kind: str, name: str, role: str) -> str | None:
+async def _run_cell(tmp: Path, kind: str, name: str, role: str, channel: str = "telegram") -> str | None:
     """None when the cell behaves as declared, else what went wrong."""
     rule = COMMAND_RULES[name] if kind == "command" else BUTTON_RULES[name]
-    world, db = await World.make(tmp, rule.state)
+    world, db = await World.make(tmp, rule.state, channel)
     try:
         user = ROLES[role]
         before = await world.counts()
@@ -312,11 +336,12 @@ async def _run_cell(tmp: Path, kind: str, name: str, role: str) -> str | None:
         await db.close()
 
 
-async def test_matrix(tmp_path: Path) -> None:
+@pytest.mark.parametrize("channel", ["telegram", "wecom"])
+async def test_matrix(tmp_path: Path, channel: str) -> None:
     failures = []
     cells = _cells()
     for index, (kind, name, role) in enumerate(cells):
-        problem = await _run_cell(tmp_path / str(index), kind, name, role)
+        problem = await _run_cell(tmp_path / str(index), kind, name, role, channel)
         if problem:
             failures.append(f"{kind} {name!r} x {role}: {problem}")
     assert not failures, f"{len(failures)} of {len(cells)} cells wrong:\n" + "\n".join(failures)
