@@ -35,6 +35,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], kit: K
     invite.add_argument("--role", choices=sorted(STAFF_ROLES), help=kit.say("help.invite_role"))
     invite.add_argument("--crew", help=kit.say("help.invite_crew"))
     invite.add_argument("--expires-h", type=float, default=72.0, help=kit.say("help.invite_expires"))
+    invite.add_argument(
+        "--channel", choices=("telegram", "wecom"), default="telegram", help=kit.say("help.invite_channel")
+    )
     kit.with_config(invite)
 
     staff = kit.add(sub, "staff", "help.staff")
@@ -60,7 +63,11 @@ async def _new_invite(db: Database, settings: Settings, args: argparse.Namespace
         say("invite.role", role=made.role)
         + (say("invite.crew", crew=made.crew) if made.crew else "")
         + say("invite.expires", at=_local(settings, made.expires_at), zone=settings.utility.timezone),
-        say("invite.link", link=made.link) if made.link else say("invite.start", code=made.code),
+        say("invite.wecom", code=made.code)
+        if args.channel == "wecom"
+        else say("invite.link", link=made.link)
+        if made.link
+        else say("invite.start", code=made.code),
     ]
     return "\n".join(lines)
 

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.config.settings import Settings
 from bot.outbound.channels import Channel
 from bot.outbound.delivery import DeliveryError
+from bot.people.invites import looks_like_code
 from bot.runtime import Runtime
 from channels.wecom.callback import CallbackServer, callback_path
 from channels.wecom.cards import SUBMIT_KEY
@@ -38,6 +39,8 @@ def inbound(msg: Message, at: datetime) -> Inbound | None:
     base = {"channel": CHANNEL, "user": msg.from_user, "chat": msg.from_user, "at": at}
     if msg.msg_type == "text":
         text = msg.content
+        if looks_like_code(text):  # an invite's code, sent as hotline invite --channel wecom says
+            return Inbound(kind=EventKind.COMMAND, command="start", args=(text,), text=text, **base)
         if text.startswith("/") and len(text) > 1:
             head, _, rest = text[1:].partition(" ")
             return Inbound(kind=EventKind.COMMAND, command=head.lower(), args=tuple(rest.split()), text=text, **base)
