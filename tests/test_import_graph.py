@@ -1,6 +1,6 @@
-"""The import graph of bot/, common/, handlers/, channels/, storage/ and sandbox/: no cycle between modules, storage/ imports
-nothing of bot/ (common/ nothing of ours), handlers/ read staff through bot/people, and the core does not import the
-Bot API sandbox (a tool beside it, not part of it).
+"""The import graph of bot/, common/, handlers/, channels/, storage/ and sandbox/: no cycle between modules,
+storage/ imports nothing of bot/ (common/ nothing of ours), handlers/ read staff through bot/people, and the core
+does not import the Bot API sandbox (a tool beside it, not part of it).
 
 Every ``import`` and ``from ... import`` counts, wherever it is written: at the top of a module, inside a function
 (a function-level import that closes a cycle only hides it), under ``if TYPE_CHECKING:`` (the type checker still

@@ -22,8 +22,9 @@ def has(prefix: str) -> object:
 
 
 async def deliver(wecom: FakeWeCom, bot: BotProcess, received: Received, key: str, *, kill_after_s: float) -> int:
-    """Tap ``key``; kill the bot ``kill_after_s`` after the POST starts; start it again; POST the same callback again until the new
-    bot answers 200 (WeCom retries what it saw no answer to). Returns how many POSTs it took."""
+    """Tap ``key``; kill the bot ``kill_after_s`` after the POST starts; start it again; POST the same
+    callback again until the new bot answers 200 (WeCom retries what it saw no answer to). Returns how many
+    POSTs it took."""
     body, query_ = wecom.encrypt(
         wecom._xml(
             WECOM_LEAD,
@@ -93,9 +94,8 @@ async def test_kill_9_during_callbacks_loses_nothing(sandbox: Sandbox, tmp_path:
             for kind in ("accepted", "en_route", "on_site"):
                 assert kinds.count(kind) == 1, kinds
             assert query(db, "SELECT COUNT(*) FROM wecom_inbox WHERE handled_at IS NULL") == [(0,)]
-            print(
-                f"WeCom kill -9: {bot.kills} kills, POSTs per tap {posts}, inbox rows {query(db, 'SELECT COUNT(*) FROM wecom_inbox')[0][0]}"
-            )
+            rows = query(db, "SELECT COUNT(*) FROM wecom_inbox")[0][0]
+            print(f"WeCom kill -9: {bot.kills} kills, POSTs per tap {posts}, inbox rows {rows}")
         finally:
             code = await bot.stop()
         assert code == 0, bot.log_text()[-6000:]

@@ -16,7 +16,7 @@ from bot.outbound.delivery import Pace
 from bot.outbound.lane import Lane
 from channels.wecom.client import QyApi
 from channels.wecom.sender import MEMBER_PACE, ROBOT_PACE, WeComPacing, WeComSender
-from common.events import Button, Priority, Text
+from common.events import Button, Text
 from sandbox.wecom import FakeWeCom
 from storage.db import Database
 from tests.bot.test_lane import virtual
@@ -31,8 +31,10 @@ class Unpaced:
 
 async def burst(paced: bool) -> FakeWeCom:
     async def tick() -> None:  # the database answers from its thread: keep a timer so virtual time can move
-        while True:
-            await asyncio.sleep(0.01)
+        never = asyncio.Event()
+        while not never.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(never.wait(), 0.01)
 
     ticker = asyncio.create_task(tick())
     with tempfile.TemporaryDirectory() as tmp:
