@@ -16,6 +16,7 @@ from bot.cli import broadcast as broadcast_cli
 from bot.cli import content as content_cli
 from bot.cli import roster as roster_cli
 from bot.cli import staff as staff_cli
+from bot.cli import wecom as wecom_cli
 from bot.cli.text import Kit, Say, choose, lang_of_argv
 from bot.config.credentials import apply_credentials
 from bot.config.settings import Settings, load_settings
@@ -78,6 +79,7 @@ def _parser(kit: Kit) -> argparse.ArgumentParser:
     staff_cli.add_parsers(sub, kit)
     broadcast_cli.add_parser(sub, kit)
     content_cli.add_parsers(sub, kit)
+    wecom_cli.add_parsers(sub, kit)
     report_cli.add_parsers(sub, kit)
     drill_cli.add_parsers(sub, kit)
     sites_cli.add_parsers(sub, kit)
@@ -168,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return staff_cli.run(args, settings, say)
         if args.command in content_cli.COMMANDS:
             return content_cli.run(args, settings, say)
+        if args.command in wecom_cli.COMMANDS:
+            return wecom_cli.run(args, settings, say)
         if args.command in report_cli.COMMANDS:
             return report_cli.run(args, settings)
         if args.command in drill_cli.COMMANDS:
