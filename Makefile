@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml $(LOCK)
 
 demo: $(STAMP)
 	$(BIN)/hotline demo
+	$(BIN)/hotline demo --channel wecom
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
