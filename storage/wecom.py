@@ -43,16 +43,20 @@ class CardCopy:
     task_id: str  # the newest copy (the one asked for, or the one that replaced it)
     userid: str
     payloads: str
+    told: str  # a digest of the text the member last saw of this card
 
 
 class WeComCardsRepo:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
-    async def sent(self, task_id: str, userid: str, code: str | None, payloads: str, *, now: datetime) -> None:
-        """A copy sent, with the code message/send gave it and its buttons."""
+    async def sent(
+        self, task_id: str, userid: str, code: str | None, payloads: str, told: str, *, now: datetime
+    ) -> None:
+        """A copy sent, with the code message/send gave it, its buttons and its text's digest."""
         await self.conn.execute(
-            "INSERT INTO wecom_cards (task_id, userid, payloads) VALUES (?, ?, ?)", (task_id, userid, payloads)
+            "INSERT INTO wecom_cards (task_id, userid, payloads, told) VALUES (?, ?, ?, ?)",
+            (task_id, userid, payloads, told),
         )
         if code:
             await self._code(task_id, code, now)
@@ -72,8 +76,10 @@ class WeComCardsRepo:
             (code, task_id, to_db(now)),
         )
 
-    async def updated(self, task_id: str, payloads: str) -> None:
-        await self.conn.execute("UPDATE wecom_cards SET payloads = ? WHERE task_id = ?", (payloads, task_id))
+    async def updated(self, task_id: str, payloads: str, told: str) -> None:
+        await self.conn.execute(
+            "UPDATE wecom_cards SET payloads = ?, told = ? WHERE task_id = ?", (payloads, told, task_id)
+        )
 
     async def replace(self, task_id: str, by: str) -> None:
         await self.conn.execute("UPDATE wecom_cards SET replaced_by = ? WHERE task_id = ?", (by, task_id))
@@ -83,14 +89,15 @@ class WeComCardsRepo:
         for _ in range(100):  # a chain of replacements, bounded
             rows = list(
                 await self.conn.execute_fetchall(
-                    "SELECT userid, payloads, replaced_by FROM wecom_cards WHERE task_id = ?", (task_id,)
+                    "SELECT userid, payloads, told, replaced_by FROM wecom_cards WHERE task_id = ?", (task_id,)
                 )
             )
             if not rows:
                 return None
-            if rows[0][2] is None:
-                return CardCopy(task_id, str(rows[0][0]), str(rows[0][1]))
-            task_id = str(rows[0][2])
+            userid, payloads, told, replaced_by = rows[0]
+            if replaced_by is None:
+                return CardCopy(task_id, str(userid), str(payloads), str(told))
+            task_id = str(replaced_by)
         return None
 
     async def spend(self, task_id: str, *, issued_after: datetime) -> str | None:

@@ -13,8 +13,11 @@ from typing import Any
 
 from bot.cli.demo import DEMO_TOKEN, DISPATCHER, OTHER_CREW, RESIDENT, running_bot, sandbox_settings
 from bot.config.settings import Settings
+from bot.runtime import Runtime
+from channels.wecom.client import CHANNEL
+from common.events import Priority
 from sandbox import Sandbox
-from sandbox.wecom import FakeWeCom, free_port
+from sandbox.wecom import FakeWeCom, Received, free_port
 
 logger = logging.getLogger(__name__)
 
@@ -53,22 +56,45 @@ def wecom_settings(sandbox: Sandbox, wecom: FakeWeCom, db_path: Path, *, lang: s
     return sandbox_settings(sandbox, db_path, lang=lang, **data)
 
 
+def _shown(received: Received) -> str:
+    card = received.card
+    labels = [str(b.get("text", "")) for b in card.get("button_list", [])]
+    options = [str(o.get("text", "")) for o in card.get("button_selection", {}).get("option_list", [])]
+    keys = "  ".join(f"[{label}]" for label in labels)
+    choice = " / ".join(options)
+    return received.text + (f"\n▾ {choice}" if choice else "") + (f"\n{keys}" if keys else "")
+
+
 def _line(who: str, text: str) -> None:
     print(f"  🤖 → {who}: " + text.replace("\n", "\n      "), flush=True)
 
 
-async def play(sandbox: Sandbox, wecom: FakeWeCom, lang: str) -> None:
+async def settled(runtime: Runtime, wecom: FakeWeCom) -> None:
+    """Until nothing waits to go out: WeCom's lane paces a member at 28 a minute, so a busy card takes a while."""
+    lane = runtime.lanes[CHANNEL]
+    for _ in range(1200):  # 2 minutes at most
+        pending = await runtime.db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+        if not pending and not lane.in_flight and not any(lane.backlog(p) for p in Priority):
+            break
+        await asyncio.sleep(0.1)
+    await wecom.wait_quiet(quiet_s=0.4)
+
+
+async def play(sandbox: Sandbox, wecom: FakeWeCom, runtime: Runtime, lang: str) -> None:
     zh = lang == "zh"
     seen: dict[str, int] = {}
 
     async def show() -> None:
-        await wecom.wait_quiet(quiet_s=0.4)
+        await settled(runtime, wecom)
         await sandbox.wait_idle(quiet_s=0.3, timeout_s=10)
         for userid, who in ((WECOM_LEAD, "Crew A lead (WeCom)"), (WECOM_MEMBER, "Crew A member (WeCom)")):
-            for received in wecom.messages(userid)[seen.get(userid, 0) :]:
-                keys = "  ".join(f"[{b.get('text', '')}]" for b in received.card.get("button_list", []))
-                _line(who, received.text + (f"\n{keys}" if keys else ""))
-            seen[userid] = len(wecom.messages(userid))
+            for index, received in enumerate(wecom.messages(userid)):
+                key = f"{userid}:{index}"
+                if key not in seen:
+                    _line(who, _shown(received))
+                elif len(received.updates) > seen[key]:
+                    _line(who, "✏️  card updated to: " + _shown(received))
+                seen[key] = len(received.updates)
         for message in sandbox.messages(RESIDENT)[seen.get("resident", 0) :]:
             _line("Resident (Telegram)", message.text or f"[{message.kind}]")
         seen["resident"] = len(sandbox.messages(RESIDENT))
@@ -106,7 +132,7 @@ async def run_wecom_demo(lang: str = "zh") -> int:
             settings = wecom_settings(sandbox, wecom, Path(tmp) / "demo.sqlite3", lang=lang)
             async with running_bot(settings) as runtime:
                 print(f"Gas Hotline Bot demo — resident on Telegram, crew A on WeCom (sandbox {wecom.base_url})")
-                await play(sandbox, wecom, lang)
+                await play(sandbox, wecom, runtime, lang)
                 row = await runtime.db.fetchone("SELECT id, status, cause FROM tickets ORDER BY id DESC")
         print("")
         if row is None:

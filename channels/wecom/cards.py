@@ -8,6 +8,7 @@ of the report."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from common.events import Button
@@ -82,6 +83,11 @@ def template_card(text: str, buttons: list[list[Button]], task_id: str, *, submi
 def payloads(buttons: list[list[Button]]) -> str:
     """A card's buttons as one comparable text."""
     return "\n".join(button.data for row in buttons for button in row)
+
+
+def digest(text: str) -> str:
+    """What the member was told, to compare (never the text itself)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def markdown(text: str) -> dict[str, Any]:

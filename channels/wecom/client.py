@@ -23,11 +23,11 @@ logger = logging.getLogger(__name__)
 CHANNEL = "wecom"
 TOKEN_EXPIRED = frozenset({40001, 40014, 42001})  # invalid, invalid, expired access_token: fetch a new one
 REFUSED = {
-    40013: "the corp id is wrong ([wecom] corp_id)",
-    40001: "the app's secret is wrong ([wecom] secret)",
-    40056: "the agent id is wrong ([wecom] agent_id)",
-    60020: "this server's IP address is not in the app's trusted IPs (企业可信IP)",
-    48002: "the app may not call this API (check its permissions)",
+    40013: "WeCom: the corp id is wrong ([wecom] corp_id); hotline wecom check explains",
+    40001: "WeCom: the app's secret is wrong ([wecom] secret); hotline wecom check explains",
+    40056: "WeCom: the agent id is wrong ([wecom] agent_id)",
+    60020: "WeCom: this server's IP address is not in the app's trusted IPs (企业可信IP); hotline wecom check explains",
+    48002: "WeCom: the app may not call this API (check its permissions)",
 }
 NOT_REACHABLE = frozenset({60111, 81013, 60103})  # no such userid / none of the users is valid
 FREQUENCY = frozenset({45009, 45033, 45047})  # too many calls: wait

@@ -102,8 +102,8 @@ class WeComSender:
         )
         code = str(answer.get("response_code") or "") or None
         now = self.clock.now()
-        shown = cards.payloads(message.buttons)
-        await self.db.run(lambda tx: WeComCardsRepo(tx).sent(task_id, userid, code, shown, now=now))
+        shown, told = cards.payloads(message.buttons), cards.digest(text)
+        await self.db.run(lambda tx: WeComCardsRepo(tx).sent(task_id, userid, code, shown, told, now=now))
         return task_id
 
     async def _edit(self, message: Edit) -> str | None:
@@ -111,12 +111,14 @@ class WeComSender:
         copy = await self.db.read(lambda conn: WeComCardsRepo(conn).get(task_id))
         if copy is None:  # not a card of ours (a plain text was sent): its new state as a text
             return await self._text(message.chat, message.text, message) or task_id
-        shown = cards.payloads(message.buttons)
+        shown, told = cards.payloads(message.buttons), cards.digest(message.text)
         if shown == copy.payloads:  # the same buttons: the new text as a note, the code kept for a change
-            await self._app(copy.userid, cards.text_message(message.text))
+            if told != copy.told:  # (the same text again: nothing new to tell)
+                await self._app(copy.userid, cards.text_message(message.text))
+                await self.db.run(lambda tx: WeComCardsRepo(tx).updated(copy.task_id, shown, told))
             return task_id
         if await self._update(copy, message):
-            await self.db.run(lambda tx: WeComCardsRepo(tx).updated(copy.task_id, shown))
+            await self.db.run(lambda tx: WeComCardsRepo(tx).updated(copy.task_id, shown, told))
             return task_id
         note = t(await self._lang(copy.userid), "wecom.card_note")
         newer = await self._text(copy.userid, f"{message.text}\n\n{note}", message)

@@ -11,13 +11,14 @@ CREATE TABLE wecom_inbox (
 CREATE INDEX wecom_inbox_pending ON wecom_inbox (handled_at, id);
 
 -- Each copy of a template card (one per member: its task_id is the message id the outbox keeps) and its
--- buttons as shown (payloads): an edit that keeps them is sent as a note, so the single-use code waits for the
+-- buttons as shown (payloads) and a digest of the text the member last saw of it (told): an edit that keeps them is sent as a note, so the single-use code waits for the
 -- edit that changes them ("taken by", a status). A copy that could not be updated any more is followed by a
 -- new one (replaced_by).
 CREATE TABLE wecom_cards (
     task_id TEXT PRIMARY KEY,
     userid TEXT NOT NULL,
     payloads TEXT NOT NULL DEFAULT '',
+    told TEXT NOT NULL DEFAULT '',
     replaced_by TEXT
 );
 
