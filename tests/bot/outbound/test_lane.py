@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-import selectors
 import time
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
@@ -17,44 +15,10 @@ from bot.outbound.delivery import Blocked, ChannelRefused, NotModified, Rejected
 from bot.outbound.lane import Lane, LaneClosed
 from common.events import Answer, Outbound, Priority, Text
 from handlers.channel import TelegramPacing
+from tests.kit.virtual_time import virtual
 
 DEFAULTS = OutboundConfig()  # 28/s overall, private 3 then 1/s, groups 19/min
 UNLIMITED = OutboundConfig(global_rate_per_s=1e9, private_burst=10**9, private_rate_per_s=1e9, group_rate_per_min=1e12)
-
-
-class _JumpSelector(selectors.DefaultSelector):
-    def __init__(self) -> None:
-        super().__init__()
-        self.now = 1000.0
-
-    def select(self, timeout: float | None = None) -> list[Any]:
-        ready: list[Any] = super().select(0)
-        if ready or (timeout is not None and timeout <= 0):
-            return ready
-        if timeout is None:
-            raise RuntimeError("deadlock: nothing scheduled and nothing can wake the loop")
-        self.now += timeout
-        return []
-
-
-class VirtualTimeLoop(asyncio.SelectorEventLoop):
-    def __init__(self) -> None:
-        self._jump = _JumpSelector()
-        super().__init__(self._jump)
-
-    def time(self) -> float:
-        return self._jump.now
-
-
-def virtual(test: Callable[[], Coroutine[Any, Any, None]]) -> Callable[[], None]:
-    """Run an async test on the virtual-time loop (a plain test function for pytest)."""
-
-    def run() -> None:
-        with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
-            runner.run(asyncio.wait_for(test(), 3600))
-
-    run.__name__ = test.__name__
-    return run
 
 
 def now() -> float:

@@ -9,7 +9,7 @@ import aiohttp
 
 from bot.cli.demo_wecom import WECOM_DESK, WECOM_LEAD
 from sandbox import Sandbox
-from tests.channels.wecom.kit import report_leak, wecom_bot
+from tests.kit.wecom import leak_to_wecom, wecom_bot
 
 
 async def test_url_verification_answers_the_decrypted_echostr_only_when_signed(
@@ -38,7 +38,7 @@ async def test_a_bad_signature_is_refused_and_nothing_is_kept(sandbox: Sandbox, 
 
 async def test_a_retried_callback_is_acted_on_once(sandbox: Sandbox, tmp_path: Path) -> None:
     async with wecom_bot(sandbox, tmp_path) as (wecom, runtime):
-        lead, _ = await report_leak(sandbox, wecom)
+        lead, _ = await leak_to_wecom(sandbox, wecom)
         await wecom.click(WECOM_LEAD, lead, "t:acc:1", deliveries=3)  # WeCom saw no answer twice: same body
         await wecom.wait_until(lambda: "t:enr:1" in lead.payloads())
         await wecom.wait_quiet(quiet_s=0.3)
@@ -50,7 +50,7 @@ async def test_a_retried_callback_is_acted_on_once(sandbox: Sandbox, tmp_path: P
 
 async def test_the_desk_on_wecom_sends_commands_as_text(sandbox: Sandbox, tmp_path: Path) -> None:
     async with wecom_bot(sandbox, tmp_path) as (wecom, _):
-        await report_leak(sandbox, wecom)
+        await leak_to_wecom(sandbox, wecom)
         await wecom.send_text(WECOM_DESK, "/open")
         found = await wecom.wait_for(WECOM_DESK, lambda r: "#1" in r.text)
         assert found.msgtype in ("text", "template_card")
@@ -60,7 +60,7 @@ async def test_the_desk_on_wecom_sends_commands_as_text(sandbox: Sandbox, tmp_pa
 
 async def test_the_sandbox_control_api_drives_a_member_over_http(sandbox: Sandbox, tmp_path: Path) -> None:
     async with wecom_bot(sandbox, tmp_path) as (wecom, runtime), aiohttp.ClientSession() as http:
-        await report_leak(sandbox, wecom)
+        await leak_to_wecom(sandbox, wecom)
         base = wecom.base_url
         async with http.post(f"{base}/control/press", json={"userid": WECOM_LEAD, "prefix": "t:acc:"}) as answer:
             assert answer.status == 200 and (await answer.json())["key"] == "t:acc:1"

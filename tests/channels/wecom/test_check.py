@@ -17,7 +17,7 @@ from bot.i18n import Lang
 from channels.wecom.check import check
 from sandbox import Sandbox
 from sandbox.wecom import FakeWeCom
-from tests.channels.wecom.kit import wecom_bot
+from tests.kit.wecom import wecom_bot
 
 
 async def test_every_check_passes_against_a_running_bot(sandbox: Sandbox, tmp_path: Path) -> None:

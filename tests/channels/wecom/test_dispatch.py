@@ -14,14 +14,14 @@ from bot.clock import FakeClock
 from bot.dispatch.escalation import EscalationService
 from sandbox import Sandbox
 from sandbox.wecom import FakeWeCom
-from tests.channels.wecom.kit import report_leak, wecom_bot
+from tests.kit.wecom import leak_to_wecom, wecom_bot
 
 
 async def test_a_leak_on_telegram_reaches_the_crew_on_wecom_as_a_template_card(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     async with wecom_bot(sandbox, tmp_path) as (wecom, runtime):
-        lead, member = await report_leak(sandbox, wecom)
+        lead, member = await leak_to_wecom(sandbox, wecom)
         for copy in (lead, member):
             assert copy.msgtype == "template_card"
             assert copy.card["card_type"] == "button_interaction"
@@ -35,7 +35,7 @@ async def test_a_leak_on_telegram_reaches_the_crew_on_wecom_as_a_template_card(
 
 async def test_an_accept_race_has_one_winner_and_every_copy_says_who(sandbox: Sandbox, tmp_path: Path) -> None:
     async with wecom_bot(sandbox, tmp_path) as (wecom, runtime):
-        lead, member = await report_leak(sandbox, wecom)
+        lead, member = await leak_to_wecom(sandbox, wecom)
         await asyncio.gather(wecom.click(WECOM_LEAD, lead, "t:acc:1"), wecom.click(WECOM_MEMBER, member, "t:acc:1"))
         await wecom.wait_until(lambda: bool(lead.updates) and bool(member.updates))
         winner = await runtime.db.scalar(
@@ -51,7 +51,7 @@ async def test_an_accept_race_has_one_winner_and_every_copy_says_who(sandbox: Sa
 
 async def test_decline_with_a_reason_updates_the_card_and_tells_the_desk(sandbox: Sandbox, tmp_path: Path) -> None:
     async with wecom_bot(sandbox, tmp_path) as (wecom, runtime):
-        _, member = await report_leak(sandbox, wecom)
+        _, member = await leak_to_wecom(sandbox, wecom)
         await wecom.click(WECOM_MEMBER, member, "t:dec:1")
         await wecom.wait_until(lambda: "t:decr:1:far" in member.payloads())
         await wecom.click(WECOM_MEMBER, member, "t:decr:1:far")
@@ -64,7 +64,7 @@ async def test_decline_with_a_reason_updates_the_card_and_tells_the_desk(sandbox
 
 async def test_the_status_buttons_lead_to_resolved_with_a_cause(sandbox: Sandbox, tmp_path: Path) -> None:
     async with wecom_bot(sandbox, tmp_path) as (wecom, runtime):
-        lead, _ = await report_leak(sandbox, wecom)
+        lead, _ = await leak_to_wecom(sandbox, wecom)
         await wecom.click(WECOM_LEAD, lead, "t:acc:1")
         for prefix in ("t:enr:", "t:site:", "t:res:"):
             await wecom.wait_until(lambda p=prefix: lead.payloads()[0].startswith(p))  # type: ignore[misc]
@@ -84,7 +84,7 @@ async def test_the_crew_group_gets_the_card_and_the_escalation_through_its_robot
     async with FakeWeCom() as wecom:
         settings = wecom_settings(sandbox, wecom, tmp_path / "w.sqlite3", lang="en")
         async with running_bot(settings, clock=clock) as runtime:
-            await report_leak(sandbox, wecom)
+            await leak_to_wecom(sandbox, wecom)
             await wecom.wait_until(lambda: len(wecom.world.robots.get(ROBOT_KEY, [])) >= 1)
             assert "P1" in wecom.world.robots[ROBOT_KEY][0]
             service = next(s for s in runtime.services if isinstance(s, EscalationService))
@@ -105,7 +105,7 @@ async def test_a_card_whose_code_is_spent_or_expired_is_left_and_a_note_sent(
     sandbox: Sandbox, tmp_path: Path, why: str
 ) -> None:
     async with wecom_bot(sandbox, tmp_path) as (wecom, _):
-        lead, member = await report_leak(sandbox, wecom)
+        lead, member = await leak_to_wecom(sandbox, wecom)
         if why == "expired":
             wecom.world.advance(timedelta(hours=73))  # WeCom's clock: every code issued so far is too old
         else:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from bot.cli.demo_wecom import WECOM_DESK, WECOM_LEAD, WECOM_MEMBER
 from sandbox import Sandbox
 from sandbox.wecom import FakeWeCom
-from tests.channels.wecom.kit import wecom_bot
+from tests.kit.wecom import wecom_bot
 
 ODD = st.one_of(
     st.text(max_size=40),

@@ -19,7 +19,7 @@ from channels.wecom.sender import MEMBER_PACE, ROBOT_PACE, WeComPacing, WeComSen
 from common.events import Button, Text
 from sandbox.wecom import FakeWeCom
 from storage.db import Database
-from tests.bot.test_lane import virtual
+from tests.kit.virtual_time import virtual
 
 MEMBER = "zhang.san"
 

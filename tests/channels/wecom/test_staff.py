@@ -12,8 +12,9 @@ from bot.cli.main import main
 from bot.i18n import t
 from bot.people.invites import create_invite
 from sandbox import Sandbox
-from tests.bot.test_staff_cli import write_config
-from tests.channels.wecom.kit import wecom_bot
+from tests.kit.botproc import toml_dump
+from tests.kit.settings import settings_dict
+from tests.kit.wecom import wecom_bot
 
 NEWCOMER = "zhou.xin"
 
@@ -48,7 +49,8 @@ async def test_an_invite_code_sent_to_the_app_links_the_member(sandbox: Sandbox,
 async def test_hotline_invite_for_wecom_says_to_send_the_code_to_the_app(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = write_config(tmp_path)
+    config = tmp_path / "config.toml"
+    config.write_text(toml_dump(settings_dict(tmp_path / "staff.sqlite3")), encoding="utf-8")
     code = await asyncio.to_thread(
         main, ["invite", "--role", "crew", "--crew", "A", "--channel", "wecom", "--config", str(config)]
     )

@@ -1,4 +1,4 @@
-"""The bot with crew A on the WeCom sandbox and the resident on the Bot API sandbox."""
+"""The bot with crew A on the WeCom sandbox and the resident on the Bot API sandbox (tests/channels/wecom/)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ async def wecom_bot(sb: Sandbox, tmp_path: Path, **extra: Any) -> AsyncIterator[
             yield wecom, runtime
 
 
-async def report_leak(sb: Sandbox, wecom: FakeWeCom) -> tuple[Received, Received]:
+async def leak_to_wecom(sb: Sandbox, wecom: FakeWeCom) -> tuple[Received, Received]:
     """The resident reports a leak on Telegram and drops a pin: both crew A copies of the card."""
     await sb.send_text(RESIDENT, LEAK)
     await sb.send_location(RESIDENT, 31.2304, 121.4737)
