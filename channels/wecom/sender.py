@@ -48,6 +48,14 @@ class WeComPacing:
         return ROBOT_PACE if chat in self.robots else MEMBER_PACE
 
 
+def as_text(message: Location | Photo, lang: str) -> str:
+    """A map pin or a photo as WeCom shows it here: words (a Telegram file id means nothing to WeCom)."""
+    if isinstance(message, Location):
+        where = t(lang, "wecom.location", latitude=message.latitude, longitude=message.longitude)
+        return "\n".join(part for part in (where, message.title, message.address) if part)
+    return "\n".join(part for part in (message.caption, t(lang, "wecom.photo")) if part)
+
+
 def new_task_id() -> str:
     return "h" + secrets.token_hex(12)
 
@@ -68,13 +76,7 @@ class WeComSender:
             return await self._edit(message)
         if isinstance(message, Text):
             return await self._text(message.chat, message.text, message)
-        lang = await self._lang(message.chat)
-        if isinstance(message, Location):
-            where = t(lang, "wecom.location", latitude=message.latitude, longitude=message.longitude)
-            text = "\n".join(part for part in (where, message.title, message.address) if part)
-            return await self._app(message.chat, cards.text_message(text))
-        assert isinstance(message, Photo)
-        text = "\n".join(part for part in (message.caption, t(lang, "wecom.photo")) if part)
+        text = as_text(message, await self._lang(message.chat))
         return await self._app(message.chat, cards.text_message(text))
 
     async def _lang(self, userid: str) -> str:
@@ -151,12 +153,7 @@ class WeComSender:
     async def _robot(self, message: Outbound) -> str | None:
         if isinstance(message, Answer | Edit):
             return message.message_id if isinstance(message, Edit) else None  # push only: no edits
-        if isinstance(message, Text):
-            text = message.text
-        elif isinstance(message, Photo):
-            text = message.caption
-        else:
-            text = "\n".join(part for part in (message.title, message.address) if part)
+        text = message.text if isinstance(message, Text) else as_text(message, "zh")  # a group: the utility's language
         await self.api.robot(self.robots[message.chat], cards.markdown(text))
         return new_task_id()
 
