@@ -173,6 +173,15 @@ class PrivacyRepo:
         )
         return cur.rowcount
 
+    async def delete_old_wecom_callbacks(self, before: datetime, limit: int) -> int:
+        """WeCom's callbacks handled before ``before`` (they hold what a member wrote); pending ones stay."""
+        cur = await self.conn.execute(
+            "DELETE FROM wecom_inbox WHERE id IN (SELECT id FROM wecom_inbox WHERE handled_at IS NOT NULL"
+            " AND received_at < ? LIMIT ?)",
+            (to_db(before), limit),
+        )
+        return cur.rowcount
+
     async def clear_old_audit(self, before: datetime, limit: int) -> int:
         cleared, values = _assignments(AUDIT_CLEARED)
         not_yet = " OR ".join(f"{column} != ?" for column in AUDIT_CLEARED)
@@ -194,6 +203,7 @@ class PrivacyRepo:
                 " AND chat != ''",
             ),
             ("refused actions", "SELECT COUNT(*) FROM audit WHERE at < ? AND (actor != '' OR detail != '')"),
+            ("wecom callbacks", "SELECT COUNT(*) FROM wecom_inbox WHERE handled_at IS NOT NULL AND received_at < ?"),
         ):
             rows = await self.conn.execute_fetchall(sql, (at,))
             counts[name] = int(next(iter(rows))[0])

@@ -6,8 +6,9 @@ the resident behind it, the texts of the ticket's notifications (one still waiti
 its events (notes, relayed messages, a /close reason) and the resident's feedback comment; the map pin is
 rounded to 2 decimals. Kept: category, severity, status, cause, crew, every time stamp, choice answers,
 events with which staff member did what and when. A resident with no open ticket left loses their stored
-number and name. Unfinished reports, notifications about no ticket, finished timers and refused actions
-last touched before the cutoff are cleared too. Each ticket is purged once (``purged_at``).
+number and name. Unfinished reports, notifications about no ticket, finished timers, refused actions and
+WeCom's handled callbacks (what a member wrote) last touched before the cutoff are cleared too. Each ticket is
+purged once (``purged_at``).
 
 It runs while the bot runs: in transactions of ``BATCH`` tickets (10-20 ms each in the database's
 thread), with a pause between them in which the bot's own writes (a resident's report, a safety card's
@@ -196,6 +197,9 @@ async def purge(
     result.other_rows += await _batches(db, notifications, result, pause_s)
     result.other_rows += await _batches(db, lambda tx: PrivacyRepo(tx).clear_old_timers(cutoff, BATCH), result, pause_s)
     result.other_rows += await _batches(db, lambda tx: PrivacyRepo(tx).clear_old_audit(cutoff, BATCH), result, pause_s)
+    result.other_rows += await _batches(
+        db, lambda tx: PrivacyRepo(tx).delete_old_wecom_callbacks(cutoff, BATCH), result, pause_s
+    )
     await truncate_wal(db)
     logger.info("%s (older than %d days)", result, older_than_days)
     return result
