@@ -126,6 +126,8 @@ async def _serve(
         hook = WebhookServer(app, settings) if webhook else None
         clock = clock or SystemClock()
         wecom = wecom_for(settings, db, clock)  # [wecom]: crews and staff on WeCom, its callback beside Telegram
+        if wecom is not None and hook is not None:
+            hook.add_routes(wecom.server.add_to)  # one web server: the webhook's
         try:
             await watch.start()
             notify.status("connecting to Telegram (getMe)")

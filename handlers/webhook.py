@@ -26,6 +26,7 @@ import hmac
 import json
 import logging
 from collections import deque
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -83,6 +84,10 @@ class WebhookServer:
         web_app.router.add_post(webhook_path(self.url), self._handle)
         web_app.router.add_get("/healthz", self._health)
         self._web_app = web_app
+
+    def add_routes(self, register: Callable[[web.UrlDispatcher], None]) -> None:
+        """More routes on this server (another channel's callback), before ``start``."""
+        register(self._web_app.router)
 
     @property
     def bound_port(self) -> int:

@@ -19,7 +19,7 @@ class WeComConfig(Section):
     encoding_aes_key: SecretStr = SecretStr("")  # the callback's EncodingAESKey (43 characters)
     base_url: str = "https://qyapi.weixin.qq.com"  # the API (the sandbox's address in the demo and tests)
     callback_url: str = ""  # the public URL WeCom POSTs to (reverse proxy -> callback_listen)
-    callback_listen: str = "127.0.0.1:8444"  # where the callback server listens (HOST:PORT; port 0: any)
+    callback_listen: str = "127.0.0.1:8444"  # polling: the callback's own server (HOST:PORT); --webhook: unused
     trusted_ip: str = ""  # the server's public IP, as entered in the app's 企业可信IP (shown by hotline wecom check)
     robots: dict[str, SecretStr] = Field(default_factory=dict)  # crew group robots: name -> the webhook's key
 

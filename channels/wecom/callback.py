@@ -1,4 +1,6 @@
-"""The callback server WeCom POSTs to (``[wecom] callback_url``, served on ``callback_listen``).
+"""The callback WeCom POSTs to (``[wecom] callback_url``): on the bot's webhook server when it runs with
+``--webhook`` (the path of ``callback_url`` beside Telegram's), else on a small server of its own at
+``callback_listen`` (polling has no web server).
 
 - ``GET``: URL verification. ``echostr`` is encrypted; the answer is its plain text, only when
   ``msg_signature`` (over the token, timestamp, nonce and echostr) matches.
@@ -40,10 +42,18 @@ class CallbackServer:
         self.host, self.port, self.path = host.strip("[]"), int(port), path
         self.received = self.repeated = self.refused = 0
         self._runner: web.AppRunner | None = None
-        app = web.Application(client_max_size=MAX_BODY_BYTES)
-        app.router.add_get(path, self._verify)
-        app.router.add_post(path, self._receive)
-        self._app = app
+        self.mounted = False  # on the Telegram webhook's server (``add_to``): no server of its own
+        self._app = web.Application(client_max_size=MAX_BODY_BYTES)
+        self._routes(self._app.router)
+
+    def _routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get(self.path, self._verify)
+        router.add_post(self.path, self._receive)
+
+    def add_to(self, router: web.UrlDispatcher) -> None:
+        """Serve the callback on another server (the bot's webhook server) instead of ``listen``."""
+        self._routes(router)
+        self.mounted = True
 
     @property
     def bound_port(self) -> int:
@@ -56,6 +66,9 @@ class CallbackServer:
         return f"http://{self.host}:{self.bound_port}{self.path}"
 
     async def start(self) -> None:
+        if self.mounted:
+            logger.info("WeCom callback served on the webhook's server at %s", self.path)
+            return
         self._runner = web.AppRunner(self._app, access_log=None, shutdown_timeout=2.0, handle_signals=False)
         await self._runner.setup()
         await web.TCPSite(self._runner, self.host, self.port).start()

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.cli.demo_wecom import WECOM_DESK, WECOM_LEAD
+from bot.cli.demo import running_bot
+from bot.cli.demo_wecom import WECOM_DESK, WECOM_LEAD, wecom_settings
 from sandbox import Sandbox
+from sandbox.wecom import FakeWeCom
+from tests.kit.webhook import free_port, webhook_settings
 from tests.kit.wecom import leak_to_wecom, wecom_bot
 
 
@@ -77,3 +80,14 @@ async def test_the_sandbox_control_api_drives_a_member_over_http(sandbox: Sandbo
         ) as a:
             assert a.status == 404
         assert await runtime.db.scalar("SELECT status FROM tickets WHERE id = 1") == "accepted"
+
+
+async def test_with_a_webhook_the_callback_is_served_on_the_webhooks_server(sandbox: Sandbox, tmp_path: Path) -> None:
+    port = free_port()
+    async with FakeWeCom() as wecom:
+        settings = wecom_settings(sandbox, wecom, tmp_path / "hook.sqlite3", lang="en")
+        settings.telegram = webhook_settings(sandbox, tmp_path / "unused.sqlite3", port).telegram
+        wecom.callback_url = f"http://127.0.0.1:{port}/wecom/callback"  # not wecom.callback_listen
+        async with running_bot(settings, webhook=True):
+            assert await wecom.send_text(WECOM_DESK, "/help") == 200
+            await wecom.wait_until(lambda: bool(wecom.messages(WECOM_DESK)))
