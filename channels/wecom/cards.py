@@ -18,6 +18,7 @@ SUB_TITLE_CHARS = 112
 TEXT_BYTES = 2048
 MAX_BUTTONS = 6
 MAX_OPTIONS = 10
+REPLACE_CHARS = 24
 SUBMIT_KEY = "wecom:choose"  # the dropdown's submit button; the chosen option id is the payload
 QUESTION_KEY = "choice"
 
@@ -54,19 +55,18 @@ def text_message(text: str) -> dict[str, Any]:
 
 
 def template_card(text: str, buttons: list[list[Button]], task_id: str, *, submit_label: str) -> dict[str, Any]:
-    """A ``button_interaction`` card (a ``text_notice`` one when there are no buttons)."""
+    """A ``button_interaction`` card (``buttons``: at least one)."""
     head, rest = split(text)
     flat = [button for row in buttons for button in row]
+    if not flat:
+        raise ValueError("a card needs a button: a text without buttons is a text message")
     card: dict[str, Any] = {
-        "card_type": "button_interaction" if flat else "text_notice",
+        "card_type": "button_interaction",
         "main_title": {"title": _cut(head, TITLE_CHARS)},
         "task_id": task_id,
     }
     if rest:
         card["sub_title_text"] = sub_title(rest)
-    if not flat:
-        card["card_action"] = {"type": 0}  # a text notice needs an action; 0: none
-        return card
     if len(flat) <= MAX_BUTTONS:
         card["button_list"] = [{"text": _cut(b.text, 10), "style": 1, "key": b.data} for b in flat]
         return card
@@ -78,6 +78,12 @@ def template_card(text: str, buttons: list[list[Button]], task_id: str, *, submi
     }
     card["button_list"] = [{"text": submit_label, "style": 1, "key": SUBMIT_KEY}]
     return card
+
+
+def replace_name(text: str) -> str:
+    """An edit that takes a card's buttons away ("taken by ...", "you declined: ..."), as WeCom shows it: the
+    buttons become one that cannot be pressed, named by the edit's last paragraph."""
+    return _cut(text.strip().rsplit("\n\n", 1)[-1].strip(), REPLACE_CHARS)
 
 
 def payloads(buttons: list[list[Button]]) -> str:

@@ -131,15 +131,21 @@ class WeComSender:
     async def _update(self, copy: CardCopy, message: Edit) -> bool:
         """update_template_card with the copy's oldest valid code (the next one if WeCom refuses it); False
         when none is left."""
-        submit = t(await self._lang(copy.userid), "wecom.submit")
-        card = cards.template_card(message.text, message.buttons, copy.task_id, submit_label=submit)
+        change: dict[str, Any]
+        if message.buttons:
+            submit = t(await self._lang(copy.userid), "wecom.submit")
+            change = {
+                "template_card": cards.template_card(message.text, message.buttons, copy.task_id, submit_label=submit)
+            }
+        else:  # no buttons left: they become one that cannot be pressed, saying why ("已由 〈接单人〉 接单")
+            change = {"button": {"replace_name": cards.replace_name(message.text)}}
         for _ in range(5):
             code = await self._spend(copy.task_id)
             if code is None:
                 return False
             payload = {"userids": [copy.userid], "agentid": self.config.agent_id, "response_code": code}
             try:
-                await self.api.call("message/update_template_card", {**payload, "template_card": card})
+                await self.api.call("message/update_template_card", {**payload, **change})
             except Rejected as exc:
                 logger.info("card update refused (%s)", exc.kind)
                 continue

@@ -168,6 +168,9 @@ class FakeWeCom:
             copy = self.world.card_copy(str(userid), code.task_id)
             if copy is not None and "template_card" in body:
                 copy.updates.append(dict(body["template_card"]))
+            elif copy is not None and "button" in body:  # the buttons become one that cannot be pressed
+                card = {k: v for k, v in copy.card.items() if k not in ("button_list", "button_selection")}
+                copy.updates.append({**card, "replace_name": str(body["button"].get("replace_name", ""))})
         self.changed()
         return self._err(0, "ok")
 

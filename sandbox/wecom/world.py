@@ -37,11 +37,8 @@ class Received:
         if self.msgtype == "text":
             return str(self.body["text"]["content"])
         card = self.card
-        return "\n".join(
-            part
-            for part in (str(card.get("main_title", {}).get("title", "")), str(card.get("sub_title_text", "")))
-            if part
-        )
+        parts = (card.get("main_title", {}).get("title", ""), card.get("sub_title_text", ""), card.get("replace_name"))
+        return "\n".join(str(part) for part in parts if part)
 
     def payloads(self) -> list[str]:
         """The payloads the member can press now (buttons, or the dropdown's options)."""
