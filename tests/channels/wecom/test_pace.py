@@ -1,6 +1,7 @@
 """The WeCom lane never sends a member more than 30 messages in a minute (WeCom drops the excess without a
 word): a burst of 100 cards to one member, in virtual time, against the WeCom sandbox, which records every
-message it would have dropped. Without the pacing the same burst loses most of the cards."""
+message it would have dropped. Without the pacing the same burst loses most of the cards. A crew group's robot
+(20 a minute, the 21st refused) gets 50 pushes without a refusal."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from storage.db import Database
 from tests.kit.virtual_time import virtual
 
 MEMBER = "zhang.san"
+ROBOT, ROBOT_KEY = "crew_a", "robot-key-a"
 
 
 class Unpaced:
@@ -29,7 +31,7 @@ class Unpaced:
         return Pace(1000.0, 1000.0)
 
 
-async def burst(paced: bool) -> FakeWeCom:
+async def burst(paced: bool, *, chat: str = MEMBER, count: int = 100) -> FakeWeCom:
     async def tick() -> None:  # the database answers from its thread: keep a timer so virtual time can move
         never = asyncio.Event()
         while not never.is_set():
@@ -41,16 +43,21 @@ async def burst(paced: bool) -> FakeWeCom:
         async with FakeWeCom() as wecom:
             wecom.world.member(MEMBER)
             config = WeComConfig(
-                corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret, base_url=wecom.base_url
+                corp_id=wecom.corp_id,
+                agent_id=wecom.agent_id,
+                secret=wecom.secret,
+                base_url=wecom.base_url,
+                robots={ROBOT: ROBOT_KEY},
             )
             db = await Database.open(Path(tmp) / "pace.sqlite3")
             api = QyApi(config, db, SystemClock())
             sender = WeComSender(api, config, db, SystemClock())
-            lane = Lane(sender, OutboundConfig(), pacing=WeComPacing(set()) if paced else Unpaced(), concurrency=8)
+            pacing = WeComPacing({ROBOT}) if paced else Unpaced()
+            lane = Lane(sender, OutboundConfig(), pacing=pacing, concurrency=8)
             await lane.start()
             cards = [
-                Text(chat=MEMBER, text=f"#{n}", buttons=[[Button(text="Accept", data=f"t:acc:{n}")]], priority=1)
-                for n in range(100)
+                Text(chat=chat, text=f"#{n}", buttons=[[Button(text="Accept", data=f"t:acc:{n}")]], priority=1)
+                for n in range(count)
             ]
             await asyncio.gather(*(lane.submit(card) for card in cards))
             await lane.stop()
@@ -81,3 +88,10 @@ async def test_a_burst_of_100_cards_to_one_member_loses_none() -> None:
 async def test_without_the_pace_wecom_would_drop_most_of_the_burst() -> None:
     wecom = await burst(paced=False)
     assert wecom.world.dropped.get(MEMBER, 0) == 70
+
+
+@virtual
+async def test_a_burst_of_50_pushes_to_a_crew_groups_robot_is_never_refused() -> None:
+    wecom = await burst(paced=True, chat=ROBOT, count=50)
+    assert wecom.world.robot_refused == 0
+    assert len(wecom.world.robots[ROBOT_KEY]) == 50
