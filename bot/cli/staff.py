@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.cli.text import Kit, Say
 from bot.clock import SystemClock
-from bot.config.settings import CONFIGURED_CHANNEL, Settings
+from bot.config.settings import Settings
 from bot.dispatch.offer import JobScope
 from bot.people.invites import InviteError, cancel_invite, create_invite
 from bot.people.revoke import Revocation, RevokeError, find_staff, revoke, user_arg
@@ -42,10 +42,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], kit: K
 
     staff = kit.add(sub, "staff", "help.staff")
     staff_sub = kit.commands(staff, "staff_command")
-    kit.with_config(kit.add(staff_sub, "list", "help.staff_list"))
+    listing = kit.add(staff_sub, "list", "help.staff_list")
     rev = kit.add(staff_sub, "revoke", "help.staff_revoke")
     rev.add_argument("user", help=kit.say("help.staff_user"))
-    kit.with_config(rev)
+    for parser in (listing, rev):
+        parser.add_argument(
+            "--channel", choices=("telegram", "wecom"), default="telegram", help=kit.say("help.staff_channel")
+        )
+        kit.with_config(parser)
 
 
 def _local(settings: Settings, when: datetime) -> str:
@@ -116,18 +120,16 @@ async def _staff(args: argparse.Namespace, settings: Settings, say: Say) -> str:
     db = await Database.open(settings.storage.path)
     try:
         if args.staff_command == "list":
-            entries = await db.read(lambda conn: staff_entries(conn, settings))
+            entries = await db.read(lambda conn: staff_entries(conn, settings, args.channel))
             return "\n".join([say("staff.header"), *map(_entry_line, entries)]) if entries else say("staff.none")
-        user = user_arg(args.user)
+        user = user_arg(args.user, args.channel)
         if user is None:
             raise RevokeError("staff.not_a_user", user=repr(args.user))
         now = SystemClock().now()
 
         async def revoke_user(tx: SyncConnection) -> Revocation:
             scope = JobScope(tx, settings, now)
-            return await revoke(
-                scope, await find_staff(scope, CONFIGURED_CHANNEL, user), by="cli", channel=CONFIGURED_CHANNEL
-            )
+            return await revoke(scope, await find_staff(scope, args.channel, user), by="cli", channel=args.channel)
 
         done = await db.run(revoke_user)
     finally:

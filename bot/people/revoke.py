@@ -15,8 +15,10 @@ dispatcher), an admin any role; nobody themselves.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
+from bot.config.settings import CONFIGURED_CHANNEL
 from bot.context import Ctx
 from bot.dispatch import escalation
 from bot.dispatch.crew_actions import NOTE_FLOW
@@ -55,9 +57,15 @@ class Revocation:
     tickets: list[int] = field(default_factory=list)
 
 
-def user_arg(text: str) -> str | None:
-    """A Telegram user id as typed (ASCII digits only), else None."""
+_WECOM_USERID = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
+
+
+def user_arg(text: str, channel: str = CONFIGURED_CHANNEL) -> str | None:
+    """An account's id as typed, else None: a Telegram user id (ASCII digits), a WeCom userid (letters,
+    digits and ``_.@-``)."""
     value = text.strip()
+    if channel == "wecom":
+        return value if _WECOM_USERID.fullmatch(value) else None
     return value if value.isascii() and value.isdigit() and len(value) <= 20 else None
 
 
@@ -159,7 +167,7 @@ async def _usage(ctx: Ctx) -> None:
 async def revoke_command(ctx: Ctx) -> None:
     """``/revoke USER``: take a staff member's role back at once (supervisors and admins)."""
     me = ctx.person
-    user = user_arg(ctx.ev.args[0]) if len(ctx.ev.args) == 1 else None
+    user = user_arg(ctx.ev.args[0], ctx.ev.channel) if len(ctx.ev.args) == 1 else None
     if user is None:
         await _usage(ctx)
         return

@@ -9,9 +9,13 @@ import pytest
 
 from bot.cli.demo_wecom import WECOM_DESK, WECOM_LEAD
 from bot.cli.main import main
+from bot.clock import SystemClock
+from bot.config.settings import load_settings
 from bot.i18n import t
 from bot.people.invites import create_invite
+from bot.people.staff import sync_staff
 from sandbox import Sandbox
+from storage.db import Database
 from tests.kit.botproc import toml_dump
 from tests.kit.settings import settings_dict
 from tests.kit.wecom import wecom_bot
@@ -58,3 +62,29 @@ async def test_hotline_invite_for_wecom_says_to_send_the_code_to_the_app(
     assert code == 0
     invite = out.splitlines()[0].removeprefix("invite code: ")
     assert f"WeCom (企业微信): {invite}" in out and "t.me" not in out
+
+
+async def test_hotline_staff_lists_and_revokes_a_wecom_member(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = settings_dict(tmp_path / "staff.sqlite3", wecom={"corp_id": "wwstaff"})
+    data["crews"][0]["members"].append({"user_id": "li.wei", "name": "Li Wei", "channel": "wecom"})
+    config = tmp_path / "config.toml"
+    config.write_text(toml_dump(data), encoding="utf-8")
+    settings = load_settings(config)
+    db = await Database.open(settings.storage.path)
+    try:
+        await sync_staff(db, settings, SystemClock().now())
+    finally:
+        await db.close()
+
+    def run(*argv: str) -> tuple[int, str]:
+        code = main([*argv, "--config", str(config)])
+        return code, capsys.readouterr().out
+
+    code, out = await asyncio.to_thread(run, "staff", "list", "--channel", "wecom")
+    assert code == 0 and "li.wei" in out and "1001" not in out
+    code, out = await asyncio.to_thread(run, "staff", "revoke", "li.wei", "--channel", "wecom")
+    assert code == 0 and "Li Wei" in out
+    code, out = await asyncio.to_thread(run, "staff", "list", "--channel", "wecom")
+    assert "revoked" in out
