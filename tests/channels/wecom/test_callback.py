@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.cli.demo import running_bot
 from bot.cli.demo_wecom import WECOM_DESK, WECOM_LEAD, wecom_settings
@@ -13,6 +14,8 @@ from sandbox import Sandbox
 from sandbox.wecom import FakeWeCom
 from tests.kit.webhook import free_port, webhook_settings
 from tests.kit.wecom import leak_to_wecom, wecom_bot
+
+pytestmark = pytest.mark.e2e  # the whole bot against the sandboxes
 
 
 async def test_url_verification_answers_the_decrypted_echostr_only_when_signed(

@@ -19,6 +19,8 @@ from sandbox import Sandbox
 from sandbox.wecom import FakeWeCom
 from tests.kit.wecom import wecom_bot
 
+pytestmark = pytest.mark.e2e  # the whole bot against the sandboxes
+
 
 async def test_every_check_passes_against_a_running_bot(sandbox: Sandbox, tmp_path: Path) -> None:
     async with wecom_bot(sandbox, tmp_path) as (_, runtime):

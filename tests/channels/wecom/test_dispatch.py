@@ -16,6 +16,8 @@ from sandbox import Sandbox
 from sandbox.wecom import FakeWeCom
 from tests.kit.wecom import leak_to_wecom, wecom_bot
 
+pytestmark = pytest.mark.e2e  # the whole bot against the sandboxes
+
 
 async def test_a_leak_on_telegram_reaches_the_crew_on_wecom_as_a_template_card(
     sandbox: Sandbox, tmp_path: Path

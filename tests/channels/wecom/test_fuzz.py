@@ -20,6 +20,8 @@ from sandbox import Sandbox
 from sandbox.wecom import FakeWeCom
 from tests.kit.wecom import wecom_bot
 
+pytestmark = pytest.mark.e2e  # the whole bot against the sandboxes
+
 ODD = st.one_of(
     st.text(max_size=40),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=200),

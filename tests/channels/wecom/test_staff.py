@@ -20,6 +20,8 @@ from tests.kit.botproc import toml_dump
 from tests.kit.settings import settings_dict
 from tests.kit.wecom import wecom_bot
 
+pytestmark = pytest.mark.e2e  # the whole bot against the sandboxes
+
 NEWCOMER = "zhou.xin"
 
 
