@@ -64,27 +64,6 @@ async def test_the_desk_on_wecom_sends_commands_as_text(sandbox: Sandbox, tmp_pa
         await wecom.wait_until(lambda: sum("#1" in r.text for r in wecom.messages(WECOM_DESK)) >= 2)
 
 
-async def test_the_sandbox_control_api_drives_a_member_over_http(sandbox: Sandbox, tmp_path: Path) -> None:
-    async with wecom_bot(sandbox, tmp_path) as (wecom, runtime), aiohttp.ClientSession() as http:
-        await leak_to_wecom(sandbox, wecom)
-        base = wecom.base_url
-        async with http.post(f"{base}/control/press", json={"userid": WECOM_LEAD, "prefix": "t:acc:"}) as answer:
-            assert answer.status == 200 and (await answer.json())["key"] == "t:acc:1"
-        await wecom.wait_until(lambda: any("t:enr:1" in r.payloads() for r in wecom.messages(WECOM_LEAD)))
-        async with http.get(f"{base}/control/chat/{WECOM_LEAD}") as answer:
-            chat = await answer.json()
-        assert any("t:enr:1" in item["keys"] and item["updates"] >= 1 for item in chat)
-        async with http.post(f"{base}/control/text", json={"userid": WECOM_DESK, "text": "/open"}) as answer:
-            assert (await answer.json())["status"] == 200
-        async with http.get(f"{base}/control/stats") as answer:
-            assert (await answer.json())["dropped"] == {}
-        async with http.post(
-            f"{base}/control/press", json={"userid": WECOM_DESK, "prefix": "zz", "timeout_s": 0.1}
-        ) as a:
-            assert a.status == 404
-        assert await runtime.db.scalar("SELECT status FROM tickets WHERE id = 1") == "accepted"
-
-
 async def test_with_a_webhook_the_callback_is_served_on_the_webhooks_server(sandbox: Sandbox, tmp_path: Path) -> None:
     port = free_port()
     async with FakeWeCom() as wecom:
