@@ -110,18 +110,24 @@ class WeComAdapter:
         return added
 
     async def _work(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while rows := await self.db.read(lambda conn: WeComInboxRepo(conn).pending()):
-                for row in rows:
-                    try:
-                        await self._handle(row.body)
-                    except StorageError:
-                        raise  # the row stays pending for the next start
-                    except Exception:  # the update boundary: one bad event must not stop the others
-                        logger.exception("WeCom callback %s could not be handled", row.id)
-                    await self._handled(row.id)
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                while rows := await self.db.read(lambda conn: WeComInboxRepo(conn).pending()):
+                    for row in rows:
+                        try:
+                            await self._handle(row.body)
+                        except StorageError:
+                            raise
+                        except Exception:  # the update boundary: one bad event must not stop the others
+                            logger.exception("WeCom callback %s could not be handled", row.id)
+                        await self._handled(row.id)
+        except StorageError as exc:  # a failure of our own: stop loudly; what was kept stays for the next start
+            logger.critical("WeCom callbacks cannot be handled: the database failed (%s); stopping", exc)
+            runtime = self.runtime
+            if runtime is not None and runtime.on_fatal is not None:
+                runtime.on_fatal("the database failed while handling WeCom callbacks")
 
     async def _handled(self, row_id: int) -> None:
         now = self.clock.now()
