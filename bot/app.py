@@ -26,6 +26,7 @@ from bot.ops.server import ApiHealth, OpsServer
 from bot.outbound.channels import Channel
 from bot.questions import knowledge
 from bot.runtime import Runtime
+from channels.wechat.server import WechatAdapter
 from channels.wecom.adapter import wecom_for
 from handlers.channel import telegram_channel
 from handlers.convert import TelegramUpdate
@@ -128,6 +129,7 @@ async def _serve(
         wecom = wecom_for(settings, db, clock)  # [wecom]: crews and staff on WeCom, its callback beside Telegram
         if wecom is not None and hook is not None:
             hook.add_routes(wecom.server.add_to)  # one web server: the webhook's
+        wechat = WechatAdapter(settings, db, clock) if settings.wechat.enabled else None
         try:
             await watch.start()
             notify.status("connecting to Telegram (getMe)")
@@ -149,7 +151,12 @@ async def _serve(
             health.ok()  # getMe answered
             notify.status("starting")
             sender = MeteredSender(TelegramSender(app.bot), metrics, health)
-            every = [telegram_channel(sender, settings), *channels, *([wecom.channel] if wecom else [])]
+            every = [
+                telegram_channel(sender, settings),
+                *channels,
+                *([wecom.channel] if wecom else []),
+                *([wechat.channel] if wechat else []),
+            ]
             runtime = await Runtime.start(settings, clock, every, db=db, refused_advice=TOKEN_ADVICE)
             runtime.on_fatal = halt
             app.bot_data["runtime"] = runtime
@@ -203,6 +210,8 @@ async def _serve(
                 logger.info("polling for updates as @%s", app.bot.username)
             if wecom is not None:
                 await wecom.start(runtime)
+            if wechat is not None:
+                await wechat.start(runtime)  # the callback beside Telegram's polling or webhook
             runtime.health.mark_ok()
             where = f"webhook for {settings.telegram.webhook_url}" if hook is not None else "polling"
             keepalive.ready(f"running: {where} as @{app.bot.username}", runtime.alive)
@@ -220,6 +229,8 @@ async def _serve(
                 await hook.stop()
             if wecom is not None:
                 await wecom.stop()
+            if wechat is not None:
+                await wechat.stop()
             if app.updater is not None and app.updater.running:
                 with contextlib.suppress(TelegramError):  # a refused token: PTB's last getUpdates fails too
                     await app.updater.stop()

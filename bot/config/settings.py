@@ -22,6 +22,7 @@ from bot.config.ops import LoggingConfig, OpsConfig
 from bot.config.section import Section
 from bot.config.utility import UtilityConfig
 from bot.config.wecom import WeComConfig
+from bot.config.wechat import WechatConfig
 from bot.drills.config import DrillsConfig
 from bot.key_sites.model import KeySite, KeySiteMatch
 from common.errors import ConfigError
@@ -203,6 +204,7 @@ class Settings(BaseSettings):
     key_sites: list[KeySite] = Field(default_factory=list)
     key_site_match: KeySiteMatch = KeySiteMatch()
     wecom: WeComConfig = WeComConfig()
+    wechat: WechatConfig = WechatConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,174 @@
+"""A thin aiohttp client for the few Official Account endpoints the hotline calls (wechatpy's is synchronous).
+
+The access token comes from ``stable_token`` (the old ``/cgi-bin/token`` invalidates the previous token on
+every call: two processes would keep knocking each other out, the classic 40001) and is kept with its expiry
+in the database (``storage.channel_tokens``) for every process. A call refused for its token (40001, 40014,
+42001) drops that token and is tried once more with a fresh one.
+
+WeChat's answers become the product's delivery errors: 45015 (the window is closed), 45047 (its quota is
+used) and 43004 (not following) mean the resident cannot be reached this way (``Unreachable``); 40164 (our
+IP is not on the whitelist), 40013/40125 (a wrong AppID or AppSecret) refuse *us* (``ChannelRefused``, with
+what to do in plain words); -1 and the network are transient; anything else rejects that one message.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+
+from bot.clock import Clock
+from bot.outbound.delivery import Blocked, ChannelRefused, DeliveryError, Rejected, RetryLater, Transient, Unreachable
+from common.jsonfast import dumps, loads
+from storage.channel_tokens import ChannelTokensRepo
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "wechat"
+TOKEN_REFUSED = {40001, 40014, 42001}
+TIMEOUT_S = 10.0
+
+ADVICE = {
+    40164: (
+        "this server's public IP address is not on the account's IP whitelist: in mp.weixin.qq.com, 设置与开发 → "
+        "基本配置 → IP白名单, add the address WeChat names in this error, then start again"
+    ),
+    40013: "wechat.app_id is not a valid AppID: copy it from 设置与开发 → 基本配置 → 开发者ID(AppID)",
+    40125: (
+        "the AppSecret is wrong or was reset: take the current one (基本配置 → 开发者密码) into "
+        "HOTLINE_WECHAT__APP_SECRET"
+    ),
+    41002: "wechat.app_id is empty",
+    41004: "HOTLINE_WECHAT__APP_SECRET is empty",
+}
+
+
+class WindowClosed(Unreachable):
+    """45015: more than 48 hours since the resident's last message (or the minute after a click is over)."""
+
+    _MEANING = "window closed"
+
+
+class QuotaUsed(Unreachable):
+    """45047: the window's messages are used up."""
+
+    _MEANING = "quota used"
+
+
+def error_for(code: int, message: str, method: str) -> DeliveryError:
+    detail = f"{code} {message}"[:200]
+    where = {"method": method, "code": str(code)}
+    if code in ADVICE:
+        return ChannelRefused(f"{detail}: {ADVICE[code]}", **where)
+    if code == 45015:
+        return WindowClosed(detail, **where)
+    if code == 45047:
+        return QuotaUsed(detail, **where)
+    if code in (43004, 43019):  # not following us / we are blocked
+        return Blocked(detail, **where)
+    if code == 45009:  # the account's daily call quota
+        return RetryLater(600.0, detail, **where)
+    if code in (-1, 45011):  # system busy; calls too frequent
+        return Transient(detail, **where)
+    return Rejected(detail, **where)
+
+
+class WechatApi:
+    def __init__(
+        self, base_url: str, app_id: str, app_secret: str, db: Database, clock: Clock, *, pool_size: int = 16
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.app_id = app_id
+        self._secret = app_secret
+        self._db = db
+        self._clock = clock
+        self._pool_size = pool_size
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=self._pool_size)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=TIMEOUT_S))
+        return self._session
+
+    async def _post(self, path: str, body: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
+        method = path.rsplit("/", 1)[-1]
+        try:
+            async with self.session().post(f"{self.base_url}{path}", params=params, data=dumps(body),
+                                           headers={"Content-Type": "application/json"}) as response:  # fmt: skip
+                if response.status >= 500:
+                    raise Transient(f"HTTP {response.status}", method=method, code=str(response.status))
+                raw = await response.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise Transient(type(exc).__name__, method=method, code="network") from None
+        try:
+            answer = loads(raw)
+        except ValueError:
+            raise Transient("not JSON", method=method, code="network") from None
+        return answer if isinstance(answer, dict) else {}
+
+    async def fetch_token(self, *, force: bool = False) -> tuple[str, datetime]:
+        """A stable access token from WeChat (``force``: a new one, the old one is still valid for 5 minutes)."""
+        body = {"grant_type": "client_credential", "appid": self.app_id, "secret": self._secret, "force_refresh": force}
+        answer = await self._post("/cgi-bin/stable_token", body, {})
+        code = int(answer.get("errcode", 0) or 0)
+        if code or "access_token" not in answer:
+            raise error_for(code or -1, str(answer.get("errmsg", "no access_token")), "stable_token")
+        expires = self._clock.now() + timedelta(seconds=int(answer.get("expires_in", 7200)))
+        return str(answer["access_token"]), expires
+
+    async def token(self) -> str:
+        now = self._clock.now()
+        kept = await self._db.read(lambda conn: ChannelTokensRepo(conn).valid(CHANNEL, now=now))
+        if kept is not None:
+            return kept
+        token, expires = await self.fetch_token()
+        await self._db.run(lambda tx: ChannelTokensRepo(tx).keep(CHANNEL, token, expires_at=expires, now=now))
+        logger.info("wechat: a new access token, valid until %s", expires.isoformat(timespec="minutes"))
+        return token
+
+    async def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST ``body`` with the access token; WeChat's error codes raised as delivery errors."""
+        method = path.rsplit("/", 1)[-1]
+        for attempt in (1, 2):
+            token = await self.token()
+            answer = await self._post(path, body, {"access_token": token})
+            code = int(answer.get("errcode", 0) or 0)
+            if code in TOKEN_REFUSED and attempt == 1:
+                logger.warning("wechat: %s refused the access token (%d); fetching a new one", method, code)
+                await self._db.run(lambda tx, token=token: ChannelTokensRepo(tx).drop(CHANNEL, token))  # type: ignore[misc]
+                continue
+            if code:
+                raise error_for(code, str(answer.get("errmsg", "")), method)
+            return answer
+        raise ChannelRefused("the access token is refused even fresh", method=method, code="40001")
+
+    async def media(self, media_id: str) -> bytes:
+        """The bytes of a resident's photo (WeChat keeps it for 3 days)."""
+        for attempt in (1, 2):
+            token = await self.token()
+            try:
+                async with self.session().get(
+                    f"{self.base_url}/cgi-bin/media/get", params={"access_token": token, "media_id": media_id}
+                ) as response:
+                    raw = await response.read()
+                    kind = response.headers.get("Content-Type", "")
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise Transient(type(exc).__name__, method="media/get", code="network") from None
+            if "json" not in kind and "text" not in kind:
+                return raw
+            answer = loads(raw)
+            code = int(answer.get("errcode", 0) or 0) if isinstance(answer, dict) else -1
+            if code in TOKEN_REFUSED and attempt == 1:
+                await self._db.run(lambda tx, token=token: ChannelTokensRepo(tx).drop(CHANNEL, token))  # type: ignore[misc]
+                continue
+            raise error_for(code or -1, str(answer.get("errmsg", "") if isinstance(answer, dict) else ""), "media/get")
+        raise ChannelRefused("the access token is refused even fresh", method="media/get", code="40001")

@@ -1,0 +1,84 @@
+"""The core's replies as WeChat can show them: text only, buttons and keys as numbered choices.
+
+WeChat has no inline keyboards and no edits. A button (or a reply-keyboard key) becomes a numbered line the
+resident answers with the number or the words; the resident's menu keys are left out (the account's custom
+menu holds them); a "share location" key becomes a hint ("+ → 位置"), a "share contact" key "reply with your
+number". An edit is sent as a new message only when it brings choices the resident must answer (an edit
+that only takes buttons away, or marks a choice as made, would be noise); a toast (``Answer``) is not sent.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from bot.i18n import Lang, t
+from bot.intake.menu import fold, menu_item
+from common.events import Answer, Button, Edit, Key, Location, Outbound, Photo, Text
+
+BUTTON, KEY = "b", "k"
+MAX_TEXT_BYTES = 2000  # a customer-service or passive text message holds at most 2,048 bytes
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    choices: list[list[str]] = field(default_factory=list)  # [kind, value, label], numbered from 1
+
+
+def render(message: Outbound, lang: Lang) -> Rendered | None:
+    """What the resident sees for ``message`` (None: nothing is sent on WeChat)."""
+    if isinstance(message, Answer):
+        return None
+    if isinstance(message, Edit):
+        return _choices(message.text, message.buttons, None, lang) if message.buttons else None
+    if isinstance(message, Text):
+        return _choices(message.text, message.buttons, message.keyboard, lang)
+    if isinstance(message, Location):
+        place = " ".join(part for part in (message.title, message.address) if part)
+        return Rendered(_join(place, t(lang, "wechat.place", lat=message.latitude, lon=message.longitude)))
+    if isinstance(message, Photo):
+        return Rendered(message.caption or t(lang, "wechat.photo"))
+    return None
+
+
+def _choices(text: str, buttons: list[list[Button]], keyboard: list[list[Key]] | None, lang: Lang) -> Rendered:
+    choices = [[BUTTON, b.data, b.text] for row in buttons for b in row]
+    hints: list[str] = []
+    for key in (k for row in keyboard or [] for k in row):
+        if key.location:
+            hints.append(t(lang, "wechat.location_hint"))
+        elif key.contact:
+            hints.append(t(lang, "wechat.contact_hint"))
+        elif menu_item(key.text) is None:
+            choices.append([KEY, key.text, key.text])
+    lines = [f"{n}. {label}" for n, (_, _, label) in enumerate(choices, 1)]
+    body = _join(text, *hints, *([t(lang, "wechat.choose"), *lines] if lines else []))
+    return Rendered(_fit(body), choices)
+
+
+def _join(*parts: str) -> str:
+    return "\n".join(part for part in parts if part)
+
+
+def _fit(text: str) -> str:
+    """At most ``MAX_TEXT_BYTES`` of UTF-8, cut at a character."""
+    data = text.encode("utf-8")
+    if len(data) <= MAX_TEXT_BYTES:
+        return text
+    return data[: MAX_TEXT_BYTES - 3].decode("utf-8", errors="ignore") + "…"
+
+
+def resolve(text: str, choices: list[list[str]]) -> list[str] | None:
+    """The choice a reply means: its number ("2", "２", "2.") or its words; None if it is neither."""
+    typed = unicodedata.normalize("NFKC", text).strip().rstrip(".、)）")
+    if typed.isdigit():
+        index = int(typed) - 1
+        return choices[index] if 0 <= index < len(choices) else None
+    folded = fold(text)
+    if not folded:
+        return None
+    for choice in choices:
+        if fold(choice[2]) == folded:
+            return choice
+    return None
