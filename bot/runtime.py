@@ -27,7 +27,7 @@ from bot.dispatch.offer import JobScope
 from bot.intake.abandoned import AbandonedWatch
 from bot.ops.health import Health
 from bot.outbound.channels import Channel, Lanes
-from bot.outbound.delivery import Blocked, ChannelRefused, Unreachable
+from bot.outbound.delivery import Blocked, ChannelRefused, OutOfWindow, Unreachable
 from bot.outbound.outbox import OutboxWorker
 from bot.outbound.reach import Reachability, log_unreachable_staff
 from bot.outbound.resident_unreachable import alert_resident_blocked
@@ -96,7 +96,10 @@ class Runtime:
             async def mark(tx: SyncConnection) -> int:
                 await reach.mark(tx, recipient, now)
                 scope = JobScope(tx, settings, now)
-                return await alert_unreachable(scope, row, why) + await alert_resident_blocked(scope, row)
+                closed = isinstance(exc, OutOfWindow)
+                return await alert_unreachable(scope, row, why) + await alert_resident_blocked(
+                    scope, row, out_of_window=closed
+                )
 
             alerted = await db.run(mark)
             logger.warning(

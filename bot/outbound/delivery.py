@@ -73,6 +73,13 @@ class NotStarted(Unreachable):
     _MEANING = "chat not found"
 
 
+class OutOfWindow(Unreachable):
+    """The channel lets the bot write to a person only for a while after they last wrote (WeChat's 48 hours), and
+    that time is over: it ends as soon as they write again."""
+
+    _MEANING = "out of window"
+
+
 class Rejected(DeliveryError):
     """The channel refused this message as such (Telegram 400): retrying it unchanged will not help."""
 

@@ -22,8 +22,9 @@ logger = logging.getLogger(__name__)
 EVENT = "resident_unreachable"
 
 
-async def alert_resident_blocked(scope: Scope, row: OutboxRow) -> int:
-    """Tell the desk that ``row``'s resident cannot be reached about its ticket; returns how many were told."""
+async def alert_resident_blocked(scope: Scope, row: OutboxRow, *, out_of_window: bool = False) -> int:
+    """Tell the desk that ``row``'s resident cannot be reached about its ticket; returns how many were told.
+    ``out_of_window``: the chat is there, but the channel no longer lets us write (WeChat's 48 hours)."""
     if row.recipient_id is None or row.ticket_id is None:
         return 0
     tickets, people = TicketsRepo(scope.tx), PeopleRepo(scope.tx)
@@ -38,9 +39,8 @@ async def alert_resident_blocked(scope: Scope, row: OutboxRow) -> int:
     for person in await people.with_role("dispatcher", "supervisor"):
         lang = Lang(person.lang)
         number = display_phone(phone) if phone else t(lang, "desk.resident_no_phone")
-        text = t(
-            lang, "desk.resident_unreachable", ticket=ticket.id, phone=number, status=t(lang, f"status.{ticket.status}")
-        )
+        key = "desk.resident_out_of_window" if out_of_window else "desk.resident_unreachable"
+        text = t(lang, key, ticket=ticket.id, phone=number, status=t(lang, f"status.{ticket.status}"))
         message = Text(chat=person.external_id, text=text, priority=Priority.DISPATCH)
         await queue(
             scope, message, ticket_id=ticket.id, purpose="resident_unreachable", recipient_id=person.id,

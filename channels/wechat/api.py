@@ -20,7 +20,15 @@ from typing import Any
 import aiohttp
 
 from bot.clock import Clock
-from bot.outbound.delivery import Blocked, ChannelRefused, DeliveryError, Rejected, RetryLater, Transient, Unreachable
+from bot.outbound.delivery import (
+    Blocked,
+    ChannelRefused,
+    DeliveryError,
+    OutOfWindow,
+    Rejected,
+    RetryLater,
+    Transient,
+)
 from common.jsonfast import dumps, loads
 from storage.channel_tokens import ChannelTokensRepo
 from storage.db import Database
@@ -46,13 +54,13 @@ ADVICE = {
 }
 
 
-class WindowClosed(Unreachable):
+class WindowClosed(OutOfWindow):
     """45015: more than 48 hours since the resident's last message (or the minute after a click is over)."""
 
     _MEANING = "window closed"
 
 
-class QuotaUsed(Unreachable):
+class QuotaUsed(OutOfWindow):
     """45047: the window's messages are used up."""
 
     _MEANING = "quota used"
