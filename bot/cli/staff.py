@@ -36,7 +36,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], kit: K
     invite.add_argument("--crew", help=kit.say("help.invite_crew"))
     invite.add_argument("--expires-h", type=float, default=72.0, help=kit.say("help.invite_expires"))
     invite.add_argument(
-        "--channel", choices=("telegram", "wecom"), default="telegram", help=kit.say("help.invite_channel")
+        "--channel", choices=("telegram", "wechat", "wecom"), default="telegram", help=kit.say("help.invite_channel")
     )
     kit.with_config(invite)
 
@@ -67,12 +67,13 @@ async def _new_invite(db: Database, settings: Settings, args: argparse.Namespace
         say("invite.role", role=made.role)
         + (say("invite.crew", crew=made.crew) if made.crew else "")
         + say("invite.expires", at=_local(settings, made.expires_at), zone=settings.utility.timezone),
-        say("invite.wecom", code=made.code)
-        if args.channel == "wecom"
-        else say("invite.link", link=made.link)
-        if made.link
-        else say("invite.start", code=made.code),
     ]
+    if args.channel == "wechat":
+        lines.append(say("invite.wechat_qr", code=made.code, expires_s=min(int(args.expires_h * 3600), 2_592_000)))
+    elif args.channel == "wecom":
+        lines.append(say("invite.wecom", code=made.code))
+    else:
+        lines.append(say("invite.link", link=made.link) if made.link else say("invite.start", code=made.code))
     return "\n".join(lines)
 
 
