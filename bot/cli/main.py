@@ -16,6 +16,7 @@ from bot.cli import broadcast as broadcast_cli
 from bot.cli import content as content_cli
 from bot.cli import roster as roster_cli
 from bot.cli import staff as staff_cli
+from bot.cli import wechat as wechat_cli
 from bot.cli import wecom as wecom_cli
 from bot.cli.text import Kit, Say, choose, lang_of_argv
 from bot.config.credentials import apply_credentials
@@ -83,6 +84,7 @@ def _parser(kit: Kit) -> argparse.ArgumentParser:
     report_cli.add_parsers(sub, kit)
     drill_cli.add_parsers(sub, kit)
     sites_cli.add_parsers(sub, kit)
+    wechat_cli.add_parsers(sub, kit)
     return parser
 
 
@@ -178,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return drill_cli.run(args, settings, say)
         if args.command in sites_cli.COMMANDS:
             return sites_cli.run(args, settings, say)
+        if args.command in wechat_cli.COMMANDS:
+            return wechat_cli.run(args, settings, say)
         if args.command == "run":
             from_credentials = apply_credentials(settings)  # systemd's LoadCredential= (deploy/hotline.service)
             mask_tokens(settings.require_token())

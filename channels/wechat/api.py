@@ -107,11 +107,19 @@ class WechatApi:
             self._session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=TIMEOUT_S))
         return self._session
 
-    async def _post(self, path: str, body: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
+    async def _post(
+        self, path: str, body: dict[str, Any] | None, params: dict[str, str], *, get: bool = False
+    ) -> dict[str, Any]:
         method = path.rsplit("/", 1)[-1]
+        url = f"{self.base_url}{path}"
         try:
-            async with self.session().post(f"{self.base_url}{path}", params=params, data=dumps(body),
-                                           headers={"Content-Type": "application/json"}) as response:  # fmt: skip
+            async with (
+                self.session().get(url, params=params)
+                if get
+                else self.session().post(
+                    url, params=params, data=dumps(body), headers={"Content-Type": "application/json"}
+                )
+            ) as response:
                 if response.status >= 500:
                     raise Transient(f"HTTP {response.status}", method=method, code=str(response.status))
                 raw = await response.read()
@@ -143,12 +151,12 @@ class WechatApi:
         logger.info("wechat: a new access token, valid until %s", expires.isoformat(timespec="minutes"))
         return token
 
-    async def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        """POST ``body`` with the access token; WeChat's error codes raised as delivery errors."""
+    async def call(self, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        """POST ``body`` (None: a GET) with the access token; WeChat's error codes raised as delivery errors."""
         method = path.rsplit("/", 1)[-1]
         for attempt in (1, 2):
             token = await self.token()
-            answer = await self._post(path, body, {"access_token": token})
+            answer = await self._post(path, body, {"access_token": token}, get=body is None)
             code = int(answer.get("errcode", 0) or 0)
             if code in TOKEN_REFUSED and attempt == 1:
                 logger.warning("wechat: %s refused the access token (%d); fetching a new one", method, code)
