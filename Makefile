@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml $(LOCK)
 demo: $(STAMP)
 	$(BIN)/hotline demo
 	$(BIN)/hotline demo --channel wecom
+	$(BIN)/hotline demo --channel wechat
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -42,6 +42,10 @@ from storage.sync import SyncConnection
 logger = logging.getLogger(__name__)
 
 
+def reason_not_started(exc: Unreachable) -> str:
+    return "out of the channel's window" if isinstance(exc, OutOfWindow) else "never opened the bot"
+
+
 class Service(Protocol):
     """A background part of the product (scheduler, broadcaster, ...), started after the core."""
 
@@ -107,7 +111,7 @@ class Runtime:
                 row.id,
                 row.purpose,
                 recipient,
-                "blocked the bot" if why == "blocked" else "never opened the bot",
+                "blocked the bot" if why == "blocked" else reason_not_started(exc),
                 alerted,
             )
             if alerted:

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "common", "handlers", "channels", "storage", "sandbox")
 # Where the sandbox is the point: ``hotline demo`` runs the bot against it
-SANDBOX_ALLOWED = ("bot.cli.demo", "bot.cli.demo_wecom")
+SANDBOX_ALLOWED = ("bot.cli.demo", "bot.cli.demo_wechat", "bot.cli.demo_wecom")
 
 
 def module_name(path: Path) -> str:

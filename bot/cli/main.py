@@ -65,7 +65,9 @@ def _parser(kit: Kit) -> argparse.ArgumentParser:
     with_config(purge)
 
     demo = kit.add(sub, "demo", "help.demo", lang_help="help.demo_lang")
-    demo.add_argument("--channel", choices=("telegram", "wecom"), default="telegram", help=kit.say("help.demo_channel"))
+    demo.add_argument(
+        "--channel", choices=("telegram", "wechat", "wecom"), default="telegram", help=kit.say("help.demo_channel")
+    )
 
     check = kit.add(sub, "check-config", "help.check_config")
     check.add_argument("path", type=Path, help=kit.say("help.check_config_path"))
@@ -153,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             zone = settings.utility.timezone
             print(say("out.config_ok", path=args.path, crews=len(settings.crews), zone=zone))
             return 0
+        if args.command == "demo" and args.channel == "wechat":
+            from bot.cli.demo_wechat import run_wechat_demo
+
+            return run_loop(run_wechat_demo(flag or "zh"))
         if args.command == "demo" and args.channel == "wecom":
             from bot.cli.demo_wecom import run_wecom_demo
 

@@ -4,17 +4,28 @@ scripts and the demo; tests use the ``WechatSandbox`` methods directly)."""
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from common.jsonfast import loads
-
-if TYPE_CHECKING:
-    from sandbox.wechat.sandbox import WechatSandbox
+from sandbox.wechat.api import Delivered, FakeApi
 
 
-def control_routes(sandbox: WechatSandbox) -> list[web.RouteDef]:
+class Controlled(Protocol):
+    """What the endpoints need of the sandbox (``WechatSandbox``, which registers them)."""
+
+    api: FakeApi
+
+    async def text(self, openid: str, text: str) -> str | None: ...
+    async def location(self, openid: str, lat: float, lon: float, label: str = "") -> str | None: ...
+    async def subscribe(self, openid: str, scene: str | None = None) -> str | None: ...
+    async def click(self, openid: str, key: str) -> str | None: ...
+    async def unsubscribe(self, openid: str) -> None: ...
+    def shown(self, openid: str) -> list[Delivered]: ...
+
+
+def control_routes(sandbox: Controlled) -> list[web.RouteDef]:
     async def push(request: web.Request) -> web.Response:
         try:
             body: Any = loads(await request.read())

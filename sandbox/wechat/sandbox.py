@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.wechat.api import Delivered, FakeApi
+from sandbox.wechat.control import control_routes
 from sandbox.wechat.push import Pushed, Pusher, message_xml
 
 APP_ID = "wxsandbox0000001"
@@ -59,8 +60,6 @@ class WechatSandbox:
         await self.stop()
 
     async def start(self) -> None:
-        from sandbox.wechat.control import control_routes
-
         app = web.Application(client_max_size=1024 * 1024)
         app.add_routes(self.api.routes())
         app.add_routes(control_routes(self))

@@ -1,0 +1,13 @@
+"""``hotline demo --channel wechat`` plays the evening to a resolved ticket without one send WeChat refuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli.demo_wechat import run_wechat_demo
+
+
+async def test_the_wechat_demo_resolves_its_ticket(capsys: pytest.CaptureFixture[str]) -> None:
+    assert await run_wechat_demo("en") == 0
+    out = capsys.readouterr().out
+    assert "Resident (WeChat passive reply)" in out and "Ticket #1: P1, resolved" in out
