@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import sqlite3
 from pathlib import Path
 
 from sandbox import Sandbox
@@ -34,7 +35,7 @@ async def keep_trying(step: object, *, tries: int = 40) -> str:
 
 
 async def test_kill9_during_wechat_callbacks_loses_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
-    residents = [f"oCrash{n:02d}" for n in range(8)]
+    residents = [f"oCrash{n:02d}" for n in range(10)]
     rng = random.Random(11)
     db = tmp_path / "wx-crash.sqlite3"
     async with WechatSandbox() as wx:
@@ -45,9 +46,21 @@ async def test_kill9_during_wechat_callbacks_loses_nothing(sandbox: Sandbox, tmp
         await bot.start()
         try:
 
+            def in_hand() -> bool:
+                try:
+                    return bool(query(db, "SELECT 1 FROM wechat_inbox WHERE handled_at IS NULL LIMIT 1"))
+                except sqlite3.Error:
+                    return False
+
             async def killer() -> None:
-                for _ in range(4):
-                    await asyncio.sleep(rng.uniform(0.5, 2.5))
+                for n in range(6):
+                    if n % 2:  # at a random moment
+                        await asyncio.sleep(rng.uniform(0.5, 2.0))
+                    else:  # the moment a callback is taken and not yet handled, if one comes within 3 s
+                        for _ in range(1500):
+                            if in_hand():
+                                break
+                            await asyncio.sleep(0.002)
                     await bot.kill9()
                     await bot.start()
 
@@ -55,6 +68,7 @@ async def test_kill9_during_wechat_callbacks_loses_nothing(sandbox: Sandbox, tmp
                 await asyncio.sleep(rng.uniform(0, 3.0))
                 await keep_trying(lambda: wx.text(openid, LEAK))
                 await keep_trying(lambda: wx.location(openid, 31.2304, 121.4737))
+                await keep_trying(lambda: wx.text(openid, "Building 3, Flat 501"))
 
             await asyncio.gather(killer(), *(resident(openid) for openid in residents))
             for openid in residents:
