@@ -197,19 +197,23 @@ async def play(sandbox: Sandbox, lang: str, log: Transcript) -> None:
     await say(RESIDENT, "/status")
 
 
-async def run_demo(lang: str = "zh") -> int:
+def quiet_demo_logs() -> None:
     for name in ("", "telegram"):  # the transcript is the output: only warnings besides it
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def add_staff(sandbox: Sandbox, language_code: str) -> None:
+    """The crews and the desk of the demo, in the Telegram sandbox."""
+    for user_id, name in ((LEAD, "Wang Qiang"), (MEMBER, "Li Ming"), (OTHER_CREW, "Zhao Lei"), (DISPATCHER, "Desk")):
+        sandbox.create_user(user_id, first_name=name, language_code=language_code)
+
+
+async def run_demo(lang: str = "zh") -> int:
+    quiet_demo_logs()
     language_code = "zh-hans" if lang == "zh" else "en"
     async with Sandbox(DEMO_TOKEN) as sandbox:
         sandbox.create_user(RESIDENT, first_name="Zhang Wei", language_code=language_code)
-        for user_id, name in (
-            (LEAD, "Wang Qiang"),
-            (MEMBER, "Li Ming"),
-            (OTHER_CREW, "Zhao Lei"),
-            (DISPATCHER, "Desk"),
-        ):
-            sandbox.create_user(user_id, first_name=name, language_code=language_code)
+        add_staff(sandbox, language_code)
         names = {
             RESIDENT: "Resident",
             LEAD: "Crew A lead",

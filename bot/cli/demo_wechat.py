@@ -7,18 +7,18 @@ Telegram sandbox the crews'. The resident answers numbered choices by their numb
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
 import tempfile
 from pathlib import Path
 
 from bot.cli.demo import (
     DEMO_TOKEN,
-    DISPATCHER,
     LEAD,
     MEMBER,
     OTHER_CREW,
     Transcript,
+    add_staff,
+    quiet_demo_logs,
     running_bot,
     sandbox_settings,
     tap,
@@ -104,17 +104,9 @@ async def play(runtime: Runtime, sandbox: Sandbox, wx: WechatSandbox, lang: str,
 
 
 async def run_wechat_demo(lang: str = "zh") -> int:
-    for name in ("", "telegram"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    language_code = "zh-hans" if lang == "zh" else "en"
+    quiet_demo_logs()
     async with Sandbox(DEMO_TOKEN) as sandbox, WechatSandbox() as wx:
-        for user_id, name in (
-            (LEAD, "Wang Qiang"),
-            (MEMBER, "Li Ming"),
-            (OTHER_CREW, "Zhao Lei"),
-            (DISPATCHER, "Desk"),
-        ):
-            sandbox.create_user(user_id, first_name=name, language_code=language_code)
+        add_staff(sandbox, "zh-hans" if lang == "zh" else "en")
         log = WechatTranscript(sandbox, wx)
         with tempfile.TemporaryDirectory(prefix="hotline-demo-wechat-") as tmp:
             callback = f"http://127.0.0.1:{_free_port()}/wechat"
