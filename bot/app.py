@@ -244,6 +244,8 @@ async def _serve(
                 await db.close()
             if wecom is not None:
                 await wecom.close()
+            if wechat is not None:
+                await wechat.close()
             await _shutdown(app)
     halt.raise_if_halted()
 

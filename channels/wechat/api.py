@@ -95,13 +95,18 @@ class WechatApi:
         self._clock = clock
         self._pool_size = pool_size
         self._session: aiohttp.ClientSession | None = None
+        self._closed = False
 
     async def close(self) -> None:
+        """For good: a send after this fails as transient (its row stays pending for the next start)."""
+        self._closed = True
         if self._session is not None:
             await self._session.close()
             self._session = None
 
     def session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise Transient("the WeChat client is closed (stopping)", code="network")
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._pool_size)
             self._session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=TIMEOUT_S))

@@ -82,6 +82,7 @@ class WechatAdapter:
         return int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
+        """Stop taking callbacks and finish the ones in hand (the lanes still run: their replies go out)."""
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -90,6 +91,9 @@ class WechatAdapter:
         for task in list(self._downloads):
             task.cancel()
         await asyncio.gather(*self._downloads, return_exceptions=True)
+
+    async def close(self) -> None:
+        """After the runtime stopped (nothing sends any more): the API client's connections."""
         await self.api.close()
 
     def _signed(self, request: web.Request) -> bool:

@@ -7,8 +7,7 @@ from pathlib import Path
 from bot.cli.demo import LEAD, tap
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
-from tests.e2e.test_two_channels import has_button, outbox_rows
-from tests.kit.wechat import wechat_bot, wechat_settings
+from tests.kit.wechat import has_button, outbox_rows, wechat_bot, wechat_settings
 
 RESIDENT = "oResident0001"
 
@@ -29,5 +28,5 @@ async def test_a_leak_on_wechat_reaches_the_crew_on_telegram(sandbox: Sandbox, t
         assert not wx.api.errors, wx.api.errors
     kinds = [d.kind for d in wx.shown(RESIDENT)]
     assert kinds[0] == "passive", kinds
-    for channel, chat, purpose, _ in outbox_rows(settings.storage.path):
+    for channel, chat, purpose in outbox_rows(settings.storage.path):
         assert channel == ("wechat" if chat == RESIDENT else "telegram"), (purpose, chat)

@@ -12,8 +12,7 @@ from bot.cli.demo import LEAD, tap
 from bot.runtime import Runtime
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
-from tests.e2e.test_two_channels import has_button
-from tests.kit.wechat import wechat_bot, wechat_settings
+from tests.kit.wechat import has_button, wechat_bot, wechat_settings
 
 QUIET_OFF = {"rate_per_s": 100.0, "quiet_start": "00:00", "quiet_end": "00:00"}
 HUANGPU = {"name": "黄浦", "boxes": [[31.20, 121.46, 31.25, 121.50]]}

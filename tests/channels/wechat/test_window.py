@@ -17,8 +17,7 @@ from common.events import Priority, Text
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
 from storage.wechat import Window
-from tests.e2e.test_two_channels import has_button
-from tests.kit.wechat import wechat_bot, wechat_settings
+from tests.kit.wechat import has_button, wechat_bot, wechat_settings
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 
