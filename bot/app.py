@@ -130,6 +130,10 @@ async def _serve(
         if wecom is not None and hook is not None:
             hook.add_routes(wecom.server.add_to)  # one web server: the webhook's
         wechat = WechatAdapter(settings, db, clock) if settings.wechat.enabled else None
+        shared = wechat is not None and hook is not None and wechat.shares_port_with_webhook()
+        if wechat is not None and hook is not None and shared:
+            wechat_routes = wechat.routes()
+            hook.add_routes(lambda router: router.add_routes(wechat_routes))  # the webhook's server: one port
         try:
             await watch.start()
             notify.status("connecting to Telegram (getMe)")
@@ -160,6 +164,8 @@ async def _serve(
             runtime = await Runtime.start(settings, clock, every, db=db, refused_advice=TOKEN_ADVICE)
             runtime.on_fatal = halt
             app.bot_data["runtime"] = runtime
+            if wechat is not None:  # the callback beside Telegram's polling or webhook (on its server, if shared)
+                await wechat.start(runtime, listen=not shared)
             app.bot_data["metrics"] = metrics
             if settings.ops.listen:
                 ops = OpsServer(
@@ -210,8 +216,6 @@ async def _serve(
                 logger.info("polling for updates as @%s", app.bot.username)
             if wecom is not None:
                 await wecom.start(runtime)
-            if wechat is not None:
-                await wechat.start(runtime)  # the callback beside Telegram's polling or webhook
             runtime.health.mark_ok()
             where = f"webhook for {settings.telegram.webhook_url}" if hook is not None else "polling"
             keepalive.ready(f"running: {where} as @{app.bot.username}", runtime.alive)

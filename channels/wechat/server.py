@@ -63,10 +63,21 @@ class WechatAdapter:
         path = callback_path(self.settings.wechat.callback_url)
         return [web.get(path, self._check), web.post(path, self._post)]
 
-    async def start(self, runtime: Runtime) -> None:
-        """Handle what a stop left in the inbox, then listen."""
+    def shares_port_with_webhook(self) -> bool:
+        """WeChat's callback on Telegram's webhook server: the same address and port (one proxy target)."""
+        cfg, tg = self.settings.wechat, self.settings.telegram
+        return (cfg.listen, cfg.port) == (tg.webhook_listen, tg.webhook_port)
+
+    async def start(self, runtime: Runtime, *, listen: bool = True) -> None:
+        """Handle what a stop left in the inbox, then take callbacks (on a server of its own with ``listen``,
+        else on the server its ``routes`` were given to)."""
         self.inbox = Inbox(runtime, self.sender, download=self._download)
         await self.inbox.recover(self.account)
+        if not listen:
+            logger.info(
+                "wechat: callback on the webhook server at %s", callback_path(self.settings.wechat.callback_url)
+            )
+            return
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.add_routes(self.routes())
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)

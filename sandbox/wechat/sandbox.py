@@ -156,6 +156,18 @@ class WechatSandbox:
     async def unsubscribe(self, openid: str) -> None:
         await self.event(openid, "unsubscribe")
 
+    async def location_select(self, openid: str, lat: float, lon: float, label: str = "") -> str | None:
+        """A pin from the menu's location picker (``location_select``: the place inside SendLocationInfo)."""
+        assert self.pusher is not None, "connect() the sandbox to the bot's callback first"
+        self.api.saw_event(openid, "location_select")
+        created = self._create_time(openid)
+        fields = {"ToUserName": ACCOUNT, "FromUserName": openid, "CreateTime": created, "MsgType": "event"}
+        head = message_xml({**fields, "Event": "location_select", "EventKey": "location"})
+        where = {"Location_X": str(lat), "Location_Y": str(lon), "Scale": "15", "Label": label, "Poiname": ""}
+        place = message_xml(where).replace("<xml>", "<SendLocationInfo>").replace("</xml>", "</SendLocationInfo>")
+        pushed = await self.pusher.push(head.replace("</xml>", place + "</xml>"), openid=openid, timestamp=created)
+        return pushed.reply.get("Content") if pushed.reply else None
+
     async def click(self, openid: str, key: str) -> str | None:
         pushed = await self.event(openid, "CLICK", key)
         return pushed.reply.get("Content") if pushed.reply else None

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.demo import LEAD, running_bot
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
 from sandbox.wechat.push import message_xml
 from sandbox.wechat.sandbox import ACCOUNT
+from tests.kit.webhook import free_port, webhook_settings
 from tests.kit.wechat import wechat_bot, wechat_settings
 
 RESIDENT = "oResidentRetry"
@@ -82,3 +84,16 @@ async def test_a_bad_signature_is_refused(sandbox: Sandbox, tmp_path: Path) -> N
             assert status == 400
     assert count(settings.storage.path, "SELECT COUNT(*) FROM wechat_inbox") == 0
     assert count(settings.storage.path, "SELECT COUNT(*) FROM tickets") == 0
+
+
+async def test_the_callback_on_telegrams_webhook_server(sandbox: Sandbox, tmp_path: Path) -> None:
+    port = free_port()
+    async with WechatSandbox() as wx:
+        settings = webhook_settings(sandbox, tmp_path / "shared.sqlite3", port)
+        callback = f"http://127.0.0.1:{port}/wechat"  # the same address and port as Telegram's webhook
+        settings.wechat = settings.wechat.model_validate(wx.wechat_settings(callback))
+        async with running_bot(settings, webhook=True):
+            reply = await wx.text(RESIDENT, "I smell gas")
+            assert reply is not None and "96777" in reply
+            await sandbox.send_text(LEAD, "/duty")  # Telegram's updates still arrive on the same server
+            await sandbox.wait_for(LEAD, lambda m: bool(m.text), timeout_s=5)
