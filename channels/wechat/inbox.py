@@ -16,9 +16,10 @@ message goes through the lane as well.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Coroutine
-from datetime import datetime
+from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.i18n import Lang
@@ -37,6 +38,7 @@ from storage.wechat import WechatChoicesRepo, WechatInboxRepo, WechatTemplatesRe
 logger = logging.getLogger(__name__)
 
 Download = Callable[[str], None]
+KEEP_HANDLED = timedelta(days=1)  # WeChat retries within seconds; a day of handled callbacks is plenty
 
 
 class Inbox:
@@ -47,6 +49,8 @@ class Inbox:
         self.budget_s = runtime.settings.wechat.reply_within_s
         self._inflight: dict[str, asyncio.Task[str]] = {}
         self._late: set[str] = set()  # answered empty already: the first message goes through the lane
+        self._passive: dict[str, Outbound] = {}  # the passive reply decided, until the POST answered with it
+        self._chats: dict[str, tuple[asyncio.Lock, int]] = {}  # one resident's callbacks reach the core in order
         self._background: set[asyncio.Task[None]] = set()
         self.taken = 0
         self.repeated = 0
@@ -61,15 +65,22 @@ class Inbox:
         else:
             self.repeated += 1
         try:
-            return await asyncio.wait_for(asyncio.shield(task), self.budget_s)
+            reply = await asyncio.wait_for(asyncio.shield(task), self.budget_s)
         except TimeoutError:
             self._late.add(got.key)
             logger.warning("wechat: callback %s took longer than %.1f s; its replies follow as messages",
                            got.key[:2], self.budget_s)  # fmt: skip
+            decided = self._passive.pop(got.key, None)
+            if decided is not None:  # decided a moment too late for this POST: it goes as a message
+                self._spawn(self._send_rest(got.key, [decided]))
             return ""
+        self._passive.pop(got.key, None)
+        return reply
 
     async def recover(self, account: str) -> int:
         """Handle the rows taken but never handled (a crash between); returns how many."""
+        before = self.runtime.clock.now() - KEEP_HANDLED
+        await self.runtime.db.run(lambda tx: WechatInboxRepo(tx).forget_before(before))
         rows = await self.runtime.db.read(lambda conn: WechatInboxRepo(conn).unhandled())
         for row in rows:
             try:
@@ -96,16 +107,18 @@ class Inbox:
         self.taken += 1
         messages: list[Outbound] = []
         if got.event is not None:
-            event = await self._choice(got.event)
-            replies = await self.runtime.core.handle(event, messages.append)
-            await asyncio.sleep(0)  # the urgent card, handed over from the database's thread
-            messages.extend(replies)
+            async with self._chat(got.openid):
+                event = await self._choice(got.event)
+                replies = await self.runtime.core.handle(event, messages.append)
+                await asyncio.sleep(0)  # the urgent card, handed over from the database's thread
+                messages.extend(replies)
         lang = await self.runtime.db.read(lambda conn: _lang(conn, got.openid))
         passive, rest = _first(messages, lang)
         reply_xml = ""
         late = got.key in self._late
         if passive is not None and not late:
             message, shown = passive
+            self._passive[got.key] = message
             reply_xml = text_reply(got.openid, account, shown.text, at=int(now.timestamp()))
             await self.sender.remember(got.openid, f"p{got.key}", shown)
         elif passive is not None:
@@ -118,6 +131,21 @@ class Inbox:
         if got.media_id and self.download is not None:
             self.download(got.media_id)
         return reply_xml
+
+    @contextlib.asynccontextmanager
+    async def _chat(self, openid: str) -> AsyncIterator[None]:
+        """One resident's callbacks one at a time, in arrival order (asyncio's locks are fair)."""
+        lock, users = self._chats.get(openid, (asyncio.Lock(), 0))
+        self._chats[openid] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._chats[openid]
+            if users == 1:
+                del self._chats[openid]
+            else:
+                self._chats[openid] = (lock, users - 1)
 
     async def _choice(self, event: Inbound) -> Inbound:
         """A reply to numbered choices as the button or key it names."""

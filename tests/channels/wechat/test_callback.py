@@ -97,3 +97,16 @@ async def test_the_callback_on_telegrams_webhook_server(sandbox: Sandbox, tmp_pa
             assert reply is not None and "96777" in reply
             await sandbox.send_text(LEAD, "/duty")  # Telegram's updates still arrive on the same server
             await sandbox.wait_for(LEAD, lambda m: bool(m.text), timeout_s=5)
+
+
+async def test_past_the_budget_the_card_follows_as_a_message(sandbox: Sandbox, tmp_path: Path) -> None:
+    async with WechatSandbox() as wx:
+        settings = wechat_settings(sandbox, wx, tmp_path / "late.sqlite3", reply_within_s=0.001)
+        async with wechat_bot(settings):
+            for n in range(3):  # a budget no handling meets: answered empty, and nothing lost
+                assert await wx.text(f"oSlow{n}", "I smell gas, it's strong in the kitchen") is None
+            for n in range(3):
+                card = await wx.wait_for(f"oSlow{n}", "96777")
+                assert card.kind == "custom"
+                await wx.wait_for(f"oSlow{n}", "输入地址")  # and what came after it
+            assert all(sum("96777" in t for t in wx.texts(f"oSlow{n}")) == 1 for n in range(3))
