@@ -154,7 +154,8 @@ async def _serve(
                 return
             health.ok()  # getMe answered
             notify.status("starting")
-            sender = MeteredSender(TelegramSender(app.bot), metrics, health)
+            media_root = wechat.media_dir if wechat else None  # photos WeChat residents sent, for crews
+            sender = MeteredSender(TelegramSender(app.bot, media_root=media_root), metrics, health)
             every = [
                 telegram_channel(sender, settings),
                 *channels,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -36,6 +38,7 @@ from bot.outbound.delivery import (
     Transient,
 )
 from common.events import Answer, Button, Edit, Key, Location, Outbound, Photo, Text
+from common.media import PREFIX, stored_path
 from handlers.long_text import split_text
 from handlers.transport import JsonBody
 
@@ -150,8 +153,9 @@ class TelegramSender:
     is too long changes the message to the first part (buttons kept) and sends the rest after it. If a
     later part fails, the send fails and is retried whole by the caller: the parts already out repeat."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, media_root: Path | None = None) -> None:
         self.bot = bot
+        self.media_root = media_root  # where photos kept by another channel are (``common.media``)
 
     async def send(self, message: Outbound) -> str | None:
         try:
@@ -225,8 +229,12 @@ class TelegramSender:
                 sent = await self._call("sendLocation", point)
             return _message_id(sent)
         if isinstance(message, Photo):
+            kept = stored_path(self.media_root, message.photo)
+            if message.photo.startswith(PREFIX) and (kept is None or not kept.is_file()):
+                raise Transient("the photo is not in our storage yet", method="sendPhoto", code="stored")
             try:
-                photo = await self.bot.send_photo(chat, message.photo, caption=message.caption or None)
+                upload = InputFile(await asyncio.to_thread(kept.read_bytes), filename=kept.name) if kept else None
+                photo = await self.bot.send_photo(chat, upload or message.photo, caption=message.caption or None)
             except TelegramError as exc:
                 raise delivery_error(exc, "sendPhoto") from exc
             return str(photo.message_id)

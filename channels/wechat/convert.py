@@ -10,11 +10,12 @@ window; ``TEMPLATESENDJOBFINISH`` is the outcome of a template message. Nothing 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from bot.i18n import Lang, t
 from common.events import EventKind, Inbound
+from common.media import stored_ref
 
 WECHAT = "wechat"
 MAX_TEXT = 4096
@@ -62,9 +63,8 @@ def received(msg: Any, now: datetime) -> Received:
         return event("message", kind=EventKind.TEXT, text=text)
     if kind == "image":
         media = str(data.get("MediaId", ""))
-        return Received(
-            key, openid, Inbound(**base, kind=EventKind.PHOTO, photo=f"wechat:{media}"), "message", media_id=media
-        )
+        photo = stored_ref(media_file(media))  # fetched into our storage right after (channels.wechat.server)
+        return Received(key, openid, Inbound(**base, kind=EventKind.PHOTO, photo=photo), "message", media_id=media)
     if kind == "location":
         return event("message", kind=EventKind.LOCATION, latitude=_float(data, "Location_X"),
                      longitude=_float(data, "Location_Y"))  # fmt: skip
@@ -103,15 +103,13 @@ def _event(msg: Any, key: str, openid: str, base: dict[str, Any]) -> Received:
     return Received(key, openid, None, "none")
 
 
+def media_file(media_id: str) -> str:
+    """The file a resident's photo is kept in, under ``wechat.media_dir``."""
+    return "wechat-" + ("".join(ch for ch in media_id if ch.isalnum() or ch in "-_")[:120] or "media") + ".jpg"
+
+
 def _float(data: dict[str, Any], key: str) -> float | None:
     try:
         return float(data.get(key, ""))
     except (TypeError, ValueError):
-        return None
-
-
-def wechat_time(create_time: str) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(int(create_time), UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
         return None

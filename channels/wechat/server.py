@@ -26,7 +26,7 @@ from bot.outbound.delivery import DeliveryError
 from bot.runtime import Runtime
 from channels.wechat.api import WechatApi
 from channels.wechat.channel import wechat_channel
-from channels.wechat.convert import received
+from channels.wechat.convert import media_file, received
 from channels.wechat.inbox import Inbox
 from channels.wechat.protocol import MAX_BODY_BYTES, Keys, Refused, parse, signed
 from channels.wechat.sender import WechatSender
@@ -159,7 +159,7 @@ class WechatAdapter:
 
     async def _fetch(self, media_id: str) -> None:
         """A resident's photo into our storage (WeChat keeps it 3 days)."""
-        target = self.media_dir / f"{safe_name(media_id)}.jpg"
+        target = self.media_dir / media_file(media_id)
         if target.exists():
             return
         try:
@@ -168,10 +168,6 @@ class WechatAdapter:
             logger.warning("wechat: a photo could not be fetched: %s", exc.kind)
             return
         await asyncio.to_thread(_write, target, data)
-
-
-def safe_name(media_id: str) -> str:
-    return "".join(ch for ch in media_id if ch.isalnum() or ch in "-_")[:128] or "media"
 
 
 def _write(target: Path, data: bytes) -> None:

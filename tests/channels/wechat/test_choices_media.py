@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
+from bot.cli.demo import LEAD
 from common.events import Priority, Text
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
-from tests.kit.wechat import wechat_bot, wechat_settings
+from tests.kit.wechat import has_button, wechat_bot, wechat_settings
 
 LEAK = "I smell gas, it's strong in the kitchen"
 
@@ -44,19 +43,15 @@ async def test_a_refused_token_is_fetched_again(sandbox: Sandbox, tmp_path: Path
     assert "second" in wx.texts("oToken")
 
 
-async def test_a_photo_is_kept_before_wechat_forgets_it(sandbox: Sandbox, tmp_path: Path) -> None:
+async def test_a_photo_is_kept_and_reaches_the_crew_on_telegram(sandbox: Sandbox, tmp_path: Path) -> None:
     async with WechatSandbox() as wx:
         settings = wechat_settings(sandbox, wx, tmp_path / "photo.sqlite3")
         async with wechat_bot(settings):
             await wx.text("oPhoto", LEAK)
-            await wx.image("oPhoto", b"\xff\xd8\xff-a-photo")
-            media = tmp_path / "data" / "wechat_media"
-            for _ in range(200):
-                if list(media.glob("*.jpg")):
-                    break
-                await sandbox.wait_idle(quiet_s=0.01, timeout_s=1)
+            await wx.image("oPhoto", b"\xff\xd8\xff-a-photo")  # a photo first, then the pin: both go with the card
+            await wx.location("oPhoto", 31.2304, 121.4737)
+            await sandbox.wait_for(LEAD, has_button("t:acc:1"), timeout_s=5)
+            shown = await sandbox.wait_for(LEAD, lambda m: m.kind == "photo", timeout_s=10)
+            assert "#1" in (shown.text or ""), shown
     files = list((tmp_path / "data" / "wechat_media").glob("*.jpg"))
-    assert [f.read_bytes() for f in files] == [b"\xff\xd8\xff-a-photo"]
-    with closing(sqlite3.connect(settings.storage.path)) as conn:
-        kept = conn.execute("SELECT data FROM conversations").fetchall()
-    assert any("wechat:media" in str(row[0]) for row in kept), kept
+    assert [f.read_bytes() for f in files] == [b"\xff\xd8\xff-a-photo"]  # kept before WeChat's 3 days end
