@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 CHANNEL = "wechat"
 TOKEN_REFUSED = {40001, 40014, 42001}
 TIMEOUT_S = 10.0
+NOT_SENT = "connect"  # a Transient's code when the request never left (the connection was refused)
 
 ADVICE = {
     40164: (
@@ -128,6 +129,8 @@ class WechatApi:
                 if response.status >= 500:
                     raise Transient(f"HTTP {response.status}", method=method, code=str(response.status))
                 raw = await response.read()
+        except aiohttp.ClientConnectorError as exc:  # never reached WeChat: nothing was counted there
+            raise Transient(type(exc).__name__, method=method, code=NOT_SENT) from None
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise Transient(type(exc).__name__, method=method, code="network") from None
         try:

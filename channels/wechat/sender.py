@@ -19,8 +19,9 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.config.settings import Settings
 from bot.i18n import Lang, t
+from bot.outbound.delivery import Transient
 from channels.wechat import window
-from channels.wechat.api import WechatApi, WindowClosed
+from channels.wechat.api import NOT_SENT, WechatApi, WindowClosed
 from channels.wechat.convert import WECHAT
 from channels.wechat.render import Rendered, render
 from common.events import Outbound, Priority, Text
@@ -53,7 +54,12 @@ class WechatSender:
                 return await self._template(template, openid, ticket, lang, message.text)
             raise WindowClosed("no customer-service message is allowed now", method="custom/send", code="45015")
         body = {"touser": openid, "msgtype": "text", "text": {"content": rendered.text}}
-        await self.api.call("/cgi-bin/message/custom/send", body)
+        try:
+            await self.api.call("/cgi-bin/message/custom/send", body)
+        except Transient as exc:
+            if exc.code == NOT_SENT:  # WeChat never saw it: its place in the window is given back
+                await self._db.run(lambda tx: _refund(tx, openid, use))
+            raise
         message_id = f"c{uuid.uuid4().hex[:16]}"
         await self.remember(openid, message_id, rendered)
         return message_id
@@ -103,3 +109,8 @@ async def _reserve(tx: Conn, openid: str, now: datetime) -> window.Use | None:
     if use is not None:
         await repo.put(window.spend(current, use))
     return use
+
+
+async def _refund(tx: Conn, openid: str, use: window.Use) -> None:
+    repo = WechatWindowsRepo(tx)
+    await repo.put(window.refund(await repo.get(openid), use))

@@ -67,3 +67,10 @@ def left(window: Window, now: datetime) -> int:
         window = spend(window, use)
         count += 1
     return count
+
+
+def refund(window: Window, use: Use) -> Window:
+    """A place given back: the send never reached WeChat."""
+    if use == "event":
+        return dataclasses.replace(window, event_sends=max(0, window.event_sends - 1))
+    return dataclasses.replace(window, message_sends=max(0, window.message_sends - 1))

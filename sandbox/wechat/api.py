@@ -70,6 +70,7 @@ class FakeApi:
         self._msgids = itertools.count(1000)
         self._templates: dict[str, str] = {}
         self.token_calls = 0
+        self.fail_next = 0  # answer the next N sends (custom/send, template/send) with HTTP 500: an outage
 
     def follower(self, openid: str) -> Follower:
         return self.followers.setdefault(openid, Follower(openid))
@@ -144,7 +145,15 @@ class FakeApi:
         left = int((self._token_until - now).total_seconds())
         return web.json_response({"access_token": self._token, "expires_in": left})
 
+    def _outage(self) -> web.Response | None:
+        if self.fail_next <= 0:
+            return None
+        self.fail_next -= 1
+        return web.Response(status=500, text="server busy")
+
     async def _custom(self, request: web.Request) -> web.Response:
+        if (down := self._outage()) is not None:
+            return down
         if (refused := self._token_error(request, "custom/send")) is not None:
             return refused
         body = await self._body(request)
@@ -170,6 +179,8 @@ class FakeApi:
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
     async def _template(self, request: web.Request) -> web.Response:
+        if (down := self._outage()) is not None:
+            return down
         if (refused := self._token_error(request, "template/send")) is not None:
             return refused
         body = await self._body(request)

@@ -9,14 +9,21 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.cli.demo import DISPATCHER, LEAD, tap
 from bot.clock import FakeClock
-from bot.outbound.delivery import OutOfWindow
+from bot.config.settings import Settings
+from bot.outbound.delivery import OutOfWindow, Transient
 from channels.wechat import window
+from channels.wechat.api import WechatApi
+from channels.wechat.sender import WechatSender
 from common.events import Priority, Text
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
-from storage.wechat import Window
+from storage.db import Database
+from storage.wechat import WechatWindowsRepo, Window
+from tests.kit.webhook import free_port
 from tests.kit.wechat import has_button, wechat_bot, wechat_settings
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
@@ -112,3 +119,29 @@ async def test_with_neither_the_desk_phones_the_resident(sandbox: Sandbox, tmp_p
             )
             assert "#1" in told.text
     assert not wx.api.errors, wx.api.errors
+
+
+async def test_an_outage_of_wechat_delays_but_loses_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
+    async with WechatSandbox() as wx:
+        settings = wechat_settings(sandbox, wx, tmp_path / "outage.sqlite3")
+        async with wechat_bot(settings):
+            await report(wx, sandbox, "oOutage")
+            wx.api.fail_next = 1  # WeChat answers 500 once: the outbox tries again
+            await tap(sandbox, None, LEAD, "t:acc:1")
+            accepted = await wx.wait_for("oOutage", "已接单", timeout_s=20)
+            assert accepted.kind == "custom"
+    assert sum("已接单" in text for text in wx.texts("oOutage")) == 1
+    assert not wx.api.errors, wx.api.errors
+
+
+async def test_a_send_that_never_left_gives_its_place_back(db: Database, clock: FakeClock, settings: Settings) -> None:
+    await db.run(lambda tx: WechatWindowsRepo(tx).put(window.opened(Window("oNet"), "message", clock.now())))
+    api = WechatApi(f"http://127.0.0.1:{free_port()}", "wxapp", "secret", db, clock)  # nothing listens there
+    sender = WechatSender(api, db, clock, settings)
+    try:
+        with pytest.raises(Transient):
+            await sender.send(Text(chat="oNet", text="hello"))
+    finally:
+        await api.close()
+    kept = await db.read(lambda conn: WechatWindowsRepo(conn).get("oNet"))
+    assert kept.message_sends == 0 and window.left(kept, clock.now()) == 5
