@@ -116,15 +116,16 @@ class Inbox:
         passive, rest = _first(messages, lang)
         reply_xml = ""
         late = got.key in self._late
+        choices: list[list[str]] | None = None
         if passive is not None and not late:
             message, shown = passive
             self._passive[got.key] = message
             reply_xml = text_reply(got.openid, account, shown.text, at=int(now.timestamp()))
-            await self.sender.remember(got.openid, f"p{got.key}", shown)
+            choices = shown.choices
         elif passive is not None:
             rest.insert(0, passive[0])
         done = self.runtime.clock.now()
-        await self.runtime.db.run(lambda tx: WechatInboxRepo(tx).handled(got.key, reply_xml, now=done))
+        await self.runtime.db.run(lambda tx: _handled(tx, got, reply_xml, choices, done))
         self._late.discard(got.key)
         if rest:
             self._spawn(self._send_rest(got.key, rest))
@@ -197,6 +198,13 @@ async def _take(tx: Conn, got: Received, xml: str, now: datetime) -> tuple[str, 
         if got.template is not None:
             await WechatTemplatesRepo(tx).finished(*got.template)
     return "", True
+
+
+async def _handled(tx: Conn, got: Received, reply: str, choices: list[list[str]] | None, now: datetime) -> None:
+    """The callback handled, its passive reply kept (for a retry) and its numbered choices in force."""
+    await WechatInboxRepo(tx).handled(got.key, reply, now=now)
+    if choices is not None:
+        await WechatChoicesRepo(tx).put(got.openid, f"p{got.key}", choices, now=now)
 
 
 async def _lang(conn: Conn, openid: str) -> Lang:
