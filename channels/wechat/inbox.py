@@ -24,11 +24,12 @@ from typing import Any
 
 from bot.i18n import Lang
 from bot.outbound.delivery import DeliveryError
+from bot.people.phone import normalise_phone
 from bot.runtime import Runtime
 from channels.wechat import window
 from channels.wechat.convert import WECHAT, Received, received
 from channels.wechat.protocol import Refused, parse, text_reply
-from channels.wechat.render import BUTTON, Rendered, render, resolve
+from channels.wechat.render import BUTTON, Rendered, asks_contact, render, resolve
 from channels.wechat.sender import WechatSender
 from common.events import EventKind, Inbound, Outbound
 from storage.db import Conn
@@ -157,6 +158,9 @@ class Inbox:
             return event
         choice = resolve(event.text, shown.choices)
         if choice is None:
+            region = self.runtime.settings.utility.phone_region
+            if asks_contact(shown.choices) and normalise_phone(event.text, region) is not None:
+                return event.model_copy(update={"kind": EventKind.CONTACT, "phone": event.text.strip(), "text": ""})
             return event
         kind, value, _ = choice
         if kind == BUTTON:

@@ -16,7 +16,7 @@ from bot.i18n import Lang, t
 from bot.intake.menu import fold, menu_item
 from common.events import Answer, Button, Edit, Key, Location, Outbound, Photo, Text
 
-BUTTON, KEY = "b", "k"
+BUTTON, KEY, CONTACT = "b", "k", "c"  # CONTACT: not numbered; a phone number typed now is the shared contact
 MAX_TEXT_BYTES = 2000  # a customer-service or passive text message holds at most 2,048 bytes
 
 
@@ -45,16 +45,18 @@ def render(message: Outbound, lang: Lang) -> Rendered | None:
 def _choices(text: str, buttons: list[list[Button]], keyboard: list[list[Key]] | None, lang: Lang) -> Rendered:
     choices = [[BUTTON, b.data, b.text] for row in buttons for b in row]
     hints: list[str] = []
+    contact: list[list[str]] = []
     for key in (k for row in keyboard or [] for k in row):
         if key.location:
-            hints.append(t(lang, "wechat.location_hint"))
+            hints.append(t(lang, "wechat.location_hint", key=key.text))
         elif key.contact:
-            hints.append(t(lang, "wechat.contact_hint"))
+            hints.append(t(lang, "wechat.contact_hint", key=key.text))
+            contact = [[CONTACT, "", key.text]]
         elif menu_item(key.text) is None:
             choices.append([KEY, key.text, key.text])
     lines = [f"{n}. {label}" for n, (_, _, label) in enumerate(choices, 1)]
     body = _join(text, *hints, *([t(lang, "wechat.choose"), *lines] if lines else []))
-    return Rendered(_fit(body), choices)
+    return Rendered(_fit(body), choices + contact)
 
 
 def _join(*parts: str) -> str:
@@ -71,6 +73,7 @@ def _fit(text: str) -> str:
 
 def resolve(text: str, choices: list[list[str]]) -> list[str] | None:
     """The choice a reply means: its number ("2", "２", "2.") or its words; None if it is neither."""
+    choices = [choice for choice in choices if choice[0] != CONTACT]
     typed = unicodedata.normalize("NFKC", text).strip().rstrip(".、)）")
     if typed.isdigit():
         index = int(typed) - 1
@@ -82,3 +85,8 @@ def resolve(text: str, choices: list[list[str]]) -> list[str] | None:
         if fold(choice[2]) == folded:
             return choice
     return None
+
+
+def asks_contact(choices: list[list[str]]) -> bool:
+    """The message shown last asked for a phone number the way Telegram's "share contact" key does."""
+    return any(choice[0] == CONTACT for choice in choices)

@@ -55,3 +55,15 @@ async def test_a_photo_is_kept_and_reaches_the_crew_on_telegram(sandbox: Sandbox
             assert "#1" in (shown.text or ""), shown
     files = list((tmp_path / "data" / "wechat_media").glob("*.jpg"))
     assert [f.read_bytes() for f in files] == [b"\xff\xd8\xff-a-photo"]  # kept before WeChat's 3 days end
+
+
+async def test_call_me_by_typing_the_number(sandbox: Sandbox, tmp_path: Path) -> None:
+    async with WechatSandbox() as wx:
+        settings = wechat_settings(sandbox, wx, tmp_path / "callme.sqlite3")
+        async with wechat_bot(settings) as runtime:
+            await wx.text("oCallMe", LEAK)
+            asked = await wx.wait_for("oCallMe", "请打电话给我")
+            assert "请直接回复您的手机号码" in asked.text and "1. ✍️ 输入地址" in asked.text
+            reply = await wx.text("oCallMe", "13812345678")  # the "call me" key on Telegram shares a contact
+            phone = await runtime.db.scalar("SELECT phone FROM tickets ORDER BY id DESC LIMIT 1")
+    assert phone == "+8613812345678", (reply, phone)
