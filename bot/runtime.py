@@ -153,9 +153,6 @@ class Runtime:
         runtime.services.append(DeadlineWatch(settings, db, clock, scheduler, outbox.wake))
         broadcaster = Broadcaster(db, lanes, clock, settings, channel=CONFIGURED_CHANNEL)
         runtime.services.append(broadcaster)
-        for name in settings.channel_names():  # residents on another channel: its own broadcaster and lane
-            if name != CONFIGURED_CHANNEL and name in lanes:
-                runtime.services.append(Broadcaster(db, lanes[name], clock, settings, channel=name))
         runtime.services.append(
             ReminderRunner(
                 db, clock, settings, scheduler=scheduler, on_broadcast=broadcaster.wake, channel=CONFIGURED_CHANNEL

@@ -128,11 +128,10 @@ class BroadcastsRepo:
         photo: str | None = None,
         created_by: int | None = None,
         campaign_id: str | None = None,
-        sibling_of: int | None = None,
     ) -> int:
         cursor = await self.conn.execute(
             "INSERT INTO broadcasts (kind, campaign_id, audience, texts, photo, priority, urgent, channel, status,"
-            " created_by, created_at, confirmed_at, sibling_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_by, created_at, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 kind,
                 campaign_id,
@@ -146,7 +145,6 @@ class BroadcastsRepo:
                 created_by,
                 to_db(now),
                 to_db(now) if status == "queued" else None,
-                sibling_of,
             ),
         )
         assert cursor.lastrowid is not None
@@ -172,20 +170,19 @@ class BroadcastsRepo:
     async def confirm(self, broadcast_id: int, now: datetime) -> bool:
         """draft -> queued; False if it is no longer a draft."""
         cursor = await self.conn.execute(
-            "UPDATE broadcasts SET status = 'queued', confirmed_at = ? WHERE (id = ? OR sibling_of = ?)"
-            " AND status = 'draft'",
-            (to_db(now), broadcast_id, broadcast_id),
+            "UPDATE broadcasts SET status = 'queued', confirmed_at = ? WHERE id = ? AND status = 'draft'",
+            (to_db(now), broadcast_id),
         )
-        return cursor.rowcount >= 1
+        return cursor.rowcount == 1
 
     async def cancel(self, broadcast_id: int, now: datetime) -> bool:
         """Stop a draft, queued or sending broadcast; its unsent rows stay pending (never sent)."""
         cursor = await self.conn.execute(
-            "UPDATE broadcasts SET status = 'cancelled', finished_at = ? WHERE (id = ? OR sibling_of = ?)"
+            "UPDATE broadcasts SET status = 'cancelled', finished_at = ? WHERE id = ?"
             " AND status IN ('draft', 'queued', 'sending')",
-            (to_db(now), broadcast_id, broadcast_id),
+            (to_db(now), broadcast_id),
         )
-        return cursor.rowcount >= 1
+        return cursor.rowcount == 1
 
     async def candidates(self, audience: str, after_id: int, limit: int) -> list[Candidate]:
         """The next ``limit`` possible recipients with a person id above ``after_id``, by id, on every channel."""

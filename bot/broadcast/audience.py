@@ -89,30 +89,21 @@ async def add_broadcast(
     campaign_id: str | None = None,
     channel: str,
 ) -> int:
-    """Add a broadcast inside the caller's transaction (the service lists recipients and sends it); returns its
-    id. Residents on the configuration's other channels (WeChat) hear it too: a sibling broadcast for each, sent
-    by that channel's service (crews hear about work on the channel they were configured on)."""
+    """Add a broadcast inside the caller's transaction (the service lists recipients and sends it)."""
     check_audience(settings, audience)
-    siblings = [] if audience == "crews" else [name for name in settings.channel_names() if name != channel]
-    first: int | None = None
-    for name in (channel, *siblings):
-        made = await repo.create(
-            kind=kind,
-            audience=audience,
-            texts=texts,
-            priority=int(Priority.NOTICE if kind == "notice" else Priority.BROADCAST),
-            urgent=kind == "notice" if urgent is None else urgent,
-            now=now,
-            status="draft" if draft else "queued",
-            channel=name,
-            photo=photo,
-            created_by=created_by,
-            campaign_id=campaign_id,
-            sibling_of=first,
-        )
-        first = made if first is None else first
-    assert first is not None
-    return first
+    return await repo.create(
+        kind=kind,
+        audience=audience,
+        texts=texts,
+        priority=int(Priority.NOTICE if kind == "notice" else Priority.BROADCAST),
+        urgent=kind == "notice" if urgent is None else urgent,
+        now=now,
+        status="draft" if draft else "queued",
+        channel=channel,
+        photo=photo,
+        created_by=created_by,
+        campaign_id=campaign_id,
+    )
 
 
 async def progress(db: Database, settings: Settings, broadcast_id: int, now: datetime) -> Progress:

@@ -260,10 +260,6 @@ class Settings(BaseSettings):
         """The channels whose people the configuration lists (Telegram always; WeCom when configured)."""
         return [CONFIGURED_CHANNEL, *(["wecom"] if self.wecom.enabled else [])]
 
-    def channel_names(self) -> tuple[str, ...]:
-        """The channels this configuration runs, the configuration's own (Telegram) first."""
-        return (CONFIGURED_CHANNEL, *(("wechat",) if self.wechat.enabled else ()))
-
     def require_token(self) -> str:
         token = self.telegram.token.get_secret_value()
         if not token:

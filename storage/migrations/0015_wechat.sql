@@ -33,7 +33,3 @@ CREATE TABLE wechat_templates (
     sent_at TEXT NOT NULL,
     status TEXT                          -- TEMPLATESENDJOBFINISH's Status ("success", "failed:user block", ...)
 );
-
--- A broadcast made on one channel is sent on every channel residents use: one row per channel, the others
--- naming the first (confirmed and cancelled with it).
-ALTER TABLE broadcasts ADD COLUMN sibling_of INTEGER;

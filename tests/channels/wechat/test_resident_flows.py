@@ -23,12 +23,9 @@ def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
         return [tuple(row) for row in conn.execute(sql)]
 
 
-def wechat_broadcaster(runtime: Runtime) -> Broadcaster:
-    return next(s for s in runtime.services if isinstance(s, Broadcaster) and s.channel == "wechat")
-
-
-def telegram_broadcaster(runtime: Runtime) -> Broadcaster:
-    return next(s for s in runtime.services if isinstance(s, Broadcaster) and s.channel == "telegram")
+def broadcaster(runtime: Runtime) -> Broadcaster:
+    """The one broadcaster: each recipient hears on their own channel, WeChat residents through its lane."""
+    return next(s for s in runtime.services if isinstance(s, Broadcaster))
 
 
 async def test_questions_and_status(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -91,18 +88,18 @@ async def test_tips_with_their_opt_out_and_area_notices(sandbox: Sandbox, tmp_pa
             assert district is not None and "1. 黄浦" in district, district
             assert await wx.text("oNear", "1") is not None  # chose 黄浦 by its number
             await wx.text("oFar", "你好")
-            tip = await telegram_broadcaster(runtime).create(kind="tip", texts={"zh": "冬季燃气安全提示", "en": "tip"})
+            tip = await broadcaster(runtime).create(kind="tip", texts={"zh": "冬季燃气安全提示", "en": "tip"})
             shown = await wx.wait_for("oStops", "冬季燃气安全提示")
             assert "1. 🔕" in shown.text, shown.text  # the "stop these tips" button, as choice 1
             assert await wx.text("oStops", "1") is not None  # stop these tips
-            second = await telegram_broadcaster(runtime).create(kind="tip", texts={"zh": "第二条提示", "en": "tip 2"})
+            second = await broadcaster(runtime).create(kind="tip", texts={"zh": "第二条提示", "en": "tip 2"})
             await wx.wait_for("oNear", "第二条提示")
-            await wechat_broadcaster(runtime).wait_done(second + 1, timeout_s=10)
-            notice = await telegram_broadcaster(runtime).create(
+            await broadcaster(runtime).wait_done(second, timeout_s=10)
+            notice = await broadcaster(runtime).create(
                 kind="notice", audience="district:黄浦", texts={"zh": "黄浦区明日停气通知", "en": "notice"}
             )
             await wx.wait_for("oNear", "黄浦区明日停气通知")  # an area notice reaches the area's subscribers
-            await wechat_broadcaster(runtime).wait_done(notice + 1, timeout_s=10)
+            await broadcaster(runtime).wait_done(notice, timeout_s=10)
     assert tip and "第二条提示" not in " ".join(wx.texts("oStops"))
     assert "黄浦区明日停气通知" not in " ".join(wx.texts("oFar"))  # not in that district
     assert rows(settings.storage.path, "SELECT tips FROM people WHERE external_id = 'oStops'") == [(0,)]
