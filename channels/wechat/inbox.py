@@ -29,7 +29,7 @@ from bot.runtime import Runtime
 from channels.wechat import window
 from channels.wechat.convert import WECHAT, Received, received
 from channels.wechat.protocol import Refused, parse, text_reply
-from channels.wechat.render import BUTTON, Rendered, asks_contact, render, resolve
+from channels.wechat.render import BUTTON, Rendered, asks_contact, fit, parts, render, resolve
 from channels.wechat.sender import WechatSender
 from common.events import EventKind, Inbound, Outbound
 from storage.db import Conn
@@ -121,7 +121,7 @@ class Inbox:
         if passive is not None and not late:
             message, shown = passive
             self._passive[got.key] = message
-            reply_xml = text_reply(got.openid, account, shown.text, at=int(now.timestamp()))
+            reply_xml = text_reply(got.openid, account, fit(shown.text), at=int(now.timestamp()))
             choices = shown.choices
         elif passive is not None:
             rest.insert(0, passive[0])
@@ -217,9 +217,13 @@ async def _lang(conn: Conn, openid: str) -> Lang:
 
 
 def _first(messages: list[Outbound], lang: Lang) -> tuple[tuple[Outbound, Rendered] | None, list[Outbound]]:
-    """The first message WeChat can show (the passive reply) and the rest, in order."""
+    """The first message WeChat can show (the passive reply: the first part of a long one) and the rest, in
+    order."""
     for index, message in enumerate(messages):
         shown = render(message, lang)
         if shown is not None:
-            return (message, shown), [m for m in messages[index + 1 :] if render(m, lang) is not None]
+            first, *more = parts(message, lang)
+            head = render(first, lang)
+            assert head is not None
+            return (first, head), [*more, *(m for m in messages[index + 1 :] if render(m, lang) is not None)]
     return None, []

@@ -56,14 +56,44 @@ def _choices(text: str, buttons: list[list[Button]], keyboard: list[list[Key]] |
             choices.append([KEY, key.text, key.text])
     lines = [f"{n}. {label}" for n, (_, _, label) in enumerate(choices, 1)]
     body = _join(text, *hints, *([t(lang, "wechat.choose"), *lines] if lines else []))
-    return Rendered(_fit(body), choices + contact)
+    return Rendered(body, choices + contact)
+
+
+def parts(message: Outbound, lang: Lang) -> list[Outbound]:
+    """``message`` as WeChat can carry it: a text too long for one message (2,048 bytes) goes as plain texts
+    first, cut at line ends, and its last part keeps the buttons (so the numbers come last, as on Telegram)."""
+    shown = render(message, lang)
+    if shown is None or not isinstance(message, Text) or len(shown.text.encode("utf-8")) <= MAX_TEXT_BYTES:
+        return [message]
+    head, tail = _cut(message.text, MAX_TEXT_BYTES)
+    if not head:
+        return [message]  # nothing fits before the choices: cut short (``fit``)
+    first = Text(chat=message.chat, text=head, priority=message.priority)
+    return [first, *parts(message.model_copy(update={"text": tail}), lang)]
+
+
+def _cut(text: str, limit: int) -> tuple[str, str]:
+    """The longest head of ``text`` within ``limit`` bytes ending at a line end (inside a line only when the
+    first line alone is longer), and the rest."""
+    lines, size, taken = text.split("\n"), 0, 0
+    for line in lines:
+        width = len(line.encode("utf-8")) + (1 if taken else 0)
+        if size + width > limit:
+            break
+        size, taken = size + width, taken + 1
+    if taken == len(lines):
+        return text, ""
+    if taken == 0:
+        head = text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+        return head, text[len(head) :]
+    return "\n".join(lines[:taken]), "\n".join(lines[taken:])
 
 
 def _join(*parts: str) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def _fit(text: str) -> str:
+def fit(text: str) -> str:
     """At most ``MAX_TEXT_BYTES`` of UTF-8, cut at a character."""
     data = text.encode("utf-8")
     if len(data) <= MAX_TEXT_BYTES:

@@ -23,7 +23,7 @@ from bot.outbound.delivery import Transient
 from channels.wechat import window
 from channels.wechat.api import NOT_SENT, WechatApi, WindowClosed
 from channels.wechat.convert import WECHAT
-from channels.wechat.render import Rendered, render
+from channels.wechat.render import Rendered, fit, parts, render
 from common.events import Outbound, Priority, Text
 from storage.db import Conn, Database
 from storage.people import PeopleRepo
@@ -43,6 +43,12 @@ class WechatSender:
     async def send(self, message: Outbound) -> str | None:
         openid = message.chat
         lang, ticket = await self._db.read(lambda conn: _about(conn, openid))
+        sent: str | None = None
+        for piece in parts(message, lang):  # a long text in several messages, each within WeChat's limit
+            sent = await self._send_one(piece, openid, lang, ticket)
+        return sent
+
+    async def _send_one(self, message: Outbound, openid: str, lang: Lang, ticket: Ticket | None) -> str | None:
         rendered = render(message, lang)
         if rendered is None:
             return None
@@ -53,7 +59,7 @@ class WechatSender:
             if template and ticket is not None and isinstance(message, Text) and message.priority <= Priority.DISPATCH:
                 return await self._template(template, openid, ticket, lang, message.text)
             raise WindowClosed("no customer-service message is allowed now", method="custom/send", code="45015")
-        body = {"touser": openid, "msgtype": "text", "text": {"content": rendered.text}}
+        body = {"touser": openid, "msgtype": "text", "text": {"content": fit(rendered.text)}}
         try:
             await self.api.call("/cgi-bin/message/custom/send", body)
         except Transient as exc:

@@ -4,7 +4,8 @@
   ``refuse_ip`` answers 40164 (this server's IP is not on the whitelist); a wrong AppSecret 40125.
 - ``/cgi-bin/message/custom/send``: the customer-service window, counted independently of the bot: after a
   follower's message 5 sends within 48 h, after a click / follow / scan 3 within a minute; outside any window
-  45015, past the quota 45047; an unfollowed openid 43004. A token no longer valid is 42001 (40001 if unknown).
+  45015, past the quota 45047; an unfollowed openid 43004; a text over 2,048 bytes 45002.
+  A token no longer valid is 42001 (40001 if unknown).
 - ``/cgi-bin/message/template/send``: any follower; the same ``client_msg_id`` twice is one message; the
   outcome follows later as a TEMPLATESENDJOBFINISH event pushed to the bot.
 - ``/cgi-bin/menu/create``: at most 3 buttons of at most 5 each, names of at most 16 / 60 bytes (40018, 40023).
@@ -27,6 +28,7 @@ from common.jsonfast import loads
 MESSAGE_WINDOW = timedelta(hours=48)
 EVENT_WINDOW = timedelta(minutes=1)
 MEDIA_LIFE = timedelta(days=3)
+MAX_TEXT_BYTES = 2048  # a text message's content
 
 
 @dataclass
@@ -159,6 +161,8 @@ class FakeApi:
         body = await self._body(request)
         openid = str(body.get("touser", ""))
         text = str((body.get("text") or {}).get("content", "")) if isinstance(body.get("text"), dict) else ""
+        if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+            return self._error("custom/send", 45002, "content size out of limit")
         f = self.followers.get(openid)
         if f is None or not f.following:
             return self._error("custom/send", 43004, "require subscribe")

@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.wechat.api import Delivered, FakeApi
+from sandbox.wechat.api import MAX_TEXT_BYTES, Delivered, FakeApi
 from sandbox.wechat.control import control_routes
 from sandbox.wechat.push import Pushed, Pusher, message_xml
 
@@ -118,6 +118,8 @@ class WechatSandbox:
         pushed = await self.pusher.push(xml, openid=openid, timestamp=created, **options)
         if pushed.reply is not None:
             text = pushed.reply.get("Content", "")
+            if len(text.encode("utf-8")) > MAX_TEXT_BYTES:  # WeChat would not show it
+                self.api.errors.append(("passive", 45002))
             self.api.delivered.append(Delivered(openid, "passive", text, self.clock()))
             self._changed.set()
         return pushed
