@@ -16,9 +16,11 @@ from bot.cli.text import Kit, Say
 from bot.clock import SystemClock
 from bot.config.settings import Settings
 from bot.dispatch.offer import JobScope
+from bot.outbound.delivery import DeliveryError
 from bot.people.invites import InviteError, cancel_invite, create_invite
 from bot.people.revoke import Revocation, RevokeError, find_staff, revoke, user_arg
 from bot.people.staff import StaffEntry, staff_entries
+from channels.wechat.check import invite_qr
 from storage.db import Database
 from storage.invites import Invite, InvitesRepo
 from storage.people import STAFF_ROLES, PeopleRepo, Person
@@ -69,7 +71,13 @@ async def _new_invite(db: Database, settings: Settings, args: argparse.Namespace
         + say("invite.expires", at=_local(settings, made.expires_at), zone=settings.utility.timezone),
     ]
     if args.channel == "wechat":
-        lines.append(say("invite.wechat_qr", code=made.code, expires_s=min(int(args.expires_h * 3600), 2_592_000)))
+        expires_s = min(int(args.expires_h * 3600), 2_592_000)  # a temporary QR code lives at most 30 days
+        lines.append(say("invite.wechat_qr", code=made.code, expires_s=expires_s))
+        if settings.wechat.enabled:  # WeChat can make the code itself
+            try:
+                lines.append(say("invite.wechat_qr_made", url=await invite_qr(settings, db, made.code, expires_s)))
+            except DeliveryError as exc:
+                lines.append(say("invite.wechat_qr_failed", reason=exc.reason))
     elif args.channel == "wecom":
         lines.append(say("invite.wecom", code=made.code))
     else:

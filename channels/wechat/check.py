@@ -12,6 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -89,3 +90,18 @@ async def push_menu(settings: Settings, menu: dict[str, Any]) -> None:
     finally:
         await api.close()
         await db.close()
+
+
+SHOW_QR = "https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket="
+
+
+async def invite_qr(settings: Settings, db: Database, scene: str, expires_s: int) -> str:
+    """The address of a temporary parameter QR code for ``scene`` (an invite code), made by WeChat."""
+    cfg = settings.wechat
+    api = WechatApi(cfg.base_url, cfg.app_id, cfg.app_secret.get_secret_value(), db, SystemClock())
+    body = {"expire_seconds": expires_s, "action_name": "QR_STR_SCENE", "action_info": {"scene": {"scene_str": scene}}}
+    try:
+        answer = await api.call("/cgi-bin/qrcode/create", body)
+    finally:
+        await api.close()
+    return SHOW_QR + quote(str(answer.get("ticket", "")), safe="")

@@ -72,6 +72,7 @@ class FakeApi:
         self._msgids = itertools.count(1000)
         self._templates: dict[str, str] = {}
         self.token_calls = 0
+        self.qr_codes: dict[str, str] = {}  # ticket -> scene string
         self.fail_next = 0  # answer the next N sends (custom/send, template/send) with HTTP 500: an outage
 
     def follower(self, openid: str) -> Follower:
@@ -109,6 +110,7 @@ class FakeApi:
             web.post("/cgi-bin/menu/create", self._menu),
             web.get("/cgi-bin/media/get", self._media),
             web.get("/cgi-bin/get_api_domain_ip", self._domain_ip),
+            web.post("/cgi-bin/qrcode/create", self._qrcode),
         ]
 
     def _error(self, endpoint: str, code: int, message: str) -> web.Response:
@@ -239,3 +241,14 @@ class FakeApi:
         if (refused := self._token_error(request, "get_api_domain_ip")) is not None:
             return refused
         return web.json_response({"ip_list": ["127.0.0.1"]})
+
+    async def _qrcode(self, request: web.Request) -> web.Response:
+        if (refused := self._token_error(request, "qrcode/create")) is not None:
+            return refused
+        body = await self._body(request)
+        scene = ((body.get("action_info") or {}).get("scene") or {}).get("scene_str")
+        if body.get("action_name") != "QR_STR_SCENE" or not isinstance(scene, str) or not 1 <= len(scene) <= 64:
+            return self._error("qrcode/create", 40053, "invalid action info")
+        ticket = f"gQ{next(self._msgids)}/{scene}=="
+        self.qr_codes[ticket] = scene
+        return web.json_response({"ticket": ticket, "expire_seconds": body.get("expire_seconds", 60), "url": ""})

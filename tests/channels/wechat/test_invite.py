@@ -3,16 +3,20 @@ following the account through that code (``qrscene_<code>``), or scanning it whi
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
+from bot.cli.main import main
 from bot.people.invites import create_invite
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
+from tests.kit.botproc import toml_dump
 from tests.kit.roster import run, write_config
 from tests.kit.wechat import wechat_bot, wechat_settings
 
@@ -54,3 +58,19 @@ async def test_following_through_the_qr_code_links_the_openid(sandbox: Sandbox, 
         ("wechat", "oDesk", "dispatcher"),
         ("wechat", "oThird", "resident"),
     ]
+
+
+async def test_with_wechat_configured_the_qr_code_is_made(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    async with WechatSandbox() as wx:
+        section = wx.wechat_settings("http://127.0.0.1:9/wechat")
+        config = tmp_path / "hotline.toml"
+        config.write_text(toml_dump({"storage": {"path": str(tmp_path / "q.sqlite3")}, "wechat": section}))
+        capsys.readouterr()
+        argv = ["invite", "--role", "dispatcher", "--channel", "wechat", "--config", str(config), "--lang", "en"]
+        code = await asyncio.to_thread(main, argv)
+        out = capsys.readouterr().out
+    assert code == 0, out
+    invite = out.splitlines()[0].removeprefix("invite code: ")
+    ((ticket, scene),) = wx.api.qr_codes.items()
+    assert scene == invite
+    assert f"https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket={quote(ticket, safe='')}" in out
