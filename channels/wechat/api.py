@@ -115,7 +115,8 @@ class WechatApi:
 
     async def _post(
         self, path: str, body: dict[str, Any] | None, params: dict[str, str], *, get: bool = False
-    ) -> dict[str, Any]:
+    ) -> dict[str, Any] | bytes:
+        """WeChat's JSON answer, or the bytes of a file (``media/get`` answers a photo as itself)."""
         method = path.rsplit("/", 1)[-1]
         url = f"{self.base_url}{path}"
         try:
@@ -129,10 +130,13 @@ class WechatApi:
                 if response.status >= 500:
                     raise Transient(f"HTTP {response.status}", method=method, code=str(response.status))
                 raw = await response.read()
+                kind = response.headers.get("Content-Type", "")
         except aiohttp.ClientConnectorError as exc:  # never reached WeChat: nothing was counted there
             raise Transient(type(exc).__name__, method=method, code=NOT_SENT) from None
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise Transient(type(exc).__name__, method=method, code="network") from None
+        if get and "json" not in kind and "text" not in kind:
+            return raw
         try:
             answer = loads(raw)
         except ValueError:
@@ -143,6 +147,8 @@ class WechatApi:
         """A stable access token from WeChat (``force``: a new one, the old one is still valid for 5 minutes)."""
         body = {"grant_type": "client_credential", "appid": self.app_id, "secret": self._secret, "force_refresh": force}
         answer = await self._post("/cgi-bin/stable_token", body, {})
+        if isinstance(answer, bytes):
+            raise Transient("stable_token answered no JSON", method="stable_token", code="network")
         code = int(answer.get("errcode", 0) or 0)
         if code or "access_token" not in answer:
             raise error_for(code or -1, str(answer.get("errmsg", "no access_token")), "stable_token")
@@ -161,10 +167,26 @@ class WechatApi:
 
     async def call(self, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
         """POST ``body`` (None: a GET) with the access token; WeChat's error codes raised as delivery errors."""
+        answer = await self._with_token(path, body, {})
+        return answer if isinstance(answer, dict) else {}
+
+    async def media(self, media_id: str) -> bytes:
+        """The bytes of a resident's photo (WeChat keeps it for 3 days)."""
+        answer = await self._with_token("/cgi-bin/media/get", None, {"media_id": media_id})
+        if isinstance(answer, bytes):
+            return answer
+        raise Rejected("media/get answered no file", method="media/get")
+
+    async def _with_token(
+        self, path: str, body: dict[str, Any] | None, query: dict[str, str]
+    ) -> dict[str, Any] | bytes:
+        """The call with the access token, once more with a fresh one if WeChat refuses it (40001, 40014, 42001)."""
         method = path.rsplit("/", 1)[-1]
         for attempt in (1, 2):
             token = await self.token()
-            answer = await self._post(path, body, {"access_token": token}, get=body is None)
+            answer = await self._post(path, body, {**query, "access_token": token}, get=body is None)
+            if isinstance(answer, bytes):
+                return answer
             code = int(answer.get("errcode", 0) or 0)
             if code in TOKEN_REFUSED and attempt == 1:
                 logger.warning("wechat: %s refused the access token (%d); fetching a new one", method, code)
@@ -174,25 +196,3 @@ class WechatApi:
                 raise error_for(code, str(answer.get("errmsg", "")), method)
             return answer
         raise ChannelRefused("the access token is refused even fresh", method=method, code="40001")
-
-    async def media(self, media_id: str) -> bytes:
-        """The bytes of a resident's photo (WeChat keeps it for 3 days)."""
-        for attempt in (1, 2):
-            token = await self.token()
-            try:
-                async with self.session().get(
-                    f"{self.base_url}/cgi-bin/media/get", params={"access_token": token, "media_id": media_id}
-                ) as response:
-                    raw = await response.read()
-                    kind = response.headers.get("Content-Type", "")
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                raise Transient(type(exc).__name__, method="media/get", code="network") from None
-            if "json" not in kind and "text" not in kind:
-                return raw
-            answer = loads(raw)
-            code = int(answer.get("errcode", 0) or 0) if isinstance(answer, dict) else -1
-            if code in TOKEN_REFUSED and attempt == 1:
-                await self._db.run(lambda tx, token=token: ChannelTokensRepo(tx).drop(CHANNEL, token))  # type: ignore[misc]
-                continue
-            raise error_for(code or -1, str(answer.get("errmsg", "") if isinstance(answer, dict) else ""), "media/get")
-        raise ChannelRefused("the access token is refused even fresh", method="media/get", code="40001")
