@@ -110,6 +110,8 @@ def _aes(key: str) -> bytes:
 
 
 def text_reply(to: str, account: str, text: str, *, at: int) -> str:
-    """A passive text reply, rendered by wechatpy."""
-    reply = TextReply(target=to, source=account, content=text, time=at)
+    """A passive text reply, rendered by wechatpy (which puts the text in a CDATA section as it is: a "]]>" in it
+    is split across two sections, or the XML would break)."""
+    safe = text.replace("]]>", "]]]]><![CDATA[>")
+    reply = TextReply(target=to, source=account, content=safe, time=at)
     return str(reply.render())

@@ -121,5 +121,7 @@ def _fields(xml: str) -> dict[str, str]:
 
 
 def message_xml(fields: dict[str, str]) -> str:
-    parts = "".join(f"<{key}><![CDATA[{value}]]></{key}>" for key, value in fields.items())
+    parts = "".join(
+        f"<{key}><![CDATA[{value.replace(']]>', ']]]]><![CDATA[>')}]]></{key}>" for key, value in fields.items()
+    )
     return f"<xml>{parts}</xml>"
