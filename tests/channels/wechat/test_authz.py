@@ -7,10 +7,14 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from bot.cli.demo import LEAD
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
 from tests.kit.wechat import has_button, wechat_bot, wechat_settings
+
+pytestmark = pytest.mark.e2e  # the whole bot against both sandboxes
 
 
 async def test_a_wechat_resident_cannot_act_as_staff(sandbox: Sandbox, tmp_path: Path) -> None:

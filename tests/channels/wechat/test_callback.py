@@ -16,6 +16,8 @@ from sandbox.wechat.sandbox import ACCOUNT
 from tests.kit.webhook import free_port, webhook_settings
 from tests.kit.wechat import wechat_bot, wechat_settings
 
+pytestmark = pytest.mark.e2e  # the whole bot against both sandboxes
+
 RESIDENT = "oResidentRetry"
 NEW_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"
 

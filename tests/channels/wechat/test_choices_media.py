@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.cli.demo import LEAD
 from common.events import Priority, Text
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
 from tests.kit.wechat import has_button, wechat_bot, wechat_settings
 
+pytestmark = pytest.mark.e2e  # the whole bot against both sandboxes
 LEAK = "I smell gas, it's strong in the kitchen"
 
 

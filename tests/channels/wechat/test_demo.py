@@ -8,6 +8,8 @@ import pytest
 
 from bot.cli.demo_wechat import run_wechat_demo
 
+pytestmark = pytest.mark.e2e  # the whole bot against both sandboxes
+
 
 async def test_the_wechat_demo_resolves_its_ticket(capsys: pytest.CaptureFixture[str]) -> None:
     levels = {name: logging.getLogger(name).level for name in ("", "telegram")}

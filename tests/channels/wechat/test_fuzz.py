@@ -11,10 +11,13 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
 from tests.kit.wechat import wechat_bot, wechat_settings
 
+pytestmark = pytest.mark.e2e  # the whole bot against both sandboxes
 RESIDENT = "oResidentFuzz"
 HEAD = "<xml><ToUserName>gh</ToUserName><FromUserName>oX</FromUserName><CreateTime>1</CreateTime>"
 BODIES = [

@@ -39,6 +39,7 @@ def people(path: Path) -> list[tuple[str, str, str]]:
         return [(str(a), str(b), str(c)) for a, b, c in rows]
 
 
+@pytest.mark.e2e
 async def test_following_through_the_qr_code_links_the_openid(sandbox: Sandbox, tmp_path: Path) -> None:
     async with WechatSandbox() as wx:
         settings = wechat_settings(sandbox, wx, tmp_path / "inv.sqlite3")

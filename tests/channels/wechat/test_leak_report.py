@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.cli.demo import DISPATCHER, LEAD, tap
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
 from tests.kit.wechat import has_button, outbox_rows, wechat_bot, wechat_settings
 
+pytestmark = pytest.mark.e2e  # the whole bot against both sandboxes
 RESIDENT = "oResident0001"
 
 

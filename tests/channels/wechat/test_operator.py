@@ -30,6 +30,7 @@ async def hotline(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, 
     return code, out, err
 
 
+@pytest.mark.e2e
 async def test_check_says_what_works_and_what_does_not(
     sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,12 +9,16 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
 from sandbox.wechat.push import message_xml
 from sandbox.wechat.sandbox import ACCOUNT
 from storage.db import to_db
 from tests.kit.wechat import wechat_bot, wechat_settings
+
+pytestmark = pytest.mark.e2e  # the whole bot against both sandboxes
 
 
 async def test_a_callback_cut_off_by_a_kill_is_handled_at_the_next_start(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.i18n import Lang
 from channels.wechat.render import MAX_TEXT_BYTES, parts, render, resolve
 from common.events import Button, Edit, Key, Text
@@ -44,6 +46,7 @@ def test_a_long_text_goes_in_parts_with_the_choices_last() -> None:
     assert "".join(p.text for p in parts(one_line, Lang.ZH) if isinstance(p, Text)) == one_line.text
 
 
+@pytest.mark.e2e
 async def test_a_long_message_arrives_whole_in_parts(sandbox: Sandbox, tmp_path: Path) -> None:
     lines = [f"第{n}条：燃气安全提示，出门前关好阀门，不要在屋里打电话。" for n in range(60)]
     async with WechatSandbox() as wx:

@@ -7,6 +7,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from bot.broadcast.broadcaster import Broadcaster
 from bot.cli.demo import LEAD, tap
 from bot.runtime import Runtime
@@ -14,6 +16,7 @@ from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
 from tests.kit.wechat import has_button, wechat_bot, wechat_settings
 
+pytestmark = pytest.mark.e2e  # the whole bot against both sandboxes
 QUIET_OFF = {"rate_per_s": 100.0, "quiet_start": "00:00", "quiet_end": "00:00"}
 HUANGPU = {"name": "黄浦", "boxes": [[31.20, 121.46, 31.25, 121.50]]}
 

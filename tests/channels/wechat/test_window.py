@@ -45,6 +45,7 @@ def test_the_ledger_counts_as_wechat_does() -> None:
     assert window.allowed(used, T0 + timedelta(hours=1)) is None
 
 
+@pytest.mark.e2e
 async def test_fifty_residents_never_meet_45015_or_45047(sandbox: Sandbox, tmp_path: Path) -> None:
     clock = FakeClock(datetime.now(UTC))
     residents = [f"oStress{n:03d}" for n in range(50)]
@@ -87,6 +88,7 @@ async def report(wx: WechatSandbox, sandbox: Sandbox, openid: str) -> None:
     await wx.wait_for(openid, "工单 #1")
 
 
+@pytest.mark.e2e
 async def test_outside_the_window_a_status_goes_as_a_template(sandbox: Sandbox, tmp_path: Path) -> None:
     clock = FakeClock(datetime.now(UTC))
     async with WechatSandbox(clock=clock.now) as wx:
@@ -106,6 +108,7 @@ async def test_outside_the_window_a_status_goes_as_a_template(sandbox: Sandbox, 
     assert not wx.api.errors, wx.api.errors
 
 
+@pytest.mark.e2e
 async def test_with_neither_the_desk_phones_the_resident(sandbox: Sandbox, tmp_path: Path) -> None:
     clock = FakeClock(datetime.now(UTC))
     async with WechatSandbox(clock=clock.now) as wx:
@@ -121,6 +124,7 @@ async def test_with_neither_the_desk_phones_the_resident(sandbox: Sandbox, tmp_p
     assert not wx.api.errors, wx.api.errors
 
 
+@pytest.mark.e2e
 async def test_an_outage_of_wechat_delays_but_loses_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
     async with WechatSandbox() as wx:
         settings = wechat_settings(sandbox, wx, tmp_path / "outage.sqlite3")
