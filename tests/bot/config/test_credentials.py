@@ -30,6 +30,18 @@ def test_credentials_fill_what_the_environment_leaves_empty(tmp_path: Path) -> N
     assert apply_credentials(load_settings(None), {}) == []
 
 
+def test_the_wechat_secrets_from_credentials(tmp_path: Path) -> None:
+    key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+    for name, value in (("wechat-app-secret", "app-secret"), ("wechat-token", "server-token"), ("wechat-aes-key", key)):
+        (tmp_path / name).write_text(value + "\n", encoding="utf-8")
+    settings = load_settings(None, {"wechat": {"app_id": "wx0001"}})
+    env = {"CREDENTIALS_DIRECTORY": str(tmp_path), "HOTLINE_WECHAT__TOKEN": "from-the-environment"}
+    assert apply_credentials(settings, env) == ["wechat-app-secret", "wechat-aes-key"]
+    assert settings.wechat.app_secret.get_secret_value() == "app-secret"
+    assert settings.wechat.encoding_aes_key.get_secret_value() == key
+    assert settings.wechat.token.get_secret_value() == ""  # the environment has it: load_settings reads it there
+
+
 @pytest.mark.e2e  # a real process: the end-to-end suite (make test), not the inner loop
 async def test_a_real_process_polls_with_the_token_from_its_credentials(sandbox: Sandbox, tmp_path: Path) -> None:
     credentials = tmp_path / "credentials"
