@@ -132,8 +132,7 @@ async def _serve(
         wechat = WechatAdapter(settings, db, clock) if settings.wechat.enabled else None
         shared = wechat is not None and hook is not None and wechat.shares_port_with_webhook()
         if wechat is not None and hook is not None and shared:
-            wechat_routes = wechat.routes()
-            hook.add_routes(lambda router: router.add_routes(wechat_routes))  # the webhook's server: one port
+            hook.add_routes(wechat.add_to)  # the webhook's server: one port for Telegram and WeChat
         try:
             await watch.start()
             notify.status("connecting to Telegram (getMe)")

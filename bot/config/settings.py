@@ -21,8 +21,8 @@ from bot.config.escalation import EscalationConfig
 from bot.config.ops import LoggingConfig, OpsConfig
 from bot.config.section import Section
 from bot.config.utility import UtilityConfig
-from bot.config.wecom import WeComConfig
 from bot.config.wechat import WechatConfig
+from bot.config.wecom import WeComConfig
 from bot.drills.config import DrillsConfig
 from bot.key_sites.model import KeySite, KeySiteMatch
 from common.errors import ConfigError

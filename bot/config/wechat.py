@@ -26,7 +26,7 @@ class WechatConfig(Section):
     base_url: str = "https://api.weixin.qq.com"  # or the sandbox
     callback_url: str = ""  # 服务器地址(URL) as WeChat calls it (https, behind the reverse proxy)
     listen: str = "127.0.0.1"  # where the callback server listens (the reverse proxy forwards to it)
-    port: int = Field(default=8444, ge=0, le=65535)
+    port: int = Field(default=8445, ge=0, le=65535)  # beside WeCom's 8444
     status_template_id: str = ""  # a template for ticket status outside the 48-h window; empty: the desk phones
     media_dir: Path = Path("data/wechat_media")  # residents' photos, fetched before WeChat's 3 days run out
     reply_within_s: float = Field(default=4.0, gt=0, lt=5)  # the passive reply's budget (WeChat waits 5 s)

@@ -63,6 +63,10 @@ class WechatAdapter:
         path = callback_path(self.settings.wechat.callback_url)
         return [web.get(path, self._check), web.post(path, self._post)]
 
+    def add_to(self, router: web.UrlDispatcher) -> None:
+        """The callback's routes on another server's router (Telegram's webhook server)."""
+        router.add_routes(self.routes())
+
     def shares_port_with_webhook(self) -> bool:
         """WeChat's callback on Telegram's webhook server: the same address and port (one proxy target)."""
         cfg, tg = self.settings.wechat, self.settings.telegram
