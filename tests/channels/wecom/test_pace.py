@@ -87,7 +87,8 @@ async def test_a_burst_of_100_cards_to_one_member_loses_none() -> None:
 @virtual
 async def test_without_the_pace_wecom_would_drop_most_of_the_burst() -> None:
     wecom = await burst(paced=False)
-    assert wecom.world.dropped.get(MEMBER, 0) == 70
+    # most of it: 30 fit the minute; how many more slip into the next depends on how the burst meets the clock
+    assert wecom.world.dropped.get(MEMBER, 0) >= 50
 
 
 @virtual
