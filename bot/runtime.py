@@ -175,7 +175,7 @@ class Runtime:
             "stays pending and goes out after the next good start. To do: %s. Stopping now.",
             exc.method or "a call",
             exc.reason,
-            self.refused_advice,
+            exc.advice or self.refused_advice,
         )
         if self.on_fatal is not None:
             self.on_fatal(self.health.reason)

@@ -117,9 +117,14 @@ class Transient(DeliveryError):
 class ChannelRefused(DeliveryError):
     """The channel refused *us*, not the message: a revoked or wrong token, a wrong address (Telegram 401
     or 404). Every other message would fail the same way, so nothing is sent and nothing is marked failed
-    until the process is restarted with a working configuration."""
+    until the process is restarted with a working configuration. ``advice`` says what the operator does about
+    it on this channel (empty: the runtime's own advice, Telegram's)."""
 
     _MEANING = "refused our credentials"
+
+    def __init__(self, detail: str = "", *, method: str = "", code: str = "", advice: str = "") -> None:
+        super().__init__(detail, method=method, code=code)
+        self.advice = advice
 
 
 class Sender(Protocol):

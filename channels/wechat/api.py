@@ -67,11 +67,15 @@ class QuotaUsed(OutOfWindow):
     _MEANING = "quota used"
 
 
+# what the operator does when WeChat refuses the account's credentials (see ``Runtime.refused``)
+TO_DO = "check [wechat] app_id and app_secret and the IP whitelist with `hotline wechat check`, then restart"
+
+
 def error_for(code: int, message: str, method: str) -> DeliveryError:
     detail = f"{code} {message}"[:200]
     where = {"method": method, "code": str(code)}
     if code in ADVICE:
-        return ChannelRefused(f"{detail}: {ADVICE[code]}", **where)
+        return ChannelRefused(f"{detail}: {ADVICE[code]}", advice=TO_DO, **where)
     if code == 45015:
         return WindowClosed(detail, **where)
     if code == 45047:
@@ -195,4 +199,4 @@ class WechatApi:
             if code:
                 raise error_for(code, str(answer.get("errmsg", "")), method)
             return answer
-        raise ChannelRefused("the access token is refused even fresh", method=method, code="40001")
+        raise ChannelRefused("the access token is refused even fresh", method=method, code="40001", advice=TO_DO)

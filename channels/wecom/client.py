@@ -33,6 +33,9 @@ NOT_REACHABLE = frozenset({60111, 81013, 60103})  # no such userid / none of the
 FREQUENCY = frozenset({45009, 45033, 45047})  # too many calls: wait
 TIMEOUT = aiohttp.ClientTimeout(total=15)
 
+# what the operator does when WeCom refuses the app's credentials (see ``Runtime.refused``)
+ADVICE = "check [wecom] corp_id, agent_id and secret and the trusted IP with `hotline wecom check`, then restart"
+
 
 class WeComError(Rejected):
     """An answer with a non-zero errcode (``code`` holds it) about this message: it fails on its own."""
@@ -87,7 +90,10 @@ class QyApi:
             code = int(data.get("errcode") or 0)
             if code or not data.get("access_token"):
                 raise ChannelRefused(
-                    refused_meaning(code) or str(data.get("errmsg", ""))[:100], method="gettoken", code=str(code)
+                    refused_meaning(code) or str(data.get("errmsg", ""))[:100],
+                    method="gettoken",
+                    code=str(code),
+                    advice=ADVICE,
                 )
             token = str(data["access_token"])
             now = self.clock.now()
@@ -126,7 +132,7 @@ def _raise_for(call: str, code: int, data: dict[str, Any]) -> None:
         return
     detail = str(data.get("errmsg", ""))[:100]
     if code in REFUSED or code in TOKEN_EXPIRED:
-        raise ChannelRefused(refused_meaning(code) or detail, method=call, code=str(code))
+        raise ChannelRefused(refused_meaning(code) or detail, method=call, code=str(code), advice=ADVICE)
     if code in NOT_REACHABLE:
         raise NotStarted(detail, method=call, code=str(code))
     if code in FREQUENCY:

@@ -59,8 +59,9 @@ async def test_wrong_credentials_are_our_failure(tmp_path: Path, changes: dict[s
         db = await Database.open(tmp_path / "t.sqlite3")
         api, right = QyApi(config_for(wecom, **changes), db, SystemClock()), QyApi(config_for(wecom), db, SystemClock())
         try:
-            with pytest.raises(ChannelRefused, match=says):
+            with pytest.raises(ChannelRefused, match=says) as refused:
                 await send(api)
+            assert "hotline wecom check" in refused.value.advice  # the operator is told WeCom's remedy, not Telegram's
             wecom.ip_blocked = True
             with pytest.raises(ChannelRefused, match="trusted IPs"):
                 await send(right)
