@@ -24,7 +24,6 @@ $(STAMP): pyproject.toml $(LOCK)
 
 demo: $(STAMP)
 	$(BIN)/hotline demo
-	$(BIN)/hotline demo --channel wecom
 	$(BIN)/hotline demo --channel wechat
 
 test: $(STAMP)

@@ -1,7 +1,9 @@
-"""``hotline demo --channel wechat``: the same evening with the resident on WeChat and the crews on Telegram.
+"""``hotline demo --channel wechat``: the same evening with the resident on WeChat and crew A on WeCom, as a
+utility in mainland China runs it.
 
-The WeChat sandbox plays the resident's WeChat (signed, encrypted pushes; the 48-hour window counted); the
-Telegram sandbox the crews'. The resident answers numbered choices by their number, as on a phone.
+The WeChat sandbox plays the resident's WeChat (signed, encrypted pushes; the 48-hour window counted); the WeCom
+sandbox crew A's WeCom (template cards, taps as encrypted callbacks); the Telegram sandbox the rest of the staff.
+The resident answers numbered choices by their number, as on a phone.
 """
 
 from __future__ import annotations
@@ -11,25 +13,17 @@ import socket
 import tempfile
 from pathlib import Path
 
-from bot.cli.demo import (
-    DEMO_TOKEN,
-    LEAD,
-    MEMBER,
-    OTHER_CREW,
-    Transcript,
-    add_staff,
-    quiet_demo_logs,
-    running_bot,
-    sandbox_settings,
-    tap,
-)
+from bot.cli.demo import DEMO_TOKEN, DISPATCHER, OTHER_CREW, Transcript, add_staff, quiet_demo_logs, running_bot
+from bot.cli.demo_wecom import WECOM_LEAD, WeComView, settled, wecom_settings
 from bot.runtime import Runtime
 from common.jsonfast import loads
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
+from sandbox.wecom import FakeWeCom
 
 RESIDENT = "oDemoResident0001"
-CREWS = {LEAD: "Crew A lead", MEMBER: "Crew A member", OTHER_CREW: "Crew B (off duty)"}
+TELEGRAM_STAFF = {OTHER_CREW: "Crew B (off duty, Telegram)", DISPATCHER: "Desk (Telegram)"}
+CREW_STEPS = ("t:acc:", "t:enr:", "t:site:", "t:res:", "t:cause:")
 
 
 def _free_port() -> int:
@@ -39,15 +33,18 @@ def _free_port() -> int:
 
 
 class WechatTranscript(Transcript):
-    """The crews' Telegram chats as in the Telegram demo, and the resident's WeChat beside them."""
+    """The resident's WeChat, crew A's WeCom and the other staff's Telegram chats, as they receive."""
 
-    def __init__(self, sandbox: Sandbox, wx: WechatSandbox) -> None:
-        super().__init__(sandbox, dict(CREWS))
-        self.wx = wx
+    def __init__(self, sandbox: Sandbox, wx: WechatSandbox, wecom: FakeWeCom, runtime: Runtime) -> None:
+        super().__init__(sandbox, dict(TELEGRAM_STAFF))
+        self.wx, self.wecom, self.runtime = wx, wecom, runtime
+        self.crews = WeComView(wecom)
         self.wx_seen = 0
 
     async def flush(self) -> None:
+        await settled(self.runtime, self.wecom)
         await super().flush()
+        self.crews.show()
         shown = self.wx.shown(RESIDENT)
         for seen in shown[self.wx_seen :]:
             how = {"passive": "passive reply", "custom": "message", "template": "template message"}[seen.kind]
@@ -74,7 +71,7 @@ async def choose(runtime: Runtime, wx: WechatSandbox, log: WechatTranscript, pre
     raise LookupError(f"no choice {prefix!r} shown to the resident")
 
 
-async def play(runtime: Runtime, sandbox: Sandbox, wx: WechatSandbox, lang: str, log: WechatTranscript) -> None:
+async def play(runtime: Runtime, wx: WechatSandbox, lang: str, log: WechatTranscript) -> None:
     zh = lang == "zh"
 
     async def say(text: str) -> None:
@@ -94,28 +91,31 @@ async def play(runtime: Runtime, sandbox: Sandbox, wx: WechatSandbox, lang: str,
     await say("13812345678")
     await say("门禁密码 1234" if zh else "Door code 1234")
     await choose(runtime, wx, log, "i:f:photos:-")
-    await tap(sandbox, log, LEAD, "t:acc:")
-    await tap(sandbox, log, LEAD, "t:enr:")
-    await tap(sandbox, log, LEAD, "t:site:")
-    await tap(sandbox, log, LEAD, "t:res:")
-    await tap(sandbox, log, LEAD, "t:cause:")
+    await log.wecom.wait_for(WECOM_LEAD, lambda r: any(k.startswith("t:acc:") for k in r.payloads()))
+    for prefix in CREW_STEPS:
+        log.out(f"\n👷 Crew A lead (WeCom) taps {prefix}")
+        await log.wecom.press(WECOM_LEAD, prefix)
+        await log.flush()
     await log.resident("")
     await say("/status")
 
 
 async def run_wechat_demo(lang: str = "zh") -> int:
     quiet_demo_logs()
-    async with Sandbox(DEMO_TOKEN) as sandbox, WechatSandbox() as wx:
+    async with Sandbox(DEMO_TOKEN) as sandbox, WechatSandbox() as wx, FakeWeCom() as wecom:
         add_staff(sandbox, "zh-hans" if lang == "zh" else "en")
-        log = WechatTranscript(sandbox, wx)
         with tempfile.TemporaryDirectory(prefix="hotline-demo-wechat-") as tmp:
             callback = f"http://127.0.0.1:{_free_port()}/wechat"
-            settings = sandbox_settings(
-                sandbox, Path(tmp) / "demo.sqlite3", lang=lang, wechat=wx.wechat_settings(callback)
+            settings = wecom_settings(
+                sandbox, wecom, Path(tmp) / "demo.sqlite3", lang=lang, wechat=wx.wechat_settings(callback)
             )
             async with running_bot(settings) as runtime:
-                log.out(f"Gas Hotline Bot demo on WeChat — the resident on WeChat ({wx.base_url}), crews on Telegram")
-                await play(runtime, sandbox, wx, lang, log)
+                log = WechatTranscript(sandbox, wx, wecom, runtime)
+                log.out(
+                    f"Gas Hotline Bot demo on WeChat and WeCom — the resident on WeChat ({wx.base_url}), "
+                    f"crew A on WeCom ({wecom.base_url})"
+                )
+                await play(runtime, wx, lang, log)
                 row = await runtime.db.fetchone("SELECT id, severity, status, cause FROM tickets ORDER BY id DESC")
         log.out("")
         refused = [code for _, code in wx.api.errors]

@@ -69,6 +69,24 @@ def _line(who: str, text: str) -> None:
     print(f"  🤖 → {who}: " + text.replace("\n", "\n      "), flush=True)
 
 
+class WeComView:
+    """Prints what crew A's members receive on WeCom since the last look: new cards, and cards updated."""
+
+    def __init__(self, wecom: FakeWeCom) -> None:
+        self.wecom = wecom
+        self.seen: dict[str, int] = {}
+
+    def show(self) -> None:
+        for userid, who in ((WECOM_LEAD, "Crew A lead (WeCom)"), (WECOM_MEMBER, "Crew A member (WeCom)")):
+            for index, received in enumerate(self.wecom.messages(userid)):
+                key = f"{userid}:{index}"
+                if key not in self.seen:
+                    _line(who, _shown(received))
+                elif len(received.updates) > self.seen[key]:
+                    _line(who, "✏️  card updated to: " + _shown(received))
+                self.seen[key] = len(received.updates)
+
+
 async def settled(runtime: Runtime, wecom: FakeWeCom) -> None:
     """Until nothing waits to go out: WeCom's lane paces a member at 28 a minute, so a busy card takes a while."""
     lane = runtime.lanes[CHANNEL]
@@ -82,22 +100,17 @@ async def settled(runtime: Runtime, wecom: FakeWeCom) -> None:
 
 async def play(sandbox: Sandbox, wecom: FakeWeCom, runtime: Runtime, lang: str) -> None:
     zh = lang == "zh"
-    seen: dict[str, int] = {}
+    crews = WeComView(wecom)
+    resident_seen = 0
 
     async def show() -> None:
+        nonlocal resident_seen
         await settled(runtime, wecom)
         await sandbox.wait_idle(quiet_s=0.3, timeout_s=10)
-        for userid, who in ((WECOM_LEAD, "Crew A lead (WeCom)"), (WECOM_MEMBER, "Crew A member (WeCom)")):
-            for index, received in enumerate(wecom.messages(userid)):
-                key = f"{userid}:{index}"
-                if key not in seen:
-                    _line(who, _shown(received))
-                elif len(received.updates) > seen[key]:
-                    _line(who, "✏️  card updated to: " + _shown(received))
-                seen[key] = len(received.updates)
-        for message in sandbox.messages(RESIDENT)[seen.get("resident", 0) :]:
+        crews.show()
+        for message in sandbox.messages(RESIDENT)[resident_seen:]:
             _line("Resident (Telegram)", message.text or f"[{message.kind}]")
-        seen["resident"] = len(sandbox.messages(RESIDENT))
+        resident_seen = len(sandbox.messages(RESIDENT))
 
     async def say(text: str) -> None:
         print(f"\n👤 Resident (Telegram): {text}", flush=True)

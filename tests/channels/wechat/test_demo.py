@@ -20,3 +20,4 @@ async def test_the_wechat_demo_resolves_its_ticket(capsys: pytest.CaptureFixture
             logging.getLogger(name).setLevel(level)
     out = capsys.readouterr().out
     assert "Resident (WeChat passive reply)" in out and "Ticket #1: P1, resolved" in out
+    assert "Crew A lead (WeCom)" in out, "crew A works the ticket on WeCom"
