@@ -25,7 +25,7 @@ from bot.config.settings import Settings
 from bot.context import Ctx
 from bot.danger import flows as first_answer
 from bot.danger.detect import Danger, Outcome, detect
-from bot.dispatch import crew_actions, desk, followup, relay, sla
+from bot.dispatch import crew_actions, desk, followup, incident_desk, relay, sla
 from bot.drills import chat as drill_chat
 from bot.drills import joins as _drills_join  # noqa: F401  (drills join dispatch: bot.dispatch.hooks)
 from bot.i18n import lang_from_code
@@ -57,6 +57,7 @@ FEATURES: tuple[Router, ...] = (
     followup.ROUTES,
     crew_actions.ROUTES,
     desk.ROUTES,  # the desk's commands lead a dispatcher's menu
+    incident_desk.ROUTES,
     hazards.ROUTES,
     casework.ROUTES,
     booking.ROUTES,

@@ -139,6 +139,10 @@ async def report_rows(db: Database, start: datetime, end: datetime) -> ReportRow
         window,
     ):
         duplicates[int(ticket_id)] = int(related_id)
+    for ticket_id, lead in await db.fetchall(  # a report that joined an incident is counted under its lead
+        f"SELECT ticket_id, lead_ticket_id FROM incident_reports WHERE ticket_id IN ({inside})", window
+    ):
+        duplicates[int(ticket_id)] = int(lead)
     hazards, cases, bookings = await _safety_rows(db, start, end)
     return ReportRows(
         tickets=tickets,

@@ -213,6 +213,11 @@ class TicketsRepo:
             ),
         )
 
+    async def set_details(self, ticket_id: int, details: dict[str, Any]) -> None:
+        await self.conn.execute(
+            "UPDATE tickets SET details = ? WHERE id = ?", (json.dumps(details, ensure_ascii=False), ticket_id)
+        )
+
     async def set_crew(self, ticket_id: int, crew_id: int | None) -> None:
         await self.conn.execute("UPDATE tickets SET crew_id = ? WHERE id = ?", (crew_id, ticket_id))
 
@@ -272,7 +277,7 @@ class TicketsRepo:
     async def replace_event_data(self, event_id: int, data: dict[str, Any]) -> None:
         await self.conn.execute("UPDATE ticket_events SET data = ? WHERE id = ?", (json.dumps(data), event_id))
 
-    async def open_p1_in_box(
+    async def open_in_box(
         self,
         *,
         since: datetime,
@@ -281,25 +286,29 @@ class TicketsRepo:
         latitude: tuple[float, float],
         longitude: tuple[float, float],
         limit: int,
+        severities: tuple[str, ...] = ("P1",),
     ) -> list[tuple[int, float, float]]:
-        """(id, latitude, longitude) of open P1 tickets created at or after ``since`` whose pin lies in the box
-        ``latitude`` x ``longitude`` (each (low, high), a square on the ground), other than ``not_ticket`` and
-        ``not_resident``'s: the ``limit`` nearest the box's centre, nearest first.
+        """(id, latitude, longitude) of open tickets of ``severities`` (P1 unless told) created at or after
+        ``since`` whose pin lies in the box ``latitude`` x ``longitude`` (each (low, high), a square on the
+        ground), other than ``not_ticket`` and ``not_resident``'s: the ``limit`` nearest the box's centre,
+        nearest first.
 
         Near is measured flat (degrees of longitude scaled to the box's square), which across a box of a few
         hundred metres orders pins as the great-circle distance does; a district reporting at once puts
         hundreds of tickets in one box, and SQLite picks the few nearest of them."""
         marks = ", ".join("?" for _ in OPEN_STATUSES)
+        levels = ", ".join("?" for _ in severities)
         centre_lat, centre_lon = sum(latitude) / 2, sum(longitude) / 2
         span = longitude[1] - longitude[0]
         scale = (latitude[1] - latitude[0]) / span if span else 1.0
         rows = await self.conn.execute_fetchall(
-            f"SELECT id, latitude, longitude FROM tickets WHERE severity = 'P1' AND drill = 0 AND status IN ({marks})"
+            f"SELECT id, latitude, longitude FROM tickets WHERE severity IN ({levels}) AND drill = 0"
+            f" AND status IN ({marks})"
             " AND created_at >= ? AND id != ? AND resident_id != ?"
             " AND latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?"
             " ORDER BY (latitude - ?) * (latitude - ?) + (longitude - ?) * (longitude - ?) * ? LIMIT ?",
             (
-                *OPEN_STATUSES, to_db(since), not_ticket, not_resident, *latitude, *longitude,
+                *severities, *OPEN_STATUSES, to_db(since), not_ticket, not_resident, *latitude, *longitude,
                 centre_lat, centre_lat, centre_lon, centre_lon, scale * scale, limit,
             ),
         )  # fmt: skip

@@ -82,6 +82,7 @@ class DispatchConfig(Section):
     resolve_target_min: int = Field(default=240, ge=10)
     share_crew_phone: bool = False  # tell the resident the crew member's own number
     map_link: str = "https://uri.amap.com/marker?position={lon},{lat}"  # on a pin-only card; {lat} {lon}
+    incident_edit_interval_s: int = Field(default=10, ge=1)  # an incident card is edited at most this often
 
 
 class OutboundConfig(Section):

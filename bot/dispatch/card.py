@@ -116,6 +116,21 @@ def key_site_lines(lang: Lang, ticket: Ticket) -> list[str]:
     ]
 
 
+def incident_lines(lang: Lang, ticket: Ticket) -> list[str]:
+    """An incident's lead card: how many reports, the nearest other addresses, the worst answers so far
+    (``_incident``, kept by ``bot.dispatch.incidents``)."""
+    incident = ticket.details.get("_incident")
+    if not isinstance(incident, dict) or int(incident.get("reports", 1)) < 2:
+        return []
+    lines = [t(lang, "incidents.card_reports", count=incident["reports"])]
+    if incident.get("addresses"):
+        lines.append(t(lang, "incidents.card_nearest", addresses="; ".join(incident["addresses"])))
+    lines.append(
+        t(lang, "incidents.card_worst", unwell=incident.get("unwell", 0), vulnerable=incident.get("vulnerable", 0))
+    )
+    return lines
+
+
 def ticket_text(lang: Lang, ticket: Ticket, settings: Settings, *, hints: tuple[int, ...] = ()) -> str:
     """The dispatch card: what a crew member needs to decide and to find the place, and the SLA clock."""
     lines = [t(lang, "drills.card_mark")] if drill_shown(ticket) else []
@@ -129,6 +144,7 @@ def ticket_text(lang: Lang, ticket: Ticket, settings: Settings, *, hints: tuple[
         ),
         *where_lines(lang, ticket, settings),
         *key_site_lines(lang, ticket),
+        *incident_lines(lang, ticket),
     ]
     if "stairwell" in (ticket.details.get("where"), ticket.details.get("fire_where")):
         lines.append(t(lang, "crew.card_neighbours"))

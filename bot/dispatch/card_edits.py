@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.context import Ctx
 from bot.dispatch import offer as dispatch
 from bot.dispatch.card import ticket_text
+from bot.dispatch.offer import Scope
 from bot.i18n import Lang, t
 from bot.intake.forms import FIELDS
 from bot.intake.render import value_text
@@ -46,7 +46,7 @@ def _update_lines(
     return before, after
 
 
-async def _current_cards(ctx: Ctx, ticket: Ticket) -> list[OutboxRow]:
+async def _current_cards(ctx: Scope, ticket: Ticket) -> list[OutboxRow]:
     """The newest card in each chat that still holds the ticket: members and groups of the crews it is
     offered to, and its holder. Cards withdrawn from a crew (reassigned, revoked) are left as they are."""
     people, crews = PeopleRepo(ctx.tx), CrewsRepo(ctx.tx)
@@ -67,7 +67,7 @@ async def _current_cards(ctx: Ctx, ticket: Ticket) -> list[OutboxRow]:
 
 
 async def edit_cards(
-    ctx: Ctx,
+    ctx: Scope,
     ticket: Ticket,
     *,
     old: str,
@@ -113,7 +113,7 @@ async def edit_cards(
     return queued
 
 
-async def send_photos(ctx: Ctx, ticket: Ticket) -> None:
+async def send_photos(ctx: Scope, ticket: Ticket) -> None:
     """Photos sent after the card: to every chat that has the card (a card's photos go with it at dispatch)."""
     photos = [str(p) for p in ticket.details.get("photos") or []][: dispatch.MAX_CARD_PHOTOS]
     for row in await _current_cards(ctx, ticket) if ticket.is_open else []:
@@ -123,3 +123,22 @@ async def send_photos(ctx: Ctx, ticket: Ticket) -> None:
                 ctx, picture, ticket_id=ticket.id, purpose="photo", recipient_id=row.recipient_id,
                 channel=row.channel,
             )  # fmt: skip
+
+
+async def withdraw_cards(scope: Scope, ticket: Ticket, key: str, **values: object) -> int:
+    """The ticket's cards say ``key`` instead of offering it (its buttons go); its offers end, so its
+    Accept is refused from now on. Returns how many edits were queued."""
+    people = PeopleRepo(scope.tx)
+    rows = await _current_cards(scope, ticket)
+    await OffersRepo(scope.tx).clear(ticket.id)
+    await OutboxRepo(scope.tx).drop_pending(ticket.id, "dispatch_edit", reason="the card was withdrawn")
+    for row in rows:
+        recipient = await people.get(row.recipient_id) if row.recipient_id is not None else None
+        lang = Lang(recipient.lang) if recipient else Lang.ZH
+        text = ticket_text(lang, ticket, scope.settings) + "\n\n" + t(lang, key, ticket=ticket.id, **values)
+        edit = Edit(chat=row.chat, of_outbox=row.id, text=text, priority=Priority.DISPATCH)
+        await dispatch.queue(
+            scope, edit, ticket_id=ticket.id, purpose="dispatch_edit", recipient_id=row.recipient_id,
+            channel=row.channel,
+        )  # fmt: skip
+    return len(rows)

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from bot.casework import hazards
 from bot.context import Ctx
-from bot.dispatch import escalation, followup
+from bot.dispatch import escalation, followup, incidents
 from bot.dispatch.authz import may_answer_offer, may_work
 from bot.dispatch.buttons import CAUSES, CREW, DECLINE_REASONS, OFFER_ACTIONS, CrewPress, crew_button
 from bot.dispatch.offer import (
@@ -160,6 +160,9 @@ async def _accept(ctx: Ctx, ticket: Ticket) -> None:
         await queue(ctx, edit, ticket_id=ticket.id, purpose="dispatch_edit", recipient_id=row.recipient_id)
     eta = local_time(ctx.settings, ctx.now + timedelta(minutes=arrival_target_min(ctx.settings, fresh.severity)))
     await tell_resident(ctx, fresh, "resident.accepted", name=person.name, eta=eta, contact=_contact(ctx, fresh))
+    await incidents.follow_lead(
+        ctx, fresh, "resident.accepted", name=person.name, eta=eta, contact=_contact(ctx, fresh)
+    )
 
 
 def _contact(ctx: Ctx, ticket: Ticket) -> str:
@@ -285,6 +288,7 @@ async def _progress(ctx: Ctx, ticket: Ticket, action: str, arg: str) -> None:
         ctx.settings, fresh.created_at + timedelta(minutes=arrival_target_min(ctx.settings, fresh.severity))
     )
     await tell_resident(ctx, fresh, resident_key, name=name, cause=cause_text, eta=eta)
+    await incidents.follow_lead(ctx, fresh, resident_key, name=name, cause=cause_text, eta=eta)
     if done and fresh.drill:
         await send_report(ctx, fresh)  # a drill ends with its report to whoever started it
     elif done:

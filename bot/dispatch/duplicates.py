@@ -103,8 +103,11 @@ async def _link(ctx: Ctx, ticket_id: int, related_id: int, kind: str, distance: 
     await TicketsRepo(ctx.tx).event(ticket_id, kind, now=ctx.now, actor_id=None, related=related_id)
 
 
-async def nearby_open_p1(ctx: Ctx, ticket: Ticket, limit: int = 5) -> list[tuple[int, float]]:
-    """(id, metres) of other residents' open P1 tickets near ``ticket`` and recent enough, nearest first.
+async def nearby_open(
+    ctx: Ctx, ticket: Ticket, limit: int = 5, severities: tuple[str, ...] = ("P1",)
+) -> list[tuple[int, float]]:
+    """(id, metres) of other residents' open tickets of ``severities`` near ``ticket`` and recent enough,
+    nearest first.
 
     SQL finds the ``limit`` nearest in a box around the pin, cheap when a whole district reports at once;
     the exact distance decides which of them are within the radius.
@@ -115,13 +118,14 @@ async def nearby_open_p1(ctx: Ctx, ticket: Ticket, limit: int = 5) -> list[tuple
     since = ticket.created_at - timedelta(minutes=cfg.duplicate_window_min)
     dlat = cfg.duplicate_radius_m / 111_320
     dlon = dlat / max(0.01, math.cos(math.radians(ticket.latitude)))
-    rows = await TicketsRepo(ctx.tx).open_p1_in_box(
+    rows = await TicketsRepo(ctx.tx).open_in_box(
         since=since,
         not_ticket=ticket.id,
         not_resident=ticket.resident_id,
         latitude=(ticket.latitude - dlat, ticket.latitude + dlat),
         longitude=(ticket.longitude - dlon, ticket.longitude + dlon),
         limit=limit,
+        severities=severities,
     )
     found = [(other, distance_m(ticket.latitude, ticket.longitude, lat, lon)) for other, lat, lon in rows]
     return sorted((pair for pair in found if pair[1] <= cfg.duplicate_radius_m), key=lambda pair: pair[1])[:limit]
@@ -133,7 +137,7 @@ async def mark_probable_same(ctx: Ctx, ticket_id: int) -> list[int]:
     ticket = await TicketsRepo(ctx.tx).get(ticket_id)
     if ticket is None:
         return []
-    near = await nearby_open_p1(ctx, ticket)
+    near = await nearby_open(ctx, ticket)
     for other_id, metres in near:
         await _link(ctx, ticket.id, other_id, "probable_same", round(metres, 1))
     if near:

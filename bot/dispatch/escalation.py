@@ -53,7 +53,8 @@ logger = logging.getLogger(__name__)
 
 ACK, ARRIVE, RESOLVE = "ack", "arrive", "resolve"
 DRILL_WAIT = "drill_wait"  # a drill waiting behind a real P1 (bot.drills.start)
-KINDS = (ACK, ARRIVE, RESOLVE, DRILL_WAIT)
+INCIDENT_EDIT = "incident_edit"  # an incident card's throttled edit (bot.dispatch.incidents)
+KINDS = (ACK, ARRIVE, RESOLVE, DRILL_WAIT, INCIDENT_EDIT)
 REOFFERED = ("dispatched", "handed_over", "reassigned", "reopened")  # ticket events that start a fresh offer
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from bot.casework import booking
 from bot.casework import cases as casework
 from bot.context import Ctx
-from bot.dispatch import card_edits, duplicates, escalation
+from bot.dispatch import card_edits, duplicates, escalation, incidents
 from bot.dispatch import offer as dispatch
 from bot.dispatch.card import arrival_target_min
 from bot.dispatch.route import route_new
@@ -125,19 +125,26 @@ async def commit(ctx: Ctx, data: dict[str, Any]) -> int | None:
             cols["address"], details["_geocoded"] = looked_up, True
     ticket_id, severity = await _create(ctx, category, severity, cols, details)
     data["ticket"] = ticket_id
+    lead = await incidents.join_nearby(ctx, ticket_id, fire=bool(data.get("fire")))
     # durable, like every receipt: if the channel fails now, it arrives after a restart
     receipt = Text(
         chat=ctx.ev.chat,
-        text=ctx.t("intake.dispatched_now", ticket=ticket_id),
+        text=ctx.t("incidents.joined" if lead else "intake.dispatched_now", ticket=ticket_id),
         priority=Priority.EMERGENCY,
     )
     await dispatch.queue(ctx, receipt, ticket_id=ticket_id, purpose="receipt", recipient_id=ctx.person.id)
-    if earlier is not None:
-        await duplicates.link_follows(ctx, ticket_id, earlier)
-    await duplicates.mark_probable_same(ctx, ticket_id)
-    await route_new(ctx, ticket_id)
+    await _route(ctx, ticket_id, earlier, joined=lead is not None)
     logger.info("ticket %s committed at its location (%s) and dispatched", ticket_id, severity.value)
     return ticket_id
+
+
+async def _route(ctx: Ctx, ticket_id: int, earlier: Ticket | None, *, joined: bool) -> None:
+    """A new ticket's links and route: a report that joined an incident has the incident's card."""
+    if earlier is not None:
+        await duplicates.link_follows(ctx, ticket_id, earlier)
+    if not joined:
+        await duplicates.mark_probable_same(ctx, ticket_id)
+        await route_new(ctx, ticket_id)
 
 
 async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished: bool = False) -> Ticket | None:
@@ -148,7 +155,7 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
         return None
     cols = columns(data["answers"])
     details = {**cols["details"]}
-    for hidden in ("_dispatched_at", "_geocoded"):
+    for hidden in ("_dispatched_at", "_geocoded", "_incident"):
         if hidden in ticket.details:
             details[hidden] = ticket.details[hidden]
     if not finished:
@@ -173,6 +180,7 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
     if site is not None:
         details["_key_site"] = site
     old = ticket.severity
+    joined = await incidents.lead_of(ctx, ticket.id) != ticket.id  # the incident's card carries it
     raised = RANK[new.value] < RANK[old] and ticket.is_open
     lower = RANK[new.value] > RANK[old]
     if raised:
@@ -190,13 +198,17 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
     await tickets.event(ticket.id, "updated", now=ctx.now, actor_id=ctx.person.id, fields=changed)
     if raised:
         await tickets.event(ticket.id, "severity_raised", now=ctx.now, actor_id=None, old=old, new=new.value)
-        await _raise(ctx, ticket.id, old)
+        if not joined:
+            await _raise(ctx, ticket.id, old)
     elif lower and ticket.is_open:
         await tickets.event(ticket.id, "severity_kept", now=ctx.now, actor_id=None, kept=old, suggested=new.value)
     fresh = await tickets.get(ticket.id)
     assert fresh is not None
     if site is not None and "_key_site" not in ticket.details:  # the place is known now: the desk at once
         await dispatch.tell_key_site(ctx, fresh, site)
+    if joined:
+        await incidents.on_answer(ctx, fresh)  # its own card at once if it adds something a crew must act on
+        return fresh
     suggested = new.value if lower else None
     await card_edits.edit_cards(ctx, fresh, old=old, suggested=suggested, changed=changed, answers=data["answers"])
     if "photos" in changed:
@@ -303,18 +315,17 @@ async def submit(ctx: Ctx, data: dict[str, Any]) -> int:
         return earlier.id
     ticket_id, severity = await _create(ctx, category.id, severity, cols, answers)
     await finish(ctx)
+    lead = await incidents.join_nearby(ctx, ticket_id, fire=bool(data.get("fire")))
+    key = "incidents.joined" if lead else str(data.get("receipt") or f"intake.received_{severity.value.lower()}")
     # The resident's receipt is durable too: if the channel fails now, it arrives after a restart.
     receipt = Text(
         chat=ctx.ev.chat,
-        text=ctx.t(str(data.get("receipt") or f"intake.received_{severity.value.lower()}"), ticket=ticket_id),
+        text=ctx.t(key, ticket=ticket_id),
         keyboard=menu_keyboard(ctx.lang),
         priority=Priority.EMERGENCY if severity is Severity.P1 else Priority.DISPATCH,
     )
     await dispatch.queue(ctx, receipt, ticket_id=ticket_id, purpose="receipt", recipient_id=ctx.person.id)
-    if earlier is not None:
-        await duplicates.link_follows(ctx, ticket_id, earlier)
-    await duplicates.mark_probable_same(ctx, ticket_id)
-    await route_new(ctx, ticket_id)
+    await _route(ctx, ticket_id, earlier, joined=lead is not None)
     await casework.on_new_ticket(ctx, ticket_id)
     await booking.on_new_ticket(ctx, ticket_id)
     await after_answer(ctx, {**data, "ticket": ticket_id})

@@ -106,7 +106,7 @@ HOT: dict[str, Query] = {
     ),
     "open P1 near (duplicates box)": lambda db: _in_tx(
         db,
-        lambda tx: TicketsRepo(tx).open_p1_in_box(  # type: ignore[arg-type]
+        lambda tx: TicketsRepo(tx).open_in_box(  # type: ignore[arg-type]
             since=T0, not_ticket=7, not_resident=3, latitude=(22.1, 22.2), longitude=(113.5, 113.6), limit=5
         ),
     ),

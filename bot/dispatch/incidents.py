@@ -1,0 +1,255 @@
+"""Incidents: when a main breaks, a district reports one leak; the crews get one card for it.
+
+A new report within ``duplicate_radius_m`` and ``duplicate_window_min`` of an open P1/P2 of the same kind
+*joins* its incident instead of producing a card of its own: the incident is named by its lead ticket (the
+one whose card the crews have), and the lead's card carries the incident (``_incident`` in its details: how
+many reports, the nearest addresses, the worst answers so far), edited in place at most once every
+``[dispatch] incident_edit_interval_s`` (a timer row brings the next edit, so a restart loses none).
+
+A report that adds something a crew must act on (someone unwell or injured, a fire, people inside a
+burning building) never joins, and a joined report whose later answers add such a thing leaves its
+incident and gets its own card at once. Each joined report stays a ticket of its own for its resident
+(status, follow-up, rating): it moves with the lead (accepted, en route, on site, resolved) and its
+resident is told each time. Joins, splits and merges are ticket events with who and when.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from bot.context import Ctx
+from bot.dispatch import card_edits, duplicates, escalation, followup, hooks
+from bot.dispatch.offer import Scope, dispatch_on_duty, tell_resident, tell_staff
+from bot.i18n import Lang, t
+from bot.intake.area import distance_m
+from storage.desk import WORKING
+from storage.incidents import IncidentsRepo
+from storage.links import LinksRepo
+from storage.people import PeopleRepo
+from storage.tickets import Ticket, TicketsRepo
+from storage.timers import TimersRepo
+
+logger = logging.getLogger(__name__)
+
+URGENT = ("P1", "P2")
+MAX_ADDRESSES = 3
+_ACT_NOW = {"unwell": ("yes",), "symptoms": ("mild", "severe"), "injured": ("yes",), "inside": ("yes",)}
+# what a joined report follows its lead into: the lead's new status -> the statuses a report moves from
+_FOLLOWS = {
+    "accepted": ("dispatched",),
+    "en_route": ("dispatched", "accepted"),
+    "on_site": ("dispatched", "accepted", "en_route"),
+    "resolved": ("dispatched", *WORKING),
+}
+_STAMPS = {"accepted": "accepted_at", "on_site": "arrived_at", "resolved": "resolved_at"}
+
+
+def must_act(ticket: Ticket, *, fire: bool = False) -> bool:
+    """Does the report add something a crew must act on by itself (its own card at once)?"""
+    if fire or ticket.category == "fire" or "_key_site" in ticket.details:
+        return True
+    return any(ticket.details.get(name) in values for name, values in _ACT_NOW.items())
+
+
+async def join_nearby(ctx: Ctx, ticket_id: int, *, fire: bool = False) -> int | None:
+    """Join the new ticket to the incident of the nearest open P1/P2 of its kind within the radius (measured
+    from the incident's lead) when it adds nothing a crew must act on; returns the lead, or None."""
+    tickets = TicketsRepo(ctx.tx)
+    ticket = await tickets.get(ticket_id)
+    if ticket is None or ticket.status != "dispatched" or ticket.drill or must_act(ticket, fire=fire):
+        return None
+    if ticket.latitude is None or ticket.longitude is None:
+        return None
+    repo = IncidentsRepo(ctx.tx)
+    for other_id, _ in await duplicates.nearby_open(ctx, ticket, severities=URGENT):
+        lead = await tickets.get(await repo.lead_of(other_id) or other_id)
+        if lead is None or not lead.is_open or lead.category != ticket.category or lead.latitude is None:
+            continue
+        assert lead.longitude is not None
+        metres = distance_m(lead.latitude, lead.longitude, ticket.latitude, ticket.longitude)
+        if metres > ctx.settings.intake.duplicate_radius_m:
+            continue  # near one of its reports, but beyond the radius of the incident itself
+        await _join(ctx, ticket, lead, metres, actor_id=ctx.person.id)
+        return lead.id
+    return None
+
+
+async def _join(scope: Scope, ticket: Ticket, lead: Ticket, metres: float | None, *, actor_id: int | None) -> None:
+    distance = round(metres, 1) if metres is not None else None
+    await IncidentsRepo(scope.tx).join(ticket.id, lead.id, distance, scope.now)
+    tickets = TicketsRepo(scope.tx)
+    await tickets.event(
+        ticket.id, "incident_joined", now=scope.now, actor_id=actor_id, incident=lead.id, metres=distance
+    )
+    await tickets.event(lead.id, "incident_report", now=scope.now, actor_id=actor_id, report=ticket.id)
+    if lead.status in WORKING:  # a crew is on its way already: the report is theirs too
+        await _follow(scope, lead, ticket, lead.status)
+    await touch(scope, lead.id)
+    logger.info("ticket %s joined incident %s", ticket.id, lead.id)
+
+
+async def _follow(scope: Scope, lead: Ticket, report: Ticket, status: str) -> bool:
+    """Move one joined report to the lead's ``status`` with its holder and crew; True if it moved."""
+    tickets = TicketsRepo(scope.tx)
+    moved = await tickets.transition(
+        report.id,
+        from_statuses=_FOLLOWS[status],
+        to_status=status,
+        now=scope.now,
+        actor_id=lead.assignee_id,
+        assignee_id=lead.assignee_id,
+        stamp=_STAMPS.get(status),
+        cause=lead.cause if status == "resolved" else None,
+        incident=lead.id,
+    )
+    if moved and status == "accepted" and lead.crew_id is not None:
+        await tickets.set_crew(report.id, lead.crew_id)
+    return moved
+
+
+async def follow_lead(scope: Scope, lead: Ticket, resident_key: str, **values: object) -> int:
+    """Every report of ``lead``'s incident moves with it to its status (accepted, en route, on site,
+    resolved) and its resident is told with ``resident_key``; a resolved one is asked if it is fixed.
+    Returns how many moved."""
+    if lead.status not in _FOLLOWS:
+        return 0
+    tickets, moved = TicketsRepo(scope.tx), 0
+    for report_id, _ in await IncidentsRepo(scope.tx).reports(lead.id):
+        report = await tickets.get(report_id)
+        if report is None or not await _follow(scope, lead, report, lead.status):
+            continue
+        fresh = await tickets.get(report_id)
+        assert fresh is not None
+        cause = {"cause": t(Lang(fresh.lang), f"crew.cause_{lead.cause}")} if lead.cause else {}
+        await tell_resident(scope, fresh, resident_key, **{**values, **cause})
+        if lead.status == "resolved" and isinstance(scope, Ctx):
+            await followup.on_resolved(scope, fresh)
+        moved += 1
+    if moved:
+        logger.info("incident %s: %d reports moved to %s with it", lead.id, moved, lead.status)
+    return moved
+
+
+async def touch(scope: Scope, lead_id: int) -> None:
+    """Something of the incident changed: edit its card now, or at most ``incident_edit_interval_s`` after
+    the last edit (a timer row; the edit then carries everything that changed meanwhile)."""
+    repo = IncidentsRepo(scope.tx)
+    incident = await repo.get(lead_id)
+    if incident is None:
+        return
+    interval = timedelta(seconds=scope.settings.dispatch.incident_edit_interval_s)
+    if incident.card_edited_at is None or scope.now - incident.card_edited_at >= interval:
+        await edit_card(scope, lead_id)
+        return
+    await repo.card_stale(lead_id)
+    timers = TimersRepo(scope.tx)
+    if not any(t.kind == escalation.INCIDENT_EDIT and t.status == "pending" for t in await timers.of_ticket(lead_id)):
+        step = await timers.next_step(escalation.INCIDENT_EDIT, lead_id)
+        await timers.add(escalation.INCIDENT_EDIT, lead_id, step, incident.card_edited_at + interval)
+
+
+async def on_edit_timer(scope: Scope, lead: Ticket) -> None:
+    """The incident card's throttled edit is due (``escalation`` runs it): edit it if anything changed."""
+    incident = await IncidentsRepo(scope.tx).get(lead.id)
+    if incident is not None and incident.card_stale:
+        await edit_card(scope, lead.id)
+
+
+async def summary(scope: Scope, lead: Ticket) -> dict[str, Any]:
+    """What the incident card shows: reports, the nearest addresses, the worst answers so far."""
+    tickets = [lead]
+    for report_id, _ in await IncidentsRepo(scope.tx).reports(lead.id):
+        if (report := await TicketsRepo(scope.tx).get(report_id)) is not None:
+            tickets.append(report)
+    addresses: list[str] = []
+    for ticket in tickets[1:]:
+        if ticket.address and ticket.address != lead.address and ticket.address not in addresses:
+            addresses.append(ticket.address)
+    return {
+        "reports": len(tickets),
+        "addresses": addresses[:MAX_ADDRESSES],
+        "unwell": sum(ticket.details.get("unwell") == "yes" for ticket in tickets),
+        "vulnerable": sum(ticket.details.get("vulnerable") not in (None, "none") for ticket in tickets),
+    }
+
+
+async def edit_card(scope: Scope, lead_id: int) -> int:
+    """Put the incident's summary on the lead's card and edit it in every chat that holds it."""
+    tickets = TicketsRepo(scope.tx)
+    lead = await tickets.get(lead_id)
+    await IncidentsRepo(scope.tx).card_edited(lead_id, scope.now)
+    if lead is None or not lead.is_open:
+        return 0
+    await tickets.set_details(lead.id, {**lead.details, "_incident": await summary(scope, lead)})
+    fresh = await tickets.get(lead.id)
+    assert fresh is not None
+    return await card_edits.edit_cards(scope, fresh, old=fresh.severity, suggested=None, changed=[], answers={})
+
+
+async def on_answer(ctx: Ctx, ticket: Ticket) -> bool:
+    """A joined report's resident answered: it leaves its incident with its own card at once if the answer
+    is something a crew must act on; otherwise the incident's card carries it. False: not a joined report."""
+    lead_id = await IncidentsRepo(ctx.tx).lead_of(ticket.id)
+    if lead_id is None:
+        return False
+    if must_act(ticket):
+        await split(ctx, ticket, actor_id=None, reason="must_act")
+    else:
+        await touch(ctx, lead_id)
+    return True
+
+
+async def split(scope: Scope, ticket: Ticket, *, actor_id: int | None, reason: str) -> int | None:
+    """Take a joined report out of its incident: it gets its own card (or, already taken with the incident,
+    its own deadlines); returns the incident's lead, or None if it was not in one."""
+    left = await IncidentsRepo(scope.tx).leave(ticket.id)
+    if left is None:
+        return None
+    lead_id, metres = left
+    tickets = TicketsRepo(scope.tx)
+    await tickets.event(ticket.id, "incident_split", now=scope.now, actor_id=actor_id, incident=lead_id, reason=reason)
+    await tickets.event(lead_id, "incident_split", now=scope.now, actor_id=actor_id, report=ticket.id, reason=reason)
+    if reason == "must_act":  # still probably the same leak: its card says so, the report counts it once
+        await LinksRepo(scope.tx).add(ticket.id, lead_id, "probable_same", metres, scope.now)
+    if ticket.status == "dispatched":
+        await dispatch_on_duty(scope, ticket)
+    elif (holder := await PeopleRepo(scope.tx).get(ticket.assignee_id) if ticket.assignee_id else None) is not None:
+        await tell_staff(scope, [holder], ticket, "incidents.split_holder", card=True, incident=lead_id)
+    await escalation.start_deadlines(scope, ticket)
+    await touch(scope, lead_id)
+    logger.info("ticket %s split out of incident %s (%s)", ticket.id, lead_id, reason)
+    return lead_id
+
+
+async def lead_of(scope: Scope, ticket_id: int) -> int:
+    """The incident ``ticket_id`` belongs to (its own number when it is a lead or alone)."""
+    return await IncidentsRepo(scope.tx).lead_of(ticket_id) or ticket_id
+
+
+async def merge(scope: Scope, into: Ticket, other: Ticket, *, actor_id: int | None) -> int:
+    """``other``'s incident (it and its reports) joins ``into``'s: ``other``'s card is withdrawn (its cards
+    say so), its escalation stops; returns how many reports joined."""
+    repo = IncidentsRepo(scope.tx)
+    moving = [report_id for report_id, _ in await repo.reports(other.id)]
+    await repo.move(other.id, into.id)
+    metres = None
+    if None not in (into.latitude, into.longitude, other.latitude, other.longitude):
+        metres = distance_m(into.latitude, into.longitude, other.latitude, other.longitude)  # type: ignore[arg-type]
+    await repo.join(other.id, into.id, round(metres, 1) if metres is not None else None, scope.now)
+    tickets = TicketsRepo(scope.tx)
+    await tickets.event(into.id, "incident_merged", now=scope.now, actor_id=actor_id, merged=other.id, reports=moving)
+    await tickets.event(other.id, "incident_merged", now=scope.now, actor_id=actor_id, into=into.id)
+    await TimersRepo(scope.tx).cancel(other.id, escalation.ACK, escalation.ARRIVE, escalation.INCIDENT_EDIT)
+    await card_edits.withdraw_cards(scope, other, "incidents.card_merged", into=into.id)
+    if into.status in WORKING:
+        for ticket_id in (other.id, *moving):
+            if (report := await tickets.get(ticket_id)) is not None:
+                await _follow(scope, into, report, into.status)
+    await touch(scope, into.id)
+    logger.info("incident %s merged into %s (%d reports)", other.id, into.id, len(moving) + 1)
+    return len(moving) + 1
+
+
+hooks.timers[escalation.INCIDENT_EDIT] = on_edit_timer

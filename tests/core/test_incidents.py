@@ -1,0 +1,182 @@
+"""Incidents: a district reporting one leak gives the crews one card (edited at most every
+``incident_edit_interval_s``), every report on it and every resident told; what a crew must act on still
+gets its own card at once; split and merge by the desk; the incident moves its reports with it. Fake clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.clock import FakeClock
+from bot.config.settings import Settings
+from bot.dispatch.buttons import crew_button
+from bot.i18n import t
+from common.events import Edit, EventKind, Text
+from storage.db import Database
+from storage.report_rows import report_rows
+from tests.kit.crew import CREW_A, DISPATCHER, crew_settings, harness, kinds, opened, service, ticket
+from tests.kit.harness import Harness
+
+LAT, LON, METRE = 31.2304, 121.4737, 1 / 111_320
+LEAD = "5001"
+
+
+def resident(n: int) -> str:
+    return str(6000 + n)
+
+
+async def leak(h: Harness, user: str, north_m: float = 0.0, *, unwell: str | None = None) -> int:
+    """A leak reported at its location (committed there), ``north_m`` north of the first one."""
+    await h.text(user, "I smell gas")
+    await h.event(user, EventKind.LOCATION, latitude=LAT + north_m * METRE, longitude=LON)
+    if unwell is not None:
+        await h.event(user, EventKind.TEXT, text=f"Building {user}")
+        for step in ("where:home", "strength:strong", "valve:closed", f"unwell:{unwell}"):
+            await h.press(user, f"i:f:{step}")
+    return int((await h.db.fetchall("SELECT id FROM tickets WHERE chat = ? ORDER BY id DESC", (user,)))[0][0])
+
+
+async def cards(h: Harness, ticket_id: int) -> list[str]:
+    return [r.chat for r in await h.outbox("dispatch") if r.ticket_id == ticket_id]
+
+
+async def in_incident(db: Database, lead: int) -> int:
+    return int(await db.scalar("SELECT COUNT(*) FROM incident_reports WHERE lead_ticket_id = ?", (lead,)))
+
+
+async def test_fifty_reports_in_a_minute_give_one_card_edited_at_most_every_interval(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = crew_settings(tmp_path)
+    async with opened(settings, clock) as h:
+        timers = service(h)
+        lead = await leak(h, LEAD)
+        for n in range(1, 50):  # 49 neighbours within 100 m, one every 1.2 s
+            clock.advance(1.2)
+            await leak(h, resident(n), north_m=(n % 10) * 10)
+            await timers.run_due()
+        clock.advance(settings.dispatch.incident_edit_interval_s)
+        await timers.run_due()
+        dispatched = {r.ticket_id for r in await h.outbox("dispatch")}
+        assert dispatched == {lead}, "one card for the incident"
+        assert await in_incident(h.db, lead) == 49, "every report is on the incident"
+        edits = [r for r in await h.outbox("dispatch_edit") if r.chat == CREW_A[0]]
+        stamps = [r.created_at for r in edits]
+        gaps = [(b - a).total_seconds() for a, b in zip(stamps, stamps[1:], strict=False)]
+        assert edits and all(gap >= settings.dispatch.incident_edit_interval_s for gap in gaps), gaps
+        assert len(edits) <= 60 // settings.dispatch.incident_edit_interval_s + 2
+        last = edits[-1].message
+        assert isinstance(last, Edit) and t("zh", "incidents.card_reports", count=50) in last.text
+        receipts = [r for r in await h.outbox("receipt") if r.ticket_id != lead]
+        joined = t("en", "incidents.joined", ticket=receipts[0].ticket_id, hotline=settings.utility.hotline)
+        assert len(receipts) == 49 and isinstance(receipts[0].message, Text) and receipts[0].message.text == joined
+        assert await h.db.scalar("SELECT COUNT(*) FROM timers WHERE kind = 'ack' AND ticket_id != ?", (lead,)) == 0
+
+
+async def test_a_report_with_someone_unwell_gets_its_own_card_at_once(tmp_path: Path, clock: FakeClock) -> None:
+    async with opened(crew_settings(tmp_path), clock) as h:
+        lead = await leak(h, LEAD)
+        second = await leak(h, resident(1), north_m=20, unwell="yes")
+        assert set(CREW_A) <= set(await cards(h, second)), "someone unwell: its own card"
+        assert await in_incident(h.db, lead) == 0
+        assert "incident_split" in await kinds(h.db, second)
+        assert (await ticket(h.db, second)).severity == "P1"
+        links = await h.db.fetchall("SELECT related_id FROM ticket_links WHERE ticket_id = ?", (second,))
+        assert [row[0] for row in links] == [lead], "its card says it is probably the same leak"
+        third = await leak(h, resident(2), north_m=30, unwell="no")  # nearest open P1: the second, 10 m away
+        assert await cards(h, third) == [] and await in_incident(h.db, second) == 1
+
+
+async def test_a_report_beyond_the_radius_gets_its_own_card(tmp_path: Path, clock: FakeClock) -> None:
+    settings = crew_settings(tmp_path)
+    async with opened(settings, clock) as h:
+        lead = await leak(h, LEAD)
+        far = await leak(h, resident(1), north_m=-(settings.intake.duplicate_radius_m + 50))
+        assert set(CREW_A) <= set(await cards(h, far))
+        assert await in_incident(h.db, lead) == 0
+        # near a joined report, but beyond the radius of the incident's lead: its own card too
+        near = await leak(h, resident(2), north_m=settings.intake.duplicate_radius_m - 10)
+        assert await in_incident(h.db, lead) == 1
+        chained = await leak(h, resident(3), north_m=settings.intake.duplicate_radius_m + 10)
+        assert near != chained and set(CREW_A) <= set(await cards(h, chained))
+
+
+async def test_join_split_and_merge_are_in_the_audit_trail(tmp_path: Path, clock: FakeClock) -> None:
+    settings = crew_settings(tmp_path)
+    async with opened(settings, clock) as h:
+        lead = await leak(h, LEAD)
+        member = await leak(h, resident(1), north_m=20)
+        assert "incident_joined" in await kinds(h.db, member) and "incident_report" in await kinds(h.db, lead)
+        desk_id = await h.db.scalar("SELECT id FROM people WHERE external_id = ?", (DISPATCHER,))
+        await h.text(DISPATCHER, f"/split {member}")
+        assert await in_incident(h.db, lead) == 0 and set(CREW_A) <= set(await cards(h, member))
+        split = await h.db.fetchall(
+            "SELECT ticket_id, actor_id FROM ticket_events WHERE kind = 'incident_split' ORDER BY ticket_id"
+        )
+        assert [(row[0], row[1]) for row in split] == [(lead, desk_id), (member, desk_id)]
+        await h.text(DISPATCHER, f"/merge {lead} {member}")
+        assert await in_incident(h.db, lead) == 1
+        merged = await h.db.fetchall("SELECT ticket_id, actor_id FROM ticket_events WHERE kind = 'incident_merged'")
+        assert sorted((row[0], row[1]) for row in merged) == [(lead, desk_id), (member, desk_id)]
+        withdrawn = [r.message for r in await h.outbox("dispatch_edit") if r.ticket_id == member]
+        note = t("zh", "incidents.card_merged", ticket=member, into=lead)
+        assert withdrawn and all(isinstance(m, Edit) and note in m.text and not m.buttons for m in withdrawn)
+        await h.press(CREW_A[0], crew_button("acc", member))
+        assert (await ticket(h.db, member)).status == "dispatched", "a merged card cannot be accepted on its own"
+        replies = await h.text(DISPATCHER, f"/split {lead}")
+        assert t("en", "incidents.not_joined", ticket=lead) in [r.text for r in replies if isinstance(r, Text)]
+
+
+async def test_accepting_the_incident_assigns_every_report_and_resolving_it_closes_all(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = crew_settings(tmp_path)
+    async with opened(settings, clock) as h:
+        lead = await leak(h, LEAD)
+        members = [await leak(h, resident(n), north_m=10 * n) for n in range(1, 4)]
+        await h.press(CREW_A[0], crew_button("acc", lead))
+        holder = await h.db.scalar("SELECT id FROM people WHERE external_id = ?", (CREW_A[0],))
+        for member in members:
+            got = await ticket(h.db, member)
+            assert (got.status, got.assignee_id, got.crew_id) == (
+                "accepted",
+                holder,
+                (await ticket(h.db, lead)).crew_id,
+            )
+        told = {r.ticket_id for r in await h.outbox("resident") if r.ticket_id in members}
+        assert told == set(members), "every resident is told a crew accepted"
+        late = await leak(h, resident(9), north_m=50)  # joins after the acceptance: taken at once
+        assert (await ticket(h.db, late)).status == "accepted"
+        await h.press(CREW_A[0], crew_button("res", lead))
+        await h.press(CREW_A[0], crew_button("cause", lead, "repaired"))
+        for member in [*members, late]:
+            got = await ticket(h.db, member)
+            assert (got.status, got.cause) == ("resolved", "repaired")
+        asked = {r.ticket_id for r in await h.outbox("followup")}
+        assert asked >= {lead, *members, late}, "every resident is asked if it is fixed (then a rating)"
+
+
+async def test_a_restart_in_the_middle_loses_no_edit(tmp_path: Path, clock: FakeClock) -> None:
+    settings = crew_settings(tmp_path)
+    async with opened(settings, clock) as h:
+        lead = await leak(h, LEAD)
+        await leak(h, resident(1), north_m=10)  # the first join edits the card at once
+        clock.advance(2)
+        await leak(h, resident(2), north_m=20)  # within the interval: a timer row brings the edit
+    async with opened(settings, clock) as h:  # a new process on the same database
+        timers = service(h)
+        await timers.rebuild()
+        clock.advance(settings.dispatch.incident_edit_interval_s)
+        assert await timers.run_due() == 1
+        last = [r.message for r in await h.outbox("dispatch_edit") if r.chat == CREW_A[0]][-1]
+        assert isinstance(last, Edit) and t("zh", "incidents.card_reports", count=3) in last.text
+        assert await in_incident(h.db, lead) == 2
+
+
+async def test_the_monthly_report_counts_an_incident_once(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await harness(settings, db, clock)
+    lead = await leak(h, LEAD)
+    for n in range(1, 4):
+        await leak(h, resident(n), north_m=10 * n)
+    start = clock.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    rows = await report_rows(db, start, clock.now().replace(year=clock.now().year + 1))
+    assert set(rows.duplicates.values()) == {lead} and len(rows.duplicates) == 3
