@@ -87,7 +87,15 @@ class IncidentsRepo:
     async def card_stale(self, lead: int) -> None:
         await self.conn.execute("UPDATE incidents SET card_stale = 1 WHERE lead_ticket_id = ?", (lead,))
 
-    async def joined_reports(self) -> dict[int, int]:
-        """Every joined report and its lead (the report lists them under their incident)."""
-        rows = await self.conn.execute_fetchall("SELECT ticket_id, lead_ticket_id FROM incident_reports")
-        return {int(row[0]): int(row[1]) for row in rows}
+    async def joined_among(self, ticket_ids: list[int]) -> dict[int, int]:
+        """Those of ``ticket_ids`` that are joined reports, with their lead (the board lists them under it)."""
+        found: dict[int, int] = {}
+        for start in range(0, len(ticket_ids), 500):
+            part = ticket_ids[start : start + 500]
+            rows = await self.conn.execute_fetchall(
+                "SELECT ticket_id, lead_ticket_id FROM incident_reports"
+                f" WHERE ticket_id IN ({', '.join('?' for _ in part)})",
+                part,
+            )
+            found.update({int(row[0]): int(row[1]) for row in rows})
+        return found

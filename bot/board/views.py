@@ -6,6 +6,7 @@ own page, which a signed-in staff member opens on purpose, shows them whole.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from bot.rota.duty import rota_around
 from bot.rota.model import DutySlot, next_on_duty, on_duty
 from storage.board import BoardReader, TimelineEntry
 from storage.db import Conn
+from storage.incidents import IncidentsRepo
 from storage.tickets import OPEN_STATUSES, Ticket, TicketsRepo
 
 UNACCEPTED = ("dispatched", "queued")
@@ -118,6 +120,7 @@ class Row:
     arrive_due_ms: int | None
     breached: list[str]
     escalated: bool
+    reports: int = 1  # an incident's lead: its reports with it (joined reports have no row of their own)
 
 
 @dataclass
@@ -157,12 +160,16 @@ def _row(ticket: Ticket, settings: Settings, now: datetime, crews: dict[int, str
 async def board(conn: Conn, settings: Settings, now: datetime, filters: Filters, lang: Lang) -> Board:
     reader = BoardReader(conn)
     tickets = await TicketsRepo(conn).open_tickets()
+    joined = await IncidentsRepo(conn).joined_among([tk.id for tk in tickets])
+    reports = Counter(joined.values())
+    tickets = [tk for tk in tickets if tk.id not in joined]  # an incident's reports are counted on its lead
     tickets.sort(key=lambda tk: (figures.SEVERITIES.index(tk.severity), tk.created_at))
     crews = await reader.crew_names()
     kinds = await reader.event_kinds([tk.id for tk in tickets])
     rows = []
     for ticket in tickets:
         row = _row(ticket, settings, now, crews, kinds.get(ticket.id, set()), lang)
+        row.reports += reports.get(ticket.id, 0)
         if filters.matches(ticket, row.district or None):
             rows.append(row)
     rota = await rota_around(conn, settings, now)
@@ -177,7 +184,7 @@ async def board(conn: Conn, settings: Settings, now: datetime, filters: Filters,
         on_duty=on_duty(rota.rotations, rota.overrides, local_now) if not rota.empty else [],
         next_duty=next_on_duty(rota.rotations, rota.overrides, local_now) if not rota.empty else [],
         gaps=gaps,
-        today=figures.day_counts(await TicketsRepo(conn).created_since(figures.local_day_start(now, zone))),
+        today=figures.day_counts(await _counted_since(conn, figures.local_day_start(now, zone))),
         filters=filters,
         options={
             "district": [d.name for d in settings.districts],
@@ -186,6 +193,13 @@ async def board(conn: Conn, settings: Settings, now: datetime, filters: Filters,
             "state": list(OPEN_STATUSES),
         },
     )
+
+
+async def _counted_since(conn: Conn, since: datetime) -> list[Ticket]:
+    """The tickets reported since ``since``, an incident's joined reports left out (counted once, on its lead)."""
+    tickets = await TicketsRepo(conn).created_since(since)
+    joined = await IncidentsRepo(conn).joined_among([tk.id for tk in tickets])
+    return [tk for tk in tickets if tk.id not in joined]
 
 
 @dataclass

@@ -7,6 +7,7 @@ audited. Every change is a ticket event with who and when.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from bot.context import Ctx
 from bot.dispatch import escalation, sla
@@ -19,6 +20,7 @@ from bot.routes import Router
 from common.events import Edit, Priority, Text
 from storage.desk import DeskRepo
 from storage.hazards import HazardsRepo
+from storage.incidents import IncidentsRepo
 from storage.outbox import OutboxRepo, OutboxRow
 from storage.people import CrewsRepo, PeopleRepo
 from storage.tickets import OPEN_STATUSES, Ticket, TicketsRepo
@@ -55,6 +57,9 @@ def _age_min(ctx: Ctx, ticket: Ticket) -> int:
 
 async def open_tickets(ctx: Ctx) -> None:
     tickets = await TicketsRepo(ctx.tx).open_tickets()
+    joined = await IncidentsRepo(ctx.tx).joined_among([tk.id for tk in tickets])
+    reports = Counter(joined.values())
+    tickets = [tk for tk in tickets if tk.id not in joined]  # an incident's reports are listed on its lead
     overdue = await HazardsRepo(ctx.tx).overdue_count(ctx.now)
     hazards = [ctx.t("hazard.open_overdue", count=overdue)] if overdue else []
     if not tickets:
@@ -76,6 +81,7 @@ async def open_tickets(ctx: Ctx) -> None:
                 age=_age_min(ctx, ticket),
                 crew=crew.name if crew else "-",
             )
+            + (" · " + ctx.t("board.incident_reports", count=reports[ticket.id] + 1) if ticket.id in reports else "")
             + ("  ⚠️ " + ", ".join(ctx.t(f"sla.short_{m}") for m in late) if late else "")
         )
     if len(tickets) > OPEN_LISTED:

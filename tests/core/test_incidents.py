@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.board.views import Filters, board
 from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.dispatch.buttons import crew_button
-from bot.i18n import t
+from bot.i18n import Lang, t
 from common.events import Edit, EventKind, Text
 from storage.db import Database
 from storage.report_rows import report_rows
@@ -180,3 +181,25 @@ async def test_the_monthly_report_counts_an_incident_once(settings: Settings, db
     start = clock.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     rows = await report_rows(db, start, clock.now().replace(year=clock.now().year + 1))
     assert set(rows.duplicates.values()) == {lead} and len(rows.duplicates) == 3
+
+
+async def test_the_board_lists_an_incident_once_with_its_reports(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    h = await harness(settings, db, clock)
+    lead = await leak(h, LEAD)
+    for n in range(1, 4):
+        await leak(h, resident(n), north_m=10 * n)
+    shown = await db.read(lambda conn: board(conn, settings, clock.now(), Filters.parse({}, settings), Lang.EN))
+    assert [(row.id, row.reports) for row in shown.rows] == [(lead, 4)]
+    assert [row.id for row in shown.queue] == [lead] and shown.today.total == 1
+
+
+async def test_open_lists_an_incident_once_with_its_reports(tmp_path: Path, clock: FakeClock) -> None:
+    async with opened(crew_settings(tmp_path), clock) as h:
+        lead = await leak(h, LEAD)
+        for n in range(1, 4):
+            await leak(h, resident(n), north_m=10 * n)
+        listing = [r.text for r in await h.text(DISPATCHER, "/open") if isinstance(r, Text)][0]
+        assert t("en", "desk.open_title", count=1) in listing
+        assert f"#{lead} " in listing and t("en", "board.incident_reports", count=4) in listing
