@@ -29,6 +29,7 @@ from bot.ops.health import Health
 from bot.outbound.channels import Channel, Lanes
 from bot.outbound.delivery import Blocked, ChannelRefused, OutOfWindow, Unreachable
 from bot.outbound.outbox import OutboxWorker
+from bot.outbound.paid import PaidSends
 from bot.outbound.reach import Reachability, log_unreachable_staff
 from bot.outbound.resident_unreachable import alert_resident_blocked
 from bot.people.staff import sync_staff
@@ -147,6 +148,7 @@ class Runtime:
         for lane in lanes.values():
             lane.on_refused = runtime.refused
         # Feature services are appended here, in start order (they stop in reverse).
+        runtime.services.append(PaidSends(db, clock, scheduler, lanes))
         runtime.services.append(EscalationService(settings, db, clock, scheduler, outbox.wake))
         runtime.services.append(CoverageWatch(settings, db, clock.now, scheduler, outbox.wake))
         runtime.services.append(AbandonedWatch(settings, db, clock, scheduler, outbox.wake))

@@ -76,6 +76,8 @@ class Key(BaseModel):
 class _Out(BaseModel):
     chat: str
     priority: Priority = Priority.CONVERSATION
+    safety: bool = False  # a safety card: may be paid for beyond the free rate ([outbound] paid_safety_cards)
+    paid: bool = False  # set by the lane only: this send is paid for (Telegram's allow_paid_broadcast)
 
 
 class Text(_Out):

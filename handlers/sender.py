@@ -193,6 +193,8 @@ class TelegramSender:
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             data = {"chat_id": chat, "text": part, "reply_markup": markup_dict(message) if last else None}
+            if message.paid:  # a safety card beyond the free rate ([outbound] paid_safety_cards)
+                data["allow_paid_broadcast"] = True
             sent = await (self._later_part if index else self._call)("sendMessage", data)
         return _message_id(sent)
 

@@ -47,6 +47,8 @@ class RateLimits:
     private_burst: int = 3
     group_per_min: float = 20.0
     group_burst: int = 20
+    paid_per_s: float = 1000.0  # sends with allow_paid_broadcast: their own overall rate (paid in Stars)
+    paid_burst: int = 1000
 
 
 @dataclass
@@ -60,18 +62,22 @@ class RateLimiter:
         self.limits = RateLimits(enabled=False)
         self.clock = clock
         self._buckets: dict[object, _Bucket] = {}
+        self.paid = 0  # sends let through as paid broadcasts
 
     def configure(self, limits: RateLimits) -> None:
         self.limits = limits
         self._buckets.clear()
 
-    def check(self, chat_id: int | None) -> None:
-        """Take one token from the global and the chat's bucket, or raise 429."""
+    def check(self, chat_id: int | None, *, paid: bool = False) -> None:
+        """Take one token from the global (a paid send: the paid one) and the chat's bucket, or raise 429."""
         limits = self.limits
         if not limits.enabled:
+            self.paid += paid
             return
         now = self.clock()
-        checks: list[tuple[object, float, int]] = [("*", limits.global_per_s, limits.global_burst)]
+        checks: list[tuple[object, float, int]] = [
+            ("$", limits.paid_per_s, limits.paid_burst) if paid else ("*", limits.global_per_s, limits.global_burst)
+        ]
         if chat_id is not None and chat_id > 0:
             checks.append((chat_id, limits.private_per_s, limits.private_burst))
         elif chat_id is not None:
@@ -91,6 +97,7 @@ class RateLimiter:
             raise too_many_requests(math.ceil(max(waits)))
         for bucket in buckets:
             bucket.tokens -= 1.0
+        self.paid += paid
 
 
 class Fault(Enum):

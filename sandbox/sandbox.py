@@ -147,6 +147,11 @@ class Sandbox(BotView):
     def fault_counts(self) -> dict[str, int]:
         return dict(self.server.faults.counts)
 
+    @property
+    def paid_sends(self) -> int:
+        """Sends let through with ``allow_paid_broadcast`` (their own overall rate, ``RateLimits.paid_per_s``)."""
+        return self.server.limiter.paid
+
     # --- the call log ---------------------------------------------------------------------------
     def calls(self, method: str | None = None) -> list[ApiCall]:
         """Every Bot API call (bounded log), optionally only one method (case-insensitive)."""

@@ -145,7 +145,7 @@ class SandboxServer:
         except ApiError:
             chat_id = None
         try:
-            self.limiter.check(chat_id)
+            self.limiter.check(chat_id, paid=params.get_bool("allow_paid_broadcast"))
         except ApiError:
             self.faults.count(Fault.RATE_LIMITED)
             raise

@@ -91,6 +91,7 @@ class OutboundConfig(Section):
     private_rate_per_s: float = Field(default=1.0, gt=0)
     group_rate_per_min: float = Field(default=19.0, gt=0)
     max_attempts: int = Field(default=12, ge=1)
+    paid_safety_cards: bool = False  # beyond the free rate, safety cards go as paid broadcasts (Telegram Stars)
 
 
 class Member(Section):

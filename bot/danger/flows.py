@@ -60,7 +60,8 @@ _UNSURE = frozenset(fold(w) for w in ("不确定", "不知道", "不清楚", "�
 
 def card(danger: Danger, lang: Lang, chat: str, hotline: str) -> Outbound:
     """The full (or medical) card for what was recognised."""
-    return Text(chat=chat, text=compose(Situation.of(danger), lang, hotline), priority=Priority.EMERGENCY)
+    text = compose(Situation.of(danger), lang, hotline)
+    return Text(chat=chat, text=text, priority=Priority.EMERGENCY, safety=True)  # may be paid for: bot.outbound.lane
 
 
 def maybe_card(danger: Danger, lang: Lang, chat: str, hotline: str) -> Outbound:

@@ -17,6 +17,7 @@ from bot.dispatch.offer import Scope, ack_timeout_s, arrival_target_min, resolve
 from bot.numbers import ticket_number
 from bot.routes import Router
 from storage.desk import DeskRepo
+from storage.paid_sends import PaidSendsRepo
 from storage.people import CrewsRepo
 from storage.tickets import Ticket, TicketsRepo
 
@@ -118,6 +119,9 @@ async def sla_command(ctx: Ctx) -> None:
         )
     if len(lines) == 1:
         lines.append(ctx.t("sla.none"))
+    paid = await PaidSendsRepo(ctx.tx).since(ctx.now - PERIOD)
+    if paid or ctx.settings.outbound.paid_safety_cards:
+        lines.append(ctx.t("sla.paid", count=paid))
     ctx.say_text("\n".join(lines))
 
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 
 from bot.config.settings import OutboundConfig
 from bot.outbound.delivery import ChannelRefused, DeliveryError, NotModified, Pacing, RetryLater, Sender, Transient
-from bot.outbound.lane_parts import EPS, Bucket, ChatQueue, Item, LaneStats
+from bot.outbound.lane_parts import EPS, Bucket, ChatQueue, Item, LaneStats, may_pay, paid_bucket, wake
 from common.events import Answer, Outbound, Priority
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ class Lane:
         self._max_pauses, self._max_pause_s = max_pauses, max_pause_s
         self._transient_backoff_s = tuple(transient_backoff_s)
         self._global: Bucket | None = None  # made on the loop's clock at the first pump
+        self._paid: Bucket | None = None  # paid broadcasts' own rate ([outbound] paid_safety_cards)
         self._ready: list[tuple[int, int, ChatQueue | Item]] = []
         self._timers: list[tuple[float, int, ChatQueue | Item]] = []
         self._chats: dict[str, ChatQueue] = {}
@@ -82,6 +83,7 @@ class Lane:
         self.stats = LaneStats()
         self.refused: ChannelRefused | None = None
         self.on_refused: Callable[[ChannelRefused], None] | None = None
+        self.on_paid: Callable[[], None] | None = None  # a safety card went out as a paid broadcast
 
     async def start(self) -> None:
         if self._runner is None:
@@ -233,7 +235,7 @@ class Lane:
             if not self._inflight and not any(self._backlog):
                 self._drained.set()
             wakeup = self._wakeup = loop.create_future()
-            handle = None if delay is None else loop.call_later(delay, _wake, wakeup)
+            handle = None if delay is None else loop.call_later(delay, wake, wakeup)
             try:
                 await wakeup
             finally:
@@ -248,8 +250,12 @@ class Lane:
         if self._global is None:
             rate = self._config.global_rate_per_s
             self._global = Bucket(max(1.0, rate / 20), rate, now)  # a burst of 50 ms, at least one
+            self._paid = paid_bucket(now)
         bucket, ready = self._global, self._ready
-        while ready and self._inflight < self._concurrency and not bucket.wait_s(now):
+        while ready and self._inflight < self._concurrency:
+            paid = bool(bucket.wait_s(now))  # the free rate is exhausted: only a paid safety card may go
+            if paid and not may_pay(self._config.paid_safety_cards, self._paid, ready, now):
+                break
             priority, seq, target = heapq.heappop(ready)
             if isinstance(target, Item):
                 if target.future.cancelled():
@@ -271,30 +277,32 @@ class Lane:
                 self._park(chat, now + wait_s)
             else:
                 chat.bucket.tokens -= 1
-                self._start(chat, heapq.heappop(chat.heap)[2])
+                self._start(chat, heapq.heappop(chat.heap)[2], paid=paid)
         delay = max(0.0, self._timers[0][0] - now) if self._timers else None
         if ready and self._inflight < self._concurrency and (refill := bucket.wait_s(now)):
             delay = refill if delay is None else min(delay, refill)
         return delay
 
-    def _start(self, chat: ChatQueue | None, item: Item) -> None:
-        assert self._global is not None
-        self._global.tokens -= 1
+    def _start(self, chat: ChatQueue | None, item: Item, *, paid: bool = False) -> None:
+        assert self._global is not None and self._paid is not None
+        (self._paid if paid else self._global).tokens -= 1
         self._backlog[item.priority] -= 1
         item.started = True
         self._inflight += 1
         if chat is not None:
             chat.busy = True
-        task = asyncio.get_running_loop().create_task(self._deliver(chat, item))
+        task = asyncio.get_running_loop().create_task(self._deliver(chat, item, paid))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(self, chat: ChatQueue | None, item: Item) -> None:
+    async def _deliver(self, chat: ChatQueue | None, item: Item, paid: bool) -> None:
         retry_in: float | None = None  # put the message back after this long
         pause_chat = 0.0
         message_id: str | None = None
         try:
-            message_id = await self._sender.send(item.message)
+            message_id = await self._sender.send(
+                item.message.model_copy(update={"paid": True}) if paid else item.message
+            )
         except NotModified:
             pass  # an edit that changes nothing: delivered
         except RetryLater as exc:
@@ -328,6 +336,8 @@ class Lane:
             self._poke()
         if not item.future.done() and retry_in is None:
             self.stats.sent += 1
+            if paid:
+                self.stats.count_paid(self.on_paid)
             self._settle(item, result=message_id)
         now = asyncio.get_running_loop().time()
         if retry_in is not None and self.refused is not None:
@@ -383,8 +393,3 @@ class Lane:
                 self.on_refused(exc)
             except Exception:  # the lane must go on failing messages whatever the callback does
                 logger.exception("lane: the on_refused callback failed")
-
-
-def _wake(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from common.events import Outbound
 
+logger = logging.getLogger("bot.outbound.lane")
+
 EPS = 1e-9
+PAID_RATE_PER_S, PAID_BURST = 1000.0, 50.0  # Telegram's allow_paid_broadcast: up to 1,000 messages a second
 
 
 @dataclass
@@ -17,6 +22,15 @@ class LaneStats:
     retried: int = 0
     withdrawn: int = 0
     refused: int = 0  # not sent because the channel refused our credentials
+    paid: int = 0  # safety cards sent as paid broadcasts (the free rate was exhausted)
+
+    def count_paid(self, on_paid: Callable[[], None] | None) -> None:
+        """One more paid send: logged at the first and every hundredth, and ``on_paid`` is told."""
+        self.paid += 1
+        if self.paid == 1 or self.paid % 100 == 0:
+            logger.info("free rate exhausted: safety cards sent as paid broadcasts so far: %d", self.paid)
+        if on_paid is not None:
+            on_paid()
 
 
 @dataclass(eq=False, slots=True)
@@ -57,3 +71,27 @@ class ChatQueue:
     parked: bool = False
     ready_key: tuple[int, int] | None = None  # the valid ready-heap entry, if any
     timer_at: float | None = None  # the valid timer-heap entry, if any
+
+
+def paid_bucket(now: float) -> Bucket:
+    """Paid broadcasts' own overall rate, beside the free one."""
+    return Bucket(PAID_BURST, PAID_RATE_PER_S, now)
+
+
+def may_pay(allowed: bool, paid: Bucket | None, ready: list[tuple[int, int, ChatQueue | Item]], now: float) -> bool:
+    """The free rate is exhausted: may the ready heap's head go as a paid broadcast? Only a safety card, only
+    when the utility opted in (``[outbound] paid_safety_cards``), within the paid rate; never tips,
+    questions or receipts."""
+    if not allowed or paid is None or paid.wait_s(now):
+        return False
+    priority, seq, target = ready[0]
+    if isinstance(target, Item):
+        return target.message.safety
+    if target.ready_key != (priority, seq) or target.busy or target.parked or not target.heap:
+        return False  # a stale entry, or a chat that must wait anyway
+    return target.heap[0][2].message.safety
+
+
+def wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

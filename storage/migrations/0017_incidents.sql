@@ -15,3 +15,8 @@ CREATE TABLE incident_reports (
     joined_at TEXT NOT NULL
 );
 CREATE INDEX incident_reports_lead ON incident_reports (lead_ticket_id, distance_m);
+-- Safety cards sent as paid broadcasts ([outbound] paid_safety_cards): how many per UTC day, for /sla.
+CREATE TABLE paid_sends (
+    day TEXT PRIMARY KEY,
+    messages INTEGER NOT NULL DEFAULT 0
+);

@@ -141,3 +141,14 @@ async def test_a_long_text_arrives_in_parts_with_its_buttons_on_the_last(sent: t
     after = sb.messages(USER)[-2:]
     assert edited.buttons()[0]["callback_data"] == "d" and (edited.text or "").startswith("#0 P1")
     assert "\n".join([edited.text or "", *(m.text or "" for m in after)]) == text
+
+
+async def test_a_paid_safety_card_carries_allow_paid_broadcast_and_nothing_else_does(
+    sent: tuple[Sandbox, TelegramSender],
+) -> None:
+    sb, sender = sent
+    await sender.send(Text(chat=str(USER), text="card", safety=True))  # a safety card the lane did not pay for
+    await sender.send(Text(chat=str(USER), text="card", safety=True, paid=True))
+    flags = [call.params.get("allow_paid_broadcast") for call in sb.calls("sendMessage")]
+    assert flags == [None, True]
+    assert sb.paid_sends == 1

@@ -160,3 +160,36 @@ async def test_seeded_faults_are_reproducible_and_latency_is_added(env: Env) -> 
     started = time.monotonic()
     await bot.get_me()
     assert time.monotonic() - started >= 0.05
+
+
+def test_paid_broadcasts_have_their_own_overall_rate() -> None:
+    limiter = RateLimiter(clock=lambda: 0.0)
+    limiter.configure(RateLimits(global_per_s=30, global_burst=30))
+    for chat in range(100, 130):
+        limiter.check(chat)
+    with pytest.raises(ApiError, match="Too Many Requests"):
+        limiter.check(200)  # the free rate is exhausted
+    for chat in range(1000, 2000):  # flagged ones: 1,000 a second beyond it
+        limiter.check(chat, paid=True)
+    with pytest.raises(ApiError, match="Too Many Requests"):
+        limiter.check(3000, paid=True)
+    with pytest.raises(ApiError, match="retry after 1"):
+        limiter.check(1000, paid=True)  # a private chat's own limit still holds
+    assert limiter.paid == 1000
+
+
+async def test_the_api_accepts_allow_paid_broadcast_beyond_the_free_rate(env: Env) -> None:
+    sandbox, bot, _ = env
+    sandbox.set_rate_limits(RateLimits(global_per_s=30, global_burst=2))
+    users = [sandbox.create_user() for _ in range(6)]
+    for user in users[:2]:
+        await bot.send_message(user.id, "free")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(users[2].id, "free, too fast")
+    for user in users[2:]:
+        sent = await bot.send_message(user.id, "safety card", allow_paid_broadcast=True)
+        assert sent.text == "safety card"
+    assert sandbox.paid_sends == 4
+    assert [str(c.params.get("allow_paid_broadcast")).lower() for c in sandbox.calls("sendMessage")][-4:] == [
+        "true"
+    ] * 4

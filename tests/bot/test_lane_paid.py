@@ -1,0 +1,55 @@
+"""Paid broadcasts for safety cards (``[outbound] paid_safety_cards``), in virtual time: the flag only on
+safety cards, only while the free rate is exhausted, never on tips, questions or receipts; off by default."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.config.settings import OutboundConfig
+from common.events import Priority, Text
+from tests.kit.lane import DEFAULTS, FakeSender, started, text
+from tests.kit.virtual_time import virtual
+
+PAID = OutboundConfig(paid_safety_cards=True)  # the free rate: 28/s overall
+
+
+def card(chat: str, body: str) -> Text:
+    return Text(chat=chat, text=body, priority=Priority.EMERGENCY, safety=True)
+
+
+async def surge(config: OutboundConfig) -> tuple[FakeSender, list[int]]:
+    """200 residents' safety cards at once, with tips, answers and receipts to others; returns the sender and
+    what ``on_paid`` was told."""
+    sender = FakeSender()
+    lane = await started(sender, config)
+    told: list[int] = []
+    lane.on_paid = lambda: told.append(1)
+    futures = [lane.submit(text(str(9000 + i), f"tip{i}", Priority.BROADCAST)) for i in range(40)]
+    futures += [lane.submit(text(str(8000 + i), f"answer{i}", Priority.CONVERSATION)) for i in range(20)]
+    futures += [lane.submit(card(str(1000 + i), f"card{i}")) for i in range(200)]
+    futures += [lane.submit(text(str(7000 + i), f"receipt{i}", Priority.EMERGENCY)) for i in range(20)]
+    await asyncio.gather(*futures)
+    assert lane.stats.paid == len(told) == len(sender.paid)
+    await lane.stop(drain_s=0)
+    return sender, told
+
+
+@virtual
+async def test_the_paid_flag_is_set_only_on_safety_cards_while_the_free_rate_is_exhausted() -> None:
+    sender, _ = await surge(PAID)
+    assert sender.paid and all(key.startswith("card") for key in sender.paid), "never on tips, answers or receipts"
+    first = sender.calls[0][2]
+    assert first.startswith("card") and first not in sender.paid, "the free rate is used first"
+    cards = [t for t, _, key in sender.calls if key.startswith("card")]
+    assert max(cards) - min(cards) < 1.0, "200 safety cards within a second, beyond the free 28/s"
+    free = len(sender.calls) - len(sender.paid)
+    assert free < 28 * (sender.calls[-1][0] - sender.calls[0][0]) + 3, "the free rate itself is kept"
+
+
+@virtual
+async def test_off_by_default_nothing_is_paid_for() -> None:
+    assert DEFAULTS.paid_safety_cards is False
+    sender, told = await surge(DEFAULTS)
+    assert sender.paid == [] and told == []
+    cards = [t for t, _, key in sender.calls if key.startswith("card")]
+    assert max(cards) - min(cards) > 6, "at the free 28/s, 200 cards take about 7 s"
