@@ -125,20 +125,23 @@ async def send_photos(ctx: Scope, ticket: Ticket) -> None:
             )  # fmt: skip
 
 
-async def withdraw_cards(scope: Scope, ticket: Ticket, key: str, **values: object) -> int:
-    """The ticket's cards say ``key`` instead of offering it (its buttons go); its offers end, so its
-    Accept is refused from now on. Returns how many edits were queued."""
+async def withdraw_cards(scope: Scope, ticket: Ticket, key: str, **values: object) -> None:
+    """Edit every dispatch card of the ticket sent so far: its buttons go, the reason shows."""
     people = PeopleRepo(scope.tx)
-    rows = await _current_cards(scope, ticket)
-    await OffersRepo(scope.tx).clear(ticket.id)
-    await OutboxRepo(scope.tx).drop_pending(ticket.id, "dispatch_edit", reason="the card was withdrawn")
-    for row in rows:
+    for row in await OutboxRepo(scope.tx).rows_for_ticket(ticket.id, "dispatch"):
         recipient = await people.get(row.recipient_id) if row.recipient_id is not None else None
         lang = Lang(recipient.lang) if recipient else Lang.ZH
-        text = ticket_text(lang, ticket, scope.settings) + "\n\n" + t(lang, key, ticket=ticket.id, **values)
-        edit = Edit(chat=row.chat, of_outbox=row.id, text=text, priority=Priority.DISPATCH)
+        edit = Edit(
+            chat=row.chat,
+            of_outbox=row.id,
+            text=ticket_text(lang, ticket, scope.settings) + "\n\n" + t(lang, key, **values),
+            priority=Priority.DISPATCH,
+        )
         await dispatch.queue(
-            scope, edit, ticket_id=ticket.id, purpose="dispatch_edit", recipient_id=row.recipient_id,
+            scope,
+            edit,
+            ticket_id=ticket.id,
+            purpose="dispatch_edit",
+            recipient_id=row.recipient_id,
             channel=row.channel,
-        )  # fmt: skip
-    return len(rows)
+        )

@@ -10,18 +10,19 @@ import logging
 from collections import Counter
 
 from bot.context import Ctx
-from bot.dispatch import escalation, sla
+from bot.dispatch import escalation, incidents, sla
 from bot.dispatch.card import drill_shown
+from bot.dispatch.card_edits import withdraw_cards
 from bot.dispatch.offer import Scope, local_time, queue, tell_resident, tell_staff, ticket_text
 from bot.drills.report import send_report
 from bot.i18n import Lang, t
 from bot.numbers import ticket_number
 from bot.routes import Router
-from common.events import Edit, Priority, Text
+from common.events import Priority, Text
 from storage.desk import DeskRepo
 from storage.hazards import HazardsRepo
 from storage.incidents import IncidentsRepo
-from storage.outbox import OutboxRepo, OutboxRow
+from storage.outbox import OutboxRow
 from storage.people import CrewsRepo, PeopleRepo
 from storage.tickets import OPEN_STATUSES, Ticket, TicketsRepo
 from storage.timers import TimersRepo
@@ -153,28 +154,6 @@ async def assign(ctx: Ctx) -> None:
     ctx.say("desk.assigned", ticket=ticket.id, crew=stored.name)
 
 
-async def withdraw_cards(scope: Scope, ticket: Ticket, key: str, **values: object) -> None:
-    """Edit every dispatch card of the ticket sent so far: its buttons go, the reason shows."""
-    people = PeopleRepo(scope.tx)
-    for row in await OutboxRepo(scope.tx).rows_for_ticket(ticket.id, "dispatch"):
-        recipient = await people.get(row.recipient_id) if row.recipient_id is not None else None
-        lang = Lang(recipient.lang) if recipient else Lang.ZH
-        edit = Edit(
-            chat=row.chat,
-            of_outbox=row.id,
-            text=ticket_text(lang, ticket, scope.settings) + "\n\n" + t(lang, key, **values),
-            priority=Priority.DISPATCH,
-        )
-        await queue(
-            scope,
-            edit,
-            ticket_id=ticket.id,
-            purpose="dispatch_edit",
-            recipient_id=row.recipient_id,
-            channel=row.channel,
-        )
-
-
 async def note(ctx: Ctx) -> None:
     ticket = await _ticket_arg(ctx, "note")
     if ticket is None:
@@ -205,6 +184,7 @@ async def close(ctx: Ctx) -> None:
     holder = await PeopleRepo(ctx.tx).get(ticket.assignee_id) if ticket.assignee_id is not None else None
     if holder is not None and holder.is_staff:
         await tell_staff(ctx, [holder], ticket, "desk.closed_for_crew", reason=reason)
+    await incidents.close_reports(ctx, ticket, reason=reason)
     if ticket.drill and ticket.status != "resolved":  # a resolved drill had its report already
         closed = await TicketsRepo(ctx.tx).get(ticket.id)
         assert closed is not None

@@ -24,12 +24,13 @@ from bot.dispatch import card_edits, duplicates, escalation, followup, hooks
 from bot.dispatch.offer import Scope, dispatch_on_duty, tell_resident, tell_staff
 from bot.i18n import Lang, t
 from bot.intake.area import distance_m
-from storage.desk import WORKING
+from storage.desk import WORKING, DeskRepo
 from storage.incidents import IncidentsRepo
 from storage.links import LinksRepo
+from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
-from storage.timers import TimersRepo
+from storage.timers import OffersRepo, TimersRepo
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ MAX_ADDRESSES = 3
 _ACT_NOW = {"unwell": ("yes",), "symptoms": ("mild", "severe"), "injured": ("yes",), "inside": ("yes",)}
 # what a joined report follows its lead into: the lead's new status -> the statuses a report moves from
 _FOLLOWS = {
-    "accepted": ("dispatched",),
+    "accepted": ("dispatched", *WORKING),  # after a hand-over or an /assign, the new holder takes them all
     "en_route": ("dispatched", "accepted"),
     "on_site": ("dispatched", "accepted", "en_route"),
     "resolved": ("dispatched", *WORKING),
@@ -92,6 +93,8 @@ async def _join(scope: Scope, ticket: Ticket, lead: Ticket, metres: float | None
 
 async def _follow(scope: Scope, lead: Ticket, report: Ticket, status: str) -> bool:
     """Move one joined report to the lead's ``status`` with its holder and crew; True if it moved."""
+    if report.status == status and report.assignee_id == lead.assignee_id:
+        return False
     tickets = TicketsRepo(scope.tx)
     moved = await tickets.transition(
         report.id,
@@ -242,6 +245,8 @@ async def merge(scope: Scope, into: Ticket, other: Ticket, *, actor_id: int | No
     await tickets.event(into.id, "incident_merged", now=scope.now, actor_id=actor_id, merged=other.id, reports=moving)
     await tickets.event(other.id, "incident_merged", now=scope.now, actor_id=actor_id, into=into.id)
     await TimersRepo(scope.tx).cancel(other.id, escalation.ACK, escalation.ARRIVE, escalation.INCIDENT_EDIT)
+    await OffersRepo(scope.tx).clear(other.id)  # its Accept is refused from now on
+    await OutboxRepo(scope.tx).drop_pending(other.id, "dispatch_edit", reason="merged into another incident")
     await card_edits.withdraw_cards(scope, other, "incidents.card_merged", into=into.id)
     if into.status in WORKING:
         for ticket_id in (other.id, *moving):
@@ -250,6 +255,23 @@ async def merge(scope: Scope, into: Ticket, other: Ticket, *, actor_id: int | No
     await touch(scope, into.id)
     logger.info("incident %s merged into %s (%d reports)", other.id, into.id, len(moving) + 1)
     return len(moving) + 1
+
+
+async def close_reports(ctx: Ctx, lead: Ticket, *, reason: str) -> int:
+    """The desk closed an incident's lead: its reports close with it (a resident whose report was not
+    resolved yet is told); returns how many closed."""
+    closed, tickets = 0, TicketsRepo(ctx.tx)
+    for report_id, _ in await IncidentsRepo(ctx.tx).reports(lead.id):
+        report = await tickets.get(report_id)
+        if report is None or not await DeskRepo(ctx.tx).close(
+            report_id, now=ctx.now, actor_id=ctx.person.id, reason=reason
+        ):
+            continue
+        await TimersRepo(ctx.tx).cancel(report_id)
+        if report.status != "resolved":
+            await tell_resident(ctx, report, "resident.closed")
+        closed += 1
+    return closed
 
 
 hooks.timers[escalation.INCIDENT_EDIT] = on_edit_timer

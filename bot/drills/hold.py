@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from bot.dispatch import offer as dispatch
-from bot.dispatch.desk import withdraw_cards
+from bot.dispatch.card_edits import withdraw_cards
 from bot.dispatch.offer import Scope
 from bot.drills.start import wait_again
 from storage.drills import DrillsRepo

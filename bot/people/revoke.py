@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from bot.config.settings import CONFIGURED_CHANNEL
 from bot.context import Ctx
 from bot.dispatch import escalation
+from bot.dispatch.card_edits import withdraw_cards
 from bot.dispatch.crew_actions import NOTE_FLOW
-from bot.dispatch.desk import withdraw_cards
 from bot.dispatch.offer import Scope, queue, tell_desk, tell_resident
 from bot.i18n import Lang, t
 from bot.operator_error import OperatorError

@@ -146,9 +146,16 @@ async def test_accepting_the_incident_assigns_every_report_and_resolving_it_clos
         told = {r.ticket_id for r in await h.outbox("resident") if r.ticket_id in members}
         assert told == set(members), "every resident is told a crew accepted"
         late = await leak(h, resident(9), north_m=50)  # joins after the acceptance: taken at once
-        assert (await ticket(h.db, late)).status == "accepted"
-        await h.press(CREW_A[0], crew_button("res", lead))
-        await h.press(CREW_A[0], crew_button("cause", lead, "repaired"))
+        assert (await ticket(h.db, late)).assignee_id == holder
+        await h.press(CREW_A[0], crew_button("ho", lead))  # handed over: the next to accept takes them all
+        await h.press(CREW_A[1], crew_button("acc", lead))
+        holder = await h.db.scalar("SELECT id FROM people WHERE external_id = ?", (CREW_A[1],))
+        assert {(await ticket(h.db, n)).assignee_id for n in [lead, *members, late]} == {holder}
+        await h.press(CREW_A[0], crew_button("acc", lead))  # too late: taken
+        await h.press(CREW_A[1], crew_button("enr", lead))
+        assert {(await ticket(h.db, n)).status for n in [lead, *members, late]} == {"en_route"}
+        await h.press(CREW_A[1], crew_button("res", lead))
+        await h.press(CREW_A[1], crew_button("cause", lead, "repaired"))
         for member in [*members, late]:
             got = await ticket(h.db, member)
             assert (got.status, got.cause) == ("resolved", "repaired")
@@ -203,3 +210,14 @@ async def test_open_lists_an_incident_once_with_its_reports(tmp_path: Path, cloc
         listing = [r.text for r in await h.text(DISPATCHER, "/open") if isinstance(r, Text)][0]
         assert t("en", "desk.open_title", count=1) in listing
         assert f"#{lead} " in listing and t("en", "board.incident_reports", count=4) in listing
+
+
+async def test_closing_the_incident_closes_its_reports(tmp_path: Path, clock: FakeClock) -> None:
+    async with opened(crew_settings(tmp_path), clock) as h:
+        lead = await leak(h, LEAD)
+        members = [await leak(h, resident(n), north_m=10 * n) for n in range(1, 3)]
+        await h.text(DISPATCHER, f"/close {lead} one leak, the main valve is shut")
+        assert [(await ticket(h.db, n)).status for n in (lead, *members)] == ["closed"] * 3
+        told = {r.ticket_id for r in await h.outbox("resident")}
+        assert told >= set(members), "every resident is told"
+        assert await h.db.scalar("SELECT COUNT(*) FROM timers WHERE status = 'pending'") == 0
