@@ -207,7 +207,12 @@ async def _district_rows(tmp: Path, latency: float, quick: bool) -> list[Row]:
             tmp / f"district-{residents}.sqlite3", latency_ms=latency, residents=residents, budget_s=budget
         )
         rows += district_rows(result)
-    return rows
+    # the largest again with [outbound] paid_safety_cards on (the stand-in lets flagged messages through at 1,000/s)
+    print(f"district leak with paid safety cards: {residents} residents ...", flush=True)
+    paid = await run_district(
+        tmp / "district-paid.sqlite3", latency_ms=latency, residents=residents, budget_s=budget, paid=True
+    )
+    return rows + district_rows(paid)
 
 
 async def run_all(args: argparse.Namespace) -> tuple[list[Row], float]:

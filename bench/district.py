@@ -16,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +59,9 @@ class DistrictResult:
     rate_limited: int = 0
     bot_cpu_s: float | None = None
     updates: int = 0
+    paid: bool = False  # [outbound] paid_safety_cards on
+    paid_sends: int = 0  # safety cards the stand-in let through as paid broadcasts
+    incidents: int = 0  # tickets with their own crew card (the rest joined one of these)
 
     def bound_s(self, q: float) -> float:
         """The physical bound at percentile ``q`` of the cards: the k-th card is not before k/30 s."""
@@ -102,6 +107,22 @@ async def _resident(
             rec.ticket = _ticket_of(standin, rec.user)
 
 
+def _told(standin: Standin, db_path: Path) -> dict[int, float]:
+    """Ticket -> when a crew chat first had its card: its own, or its incident's (a report that joined an
+    incident is on the incident's card from the moment it joined; the resident's receipt says so)."""
+    told = _first_dispatch(standin)
+    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        joined = dict(conn.execute("SELECT ticket_id, lead_ticket_id FROM incident_reports").fetchall())
+        chats = dict(conn.execute("SELECT id, chat FROM tickets").fetchall())
+    for ticket, lead in joined.items():
+        receipt = next(
+            (m.sent_at for m in standin.sandbox.messages(int(chats[ticket])) if f"#{ticket}" in (m.text or "")), None
+        )
+        if lead in told and receipt is not None:
+            told[ticket] = max(told[lead], receipt)
+    return told
+
+
 def _ticket_of(standin: Standin, user: int) -> int | None:
     for message in standin.sandbox.messages(user):
         if message.from_bot and (match := _TICKET.search(message.text or "")):
@@ -118,10 +139,12 @@ async def run_district(
     think_s: tuple[float, float] = (1.0, 3.0),
     budget_s: float = 240.0,
     seed: int = 20,
+    paid: bool = False,
 ) -> DistrictResult:
-    result = DistrictResult(residents, budget_s)
+    result = DistrictResult(residents, budget_s, paid=paid)
     rng = random.Random(seed)
-    overrides = json.dumps({"outbound": {}})  # the bot's own outbound limits, which model Telegram's
+    # the bot's own outbound limits, which model Telegram's
+    overrides = json.dumps({"outbound": {"paid_safety_cards": True} if paid else {}})
     async with Standin(latency_ms) as standin, Peer("hotline", str(db_path), overrides) as peer:
         sb = standin.sandbox
         crews = (LEAD, MEMBER, OTHER_CREW)
@@ -151,12 +174,14 @@ async def run_district(
         for rec in people:
             rec.ticket = rec.ticket or _ticket_of(standin, rec.user)
         tickets = {rec.ticket for rec in people if rec.ticket is not None}
-        while (told := tickets & set(_first_dispatch(standin))) != tickets and (
+        while (told := tickets & set(_told(standin, db_path))) != tickets and (
             left := budget_s - (now() - started)
         ) > 0:
             await standin.wait_total(standin.total + 1, left)  # until the bot's next message
         cpu_after = peer.cpu_s()
-        dispatched = _first_dispatch(standin)
+        dispatched = _told(standin, db_path)
+        result.incidents = len(_first_dispatch(standin))
+        result.paid_sends = sb.paid_sends
         result.tickets = len(tickets)
         result.told = len(told)
         if tickets and told == tickets and len(tickets) == residents:
@@ -177,7 +202,7 @@ async def run_district(
 def district_rows(result: DistrictResult) -> list[Row]:
     """The table's rows for one run: safety cards against the bound, the first question, the crews."""
     n = result.residents
-    name = f"district leak, real limits, {n:,} residents in 10 s"
+    name = f"district leak, real limits, {n:,} residents in 10 s" + (", paid safety cards" if result.paid else "")
     if not result.card_s:
         return [Row(name, ours="no safety card measured")]
     bound = result.bound_s(99)
@@ -198,9 +223,10 @@ def district_rows(result: DistrictResult) -> list[Row]:
         Row(f"{name}: first question p99 s", ours=f"{percentile(result.question_s, 99):.1f}"),
         Row(f"{name}: every report on a ticket a crew was told of, s", ours=told),
         Row(
-            f"{name}: messages to the crews (sends + edits)",
-            ours=f"{result.crew_messages + result.crew_edits:,} ({result.crew_edits:,} edits)",
+            f"{name}: messages to the crews (sends + edits); tickets with a card of their own",
+            ours=f"{result.crew_messages + result.crew_edits:,} ({result.crew_edits:,} edits); {result.incidents:,}",
         ),
+        *([Row(f"{name}: safety cards sent as paid broadcasts", ours=f"{result.paid_sends:,}")] if result.paid else []),
         Row(
             f"{name}: forms completed; 429s; bot CPU ms per update",
             ours=f"{result.forms_done:,}/{n:,}; {result.rate_limited:,}; {cpu}",

@@ -154,10 +154,11 @@ async def touch(scope: Scope, lead_id: int) -> None:
 
 
 async def on_edit_timer(scope: Scope, lead: Ticket) -> None:
-    """The incident card's throttled edit is due (``escalation`` runs it): edit it if anything changed."""
+    """The incident card's throttled edit is due (``escalation`` runs it): edit it if anything changed since
+    the last edit (an edit made since it was set pushes it on)."""
     incident = await IncidentsRepo(scope.tx).get(lead.id)
     if incident is not None and incident.card_stale:
-        await edit_card(scope, lead.id)
+        await touch(scope, lead.id)
 
 
 async def summary(scope: Scope, lead: Ticket) -> dict[str, Any]:
@@ -178,17 +179,19 @@ async def summary(scope: Scope, lead: Ticket) -> dict[str, Any]:
     }
 
 
-async def edit_card(scope: Scope, lead_id: int) -> int:
-    """Put the incident's summary on the lead's card and edit it in every chat that holds it."""
+async def edit_card(scope: Scope, lead_id: int, *, old: str | None = None) -> int:
+    """Put the incident's summary on the lead's card and edit it in every chat that holds it (``old``: the
+    severity it was raised from, said first)."""
     tickets = TicketsRepo(scope.tx)
     lead = await tickets.get(lead_id)
     await IncidentsRepo(scope.tx).card_edited(lead_id, scope.now)
+    await TimersRepo(scope.tx).cancel(lead_id, escalation.INCIDENT_EDIT)  # this edit carries what it waited for
     if lead is None or not lead.is_open:
         return 0
     await tickets.set_details(lead.id, {**lead.details, "_incident": await summary(scope, lead)})
     fresh = await tickets.get(lead.id)
     assert fresh is not None
-    return await card_edits.edit_cards(scope, fresh, old=fresh.severity, suggested=None, changed=[], answers={})
+    return await card_edits.edit_cards(scope, fresh, old=old or fresh.severity, suggested=None, changed=[], answers={})
 
 
 async def on_answer(ctx: Ctx, ticket: Ticket) -> bool:
@@ -201,6 +204,18 @@ async def on_answer(ctx: Ctx, ticket: Ticket) -> bool:
         await split(ctx, ticket, actor_id=None, reason="must_act")
     else:
         await touch(ctx, lead_id)
+    return True
+
+
+async def on_lead_answer(ctx: Ctx, lead: Ticket, *, old: str) -> bool:
+    """The resident of an incident's lead answered: its card is the incident's, edited at most every
+    interval like any other change (a raised severity at once). False: the ticket leads no incident."""
+    if await IncidentsRepo(ctx.tx).get(lead.id) is None:
+        return False
+    if lead.severity != old:
+        await edit_card(ctx, lead.id, old=old)
+    else:
+        await touch(ctx, lead.id)
     return True
 
 

@@ -210,7 +210,8 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
         await incidents.on_answer(ctx, fresh)  # its own card at once if it adds something a crew must act on
         return fresh
     suggested = new.value if lower else None
-    await card_edits.edit_cards(ctx, fresh, old=old, suggested=suggested, changed=changed, answers=data["answers"])
+    if not await incidents.on_lead_answer(ctx, fresh, old=old):  # an incident's card: throttled
+        await card_edits.edit_cards(ctx, fresh, old=old, suggested=suggested, changed=changed, answers=data["answers"])
     if "photos" in changed:
         await card_edits.send_photos(ctx, fresh)
     return fresh
