@@ -7,7 +7,7 @@ many reports, the nearest addresses, the worst answers so far), edited in place 
 ``[dispatch] incident_edit_interval_s`` (a timer row brings the next edit, so a restart loses none).
 
 A report that adds something a crew must act on (someone unwell or injured, a fire, people inside a
-burning building) never joins, and a joined report whose later answers add such a thing leaves its
+burning building, a key site) never joins, and a joined report whose later answers add such a thing leaves its
 incident and gets its own card at once. Each joined report stays a ticket of its own for its resident
 (status, follow-up, rating): it moves with the lead (accepted, en route, on site, resolved) and its
 resident is told each time. Joins, splits and merges are ticket events with who and when.
@@ -107,7 +107,7 @@ async def _follow(scope: Scope, lead: Ticket, report: Ticket, status: str) -> bo
         cause=lead.cause if status == "resolved" else None,
         incident=lead.id,
     )
-    if moved and status == "accepted" and lead.crew_id is not None:
+    if moved and lead.crew_id is not None and report.crew_id != lead.crew_id:
         await tickets.set_crew(report.id, lead.crew_id)
     return moved
 
