@@ -117,7 +117,7 @@ async def show_ticket(ctx: Ctx) -> None:
     ctx.say_text("\n".join(lines))
 
 
-_SHOWN = ("cause", "reason", "text", "measure", "level", "crew", "on_duty", "recipients")
+_SHOWN = ("cause", "reason", "text", "measure", "level", "crew", "on_duty", "recipients", "incident", "report", "into")
 
 
 async def assign(ctx: Ctx) -> None:

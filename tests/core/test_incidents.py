@@ -111,6 +111,8 @@ async def test_join_split_and_merge_are_in_the_audit_trail(tmp_path: Path, clock
         lead = await leak(h, LEAD)
         member = await leak(h, resident(1), north_m=20)
         assert "incident_joined" in await kinds(h.db, member) and "incident_report" in await kinds(h.db, lead)
+        status = [r.text for r in await h.text(resident(1), "/status") if isinstance(r, Text)]
+        assert t("en", "status.ev_incident_joined") in status[0], "the resident's own ticket says so"
         desk_id = await h.db.scalar("SELECT id FROM people WHERE external_id = ?", (DISPATCHER,))
         await h.text(DISPATCHER, f"/split {member}")
         assert await in_incident(h.db, lead) == 0 and set(CREW_A) <= set(await cards(h, member))
