@@ -19,6 +19,7 @@ import random
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from bench.results import Row, ratio
@@ -108,18 +109,14 @@ async def _resident(
 
 
 def _told(standin: Standin, db_path: Path) -> dict[int, float]:
-    """Ticket -> when a crew chat first had its card: its own, or its incident's (a report that joined an
-    incident is on the incident's card from the moment it joined; the resident's receipt says so)."""
+    """Ticket -> when a crew chat first had its card: its own, or for a report that joined an incident, its
+    incident's (from the moment it joined: ``incident_reports.joined_at``, wall time like the stand-in's)."""
     told = _first_dispatch(standin)
     with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
-        joined = dict(conn.execute("SELECT ticket_id, lead_ticket_id FROM incident_reports").fetchall())
-        chats = dict(conn.execute("SELECT id, chat FROM tickets").fetchall())
-    for ticket, lead in joined.items():
-        receipt = next(
-            (m.sent_at for m in standin.sandbox.messages(int(chats[ticket])) if f"#{ticket}" in (m.text or "")), None
-        )
-        if lead in told and receipt is not None:
-            told[ticket] = max(told[lead], receipt)
+        joined = conn.execute("SELECT ticket_id, lead_ticket_id, joined_at FROM incident_reports").fetchall()
+    for ticket, lead, joined_at in joined:
+        if lead in told:
+            told[ticket] = max(told[lead], datetime.fromisoformat(joined_at).timestamp())
     return told
 
 

@@ -74,8 +74,10 @@ async def edit_cards(
     suggested: str | None,
     changed: list[str],
     answers: dict[str, Any],
+    urgent: bool = False,
 ) -> int:
-    """Edit the crew's card in place in every chat that holds it; returns how many edits were queued.
+    """Edit the crew's card in place in every chat that holds it; returns how many edits were queued
+    (``urgent``: with the dispatch cards, as an incident's throttled edit goes).
 
     A closed or resolved ticket's cards are left as they are (they say why)."""
     if not ticket.is_open:
@@ -87,7 +89,7 @@ async def edit_cards(
     # A changed severity goes with the dispatch cards. Other updates wait behind new tickets' cards and
     # the residents' questions: under load they pile up in the outbox, where each one supersedes the
     # last, so a busy crew chat gets one edit with everything instead of one per answer.
-    priority = Priority.DISPATCH if ticket.severity != old else Priority.NOTICE
+    priority = Priority.DISPATCH if ticket.severity != old or urgent else Priority.NOTICE
     hints = await dispatch.duplicate_hints(ctx, ticket)
     queued = 0
     for row in await _current_cards(ctx, ticket):

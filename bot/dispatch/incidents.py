@@ -191,7 +191,10 @@ async def edit_card(scope: Scope, lead_id: int, *, old: str | None = None) -> in
     await tickets.set_details(lead.id, {**lead.details, "_incident": await summary(scope, lead)})
     fresh = await tickets.get(lead.id)
     assert fresh is not None
-    return await card_edits.edit_cards(scope, fresh, old=old or fresh.severity, suggested=None, changed=[], answers={})
+    # at most one per interval: it goes with the dispatch cards, not behind a district's questions
+    return await card_edits.edit_cards(
+        scope, fresh, old=old or fresh.severity, suggested=None, changed=[], answers={}, urgent=True
+    )
 
 
 async def on_answer(ctx: Ctx, ticket: Ticket) -> bool:

@@ -11,7 +11,7 @@ from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.dispatch.buttons import crew_button
 from bot.i18n import Lang, t
-from common.events import Edit, EventKind, Text
+from common.events import Edit, EventKind, Priority, Text
 from storage.db import Database
 from storage.report_rows import report_rows
 from tests.kit.crew import CREW_A, DISPATCHER, crew_settings, harness, kinds, opened, service, ticket
@@ -69,6 +69,7 @@ async def test_fifty_reports_in_a_minute_give_one_card_edited_at_most_every_inte
         gaps = [(b - a).total_seconds() for a, b in zip(stamps, stamps[1:], strict=False)]
         assert edits and all(gap >= settings.dispatch.incident_edit_interval_s for gap in gaps), gaps
         assert len(edits) <= 60 // settings.dispatch.incident_edit_interval_s + 2
+        assert {r.priority for r in edits} == {Priority.DISPATCH}, "not held behind a district's questions"
         last = edits[-1].message
         assert isinstance(last, Edit) and t("zh", "incidents.card_reports", count=50) in last.text
         receipts = [r for r in await h.outbox("receipt") if r.ticket_id != lead]
