@@ -13,6 +13,7 @@ Scheduling, all O(log n) per message:
   are paced; Telegram's in ``handlers.channel``).
 - A chat that has no token, or that the channel paused (``RetryLater``), is *parked* on a timer heap and
   leaves the ready heap, so it never blocks other chats and nothing busy-waits.
+- While the global bucket is empty, safety cards alone may go as paid broadcasts (opt-in: ``PaidSafety``).
 
 A heap entry is stale when the chat's head changed since; stale entries are skipped when popped.
 
@@ -31,7 +32,7 @@ from collections.abc import Callable, Sequence
 
 from bot.config.settings import OutboundConfig
 from bot.outbound.delivery import ChannelRefused, DeliveryError, NotModified, Pacing, RetryLater, Sender, Transient
-from bot.outbound.lane_parts import EPS, Bucket, ChatQueue, Item, LaneStats, may_pay, paid_bucket, wake
+from bot.outbound.lane_parts import EPS, Bucket, ChatQueue, Item, LaneStats, PaidSafety, wake
 from common.events import Answer, Outbound, Priority
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class Lane:
         self._max_pauses, self._max_pause_s = max_pauses, max_pause_s
         self._transient_backoff_s = tuple(transient_backoff_s)
         self._global: Bucket | None = None  # made on the loop's clock at the first pump
-        self._paid: Bucket | None = None  # paid broadcasts' own rate ([outbound] paid_safety_cards)
+        self._paid = PaidSafety(config.paid_safety_cards)  # safety cards beyond the free rate
         self._ready: list[tuple[int, int, ChatQueue | Item]] = []
         self._timers: list[tuple[float, int, ChatQueue | Item]] = []
         self._chats: dict[str, ChatQueue] = {}
@@ -114,6 +115,7 @@ class Lane:
         for item in list(self._by_future.values()):
             self._settle(item, LaneClosed("the outbound lane stopped"))
         self._ready.clear()
+        self._paid.ready.clear()
         self._timers.clear()
         self._chats.clear()
         self._backlog = [0] * len(self._backlog)
@@ -177,6 +179,7 @@ class Lane:
             priority, seq, _ = chat.heap[0]
             chat.ready_key = (priority, seq)
             heapq.heappush(self._ready, (priority, seq, chat))
+            self._paid.offer(priority, seq, chat)
 
     def _set_timer(self, target: ChatQueue | Item, when: float) -> None:
         target.timer_at = when
@@ -250,13 +253,14 @@ class Lane:
         if self._global is None:
             rate = self._config.global_rate_per_s
             self._global = Bucket(max(1.0, rate / 20), rate, now)  # a burst of 50 ms, at least one
-            self._paid = paid_bucket(now)
+            self._paid.start(now)
         bucket, ready = self._global, self._ready
         while ready and self._inflight < self._concurrency:
             paid = bool(bucket.wait_s(now))  # the free rate is exhausted: only a paid safety card may go
-            if paid and not may_pay(self._config.paid_safety_cards, self._paid, ready, now):
+            entry = self._paid.take(now) if paid else heapq.heappop(ready)
+            if entry is None:
                 break
-            priority, seq, target = heapq.heappop(ready)
+            priority, seq, target = entry
             if isinstance(target, Item):
                 if target.future.cancelled():
                     self._skip_withdrawn(target)
@@ -284,8 +288,8 @@ class Lane:
         return delay
 
     def _start(self, chat: ChatQueue | None, item: Item, *, paid: bool = False) -> None:
-        assert self._global is not None and self._paid is not None
-        (self._paid if paid else self._global).tokens -= 1
+        assert self._global is not None and self._paid.bucket is not None
+        (self._paid.bucket if paid else self._global).tokens -= 1
         self._backlog[item.priority] -= 1
         item.started = True
         self._inflight += 1

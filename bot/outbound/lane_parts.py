@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,23 +74,44 @@ class ChatQueue:
     timer_at: float | None = None  # the valid timer-heap entry, if any
 
 
-def paid_bucket(now: float) -> Bucket:
-    """Paid broadcasts' own overall rate, beside the free one."""
-    return Bucket(PAID_BURST, PAID_RATE_PER_S, now)
+class PaidSafety:
+    """Safety cards beyond the free rate (``[outbound] paid_safety_cards``): Telegram's allow_paid_broadcast,
+    at its own rate (``PAID_RATE_PER_S``), for safety cards only, never tips, questions or receipts.
 
+    ``ready`` holds the ready-heap entries of the chats whose head was a safety card when they became ready
+    (only when the utility opted in); while the free rate is exhausted the lane takes the most urgent of
+    them that may still go. An entry whose chat moved on since is stale, like in the ready heap."""
 
-def may_pay(allowed: bool, paid: Bucket | None, ready: list[tuple[int, int, ChatQueue | Item]], now: float) -> bool:
-    """The free rate is exhausted: may the ready heap's head go as a paid broadcast? Only a safety card, only
-    when the utility opted in (``[outbound] paid_safety_cards``), within the paid rate; never tips,
-    questions or receipts."""
-    if not allowed or paid is None or paid.wait_s(now):
-        return False
-    priority, seq, target = ready[0]
-    if isinstance(target, Item):
-        return target.message.safety
-    if target.ready_key != (priority, seq) or target.busy or target.parked or not target.heap:
-        return False  # a stale entry, or a chat that must wait anyway
-    return target.heap[0][2].message.safety
+    def __init__(self, allowed: bool) -> None:
+        self.allowed = allowed
+        self.bucket: Bucket | None = None  # made on the loop's clock at the lane's first pump
+        self.ready: list[tuple[int, int, ChatQueue]] = []
+
+    def start(self, now: float) -> None:
+        self.bucket = Bucket(PAID_BURST, PAID_RATE_PER_S, now)
+
+    @staticmethod
+    def _valid(entry: tuple[int, int, ChatQueue]) -> bool:
+        priority, seq, chat = entry
+        return chat.ready_key == (priority, seq) and not (chat.busy or chat.parked)
+
+    def offer(self, priority: int, seq: int, chat: ChatQueue) -> None:
+        """``chat`` became ready with this head: kept if it is a safety card (stale entries before it go)."""
+        if self.allowed and chat.heap[0][2].message.safety:
+            while self.ready and not self._valid(self.ready[0]):
+                heapq.heappop(self.ready)
+            heapq.heappush(self.ready, (priority, seq, chat))
+
+    def take(self, now: float) -> tuple[int, int, ChatQueue] | None:
+        """The free rate is exhausted: the entry of the most urgent safety card that may go now, taken off;
+        None if there is none or the paid rate is used up."""
+        if self.bucket is None or self.bucket.wait_s(now):
+            return None
+        while self.ready:
+            entry = heapq.heappop(self.ready)
+            if self._valid(entry):
+                return entry
+        return None
 
 
 def wake(future: asyncio.Future[None]) -> None:

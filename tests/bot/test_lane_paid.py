@@ -53,3 +53,18 @@ async def test_off_by_default_nothing_is_paid_for() -> None:
     assert sender.paid == [] and told == []
     cards = [t for t, _, key in sender.calls if key.startswith("card")]
     assert max(cards) - min(cards) > 6, "at the free 28/s, 200 cards take about 7 s"
+
+
+@virtual
+async def test_safety_cards_behind_receipts_of_the_same_priority_are_still_paid_for() -> None:
+    sender = FakeSender()
+    lane = await started(sender, PAID)
+    futures = []
+    for i in range(200):  # a district: each resident's receipt and the next one's card, interleaved
+        futures.append(lane.submit(text(str(7000 + i), f"receipt{i}", Priority.EMERGENCY)))
+        futures.append(lane.submit(card(str(1000 + i), f"card{i}")))
+    await asyncio.gather(*futures)
+    cards = [t for t, _, key in sender.calls if key.startswith("card")]
+    assert max(cards) - min(cards) < 1.0, "the cards do not wait behind the receipts' free rate"
+    assert sender.paid and all(key.startswith("card") for key in sender.paid)
+    await lane.stop(drain_s=0)
