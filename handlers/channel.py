@@ -34,5 +34,9 @@ def is_group(chat: str) -> bool:
 def telegram_channel(sender: Sender, settings: Settings) -> Channel:
     """Telegram for the runtime: one send per connection of the transport (more would only queue there)."""
     return Channel(
-        TELEGRAM, sender, TelegramPacing(settings.outbound), concurrency=settings.telegram.connection_pool_size
+        TELEGRAM,
+        sender,
+        TelegramPacing(settings.outbound),
+        concurrency=settings.telegram.connection_pool_size,
+        paid_broadcast=True,  # allow_paid_broadcast ([outbound] paid_safety_cards)
     )

@@ -27,6 +27,7 @@ class Channel:
     sender: Sender
     pacing: Pacing
     concurrency: int = 64  # sends at once: one per connection of the adapter's transport
+    paid_broadcast: bool = False  # can be paid to send beyond its free rate (Telegram's allow_paid_broadcast)
 
 
 class UnknownChannel(KeyError):
@@ -48,7 +49,12 @@ class Lanes(Mapping[str, Lane]):
             raise ValueError(f"a channel is given twice: {names}")
         return cls(
             {
-                channel.name: Lane(channel.sender, config, pacing=channel.pacing, concurrency=channel.concurrency)
+                channel.name: Lane(
+                    channel.sender,
+                    config if channel.paid_broadcast else config.model_copy(update={"paid_safety_cards": False}),
+                    pacing=channel.pacing,
+                    concurrency=channel.concurrency,
+                )
                 for channel in channels
             }
         )

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from bot.config.settings import OutboundConfig
+from bot.outbound.channels import Channel, Lanes
 from common.events import Priority, Text
+from handlers.channel import TelegramPacing
 from tests.kit.lane import DEFAULTS, FakeSender, started, text
 from tests.kit.virtual_time import virtual
 
@@ -68,3 +70,19 @@ async def test_safety_cards_behind_receipts_of_the_same_priority_are_still_paid_
     assert max(cards) - min(cards) < 1.0, "the cards do not wait behind the receipts' free rate"
     assert sender.paid and all(key.startswith("card") for key in sender.paid)
     await lane.stop(drain_s=0)
+
+
+@virtual
+async def test_only_a_channel_that_can_be_paid_pays() -> None:
+    senders = {"telegram": FakeSender(), "wechat": FakeSender()}
+    lanes = Lanes.of(
+        [
+            Channel("telegram", senders["telegram"], TelegramPacing(PAID), paid_broadcast=True),
+            Channel("wechat", senders["wechat"], TelegramPacing(PAID)),
+        ],
+        PAID,
+    )
+    await lanes.start()
+    await asyncio.gather(*(lanes.submit(name, card(str(1000 + i), "card")) for name in senders for i in range(60)))
+    assert senders["telegram"].paid and senders["wechat"].paid == []
+    await lanes.stop(drain_s=0)
