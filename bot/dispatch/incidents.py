@@ -21,9 +21,10 @@ from typing import Any
 
 from bot.context import Ctx
 from bot.dispatch import card_edits, duplicates, escalation, followup, hooks
-from bot.dispatch.offer import Scope, dispatch_on_duty, tell_resident, tell_staff
+from bot.dispatch.offer import Scope, dispatch_on_duty, progress_buttons, queue, tell_resident, ticket_text
 from bot.i18n import Lang, t
 from bot.intake.area import distance_m
+from common.events import Priority, Text
 from storage.desk import WORKING, DeskRepo
 from storage.incidents import IncidentsRepo
 from storage.links import LinksRepo
@@ -237,7 +238,15 @@ async def split(scope: Scope, ticket: Ticket, *, actor_id: int | None, reason: s
     if ticket.status == "dispatched":
         await dispatch_on_duty(scope, ticket)
     elif (holder := await PeopleRepo(scope.tx).get(ticket.assignee_id) if ticket.assignee_id else None) is not None:
-        await tell_staff(scope, [holder], ticket, "incidents.split_holder", card=True, incident=lead_id)
+        lang = Lang(holder.lang)  # taken with the incident: its holder gets its own card, with its buttons
+        text = t(lang, "incidents.split_holder", ticket=ticket.id, incident=lead_id)
+        card = Text(
+            chat=holder.external_id,
+            text=f"{text}\n\n{ticket_text(lang, ticket, scope.settings)}",
+            buttons=progress_buttons(lang, ticket),
+            priority=Priority.DISPATCH,
+        )
+        await queue(scope, card, ticket_id=ticket.id, purpose="dispatch", recipient_id=holder.id)
     await escalation.start_deadlines(scope, ticket)
     await touch(scope, lead_id)
     logger.info("ticket %s split out of incident %s (%s)", ticket.id, lead_id, reason)

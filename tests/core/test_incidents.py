@@ -228,3 +228,23 @@ async def test_closing_the_incident_closes_its_reports(tmp_path: Path, clock: Fa
         told = {r.ticket_id for r in await h.outbox("resident")}
         assert told >= set(members), "every resident is told"
         assert await h.db.scalar("SELECT COUNT(*) FROM timers WHERE status = 'pending'") == 0
+
+
+async def test_a_report_split_after_the_incident_was_taken_stays_with_its_holder(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    async with opened(crew_settings(tmp_path), clock) as h:
+        lead = await leak(h, LEAD)
+        member = await leak(h, resident(1), north_m=20)
+        await h.press(CREW_A[0], crew_button("acc", lead))
+        await h.text(DISPATCHER, f"/split {member}")
+        got = await ticket(h.db, member)
+        holder = await h.db.scalar("SELECT id FROM people WHERE external_id = ?", (CREW_A[0],))
+        assert (got.status, got.assignee_id) == ("accepted", holder)
+        own = [r.message for r in await h.outbox("dispatch") if r.ticket_id == member]
+        assert [m.chat for m in own] == [CREW_A[0]], "its holder gets its own card, nobody else"
+        assert isinstance(own[0], Text) and crew_button("enr", member) in [
+            b.data for row in own[0].buttons for b in row
+        ]
+        await h.press(CREW_A[0], crew_button("enr", member))
+        assert (await ticket(h.db, member)).status == "en_route"
