@@ -21,11 +21,12 @@ from sandbox.botworld import ChatMessage
 from sandbox.errors import SandboxError
 
 # the receipt ("Ticket #N: a crew is being sent now", sent when the location commits the ticket; or
-# "Report received: ticket #N" after a confirm), whatever the severity; other messages also name "#N"
+# "Report received: ticket #N" after a confirm; "Ticket #N: a crew is already on its way" when it joins an
+# incident nearby), whatever the severity; other messages also name "#N"
 RECEIPT = re.compile(
     "|".join(
         re.escape(t("en", key, ticket=0, hotline="0").split("#0")[0]) + r"#(\d+)"
-        for key in ("intake.dispatched_now", "intake.received_p1", "intake.received_p2")
+        for key in ("intake.dispatched_now", "intake.received_p1", "intake.received_p2", "incidents.joined")
     )
 )
 # the end of an emergency's form ("Thank you. Everything you told us is on ticket #N ...")
@@ -92,7 +93,9 @@ async def _answer(sb: Sandbox, user: int, prompt: ChatMessage | None, n: int) ->
     keys = _keyboard(prompt)
     wanted = REFUSALS.get(prompt.text or "")
     if wanted == "location" or (wanted is None and any(k.get("request_location") for k in keys)):
-        await sb.send_location(user, 31.2304 + user % 100 / 10000, 121.4737)
+        # each resident about 220 m from the next, beyond [intake] duplicate_radius_m: every report its own
+        # card, which these drivers follow (reports of one leak joining an incident: tests/bot/dispatch)
+        await sb.send_location(user, 31.2304 + user % 100 / 500, 121.4737)
     elif wanted == "contact" or (wanted is None and any(k.get("request_contact") for k in keys)):
         await sb.send_contact(user, f"+86138{user % 100000000:08d}", first_name="R")
     elif wanted not in (None, "text"):

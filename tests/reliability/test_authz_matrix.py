@@ -23,9 +23,9 @@ from bot.clock import FakeClock
 from bot.config.settings import load_settings
 from bot.core import Core
 from bot.routes import PERMISSIONS, Route, Routes
-from common.events import Answer, Outbound
+from common.events import Answer, EventKind, Outbound
 from storage.db import Database
-from tests.kit.forms import report_leak
+from tests.kit.forms import fill_leak_form, report_leak
 from tests.kit.harness import Harness
 from tests.kit.people import CREW_A, CREW_B, DISPATCHER, RESIDENT
 from tests.kit.settings import T0, settings_dict
@@ -74,6 +74,8 @@ COMMAND_RULES: dict[str, Rule] = {
     "assign": Rule(DESK, args="{ticket} A"),
     "note": Rule(DESK, args="{ticket} checked the riser"),
     "close": Rule(DESK, args="{ticket}"),
+    "split": Rule(DESK, args="{ticket}"),
+    "merge": Rule(DESK, args="{ticket} {ticket}"),
     "sla": Rule(DESK),
     "board": Rule(DESK),
     "hazards": Rule(DESK),
@@ -385,7 +387,11 @@ async def test_no_callback_acts_on_someone_elses_ticket(tmp_path: Path) -> None:
     world, db = await World.make(tmp_path, "working")
     h, mine = world.h, world.ticket
     try:
-        theirs = await report_leak(h, OTHER_RESIDENT)
+        await h.text(OTHER_RESIDENT, "I smell gas in my kitchen")  # another street: a ticket of its own
+        await h.event(OTHER_RESIDENT, EventKind.LOCATION, latitude=31.2504, longitude=121.4737)
+        await fill_leak_form(h, OTHER_RESIDENT, start_at="address")
+        theirs = int(await db.scalar("SELECT MAX(id) FROM tickets"))
+        assert theirs != mine
         await h.press(CREW_A[0], f"t:acc:{theirs}")
         assert await db.scalar("SELECT status FROM tickets WHERE id = ?", (theirs,)) == "accepted"
         crafted: list[tuple[str, str]] = [
