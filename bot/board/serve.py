@@ -18,7 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.config.settings import Settings
 from common.errors import ConfigError, StorageError
 from storage.board import BoardReader
-from storage.db import Database, migrations
+from storage.db import Database, latest_migration
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ async def running_board(settings: Settings, *, clock: Clock | None = None) -> As
         raise StorageError(f"{path}: no database here (start the bot first, or run `hotline db migrate`)")
     writer = await Database.open(path, migrate=False)
     try:
-        if await writer.schema_version() < len(migrations()):
+        if await writer.schema_version() < latest_migration():
             raise StorageError(f"{path}: the database is older than this version: run `hotline db migrate`")
         reader = await Database.open_read_only(path)
     except BaseException:

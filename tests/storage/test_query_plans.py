@@ -77,6 +77,9 @@ HOT: dict[str, Query] = {
         db, lambda tx: OutboxRepo(tx).due(NOW, 200, exclude=[1, 2], per_chat=1, in_flight={"5001": 1, "5002": 0})
     ),  # type: ignore[arg-type]
     "outbox states": lambda db: _in_tx(db, lambda tx: OutboxRepo(tx).states([1, 2, 3])),  # type: ignore[arg-type]
+    "outbox cards of ticket": lambda db: _in_tx(
+        db, lambda tx: OutboxRepo(tx).cards_of_ticket(3, ("dispatch", "backup"))
+    ),  # type: ignore[arg-type]
     "outbox rows for ticket": lambda db: _in_tx(db, lambda tx: OutboxRepo(tx).rows_for_ticket(3, "dispatch")),  # type: ignore[arg-type]
     "outbox mark sent": lambda db: _in_tx(db, lambda tx: OutboxRepo(tx).mark_sent(3, "77", NOW)),  # type: ignore[arg-type]
     "tickets open": lambda db: _in_tx(db, lambda tx: TicketsRepo(tx).open_tickets()),  # type: ignore[arg-type]
@@ -163,3 +166,15 @@ async def test_hot_query_uses_an_index(seeded: Database, name: str) -> None:
         assert searches and all(any(how in step for how in INDEXED) for step in searches), f"{name}: {sql}\n  {plan}"
         if name in SELECTIVE:
             assert any(SELECTIVE[name] in step for step in searches), f"{name}: {sql}\n  {plan}"
+
+
+async def test_outbox_poll_reads_in_priority_order(seeded: Database) -> None:
+    """The outbox worker's poll walks the pending rows in (priority, id) order and stops at its batch: no sort
+    of every pending row (in a surge, thousands of crew cards waiting for their chats) at each poll."""
+    statements = await _statements(seeded, HOT["outbox due"])
+    candidates = [sql for sql in statements if sql.lstrip().startswith("SELECT id, chat FROM outbox")]
+    assert candidates
+    for sql in candidates:
+        plan = await _plan(seeded, sql)
+        assert any("outbox_next" in step for step in plan), plan
+        assert not any("TEMP B-TREE" in step for step in plan), plan

@@ -1,0 +1,47 @@
+"""Migrations apply by number: numbers reserved for work merged separately may be missing, and a database at
+an earlier version gets every later migration (0019's outbox index among them)."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from storage.db import RESERVED_MIGRATIONS, Database, latest_migration, migrations
+
+
+def _indexes(path: Path) -> set[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def test_reserved_numbers_may_be_missing() -> None:
+    numbers = [number for number, _, _ in migrations()]
+    assert numbers[-1] == latest_migration()
+    assert set(range(1, latest_migration() + 1)) - set(numbers) <= RESERVED_MIGRATIONS
+
+
+async def test_fresh_database_gets_every_migration(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "fresh.sqlite3")
+    try:
+        assert await db.schema_version() == latest_migration()
+    finally:
+        await db.close()
+    indexes = _indexes(tmp_path / "fresh.sqlite3")
+    assert "outbox_next" in indexes and "outbox_due" not in indexes
+
+
+async def test_older_database_gets_the_later_migrations(tmp_path: Path) -> None:
+    path = tmp_path / "older.sqlite3"
+    with closing(sqlite3.connect(path)) as conn:
+        for number, _, sql in migrations():
+            if number <= 14:
+                conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version={number};\nCOMMIT;")
+    assert "outbox_due" in _indexes(path)
+    db = await Database.open(path)
+    try:
+        assert await db.schema_version() == latest_migration()
+    finally:
+        await db.close()
+    indexes = _indexes(path)
+    assert "outbox_next" in indexes and "outbox_due" not in indexes
