@@ -16,7 +16,7 @@ import logging
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -53,6 +53,15 @@ class OutboxRow(BaseModel):
     message_id: str | None
     created_at: datetime
     sent_at: datetime | None
+
+
+class CardRef(NamedTuple):
+    """Where one outbox row went, without its payload (what editing a crew's card in place needs)."""
+
+    id: int
+    chat: str
+    channel: str
+    recipient_id: int | None
 
 
 def _row(row: aiosqlite.Row) -> OutboxRow:
@@ -274,6 +283,16 @@ class OutboxRepo:
             (ticket_id, purpose),
         )
         return [_row(row) for row in rows]
+
+    async def cards_of_ticket(self, ticket_id: int, purposes: Collection[str]) -> list[CardRef]:
+        """Where the ticket's rows of ``purposes`` went (id, chat, channel, recipient), by id; no payloads read."""
+        marks = ", ".join("?" * len(purposes))
+        rows = await self.conn.execute_fetchall(
+            f"SELECT id, chat, channel, recipient_id FROM outbox WHERE ticket_id = ? AND purpose IN ({marks})"
+            " ORDER BY id",
+            (ticket_id, *purposes),
+        )
+        return [CardRef(row[0], row[1], row[2], row[3]) for row in rows]
 
     async def payloads_of_ticket(self, ticket_id: int) -> list[tuple[int, str]]:
         """(row id, payload) of every row about the ticket, whatever its status."""

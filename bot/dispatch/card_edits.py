@@ -18,7 +18,7 @@ from bot.i18n import Lang, t
 from bot.intake.forms import FIELDS
 from bot.intake.render import value_text
 from common.events import Edit, Photo, Priority
-from storage.outbox import OutboxRepo, OutboxRow
+from storage.outbox import CardRef, OutboxRepo
 from storage.people import CrewsRepo, PeopleRepo
 from storage.tickets import Ticket
 from storage.timers import OffersRepo
@@ -46,7 +46,7 @@ def _update_lines(
     return before, after
 
 
-async def _current_cards(ctx: Scope, ticket: Ticket) -> list[OutboxRow]:
+async def _current_cards(ctx: Scope, ticket: Ticket) -> list[CardRef]:
     """The newest card in each chat that still holds the ticket: members and groups of the crews it is
     offered to, and its holder. Cards withdrawn from a crew (reassigned, revoked) are left as they are."""
     people, crews = PeopleRepo(ctx.tx), CrewsRepo(ctx.tx)
@@ -57,12 +57,10 @@ async def _current_cards(ctx: Scope, ticket: Ticket) -> list[OutboxRow]:
         crew = await crews.get(crew_id)
         if crew is not None and crew.group_chat:
             groups.add(crew.group_chat)
-    newest: dict[str, OutboxRow] = {}
-    for purpose in CARD_PURPOSES:
-        for row in await OutboxRepo(ctx.tx).rows_for_ticket(ticket.id, purpose):
-            held = row.recipient_id in members if row.recipient_id is not None else row.chat in groups
-            if held and (row.chat not in newest or row.id > newest[row.chat].id):
-                newest[row.chat] = row
+    newest: dict[str, CardRef] = {}
+    for row in await OutboxRepo(ctx.tx).cards_of_ticket(ticket.id, CARD_PURPOSES):  # by id: the last one wins
+        if row.recipient_id in members if row.recipient_id is not None else row.chat in groups:
+            newest[row.chat] = row
     return sorted(newest.values(), key=lambda row: row.id)
 
 
@@ -92,11 +90,12 @@ async def edit_cards(
     priority = Priority.DISPATCH if ticket.severity != old or urgent else Priority.NOTICE
     hints = await dispatch.duplicate_hints(ctx, ticket)
     queued = 0
+    bodies: dict[Lang, str] = {}  # the card as it is now, written once per language
     for row in await _current_cards(ctx, ticket):
         recipient = await people.get(row.recipient_id) if row.recipient_id is not None else None
         lang = Lang(recipient.lang) if recipient else Lang.ZH
         before, after = _update_lines(lang, ticket, old, suggested, changed, answers)
-        body = ticket_text(lang, ticket, ctx.settings, hints=hints)
+        body = bodies.get(lang) or bodies.setdefault(lang, ticket_text(lang, ticket, ctx.settings, hints=hints))
         if ticket.status == "dispatched":
             buttons = dispatch.offer_buttons(lang, ticket.id)
         elif holder is not None and row.recipient_id == holder.id:
