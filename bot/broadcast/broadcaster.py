@@ -2,9 +2,11 @@
 more urgent.
 
 A broadcast is a row; each recipient is a delivery row. The service lists a queued broadcast's recipients
-in small transactions (the database lock is shared with emergency reports), then feeds the outbound lane in
-small batches: at most ``rate_per_s`` messages a second and ``max_in_flight`` at once, and nothing while the
-lane holds emergency, dispatch or conversation messages. So a leak report in the middle of a broadcast to
+in small transactions (the database lock is shared with emergency reports), a page at a time (never all of
+them in memory), and feeds the outbound lane from the rows listed so far while it lists the rest (the first
+messages leave after the first page, whatever the audience's size), in small batches: at most ``rate_per_s``
+messages a second and ``max_in_flight`` at once, and nothing while the lane holds emergency, dispatch or
+conversation messages. So a leak report in the middle of a broadcast to
 100,000 people waits for no broadcast message; the durable outbox is not used (it sorts every due row).
 
 Exactly once: a row is marked ``sending`` (in one short transaction) just before it is handed to the lane,
@@ -216,9 +218,7 @@ class Broadcaster:
             delay = 0.0
         if any(lane.backlog(p) for lane in self.lanes.values() for p in _AHEAD):
             return self._tick_s  # something more urgent is waiting: let it go first
-        for broadcast in active:
-            if broadcast.status != "sending":
-                continue
+        for broadcast in active:  # a queued one's recipients listed so far are sent while the rest are listed
             if not broadcast.urgent and (hold := self._held_until(now)) is not None:
                 delay = min(delay, max(self._tick_s, (hold - now).total_seconds()))
                 continue
@@ -273,7 +273,8 @@ class Broadcaster:
         rows = await self.db.run(lambda tx: BroadcastsRepo(tx).claim(broadcast.id, now, n, channels))
         self._tokens += n - len(rows)
         if not rows:
-            await self._maybe_finish(broadcast, now)
+            if broadcast.status == "sending":  # every recipient listed: done once the last outcome is in
+                await self._maybe_finish(broadcast, now)
             return None
         for delivery in rows:
             messages = render(broadcast, delivery.chat, delivery.lang)

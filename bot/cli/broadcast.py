@@ -152,7 +152,7 @@ async def run(
             state = await progress(db, settings, broadcast_id, clock.now())
             if state.broadcast.status != "queued":
                 bar.show(state)
-            elif not told and time.monotonic() - waiting_since >= pickup_s:
+            elif not told and not state.audience and time.monotonic() - waiting_since >= pickup_s:
                 told = True
                 print(say("broadcast.not_picked_up", id=broadcast_id), file=out, flush=True)
             if state.done:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -78,6 +79,39 @@ async def test_stopped_half_way_and_restarted_messages_everyone_exactly_once(tmp
     assert first_text.buttons[0][0].data == STOP_TIPS
     second_text = next(m for m in channel.log if isinstance(m, Text) and m.chat == chats[1])
     assert second_text.text == TEXTS["zh"]
+
+
+class FirstSendWatch(FakeChannel):
+    """Reads the broadcast's row (status, recipients listed so far) when the first message reaches the channel."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.at_first_send: tuple[str, int] | None = None
+
+    async def send(self, message: Outbound) -> str | None:
+        if self.at_first_send is None:
+            with closing(sqlite3.connect(self.path)) as conn:  # committed state; the loop waits for this read
+                row = conn.execute("SELECT status, audience_size FROM broadcasts").fetchone()
+            self.at_first_send = (str(row[0]), int(row[1]))
+        return await super().send(message)
+
+
+async def test_recipients_are_listed_a_page_at_a_time_and_sent_from_the_first_page(tmp_path: Path) -> None:
+    """A million subscribers are never in memory at once, and the first tips leave after the first page."""
+    settings = fast_settings(tmp_path / "b.sqlite3")
+    clock, channel = FakeClock(NOON), FirstSendWatch(tmp_path / "b.sqlite3")
+    db = await Database.open(settings.storage.path)
+    chats = await add_subscribers(db, 5_000, NOON)
+    await db.close()
+    async with broadcaster(settings, channel, clock, prepare_chunk=100) as service:  # type: ignore[arg-type]
+        broadcast_id = await service.create(kind="tip", texts=TEXTS)
+        done = await service.wait_done(broadcast_id, timeout_s=30)
+    assert channel.at_first_send is not None
+    status, listed = channel.at_first_send
+    assert status == "queued" and 0 < listed <= 300, channel.at_first_send  # a page or few of 5,000, not all
+    assert (done.sent, done.pending) == (5_000, 0) and done.broadcast.status == "done"
+    assert set(channel.received) == set(chats) and max(channel.received.values()) == 1
 
 
 async def test_rows_cut_off_by_a_crash_are_never_sent_again(tmp_path: Path) -> None:
