@@ -7,7 +7,8 @@ The repository works on the connection it is given; the caller owns the transact
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -254,6 +255,7 @@ class BroadcastsRepo:
         self, outcomes: Iterable[tuple[int, int, DeliveryStatus, str | None, str | None, datetime]]
     ) -> None:
         """Record outcomes: (broadcast, person, status, message id or error, next attempt for pending, now)."""
+        outcomes = list(outcomes)
         sent, others, again = [], [], []
         for broadcast_id, person_id, status, detail, next_at, now in outcomes:
             if status == "sent":
@@ -277,6 +279,20 @@ class BroadcastsRepo:
             " WHERE broadcast_id = ? AND person_id = ?",
             again,
         )
+        done: Counter[tuple[int, str]] = Counter((o[0], o[2]) for o in outcomes if o[2] != "pending")
+        await self._count(done)
+
+    async def _count(self, done: Mapping[tuple[int, str], int]) -> None:
+        """Add finished deliveries to their broadcast's running counts ((broadcast, status) -> how many): what
+        ``hotline broadcast status`` reads, never counting a million rows."""
+        by_broadcast: dict[int, Counter[str]] = {}
+        for (broadcast_id, status), n in done.items():
+            by_broadcast.setdefault(broadcast_id, Counter())[status] += n
+        await self.conn.executemany(
+            "UPDATE broadcasts SET sent = sent + ?, blocked = blocked + ?, failed = failed + ?,"
+            " uncertain = uncertain + ? WHERE id = ?",
+            [(c["sent"], c["blocked"], c["failed"], c["uncertain"], b) for b, c in by_broadcast.items()],
+        )
 
     async def unclaim(self, keys: Iterable[tuple[int, int]]) -> None:
         """Rows withdrawn before any send started: pending again, the attempt not counted."""
@@ -288,11 +304,23 @@ class BroadcastsRepo:
 
     async def mark_interrupted(self) -> int:
         """Rows left ``sending`` by a process that died: ``uncertain``, never sent again."""
+        cut = await self.conn.execute_fetchall(
+            "SELECT broadcast_id, COUNT(*) FROM broadcast_deliveries WHERE status = 'sending' GROUP BY broadcast_id"
+        )
+        await self._count({(int(row[0]), "uncertain"): int(row[1]) for row in cut})
         cursor = await self.conn.execute(
             "UPDATE broadcast_deliveries SET status = 'uncertain', error = 'interrupted while sending'"
             " WHERE status = 'sending'"
         )
         return cursor.rowcount
+
+    async def outstanding(self, broadcast_id: int) -> bool:
+        """Whether any delivery of the broadcast is pending or being sent (an index lookup, no count)."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT 1 FROM broadcast_deliveries WHERE broadcast_id = ? AND status IN ('pending', 'sending') LIMIT 1",
+            (broadcast_id,),
+        )
+        return bool(list(rows))
 
     async def counts(self, broadcast_id: int) -> dict[str, int]:
         rows = await self.conn.execute_fetchall(

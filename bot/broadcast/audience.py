@@ -111,14 +111,14 @@ async def progress(db: Database, settings: Settings, broadcast_id: int, now: dat
 
 
 async def progress_on(conn: Conn, settings: Settings, broadcast_id: int, now: datetime) -> Progress:
-    """Sent / blocked / failed / pending and the expected finish (``LookupError`` if there is no such id)."""
-    repo = BroadcastsRepo(conn)
-    broadcast = await repo.get(broadcast_id)
+    """Sent / blocked / failed / pending and the expected finish (``LookupError`` if there is no such id): the
+    broadcast's running counts, one row read whatever the audience's size (recipients listed so far while it
+    is queued)."""
+    broadcast = await BroadcastsRepo(conn).get(broadcast_id)
     if broadcast is None:
         raise LookupError(f"no broadcast {broadcast_id}")
-    counts = await repo.counts(broadcast_id)
-    pending = counts.get("pending", 0) + counts.get("sending", 0)
-    audience = sum(counts.values()) if broadcast.status != "queued" else broadcast.audience_size
+    audience = broadcast.audience_size
+    pending = audience - broadcast.sent - broadcast.blocked - broadcast.failed - broadcast.uncertain
     finish: datetime | None = None
     if broadcast.status in ("queued", "sending"):
         start = now if broadcast.urgent else apply_quiet_hours(now, settings.utility.tz, quiet_hours(settings), False)
@@ -126,10 +126,10 @@ async def progress_on(conn: Conn, settings: Settings, broadcast_id: int, now: da
     return Progress(
         broadcast=broadcast,
         audience=audience,
-        sent=counts.get("sent", 0),
-        blocked=counts.get("blocked", 0),
-        failed=counts.get("failed", 0),
-        uncertain=counts.get("uncertain", 0),
+        sent=broadcast.sent,
+        blocked=broadcast.blocked,
+        failed=broadcast.failed,
+        uncertain=broadcast.uncertain,
         pending=pending,
         expected_finish=finish,
     )

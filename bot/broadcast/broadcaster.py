@@ -308,9 +308,9 @@ class Broadcaster:
 
         async def finish(tx: SyncConnection) -> dict[str, int] | None:
             repo = BroadcastsRepo(tx)
-            counts = await repo.counts(broadcast.id)
-            if counts.get("pending", 0) or counts.get("sending", 0):
+            if await repo.outstanding(broadcast.id):  # rows waiting for a retry: not yet (and no count)
                 return None
+            counts = await repo.counts(broadcast.id)
             await repo.finish(broadcast.id, counts, now)
             return counts
 

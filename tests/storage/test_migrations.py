@@ -37,6 +37,22 @@ async def test_older_database_gets_the_later_migrations(tmp_path: Path) -> None:
         for number, _, sql in migrations():
             if number <= 14:
                 conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version={number};\nCOMMIT;")
+        conn.execute(  # a broadcast under way: its counts were written only at the end before 0019
+            "INSERT INTO broadcasts (id, kind, audience, texts, priority, status, created_at, audience_size)"
+            " VALUES (1, 'tip', 'subscribers', '{}', 4, 'sending', '2027-01-01T00:00:00+00:00', 3)"
+        )
+        for person, status in ((1, "sent"), (2, "sent"), (3, "pending")):
+            conn.execute(
+                "INSERT INTO people (id, channel, external_id, name, lang, created_at)"
+                " VALUES (?, 'telegram', ?, 'r', 'zh', '2027-01-01T00:00:00+00:00')",
+                (person, str(person)),
+            )
+            conn.execute(
+                "INSERT INTO broadcast_deliveries (broadcast_id, person_id, chat, lang, status)"
+                " VALUES (1, ?, ?, 'zh', ?)",
+                (person, str(person), status),
+            )
+        conn.commit()
     assert "outbox_due" in _indexes(path)
     db = await Database.open(path)
     try:
@@ -45,3 +61,5 @@ async def test_older_database_gets_the_later_migrations(tmp_path: Path) -> None:
         await db.close()
     indexes = _indexes(path)
     assert "outbox_next" in indexes and "outbox_due" not in indexes
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT sent, blocked, failed, uncertain FROM broadcasts").fetchone() == (2, 0, 0, 0)
