@@ -11,7 +11,7 @@ LOCK := requirements.lock
 # The interpreter: $(PY) on PATH, else a pyenv-installed one of that name (pyenv's shims refuse versions not selected)
 PYTHON = $(shell $(PY) -c 'import sys; print(sys.executable)' 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/*/bin/$(PY) 2>/dev/null | tail -n 1)
 
-.PHONY: demo test test-fast run lint lock bench reliability model clean
+.PHONY: demo test test-fast run lint lock bench bench-large reliability model clean
 
 # The tested set of every dependency, pinned with hashes in $(LOCK); the project itself editable, without dependencies
 $(STAMP): pyproject.toml $(LOCK)
@@ -48,6 +48,9 @@ test-fast: $(STAMP)  # the inner loop: everything but the end-to-end and reliabi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+bench-large: $(STAMP)  # the rows that take many minutes: a district of 10,000 residents, a million subscribers
+	$(BIN)/python -m bench --only district,scale --large
 
 reliability: $(STAMP)
 	$(BIN)/python -m pytest -q -s -m slow tests/reliability  # -s: each suite prints its figures

@@ -1,7 +1,9 @@
 """``python -m bench`` (``make bench``): every scenario, every peer, one stand-in latency, one table.
 
 Options: ``--latency-ms`` (default 30), ``--quick`` (smaller loads, for a smoke run), ``--only`` (some
-scenarios: recognition, echo, surge, broadcast, memory, district; the surge's peer row needs echo)."""
+scenarios: recognition, echo, surge, broadcast, memory, district, scale; the surge's peer row needs echo),
+``--large`` (``make bench-large``: also the rows that take many minutes, a district of 10,000 residents and a
+million subscribers)."""
 
 from __future__ import annotations
 
@@ -20,15 +22,21 @@ from bench.echo import PEERS, EchoResult, run_echo
 from bench.memory import run_memory
 from bench.recognition import run_recognition
 from bench.results import Row, ratio
+from bench.scale import run_scale, status_summary
 from bench.standin import percentile
 from bench.surge import SurgeResult, run_surge
 
 BROADCAST_CAP_PER_S = 1000.0
 # Little's law: 1,000/s with 30 ms per call needs at least 30 sends under way; the default 32 leaves no slack
-SCENARIOS = ("recognition", "echo", "surge", "broadcast", "memory", "district")
-# residents and the run's budget (s) of the district leak under real limits; 10,000 does not fit (see README)
+SCENARIOS = ("recognition", "echo", "surge", "broadcast", "memory", "district", "scale")
+# residents and the run's budget (s) of the district leak under real limits; 10,000 with --large
 DISTRICT = ((100, 300.0), (1000, 300.0))
+DISTRICT_LARGE = ((10_000, 900.0),)
 DISTRICT_QUICK = ((20, 90.0),)
+# subscribers of the scale rows; a million with --large
+SCALE = (10_000, 100_000)
+SCALE_LARGE = (1_000_000,)
+SCALE_QUICK = (10_000,)
 BROADCAST_IN_FLIGHT = (
     128  # at 30 ms a call 1,000/s needs 30+ under way; the window also holds sends done but not yet recorded
 )
@@ -199,9 +207,35 @@ async def _memory_rows(tmp: Path, latency: float, quick: bool) -> list[Row]:
     ]
 
 
-async def _district_rows(tmp: Path, latency: float, quick: bool) -> list[Row]:
+async def _scale_rows(tmp: Path, latency: float, quick: bool, large: bool) -> list[Row]:
     rows: list[Row] = []
-    for residents, budget in DISTRICT_QUICK if quick else DISTRICT:
+    sizes = SCALE_QUICK if quick else SCALE + (SCALE_LARGE if large else ())
+    for subscribers in sizes:
+        print(f"scale: a tip to {subscribers:,} subscribers ...", flush=True)
+        path = tmp / f"scale-{subscribers}.sqlite3"
+        result = await run_scale(
+            path, latency_ms=latency, subscribers=subscribers, cap_per_s=BROADCAST_CAP_PER_S,
+            max_in_flight=BROADCAST_IN_FLIGHT, window=2_000 if quick else 10_000,
+        )  # fmt: skip
+        path.unlink(missing_ok=True)
+        name = f"scale, a tip to {subscribers:,} subscribers"
+        rss, cpu = result.peak_rss_mb, result.cpu_ms_per_message
+        start = f"{result.start_s:.2f}" if result.start_s is not None else "no message"
+        listed = f"{result.listed_s:.1f}" if result.listed_s is not None else "not listed in time"
+        rows += [
+            Row(f"{name}: bot's peak RSS MB", "target", "200", f"{rss:.0f}" if rss else "-", ratio(rss or 0, 200)),
+            Row(f"{name}: time to start, s (every recipient listed, s)", "target", "2", f"{start} ({listed})",
+                ratio(result.start_s or 0, 2) if result.start_s is not None else "-"),
+            Row(f"{name}: bot's CPU ms per message sent (n={result.window:,})", ours=f"{cpu:.3f}" if cpu else "-"),
+            Row(f"{name}: broadcast status, p50 / max ms", "target", "200", status_summary(result.status_ms),
+                ratio(max(result.status_ms), 200) if result.status_ms else "-"),
+        ]  # fmt: skip
+    return rows
+
+
+async def _district_rows(tmp: Path, latency: float, quick: bool, large: bool) -> list[Row]:
+    rows: list[Row] = []
+    for residents, budget in DISTRICT_QUICK if quick else DISTRICT + (DISTRICT_LARGE if large else ()):
         print(f"district leak under real limits: {residents} residents (budget {budget:.0f} s) ...", flush=True)
         result = await run_district(
             tmp / f"district-{residents}.sqlite3", latency_ms=latency, residents=residents, budget_s=budget
@@ -235,7 +269,9 @@ async def run_all(args: argparse.Namespace) -> tuple[list[Row], float]:
         if "memory" in only:
             rows += await _memory_rows(Path(tmp), latency, quick)
         if "district" in only:
-            rows += await _district_rows(Path(tmp), latency, quick)
+            rows += await _district_rows(Path(tmp), latency, quick, args.large)
+        if "scale" in only:
+            rows += await _scale_rows(Path(tmp), latency, quick, args.large)
     return rows, time.monotonic() - started
 
 
@@ -263,6 +299,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--latency-ms", type=float, default=30.0)
     parser.add_argument("--quick", action="store_true", help="small loads (a smoke run, not for the README)")
+    parser.add_argument("--large", action="store_true", help="also 10,000 residents and a million subscribers")
     parser.add_argument("--only", default="", help=f"comma-separated scenarios among {', '.join(SCENARIOS)}")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
