@@ -11,6 +11,11 @@ resolves its own future. Waiting on a predecessor never holds a slot, so a busy 
 the others or deadlock the pool. A chat's entry is dropped when its last update is done, so memory
 follows the updates in flight, not the number of chats ever seen.
 
+An update's handler may hand what it still waits for after its work is done (its replies' delivery, paced by
+the outbound lane) to ``after_slot``: the update gives its slot back at once, and the chat's next update still
+waits for it. So a surge whose replies queue behind the channel's limits does not hold every slot: the 257th
+resident's danger text is read, and its safety card queued, while the first 256 wait for their messages.
+
 Only updates that PTB routes through the update processor are ordered, i.e. those fed to
 `Application.update_queue` (polling, webhooks); handlers with ``block=False`` and direct calls to
 `Application.process_update` are not.
@@ -20,6 +25,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Hashable
+from contextvars import ContextVar
 from typing import Any, Final
 
 from telegram import Update
@@ -31,6 +37,26 @@ logger = logging.getLogger(__name__)
 
 SHARED_KEY: Final = "shared"
 """The key of updates with neither a chat nor a user (e.g. poll updates): they share one lane."""
+
+
+_AFTER_SLOT: ContextVar[list[Awaitable[Any]] | None] = ContextVar("after_slot", default=None)
+
+
+def after_slot(waiting: Awaitable[Any]) -> bool:
+    """Hand ``waiting`` to the update processor running this update: the update's chat waits for it (its next
+    update starts after it), without holding one of the global slots. False when no ``ChatOrderedProcessor``
+    runs this update: then the caller awaits it itself."""
+    pending = _AFTER_SLOT.get()
+    if pending is None:
+        return False
+    pending.append(waiting)
+    return True
+
+
+def _close(waiting: list[Awaitable[Any]]) -> None:
+    for item in waiting:
+        if inspect.iscoroutine(item):
+            item.close()
 
 
 def chat_key(update: object) -> Hashable:
@@ -89,13 +115,24 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._tails[key] = done
         started = False
+        after: list[Awaitable[Any]] = []
         try:
             if previous is not None and not previous.done():
                 # shield: our cancellation must not cancel the predecessor's future.
                 await asyncio.shield(previous)
             async with self._semaphore:
                 started = True
-                await self.do_process_update(update, coroutine)
+                token = _AFTER_SLOT.set(after)
+                try:
+                    await self.do_process_update(update, coroutine)
+                except BaseException:
+                    _close(after)  # handed over by an update that then failed: never awaited
+                    raise
+                finally:
+                    _AFTER_SLOT.reset(token)
+            for outcome in await asyncio.gather(*after, return_exceptions=True):  # the slot is free again
+                if isinstance(outcome, Exception):
+                    logger.error("update %s: what it waited for failed", key, exc_info=outcome)
         finally:
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()  # cancelled before it ran: avoid "never awaited"

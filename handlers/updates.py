@@ -14,6 +14,7 @@ from bot.runtime import Runtime
 from common.events import Outbound
 from handlers.channel import TELEGRAM
 from handlers.convert import TelegramUpdate
+from handlers.processor import after_slot
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +46,17 @@ async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     replies = await runtime.core.handle(event, urgent)
     pending.extend(runtime.lanes.submit(TELEGRAM, message) for message in replies)
+    delivered = _delivered(update.update_id, pending)
+    if not after_slot(delivered):  # the chat's next update waits for these replies; other chats need not
+        await delivered
+
+
+async def _delivered(update_id: int, pending: list[asyncio.Future[str | None]]) -> None:
     for outcome in await asyncio.gather(*pending, return_exceptions=True):
         if isinstance(outcome, DeliveryError):  # the call and the channel's reason, never the text
             logger.warning(
                 "reply to update %s not delivered: %s %s: %s",
-                update.update_id,
+                update_id,
                 outcome.method or "send",
                 type(outcome).__name__,
                 outcome.reason,

@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
-from handlers.processor import SHARED_KEY, ChatOrderedProcessor, chat_key
+from handlers.processor import SHARED_KEY, ChatOrderedProcessor, after_slot, chat_key
 
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Hotline", "username": "hotline_bot"}
@@ -234,6 +234,42 @@ async def test_cancelled_waiter_keeps_order_and_closes_its_coroutine() -> None:
     assert second.cancelled()
     assert log == ["a start", "a end", "c start", "c end"]
     assert processor.active_chats == 0
+
+
+async def test_waiting_for_delivery_gives_the_slot_back_but_holds_the_chat() -> None:
+    """One slot: an update that hands its replies' delivery to ``after_slot`` lets another chat's update run
+    meanwhile, while its own chat's next update waits for that delivery."""
+    processor = IntKeyed(max_concurrent_updates=1)
+    log: list[str] = []
+    delivered = asyncio.Event()
+
+    async def deliveries(name: str) -> None:
+        await delivered.wait()
+        log.append(f"{name} delivered")
+
+    async def update(name: str, *, hand_over: bool = False) -> None:
+        log.append(f"{name} ran")
+        if hand_over:
+            assert after_slot(deliveries(name))
+
+    first = asyncio.create_task(processor.process_update("resident 1", update("a", hand_over=True)))
+    same_chat = asyncio.create_task(processor.process_update("resident 1", update("b")))
+    other_chat = asyncio.create_task(processor.process_update("resident 2", update("c")))
+    await asyncio.wait_for(other_chat, 5)  # the only slot is free although "a" still waits for its delivery
+    assert log == ["a ran", "c ran"] and not same_chat.done()
+    delivered.set()
+    await asyncio.wait_for(asyncio.gather(first, same_chat), 5)
+    assert log == ["a ran", "c ran", "a delivered", "b ran"]
+    assert processor.active_chats == 0 and processor.current_concurrent_updates == 0
+
+
+def test_after_slot_outside_the_processor_says_so() -> None:
+    async def nothing() -> None:
+        pass
+
+    waiting = nothing()
+    assert not after_slot(waiting)
+    waiting.close()
 
 
 @settings(max_examples=25, deadline=None)
