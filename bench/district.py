@@ -14,10 +14,12 @@ The physical bound: at 30 messages/s the k-th safety card cannot arrive before k
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 import random
 import sqlite3
 from contextlib import closing
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +35,7 @@ DANGER_TEXT = "There is a strong smell of gas in my kitchen"
 FORM = STEPS[2:]  # after /start and the danger text: location, address, the taps, contact, note, photos
 FIRST_RESIDENT = 300_000
 TELEGRAM_PER_S = 30.0
+CARD_DUE_S = 0.25  # a card counts as waiting from this long after its text (reading it, composing the card)
 
 
 @dataclass
@@ -63,6 +66,8 @@ class DistrictResult:
     paid: bool = False  # [outbound] paid_safety_cards on
     paid_sends: int = 0  # safety cards the stand-in let through as paid broadcasts
     incidents: int = 0  # tickets with their own crew card (the rest joined one of these)
+    # messages (sends and edits) that reached the stand-in while a safety card was due, by kind
+    while_card_waited: dict[str, int] = field(default_factory=dict)
 
     def bound_s(self, q: float) -> float:
         """The physical bound at percentile ``q`` of the cards: the k-th card is not before k/30 s."""
@@ -190,10 +195,47 @@ async def run_district(
         result.crew_messages = sum(standin.counts[chat] for chat in staff)
         result.crew_edits = sum(len(m.edits) for chat in staff for m in sb.messages(chat))
         result.rate_limited = sb.fault_counts["rate_limited"]
+        result.while_card_waited = _while_card_waited(standin, people, staff)
         result.updates = sum(1 + rec.answered for rec in people if rec.sent_at)
         if cpu_before is not None and cpu_after is not None:
             result.bot_cpu_s = cpu_after - cpu_before
     return result
+
+
+def _waiting_spans(people: list[Resident], end: float) -> list[tuple[float, float]]:
+    """When at least one safety card was due: from each text (plus ``CARD_DUE_S``, the bot's own time to
+    read it and compose the card) to its card, merged."""
+    spans = sorted((rec.sent_at + CARD_DUE_S, rec.card_at or end) for rec in people if rec.sent_at)
+    merged: list[tuple[float, float]] = []
+    for start, stop in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        elif start < stop:
+            merged.append((start, stop))
+    return merged
+
+
+def _while_card_waited(standin: Standin, people: list[Resident], staff: list[int]) -> dict[str, int]:
+    """Every other message (send or edit) that reached the stand-in while a safety card was due, by kind:
+    the resident's questions and receipts, the crews' cards (sends and edits)."""
+    card = gas_card("en")
+    spans = _waiting_spans(people, now())
+    starts = [start for start, _ in spans]
+
+    def during(at: float) -> bool:
+        index = bisect.bisect_right(starts, at) - 1
+        return index >= 0 and at < spans[index][1]
+
+    counts: Counter[str] = Counter()
+    for rec in people:
+        for message in standin.sandbox.messages(rec.user):
+            if message.text != card and during(message.sent_at):
+                counts["receipt" if _TICKET.search(message.text or "") else "resident"] += 1
+    for chat in staff:
+        for message in standin.sandbox.messages(chat):
+            counts["crew"] += during(message.sent_at)
+            counts["crew edit"] += sum(1 for edit in message.edits if during(edit.at))
+    return {kind: n for kind, n in counts.items() if n}
 
 
 def district_rows(result: DistrictResult) -> list[Row]:
@@ -224,6 +266,10 @@ def district_rows(result: DistrictResult) -> list[Row]:
             ours=f"{result.crew_messages + result.crew_edits:,} ({result.crew_edits:,} edits); {result.incidents:,}",
         ),
         *([Row(f"{name}: safety cards sent as paid broadcasts", ours=f"{result.paid_sends:,}")] if result.paid else []),
+        Row(
+            f"{name}: other messages sent while a safety card waited",
+            ours=", ".join(f"{n:,} {kind}" for kind, n in sorted(result.while_card_waited.items())) or "none",
+        ),
         Row(
             f"{name}: forms completed; 429s; bot CPU ms per update",
             ours=f"{result.forms_done:,}/{n:,}; {result.rate_limited:,}; {cpu}",
