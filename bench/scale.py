@@ -101,6 +101,8 @@ async def run_scale(
         probe = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.scale", "probe", str(db_path), stdout=asyncio.subprocess.PIPE, cwd=str(REPO)
         )
+        assert probe.stdout is not None
+        reader = asyncio.create_task(_read_lines(probe.stdout, result.status_ms))
         queued_at = now()
         await _queue_broadcast(db_path, standin, section)
         loop = asyncio.get_running_loop()
@@ -125,21 +127,26 @@ async def run_scale(
                 if cpu is not None and target > 0:
                     window_from = (delivered, cpu)
                     result.window = target
-            if window_from is not None and delivered >= window_from[0] + result.window:
+            if window_from is not None and delivered >= window_from[0] + result.window and len(result.status_ms) >= 3:
                 cpu = peer.cpu_s()
                 if cpu is not None:
                     result.window_cpu_s = cpu - window_from[1]
                     result.window = delivered - window_from[0]
                 break
-            if result.listed_s is not None and window_from is None:
+            if result.listed_s is not None and window_from is None and len(result.status_ms) >= 3:
                 break  # too few left to measure a window
             await asyncio.sleep(0.05)
         result.delivered = _delivered(standin)
         result.peak_rss_mb = peer.peak_rss_mb()
         probe.send_signal(signal.SIGTERM)
-        out, _ = await probe.communicate()
-        result.status_ms = [float(line) for line in out.decode().split()]
+        await probe.wait()
+        await reader
     return result
+
+
+async def _read_lines(stream: asyncio.StreamReader, into: list[float]) -> None:
+    while line := await stream.readline():
+        into.append(float(line))
 
 
 async def _probe(db_path: Path) -> None:
