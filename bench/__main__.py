@@ -2,8 +2,8 @@
 
 Options: ``--latency-ms`` (default 30), ``--quick`` (smaller loads, for a smoke run), ``--only`` (some
 scenarios: recognition, echo, surge, broadcast, memory, district, scale; the surge's peer row needs echo),
-``--large`` (``make bench-large``: also the rows that take many minutes, a district of 10,000 residents and a
-million subscribers)."""
+``--large`` (``make bench-large``: instead of their usual sizes, the district and scale rows that take many
+minutes, a district of 10,000 residents and a million subscribers)."""
 
 from __future__ import annotations
 
@@ -209,7 +209,7 @@ async def _memory_rows(tmp: Path, latency: float, quick: bool) -> list[Row]:
 
 async def _scale_rows(tmp: Path, latency: float, quick: bool, large: bool) -> list[Row]:
     rows: list[Row] = []
-    sizes = SCALE_QUICK if quick else SCALE + (SCALE_LARGE if large else ())
+    sizes = SCALE_QUICK if quick else SCALE_LARGE if large else SCALE
     for subscribers in sizes:
         print(f"scale: a tip to {subscribers:,} subscribers ...", flush=True)
         path = tmp / f"scale-{subscribers}.sqlite3"
@@ -235,7 +235,7 @@ async def _scale_rows(tmp: Path, latency: float, quick: bool, large: bool) -> li
 
 async def _district_rows(tmp: Path, latency: float, quick: bool, large: bool) -> list[Row]:
     rows: list[Row] = []
-    for residents, budget in DISTRICT_QUICK if quick else DISTRICT + (DISTRICT_LARGE if large else ()):
+    for residents, budget in DISTRICT_QUICK if quick else DISTRICT_LARGE if large else DISTRICT:
         print(f"district leak under real limits: {residents} residents (budget {budget:.0f} s) ...", flush=True)
         result = await run_district(
             tmp / f"district-{residents}.sqlite3", latency_ms=latency, residents=residents, budget_s=budget
@@ -299,7 +299,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--latency-ms", type=float, default=30.0)
     parser.add_argument("--quick", action="store_true", help="small loads (a smoke run, not for the README)")
-    parser.add_argument("--large", action="store_true", help="also 10,000 residents and a million subscribers")
+    parser.add_argument("--large", action="store_true", help="10,000 residents and a million subscribers instead")
     parser.add_argument("--only", default="", help=f"comma-separated scenarios among {', '.join(SCENARIOS)}")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

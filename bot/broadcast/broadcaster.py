@@ -6,8 +6,8 @@ in small transactions (the database lock is shared with emergency reports), a pa
 them in memory), and feeds the outbound lane from the rows listed so far while it lists the rest (the first
 messages leave after the first page, whatever the audience's size), in small batches: at most ``rate_per_s``
 messages a second and ``max_in_flight`` at once, and nothing while the lane holds emergency, dispatch or
-conversation messages. So a leak report in the middle of a broadcast to
-100,000 people waits for no broadcast message; the durable outbox is not used (it sorts every due row).
+conversation messages. So a leak report in the middle of a broadcast to 100,000 people waits for no broadcast
+message; the durable outbox is not used (it sorts every due row).
 
 Exactly once: a row is marked ``sending`` (in one short transaction) just before it is handed to the lane,
 and its outcome is recorded in batches. A row stays ``sending`` until its outcome is recorded, so the
