@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.broadcast.audience import progress_on
-from storage.broadcasts import BroadcastsRepo, Candidate
+from storage.broadcasts import BroadcastsRepo
 from storage.db import Database, to_db
 from tests.kit.broadcast import add_subscribers, fast_settings
 from tests.kit.settings import T0
@@ -22,10 +22,9 @@ async def test_running_counts_equal_the_rows_counts(tmp_path: Path) -> None:
             repo = BroadcastsRepo(tx)
             bid = await repo.create(kind="tip", audience="subscribers", texts={"zh": "x"}, priority=4, urgent=False,
                                     now=T0, channel="telegram")  # fmt: skip
-            found = await repo.candidates("telegram", "subscribers", 0, 100)
-            await repo.add_deliveries(bid, [Candidate(id=c.id, chat=c.chat, lang=c.lang) for c in found], found[-1].id,
-                                      complete=True, now=T0)  # fmt: skip
-            claimed = await repo.claim(bid, T0, 7)
+            found = await repo.candidates("subscribers", 0, 100)
+            await repo.add_deliveries(bid, found, found[-1].id, complete=True, now=T0)
+            claimed = await repo.claim(bid, T0, 7, ["telegram"])
             retry = to_db(T0 + timedelta(minutes=1))
             outcomes = [
                 (bid, claimed[0].person_id, "sent", "1", None, T0),
