@@ -259,7 +259,10 @@ def district_rows(result: DistrictResult) -> list[Row]:
             f"{result.card_p50_s:.1f} / {result.card_p99_s:.1f}",
             ratio(result.card_p99_s, bound),
         ),
-        Row(f"{name}: first question p99 s", ours=f"{percentile(result.question_s, 99):.1f}"),
+        Row(
+            f"{name}: first question p99 s",
+            ours=f"{percentile(result.question_s, 99):.1f}" if result.question_s else f"none by {result.budget_s:.0f}",
+        ),
         Row(f"{name}: every report on a ticket a crew was told of, s", ours=told),
         Row(
             f"{name}: messages to the crews (sends + edits); tickets with a card of their own",
