@@ -261,7 +261,9 @@ def district_rows(result: DistrictResult) -> list[Row]:
         ),
         Row(
             f"{name}: first question p99 s",
-            ours=f"{percentile(result.question_s, 99):.1f}" if result.question_s else f"none by {result.budget_s:.0f}",
+            ours=f"{percentile(result.question_s, 99):.1f} (n={len(result.question_s):,})"
+            if result.question_s
+            else f"none by {result.budget_s:.0f}",
         ),
         Row(f"{name}: every report on a ticket a crew was told of, s", ours=told),
         Row(
