@@ -18,8 +18,8 @@ import bisect
 import json
 import random
 import sqlite3
-from contextlib import closing
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path

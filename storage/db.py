@@ -51,9 +51,9 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-# Numbers reserved for migrations of work merged separately (0017 incidents, 0018 the redesign's leftovers): a
-# later migration may ship before them. Remove a number here when its migration arrives.
-RESERVED_MIGRATIONS = frozenset({17, 18})
+# Numbers reserved for migrations of work merged separately (0018 the redesign's leftovers): a later migration
+# may ship before them. Remove a number here when its migration arrives.
+RESERVED_MIGRATIONS = frozenset({18})
 
 
 def to_db(when: datetime) -> str:
