@@ -1,5 +1,5 @@
-"""Migrations apply by number: numbers reserved for work merged separately may be missing, and a database at
-an earlier version gets every later migration (0019's outbox index among them)."""
+"""Migrations apply by number, 1..n without gaps, and a database at an earlier version gets every later migration
+(0018's outbox index among them)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from storage.db import RESERVED_MIGRATIONS, Database, latest_migration, migrations
+from storage.db import Database, latest_migration, migrations
 
 
 def _indexes(path: Path) -> set[str]:
@@ -15,10 +15,9 @@ def _indexes(path: Path) -> set[str]:
         return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
 
-def test_reserved_numbers_may_be_missing() -> None:
+def test_migrations_are_numbered_without_gaps() -> None:
     numbers = [number for number, _, _ in migrations()]
-    assert numbers[-1] == latest_migration()
-    assert set(range(1, latest_migration() + 1)) - set(numbers) <= RESERVED_MIGRATIONS
+    assert numbers == list(range(1, latest_migration() + 1))
 
 
 async def test_fresh_database_gets_every_migration(tmp_path: Path) -> None:
@@ -37,7 +36,7 @@ async def test_older_database_gets_the_later_migrations(tmp_path: Path) -> None:
         for number, _, sql in migrations():
             if number <= 14:
                 conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version={number};\nCOMMIT;")
-        conn.execute(  # a broadcast under way: its counts were written only at the end before 0019
+        conn.execute(  # a broadcast under way: its counts were written only at the end before 0018
             "INSERT INTO broadcasts (id, kind, audience, texts, priority, status, created_at, audience_size)"
             " VALUES (1, 'tip', 'subscribers', '{}', 4, 'sending', '2027-01-01T00:00:00+00:00', 3)"
         )
