@@ -37,6 +37,7 @@ from bot.rota.coverage import CoverageWatch
 from bot.scheduler import Scheduler
 from common.errors import StorageError
 from storage.db import Conn, Database
+from storage.engines import open_database
 from storage.outbox import OutboxRow
 from storage.sync import SyncConnection
 
@@ -83,7 +84,7 @@ class Runtime:
     ) -> Runtime:
         """Start every part on ``db`` (opened here from ``storage.path`` when None; closed by ``stop``), with
         one sender and one lane per channel (``channels``: what the adapters plug in)."""
-        db = db or await Database.open(settings.storage.path)
+        db = db or await open_database(settings.storage)
         await sync_staff(db, settings, clock.now())
         reach = Reachability()
         await reach.load(db)

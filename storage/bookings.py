@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from storage.db import Conn, to_db
+from storage.db import Conn, insert_id, to_db
 from storage.rows import row_values
 
 TAKEN = ("booked", "done")
@@ -54,13 +54,13 @@ class BookingsRepo:
         remind: datetime,
     ) -> int | None:
         """Book the slot if it has room; None when it is full."""
-        cur = await self.conn.execute(
+        return await insert_id(
+            self.conn,
             "INSERT INTO bookings (ticket_id, resident_id, district, slot_at_utc, booked_at, remind_at_utc)"
             " SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM bookings WHERE district = ? AND slot_at_utc = ?"
             " AND status IN ('booked', 'done')) < ?",
             (ticket_id, resident_id, district, to_db(slot), to_db(now), to_db(remind), district, to_db(slot), capacity),
         )
-        return cur.lastrowid if cur.rowcount == 1 else None
 
     async def taken(self, district: str, slots: list[datetime]) -> dict[datetime, int]:
         """How many places of each slot are taken."""

@@ -15,7 +15,7 @@ from typing import Literal
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.db import Conn, from_db, to_db
+from storage.db import Conn, from_db, insert_id, to_db
 
 BroadcastKind = Literal["tip", "broadcast", "notice"]
 BroadcastStatus = Literal["draft", "queued", "sending", "done", "cancelled"]
@@ -130,7 +130,8 @@ class BroadcastsRepo:
         created_by: int | None = None,
         campaign_id: str | None = None,
     ) -> int:
-        cursor = await self.conn.execute(
+        row_id = await insert_id(
+            self.conn,
             "INSERT INTO broadcasts (kind, campaign_id, audience, texts, photo, priority, urgent, channel, status,"
             " created_by, created_at, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -148,8 +149,8 @@ class BroadcastsRepo:
                 to_db(now) if status == "queued" else None,
             ),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        assert row_id is not None
+        return row_id
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         rows = await self.conn.execute_fetchall(f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,))
@@ -215,7 +216,8 @@ class BroadcastsRepo:
     ) -> None:
         """Add recipients (idempotent) and move the listing cursor; ``complete`` starts the sending."""
         await self.conn.executemany(
-            "INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, person_id, chat, lang) VALUES (?, ?, ?, ?)",
+            "INSERT INTO broadcast_deliveries (broadcast_id, person_id, chat, lang) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (broadcast_id, person_id) DO NOTHING",
             [(broadcast_id, c.id, c.chat, c.lang) for c in recipients],
         )
         await self.conn.execute(

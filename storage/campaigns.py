@@ -17,10 +17,9 @@ class CampaignRunsRepo:
 
     async def plan(self, campaign_id: str, scheduled_at: datetime, fire_at: datetime, local_date: date) -> None:
         """A pending run; a run already planned for (campaign, scheduled time) is kept as it is."""
-        # SQLite-only: INSERT OR IGNORE (PostgreSQL: ON CONFLICT DO NOTHING).
         await self.conn.execute(
-            "INSERT OR IGNORE INTO campaign_runs (campaign_id, scheduled_at_utc, fire_at_utc, local_date)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO campaign_runs (campaign_id, scheduled_at_utc, fire_at_utc, local_date)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (campaign_id, scheduled_at_utc) DO NOTHING",
             (campaign_id, to_db(scheduled_at), to_db(fire_at), local_date.isoformat()),
         )
 

@@ -88,6 +88,16 @@ Conn = aiosqlite.Connection | SyncConnection
 """What repositories are given: the aiosqlite connection, or inside ``Database.run`` its thread's own."""
 
 
+async def insert_id(conn: Conn, sql: str, params: Iterable[Any] = ()) -> int | None:
+    """Run ``sql``, an INSERT, with ``RETURNING id``: the new row's id, or None when it inserted nothing (``ON
+    CONFLICT ... DO NOTHING``, a conditional ``INSERT ... SELECT``). Both engines answer it; ``lastrowid`` is
+    SQLite's alone."""
+    cursor = await conn.execute(sql + " RETURNING id", tuple(params))
+    row = await cursor.fetchone()
+    await cursor.close()
+    return None if row is None else int(row[0])
+
+
 def storage_error(exc: BaseException) -> BaseException:
     """The product's error for a driver's ``sqlite3.Error`` (anything else is returned as it is)."""
     if not isinstance(exc, sqlite3.Error):
@@ -188,8 +198,14 @@ def describe_open_error(path: Path, exc: sqlite3.Error) -> str:
 
 
 class Database:
+    """SQLite's engine, and the API of every engine (PostgreSQL's: ``storage.postgres.database``); open either
+    with ``storage.engines.open_database``."""
+
+    engine = "sqlite"
+
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self.conn = conn
+        self._aio = conn
+        self.conn: Conn = conn
         self.path = path
         self.lock = asyncio.Lock()
         self._bodies: list[tuple[Callable[[SyncConnection], Awaitable[Any]], asyncio.Future[Any]]] = []
@@ -238,8 +254,12 @@ class Database:
         await conn.execute("PRAGMA busy_timeout=2000")
         return cls(conn, path)
 
+    def describe(self) -> str:
+        """Where the database is, for an operator's messages (never a password)."""
+        return str(self.path)
+
     async def close(self) -> None:
-        await self.conn.close()
+        await self._aio.close()
 
     async def schema_version(self) -> int:
         try:
@@ -248,7 +268,7 @@ class Database:
             raise storage_error(exc) from exc
 
     async def _schema_version(self) -> int:
-        async with self.conn.execute("PRAGMA user_version") as cur:
+        async with self._aio.execute("PRAGMA user_version") as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
@@ -265,29 +285,29 @@ class Database:
         async with self.lock:
             for number, name, sql in [m for m in shipped if m[0] > current]:
                 try:
-                    await self.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version={number};\nCOMMIT;")
+                    await self._aio.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version={number};\nCOMMIT;")
                 except sqlite3.Error as exc:
-                    if self.conn.in_transaction:
-                        await self.conn.execute("ROLLBACK")
+                    if self._aio.in_transaction:
+                        await self._aio.execute("ROLLBACK")
                     raise StorageError(f"migration {name} failed: {exc}") from exc
                 logger.info("applied migration %s", name)
                 applied.append(name)
         return applied
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _transaction(self) -> AsyncIterator[Any]:
         """A write transaction held open across awaits; commits on success, rolls back on any exception.
 
         Not for the product (``run`` is its one write path): for migrations' kind of work and for tests that
         must hold a transaction open while something else runs."""
         async with self.lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            await self._aio.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
+                yield self._aio
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await self._aio.execute("ROLLBACK")
                 raise
-            await self.conn.execute("COMMIT")
+            await self._aio.execute("COMMIT")
 
     async def run(self, body: Callable[[SyncConnection], Awaitable[T]]) -> T:
         """``body`` as one write transaction, in one trip to the database thread.
@@ -372,7 +392,7 @@ class Database:
     def _queue(self, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
         """Hand ``work`` to aiosqlite's thread now (what ``Connection._execute`` does, minus its await,
         which would let someone else's statement go first)."""
-        conn = self.conn
+        conn = self._aio
         if not conn._running or conn._connection is None:
             raise StorageError("the database is closed")
         sqlite_conn = conn._connection

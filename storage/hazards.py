@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from storage.db import Conn, to_db
+from storage.db import Conn, insert_id, to_db
 from storage.rows import row_values
 
 
@@ -60,12 +60,12 @@ class HazardsRepo:
         remind: datetime,
     ) -> int | None:
         """A new hazard; None when this ticket has this kind recorded already (a double press)."""
-        cur = await self.conn.execute(
+        return await insert_id(
+            self.conn,
             "INSERT INTO hazards (ticket_id, kind, party, rule, recorded_by, found_at, due_at_utc, remind_at_utc)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id, kind) DO NOTHING",
             (ticket_id, kind, party, rule, recorded_by, to_db(now), to_db(due), to_db(remind)),
         )
-        return cur.lastrowid if cur.rowcount == 1 else None
 
     async def get(self, hazard_id: int) -> Hazard | None:
         rows = await self.conn.execute_fetchall(f"SELECT {_COLUMNS} FROM hazards WHERE id = ?", (hazard_id,))

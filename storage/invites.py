@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.db import Conn, from_db, to_db
+from storage.db import Conn, from_db, insert_id, to_db
 
 _COLUMNS = "id, role, crew, created_by, created_at, expires_at, used_at, used_by, revoked_at, revoked_by"
 
@@ -69,12 +69,13 @@ class InvitesRepo:
     async def create(
         self, code: str, *, role: str, crew: str | None, created_by: str, now: datetime, expires_at: datetime
     ) -> int:
-        cursor = await self.conn.execute(
+        row_id = await insert_id(
+            self.conn,
             "INSERT INTO invites (code_hash, role, crew, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
             (hash_code(code), role, crew, created_by[:100], to_db(now), to_db(expires_at)),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        assert row_id is not None
+        return row_id
 
     async def by_code(self, code: str) -> Invite | None:
         rows = await self.conn.execute_fetchall(

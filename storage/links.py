@@ -13,9 +13,9 @@ class LinksRepo:
 
     async def add(self, ticket_id: int, related_id: int, kind: str, distance_m: float | None, now: datetime) -> None:
         """Link ``ticket_id`` to ``related_id``; a link already there is kept as it is."""
-        # SQLite-only: INSERT OR IGNORE (PostgreSQL: ON CONFLICT DO NOTHING).
         await self.conn.execute(
-            "INSERT OR IGNORE INTO ticket_links (ticket_id, related_id, kind, distance_m, at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO ticket_links (ticket_id, related_id, kind, distance_m, at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (ticket_id, related_id, kind) DO NOTHING",
             (ticket_id, related_id, kind, distance_m, to_db(now)),
         )
 

@@ -22,7 +22,7 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from common.events import Envelope, Outbound, Priority
-from storage.db import Conn, from_db, to_db
+from storage.db import Conn, from_db, insert_id, to_db
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,8 @@ class OutboxRepo:
                     message = message.model_copy(update={"chat": address})
         if channel is None:
             raise ValueError(f"outbox row {purpose!r} names neither a known person nor a channel")
-        cursor = await self.conn.execute(
+        row_id = await insert_id(
+            self.conn,
             "INSERT INTO outbox (channel, chat, priority, payload, ticket_id, purpose, recipient_id, "
             "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -147,8 +148,6 @@ class OutboxRepo:
                 to_db(now),
             ),
         )
-        row_id = cursor.lastrowid
-        await cursor.close()
         assert row_id is not None
         return row_id
 

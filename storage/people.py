@@ -219,7 +219,7 @@ class CrewsRepo:
     async def callout_strength(self) -> list[tuple[str, int]]:
         """(crew name, stored members who can take a call-out (crew or lead) plus one for a group chat)."""
         rows = await self.conn.execute_fetchall(
-            "SELECT c.name, (c.group_chat IS NOT NULL) + COUNT(p.id) FROM crews c"
-            " LEFT JOIN people p ON p.crew_id = c.id AND p.role IN ('crew', 'lead') GROUP BY c.id"
+            "SELECT c.name, CASE WHEN c.group_chat IS NULL THEN 0 ELSE 1 END + COUNT(p.id) FROM crews c"
+            " LEFT JOIN people p ON p.crew_id = c.id AND p.role IN ('crew', 'lead') GROUP BY c.id, c.name, c.group_chat"
         )
         return [(str(row[0]), int(row[1])) for row in rows]

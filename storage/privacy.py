@@ -48,8 +48,8 @@ class PrivacyRepo:
         """The one person every purged ticket points at (created once; never a recipient of anything)."""
         channel, external_id = ANONYMOUS
         await self.conn.execute(
-            "INSERT OR IGNORE INTO people (channel, external_id, name, role, tips, created_at)"
-            " VALUES (?, ?, '', 'resident', 0, ?)",
+            "INSERT INTO people (channel, external_id, name, role, tips, created_at)"
+            " VALUES (?, ?, '', 'resident', 0, ?) ON CONFLICT (channel, external_id) DO NOTHING",
             (channel, external_id, to_db(now)),
         )
         rows = await self.conn.execute_fetchall(
@@ -149,7 +149,8 @@ class PrivacyRepo:
 
     async def delete_old_conversations(self, before: datetime, limit: int) -> int:
         cur = await self.conn.execute(
-            "DELETE FROM conversations WHERE rowid IN (SELECT rowid FROM conversations WHERE updated_at < ? LIMIT ?)",
+            "DELETE FROM conversations WHERE (channel, user_ref) IN"
+            " (SELECT channel, user_ref FROM conversations WHERE updated_at < ? LIMIT ?)",
             (to_db(before), limit),
         )
         return cur.rowcount

@@ -157,7 +157,7 @@ async def report_rows(db: Database, start: datetime, end: datetime) -> ReportRow
 
 async def _safety_rows(db: Database, start: datetime, end: datetime) -> tuple[list[Hazard], list[Case], list[Booking]]:
     """Hazards, cases and inspection bookings of the period, none of a drill ticket."""
-    drills = {int(row[0]) for row in await db.fetchall("SELECT id FROM tickets WHERE drill")}
+    drills = {int(row[0]) for row in await db.fetchall("SELECT id FROM tickets WHERE drill = 1")}
     async with db.lock:
         hazards = await HazardsRepo(db.conn).for_period(start, end)
         cases = await CasesRepo(db.conn).opened_between(start, end)

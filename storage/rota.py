@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-from storage.db import Conn, from_db, to_db
+from storage.db import Conn, from_db, insert_id, to_db
 
 RotaFileKind = Literal["rotations", "shifts"]
 
@@ -27,10 +27,16 @@ class RotaRepo:
 
     async def overrides(self, start: datetime | None = None, end: datetime | None = None) -> list[str]:
         """Overrides overlapping ``[start, end)`` (all without bounds), in file order: later rows win."""
+        # an open bound is no condition at all: "? IS NULL OR ..." leaves PostgreSQL without the parameter's type
+        conditions, params = ["1 = 1"], []
+        if start is not None:
+            conditions.append("end_utc > ?")
+            params.append(to_db(start))
+        if end is not None:
+            conditions.append("start_utc < ?")
+            params.append(to_db(end))
         rows = await self.conn.execute_fetchall(
-            "SELECT data FROM rota_overrides WHERE (? IS NULL OR end_utc > ?) AND (? IS NULL OR start_utc < ?)"
-            " ORDER BY id",
-            (*[None if start is None else to_db(start)] * 2, *[None if end is None else to_db(end)] * 2),
+            f"SELECT data FROM rota_overrides WHERE {' AND '.join(conditions)} ORDER BY id", params
         )
         return [str(row[0]) for row in rows]
 
@@ -95,11 +101,13 @@ class RotaChecksRepo:
 
     async def add(self, due: datetime) -> int:
         """The id of the check due at ``due``, made (pending) if there is none."""
-        cursor = await self.conn.execute(
-            "INSERT INTO rota_checks (due_at_utc) VALUES (?) ON CONFLICT (due_at_utc) DO NOTHING", (to_db(due),)
+        row_id = await insert_id(
+            self.conn,
+            "INSERT INTO rota_checks (due_at_utc) VALUES (?) ON CONFLICT (due_at_utc) DO NOTHING",
+            (to_db(due),),
         )
-        if cursor.rowcount == 1 and cursor.lastrowid is not None:
-            return cursor.lastrowid
+        if row_id is not None:
+            return row_id
         rows = list(await self.conn.execute_fetchall("SELECT id FROM rota_checks WHERE due_at_utc = ?", (to_db(due),)))
         return int(rows[0][0])
 

@@ -9,7 +9,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel
 
-from storage.db import Conn, from_db, to_db
+from storage.db import Conn, from_db, insert_id, to_db
 
 OPEN_STATUSES = ("dispatched", "accepted", "en_route", "on_site", "queued", "followup")
 
@@ -96,7 +96,8 @@ class TicketsRepo:
         now: datetime,
         drill: bool = False,
     ) -> int:
-        cur = await self.conn.execute(
+        ticket_id = await insert_id(
+            self.conn,
             "INSERT INTO tickets (resident_id, channel, chat, lang, category, severity, status, address,"
             " latitude, longitude, phone, details, created_at, drill)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -117,7 +118,6 @@ class TicketsRepo:
                 int(drill),
             ),
         )
-        ticket_id = cur.lastrowid
         assert ticket_id is not None
         await self.event(ticket_id, "created", now=now, actor_id=resident_id, severity=severity, category=category)
         return ticket_id

@@ -13,7 +13,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel
 
-from storage.db import Conn, from_db, to_db
+from storage.db import Conn, from_db, insert_id, to_db
 
 
 class Timer(BaseModel):
@@ -43,12 +43,12 @@ class TimersRepo:
 
     async def add(self, kind: str, ticket_id: int, step: int, due: datetime, **data: Any) -> int | None:
         """A pending timer; None if (kind, ticket, step) exists already (it is never added twice)."""
-        cur = await self.conn.execute(
+        return await insert_id(
+            self.conn,
             "INSERT INTO timers (kind, ticket_id, step, due_at_utc, data) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (kind, ticket_id, step) DO NOTHING",
             (kind, ticket_id, step, to_db(due), json.dumps(data, ensure_ascii=False)),
         )
-        return cur.lastrowid if cur.rowcount == 1 else None
 
     async def get(self, timer_id: int) -> Timer | None:
         rows = await self.conn.execute_fetchall(f"SELECT {_COLUMNS} FROM timers WHERE id = ?", (timer_id,))
@@ -109,7 +109,7 @@ class TimersRepo:
         """Cancel the pending ``kind`` timers whose data names this ``channel`` and ``user``."""
         # One statement, the match done by the database: in a surge every report in progress has a pending
         # timer, and reading them all into Python on every start and finish made a surge quadratic.
-        # SQLite-only: json_extract (PostgreSQL: data::jsonb ->> 'channel').
+        # json_extract: SQLite's; on PostgreSQL a function of the same name (0008_timer_owner.postgres.sql).
         await self.conn.execute(
             "UPDATE timers SET status = 'cancelled' WHERE kind = ? AND status = 'pending'"
             " AND json_extract(data, '$.channel') = ? AND json_extract(data, '$.user') = ?",

@@ -19,6 +19,7 @@ from bot.config.settings import Settings
 from common.errors import ConfigError, StorageError
 from storage.board import BoardReader
 from storage.db import Database, latest_migration
+from storage.engines import open_database, shared
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +37,15 @@ async def running_board(settings: Settings, *, clock: Clock | None = None) -> As
     """The board serving until the block ends; yields the address it listens on (http://host:port)."""
     require_ready(settings)
     path = settings.storage.path
-    if not path.exists():
+    if not shared(settings.storage) and not path.exists():
         raise StorageError(f"{path}: no database here (start the bot first, or run `hotline db migrate`)")
-    writer = await Database.open(path, migrate=False)
+    writer = await open_database(settings.storage, migrate=False)
     try:
         if await writer.schema_version() < latest_migration():
-            raise StorageError(f"{path}: the database is older than this version: run `hotline db migrate`")
-        reader = await Database.open_read_only(path)
+            raise StorageError(f"{writer.describe()}: the database is older than this version: `hotline db migrate`")
+        # SQLite: a connection that cannot write, so pages never wait on the bot's write lock; a server's pool
+        # serves both
+        reader = writer if shared(settings.storage) else await Database.open_read_only(path)
     except BaseException:
         await writer.close()
         raise
@@ -65,7 +68,8 @@ async def running_board(settings: Settings, *, clock: Clock | None = None) -> As
         with contextlib.suppress(asyncio.CancelledError):
             await poller
         await runner.cleanup()
-        await reader.close()
+        if reader is not writer:
+            await reader.close()
         await writer.close()
 
 

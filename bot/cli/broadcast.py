@@ -20,7 +20,7 @@ from bot.clock import SystemClock
 from bot.config.settings import CONFIGURED_CHANNEL, Settings
 from bot.i18n import Lang, t
 from storage.broadcasts import BroadcastKind, BroadcastsRepo
-from storage.db import Database
+from storage.engines import open_database
 
 
 def add_parser(sub: argparse._SubParsersAction, kit: Kit) -> None:  # type: ignore[type-arg]
@@ -109,7 +109,7 @@ async def run(
 ) -> int:
     out = out or sys.stdout
     zone = settings.utility.tz
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     clock = SystemClock()
     try:
         if args.broadcast_command == "status":

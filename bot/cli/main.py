@@ -30,7 +30,7 @@ from bot.ops.logsafety import mask_tokens
 from bot.report import cli as report_cli
 from common.errors import ConfigError, HotlineError, StatementError
 from storage.backup import BackupTargetError, backup_file
-from storage.db import Database
+from storage.engines import open_database
 
 if TYPE_CHECKING:
     from bot.cli.purge import PurgeResult
@@ -112,7 +112,7 @@ async def _board(settings: Settings) -> None:
 
 
 async def _migrate(settings: Settings) -> list[str]:
-    db = await Database.open(settings.storage.path, migrate=False)
+    db = await open_database(settings.storage, migrate=False)
     try:
         return await db.migrate()
     finally:

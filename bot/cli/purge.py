@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from bot.config.settings import Settings
 from bot.intake.forms import FIELDS, Ask
 from storage.db import Conn, Database
+from storage.engines import open_database
 from storage.instance import AlreadyRunning, InstanceLock
 from storage.maintenance import truncate_wal, vacuum
 from storage.personal import (
@@ -208,7 +209,7 @@ async def purge(
 async def purge_command(settings: Settings, older_than_days: int, *, dry_run: bool = False) -> PurgeResult:
     from bot.clock import SystemClock
 
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         result = await purge(db, older_than_days=older_than_days, now=SystemClock().now(), dry_run=dry_run)
         if not dry_run and result.tickets:
@@ -219,7 +220,11 @@ async def purge_command(settings: Settings, older_than_days: int, *, dry_run: bo
 
 
 async def _vacuum_unless_running(db: Database) -> bool:
-    """Rebuild the file (no free page keeps anything) when no bot holds the database; False when one does."""
+    """Rebuild the file (no free page keeps anything) when no bot holds the database; False when one does.
+    PostgreSQL vacuums beside a running bot."""
+    if db.engine != "sqlite":
+        await vacuum(db)
+        return True
     try:
         lock = InstanceLock.acquire(db.path)
     except AlreadyRunning:

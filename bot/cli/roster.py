@@ -18,7 +18,7 @@ from bot.config.settings import Settings
 from bot.rota.csv_files import RotaImportError, parse_time
 from bot.rota.model import DutySlot, SlotKind
 from bot.rota.operator import RotaError, Show, export_file, import_file, show, when_text
-from storage.db import Database
+from storage.engines import open_database
 
 EXIT_BAD_INPUT = 2
 COMMANDS = ("roster",)
@@ -80,7 +80,7 @@ def render_show(result: Show, settings: Settings, say: Say) -> str:
 
 async def _roster(args: argparse.Namespace, settings: Settings, say: Say) -> str:
     zone, now = settings.utility.tz, SystemClock().now()
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         if args.roster_command == "import":
             done = await import_file(db, settings, args.path, now=now, kind=args.kind, fmt=args.fmt)

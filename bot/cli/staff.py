@@ -22,6 +22,7 @@ from bot.people.revoke import Revocation, RevokeError, find_staff, revoke, user_
 from bot.people.staff import StaffEntry, staff_entries
 from channels.wechat.check import invite_qr
 from storage.db import Database
+from storage.engines import open_database
 from storage.invites import Invite, InvitesRepo
 from storage.people import STAFF_ROLES, PeopleRepo, Person
 from storage.sync import SyncConnection
@@ -107,7 +108,7 @@ async def _list_invites(db: Database, settings: Settings, say: Say) -> str:
 
 
 async def _invite(args: argparse.Namespace, settings: Settings, say: Say) -> str:
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         if args.action == "list":
             return await _list_invites(db, settings, say)
@@ -126,7 +127,7 @@ def _entry_line(entry: StaffEntry) -> str:
 
 
 async def _staff(args: argparse.Namespace, settings: Settings, say: Say) -> str:
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         if args.staff_command == "list":
             entries = await db.read(lambda conn: staff_entries(conn, settings, args.channel))

@@ -73,6 +73,16 @@ class TelegramConfig(Section):
 
 class StorageConfig(Section):
     path: Path = Path("data/hotline.sqlite3")  # a relative path is relative to the configuration file
+    # PostgreSQL instead of the file: the shared store of a leader and its standbys (two machines). The password
+    # comes from the environment (PGPASSWORD) or ~/.pgpass, not from this file.
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL (leave it out for SQLite's file at storage.path)")
+        return value
 
 
 class DispatchConfig(Section):

@@ -18,8 +18,8 @@ from bot.config.settings import Settings
 from bot.dispatch.offer import JobScope
 from bot.drills.scenarios import scenarios
 from bot.drills.start import Started, drill_info, start_drill
-from storage.db import Database
 from storage.drills import DrillsRepo
+from storage.engines import open_database
 from storage.people import Crew, CrewsRepo
 from storage.sync import SyncConnection
 
@@ -51,7 +51,7 @@ async def start_command(settings: Settings, args: argparse.Namespace, now: datet
         raise DrillInputError(say("drill.no_scenario", name=args.scenario, names=", ".join(scenarios())))
     if (args.lat is None) != (args.lon is None):
         raise DrillInputError(say("drill.lat_lon"))
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
 
         async def start(tx: SyncConnection) -> tuple[Crew, Started]:
@@ -83,7 +83,7 @@ async def start_command(settings: Settings, args: argparse.Namespace, now: datet
 
 
 async def list_command(settings: Settings, say: Say) -> str:
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         running = await db.read(lambda conn: DrillsRepo(conn).running())
     finally:

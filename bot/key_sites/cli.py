@@ -15,7 +15,7 @@ from bot.clock import SystemClock
 from bot.config.settings import Settings
 from bot.key_sites.sheet import FORMAT, SitesImportError, read_sites
 from bot.key_sites.store import sites_in_force
-from storage.db import Database
+from storage.engines import open_database
 from storage.key_sites import KeySitesRepo, StoredSite
 from storage.revocations import StaffAuditRepo
 from storage.sync import SyncConnection
@@ -40,7 +40,7 @@ async def import_sites(settings: Settings, path: Path, say: Say) -> str:
         StoredSite(name=s.name, kind=s.kind, address=s.address, latitude=s.lat, longitude=s.lon, phone=s.phone)
         for s in sites
     ]
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         now = SystemClock().now()
         detail = f"{len(rows)} key site(s) from {path.name}"
@@ -56,7 +56,7 @@ async def import_sites(settings: Settings, path: Path, say: Say) -> str:
 
 
 async def list_sites(settings: Settings, say: Say) -> str:
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         sites = await db.read(lambda conn: sites_in_force(conn, settings))
     finally:

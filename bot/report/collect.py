@@ -12,7 +12,7 @@ from bot.dispatch.card import ack_timeout_s, arrival_target_min
 from bot.report.figures import SEVERITIES, Inputs, Targets
 from bot.report.period import Period
 from common.errors import StorageError
-from storage.db import Database
+from storage.engines import open_database, shared
 from storage.report_rows import report_rows
 
 
@@ -25,9 +25,9 @@ def targets(settings: Settings) -> Targets:
 
 async def gather(settings: Settings, period: Period) -> Inputs:
     path = settings.storage.path
-    if not path.is_file():
+    if not shared(settings.storage) and not path.is_file():
         raise StorageError(f"no database at {path}: check storage.path in the configuration")
-    db = await Database.open(path, migrate=False)
+    db = await open_database(settings.storage, migrate=False)
     try:
         rows = await report_rows(db, period.start_utc, period.end_utc)
     finally:

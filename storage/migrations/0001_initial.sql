@@ -1,3 +1,10 @@
+-- Crews first: people refer to them (PostgreSQL wants a table to exist before a reference to it).
+CREATE TABLE crews (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    group_chat TEXT
+);
+
 -- People: residents and staff, one row per account on a channel. Times are UTC ISO-8601 text.
 CREATE TABLE people (
     id          INTEGER PRIMARY KEY,
@@ -13,12 +20,6 @@ CREATE TABLE people (
     unreachable_at TEXT,
     created_at  TEXT NOT NULL,
     UNIQUE (channel, external_id)
-);
-
-CREATE TABLE crews (
-    id         INTEGER PRIMARY KEY,
-    name       TEXT NOT NULL UNIQUE,
-    group_chat TEXT
 );
 
 -- Tickets: one per report. `details` holds the form's answers as JSON.

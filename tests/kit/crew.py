@@ -16,6 +16,7 @@ from bot.dispatch.route import route_new
 from bot.scheduler import Scheduler
 from common.events import EventKind, Inbound, Text
 from storage.db import Database
+from storage.engines import open_database
 from storage.people import PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
 from tests.kit.harness import Harness
@@ -126,7 +127,7 @@ __all__ = ["CREW_A", "CREW_B", "DISPATCHER", "RESIDENT"]
 @asynccontextmanager
 async def opened(settings: Settings, clock: FakeClock) -> AsyncIterator[Harness]:
     """A harness (staff synced) on a fresh database of ``settings``, closed at the end."""
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         yield await Harness(settings, db, clock).setup()
     finally:

@@ -14,6 +14,9 @@ from bot.clock import FakeClock
 from bot.config.settings import Settings, load_settings
 from sandbox import Sandbox
 from storage.db import Database
+from storage.engines import open_database
+from storage.postgres.database import PostgresDatabase
+from tests.kit import postgres
 from tests.kit.sandbox import cast_sandbox
 from tests.kit.settings import T0, settings_dict
 
@@ -43,9 +46,25 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 async def db(settings: Settings, migrated: Path) -> AsyncIterator[Database]:
-    if not settings.storage.path.exists():
+    if settings.storage.url is None and not settings.storage.path.exists():
         shutil.copyfile(migrated, settings.storage.path)
-    database = await Database.open(settings.storage.path)
+    database = await open_database(settings.storage)
+    yield database
+    await database.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> postgres.Server:
+    """The test PostgreSQL server (one for the session); the test skips with one line where it is not installed."""
+    if postgres.bin_dir() is None:
+        pytest.skip(postgres.MISSING)
+    return postgres.server()
+
+
+@pytest.fixture
+async def pg(pg_server: postgres.Server) -> AsyncIterator[PostgresDatabase]:
+    """A fresh, migrated database on the test PostgreSQL server, whatever engine the suite runs on."""
+    database = await PostgresDatabase.connect(pg_server.new_database())
     yield database
     await database.close()
 

@@ -12,7 +12,7 @@ import pytest
 from bot.cli.main import main
 from bot.config.settings import load_settings
 from bot.rota.duty import crews_on_duty
-from storage.db import Database
+from storage.engines import open_database
 
 ZONE = ZoneInfo("Asia/Shanghai")
 CREWS = ("A", "B", "C", "D", "E")
@@ -63,7 +63,7 @@ def stored_on_duty(config: Path, when: str) -> list[str]:
     settings = load_settings(config)
 
     async def read() -> list[str]:
-        db = await Database.open(settings.storage.path)
+        db = await open_database(settings.storage)
         try:
             async with db._transaction() as tx:
                 return await crews_on_duty(tx, settings, datetime.fromisoformat(when).replace(tzinfo=ZONE))
