@@ -11,7 +11,7 @@ LOCK := requirements.lock
 # The interpreter: $(PY) on PATH, else a pyenv-installed one of that name (pyenv's shims refuse versions not selected)
 PYTHON = $(shell $(PY) -c 'import sys; print(sys.executable)' 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/*/bin/$(PY) 2>/dev/null | tail -n 1)
 
-.PHONY: demo test test-fast run lint lock bench bench-large reliability model clean
+.PHONY: demo test test-fast test-postgres run lint lock bench bench-large reliability model clean
 
 # The tested set of every dependency, pinned with hashes in $(LOCK); the project itself editable, without dependencies
 $(STAMP): pyproject.toml $(LOCK)
@@ -42,6 +42,11 @@ lint: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --extra dev --extra bench \
 		--generate-hashes --upgrade --quiet --custom-compile-command 'make lock' -o $(LOCK)
+
+# The same suite with its database on a PostgreSQL server the tests start (initdb in a temporary directory, on
+# 127.0.0.1; Debian's postgresql); tests about SQLite's file itself skip
+test-postgres: $(STAMP)
+	HOTLINE_TEST_DB=postgres $(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)  # the inner loop: everything but the end-to-end and reliability suites, on two workers
 	$(BIN)/python -m pytest -q -n 2 -m "not slow and not e2e and not reliability"

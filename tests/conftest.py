@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.kit import postgres
+
 # PTB 22 gives retry_after as a timedelta only when asked to; the old int form warns (and warnings fail).
 os.environ["PTB_TIMEDELTA"] = "true"
 # The suite reads the `hotline` command's English messages whatever the machine's locale (bot/cli/text.py);
@@ -23,7 +25,11 @@ _MARK_BY_FOLDER = {"e2e": "e2e", "reliability": "reliability"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    on_postgres = postgres.wanted()
     for item in items:
+        only = item.get_closest_marker("sqlite_only")
+        if on_postgres and only is not None:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {only.args[0] if only.args else ''}"))
         parts = item.path.relative_to(TESTS).parts
         if parts[0] in _MARK_BY_FOLDER:
             item.add_marker(_MARK_BY_FOLDER[parts[0]])

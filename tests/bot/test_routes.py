@@ -30,7 +30,7 @@ from bot.people.resident import LangChoice
 from bot.questions.qa import QaPress
 from bot.routes import CALLBACK_LIMIT, Codec, Route, RouteError, Router, Routes
 from common.events import Answer
-from storage.db import Database
+from storage.engines import open_database
 from tests.kit.harness import Harness, texts
 from tests.kit.people import DISPATCHER, RESIDENT
 from tests.kit.settings import T0, settings_dict
@@ -276,7 +276,7 @@ def world(tmp_path: Path) -> Settings:
 
 
 async def test_a_desk_command_is_refused_by_its_route_audited_in_the_desks_words(world: Settings) -> None:
-    db = await Database.open(world.storage.path)
+    db = await open_database(world.storage)
     try:
         h = await Harness(world, db, FakeClock(T0)).setup()
         replies = await h.text(RESIDENT, "/open")
@@ -290,7 +290,7 @@ async def test_a_desk_command_is_refused_by_its_route_audited_in_the_desks_words
 
 @pytest.mark.parametrize("data", ["m:lang:fr", "bc:go:abc", "zz:1", "t", "tips:x", "tips:d:黄浦区", "tips:dk:0"])
 async def test_an_unreadable_button_gets_the_kind_expired_answer(world: Settings, data: str) -> None:
-    db = await Database.open(world.storage.path)
+    db = await open_database(world.storage)
     try:
         h = await Harness(world, db, FakeClock(T0)).setup()
         replies = await h.press(RESIDENT if not data.startswith("bc:") else DISPATCHER, data)

@@ -15,6 +15,7 @@ from bot.rota.duty import save_overrides
 from bot.rota.model import Override, OverrideKind
 from sandbox import Sandbox
 from storage.db import Database
+from storage.engines import open_database
 
 NEWCOMER, ADMIN = 7001, 7002
 
@@ -65,7 +66,7 @@ async def test_admins_are_warned_of_a_gap_at_start_up(sandbox: Sandbox, tmp_path
         kind=OverrideKind.LEAVE,
         replaces="A",
     )
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         async with db._transaction() as tx:
             await save_overrides(tx, [leave], fmt="csv", source="test", now=datetime.now(zone))

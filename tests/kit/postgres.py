@@ -19,11 +19,15 @@ import tempfile
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
+from storage.postgres.connection import setup
 from storage.postgres.database import PostgresDatabase
+from storage.postgres.sql import numbered
+
+T = TypeVar("T")
 
 MISSING = "PostgreSQL's server is not installed (Debian: apt-get install postgresql)"
 TEMPLATE = "hotline_template"
@@ -103,7 +107,7 @@ class Server:
             self._template_ready = True
         self._count += 1
         name = f"t{os.getpid()}_{self._count}"
-        _sync(self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}"))
+        _sync(self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY"))
         url = self.url(name)
         if key is not None:
             self._by_key[key] = url
@@ -147,7 +151,21 @@ def server() -> Server:
     return _server
 
 
-def _sync(work: Coroutine[Any, Any, None]) -> None:
+def _sync(work: Coroutine[Any, Any, T]) -> T:
     """Run ``work`` to its end from plain code, even inside a test's running event loop (in a thread of its own)."""
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, work).result()
+        return pool.submit(asyncio.run, work).result()
+
+
+def query(url: str, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Rows of one statement (``?`` placeholders) on the database at ``url``, as tuples."""
+
+    async def fetch() -> list[tuple[object, ...]]:
+        conn = await asyncpg.connect(url)
+        try:
+            await setup(conn)
+            return [tuple(row) for row in await conn.fetch(numbered(sql), *params)]
+        finally:
+            await conn.close()
+
+    return _sync(fetch())

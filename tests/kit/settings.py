@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tests.kit import postgres
 from tests.kit.people import CREW_A, CREW_B, DISPATCHER
 
 T0 = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai: crew A's day shift
@@ -30,4 +31,6 @@ def settings_dict(db_path: Path, **extra: Any) -> dict[str, Any]:
         "rota": {"crews": ["A", "B"], "shift_hours": 12, "anchor": "2027-01-04T08:00:00"},
     }
     data.update(extra)
+    if postgres.wanted():  # HOTLINE_TEST_DB=postgres: the same tests on a database of the test server
+        data["storage"] = {**data["storage"], "url": postgres.server().new_database(str(db_path))}
     return data

@@ -25,6 +25,7 @@ from bot.core import Core
 from bot.routes import PERMISSIONS, Route, Routes
 from common.events import Answer, EventKind, Outbound
 from storage.db import Database
+from storage.engines import open_database
 from tests.kit.forms import fill_leak_form, report_leak
 from tests.kit.harness import Harness
 from tests.kit.people import CREW_A, CREW_B, DISPATCHER, RESIDENT
@@ -227,7 +228,7 @@ class World:
             for member in [*data["staff"], *(m for crew in data["crews"] for m in crew["members"])]:
                 member["channel"] = "wecom"
         settings = load_settings(None, data)
-        db = await Database.open(settings.storage.path)
+        db = await open_database(settings.storage)
         harness = StaffChannel(settings, db, FakeClock(T0))
         harness.channel = channel
         try:
@@ -249,7 +250,8 @@ class World:
             assert await db.scalar("SELECT status FROM tickets WHERE id = ?", (ticket,)) == "resolved"
             async with db._transaction() as tx:
                 await tx.execute(
-                    "INSERT OR IGNORE INTO feedback (ticket_id, asked_at) VALUES (?, '2027-03-01T03:00:00+00:00')",
+                    "INSERT INTO feedback (ticket_id, asked_at) VALUES (?, '2027-03-01T03:00:00+00:00')"
+                    " ON CONFLICT (ticket_id) DO NOTHING",
                     (ticket,),
                 )
         hazard = 0
@@ -269,10 +271,10 @@ class World:
                 cur = await tx.execute(
                     "INSERT INTO bookings (ticket_id, resident_id, district, slot_at_utc, booked_at, remind_at_utc)"
                     " SELECT ?, resident_id, '', '2027-03-02T01:00:00+00:00', '2027-03-01T02:00:00+00:00',"
-                    " '2027-03-01T10:00:00+00:00' FROM tickets WHERE id = ?",
+                    " '2027-03-01T10:00:00+00:00' FROM tickets WHERE id = ? RETURNING id",
                     (ticket, ticket),
                 )
-                booking = int(cur.lastrowid or 0)
+                booking = int((await cur.fetchone())[0])
         broadcast = 0
         if state == "broadcast":
             await h.text(ADMIN, "/broadcast Close the valve before you travel")

@@ -140,6 +140,7 @@ def file_bytes(path: Path) -> bytes:
     return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
+@pytest.mark.sqlite_only("the bytes of the database's file (PostgreSQL: its VACUUM)")
 async def test_purge_leaves_no_personal_data_in_the_file(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await Harness(settings, db, clock).setup()
     await h.text(RESIDENT_ID, "I smell gas in my kitchen", name="Qiu Xiaoming")
@@ -211,6 +212,7 @@ async def test_purge_dry_run_changes_nothing(settings: Settings, db: Database, c
     assert await db.scalar("SELECT purged_at FROM tickets WHERE id = ?", (ticket,)) is None
 
 
+@pytest.mark.sqlite_only("the file's instance lock")
 async def test_purge_command_rebuilds_the_file_only_when_no_bot_runs(
     settings: Settings, db: Database, clock: FakeClock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.board.serve import running_board
 from bot.clock import FakeClock
-from storage.db import Database
+from storage.engines import open_database
 from tests.kit.board import World, board_settings
 from tests.kit.forms import report_leak
 from tests.kit.harness import Harness
@@ -20,7 +20,7 @@ from tests.kit.settings import T0
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     settings = board_settings(tmp_path)
     clock = FakeClock(T0)
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         h = await Harness(settings, db, clock).setup()
         ticket = await report_leak(h)

@@ -14,12 +14,13 @@ import pytest
 
 from common.errors import ConfigError, StorageError
 from storage.db import Database
+from storage.engines import open_database
 from tests.kit.board import SECRET, board_settings
 
 
 async def test_the_boards_reading_connection_cannot_write(tmp_path: Path) -> None:
     settings = board_settings(tmp_path)
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     reader = await Database.open_read_only(settings.storage.path)
     try:
         with pytest.raises(StorageError, match="readonly"):

@@ -21,7 +21,7 @@ from bot.outbound.delivery import ChannelRefused
 from bot.outbound.lane import Lane
 from common.events import Outbound, Priority, Text
 from handlers.channel import TelegramPacing
-from storage.db import Database
+from storage.engines import open_database
 from tests.kit.broadcast import FakeChannel, add_subscribers, fast_settings
 
 NOON = datetime(2027, 3, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
@@ -33,7 +33,7 @@ async def broadcaster(
     settings: Settings, channel: FakeChannel, clock: FakeClock, **kw: float
 ) -> AsyncIterator[Broadcaster]:
     """A fresh set of objects over the settings' database file (a process, as far as the DB can tell)."""
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     lane = Lane(channel, settings.outbound, pacing=TelegramPacing(settings.outbound))
     await lane.start()
     lanes = Lanes({"telegram": lane})
@@ -56,7 +56,7 @@ async def until(condition: object, timeout_s: float = 20.0) -> None:
 async def test_stopped_half_way_and_restarted_messages_everyone_exactly_once(tmp_path: Path) -> None:
     settings = fast_settings(tmp_path / "b.sqlite3")
     clock, channel = FakeClock(NOON), FakeChannel(latency_s=0.0005)
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     chats = await add_subscribers(db, 10_000, NOON)
     await db.close()
     async with broadcaster(settings, channel, clock) as first:
@@ -118,14 +118,14 @@ async def test_rows_cut_off_by_a_crash_are_never_sent_again(tmp_path: Path) -> N
     """A crash leaves rows 'sending'; the next start marks them uncertain and never sends them."""
     settings = fast_settings(tmp_path / "b.sqlite3")
     clock, channel = FakeClock(NOON), FakeChannel()
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     chats = await add_subscribers(db, 50, NOON)
     await db.close()
     async with broadcaster(settings, channel, clock) as first:
         broadcast_id = await first.create(texts=TEXTS)
         await first.wait_done(broadcast_id, timeout_s=10)
     # pretend a process died with two rows handed to the channel but not recorded
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     async with db._transaction() as tx:
         await tx.execute("UPDATE broadcasts SET status = 'sending' WHERE id = ?", (broadcast_id,))
         await tx.execute(
@@ -144,7 +144,7 @@ async def test_rows_cut_off_by_a_crash_are_never_sent_again(tmp_path: Path) -> N
 async def test_429s_blocked_and_unknown_chats_end_with_the_right_counts(tmp_path: Path) -> None:
     settings = fast_settings(tmp_path / "b.sqlite3", rate_per_s=2_000)
     clock = FakeClock(NOON)
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     chats = await add_subscribers(db, 300, NOON)
     await db.close()
     channel = FakeChannel(blocked=chats[10:20], unknown=chats[20:25])
@@ -175,7 +175,7 @@ async def test_quiet_hours_hold_tips_but_not_area_notices(tmp_path: Path) -> Non
         tmp_path / "b.sqlite3", districts=[{"name": "East", "boxes": [[31.0, 121.0, 32.0, 122.0]]}]
     )
     clock, channel = FakeClock(late), FakeChannel()
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     chats = await add_subscribers(db, 20, late)
     async with db._transaction() as tx:
         await tx.execute(
@@ -202,7 +202,7 @@ async def test_quiet_hours_hold_tips_but_not_area_notices(tmp_path: Path) -> Non
 async def test_cancel_stops_a_broadcast_and_audiences_are_checked(tmp_path: Path) -> None:
     settings = fast_settings(tmp_path / "b.sqlite3", rate_per_s=50)
     clock, channel = FakeClock(NOON), FakeChannel()
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     await add_subscribers(db, 200, NOON)
     async with db.lock:
         assert await audience_size(db.conn, settings, "subscribers") == {"zh": 133, "en": 67}
@@ -237,7 +237,7 @@ class RefusingChannel(FakeChannel):
 async def test_a_refused_token_leaves_the_rest_pending_for_the_next_start(tmp_path: Path) -> None:
     settings = fast_settings(tmp_path / "b.sqlite3")
     clock, refusing = FakeClock(NOON), RefusingChannel(good=300)
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     chats = await add_subscribers(db, 1_000, NOON)
     await db.close()
     async with broadcaster(settings, refusing, clock) as first:
@@ -247,7 +247,7 @@ async def test_a_refused_token_leaves_the_rest_pending_for_the_next_start(tmp_pa
         calls = refusing.total
         await asyncio.sleep(0.3)  # a few more rounds: nothing more is taken
         assert refusing.total == calls
-    state_db = await Database.open(settings.storage.path)
+    state_db = await open_database(settings.storage)
     assert await state_db.scalar("SELECT COUNT(*) FROM broadcast_deliveries WHERE status = 'failed'") == 0
     await state_db.close()
     assert 300 <= calls < 400

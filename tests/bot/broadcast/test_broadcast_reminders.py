@@ -15,7 +15,7 @@ from bot.outbound.channels import Lanes
 from bot.outbound.lane import Lane
 from common.events import Text
 from handlers.channel import TelegramPacing
-from storage.db import Database
+from storage.engines import open_database
 from tests.kit.broadcast import EXPECTED, FakeChannel, add_subscribers, fast_settings
 
 START = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)  # 2027-01-01 00:00 in Shanghai
@@ -32,7 +32,7 @@ async def test_two_simulated_years_fire_every_campaign_once_at_the_right_local_h
     settings = fast_settings(tmp_path / "y.sqlite3", reminders={"calendar_override": str(override)})
     tz = settings.utility.tz
     clock, channel = FakeClock(START), FakeChannel()
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     chats = await add_subscribers(db, 3, START)
     lane = Lane(channel, settings.outbound, pacing=TelegramPacing(settings.outbound))
     await lane.start()
@@ -84,7 +84,7 @@ async def test_a_firing_missed_while_down_fires_late_or_is_recorded_missed(tmp_p
     calendar = load_calendar()
     settings = fast_settings(tmp_path / "m.sqlite3", reminders={"catch_up_h": 6})
     clock = FakeClock(datetime(2027, 5, 11, 0, 0, tzinfo=UTC))
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     runner = ReminderRunner(db, clock, settings, channel="telegram", calendar=calendar)
     await runner.start()
     # down from before 12 May 10:00 (02:00 UTC) until 12:00: fires when it comes back, once
@@ -108,7 +108,7 @@ async def test_a_disabled_campaign_is_cancelled_and_not_fired(tmp_path: Path) ->
     off.write_text('[[campaign]]\nid = "fire_safety_day"\nenabled = false\n', encoding="utf-8")
     settings = fast_settings(tmp_path / "d.sqlite3")
     clock = FakeClock(datetime(2027, 11, 1, 0, 0, tzinfo=UTC))
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     await ReminderRunner(db, clock, settings, channel="telegram").start()
     runner = ReminderRunner(db, clock, settings, channel="telegram", calendar=load_calendar(overrides=off))
     clock.advance(timedelta(days=9))

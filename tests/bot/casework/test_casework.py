@@ -17,6 +17,7 @@ from bot.i18n import t
 from bot.scheduler import Scheduler
 from common.events import EventKind, Text
 from storage.db import Database
+from storage.engines import open_database
 from tests.kit.crew import SUPERVISOR, crew_settings, opened
 from tests.kit.harness import Harness, button_data
 from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
@@ -156,7 +157,7 @@ async def test_an_unacknowledged_inspection_report_escalates_across_a_restart(tm
         await h.press(RESIDENT, "i:s:ok")
         ticket = int(await db.scalar("SELECT MAX(id) FROM tickets"))
     clock.advance(timedelta(days=3))  # T0 is Monday 1 March 2027: Tuesday's end has passed
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         watch = DeadlineWatch(settings, db, clock, Scheduler(), lambda: None)
         await watch.start()

@@ -15,6 +15,7 @@ from bot.i18n import t
 from bot.scheduler import Scheduler
 from common.events import EventKind, Text
 from storage.db import Database
+from storage.engines import open_database
 from tests.kit.crew import SUPERVISOR, crew_settings, opened
 from tests.kit.harness import Harness, button_data, texts
 from tests.kit.hazards import record_hazard, resolved_ticket
@@ -111,7 +112,7 @@ async def test_overdue_across_a_restart_reaches_the_desk_list(tmp_path: Path, cl
         ticket = await resolved_ticket(h)
         hazard = await record_hazard(h, ticket, "direct_vent_heater", "resident")  # immediate: a day
     clock.advance(timedelta(days=2))  # the bot was down past the deadline
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         watch = _watch(settings, db, clock)
         await watch.start()  # start-up acts on what fell due while it was down
@@ -172,7 +173,7 @@ async def test_the_reminder_falls_due_while_the_bot_is_down(tmp_path: Path, cloc
         ticket = await resolved_ticket(h)
         await record_hazard(h, ticket, "restaurant_no_alarm", "business")  # 30 days
     clock.advance(timedelta(days=29, seconds=1))
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         watch = _watch(settings, db, clock)
         await watch.start()

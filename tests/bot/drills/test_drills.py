@@ -17,6 +17,7 @@ from bot.drills.cli import DrillInputError, start_command
 from bot.i18n import Lang, t
 from bot.scheduler import Scheduler
 from storage.db import Database
+from storage.engines import open_database
 from storage.ops_figures import read_figures
 from storage.people import PeopleRepo
 from storage.report_rows import report_rows
@@ -136,7 +137,7 @@ async def test_a_drill_waits_behind_a_real_p1_and_starts_when_it_closes(
 
 async def test_an_unannounced_drill_card_shows_drill_only_once_accepted(tmp_path: Path, clock: FakeClock) -> None:
     settings = crew_settings(tmp_path, drills={"announced": False})
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         h = await harness(settings, db, clock)
         await h.text(DISPATCHER, "/drill A excavation")
@@ -262,7 +263,7 @@ async def test_a_drill_escalates_to_no_backup_crew_busy_with_a_real_p1(
 
 async def test_a_real_p1_holds_back_an_unaccepted_drill_of_the_crew(tmp_path: Path, clock: FakeClock) -> None:
     settings = crew_settings(tmp_path, drills={"announced": False})
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         h = await harness(settings, db, clock)
         await h.text(DISPATCHER, "/drill A leak-indoor")
@@ -294,7 +295,7 @@ async def test_a_real_p1_holds_back_an_unaccepted_drill_of_the_crew(tmp_path: Pa
 async def test_a_waiting_drill_survives_a_restart_and_is_sent_after_the_p1(
     settings: Settings, clock: FakeClock
 ) -> None:
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     h = await harness(settings, db, clock)
     real = await new_ticket(h, severity="P1")
     await h.text(DISPATCHER, "/drill A co")
@@ -303,7 +304,7 @@ async def test_a_waiting_drill_survives_a_restart_and_is_sent_after_the_p1(
     await h.press(LEAD, f"t:cause:{real}:repaired")
     await db.close()
     # a new process over the same file: its wait timer is a row, so a job again
-    db2 = await Database.open(settings.storage.path)
+    db2 = await open_database(settings.storage)
     try:
         h2 = await Harness(settings, db2, clock).setup()
         scheduler = Scheduler()

@@ -11,6 +11,7 @@ from bot.intake.abandoned import AbandonedWatch
 from bot.scheduler import Scheduler
 from common.events import EventKind, Priority, Text
 from storage.db import Database
+from storage.engines import open_database
 from tests.kit.harness import Harness
 from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
 
@@ -119,14 +120,14 @@ async def test_a_calm_report_is_not_chased(settings: Settings, db: Database, clo
 
 
 async def test_timers_survive_a_restart(settings: Settings, clock: FakeClock) -> None:
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         h = await Harness(settings, db, clock).setup()
         await h.text(RESIDENT, "I smell gas")
     finally:
         await db.close()
     clock.advance(settings.intake.no_location_reask_s + 1)
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         watch = _watch(settings, db, clock)
         await watch.start()  # start-up runs the rows that fell due while the bot was down

@@ -13,6 +13,7 @@ from bot.intake.triage import routing, triage
 from common.events import EventKind
 from storage.conversations import ConversationsRepo
 from storage.db import Database
+from storage.engines import open_database
 from storage.tickets import TicketsRepo
 from tests.kit.forms import LEAK_STEPS, fill, fill_leak_form, report
 from tests.kit.harness import Harness, button_data, texts
@@ -105,14 +106,14 @@ async def test_several_photos_are_kept(settings: Settings, db: Database, clock: 
 
 @pytest.mark.parametrize("stop", [step for step, _, _ in LEAK_STEPS])
 async def test_restart_at_every_step_resumes_there(settings: Settings, clock: FakeClock, stop: str) -> None:
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         h = await Harness(settings, db, clock).setup()
         await h.text(RESIDENT, "I smell gas in my kitchen")
         await fill_leak_form(h, upto=stop)
     finally:
         await db.close()
-    db = await Database.open(settings.storage.path)  # the bot restarted
+    db = await open_database(settings.storage)  # the bot restarted
     try:
         async with db.lock:
             conv = await ConversationsRepo(db.conn).get("telegram", RESIDENT)

@@ -10,6 +10,7 @@ from bot.danger.cards import gas_card
 from bot.i18n import t
 from common.events import Answer, Edit, EventKind, Priority, Text
 from storage.db import Database
+from storage.engines import open_database
 from storage.tickets import TicketsRepo
 from tests.kit.forms import LEAK_STEPS, fill_leak_form, report_leak
 from tests.kit.harness import Harness, button_data, texts
@@ -147,13 +148,13 @@ async def test_stopping_after_the_location_keeps_the_dispatched_ticket(
 
 
 async def test_restart_mid_report_resumes_at_the_same_step(settings: Settings, clock: FakeClock) -> None:
-    first_db = await Database.open(settings.storage.path)
+    first_db = await open_database(settings.storage)
     h = await Harness(settings, first_db, clock).setup()
     await h.text(RESIDENT, "gas leak")
     await fill_leak_form(h, upto="valve")
     await first_db.close()
 
-    second_db = await Database.open(settings.storage.path)
+    second_db = await open_database(settings.storage)
     try:
         h2 = Harness(settings, second_db, clock)
         replies = await h2.text(RESIDENT, "what now?")

@@ -67,6 +67,7 @@ async def test_a_notification_pending_too_long_is_a_stuck_outbox(db: Database) -
     assert await ops.checks() == []
 
 
+@pytest.mark.sqlite_only("another process's write lock on the file")
 async def test_a_database_whose_write_lock_cannot_be_had_is_not_ready(db: Database) -> None:
     health = ApiHealth()
     health.ok()

@@ -289,10 +289,10 @@ async def test_an_unreadable_row_is_dropped_and_the_rest_flows(make: Factory) ->
     async with rig.db._transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO outbox (channel, chat, priority, payload, next_attempt_at, created_at) "
-            "VALUES ('telegram', '1', 0, 'not json', ?, ?)",
+            "VALUES ('telegram', '1', 0, 'not json', ?, ?) RETURNING id",
             (now, now),
         )
-        bad = cursor.lastrowid
+        bad = (await cursor.fetchone())[0]
     (good,) = await rig.add(Text(chat="1", text="fine"))
     (row,) = await rig.settled(good)
     assert row.status == "sent"

@@ -16,6 +16,7 @@ from bot.rota.duty import crews_on_duty, save_overrides
 from bot.rota.model import Override, OverrideKind
 from storage.audit import AuditRepo
 from storage.db import Database
+from storage.engines import open_database
 from storage.invites import InvitesRepo
 from storage.people import CrewsRepo, PeopleRepo
 from tests.kit.harness import Harness, texts
@@ -90,7 +91,7 @@ async def test_duty_follows_the_stored_overrides(h: Harness, settings: Settings)
 
 async def test_with_no_rota_every_crew_is_on_duty(tmp_path: Path, clock: FakeClock) -> None:
     settings = load_settings(None, settings_dict(tmp_path / "none.sqlite3", rota={}))
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         h = await Harness(settings, db, clock).setup()
         async with db._transaction() as tx:

@@ -229,7 +229,8 @@ async def test_a_ticket_reopened_by_its_resident_goes_to_the_desk_not_to_a_revok
     await h.press(CREW_A[1], f"t:cause:{ticket_id}:repaired")
     async with db._transaction() as tx:
         await tx.execute(
-            "INSERT OR IGNORE INTO feedback (ticket_id, asked_at) VALUES (?, ?)", (ticket_id, "2027-03-01")
+            "INSERT INTO feedback (ticket_id, asked_at) VALUES (?, ?) ON CONFLICT (ticket_id) DO NOTHING",
+            (ticket_id, "2027-03-01"),
         )
     await h.text(ADMIN, f"/revoke {CREW_A[1]}")
     await h.press(RESIDENT, f"f:n:{ticket_id}")

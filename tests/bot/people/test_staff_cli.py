@@ -15,7 +15,7 @@ from bot.cli.main import main
 from bot.clock import FakeClock, SystemClock
 from bot.config.settings import load_settings
 from bot.i18n import t
-from storage.db import Database
+from storage.engines import open_database
 from tests.kit.crew import new_ticket
 from tests.kit.harness import Harness, texts
 from tests.kit.people import CREW_A, CREW_B, RESIDENT
@@ -52,7 +52,7 @@ def config(tmp_path: Path) -> Path:
 @pytest.fixture
 async def h(config: Path) -> AsyncIterator[Harness]:
     settings = load_settings(config)
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         yield await Harness(settings, db, FakeClock(SystemClock().now())).setup()
     finally:

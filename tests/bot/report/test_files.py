@@ -23,7 +23,7 @@ from bot.report.figures import ChartData, Report
 from bot.report.pdf import render_html
 from bot.report.period import month_period
 from bot.report.tables import Table
-from storage.db import Database
+from storage.engines import open_database
 from tests.kit.harness import Harness
 from tests.kit.report import SHANGHAI, november, report_settings
 
@@ -54,7 +54,7 @@ def make_november(settings: Settings) -> None:
     """The scenario's tickets, written before the command runs (it has its own event loop)."""
 
     async def make() -> None:
-        db = await Database.open(settings.storage.path)
+        db = await open_database(settings.storage)
         try:
             await november(await Harness(settings, db, FakeClock(NOW)).setup())
         finally:
