@@ -19,6 +19,7 @@ from bot.clock import Clock, SystemClock
 from bot.config.settings import Settings
 from bot.halt import Halt, first_of
 from bot.ops.dbguard import FileWatch
+from bot.ops.leadership import instance_role
 from bot.ops.logsafety import mask_tokens, quiet_libraries
 from bot.ops.metrics import Metrics
 from bot.ops.sdnotify import Keepalive, Notifier
@@ -39,8 +40,7 @@ from handlers.startup import PollingWatch, TokenRefused, commands_best_effort, r
 from handlers.transport import AiohttpRequest, proxy_for, shown_proxy
 from handlers.updates import on_update
 from handlers.webhook import WebhookServer
-from storage.db import Database
-from storage.instance import InstanceLock
+from storage.engines import open_database
 
 logger = logging.getLogger(__name__)
 
@@ -113,9 +113,11 @@ async def _serve(
     halt = Halt()
     knowledge.use_content(settings.utility.content_override)  # the safety officer's texts; a bad file stops here
     notify.status("opening the database")
-    with InstanceLock.acquire(settings.storage.path):
-        db = await Database.open(settings.storage.path)
-        watch = FileWatch(db.path, halt)
+    async with instance_role(settings, stop, halt, keepalive) as works:
+        if not works:  # stopped while standing by
+            return
+        db = await open_database(settings.storage)
+        watch = FileWatch(db.path, halt) if db.engine == "sqlite" else None  # a server's database is not a file
         runtime: Runtime | None = None
         app = build_application(settings)
         polling = PollingWatch(halt)
@@ -134,7 +136,8 @@ async def _serve(
         if wechat is not None and hook is not None and shared:
             hook.add_routes(wechat.add_to)  # the webhook's server: one port for Telegram and WeChat
         try:
-            await watch.start()
+            if watch is not None:
+                await watch.start()
             notify.status("connecting to Telegram (getMe)")
 
             async def initialize() -> bool:
@@ -226,7 +229,8 @@ async def _serve(
             notify.stopping(f"stopping: {halt.reason}" if halt.reason is not None else "stopping")
             if runtime is not None and halt.reason is not None:
                 runtime.health.fail(halt.reason)  # /healthz says so while the bot stops
-            await watch.stop()
+            if watch is not None:
+                await watch.stop()
             if ops is not None:
                 await ops.stop()
             if hook is not None:

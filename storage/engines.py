@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from storage.backup import backup_file
 from storage.db import Database
+from storage.postgres.backup import dump
 from storage.postgres.database import PostgresDatabase
-from storage.postgres.sql import is_postgres
+from storage.postgres.sql import is_postgres, masked
 
 
 class Where(Protocol):
@@ -24,6 +26,19 @@ class Where(Protocol):
 def shared(where: Where) -> bool:
     """Whether the database is a server several instances share (PostgreSQL), not a file of this machine."""
     return is_postgres(where.url)
+
+
+def describe(where: Where) -> str:
+    """Where the database is, for an operator's messages (a URL without its password)."""
+    return masked(where.url) if shared(where) and where.url else str(where.path)
+
+
+async def backup_database(where: Where, target: Path) -> Path:
+    """``hotline db backup``: SQLite's online backup of the file, or ``pg_dump`` of the server's database;
+    ``target`` is a file or a directory for a dated file in it. Returns the file written."""
+    if shared(where) and where.url:
+        return await dump(where.url, target)
+    return await backup_file(where.path, target)
 
 
 async def open_database(where: Where, *, migrate: bool = True) -> Database:

@@ -29,8 +29,10 @@ from bot.ops.logformat import Format, apply_logging
 from bot.ops.logsafety import mask_tokens
 from bot.report import cli as report_cli
 from common.errors import ConfigError, HotlineError, StatementError
-from storage.backup import BackupTargetError, backup_file
-from storage.engines import open_database
+from storage.backup import BackupTargetError
+from storage.engines import backup_database, describe, open_database, shared
+from storage.instance import InstanceLock
+from storage.postgres.leader import current_lease
 
 if TYPE_CHECKING:
     from bot.cli.purge import PurgeResult
@@ -78,6 +80,7 @@ def _parser(kit: Kit) -> argparse.ArgumentParser:
     backup = kit.add(db_sub, "backup", "help.db_backup")
     backup.add_argument("target", type=Path, help=kit.say("help.db_backup_target"))
     with_config(backup)
+    with_config(kit.add(sub, "status", "help.status"))
     roster_cli.add_parsers(sub, kit)
     staff_cli.add_parsers(sub, kit)
     broadcast_cli.add_parser(sub, kit)
@@ -117,6 +120,22 @@ async def _migrate(settings: Settings) -> list[str]:
         return await db.migrate()
     finally:
         await db.close()
+
+
+async def status_text(settings: Settings, say: Say) -> str:
+    """``hotline status``: who works on the database now."""
+    where = describe(settings.storage)
+    if settings.storage.url is None:
+        running = InstanceLock.held(settings.storage.path)
+        return say("out.status_file_running" if running else "out.status_file_idle", where=where)
+    lease = await current_lease(settings.storage.url)
+    if lease is None:
+        return say("out.status_never", where=where)
+    key = "out.status_leader" if lease.held else "out.status_led"
+    since, renewed = (
+        t.astimezone(settings.utility.tz).strftime("%Y-%m-%d %H:%M:%S") for t in (lease.since, lease.renewed_at)
+    )
+    return say(key, where=where, instance=lease.instance, since=since, renewed=renewed)
 
 
 def purge_text(result: PurgeResult, say: Say) -> str:
@@ -200,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             if args.webhook:
                 settings.require_webhook_secret()
-            if check_present(settings.storage.path, init=args.init):
+            if not shared(settings.storage) and check_present(settings.storage.path, init=args.init):
                 logger.warning("no database at %s yet: creating it (first run)", settings.storage.path.resolve())
             run_loop(_run(settings, args.webhook))
         elif args.command == "board":
@@ -209,12 +228,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.cli.purge import purge_command
 
             print(purge_text(asyncio.run(purge_command(settings, args.older_than, dry_run=args.dry_run)), say))
+        elif args.command == "status":
+            print(asyncio.run(status_text(settings, say)))
         elif args.command == "db" and args.db_command == "migrate":
             applied = asyncio.run(_migrate(settings))
             print(say("out.migrated", count=len(applied), names=", ".join(applied) or say("out.none_pending")))
         elif args.command == "db" and args.db_command == "backup":
-            written = asyncio.run(backup_file(settings.storage.path, args.target))
-            print(say("out.backed_up", source=settings.storage.path, target=written))
+            written = asyncio.run(backup_database(settings.storage, args.target))
+            print(say("out.backed_up", source=describe(settings.storage), target=written))
         return 0
     except ConfigError as exc:
         print(say("err.config", error=exc), file=sys.stderr)

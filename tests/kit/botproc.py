@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.cli.demo import DEMO_TOKEN, DISPATCHER, LEAD, MEMBER, OTHER_CREW
 from sandbox import Sandbox
+from tests.kit import postgres
 
 REPO = Path(__file__).resolve().parents[2]
 ZONE = "Asia/Shanghai"
@@ -156,7 +157,10 @@ def cards(sb: Sandbox, chat: int) -> Counter[int]:
     return seen
 
 
-def query(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+def query(db: Path | str, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Rows of ``sql`` on the bot's database: a SQLite file (read-only), or a PostgreSQL URL."""
+    if isinstance(db, str):
+        return postgres.query(db, sql, params)
     with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)) as conn, conn:
         return list(conn.execute(sql, params).fetchall())
 

@@ -1,0 +1,66 @@
+"""Leadership on a shared PostgreSQL database: one instance holds the advisory lock, a standby takes it once the
+leader's session ends (a clean stop or a killed process), and a leader whose connection fails stops leading."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+
+from storage.postgres.database import PostgresDatabase
+from storage.postgres.leader import Leadership, current_lease
+
+
+async def test_one_leads_a_standby_waits_and_takes_over_when_the_leader_stops(pg: PostgresDatabase) -> None:
+    first, second = Leadership(pg.url, "one", retry_s=0.05), Leadership(pg.url, "two", retry_s=0.05)
+    assert await first.try_acquire()
+    assert not await second.try_acquire(), "the lock is held: the second is a standby"
+    lease = await current_lease(pg.url)
+    assert lease is not None and lease.instance == "one" and lease.held
+    stop = asyncio.Event()
+    standby = asyncio.create_task(second.wait(stop))
+    await asyncio.sleep(0.2)
+    assert not standby.done(), "the standby keeps waiting while the leader holds the lock"
+    await first.release()
+    assert await asyncio.wait_for(standby, 10), "the standby took over"
+    lease = await current_lease(pg.url)
+    assert lease is not None and lease.instance == "two" and lease.held
+    await second.release()
+    lease = await current_lease(pg.url)
+    assert lease is not None and not lease.held, "the row says who led last; nobody holds the lock"
+
+
+async def test_a_killed_leader_s_session_frees_the_lock(pg: PostgresDatabase) -> None:
+    leader, standby = Leadership(pg.url, "killed"), Leadership(pg.url, "next")
+    assert await leader.try_acquire()
+    admin = await asyncpg.connect(pg.url)
+    try:  # the leader's process is gone: the server ends its session
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hotline leader killed'"
+        )
+    finally:
+        await admin.close()
+    assert await asyncio.wait_for(standby.wait(asyncio.Event()), 10)
+    await standby.release()
+    await leader.release()
+
+
+async def test_a_leader_whose_connection_fails_stops_leading(pg: PostgresDatabase) -> None:
+    leader = Leadership(pg.url, "cut", check_s=0.05)
+    assert await leader.try_acquire()
+    lost: list[str] = []
+    leader.watch(lost.append)
+    admin = await asyncpg.connect(pg.url)
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hotline leader cut'"
+        )
+    finally:
+        await admin.close()
+    for _ in range(200):
+        if lost:
+            break
+        await asyncio.sleep(0.05)
+    assert lost and "lost the database connection" in lost[0]
+    assert not leader.leading
+    await leader.release()
