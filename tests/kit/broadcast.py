@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
+from pathlib import Path
 
 from bot.config.settings import OutboundConfig, Settings, load_settings
 from bot.outbound.delivery import Blocked, Rejected, RetryLater
 from common.events import Outbound, Text
 from storage.db import Database, to_db
+from tests.kit.botproc import REPO
 from tests.kit.settings import settings_dict
 
 FAST = OutboundConfig(global_rate_per_s=100_000, private_burst=5, private_rate_per_s=100.0)
 FIRST_ID = 100_000  # subscribers' chat ids start here
+TIP = "Spring Festival: check the hose of your stove"
 
 
 def fast_settings(db_path: object, *, rate_per_s: float = 20_000, **extra: object) -> Settings:
@@ -98,3 +102,27 @@ EXPECTED = {
     "co_season": {2027: date(2027, 12, 1), 2028: date(2028, 12, 1)},
     "co_midwinter": {2027: date(2027, 1, 15), 2028: date(2028, 1, 15)},
 }
+
+
+async def queue_broadcast(config: Path, env: dict[str, str]) -> None:
+    """``hotline broadcast send --no-wait``, as a separate process (what an admin runs)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "broadcast",
+        "send",
+        "--text",
+        TIP,
+        "--no-wait",
+        "--config",
+        str(config),
+        cwd=REPO,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
+    assert proc.returncode == 0, out.decode(errors="replace")
+    assert b"queued" in out, out

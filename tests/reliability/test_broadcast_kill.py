@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import sys
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,11 +41,10 @@ import pytest
 from bot.clock import SystemClock
 from sandbox import Sandbox
 from storage.db import Database
-from tests.kit.botproc import REPO, BotProcess, bot_config, toml_dump
-from tests.kit.broadcast import FIRST_ID, add_subscribers
+from tests.kit.botproc import BotProcess, bot_config, toml_dump
+from tests.kit.broadcast import FIRST_ID, add_subscribers, queue_broadcast
 
 MAX_IN_FLIGHT = 32  # the shipped default, written into the config so the bound below is the product's
-TIP = "Spring Festival: check the hose of your stove"
 
 
 @dataclass
@@ -67,30 +65,6 @@ def query(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[obj
 
 def received(sb: Sandbox, chats: list[str]) -> dict[str, int]:
     return {chat: sb.message_count(int(chat)) for chat in chats}
-
-
-async def queue_broadcast(config: Path, env: dict[str, str]) -> None:
-    """``hotline broadcast send --no-wait``, as a separate process (what an admin runs)."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "broadcast",
-        "send",
-        "--text",
-        TIP,
-        "--no-wait",
-        "--config",
-        str(config),
-        cwd=REPO,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
-    assert proc.returncode == 0, out.decode(errors="replace")
-    assert b"queued" in out, out
 
 
 async def run_kill(sb: Sandbox, tmp: Path, *, subscribers: int, rate_per_s: float) -> KillFigures:

@@ -24,10 +24,9 @@ from storage.postgres.database import PostgresDatabase
 from storage.postgres.leader import current_lease
 from tests.kit import postgres
 from tests.kit.botproc import BotProcess, bot_config, query, toml_dump, wait_until
-from tests.kit.broadcast import add_subscribers
+from tests.kit.broadcast import TIP, add_subscribers, queue_broadcast
 from tests.kit.chat import Outcome, file_report, finished, transcript
-from tests.reliability.test_broadcast_kill import TIP, queue_broadcast
-from tests.reliability.test_crash import ACK_TIMEOUT_S, CrashFigures, check_crash_outcome, escalations_on_time
+from tests.kit.crash import ACK_TIMEOUT_S, CrashFigures, check_crash_outcome, escalations_on_time
 
 FIRST_RESIDENT = 7700
 PROBE = 7699  # sends one message right after each kill: its answer is the new leader's first processed update
