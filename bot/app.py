@@ -9,7 +9,9 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from functools import partial
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
@@ -32,6 +34,7 @@ from channels.wecom.adapter import wecom_for
 from handlers.channel import telegram_channel
 from handlers.convert import TelegramUpdate
 from handlers.errors import on_error
+from handlers.inbox import InboxFeeder
 from handlers.metered import MeteredSender, count_error
 from handlers.processor import ChatOrderedProcessor
 from handlers.safe_updates import SafeUpdatesBot
@@ -113,7 +116,8 @@ async def _serve(
     halt = Halt()
     knowledge.use_content(settings.utility.content_override)  # the safety officer's texts; a bad file stops here
     notify.status("opening the database")
-    async with instance_role(settings, stop, halt, keepalive) as works:
+    standby = partial(_standby_inbox, settings, clock) if webhook else None
+    async with instance_role(settings, stop, halt, keepalive, standby=standby) as works:
         if not works:  # stopped while standing by
             return
         db = await open_database(settings.storage)
@@ -126,8 +130,11 @@ async def _serve(
         ops: OpsServer | None = None
         if isinstance(app.bot, SafeUpdatesBot):
             app.bot.set_watch(polling)
-        hook = WebhookServer(app, settings) if webhook else None
         clock = clock or SystemClock()
+        # several instances on one server: every one stores Telegram's POSTs, the leader hands them to the bot
+        inbox = db if webhook and db.engine != "sqlite" else None
+        hook = WebhookServer(app, settings, inbox=inbox, clock=clock) if webhook else None
+        feeder = InboxFeeder(app, db, clock) if inbox is not None else None
         wecom = wecom_for(settings, db, clock)  # [wecom]: crews and staff on WeCom, its callback beside Telegram
         if wecom is not None and hook is not None:
             hook.add_routes(wecom.server.add_to)  # one web server: the webhook's
@@ -187,6 +194,8 @@ async def _serve(
             await app.start()
             assert app.updater is not None
             if hook is not None:
+                if feeder is not None:
+                    feeder.start()
                 await hook.start(register=False)
                 registered = await with_retries(
                     "setWebhook",
@@ -239,6 +248,8 @@ async def _serve(
                 await wecom.stop()
             if wechat is not None:
                 await wechat.stop()
+            if feeder is not None:
+                await feeder.stop()
             if app.updater is not None and app.updater.running:
                 with contextlib.suppress(TelegramError):  # a refused token: PTB's last getUpdates fails too
                     await app.updater.stop()
@@ -256,6 +267,19 @@ async def _serve(
                 await wechat.close()
             await _shutdown(app)
     halt.raise_if_halted()
+
+
+@asynccontextmanager
+async def _standby_inbox(settings: Settings, clock: Clock | None) -> AsyncIterator[None]:
+    """While standing by in webhook mode: take Telegram's POSTs into the inbox (the leader handles them)."""
+    db = await open_database(settings.storage)
+    hook = WebhookServer(None, settings, inbox=db, clock=clock)
+    try:
+        await hook.start(register=False)
+        yield
+    finally:
+        await hook.stop()
+        await db.close()
 
 
 async def _shutdown(app: Application) -> None:  # type: ignore[type-arg]

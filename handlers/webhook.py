@@ -16,6 +16,11 @@ server remembers the last ``RECENT_UPDATES`` update ids and answers a repeat 200
 again (a report is not filed twice, a button not pressed twice). Polling needs no such memory: the
 offset already says what was taken.
 
+With a database several instances share (PostgreSQL), every instance takes the POSTs (``inbox``): the update
+is stored (``storage.inbox``; a repeated ``update_id`` once) and answered 200 only once committed, and the leader
+hands the stored updates to the bot (``handlers.inbox``); a standby stores them and answers, nothing more. A
+crash after the answer loses nothing then.
+
 ``GET /healthz`` answers the process's health (``bot.ops.health``): 200 while it is ok, 503 with the reason
 once a failure of our own (a refused token) is stopping it, or while it is still starting.
 """
@@ -33,9 +38,13 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.clock import Clock, SystemClock
 from bot.config.settings import Settings
-from handlers.convert import decode_update
+from common.errors import StorageError
+from handlers.convert import decode_update, update_id_of
 from handlers.safe_updates import own_username
+from storage.db import Database
+from storage.inbox import InboxRepo
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +77,19 @@ def webhook_path(url: str) -> str:
 
 
 class WebhookServer:
-    def __init__(self, app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        app: Application | None,  # type: ignore[type-arg]
+        settings: Settings,
+        *,
+        inbox: Database | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        """``app`` None: a standby's server, which only stores (``inbox`` then required)."""
         tg = settings.telegram
         self.app = app
+        self.inbox = inbox
+        self.clock = clock or SystemClock()
         self.url = tg.webhook_url
         self.listen = tg.webhook_listen
         self.port = tg.webhook_port
@@ -106,6 +125,7 @@ class WebhookServer:
 
     async def register(self) -> bool:
         """``setWebhook`` with the URL and the secret (True once Telegram accepted it)."""
+        assert self.app is not None, "a standby does not register the webhook"
         done: bool = await self.app.bot.set_webhook(
             self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
         )
@@ -118,6 +138,8 @@ class WebhookServer:
             self._runner = None
 
     async def _health(self, request: web.Request) -> web.Response:
+        if self.app is None:
+            return web.json_response({"status": "standby"}, status=200)
         runtime = self.app.bot_data.get("runtime")
         health = getattr(runtime, "health", None)
         if health is None:
@@ -131,9 +153,13 @@ class WebhookServer:
             logger.warning("webhook request without the right secret header refused")
             return web.Response(status=403)
         try:
-            data = json.loads(await request.read())
+            raw = await request.read()
+            data = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             return web.Response(status=400)
+        if self.inbox is not None:
+            return await self._store(data, raw.decode("utf-8"))
+        assert self.app is not None
         update = decode_update(data, own_username(self.app.bot))
         if update is not None and not self._recent.add(update.update_id):
             self.repeated += 1
@@ -141,4 +167,23 @@ class WebhookServer:
         elif update is not None:
             self.received += 1
             await self.app.update_queue.put(update)
+        return web.Response(status=200)
+
+    async def _store(self, data: object, body: str) -> web.Response:
+        """Keep the update in the inbox; 200 once it is committed, 503 (Telegram retries) when it cannot be."""
+        assert self.inbox is not None
+        update_id = update_id_of(data)
+        if update_id is None:
+            return web.Response(status=200)  # nothing to act on; Telegram would redeliver it forever
+        now = self.clock.now()
+        try:
+            new = await self.inbox.run(lambda tx: InboxRepo(tx).add(update_id, body, now))
+        except StorageError as exc:
+            logger.warning("webhook: update %s not stored (%s); Telegram will deliver it again", update_id, exc)
+            return web.Response(status=503)
+        if new:
+            self.received += 1
+        else:
+            self.repeated += 1
+            logger.info("webhook: update %s delivered again; stored already, not acted on twice", update_id)
         return web.Response(status=200)

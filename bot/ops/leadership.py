@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
 from bot.config.settings import Settings
 from bot.halt import Halt
@@ -22,12 +22,18 @@ logger = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def instance_role(
-    settings: Settings, stop: asyncio.Event, halt: Halt, keepalive: Keepalive
+    settings: Settings,
+    stop: asyncio.Event,
+    halt: Halt,
+    keepalive: Keepalive,
+    *,
+    standby: Callable[[], AbstractAsyncContextManager[None]] | None = None,
 ) -> AsyncIterator[bool]:
     """Hold this instance's right to work for the block; yields False if ``stop`` came while standing by.
 
     A standby tells systemd it is ready (``STATUS=standby``; the watchdog pings while its loop runs) and answers
-    ``/readyz`` with 503 ``standby`` (``bot.ops.standby``) until it leads."""
+    ``/readyz`` with 503 ``standby`` (``bot.ops.standby``) until it leads; ``standby`` is what else it does
+    meanwhile (in webhook mode: store Telegram's POSTs for the leader)."""
     url = settings.storage.url
     if url is None:
         with InstanceLock.acquire(settings.storage.path):
@@ -39,12 +45,14 @@ async def instance_role(
         keepalive.ready("standby: another instance leads", _standing_by)
         endpoints = await serve_standby(settings.ops)
         try:
-            if not await leadership.wait(stop):
-                yield False
-                return
+            async with standby() if standby is not None else nullcontext():
+                leads = await leadership.wait(stop)
         finally:
             if endpoints is not None:
                 await endpoints.cleanup()
+        if not leads:
+            yield False
+            return
     logger.info("leading (%s)", leadership.instance)
     leadership.watch(halt)
     try:

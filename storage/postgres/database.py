@@ -26,6 +26,7 @@ import asyncpg
 
 from common.errors import StorageError
 from storage.db import GROUP_MAX, Database, migrations
+from storage.inbox import DDL as INBOX_DDL
 from storage.postgres.backup import dump
 from storage.postgres.connection import PgConnection, setup, storage_error
 from storage.postgres.sql import masked, numbered, schema
@@ -40,6 +41,15 @@ SESSION = {
     "lock_timeout": "5000",
 }  # a lock held past 5 s: DatabaseBusy (SQLite's busy_timeout)
 _DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+
+
+LEASE_DDL = (
+    "CREATE TABLE IF NOT EXISTS leader_lease (id BIGINT PRIMARY KEY CHECK (id = 1), instance TEXT NOT NULL,"
+    " since TEXT NOT NULL, renewed_at TEXT NOT NULL)"
+)
+COORDINATION = (LEASE_DDL, *INBOX_DDL)
+"""What only instances sharing a server need (who leads, the webhook's inbox): not numbered steps of the schema,
+which is the same on both engines, but made here, after them, if missing."""
 
 
 def postgres_migrations() -> list[tuple[int, str, str]]:
@@ -142,6 +152,11 @@ class PostgresDatabase(Database):
                     raise StorageError(f"migration {name} failed: {exc}") from exc
                 logger.info("applied migration %s", name)
                 applied.append(name)
+            try:
+                for statement in COORDINATION:
+                    await conn.execute(statement)
+            except _DRIVER_ERRORS as exc:
+                raise StorageError(f"the instances' tables could not be made: {exc}") from exc
         return applied
 
     @asynccontextmanager

@@ -22,15 +22,12 @@ import asyncpg
 
 from common.errors import StorageError
 from storage.db import to_db
+from storage.postgres.database import LEASE_DDL
 from storage.postgres.sql import masked
 
 logger = logging.getLogger(__name__)
 
 LEADER_LOCK = 0x686F746C6561  # "hotlea": the advisory lock the leader holds
-_LEASE = (
-    "CREATE TABLE IF NOT EXISTS leader_lease (id BIGINT PRIMARY KEY CHECK (id = 1), instance TEXT NOT NULL,"
-    " since TEXT NOT NULL, renewed_at TEXT NOT NULL)"
-)
 _ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError)
 
 
@@ -67,7 +64,7 @@ class Leadership:
             got = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK))
             if got:
                 now = to_db(datetime.now(UTC))
-                await conn.execute(_LEASE)
+                await conn.execute(LEASE_DDL)  # before the first migration, too
                 await conn.execute(
                     "INSERT INTO leader_lease (id, instance, since, renewed_at) VALUES (1, $1, $2, $2)"
                     " ON CONFLICT (id) DO UPDATE SET instance = excluded.instance, since = excluded.since,"
