@@ -39,10 +39,15 @@ def _number(text: str) -> int | float:
     return int(value) if value == value.to_integral_value() and "." not in text else float(value)
 
 
+def _text(value: object) -> str:
+    """Any value as its text, as SQLite's text affinity stores it (a chat id given as a number is its digits);
+    a NUL character, which PostgreSQL's text cannot hold (a forged button's data may carry one), as U+FFFD."""
+    return str(value).replace("\x00", "\ufffd")
+
+
 async def setup(conn: asyncpg.Connection) -> None:
-    """Each new connection: text columns take any value as its text, as SQLite's text affinity does (a chat id
-    given as a number is stored as its digits), and ``numeric`` reads as a number."""
-    await conn.set_type_codec("text", schema="pg_catalog", encoder=str, decoder=str, format="text")
+    """Each new connection: text columns take any value (``_text``), and ``numeric`` reads as a number."""
+    await conn.set_type_codec("text", schema="pg_catalog", encoder=_text, decoder=str, format="text")
     await conn.set_type_codec("numeric", schema="pg_catalog", encoder=str, decoder=_number, format="text")
 
 

@@ -122,6 +122,8 @@ async def test_sums_and_text_behave_as_on_sqlite(pg: PostgresDatabase) -> None:
     assert total == 1 and isinstance(total, int), "SUM of integers is an integer, not a Decimal"
     assert await pg.scalar("SELECT AVG(x) FROM (VALUES (1.5), (2.0)) v(x)") == 1.75
     assert await pg.scalar("SELECT COUNT(*) FROM invites WHERE crew IS NULL AND code_hash != ?", (12345,)) == 1
+    await pg.fetchall("UPDATE invites SET crew = ?", ("forged\x00",))  # PostgreSQL's text holds no NUL
+    assert await pg.scalar("SELECT crew FROM invites") == "forged\ufffd"
 
 
 async def test_instances_starting_together_migrate_once(pg_server: postgres.Server) -> None:

@@ -18,6 +18,7 @@ from storage.engines import open_database
 from tests.kit.board import SECRET, board_settings
 
 
+@pytest.mark.sqlite_only("SQLite's read-only connection (on PostgreSQL the board shares the pool)")
 async def test_the_boards_reading_connection_cannot_write(tmp_path: Path) -> None:
     settings = board_settings(tmp_path)
     db = await open_database(settings.storage)

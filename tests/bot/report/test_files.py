@@ -66,7 +66,9 @@ def make_november(settings: Settings) -> None:
 def write_config(tmp_path: Path, settings: Settings) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
-        f'[storage]\npath = "{settings.storage.path}"\n\n[utility]\ntimezone = "Asia/Shanghai"\n\n'
+        f'[storage]\npath = "{settings.storage.path}"\n'
+        + (f'url = "{settings.storage.url}"\n' if settings.storage.url else "")
+        + '\n[utility]\ntimezone = "Asia/Shanghai"\n\n'
         '[[districts]]\nname = "Huangpu"\nboxes = [[31.20, 121.40, 31.26, 121.50]]\n',
         encoding="utf-8",
     )
