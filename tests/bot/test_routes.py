@@ -303,7 +303,7 @@ async def test_an_unreadable_button_gets_the_kind_expired_answer(world: Settings
 
 @pytest.mark.parametrize("data", ["q:a:no_such_entry", "q:zz", "q:no", "d:m:maybe", "d:now", "d:"])
 async def test_a_stale_question_or_first_answer_button_says_so_with_the_menu(world: Settings, data: str) -> None:
-    db = await Database.open(world.storage.path)
+    db = await open_database(world.storage)
     try:
         h = await Harness(world, db, FakeClock(T0)).setup()
         assert texts(await h.press(RESIDENT, data)) in ([t(lang, "start.stale_button")] for lang in Lang)
@@ -313,7 +313,7 @@ async def test_a_stale_question_or_first_answer_button_says_so_with_the_menu(wor
 
 @pytest.mark.parametrize("data", ["i:s:ok", "i:zz", "i:f:where"])
 async def test_a_report_button_without_a_report_in_progress_says_so(world: Settings, data: str) -> None:
-    db = await Database.open(world.storage.path)
+    db = await open_database(world.storage)
     try:
         h = await Harness(world, db, FakeClock(T0)).setup()
         expected = [[t(lang, "intake.no_report_in_progress")] for lang in Lang]

@@ -16,7 +16,7 @@ from bot.i18n import t
 from bot.intake.forms import FIELDS
 from common.events import EventKind, Outbound
 from storage.conversations import ConversationsRepo
-from storage.db import Database
+from storage.engines import open_database
 from tests.kit.forms import answer_for, send
 from tests.kit.harness import Harness, button_data
 from tests.kit.people import RESIDENT
@@ -64,7 +64,7 @@ async def _scenario(path: Path, sequence: list[Step]) -> None:
             intake={"area_circles": [{"lat": 31.23, "lon": 121.47, "radius_km": 50}], "flood_max_messages": 25},
         ),
     )
-    db = await Database.open(cfg.storage.path)
+    db = await open_database(cfg.storage)
     try:
         clock = FakeClock(T0)
         h = await Harness(cfg, db, clock).setup()

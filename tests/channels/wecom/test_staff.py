@@ -15,7 +15,7 @@ from bot.i18n import t
 from bot.people.invites import create_invite
 from bot.people.staff import sync_staff
 from sandbox import Sandbox
-from storage.db import Database
+from storage.engines import open_database
 from tests.kit.botproc import toml_dump
 from tests.kit.settings import settings_dict
 from tests.kit.wecom import wecom_bot
@@ -74,7 +74,7 @@ async def test_hotline_staff_lists_and_revokes_a_wecom_member(
     config = tmp_path / "config.toml"
     config.write_text(toml_dump(data), encoding="utf-8")
     settings = load_settings(config)
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     try:
         await sync_staff(db, settings, SystemClock().now())
     finally:
