@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from storage.db import Conn, insert_id, to_db
-from storage.rows import row_values
+from storage.db import Conn, to_db
+from storage.rows import insert_id, row_values
 
 TAKEN = ("booked", "done")
 

@@ -15,7 +15,8 @@ from typing import Literal
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.db import Conn, from_db, insert_id, to_db
+from storage.db import Conn, from_db, to_db
+from storage.rows import insert_id
 
 BroadcastKind = Literal["tip", "broadcast", "notice"]
 BroadcastStatus = Literal["draft", "queued", "sending", "done", "cancelled"]

@@ -88,16 +88,6 @@ Conn = aiosqlite.Connection | SyncConnection
 """What repositories are given: the aiosqlite connection, or inside ``Database.run`` its thread's own."""
 
 
-async def insert_id(conn: Conn, sql: str, params: Iterable[Any] = ()) -> int | None:
-    """Run ``sql``, an INSERT, with ``RETURNING id``: the new row's id, or None when it inserted nothing (``ON
-    CONFLICT ... DO NOTHING``, a conditional ``INSERT ... SELECT``). Both engines answer it; ``lastrowid`` is
-    SQLite's alone."""
-    cursor = await conn.execute(sql + " RETURNING id", tuple(params))
-    row = await cursor.fetchone()
-    await cursor.close()
-    return None if row is None else int(row[0])
-
-
 def storage_error(exc: BaseException) -> BaseException:
     """The product's error for a driver's ``sqlite3.Error`` (anything else is returned as it is)."""
     if not isinstance(exc, sqlite3.Error):
@@ -253,10 +243,6 @@ class Database:
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA busy_timeout=2000")
         return cls(conn, path)
-
-    def describe(self) -> str:
-        """Where the database is, for an operator's messages (never a password)."""
-        return str(self.path)
 
     async def close(self) -> None:
         await self._aio.close()

@@ -8,7 +8,8 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.db import Conn, from_db, insert_id, to_db
+from storage.db import Conn, from_db, to_db
+from storage.rows import insert_id
 
 _COLUMNS = "id, role, crew, created_by, created_at, expires_at, used_at, used_by, revoked_at, revoked_by"
 

@@ -22,7 +22,8 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from common.events import Envelope, Outbound, Priority
-from storage.db import Conn, from_db, insert_id, to_db
+from storage.db import Conn, from_db, to_db
+from storage.rows import insert_id
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-from storage.db import Conn, from_db, insert_id, to_db
+from storage.db import Conn, from_db, to_db
+from storage.rows import insert_id
 
 RotaFileKind = Literal["rotations", "shifts"]
 

@@ -13,7 +13,8 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel
 
-from storage.db import Conn, from_db, insert_id, to_db
+from storage.db import Conn, from_db, to_db
+from storage.rows import insert_id
 
 
 class Timer(BaseModel):

@@ -19,7 +19,7 @@ from bot.config.settings import Settings
 from common.errors import ConfigError, StorageError
 from storage.board import BoardReader
 from storage.db import Database, latest_migration
-from storage.engines import open_database, shared
+from storage.engines import describe, open_database, shared
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,9 @@ async def running_board(settings: Settings, *, clock: Clock | None = None) -> As
     writer = await open_database(settings.storage, migrate=False)
     try:
         if await writer.schema_version() < latest_migration():
-            raise StorageError(f"{writer.describe()}: the database is older than this version: `hotline db migrate`")
+            raise StorageError(
+                f"{describe(settings.storage)}: the database is older than this version: `hotline db migrate`"
+            )
         # SQLite: a connection that cannot write, so pages never wait on the bot's write lock; a server's pool
         # serves both
         reader = writer if shared(settings.storage) else await Database.open_read_only(path)

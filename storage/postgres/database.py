@@ -107,9 +107,6 @@ class PostgresDatabase(Database):
             raise
         return db
 
-    def describe(self) -> str:
-        return masked(self.url)
-
     async def close(self) -> None:
         while self._writer is not None and not self._writer.done():
             await asyncio.wait([self._writer])
@@ -152,9 +149,11 @@ class PostgresDatabase(Database):
                     raise StorageError(f"migration {name} failed: {exc}") from exc
                 logger.info("applied migration %s", name)
                 applied.append(name)
-            try:
-                for statement in COORDINATION:
-                    await conn.execute(statement)
+            try:  # under the same lock: CREATE ... IF NOT EXISTS is not safe against a concurrent one
+                async with conn.transaction():
+                    await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATE_LOCK)
+                    for statement in COORDINATION:
+                        await conn.execute(statement)
             except _DRIVER_ERRORS as exc:
                 raise StorageError(f"the instances' tables could not be made: {exc}") from exc
         return applied

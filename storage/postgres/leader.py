@@ -22,7 +22,7 @@ import asyncpg
 
 from common.errors import StorageError
 from storage.db import to_db
-from storage.postgres.database import LEASE_DDL
+from storage.postgres.database import LEASE_DDL, MIGRATE_LOCK
 from storage.postgres.sql import masked
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,9 @@ class Leadership:
             got = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK))
             if got:
                 now = to_db(datetime.now(UTC))
-                await conn.execute(LEASE_DDL)  # before the first migration, too
+                async with conn.transaction():  # before the first migration, too; never beside another's
+                    await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATE_LOCK)
+                    await conn.execute(LEASE_DDL)
                 await conn.execute(
                     "INSERT INTO leader_lease (id, instance, since, renewed_at) VALUES (1, $1, $2, $2)"
                     " ON CONFLICT (id) DO UPDATE SET instance = excluded.instance, since = excluded.since,"

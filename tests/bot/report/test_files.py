@@ -177,6 +177,7 @@ def test_a_bad_month_is_a_clear_error(
     assert not list(tmp_path.glob("hotline-report-*"))
 
 
+@pytest.mark.sqlite_only("a database file that is not there")
 def test_a_missing_database_is_a_clear_error(
     tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
