@@ -22,6 +22,7 @@ from bot.outbound.delivery import DeliveryError
 from channels.wechat.api import WechatApi
 from channels.wechat.protocol import sign
 from storage.db import Database
+from storage.engines import open_database
 
 
 async def check(settings: Settings, say: Callable[..., str]) -> tuple[bool, list[str]]:
@@ -29,7 +30,7 @@ async def check(settings: Settings, say: Callable[..., str]) -> tuple[bool, list
     cfg = settings.wechat
     lines: list[str] = []
     ok = True
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     api = WechatApi(cfg.base_url, cfg.app_id, cfg.app_secret.get_secret_value(), db, SystemClock())
     try:
         try:
@@ -83,7 +84,7 @@ async def callback_answers(settings: Settings) -> tuple[bool, str]:
 
 async def push_menu(settings: Settings, menu: dict[str, Any]) -> None:
     cfg = settings.wechat
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     api = WechatApi(cfg.base_url, cfg.app_id, cfg.app_secret.get_secret_value(), db, SystemClock())
     try:
         await api.call("/cgi-bin/menu/create", menu)
