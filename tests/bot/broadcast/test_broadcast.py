@@ -97,11 +97,12 @@ class FirstSendWatch(FakeChannel):
         return await super().send(message)
 
 
+@pytest.mark.sqlite_only("reads the broadcast's row from the SQLite file as the first send goes")
 async def test_recipients_are_listed_a_page_at_a_time_and_sent_from_the_first_page(tmp_path: Path) -> None:
     """A million subscribers are never in memory at once, and the first tips leave after the first page."""
     settings = fast_settings(tmp_path / "b.sqlite3")
     clock, channel = FakeClock(NOON), FirstSendWatch(tmp_path / "b.sqlite3")
-    db = await Database.open(settings.storage.path)
+    db = await open_database(settings.storage)
     chats = await add_subscribers(db, 5_000, NOON)
     await db.close()
     async with broadcaster(settings, channel, clock, prepare_chunk=100) as service:  # type: ignore[arg-type]
