@@ -188,16 +188,12 @@ def describe_open_error(path: Path, exc: sqlite3.Error) -> str:
 
 
 class Database:
-    """SQLite's engine, and the API of every engine (PostgreSQL's: ``storage.postgres.database``); open either
-    with ``storage.engines.open_database``."""
-
-    engine = "sqlite"
+    engine = "sqlite"  # the API of every engine (PostgreSQL's: storage/postgres/); open with storage.engines
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self._aio = conn
         self.conn: Conn = conn
-        self.path = path
-        self.lock = asyncio.Lock()
+        self.path, self.lock = path, asyncio.Lock()
         self._bodies: list[tuple[Callable[[SyncConnection], Awaitable[Any]], asyncio.Future[Any]]] = []
         self._bodies_mutex = threading.Lock()  # the event loop's thread adds bodies, the database's takes them
         self._trip_waiting = False  # a trip is queued that has not yet taken the bodies
