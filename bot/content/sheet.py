@@ -29,7 +29,7 @@ from bot.config.settings import Settings
 from bot.content import store as content_store
 from bot.content.store import Content
 from bot.questions import knowledge
-from bot.questions.knowledge import KnowledgeError, Text
+from bot.questions.entries import KnowledgeError, Text
 from bot.questions.placeholders import check_placeholders
 from common.errors import HotlineError
 

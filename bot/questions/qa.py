@@ -19,6 +19,7 @@ from bot.dispatch import offer as dispatch
 from bot.intake import conversation as intake
 from bot.intake.menu import fold, menu_keyboard
 from bot.questions import knowledge
+from bot.questions.entries import ID_MAX
 from bot.routes import Codec, Router
 from common.events import Button
 from storage.conversations import Conversation, ConversationsRepo
@@ -45,7 +46,7 @@ class QaPress:
             raise ValueError(f"q:{self.action} does not take {self.entry!r}")
 
 
-BUTTON = Codec("q:", QaPress, QaPress("no", "water_heater_bathroom"), text_max=knowledge.ID_MAX)  # ids fit (ID_MAX)
+BUTTON = Codec("q:", QaPress, QaPress("no", "water_heater_bathroom"), text_max=ID_MAX)  # ids fit (ID_MAX)
 
 
 async def _remember(ctx: Ctx, question: str) -> None:

@@ -14,6 +14,7 @@ from bot.cli.main import main
 from bot.config.settings import load_settings
 from bot.content.sheet import CAMPAIGN_COLUMNS, KNOWLEDGE_COLUMNS
 from bot.questions import knowledge
+from bot.questions.entries import KnowledgeError
 from common.errors import ConfigError
 
 
@@ -221,7 +222,7 @@ def test_a_broken_override_stops_the_bot_at_start_not_mid_answer(tmp_path: Path)
     with pytest.raises(ContentError, match="content override unreadable"):
         knowledge.use_content(broken)
     broken.write_text('[knowledge.smell_gas]\nen = "too short"\n', encoding="utf-8")
-    with pytest.raises(knowledge.KnowledgeError, match="with the content override invalid"):
+    with pytest.raises(KnowledgeError, match="with the content override invalid"):
         knowledge.use_content(broken)
 
 

@@ -11,9 +11,9 @@ import pytest
 from bot.config.utility import UtilityConfig
 from bot.i18n import Lang
 from bot.questions import knowledge as kb
+from bot.questions.entries import KnowledgeError
 from bot.questions.knowledge import (
     Confidence,
-    KnowledgeError,
     Match,
     confidence,
     entries,
