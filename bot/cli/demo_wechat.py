@@ -9,7 +9,6 @@ The resident answers numbered choices by their number, as on a phone.
 from __future__ import annotations
 
 import asyncio
-import socket
 import tempfile
 from pathlib import Path
 
@@ -18,18 +17,13 @@ from bot.cli.demo_wecom import WECOM_LEAD, WeComView, settled, wecom_settings
 from bot.runtime import Runtime
 from common.jsonfast import loads
 from sandbox import Sandbox
+from sandbox.ports import free_port
 from sandbox.wechat import WechatSandbox
 from sandbox.wecom import FakeWeCom
 
 RESIDENT = "oDemoResident0001"
 TELEGRAM_STAFF = {OTHER_CREW: "Crew B (off duty, Telegram)", DISPATCHER: "Desk (Telegram)"}
 CREW_STEPS = ("t:acc:", "t:enr:", "t:site:", "t:res:", "t:cause:")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class WechatTranscript(Transcript):
@@ -105,7 +99,7 @@ async def run_wechat_demo(lang: str = "zh") -> int:
     async with Sandbox(DEMO_TOKEN) as sandbox, WechatSandbox() as wx, FakeWeCom() as wecom:
         add_staff(sandbox, "zh-hans" if lang == "zh" else "en")
         with tempfile.TemporaryDirectory(prefix="hotline-demo-wechat-") as tmp:
-            callback = f"http://127.0.0.1:{_free_port()}/wechat"
+            callback = f"http://127.0.0.1:{free_port()}/wechat"
             settings = wecom_settings(
                 sandbox, wecom, Path(tmp) / "demo.sqlite3", lang=lang, wechat=wx.wechat_settings(callback)
             )

@@ -17,7 +17,8 @@ from bot.runtime import Runtime
 from channels.wecom.client import CHANNEL
 from common.events import Priority
 from sandbox import Sandbox
-from sandbox.wecom import FakeWeCom, Received, free_port
+from sandbox.ports import free_port
+from sandbox.wecom import FakeWeCom, Received
 
 logger = logging.getLogger(__name__)
 

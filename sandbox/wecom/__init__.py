@@ -1,7 +1,7 @@
 """A local WeCom stand-in (aiohttp on 127.0.0.1): its API for the bot, a member's client for the tests and
 the demo (encrypted callbacks POSTed to the bot)."""
 
-from sandbox.wecom.server import FakeWeCom, free_port
+from sandbox.wecom.server import FakeWeCom
 from sandbox.wecom.world import Received, WeComWorld
 
-__all__ = ["FakeWeCom", "Received", "WeComWorld", "free_port"]
+__all__ = ["FakeWeCom", "Received", "WeComWorld"]

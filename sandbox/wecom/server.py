@@ -9,10 +9,8 @@ not document the errcode of a spent or expired code: the fake answers 60220 (its
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import secrets
-import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,12 +26,6 @@ from sandbox.wecom.world import Received, WeComWorld
 CODE_REFUSED = 60220  # not a documented WeCom code: the fake's "response_code used or expired"
 POST_TIMEOUT_S = 5.0
 POST_ATTEMPTS = 3
-
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class FakeWeCom:

@@ -19,7 +19,8 @@ from bot.danger.detect import detect
 from bot.i18n import Lang, t
 from handlers.webhook import SECRET_HEADER
 from sandbox import Sandbox
-from tests.kit.webhook import SECRET, free_port, webhook_settings
+from sandbox.ports import free_port
+from tests.kit.webhook import SECRET, webhook_settings
 
 OURS = "gas_hotline_sandbox_bot"
 ANONYMOUS = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}

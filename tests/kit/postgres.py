@@ -13,7 +13,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Coroutine
@@ -23,6 +22,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from sandbox.ports import free_port
 from storage.postgres.connection import setup
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.sql import numbered
@@ -45,12 +45,6 @@ def bin_dir() -> Path | None:
 def wanted() -> bool:
     """Whether the suite's database is PostgreSQL (``HOTLINE_TEST_DB=postgres``)."""
     return os.environ.get("HOTLINE_TEST_DB", "sqlite") in ("postgres", "postgresql")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
@@ -80,7 +74,7 @@ class Server:
         _run([str(bindir / "initdb"), "-D", str(data), "-U", "hotline", "--auth=trust", "-E", "UTF8",
               "--locale=C.UTF-8", "--no-sync"], user)  # fmt: skip
         for _ in range(5):
-            port = _free_port()
+            port = free_port()
             server = cls(root, port, bindir, user)
             options = (
                 f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories='{root}' -c fsync=off"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -12,12 +11,6 @@ from bot.config.settings import Settings
 from sandbox import Sandbox
 
 SECRET = "s3cret-Token_for-the-hook"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def webhook_settings(sb: Sandbox, db: Path, port: int, secret: str = SECRET) -> Settings:

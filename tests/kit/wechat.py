@@ -13,8 +13,8 @@ from bot.clock import Clock
 from bot.config.settings import Settings
 from bot.runtime import Runtime
 from sandbox import Sandbox
+from sandbox.ports import free_port
 from sandbox.wechat import WechatSandbox
-from tests.kit.webhook import free_port
 
 
 def wechat_settings(sb: Sandbox, wx: WechatSandbox, db_path: Path, *, lang: str = "en", **wechat: Any) -> Settings:

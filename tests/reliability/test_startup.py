@@ -266,7 +266,8 @@ def test_read_only_file_system_exits_at_once_with_one_line(tmp_path: Path) -> No
 async def test_502_to_set_webhook_is_retried(
     sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from tests.kit.webhook import free_port, webhook_settings
+    from sandbox.ports import free_port
+    from tests.kit.webhook import webhook_settings
 
     caplog.set_level(logging.INFO)
     settings = webhook_settings(sandbox, tmp_path / "hook.sqlite3", free_port())

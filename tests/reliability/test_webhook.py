@@ -20,8 +20,9 @@ from bot.runtime import Runtime
 from common.errors import ConfigError
 from handlers.webhook import SECRET_HEADER
 from sandbox import Sandbox
+from sandbox.ports import free_port
 from tests.kit.chat import file_report
-from tests.kit.webhook import SECRET, free_port, webhook_settings
+from tests.kit.webhook import SECRET, webhook_settings
 
 pytestmark = pytest.mark.people(7100)
 

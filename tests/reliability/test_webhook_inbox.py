@@ -16,10 +16,11 @@ from bot.cli.demo import running_bot
 from bot.config.settings import Settings
 from handlers.webhook import SECRET_HEADER
 from sandbox import Sandbox
+from sandbox.ports import free_port
 from tests.kit import postgres
 from tests.kit.botproc import wait_until
 from tests.kit.chat import file_report
-from tests.kit.webhook import SECRET, free_port, webhook_settings
+from tests.kit.webhook import SECRET, webhook_settings
 
 pytestmark = pytest.mark.people(7150, 7151, 7152)
 

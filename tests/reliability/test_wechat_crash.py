@@ -16,9 +16,9 @@ import sqlite3
 from pathlib import Path
 
 from sandbox import Sandbox
+from sandbox.ports import free_port
 from sandbox.wechat import WechatSandbox
 from tests.kit.botproc import BotProcess, bot_config, query, toml_dump, wait_until
-from tests.kit.webhook import free_port
 
 LEAK = "I smell gas, it's strong in the kitchen"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from bot.cli.demo import RESIDENT
 from bot.cli.demo_wecom import ROBOT, ROBOT_KEY, WECOM_LEAD, WECOM_MEMBER
 from sandbox import Sandbox
-from sandbox.wecom import FakeWeCom, Received, free_port
+from sandbox.ports import free_port
+from sandbox.wecom import FakeWeCom, Received
 from tests.kit.botproc import BotProcess, bot_config, query, toml_dump, wait_until
 
 

@@ -10,10 +10,11 @@ import pytest
 
 from bot.cli.demo import LEAD, running_bot
 from sandbox import Sandbox
+from sandbox.ports import free_port
 from sandbox.wechat import WechatSandbox
 from sandbox.wechat.push import message_xml
 from sandbox.wechat.sandbox import ACCOUNT
-from tests.kit.webhook import free_port, webhook_settings
+from tests.kit.webhook import webhook_settings
 from tests.kit.wechat import wechat_bot, wechat_settings
 
 pytestmark = pytest.mark.e2e  # the whole bot against both sandboxes

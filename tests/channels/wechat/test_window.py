@@ -20,10 +20,10 @@ from channels.wechat.api import WechatApi
 from channels.wechat.sender import WechatSender
 from common.events import Priority, Text
 from sandbox import Sandbox
+from sandbox.ports import free_port
 from sandbox.wechat import WechatSandbox
 from storage.db import Database
 from storage.wechat import WechatWindowsRepo, Window
-from tests.kit.webhook import free_port
 from tests.kit.wechat import has_button, wechat_bot, wechat_settings
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)

@@ -11,8 +11,9 @@ import pytest
 from bot.cli.demo import running_bot
 from bot.cli.demo_wecom import WECOM_DESK, WECOM_LEAD, wecom_settings
 from sandbox import Sandbox
+from sandbox.ports import free_port
 from sandbox.wecom import FakeWeCom
-from tests.kit.webhook import free_port, webhook_settings
+from tests.kit.webhook import webhook_settings
 from tests.kit.wecom import leak_to_wecom, wecom_bot
 
 pytestmark = pytest.mark.e2e  # the whole bot against the sandboxes
