@@ -75,12 +75,12 @@ async def test_long_poll_returns_promptly_when_an_update_arrives(env: Env) -> No
     await asyncio.sleep(0.1)
     started = time.monotonic()
     await sandbox.send_text(user, "help")
-    updates = await asyncio.wait_for(poll, timeout=3)
-    assert time.monotonic() - started < 1.0
+    updates = await asyncio.wait_for(poll, timeout=5)
+    assert time.monotonic() - started < 5.0  # well before the poll's own 10 s
     assert message_of(updates[0]).text == "help"
     started = time.monotonic()
     assert await bot.get_updates(offset=updates[0].update_id + 1, timeout=1) == ()
-    assert 0.9 <= time.monotonic() - started < 3.0
+    assert 0.9 <= time.monotonic() - started < 5.0
 
 
 async def test_a_newer_poll_ends_the_older_with_conflict(env: Env) -> None:

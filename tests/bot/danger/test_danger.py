@@ -203,6 +203,18 @@ def test_normalize_folds_width_case_script_and_invisible_characters() -> None:
 
 
 # --- robustness: any text, never an exception, always fast ------------------------------------------
+# "Fast" is checked on this process's CPU time with a bound 30x the slowest input's (~35 ms here): a loaded
+# machine does not move it, while backtracking that grows faster than the text (seconds at these lengths) fails.
+CPU_BOUND_S = 1.0
+
+
+def cpu_seconds_of_detect(text: str) -> float:
+    detect("燃气 gas")  # the model and the patterns are loaded before the clock starts
+    start = time.process_time()
+    detect(text)
+    return time.process_time() - start
+
+
 TOKENS = [*"燃气煤漏味报警器响没不有闻到头晕着火阀门管", "gas ", "smell ", "not ", "leak ", "co ", "alarm ", "  ", "，"]
 
 
@@ -215,9 +227,7 @@ def test_detect_never_raises_on_any_text(text: str) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.sampled_from(TOKENS), max_size=1500).map("".join))
 def test_detect_is_fast_on_adversarial_text(text: str) -> None:
-    start = time.perf_counter()
-    detect(text)
-    assert time.perf_counter() - start < 0.25
+    assert cpu_seconds_of_detect(text) < CPU_BOUND_S
 
 
 @pytest.mark.parametrize(
@@ -227,9 +237,7 @@ def test_detect_is_fast_on_adversarial_text(text: str) -> None:
     ids=lambda text: text[:8],
 )  # fmt: skip
 def test_detect_is_fast_on_long_repetitive_text(text: str) -> None:
-    start = time.perf_counter()
-    detect(text)
-    assert time.perf_counter() - start < 0.25
+    assert cpu_seconds_of_detect(text) < CPU_BOUND_S
 
 
 def test_the_smell_gas_menu_entry_is_not_a_fire_and_old_keyboards_still_work() -> None:

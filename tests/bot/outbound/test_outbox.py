@@ -268,7 +268,7 @@ async def test_wake_sends_within_milliseconds(make: Factory) -> None:
     await asyncio.wait_for(rig.sender.event.wait(), 1.0)
     latency = rig.sender.calls[0][0] - started
     print(f"\nwake-to-send latency: {latency * 1000:.1f} ms")
-    assert latency < 0.2
+    assert latency < 1.0  # without the wake the row would wait for the next poll, 5 s away
 
 
 async def test_an_emergency_row_overtakes_queued_broadcast_rows(make: Factory) -> None:
@@ -279,7 +279,7 @@ async def test_an_emergency_row_overtakes_queued_broadcast_rows(make: Factory) -
     started = time.monotonic()
     (leak,) = await rig.add(Text(chat="7", text="leak", priority=Priority.EMERGENCY))
     await rig.settled(leak)
-    assert time.monotonic() - started < 0.2
+    assert time.monotonic() - started < 2.0  # behind the broadcast it would wait ~5.7 s (285 rows at 50/s)
     assert rig.lane.backlog(Priority.BROADCAST) > 0  # the broadcast is still going
 
 
@@ -323,7 +323,7 @@ class SlowChatSender(Sender):
 async def test_a_slow_chat_holds_back_no_other_chat(make: Factory) -> None:
     """Hundreds of dispatch cards queued for one crew chat fill no more than a few of the worker's places:
     residents' receipts, in other chats, go out at once instead of one per crew message sent."""
-    rig = await make(sender=SlowChatSender("crew", 0.05), max_in_flight=8)
+    rig = await make(sender=SlowChatSender("crew", 0.2), max_in_flight=8)
     await rig.add(*[Text(chat="crew", text=f"card {i}", priority=Priority.DISPATCH) for i in range(200)])
     await asyncio.sleep(0.2)
     started = time.monotonic()
@@ -331,7 +331,7 @@ async def test_a_slow_chat_holds_back_no_other_chat(make: Factory) -> None:
         *[Text(chat=str(100 + i), text=f"receipt {i}", priority=Priority.EMERGENCY) for i in range(20)]
     )
     await rig.settled(*receipts, timeout_s=5)
-    assert time.monotonic() - started < 0.3  # one crew message takes 0.05 s: 20 of them would take 1 s
+    assert time.monotonic() - started < 1.5  # one crew message takes 0.2 s: 20 of them would take 4 s
     cards = [text for text in rig.sender.texts() if text.startswith("card")]
     assert cards == [f"card {i}" for i in range(len(cards))]  # the crew chat keeps its order
     assert len(cards) < 200
