@@ -91,7 +91,9 @@ def _rule_mood(rule: Rule, v: Views, mood: Mood) -> M | None:
     message = mood.message(rule.view)
     best: M | None = None
     for m in rule.pattern.finditer(text, first.start()):
-        found = mood_of(rule.view, text, m.span(), neg=rule.neg, smell=rule.smell, message=message)
+        found = mood_of(
+            rule.view, text, m.span(), neg=rule.neg, smell=rule.smell, message=message, settled=mood.settled
+        )
         best = found if best is None else max(best, found)
         if best is M.NOW:
             break
@@ -136,7 +138,9 @@ def _co_terms(v: Views, mood: Mood) -> list[tuple[str, str, M]]:
     for view, pattern in (("zh", ZH_CO_TERM), ("en", EN_CO_TERM)):
         text = v.zh if view == "zh" else v.en
         for m in pattern.finditer(text):
-            found = mood_of(view, text, m.span(), neg="before", smell=False, message=mood.message(view))
+            found = mood_of(
+                view, text, m.span(), neg="before", smell=False, message=mood.message(view), settled=mood.settled
+            )
             if found is not M.NEG:
                 return [("co", f"{view}_co_term", found)]
     return []

@@ -47,7 +47,7 @@ _ZH_COND_AFTER = rx(r"^(?:的)?(?:话|时候?|之前|以后|后应该|怎么预�
 _ZH_PRESENT = rx(
     r"我|咱|家里|家中|屋里|显示|读数|测到|检测到|屋子|房间|厨房|卫生间|浴室|楼道|楼里|楼下|楼上|隔壁|对门|邻居家|门口|店里|饭店|餐厅|食堂|工地"
     r"|现在|正在|一直|还在|突然|刚才|刚刚|这会|马上|快来|快点|救命|急|赶紧|速来|求助|help|!|！|了|着呢|在响|在叫"
-    r"|[响叫冒漏烧]紧|在[漏响叫冒烧喷]|(?:[漏着烧爆响坏断裂炸]|漏气|着火)啦|味[^，。]{0,2}(?:好|很|太|特别|超)(?:大|重|浓|冲|臭)|越来越|[呲嘶咝滋嗞哧嗤滴嘀哔嘟咕][呲嘶咝滋嗞哧嗤滴嘀哔嘟噜]|这(?:样子?)?(?:正常|要紧|严重|没事)|[关拧扭转扳掰停熄灭叫喊推摇打点]不(?:[上住起掉动回紧醒应灭着]|下来)|派人|来人|过来|上门|嘶嘶响|好臭|好浓|好冲|很浓|很臭|很冲|这么冲|上面写|写着|叫唤|嗷嗷|呜呜|哔哔|滴滴|嘀嘀|客厅|卧室|阳台|楼梯|走廊|单元|小区|车库|地下室|公司|办公室|学校|这里|这边|那边|外面|路边|院子"
+    r"|[响叫冒漏烧]紧|在[漏响叫冒烧喷]|(?:[漏着烧爆响坏断裂炸]|漏气|着火)啦|味[^，。]{0,2}(?:好|很|太|特别|超级?|挺|真|贼|蛮|老|相当|非常|巨)(?:大|重|浓|冲|臭)|越来越|[呲嘶咝滋嗞哧嗤滴嘀哔嘟咕][呲嘶咝滋嗞哧嗤滴嘀哔嘟噜]|这(?:样子?)?(?:正常|要紧|严重|没事)|[关拧扭转扳掰停熄灭叫喊推摇打点]不(?:[上住起掉动回紧醒应灭着]|下来)|派人|来人|过来|上门|嘶嘶响|好臭|好浓|好冲|很浓|很臭|很冲|这么冲|上面写|写着|叫唤|嗷嗷|呜呜|哔哔|滴滴|嘀嘀|客厅|卧室|阳台|楼梯|走廊|单元|小区|车库|地下室|公司|办公室|学校|这里|这边|那边|外面|路边|院子"
 )
 _ZH_STRONG = rx(r"现在|正在|一直|还在|还有|又|再次|仍然|突然|刚才|刚刚|救命|快来|快点|赶紧|速来|!|！|help")
 _ZH_QUESTION = rx(r"正常吗|是不是正常|怎么办|怎么处理|如何处理|怎么做|该怎么|吗|呢|么[?？]?$|[?？]")
@@ -61,6 +61,17 @@ _ZH_GENERIC = rx(
 _ZH_PAST = rx(
     r"昨天|前天|上周|上星期|上礼拜|上个月|去年|以前|之前|上次|那次|当时|曾经|前几天|前段时间|几天前|几年前|小时候|那天"
 )
+_ZH_PAST_NEAR = rx(
+    r"昨天|前天|上周|上星期|上礼拜|上个月|去年|上次|上回|那次|当时|曾经|前几天|前段时间|几天前|几年前|小时候"
+)  # said of the match itself, in its own clause ("上次那个漏气的单号")
+_ONGOING = rx(
+    r"开始|到现在|至今|起来|越来越|更(?:厉害|严重|[大重浓多])|加重|\bsince\b|\bstarted\b|\bstill\b|\bkeeps?\b|\bworse\b"
+)
+_ZH_HYPO_LEAD = rx(r"^[^，。！？]{0,4}?(?:如果|假如|万一|要是|假设|倘若|假使|若是)")
+_EN_HYPO_LEAD = rx(
+    r"^(?:(?:so|ok|okay|hi|hello|hey|um|well|and|but|just|quick question),? )?"
+    r"(?:if|suppose|supposing|hypothetically|imagine)\b"
+)
 _ZH_FIXED = rx(
     r"(?<!装)修好|已经好了|没事了|处理好|处理完|解决了|排除了|师傅.{0,4}(?:来过|修过|看过|走了)|已经修|维修过|恢复正常|早就好了|现在好了"
     r"|(?:说|讲|讲了|说了)[^，。]{0,8}?(?:就是这样|是正常的|正常现象|属于正常|没事的|没问题的)"
@@ -73,9 +84,14 @@ _DRILL = rx(
     r"|tomorrow|this|next|at)\b"
     r"|\b(?:was|is|just|only) (?:just |only )?a drill\b"
 )  # exercises, insurance
-_ZH_NEWS = rx(
-    r"新闻|报道|听说|网上|视频里|电视|朋友圈|微博|抖音|看到一个|据说|(?<!人在)(?<!我在)(?<!们在)外地|小说|电影|剧本|游戏里|装死|梦见|梦到|做梦|绘本|情景剧|短视频|拍视频"
+_DRILLED = rx(
+    r"drill(?:ed|ing)? ?(?:穿|破|坏|到|断|漏|through|into|a hole|holes)"
+    r"|\b(?:drilled|drilling)\b(?: \S+){0,3}? (?:pipe|gas|main|line)"
 )
+_ZH_NEWS = rx(
+    r"新闻|报道|听说|网上|视频里|电视(?:上|里|新闻|台|报道|剧)|朋友圈|微博|抖音|看到一个|据说|(?<!人在)(?<!我在)(?<!们在)外地|小说|电影|剧本|游戏里|装死|梦见|梦到|做梦|绘本|情景剧|短视频|拍视频"
+    r"|(?:有没有|有无|是否|会不会)(?:去|来)?(?:检查|排查)[^，。]{0,4}?(?:我们|咱们|这边|这里|这一?片|本区|呢区)"
+)  # ... or asked whether our own area was checked after it
 
 # --- English ------------------------------------------------------------------------------------------
 _EN_NEG = rx(
@@ -162,6 +178,7 @@ class Mood:
     mixed: bool  # Chinese and English in one message: what one part says of time holds for the other
     again: bool  # it came back ("又有味了", "smells again")
     misdirected: bool  # "wrong number", "发错了": a smell or a leak elsewhere is asked about, a person never
+    settled: bool  # nothing says it is still going on: a match told of in the past in its own clause is over
 
     @classmethod
     def of(cls, v: Views) -> Mood:
@@ -170,21 +187,28 @@ class Mood:
             zh_present=bool(_ZH_PRESENT.search(zh)),
             zh_strong=bool(_ZH_STRONG.search(zh)),
             zh_question=bool(_ZH_QUESTION.search(zh)),
-            zh_generic=bool(_ZH_GENERIC.search(zh)),
+            zh_generic=bool(_ZH_GENERIC.search(zh) or _ZH_HYPO_LEAD.search(zh)),
             zh_past=bool(_ZH_PAST.search(zh)),
             zh_fixed=bool(_ZH_FIXED.search(zh)),
             zh_news=bool(_ZH_NEWS.search(zh)),
             en_present=bool(_EN_PRESENT.search(en)),
             en_strong=bool(_EN_STRONG.search(en)),
             en_question=bool(_EN_QUESTION.search(en)),
-            en_generic=bool(_EN_GENERIC.search(en) or (_EN_TOPIC.search(en) and not _EN_PRESENT.search(en))),
+            en_generic=bool(
+                _EN_GENERIC.search(en)
+                or _EN_HYPO_LEAD.search(en)
+                or (_EN_TOPIC.search(en) and not _EN_PRESENT.search(en))
+            ),
             en_past=bool(_EN_PAST.search(en)),
             en_fixed=bool(_EN_FIXED.search(en)),
             en_news=bool(_EN_NEWS.search(en)),
-            drill=bool(_DRILL.search(v.ctx)),
+            drill=bool(_DRILL.search(v.ctx)) and not _DRILLED.search(v.ctx),  # "drilled through the pipe": a tool
             mixed=v.chinese and v.latin,
             again=bool(_AGAIN.search(v.ctx)),
             misdirected=bool(_MISDIRECTED.search(v.ctx)),
+            settled=not (
+                _ZH_STRONG.search(zh) or _EN_STRONG.search(en) or _AGAIN.search(v.ctx) or _ONGOING.search(v.ctx)
+            ),
         )
 
     def message(self, view: str) -> M:
@@ -203,7 +227,7 @@ class Mood:
             return M.NOW
         if self.drill:
             return M.NEG  # an exercise announced or asked about
-        if news or generic or (past and not present):
+        if news or generic or (past and not present and self.settled):
             return M.MAYBE
         if question and not present:
             return M.MAYBE
@@ -253,12 +277,19 @@ def conditional(view: str, text: str, start: int, end: int) -> bool:
     return any(_EN_COND.match(tok) for tok in clause_before(text, start, 6))
 
 
-def mood_of(view: str, text: str, span: tuple[int, int], *, neg: str, smell: bool, message: M) -> M:
+def told_as_past(view: str, text: str, start: int) -> bool:
+    """Its own clause puts the match in the past ("上次那个漏气", "the leak last week")."""
+    if view == "zh":
+        return bool(_ZH_PAST_NEAR.search(re.split(r"[，。！？；,.!?;]", text[max(0, start - 16) : start])[-1]))
+    return bool(_EN_PAST.search(" ".join(clause_before(text, start, 8))))
+
+
+def mood_of(view: str, text: str, span: tuple[int, int], *, neg: str, smell: bool, message: M, settled: bool) -> M:
     """The mood of one match: NEG, MAYBE or NOW (see the module doc)."""
     start, end = span
     denied = neg != "none" and negated(view, text, start, end, neg == "both")
     if denied and not (smell and no_longer(view, text, start, end)):
         return M.NEG
-    if conditional(view, text, start, end):
+    if conditional(view, text, start, end) or (message is M.NOW and settled and told_as_past(view, text, start)):
         return M.MAYBE
     return message

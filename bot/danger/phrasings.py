@@ -6,6 +6,17 @@ from __future__ import annotations
 
 from bot.danger.vocab import FIGURE_FIRE, MONEY, NOT_GAS, Rule, rx
 
+# the colour of a burning gas flame: blue is right, yellow, orange or red is burning badly
+_ZH_FLAME_COLOUR = (
+    r"(?<![上发恼红])(?:火|火苗|火焰)(?![车锅腿柴机箭龙狐山])[^，。]{0,4}?(?:是|变|变成|发|呈|都|全)?[^，。]{0,2}?"
+    r"(?:黄|橙|橘|红(?!火)|orange|yellow)"
+)
+_NOT_FLAME_COLOUR = rx(r"火红|红火|生意|日子|火锅|蜡烛|篝火|炭火|烧烤|壁炉|烟花|照片|画", FIGURE_FIRE)
+_EN_FLAME_COLOUR = (
+    r"\b(?:flames?|burners?|pilot(?: light)?|fire) (?:is |are |was |were |went |has gone |have gone |turned "
+    r"|burn\w* |looks? |all )?(?:\S+ )?(?:yellow|orange|red)\b|\b(?:yellow|orange|red)(?:ish)? flames?\b"
+)
+
 BROADER: tuple[Rule, ...] = (
     Rule("gas", "zh_flow_more", rx(
         r"(?:表|meter|数字|读数)[^，。]{0,10}?(?:还|一直|仍|照样|自己|也|都)[^，。]{0,8}?(?:走|转|跳|动|变|加|往上|跑)",
@@ -139,8 +150,21 @@ BROADER: tuple[Rule, ...] = (
         r"(?:调小|关小|拧小|调到最小|最小档?|小火)[^，。]{0,6}?(?:没用|不管用|也是大火|还是[^，。]{0,2}大|下不来|调不下)|[调关拧]不小",
         r"(?:火|火苗|火焰)[^，。]{0,8}?(?:喷火枪|喷枪|火焰枪)",
         r"(?:火|火苗|火焰|火力)[^，。]{0,3}?(?:突然|一下子?|莫名)[^，。]{0,4}?(?:特别|很|好|超|非常|老)?(?:大|高|猛|旺)",
-    ), neg="before", needs=rx(r"<GAS>|灶|炉|点火|打火|火苗|火焰|火力|调小|最小档|开关|旋钮"),
+        r"(?:火|火苗|火焰)[^，。]{0,3}?越(?:来|烧)越(?:大|旺|猛|高)",
+        r"(?:火|火苗|火焰)[^，。]{0,4}?(?:烧|窜|跑|扑|冒|喷)(?:到|出)了?[^，。]{0,3}?(?:外面|外边|外头|出来|壳)",
+    ), neg="before", needs=rx(r"<GAS>|灶|炉|点火|打火|火苗|火焰|火力|调小|最小档|开关|旋钮|热水器|喷枪"),
          unless=rx(r"游戏|火力全开|火力输出|枪战|吵架|脾气|火气|炒股|想要|希望|怎么(?:调|开)大|大火收汁", FIGURE_FIRE)),
+    # a flame that cannot be turned off, whatever else is said: the tap or the valve no longer holds the gas
+    Rule("gas", "zh_flame_stuck", rx(
+        r"(?:关|拧|熄|灭|调)不(?:掉|了|灭|住|小|下来|到|熄)[^，。]{0,3}?火(?![车锅腿柴机箭龙狐])"
+        r"|(?<![上发恼])火(?![车锅腿柴机箭龙狐山])[^，。]{0,8}?(?:关|拧|熄|灭|调)不(?:掉|了|灭|住|小|下来|到|熄)",
+    ), neg="none", unless=rx(r"游戏|手机|浏览器|电脑|火气|脾气|心里|蜡烛|打火机|篝火|炭火|烧烤", FIGURE_FIRE)),
+    # a yellow, orange or red flame burns badly (carbon monoxide): with a smell, soot or someone ill it is now
+    # (alone, it is a repair to book and the knowledge base's answer)
+    Rule("gas", "zh_flame_colour", rx(_ZH_FLAME_COLOUR), neg="before",
+         needs=rx(r"味|smell|臭|熏|呛|头晕|头疼|头痛|恶心|想吐|黑烟|冒烟|熏黑|发黑|烟大"), unless=_NOT_FLAME_COLOUR),
+    Rule("gas", "en_flame_colour", rx(_EN_FLAME_COLOUR), "en", neg="before",
+         needs=rx(r"\b(?:smell\w*|stink\w*|soot\w*|sooty|black|smok\w*|fumes|headaches?|dizzy|sick|nause\w*)\b")),
     Rule("gas", "en_flame_wild", rx(
         r"\bflames?\b(?: \S+){0,4}? (?:roaring|jumping|leaping|shooting up|huge|massive|enormous|way (?:too )?(?:big"
         r"|high)"

@@ -14,7 +14,7 @@ from bot.danger.vocab import COOKING, FIGURE_FIRE, GAS_CTX, MONEY, NOT_EN_GAS, N
 
 _ZH_MED = (
     r"[叫喊推摇拍弄]不[太大]?[醒应]|说话不清|讲话不清|话都说不清|脸歪|嘴歪|手(?:也)?举不起来|噎住|憋得?发紫|憋紫|哮喘发作|全身(?:硬|僵)|咬(?:出血|破)了?舌头|舌头都咬|[叫喊]不答应|(?:叫|喊|推|摇|拍)(?:他|她)?(?:也|都)?不[醒应]|怎么(?:叫|喊|推|摇)都(?:不醒|不应)"
-    r"|(?:人|他|她|叫|喊|推|摇|拍|倒).{0,6}?没(?:有)?(?:反应|动静)|不省人事|人事不省|昏迷|[昏晕]过去|(?<!想)晕倒|昏倒|晕厥"
+    r"|(?:人|他|她|叫|喊|推|摇|拍|倒).{0,6}?没(?:有)?(?:反应|动静)|(?<![我头])(?:人|他|她)(?:突然|一下子?)?晕了(?!吗|么|呢)|不省人事|人事不省|昏迷|[昏晕]过去|(?<!想)晕倒|昏倒|晕厥"
     r"|晕了?在(?:地|床|厕所|卫生间|浴室|地上|驾驶座|车里|座位|沙发|椅子)|倒在地|倒地|(?<![把将])倒在(?!垃圾|桶|锅|碗|杯|水)|倒下(?:了|来|去)|瘫(?:倒|在地)|醒不过来"
     r"|躺着?不动了|一动不动|半天没(?:出来|动静|反应)|只(?:哼|嗯)|没意识|意识(?:不清|模糊)|神志不清"
     r"|没(?:有)?了?呼吸|不呼吸|没在喘|呼吸(?:停|没了|很弱|微弱|困难|急促)|(?:他|她|人|爸|妈|爷|奶|孩子|老人|老公|老婆|宝宝)"
@@ -80,8 +80,10 @@ RULES: tuple[Rule, ...] = (
     Rule("gas", "zh_damage", rx(
         r"(?:管道|管线|管子|管|软管|胶管|皮管|表|接口|接头|调压箱|调压器|调压柜|减压阀|阀门|表箱|立管|喉|pipe|hose|meter)(?:被)?.{0,6}?"
         r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂|(?<![老硬退])化了|熔|划了|口子)",
-        r"(?:挖|钻|打|凿|撞|砸|压)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯|掉)了?.{0,6}?(?:<GAS>|管|表|调压|阀|meter|pipe|hose)|(?:咬|啃)了?[^，。]{0,6}?(?:管|喉)",
+        r"(?:挖|钻|打|凿|撞|砸|压|drill(?:ed)? ?)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯|掉)了?.{0,6}?"
+        r"(?:<GAS>|管|表|调压|阀|meter|pipe|hose)|(?:咬|啃)了?[^，。]{0,6}?(?:管|喉)",
     ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|软管|胶管|胶喉|调压|减压阀|表箱|燃气表|气表",
+                            r"有气|冒气|出气|气出来|在漏",
                             r"热水器|热水炉|壁挂炉|灶|炉头|罐|装修", _DIGGERS),
          unless=NOT_GAS, named=True),
     # --- gas: flowing without a smell word ----------------------------------------------------------
@@ -190,7 +192,8 @@ RULES: tuple[Rule, ...] = (
         r"|melted|burnt through"
         r"|chewed(?: through)?|gnawed(?: through)?|bit through"
         r" into|knocked|ran over|reversed into|backed into|crushed|ripped|tore|torn|snapped|bent|kinked|pierced"
-        r"|flattened|yanked|pulled) (?:\S+ ){0,5}?(?:pipes?|lines?|mains?|meters?|regulators?"
+        r"|flattened|yanked|pulled|fell on|fell onto|fallen on|fallen onto|landed on|came down on|dropped on)"
+        r" (?:\S+ ){0,5}?(?:pipes?|lines?|mains?|meters?|regulators?"
         r"|boxe?s?|hoses?|tubes?|flue|valves?|risers?)\b",
     ), "en", neg="both", needs=rx(r"\bgas\b|\bdig\w*|\bdug\b|excavat\w*|\bdrill\w*|construction|workers|builders"
                                   r"|digger|backhoe|\bhoses?\b|\b(?:car|van|truck|lorry|vehicle|reversed|backed)\b",

@@ -73,7 +73,7 @@ HEAT_CTX = rx(
 )
 MONEY = rx(r"费|账单|气价|价格|涨价|缴费|交钱|欠费|钱|\b(?:bills?|price\w*|cost\w*|pay\w*|charges?|expensive|money)\b")
 NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
-    r"漏水|水管|水阀|滴水|水龙头|蒸汽|氧气|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|空调|信息|隐私|数据|密码|号码",
+    r"漏水|水管|水阀|滴水|水龙头|蒸汽|氧气|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|(?<![装修])空调(?!安装|师傅|工人|的师傅|的工人)|信息|隐私|数据|密码|号码",
     r"电缆|网线|光缆|电线|屋顶|房顶|机油|汽油|柴油|漏油|水壶|烧水"
     r"|(?:消息|秘密|内幕|试题|考题|答案|剧透|风声|资料|名单)[^，。]{0,4}?漏|(?:脑子|脑袋|大脑|cpu|头顶)[^，。]{0,3}?冒"
     r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof|steam|oxygen|petrol|diesel)\b",

@@ -139,6 +139,16 @@ def test_look_alikes_get_no_full_card(text: str) -> None:
         "表被人偷了，燃气管口就露着",  # the meter taken, the pipe left open
         "煤气罐在漏，可以用胶带先缠起来吗",  # a leak going on, asked as a question
         "熱水爐熄咗，個錶仲行緊",  # Cantonese: the meter is still running
+        "灶上的火拧不灭了",  # a flame that cannot be turned off, with or without a gas word
+        "火太大了，怎么都关不掉",
+        "热水器的火窜到外面来了",  # flames rolling out of the appliance
+        "炉子的火越烧越旺，旋钮没用",
+        "灶的火苗发黄，屋里一股怪味",  # a badly burning flame with a smell: carbon monoxide
+        "burner flames are orange and there's black soot on the pan",
+        "装空调的师傅把燃气管打穿了，正在漏",  # the installer's drill, not the air conditioner's gas
+        "工人drill到燃气管了",  # drilling as a tool, not a fire drill
+        "a tree came down on the gas line by our porch",
+        "管子断了，一直有气出来",
     ],
 )
 def test_reports_in_fewer_or_unusual_words_are_now(text: str) -> None:
@@ -153,6 +163,12 @@ def test_reports_in_fewer_or_unusual_words_are_now(text: str) -> None:
         "燃气表被燃气公司拆了换新表",  # a meter replaced, not stolen
         "灶台的火有时候会自己熄",  # now and then, not now
         "熬夜加班头疼，想约个周末安检",  # a headache with its everyday cause named
+        "灶的火苗有点发黄，需要预约检修吗",  # a yellow flame alone: a repair to book
+        "上回那次漏气的工单号能发我一下吗",  # the leak was told of in the past, in its own clause
+        "last month's gas leak repair, can I get the invoice",
+        "假如洗澡时头晕，会是一氧化碳吗",  # the whole message is a hypothetical
+        "if a gas pipe bursts in the street what happens",
+        "外地燃气爆炸了，你们是否排查过我们这边",  # asked whether our area was checked after it
     ],
 )
 def test_unusual_look_alikes_get_no_full_card(text: str) -> None:
@@ -167,6 +183,23 @@ def test_an_appliance_clicking_without_lighting_is_asked_about() -> None:
 
 def test_a_news_word_is_not_a_smell() -> None:
     assert not detect("新闻里说要注意燃气安全").gas
+
+
+def test_a_leak_told_of_in_the_past_is_now_when_it_goes_on() -> None:
+    """A past word in the match's own clause makes it history, unless the message says it goes on."""
+    assert detect("前天闻到过一次煤气味，想问问要不要紧").outcome is MAYBE
+    assert detect("前天就闻到煤气味，今天越来越重").outcome is NOW
+    assert detect("昨天开始闻到煤气味").outcome is NOW
+    assert detect("we smelled gas yesterday and it's still there").outcome is NOW
+
+
+def test_watching_television_is_not_the_news() -> None:
+    assert detect("奶奶在看电视，厨房一股很冲的煤气味").outcome is NOW
+    assert detect("电视剧里有个煤气爆炸的镜头").outcome is not NOW
+
+
+def test_someone_passed_out_is_the_medical_card() -> None:
+    assert detect("她突然晕了，快来").outcome is Outcome.MEDICAL
 
 
 def test_symptoms_next_to_a_heat_source_are_co_poisoning() -> None:
