@@ -149,6 +149,8 @@ def test_look_alikes_get_no_full_card(text: str) -> None:
         "工人drill到燃气管了",  # drilling as a tool, not a fire drill
         "a tree came down on the gas line by our porch",
         "管子断了，一直有气出来",
+        "液化气罐倒了，罐口的阀歪了",  # a cylinder's valve bent or its tap will not close
+        "钢瓶的阀门关不上了",
     ],
 )
 def test_reports_in_fewer_or_unusual_words_are_now(text: str) -> None:
