@@ -17,6 +17,7 @@ poisoning until shown otherwise. Only rule names are logged, never the text.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -39,8 +40,10 @@ from bot.danger.vocab import (
     FRAGMENT_FILLER,
     HAS_GAS,
     HEAT_CTX,
+    HISS_CAUSE,
     MONEY,
     PPM,
+    SMELL_CAUSE,
     SYMPTOM_CAUSE,
     ZH_ALARM,
     ZH_CO_TERM,
@@ -48,6 +51,25 @@ from bot.danger.vocab import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Rules whose evidence an everyday source explains, and that source: with it named as the cause (not as a
+# likeness: "像轮胎漏气", "like a struck match") and gas not named, asked about. A meter asked about with the bill
+# is the bill's question, unless the message says nothing is on.
+EXPLAINED: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = (
+    (frozenset({"zh_leak", "zh_hiss", "zh_hiss_like", "en_leak", "en_whistle"}), HISS_CAUSE),
+    (frozenset({"zh_smell", "zh_odour", "en_smell", "en_odour"}), SMELL_CAUSE),
+    (frozenset({"zh_flow", "zh_flow_more", "zh_flow_open", "en_flow"}), MONEY),
+)
+_LIKENESS = re.compile(r"(?:像|好像|就像|似|跟|如同|仿佛)[^，。,.]{0,8}$|\blike (?:\S+ ){0,4}$|\bas if (?:\S+ ){0,4}$")
+_NOTHING_ON = re.compile(
+    r"没(?:有)?开|都关|全关|没人|不在家|nothing(?:'s| is)? (?:on|running)"
+    r"|(?:everything|all)(?:'s| is)? (?:off|switched off)"
+)
+
+
+def _explained(source: re.Pattern[str], v: Views) -> bool:
+    """The source is named as the cause, not as a likeness."""
+    return any(not _LIKENESS.search(v.ctx[max(0, m.start() - 24) : m.start()]) for m in source.finditer(v.ctx))
 
 
 class Outcome(StrEnum):
@@ -166,6 +188,10 @@ def detect(text: str) -> Danger:
         elif found is not None:
             fired.append((rule.signal, rule.name, found))
     fired += _alarms(v, mood) + _co_terms(v, mood)
+    if not HAS_GAS.search(v.ctx):
+        for names, cause in EXPLAINED:
+            if _explained(cause, v) and not (cause is MONEY and _NOTHING_ON.search(v.ctx)):
+                fired = [(sig, name, min(m, M.MAYBE) if name in names else m) for sig, name, m in fired]
     now = {signal for signal, _, found in fired if found is M.NOW}
     seen = {signal for signal, _, _ in fired}
     if FIGURE_MED.search(v.ctx):  # "看到账单直接晕倒", "not breathing a word": nobody is out cold

@@ -23,7 +23,7 @@ BROADER: tuple[Rule, ...] = (
         r"(?:还|一直|仍然?)在?[^，。]{0,3}?(?:出气|冒气|往外冒|出瓦斯|出燃气|有气出|有<GAS>(?:出|冒|跑))|(?:气阀|阀门?|开关)还(?:是)?开着|有气出",
         r"(?:阀门?|开关|旋钮|把手|总阀|角阀|knob|掣)[^，。]{0,12}?(?:关不[上住严紧掉了起死到]|拧不[动紧上回]|转不[动紧回]|[扳掰]不动"
         r"|扭不[回动]|卡(?:住|死)|空转|坏[了掉咯].{0,4}关不|断了)",
-        r"火关不[掉了上死]|关不[死掉]|关了[^。]{0,10}?还在[^，。]{0,3}?(?:烧|响|出气|点火|打火)|(?:还|一直)[^，。]{0,12}?(?:打火|点火)|点火[^，。]{0,4}停不下来|火从[^，。]{0,8}?(?:窜|冒|喷)|火[^，。]{0,3}不灭|关到底[^。]{0,6}?(?:还|不灭)|余额[^，。]{0,6}?(?:掉|少|减)|流量[^，。]{0,6}?(?:不是零|不为零|不为0|在走)|还开着[^。]{0,6}?火[^，。]{0,3}?灭|火[^，。]{0,3}?灭[^。]{0,8}?还开着|(?:开关|阀|气阀|掣)[^，。]{0,3}?被[^，。]{0,6}?(?:碰开|打开)|(?:一点火都没有|里面没(?:有)?火)|灭不掉|关了[^。]{0,8}?(?:还有|还在)[^。]{0,6}?火苗|(?:打开|拧开|开着|开了|踩到|碰到|碰开|拧到)[^。]{0,16}?没(?:有)?(?:点着|打着|着火|点火|火|着)",
+        r"火关不[掉了上死]|关不[死掉]|关了[^。]{0,10}?火(?:还|仍)(?:在|有|着)|关了[^。]{0,10}?还在[^，。]{0,3}?(?:烧|响|出气|点火|打火)|(?:还|一直)[^，。]{0,12}?(?:打火|点火)|点火[^，。]{0,4}停不下来|火从[^，。]{0,8}?(?:窜|冒|喷)|火[^，。]{0,3}不灭|关到底[^。]{0,6}?(?:还|不灭)|余额[^，。]{0,6}?(?:掉|少|减)|流量[^，。]{0,6}?(?:不是零|不为零|不为0|在走)|还开着[^。]{0,6}?火[^，。]{0,3}?灭|火[^，。]{0,3}?灭[^。]{0,8}?还开着|(?:开关|阀|气阀|掣)[^，。]{0,3}?被[^，。]{0,6}?(?:碰开|打开)|(?:一点火都没有|里面没(?:有)?火)|灭不掉|关了[^。]{0,8}?(?:还有|还在)[^。]{0,6}?火苗|(?:打开|拧开|开着|开了|踩到|碰到|碰开|拧到)[^。]{0,16}?没(?:有)?(?:点着|打着|着火|点火|火|着)",
         r"(?:肥皂|洗洁精|洗衣粉|泡沫水|soap)[^。]{0,16}?(?:冒泡|起泡|有泡|泡泡|小泡|起了.{0,3}泡)",
         r"(?:<GAS>|气)[^，。]{0,4}?(?:一直|还|仍然?)在?(?:往外)?(?:出|冒|喷|放)(?=$|[，。！？!?,.]|来|着|呢|啊)",
         r"表[^，。]{0,4}?(?:嘎嘎|哗哗|呼呼|飞快|飞速|不停|一直)地?(?:转|走|跑)|开着的?[^。]{0,12}?火[^，。]{0,3}?(?:是)?(?:灭|熄)"
@@ -151,6 +151,7 @@ BROADER: tuple[Rule, ...] = (
         r"(?:火|火苗|火焰)[^，。]{0,8}?(?:喷火枪|喷枪|火焰枪)",
         r"(?:火|火苗|火焰|火力)[^，。]{0,3}?(?:突然|一下子?|莫名)[^，。]{0,4}?(?:特别|很|好|超|非常|老)?(?:大|高|猛|旺)",
         r"(?:火|火苗|火焰)[^，。]{0,3}?越(?:来|烧)越(?:大|旺|猛|高)",
+        r"(?:火|火苗|火焰)[^，。]{0,3}?往(?:外|外面|侧边|侧面|旁边|两边|上)[^，。]{0,2}?(?:喷|窜|冒|扑|跑|蹿)",
         r"(?:火|火苗|火焰)[^，。]{0,4}?(?:烧|窜|跑|扑|冒|喷)(?:到|出)了?[^，。]{0,3}?(?:外面|外边|外头|出来|壳)",
     ), neg="before", needs=rx(r"<GAS>|灶|炉|点火|打火|火苗|火焰|火力|调小|最小档|开关|旋钮|热水器|喷枪"),
          unless=rx(r"游戏|火力全开|火力输出|枪战|吵架|脾气|火气|炒股|想要|希望|怎么(?:调|开)大|大火收汁", FIGURE_FIRE)),
@@ -172,11 +173,17 @@ BROADER: tuple[Rule, ...] = (
         r"\bflames?\b(?: \S+){0,6}? even on (?:low|the lowest|minimum|min)\b",
         r"\b(?:flame|fire|pilot(?: light)?|burner)s?\b (?:\S+ ){0,2}?(?:won't|wont|will not|doesn't|does not|can't)"
         r" (?:go out|turn off|switch off|die down)",
-        r"\b(?:valve|knob|gas|tap)\b(?: \S+){0,3}? (?:off|closed|shut)\b(?: \S+){0,6}? (?:flame|fire|pilot)\b"
-        r"(?: \S+){0,2}? (?:still|keeps) (?:lit|on|burning|going)",
-        r"\bbubbl\w*(?: \S+){0,4}? (?:out of |from |through )?(?:the )?(?:ground|puddle|water|mud|soil|drain|grass"
-        r"|pavement)",
-    ), "en", neg="before", needs=rx(r"\b(?:stove|hob|burner|cooker|flame|gas|boiler|heater|knob|range|valve|pilot)\b"),
+        r"\b(?:valve|knob|gas|tap)\b(?: \S+){0,3}? (?:off|closed|shut)\b(?: \S+){0,6}? (?:flame|fire|pilot|burner|hob"
+        r"|ring|oven|stove)s?\b(?: \S+){0,2}? (?:still|keeps) (?:lit|on|burning|going|there)",
+        r"\b(?:flame|burner|oven|hob|stove|ring|pilot)s? (?:stays?|staying|remains?|still) (?:lit|on|burning)\b"
+        r"(?: \S+){0,5}? (?:off|closed|shut)\b",
+        r"\bflames?\b(?: \S+){0,3}? (?:blowing|coming|shooting|licking|rolling|spilling|spitting) (?:\S+ )?"
+        r"(?:out|sideways|outside)\b",
+        r"\bbubbl\w*(?: \S+){0,4}? (?:out of |from |through |in |around )?(?:the )?(?:ground|puddle|water|mud|soil"
+        r"|drain|grass|pavement)",
+        r"\bbubbl\w* water\b",
+    ), "en", neg="before", needs=rx(r"\b(?:stove|hob|burner|cooker|flame|gas|boiler|heater|knob|range|valve|pilot"
+                                    r"|pipe|oven)\b"),
          unless=rx(FIGURE_FIRE, r"\b(?:want|prefer|how (?:do|can) i (?:get|make))\b|\bi(?:'d)? like\b")),
     Rule("gas", "en_used_away", rx(
         r"\b(?:used|usage|using|consum\w*|reading|went up|gone up|ran up)\b(?: \S+){0,10}? (?:nobody|no one"

@@ -60,7 +60,8 @@ RULES: tuple[Rule, ...] = (
     Rule("gas", "zh_smell", rx(
         r"<GAS>的?(?:味道|气味|臭味|异味|味儿|味|臭)", r"(?<![新听传旧丑趣奇见要])闻.{0,4}?<GAS>",
         r"<GAS>.{0,3}?(?:呛|冲鼻|刺鼻|熏)", r"(?:像|似|跟|股|种).{0,3}?(?:[臭烂]鸡?蛋|坏鸡蛋|烂洋葱|大蒜|烂白菜)",
-        r"(?:大蒜|蒜)(?:似的|一样|的)?(?:臭)?味", r"臭(?:掉)?的?蛋", r"硫[磺黄](?:那种|的)?味|像[^，。]{0,4}硫[磺黄]",
+        r"(?:大蒜|蒜)(?:似的|一样|的)?(?:臭)?味", r"臭(?:掉)?的?蛋",
+        r"(?:像|似|跟)[^，。]{0,3}?(?:划过?的?)?火柴", r"硫[磺黄](?:那种|的)?味|像[^，。]{0,4}硫[磺黄]",
         r"跟上[次回][^，。]{0,8}?(?:漏气|来修)[^，。]{0,8}?(?:一样|差不多|一模一样)|闻到了?[^。]{0,12}?(?:排风扇|开灯|关灯|电器|开关)",
         r"(?:[臭烂]鸡?蛋|坏鸡蛋|烂洋葱)的?(?:味|气味|臭)",
     ), smell=True, unless=rx(r"冰箱里|鸡蛋放坏|榴莲|温泉|化粪池|腊肉|放(?:太|了)?多[^，。]{0,3}蒜")),
@@ -74,17 +75,18 @@ RULES: tuple[Rule, ...] = (
     # a smell reported to the gas hotline with nothing saying it is gas: asked, never ignored
     Rule("odd", "zh_odour_any", rx(_ZH_ODOUR),
          unless=rx(r"吃|好吃|不错|好香|好闻|香薰|蜡烛|口感|冰箱", NOT_GAS_SMELL.pattern)),
-    Rule("gas", "zh_hiss", rx(r"滋滋|呼呼|嘶[的地]?(?:一声|声|响)|(?:气|风)声"), neg="both",
+    Rule("gas", "zh_hiss", rx(r"滋滋|呼呼|噗噗|吱吱(?!叫)|嘶[的地]?(?:一声|声|响)|(?:气|风)声"), neg="both",
          needs=rx(r"<THING>|<GAS>")),
     # --- gas: damage, detachment, excavation --------------------------------------------------------
     Rule("gas", "zh_damage", rx(
         r"(?:管道|管线|管子|管|软管|胶管|皮管|表|接口|接头|调压箱|调压器|调压柜|减压阀|阀门|表箱|立管|喉|pipe|hose|meter)(?:被)?.{0,6}?"
-        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂|(?<![老硬退])化了|熔|划了|口子)",
-        r"(?:挖|钻|打|凿|撞|砸|压|drill(?:ed)? ?)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯|掉)了?.{0,6}?"
-        r"(?:<GAS>|管|表|调压|阀|meter|pipe|hose)|(?:咬|啃)了?[^，。]{0,6}?(?:管|喉)",
+        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|锯|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂|(?<![老硬退])化了|熔|划了|口子)",
+        r"(?:挖|钻|打|凿|撞|砸|压|锯|drill(?:ed)? ?|dig ?|dug ?|hit ?)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯|掉)了?.{0,6}?"
+        r"(?:<GAS>|管|喉|表|调压|阀|meter|pipe|hose)|(?:咬|啃)了?[^，。]{0,6}?(?:管|喉)",
         r"(?:罐(?!头)|钢瓶|气瓶)[^。]{0,10}?(?:头|阀|嘴|口)(?:都|也)?(?:歪|断|裂|掉|松|坏|弯)",  # a cylinder's valve
     ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|软管|胶管|胶喉|调压|减压阀|表箱|燃气表|气表",
-                            r"有气|冒气|出气|气出来|在漏",
+                            r"有气|冒气|出气|气出来|在漏|嘶嘶|吱吱|呲呲|咝咝|滋滋|有声音|有响声|钢瓶|气瓶|阀门|外墙",
+                            r"meter|yellow pipe|(?:门口|外面|楼下|墙上|户外)[^，。]{0,4}?表",
                             r"热水器|热水炉|壁挂炉|灶|炉头|罐|装修", _DIGGERS),
          unless=NOT_GAS, named=True),
     # --- gas: flowing without a smell word ----------------------------------------------------------
@@ -159,7 +161,7 @@ RULES: tuple[Rule, ...] = (
     # --- English -----------------------------------------------------------------------------------
     Rule("gas", "en_smell", rx(
         r"<SMELL>(?: \S+){0,4}? <EGAS>\b", r"\b<EGAS>(?: \S+){0,2}? <SMELL>", r"\bsul(?:ph|f)[ue]r",
-        r"eggy smell", r"\bgassy\b",
+        r"eggy smell", r"\bgassy\b", r"\blike (?:a )?(?:struck|lit|burnt) match(?:es)?\b|\blike matches\b",
         r"\bskunk\w*|chemical eggs|\blike (?:rotten )?eggs?\b|\bthe whole (?:place|flat|house) reeks",
         r"(?:smel\w*|odou?r|stink\w*|like|whiff|reek\w*) (?:\S+ ){0,3}?"
         r"(?:rotten eggs?|garlic|skunk|boiled cabbage)",
@@ -178,14 +180,15 @@ RULES: tuple[Rule, ...] = (
     Rule("gas", "zh_hiss_like", rx(r"(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)"),
          needs=rx(r"表|灶|管|阀|接口|油烟机")),
     Rule("gas", "en_whistle", rx(
-        r"\b(?:whistl\w*|whoosh\w*|rushing sound)|\bss\b"
+        r"\b(?:whistl\w*|whoosh\w*|rushing sound)|\bss\b|\bp+s{2,}t*\b|\bhs+t*\b"
         r"|\b(?:make|makes|making|made) (?:a |some |strange |weird |funny )?"
         r"(?:sound|noise)"
-    ), "en", needs=rx(r"\b(?:gas|<ETHING>|drill\w*)\b")),
+    ), "en", needs=rx(r"\b(?:gas|<ETHING>|drill\w*|oven|stove|hob|cooker|boiler|heater)\b")),
     Rule("gas", "en_damage", rx(
         r"\b(?:pipes?|lines?|mains?|pipeline|hoses?|tubes?|meters?|regulators?|boxe?s?|connections?|valves?|risers?)(?:'s)?\b"
         r"(?: \S+){0,6}? "
-        r"(?:broken|broke|damaged|cracked|hit|cut|burst|severed|snapped|ruptured|struck|dug|came off|come off|fell off"
+        r"(?:broken|broke|damaged|cracked|cracks?|hit|cut|burst|severed|snapped|ruptured|struck|dug|came off|come off"
+        r"|fell off"
         r"|falling off|detached|disconnected|popped off|loose|split|chewed|smashed|crushed|bent|knocked|ripped|torn"
         r"|tore"
         r"|kinked|pierced|punctured|snapped off|half off|hanging off|melted|corroded|rotted through|rusted through)\b",
@@ -198,12 +201,17 @@ RULES: tuple[Rule, ...] = (
         r"|boxe?s?|hoses?|tubes?|flue|valves?|risers?)\b",
     ), "en", neg="both", needs=rx(r"\bgas\b|\bdig\w*|\bdug\b|excavat\w*|\bdrill\w*|construction|workers|builders"
                                   r"|digger|backhoe|\bhoses?\b|\b(?:car|van|truck|lorry|vehicle|reversed|backed)\b",
-                                  r"\b(?:regulator|cylinder|tank|flexi|burners?|hob|stove|cooker|wok|lpg|propane|boiler|heater|riser)\b",
+                                  r"\b(?:regulator|cylinder|tank|flexi|burners?|hob|stove|cooker|wok|lpg|propane|boiler|heater|riser"
+                                  r"|meter)\b",
                                   r"pile driver|\bsite\b|workmen|excavator|\bjcb\b"),
-         unless=rx(NOT_GAS.pattern, r"\b(?:app|readings?|bills?|account|website|online|display|screen)\b"), named=True),
+         unless=rx(NOT_GAS.pattern, r"\b(?:app|readings?|bills?|account|website|online|display|screen)\b",
+                   # "my meter is broken" is a fault to book; hit, crushed or knocked, it is damage
+                   r"^(?!.*\b(?:hit|crash\w*|car|van|truck|tree|knock\w*|smash\w*|crush\w*|storm|bent|crack\w*)\b)"
+                   r".*\bmeters?\b(?: \S+){0,3}? (?:is |was |seems |looks )?(?:broken|broke|damaged|faulty)\b"),
+         named=True),
     Rule("gas", "en_flow", rx(
-        r"\b(?:meter|needle|dial|pointer|digits)\b(?: \S+){0,8}? (?:still |keeps )?"
-        r"(?:running|moving|spinning|turning|ticking|going)\b",
+        r"\b(?:meter|needle|dial|dile|pointer|digits)\b(?: \S+){0,8}? (?:still |keeps )?"
+        r"(?:runn\w*|moving|moves|movin|spinn?\w*|turn(?:s|ing|in)\b|tick\w*|going)\b",
         r"\b(?:meter|digits?|numbers?|dial|reading)\b(?: \S+){0,4}? (?:went|goes|going|gone|keeps going|creep\w*) up\b"
         r"(?: \S+){0,8}? (?:nothing|everything)(?:'s| is)? (?:on|off|switched off|turned off)\b",
         r"\b(?:bubbl\w*|frost\w*|icing|iced up)\b(?: \S+){0,5}? (?:hose|joint|pipe|valve|clip|connector|regulator"

@@ -72,6 +72,18 @@ HEAT_CTX = rx(
     r"windows? (?:are |were )?(?:closed|shut)|closed room|no ventilation|sealed)\b",
 )
 MONEY = rx(r"费|账单|气价|价格|涨价|缴费|交钱|欠费|钱|\b(?:bills?|price\w*|cost\w*|pay\w*|charges?|expensive|money)\b")
+# An everyday source named for what was heard, smelled or seen (a pressure cooker's hiss, a drain's eggy smell, a
+# meter asked about with the bill): unless gas is named, at most asked about
+HISS_CAUSE = rx(
+    r"高压锅|压力锅|水壶|鱼缸|气泵|氧气泵|暖气片|放气阀|排气阀|轮胎|车胎|打气|加湿器|咖啡机|蒸锅",
+    r"\b(?:pressure cooker|kettle|aquarium|fish tank|air pump|radiators?|bleed\w*|tyres?|tires?|humidifier|espresso"
+    r"|coffee machine|steamer)\b",
+)
+SMELL_CAUSE = rx(
+    r"垃圾|下水道|地漏|化粪池|马桶|温泉|火柴|蚊香|硫磺皂|鸡蛋[^，。]{0,3}(?:坏|臭)|坏[了的]*鸡蛋|(?:炒|剥|捣|拍)[^，。]{0,3}蒜|蒜[蓉泥]",
+    r"\b(?:drains?|sewer\w*|bins?|garbage|trash|septic|toilet|hot springs?|onsen|matches|match|incense"
+    r"|eggs? (?:went|gone|going) off|garlic bread|chopping garlic|cooking garlic)\b",
+)
 NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
     r"漏水|水管|水阀|滴水|水龙头|蒸汽|氧气|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|(?<![装修])空调(?!安装|师傅|工人|的师傅|的工人)|信息|隐私|数据|密码|号码",
     r"电缆|网线|光缆|电线|屋顶|房顶|机油|汽油|柴油|漏油|水壶|烧水"

@@ -151,6 +151,21 @@ def test_look_alikes_get_no_full_card(text: str) -> None:
         "管子断了，一直有气出来",
         "液化气罐倒了，罐口的阀歪了",  # a cylinder's valve bent or its tap will not close
         "钢瓶的阀门关不上了",
+        "旋钮关了，火还着着",  # a flame still lit after the knob is off
+        "knob turned off but the ring is still burning",
+        "the oven stays lit even when it's switched off",
+        "flames coming out sideways from the water heater",
+        "热水器的火往旁边蹿",
+        "the dile on the meter keeps turnin with nothing on",  # typed in a hurry
+        "the pipe by the meter has cracks and I hear a sound",
+        "a tree came down and crushed the meter by our gate",
+        "外墙的管子被风吹断了",
+        "psssst noise from the valve under the hob",
+        "灶台后面噗噗响",
+        "屋里一股像划火柴的味",  # a likeness: a struck match, rotten eggs
+        "the hallway stinks like a struck match",
+        "臭几蛋味好重",
+        "bubbling water around the pipe in the front garden",
     ],
 )
 def test_reports_in_fewer_or_unusual_words_are_now(text: str) -> None:
@@ -171,6 +186,12 @@ def test_reports_in_fewer_or_unusual_words_are_now(text: str) -> None:
         "假如洗澡时头晕，会是一氧化碳吗",  # the whole message is a hypothetical
         "if a gas pipe bursts in the street what happens",
         "外地燃气爆炸了，你们是否排查过我们这边",  # asked whether our area was checked after it
+        "电压力锅排气的时候一直嘶嘶响",  # an everyday source named for the hiss, the smell, the meter
+        "the fish tank air pump hisses all night",
+        "卫生间地漏一股臭鸡蛋味",
+        "the bins out back smell like rotten eggs in this heat",
+        "my meter keeps spinning and my bill doubled, can you check the reading",
+        "can I book someone to get my meter moved",
     ],
 )
 def test_unusual_look_alikes_get_no_full_card(text: str) -> None:
@@ -193,6 +214,13 @@ def test_a_leak_told_of_in_the_past_is_now_when_it_goes_on() -> None:
     assert detect("前天就闻到煤气味，今天越来越重").outcome is NOW
     assert detect("昨天开始闻到煤气味").outcome is NOW
     assert detect("we smelled gas yesterday and it's still there").outcome is NOW
+
+
+def test_a_likeness_is_not_a_cause() -> None:
+    """ "像轮胎漏气" describes the sound; "the tyre is hissing" names its source."""
+    assert detect("灶台下面嘶嘶响，像轮胎漏气一样").outcome is NOW
+    assert detect("hissing behind the cooker like a tyre going down").outcome is NOW
+    assert detect("the meter keeps turning with everything off, and my bill is huge").outcome is NOW
 
 
 def test_watching_television_is_not_the_news() -> None:

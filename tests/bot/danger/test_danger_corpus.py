@@ -75,9 +75,9 @@ def test_stress_set_of_reports_without_gas_words_does_not_regress() -> None:
     targets slipped), so it is scored apart, with floors at today's figures."""
     fig, _, _ = score(load("stress"))
     print("\nstress set (unusual reports and look-alikes):", *fig.lines()[:3], sep="\n  ")
-    assert fig.danger_any_card / fig.danger >= 0.98
-    assert fig.danger_full_card / fig.danger >= 0.76
-    assert fig.harmless_full_card / fig.harmless <= 0.09
+    assert fig.danger_any_card / fig.danger >= 0.99
+    assert fig.danger_full_card / fig.danger >= 0.78
+    assert fig.harmless_full_card / fig.harmless <= 0.07
 
 
 QUESTIONS = [(e.id, lang, e.question(lang)) for e in knowledge.entries() for lang in Lang]
