@@ -38,6 +38,7 @@ from bot.danger.vocab import (
     FIGURE_MED,
     FRAGMENT,
     FRAGMENT_FILLER,
+    GAS_DENIED,
     HAS_GAS,
     HEAT_CTX,
     HISS_CAUSE,
@@ -188,6 +189,8 @@ def detect(text: str) -> Danger:
         elif found is not None:
             fired.append((rule.signal, rule.name, found))
     fired += _alarms(v, mood) + _co_terms(v, mood)
+    if GAS_DENIED.search(v.ctx):
+        fired = [(sig, name, min(m, M.MAYBE) if sig == "gas" else m) for sig, name, m in fired]
     if not HAS_GAS.search(v.ctx):
         for names, cause in EXPLAINED:
             if _explained(cause, v) and not (cause is MONEY and _NOTHING_ON.search(v.ctx)):

@@ -44,10 +44,16 @@ _ZH_COND = rx(
     r"|避免|以免|会不会|会不会有|会导致|会引起|会造成|导致|引起|造成|容易|怕|担心|测试|试验|自检|按一下"
 )
 _ZH_COND_AFTER = rx(r"^(?:的)?(?:话|时候?|之前|以后|后应该|怎么预防|的危害|的症状|有什么|是什么|会怎样|会怎么样)")
+# asking leave for what one would do this minute ("能开灯吗", "要不要先出去"): the writer is standing in it
+_ZH_ACT_NOW = (
+    r"|(?:能|可以|可不可以|能不能|要不要|该不该|敢|用不用|需要)[^，。？?]{0,5}?(?:开灯|关灯|开窗|关窗|开抽|开排|开风扇|排风扇|点火|打火"
+    r"|关灶|关阀|关总阀|拉电闸|拉闸|出去|下楼|进屋|进去|回去|敲门|开门|开车|挪车|搬|报警|撤离|疏散)|在家"
+)
 _ZH_PRESENT = rx(
     r"我|咱|家里|家中|屋里|显示|读数|测到|检测到|屋子|房间|厨房|卫生间|浴室|楼道|楼里|楼下|楼上|隔壁|对门|邻居家|门口|店里|饭店|餐厅|食堂|工地"
     r"|现在|正在|一直|还在|突然|刚才|刚刚|这会|马上|快来|快点|救命|急|赶紧|速来|求助|help|!|！|了|着呢|在响|在叫"
     r"|[响叫冒漏烧]紧|在[漏响叫冒烧喷]|(?:[漏着烧爆响坏断裂炸]|漏气|着火)啦|味[^，。]{0,2}(?:好|很|太|特别|超级?|挺|真|贼|蛮|老|相当|非常|巨|这么|那么)(?:大|重|浓|冲|臭)|越来越|[呲嘶咝滋嗞哧嗤滴嘀哔嘟咕][呲嘶咝滋嗞哧嗤滴嘀哔嘟噜]|这(?:样子?)?(?:正常|要紧|严重|没事)|[关拧扭转扳掰停熄灭叫喊推摇打点]不(?:[上住起掉动回紧醒应灭着]|下来)|派人|来人|过来|上门|嘶嘶响|好臭|好浓|好冲|很浓|很臭|很冲|这么冲|上面写|写着|叫唤|嗷嗷|呜呜|哔哔|滴滴|嘀嘀|客厅|卧室|阳台|楼梯|走廊|单元|小区|车库|地下室|公司|办公室|学校|这里|这边|那边|外面|路边|院子"
+    + _ZH_ACT_NOW
 )
 _ZH_STRONG = rx(r"现在|正在|一直|还在|还有|又|再次|仍然|突然|刚才|刚刚|救命|快来|快点|赶紧|速来|!|！|help")
 _ZH_QUESTION = rx(r"正常吗|是不是正常|怎么办|怎么处理|如何处理|怎么做|该怎么|吗|呢|么[?？]?$|[?？]")
@@ -113,9 +119,12 @@ _EN_PRESENT = rx(
     r"|this noise|this sound"
     r"|it's loud|kitchen|bathroom|hallway|hall|stair\w*|flat|apartment|house"
     r"|home|room|basement|garage|building|office|restaurant|shop|street|outside|downstairs|upstairs|next door)\b|!"
+    r"|\b(?:can|should|shall|do|may) (?:i|we) (?:\S+ )?(?:turn|switch|open|leave|go|get|light|call|stay|move|use|run)\b"
+    r"|\bis it safe to (?:turn|switch|open|stay|leave|go|use|light)\b"
 )
 _EN_STRONG = rx(
-    r"\b(?:now|right now|currently|still|keeps?|help|urgent|asap|hurry|again"
+    r"\bjust (?:now|cut|hit|broke|drilled|smashed|noticed|started|knocked|burst|snapped|dug)\b"
+    r"|\b(?:now|right now|currently|still|keeps?|help|urgent|asap|hurry|again"
     r"|emergency(?! (?:number|line|hotline|contact|phone)))\b|!"
 )
 _EN_QUESTION = rx(

@@ -19,8 +19,10 @@ from functools import cache, lru_cache
 import opencc
 from rapidfuzz.distance import Levenshtein
 
+from bot.danger import foreign
+
 # Emoji that stand for words ("🔥🔥 厨房 救命").
-_EMOJI = {ord("🔥"): "火", ord("💨"): "气", ord("👃"): "闻", ord("🤢"): "恶心", ord("🤮"): "呕吐", ord("😵"): "晕",
+_EMOJI = {ord("🔥"): "火", ord("💨"): "气味", ord("👃"): "闻到", ord("🤢"): "恶心", ord("🤮"): "呕吐", ord("😵"): "晕",
           ord("🚒"): "119", ord("🆘"): "救命", ord("💥"): "爆炸"}  # fmt: skip
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _APOSTROPHES = {ord(c): "'" for c in "\u2018\u2019\u02bc`\u00b4"}
@@ -164,6 +166,12 @@ _PINYIN = {
     "hundao": "昏倒", "yundao": "晕倒", "hunmi": "昏迷", "jiaobuxing": "叫不醒", "meiyouhuxi": "没有呼吸",
     "bu huxi": "不呼吸", "touyun": "头晕", "touteng": "头疼", "exin": "恶心", "chouchu": "抽搐", "jiuming": "救命",
     "kuailai": "快来", "wojia": "我家", "jiali": "家里", "chufang": "厨房", "le": "了", "wo": "我",
+    "guanzi": "管子", "guandao": "管道", "zaduan": "砸断", "duanle": "断了", "wapo": "挖破", "maoqi": "冒气",
+    "zaotai": "灶台", "famen": "阀门", "guanbudiao": "关不掉", "guanbuxiao": "关不小",
+    "guanbushang": "关不上",
+    "huo": "火", "bianda": "变大", "yizhi": "一直", "ruguo": "如果", "wanyi": "万一", "zenmeban": "怎么办",
+    "hennong": "很浓", "zongfa": "总阀", "zuotian": "昨天", "shifu": "师傅", "laiguo": "来过", "xiuhao": "修好",
+    "xianzai": "现在", "meiwei": "没味",
 }  # fmt: skip
 _PINYIN_KEYS = re.compile("|".join(sorted((k.replace(" ", "") for k in _PINYIN), key=len, reverse=True)))
 
@@ -190,7 +198,9 @@ def _converter() -> opencc.OpenCC:
 
 def normalize(text: str) -> str:
     """The folded form every rule and the knowledge base read (see the module doc)."""
+    text = text.replace("\U0001f62e\u200d\U0001f4a8", " ")  # a sigh, not a gas
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_INVISIBLE).translate(_APOSTROPHES)
+    folded = foreign.translate(folded)
     if any(ord(ch) in _EMOJI for ch in folded):
         folded = folded.translate(_EMOJI)
     if any("\u3400" <= ch <= "\u9fff" for ch in folded):

@@ -157,7 +157,9 @@ BROADER: tuple[Rule, ...] = (
          unless=rx(r"游戏|火力全开|火力输出|枪战|吵架|脾气|火气|炒股|想要|希望|怎么(?:调|开)大|大火收汁", FIGURE_FIRE)),
     # a flame that cannot be turned off, whatever else is said: the tap or the valve no longer holds the gas
     Rule("gas", "zh_flame_stuck", rx(
-        r"(?:关|拧|熄|灭|调)不(?:掉|了|灭|住|小|下来|到|熄)[^，。]{0,3}?火(?![车锅腿柴机箭龙狐])"
+        r"(?<![上发恼])火(?![车锅腿柴机箭龙狐山])[^，。]{0,6}?(?:无法|不能|没法|没办法)(?:熄灭|熄|关闭|关掉|关)"
+        r"|关(?:了|掉|机|闭)?(?:后|以后|之后)[^。]{0,6}?(?:还|仍|仍然|依然)在?燃?烧"
+        r"|(?:关|拧|熄|灭|调)不(?:掉|了|灭|住|小|下来|到|熄)[^，。]{0,3}?火(?![车锅腿柴机箭龙狐])"
         r"|(?<![上发恼])火(?![车锅腿柴机箭龙狐山])[^，。]{0,8}?(?:关|拧|熄|灭|调)不(?:掉|了|灭|住|小|下来|到|熄)",
     ), neg="none", unless=rx(r"游戏|手机|浏览器|电脑|火气|脾气|心里|蜡烛|打火机|篝火|炭火|烧烤", FIGURE_FIRE)),
     # a yellow, orange or red flame burns badly (carbon monoxide): with a smell, soot or someone ill it is now
@@ -171,8 +173,11 @@ BROADER: tuple[Rule, ...] = (
         r"|high)"
         r"|much (?:bigger|higher)|(?:bigger|higher) than (?:normal|usual|ever)|like a (?:blow ?torch|torch|jet))\b",
         r"\bflames?\b(?: \S+){0,6}? even on (?:low|the lowest|minimum|min)\b",
-        r"\b(?:flame|fire|pilot(?: light)?|burner)s?\b (?:\S+ ){0,2}?(?:won't|wont|will not|doesn't|does not|can't)"
-        r" (?:go out|turn off|switch off|die down)",
+        r"\b(?:flame|fire|pilot(?: light)?|burner)s?\b (?:\S+ ){0,3}?"
+        r"(?:won't|wont|will not|doesn't|does not|can't|not)"
+        r" (?:go out|turn off|switch off|die down|extinguish|stop|go off)",
+        r"\b(?:valve|knob|tap)s?\b (?:\S+ ){0,2}?(?:not|won't|wont|doesn't|does not|can't)"
+        r" (?:close|closing|shut|turn off)",
         r"\b(?:valve|knob|gas|tap)\b(?: \S+){0,3}? (?:off|closed|shut)\b(?: \S+){0,6}? (?:flame|fire|pilot|burner|hob"
         r"|ring|oven|stove)s?\b(?: \S+){0,2}? (?:still|keeps) (?:lit|on|burning|going|there)",
         r"\b(?:flame|burner|oven|hob|stove|ring|pilot)s? (?:stays?|staying|remains?|still) (?:lit|on|burning)\b"

@@ -19,7 +19,7 @@ _ZH_MED = (
     r"|躺着?不动了|一动不动|半天没(?:出来|动静|反应)|只(?:哼|嗯)|没意识|意识(?:不清|模糊)|神志不清"
     r"|没(?:有)?了?呼吸|不呼吸|没在喘|呼吸(?:停|没了|很弱|微弱|困难|急促)|(?:他|她|人|爸|妈|爷|奶|孩子|老人|老公|老婆|宝宝)"
     r".{0,3}?没气了|不喘气|(?<!得)(?<!得我)(?<!到)喘不(?:上|过)气|(?<![被停])断气(?![^。]{0,12}?(?:欠费|缴费|交费|供气|恢复|通气|燃气))|没(?:有)?心跳"
-    r"|抽搐|(?<![腿脚])抽筋|抽风|痉挛|口吐白沫|吐白沫|癫痫|羊癫疯|翻白眼|嘴唇(?:发紫|发青|青紫)|脸色发紫"
+    r"|抽搐|(?<![腿脚])抽筋|抽风(?![机扇])|痉挛|口吐白沫|吐白沫|癫痫|羊癫疯|翻白眼|嘴唇(?:发紫|发青|青紫)|脸色发紫"
 )
 _ZH_SYM = (
     r"(?<![气烦愁急])(?:有点|有些|好|很|特别|一直|发)晕|胸口.{0,3}闷|上吐下泻|头(?:有点|有些|很|好|特别|非常|一直)?[晕昏沉]|眩晕|(?<![很真太好挺人])头(?:有点|有些|一直)?[疼痛](?!的是|这|那|死)"
@@ -141,7 +141,8 @@ RULES: tuple[Rule, ...] = (
     # fire", "rent is exploding"): a blast counts when a place or a thing that can burst is in the same clause
     Rule("fire", "zh_blast", rx(
         r"<BLAST_AT>[^，。！？!?]{0,10}?<ZH_BLAST>|<ZH_BLAST>[^，。！？!?]{0,6}?<BLAST_AT>",
-    ), unless=rx(ZH_NOT_FIRE.pattern, MONEY.pattern, r"爆米花|玉米|栗子|油温|下锅|开花|炸串|油炸|炸酱|锅包肉")),
+    ), unless=rx(ZH_NOT_FIRE.pattern, MONEY.pattern, EN_NOT_FIRE.pattern,
+                 r"爆米花|玉米|栗子|油温|下锅|开花|炸串|油炸|炸酱|锅包肉")),
     Rule("fire", "en_blast", rx(
         r"\b<EN_BLAST_AT>\b(?: \S+){0,6}? <EN_BLAST>|<EN_BLAST>(?: \S+){0,5}? <EN_BLAST_AT>\b",
     ), "en", unless=rx(EN_NOT_FIRE.pattern, r"\b(?:chestnuts?|popcorn|kernels?|eggs?|potato\w*|sausages?|tomato\w*"

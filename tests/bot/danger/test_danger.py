@@ -166,6 +166,13 @@ def test_look_alikes_get_no_full_card(text: str) -> None:
         "the hallway stinks like a struck match",
         "臭几蛋味好重",
         "bubbling water around the pipe in the front garden",
+        "物业：3栋灶台火焰无法熄灭",  # work jargon: cannot be extinguished, still burning after switch-off
+        "热水器关机后仍在燃烧",
+        "rq guanzi zaduan le, yizhi maoqi",  # pinyin
+        "燃气管道着火了，楼外墙上",  # a wall's fire is not a temper ("上火")
+        "gas valve not closing, the flame is big",
+        "the flame of the oven does not extinguish",
+        "THE BUILDERS JUST CUT THE GAS LINE??",
     ],
 )
 def test_reports_in_fewer_or_unusual_words_are_now(text: str) -> None:
@@ -192,6 +199,9 @@ def test_reports_in_fewer_or_unusual_words_are_now(text: str) -> None:
         "the bins out back smell like rotten eggs in this heat",
         "my meter keeps spinning and my bill doubled, can you check the reading",
         "can I book someone to get my meter moved",
+        "炖了一下午排骨，满屋子味道，不是煤气哈",  # gas denied or only likened
+        "他脾气跟煤气罐一样，一点就炸",
+        "煤气泄漏的时候可以开抽风机吗",  # an exhaust fan (抽风机) is not a convulsion (抽风)
     ],
 )
 def test_unusual_look_alikes_get_no_full_card(text: str) -> None:
@@ -221,6 +231,32 @@ def test_a_likeness_is_not_a_cause() -> None:
     assert detect("灶台下面嘶嘶响，像轮胎漏气一样").outcome is NOW
     assert detect("hissing behind the cooker like a tyre going down").outcome is NOW
     assert detect("the meter keeps turning with everything off, and my bill is huge").outcome is NOW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Пахнет газом на кухне, что делать?",  # a resident's own language, often with the one Chinese word
+        "Huele a gas en la cocina, ¿abro las ventanas? 燃气",
+        "Ça sent le gaz chez moi, je dois sortir?",
+        "Es riecht nach Gas bei mir, Hilfe",
+        "주방에서 가스 냄새 나요, 창문 열어도 돼요?",
+        "台所でガスの臭いがする、窓を開けていいですか",
+        "La estufa no se apaga, sigue con fuego 燃气灶",
+        "가스 호스가 찢어졌어요 소리 나요",
+    ],
+)
+def test_other_languages_danger_words_are_read(text: str) -> None:
+    assert detect(text).outcome is NOW
+
+
+def test_asking_leave_for_an_action_now_is_the_writers_own_situation() -> None:
+    """Asking leave ("能开灯吗") with a smell is asked standing in it; a hypothetical or a "when" clause stays a question."""
+    assert detect("家里有煤气味，能开灯吗").outcome is NOW
+    assert detect("厨房👃💨 要不要开窗？").outcome is NOW
+    assert detect("can I turn on the light? smells of gas").outcome is NOW
+    assert detect("假如闻到煤气味，能开灯吗").outcome is MAYBE
+    assert detect("gassed 😮‍💨 long day").outcome is NONE  # a sigh, not a gas
 
 
 def test_watching_television_is_not_the_news() -> None:
