@@ -251,7 +251,7 @@ def test_other_languages_danger_words_are_read(text: str) -> None:
 
 
 def test_asking_leave_for_an_action_now_is_the_writers_own_situation() -> None:
-    """Asking leave ("能开灯吗") with a smell is asked standing in it; a hypothetical or a "when" clause stays a question."""
+    """Asking leave ("能开灯吗") with a smell is asked standing in it; a hypothetical stays a question."""
     assert detect("家里有煤气味，能开灯吗").outcome is NOW
     assert detect("厨房👃💨 要不要开窗？").outcome is NOW
     assert detect("can I turn on the light? smells of gas").outcome is NOW
