@@ -4,7 +4,7 @@ backup: ``storage.backup``).
 One aiosqlite connection serves the whole bot, and the rest of the product touches it two ways only:
 
 - ``Database.run(body)``: ``body`` as one write transaction. Bodies asked for while the database's thread is
-  busy share its next trip and its COMMIT, each in its own savepoint (``_run_group``).
+  busy share its next trip and its COMMIT, each in its own savepoint (``storage.grouped.run_group``).
 - ``Database.read(body)``: ``body`` as one read-only snapshot (``PRAGMA query_only``: a write in it fails),
   never seeing another coroutine's uncommitted rows; ``fetchall``/``fetchone``/``scalar`` for one query.
 
@@ -42,10 +42,11 @@ from urllib.request import pathname2url
 
 import aiosqlite
 
-from common.errors import ConstraintError, DatabaseBusy, StatementError, StorageError
+from common.errors import StorageError
 from storage.backup import backup_file
+from storage.grouped import GROUP_MAX, Failed, read_snapshot, run_group, settle, storage_error
 from storage.private import make_private
-from storage.sync import SyncConnection, run_to_end
+from storage.sync import SyncConnection
 
 logger = logging.getLogger(__name__)
 
@@ -86,91 +87,6 @@ def latest_migration() -> int:
 
 Conn = aiosqlite.Connection | SyncConnection
 """What repositories are given: the aiosqlite connection, or inside ``Database.run`` its thread's own."""
-
-
-def storage_error(exc: BaseException) -> BaseException:
-    """The product's error for a driver's ``sqlite3.Error`` (anything else is returned as it is)."""
-    if not isinstance(exc, sqlite3.Error):
-        return exc
-    text = str(exc)
-    error: StorageError
-    if isinstance(exc, sqlite3.IntegrityError):
-        error = ConstraintError(text)
-    elif isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
-        error = DatabaseBusy(text)
-    else:
-        error = StatementError(text)
-    error.__cause__ = exc
-    return error
-
-
-class _Failed:
-    """A body's exception as its outcome in a group (so a body may return an exception as its value)."""
-
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
-
-
-GROUP_MAX = 32
-"""Bodies at most under one COMMIT: the first of them waits for the others to run."""
-
-
-def _run_group(conn: sqlite3.Connection, bodies: list[Callable[[SyncConnection], Awaitable[Any]]]) -> list[Any]:
-    """Each body in its own savepoint, all under one COMMIT: one write of the pages they share, one trip.
-
-    A body that raises is rolled back to its savepoint alone. If its failure ended the transaction (SQLite
-    rolls back the whole of it on some errors, e.g. a full disk), the bodies before it in the group are
-    lost too: they fail with a ``StorageError``, and the ones after it run in a new transaction."""
-    outcomes: list[Any] = []
-    sync = SyncConnection(conn)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for body in bodies:
-            conn.execute("SAVEPOINT body")
-            try:
-                outcomes.append(run_to_end(body(sync)))
-            except BaseException as exc:  # whatever a body raises is its caller's, never its group's
-                outcomes.append(_Failed(exc))
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK TO body")
-                else:
-                    lost = StorageError(f"rolled back by another update's failure: {exc}")
-                    outcomes = [o if isinstance(o, _Failed) else _Failed(lost) for o in outcomes]
-                    conn.execute("BEGIN IMMEDIATE")
-                    continue
-            conn.execute("RELEASE body")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return outcomes
-
-
-def _read(conn: sqlite3.Connection, body: Callable[[SyncConnection], Awaitable[T]]) -> T:
-    """In the database thread: ``body`` in a read transaction that cannot write, rolled back after."""
-    conn.execute("PRAGMA query_only=ON")
-    try:
-        conn.execute("BEGIN")
-        try:
-            return run_to_end(body(SyncConnection(conn)))
-        finally:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-    finally:
-        conn.execute("PRAGMA query_only=OFF")
-
-
-def _settle(futures: list[asyncio.Future[Any]], outcomes: list[Any]) -> None:
-    for future, outcome in zip(futures, outcomes, strict=True):
-        if future.done():
-            continue
-        if isinstance(outcome, _Failed) and isinstance(outcome.error, asyncio.CancelledError):
-            future.cancel()
-        elif isinstance(outcome, _Failed):
-            future.set_exception(storage_error(outcome.error))
-        else:
-            future.set_result(outcome)
 
 
 def read_only_uri(path: Path) -> str:
@@ -302,7 +218,7 @@ class Database:
 
         Bodies asked for before the trip queued for them starts go together (under load, the ones asked
         while the thread was busy with the trip before), each in its own savepoint, under one COMMIT (see
-        ``_run_group``): each atomic, each one's result given once all of them are committed.
+        ``run_group``): each atomic, each one's result given once all of them are committed.
         """
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         with self._bodies_mutex:
@@ -328,7 +244,7 @@ class Database:
         except StorageError as exc:  # closed: every body waiting is told, none is left waiting
             with self._bodies_mutex:
                 waiting, self._bodies, self._trip_waiting = self._bodies, [], False
-            _settle([future for _, future in waiting], [_Failed(exc)] * len(waiting))
+            settle([future for _, future in waiting], [Failed(exc)] * len(waiting))
 
     def _run_bodies(self, conn: sqlite3.Connection) -> None:
         """In the database thread: every body asked for until now, ``GROUP_MAX`` to a transaction."""
@@ -339,15 +255,15 @@ class Database:
         for start in range(0, len(taken), GROUP_MAX):
             group = taken[start : start + GROUP_MAX]
             try:
-                outcomes = _run_group(conn, [body for body, _ in group])
+                outcomes = run_group(conn, [body for body, _ in group])
             except BaseException as exc:  # BEGIN or COMMIT failed: none of the group applied; all are told
-                outcomes = [_Failed(exc)] * len(group)
-            group[0][1].get_loop().call_soon_threadsafe(_settle, [future for _, future in group], outcomes)
+                outcomes = [Failed(exc)] * len(group)
+            group[0][1].get_loop().call_soon_threadsafe(settle, [future for _, future in group], outcomes)
 
     async def read(self, body: Callable[[SyncConnection], Awaitable[T]]) -> T:
         """``body`` as one read-only snapshot, in one trip to the database thread (the rule of a body: see
         the module's docstring). A write in it fails (``PRAGMA query_only``)."""
-        return await self._one_trip(lambda conn: _read(conn, body))
+        return await self._one_trip(lambda conn: read_snapshot(conn, body))
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Rows of one query, outside any transaction (so never another coroutine's uncommitted rows)."""

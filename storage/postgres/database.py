@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 import asyncpg
 
 from common.errors import StorageError
-from storage.db import GROUP_MAX, Database, migrations
+from storage.db import Database, migrations
+from storage.grouped import GROUP_MAX
 from storage.inbox import DDL as INBOX_DDL
 from storage.postgres.backup import dump
 from storage.postgres.connection import PgConnection, setup, storage_error

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from common.errors import ConstraintError, StorageError
-from storage.db import GROUP_MAX, Conn, Database
+from storage.db import Conn, Database
+from storage.grouped import GROUP_MAX
 
 
 @pytest.fixture
