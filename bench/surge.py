@@ -1,7 +1,8 @@
 """Intake surge: many residents each complete a full leak report at the same time, against the whole
 bot (its database, outbox and lane included). Measured at the stand-in: resident updates/s, reports/s,
 and the time from each resident's location (the update that commits and dispatches the ticket) to the
-first dispatch card of its ticket in a crew chat.
+first dispatch card of its ticket in a crew chat (for the reports that have a card of their own: most of a
+surge from one district joins the incident of the first report nearby, whose card the crews have).
 
 Each simulated resident acts like a person: one action, then waits for the bot's answer, then the next.
 """
@@ -38,6 +39,7 @@ DISPATCH_AT = 2  # the location: the ticket is committed and dispatched; the rec
 UPDATES_PER_REPORT = len(STEPS)
 _TICKET = re.compile(r"#(\d+)")
 FIRST_RESIDENT = 100_000
+DRAIN_QUIET_S = 2.0  # the crews' chats are drained when nothing was sent for this long
 
 
 @dataclass
@@ -176,10 +178,11 @@ async def run_surge(
         result.updates = UPDATES_PER_REPORT * result.reports
         last_reply = max((m.sent_at for user in users for m in sb.messages(user)), default=started)
         result.elapsed_s = (last_reply - started) if not pace_per_s else result.last_receipt_s
-        # every report goes to both members of the crew on duty, each a card and a map pin
+        # a report goes to the crew on duty as its own card and map pin, or joins a nearby report's incident
+        # (whose card is edited at most every [dispatch] incident_edit_interval_s): wait for the crews' chats
+        # to go quiet, not for a card per report
         try:
-            await standin.wait_count(LEAD, 2 * result.reports, drain_timeout_s)
-            await standin.wait_count(MEMBER, 2 * result.reports, drain_timeout_s)
+            await sb.wait_idle(quiet_s=DRAIN_QUIET_S, timeout_s=drain_timeout_s)
         except TimeoutError:
             print(f"  crew chats not drained within {drain_timeout_s:.0f} s; latencies of what arrived", flush=True)
         dispatched = _first_dispatch(standin)

@@ -250,6 +250,8 @@ class Routes:
             self._add(route)
         self.commands, self.menu = self.tables["command"], self.tables["menu"]
         self.buttons, self.flows = self.tables["button"], self.tables["flow"]
+        # no button prefix begins another (``_add``), so a payload's route is found by its prefix of each length
+        self._prefix_lengths = sorted({len(prefix) for prefix in self.buttons})
         self.codecs = list({id(r.codec): r.codec for r in self.all if r.codec is not None}.values())
         for codec in self.codecs:
             codec.check()
@@ -287,7 +289,10 @@ class Routes:
         return [route.key for route in sorted(admitted, key=lambda route: PERMISSIONS[route.permission].breadth)]
 
     def button(self, data: str) -> Route | None:
-        return next((route for prefix, route in self.buttons.items() if data.startswith(prefix)), None)
+        for length in self._prefix_lengths:
+            if (route := self.buttons.get(data[:length])) is not None:
+                return route
+        return None
 
     async def handle(self, route: Route, ctx: Ctx) -> None:
         """The one authorisation check, then the handler."""

@@ -42,6 +42,7 @@ from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from common import jsonfast
+from handlers.pool_gate import PoolGate
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +197,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
-        self._pool_gate: asyncio.Semaphore | None = None
+        self._pool_gate: PoolGate | None = None
         self._shut_down = False
 
     @staticmethod
@@ -244,7 +245,7 @@ class AiohttpRequest(BaseRequest):
             cookie_jar=aiohttp.DummyCookieJar(),
             raise_for_status=False,
         )
-        self._pool_gate = asyncio.Semaphore(self._connection_pool_size)
+        self._pool_gate = PoolGate(self._connection_pool_size)
         self._shut_down = False
         return self._session
 
@@ -291,14 +292,13 @@ class AiohttpRequest(BaseRequest):
         if isinstance(write_timeout, DefaultValue):
             write_timeout = self._media_write_timeout if has_files else self._write_timeout
 
-        data: aiohttp.MultipartWriter | bytes | None = None
+        data: aiohttp.MultipartWriter | payload.Payload | bytes | None = None
         headers: dict[str, str] | None = None
         if request_data is not None:
             if has_files:
                 data = _multipart_body(request_data, write_timeout)
-            elif isinstance(request_data, JsonBody):
-                data = request_data.json_payload
-                headers = {hdrs.CONTENT_TYPE: _JSON}
+            elif isinstance(request_data, JsonBody):  # its own payload: no lookup in aiohttp's registry
+                data = payload.BytesPayload(request_data.json_payload, content_type=_JSON)
             elif params := request_data.url_encoded_parameters():
                 data = params.encode()
                 headers = {hdrs.CONTENT_TYPE: _FORM_URLENCODED}

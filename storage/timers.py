@@ -75,6 +75,13 @@ class TimersRepo:
         )
         return [_timer(row) for row in rows]
 
+    async def has_pending(self, ticket_id: int, kind: str) -> bool:
+        """Does the ticket have a pending timer of ``kind``? (One indexed look, no rows decoded.)"""
+        rows = await self.conn.execute_fetchall(
+            "SELECT 1 FROM timers WHERE ticket_id = ? AND kind = ? AND status = 'pending' LIMIT 1", (ticket_id, kind)
+        )
+        return bool(list(rows))
+
     async def take(self, timer_id: int) -> bool:
         """Mark a pending timer done; True only for the one caller that did it."""
         cur = await self.conn.execute(

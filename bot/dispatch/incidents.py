@@ -147,9 +147,10 @@ async def touch(scope: Scope, lead_id: int) -> None:
     if incident.card_edited_at is None or scope.now - incident.card_edited_at >= interval:
         await edit_card(scope, lead_id)
         return
-    await repo.card_stale(lead_id)
+    if not incident.card_stale:
+        await repo.card_stale(lead_id)
     timers = TimersRepo(scope.tx)
-    if not any(t.kind == escalation.INCIDENT_EDIT and t.status == "pending" for t in await timers.of_ticket(lead_id)):
+    if not await timers.has_pending(lead_id, escalation.INCIDENT_EDIT):
         step = await timers.next_step(escalation.INCIDENT_EDIT, lead_id)
         await timers.add(escalation.INCIDENT_EDIT, lead_id, step, incident.card_edited_at + interval)
 

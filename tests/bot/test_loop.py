@@ -1,14 +1,15 @@
 """The bot's processes run on uvloop where it is installed (it is a dependency on Linux), with a short
-interpreter switch interval while they run."""
+interpreter switch interval and a frozen heap with rarer garbage collections while they run."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 
 import pytest
 
-from bot.loop import SWITCH_INTERVAL_S, run_loop
+from bot.loop import GC_THRESHOLDS, SWITCH_INTERVAL_S, run_loop
 
 
 async def _loop_module() -> str:
@@ -38,3 +39,17 @@ def test_the_switch_interval_is_short_while_the_loop_runs_and_restored_after() -
 
     assert run_loop(during()) == SWITCH_INTERVAL_S != before
     assert sys.getswitchinterval() == before
+
+
+def test_the_heap_is_frozen_and_collections_rarer_while_the_loop_runs_and_restored_after() -> None:
+    thresholds = gc.get_threshold()
+    frozen = gc.get_freeze_count()
+
+    async def during() -> tuple[tuple[int, int, int], int]:
+        return gc.get_threshold(), gc.get_freeze_count()
+
+    seen, frozen_during = run_loop(during())
+    assert seen == GC_THRESHOLDS != thresholds
+    assert frozen_during > frozen  # what the imports made is out of the collector's view
+    assert gc.get_threshold() == thresholds
+    assert gc.get_freeze_count() == 0

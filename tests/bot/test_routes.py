@@ -320,3 +320,15 @@ async def test_a_report_button_without_a_report_in_progress_says_so(world: Setti
         assert texts(await h.press(RESIDENT, data)) in expected
     finally:
         await db.close()
+
+
+@given(
+    st.text(max_size=20)
+    | st.sampled_from(sorted(Routes(FEATURES).buttons)).flatmap(
+        lambda p: st.text(max_size=12).map(lambda tail: p + tail)
+    )
+)
+def test_a_button_payload_finds_the_route_whose_prefix_it_starts_with(data: str) -> None:
+    routes = Routes(FEATURES)
+    expected = next((route for prefix, route in routes.buttons.items() if data.startswith(prefix)), None)
+    assert routes.button(data) is expected

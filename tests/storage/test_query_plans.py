@@ -103,6 +103,10 @@ HOT: dict[str, Query] = {
         db,
         lambda tx: TimersRepo(tx).cancel_of_user("abandoned", channel="telegram", user="5003"),  # type: ignore[arg-type]
     ),
+    "incident edit timer pending": lambda db: _in_tx(
+        db,
+        lambda tx: TimersRepo(tx).has_pending(7, "incident_edit"),  # type: ignore[arg-type]
+    ),
     "abandoned timers due": lambda db: _in_tx(
         db,
         lambda tx: TimersRepo(tx).pending(due_before=NOW, kinds=("abandoned",)),  # type: ignore[arg-type]
