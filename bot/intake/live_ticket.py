@@ -185,16 +185,16 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
     lower = RANK[new.value] > RANK[old]
     if raised:
         details["_dispatched_at"] = to_db(ctx.now)
-    await tickets.update_report(
-        ticket.id,
-        category=data["category"],
-        severity=new.value if raised else old,
-        address=address,
-        latitude=latitude,
-        longitude=longitude,
-        phone=cols["phone"] or ticket.phone,
-        details=details,
-    )
+    reported = {
+        "category": data["category"],
+        "severity": new.value if raised else old,
+        "address": address,
+        "latitude": latitude,
+        "longitude": longitude,
+        "phone": cols["phone"] or ticket.phone,
+        "details": details,
+    }
+    await tickets.update_report(ticket.id, **reported)
     await tickets.event(ticket.id, "updated", now=ctx.now, actor_id=ctx.person.id, fields=changed)
     if raised:
         await tickets.event(ticket.id, "severity_raised", now=ctx.now, actor_id=None, old=old, new=new.value)
@@ -202,8 +202,11 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
             await _raise(ctx, ticket.id, old)
     elif lower and ticket.is_open:
         await tickets.event(ticket.id, "severity_kept", now=ctx.now, actor_id=None, kept=old, suggested=new.value)
-    fresh = await tickets.get(ticket.id)
-    assert fresh is not None
+    if raised and not joined:  # re-dispatched: its status and clocks may have moved
+        fresh = await tickets.get(ticket.id)
+        assert fresh is not None
+    else:  # the row as just written, without reading it back
+        fresh = ticket.model_copy(update=reported)
     if site is not None and "_key_site" not in ticket.details:  # the place is known now: the desk at once
         await dispatch.tell_key_site(ctx, fresh, site)
     if joined:

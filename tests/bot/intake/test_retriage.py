@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.danger.cards import gas_card
-from bot.i18n import t
+from bot.dispatch.card import ticket_text
+from bot.i18n import Lang, t
 from bot.intake.forms import FIELDS
-from common.events import EventKind, Priority, Text
+from common.events import Envelope, EventKind, Priority, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
+from storage.tickets import TicketsRepo
 from tests.kit.harness import Harness, button_data
 from tests.kit.people import DISPATCHER, RESIDENT
 
@@ -166,3 +168,32 @@ async def test_several_flats_smelling_gas_is_p1_with_the_neighbours_line(
         t("zh", "crew.update_severity_kept", kept="P1", suggested="P2") in e.message.text  # type: ignore[union-attr]
         for e in edits
     )
+
+
+async def test_each_answer_edits_the_crew_card_with_the_ticket_as_stored(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    """The card edited after an answer is rendered from the ticket as the answer left it in the database."""
+    h = await Harness(settings, db, clock).setup()
+    await h.text(RESIDENT, "There is a strong smell of gas in my kitchen")
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=LAT, longitude=LON)
+    answers = [("text", "Building 3, Unit 2, Flat 501"), ("press", "i:f:where:home"), ("press", "i:f:strength:strong")]
+    answers += [("press", "i:f:valve:closed"), ("press", "i:f:unwell:no"), ("contact", "+8613812345678")]
+    for kind, value in answers:
+        if kind == "text":
+            await h.text(RESIDENT, value)
+        elif kind == "press":
+            await h.press(RESIDENT, value)
+        else:
+            await h.event(RESIDENT, EventKind.CONTACT, phone=value)
+        ticket_id = int(await db.scalar("SELECT id FROM tickets"))
+        stored = await db.read(lambda tx, ticket_id=ticket_id: TicketsRepo(tx).get(ticket_id))
+        assert stored is not None
+        edits = await db.fetchall(
+            "SELECT o.payload, p.lang FROM outbox o JOIN people p ON p.id = o.recipient_id"
+            " WHERE o.purpose = 'dispatch_edit' AND o.status = 'pending'"
+        )
+        assert edits, f"no card edit after {value!r}"
+        for payload, lang in edits:
+            card = ticket_text(Lang(lang), stored, settings)
+            assert card in Envelope.model_validate_json(payload).message.text, value
