@@ -12,6 +12,7 @@ body must be plain enough to be read.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +149,8 @@ class Checker:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.done: dict[int, list[str]] = {}
+        # what every module registers, the same wherever it is awaited: read once per checker
+        self._registered: dict[str, list[tuple[Func, Where]] | None] = {}
 
     def body(self, expr: ast.expr, where: Where) -> list[str]:
         """What is wrong with one body given to ``run``/``read`` (empty: nothing)."""
@@ -258,6 +261,16 @@ class Checker:
             return [m for m in index.methods.get(expr.attr, []) if m[1].module.startswith("storage.")] or None
         return None
 
+    @functools.cached_property
+    def _calls_and_assignments(self) -> list[tuple[str, ast.AST]]:
+        """Every call and assignment in the product (where registries are filled), walked once."""
+        return [
+            (module, node)
+            for module, tree in self.index.trees.items()
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call | ast.Assign)
+        ]
+
     def hooked(self, func: ast.expr, where: Where) -> list[tuple[Func, Where]] | None:
         """A function taken from a registry of ``bot.dispatch.hooks`` (``for joined in hooks.x``, ``hooks.x.get``):
         every function any module registers there (``hooks.x.append(f)``, ``hooks.x[key] = f``)."""
@@ -276,23 +289,32 @@ class Checker:
                     registry = source.attr
         if registry is None:
             return None
+        if registry not in self._registered:
+            self._registered[registry] = self._hooks(registry)
+        return self._registered[registry]
+
+    def _hooks(self, registry: str) -> list[tuple[Func, Where]] | None:
         found: list[tuple[Func, Where]] = []
-        for module, tree in self.index.trees.items():
-            for node in ast.walk(tree):
-                registered = None
-                if isinstance(node, ast.Call) and ast.unparse(node.func) == f"hooks.{registry}.append":
-                    registered = node.args[0]
-                elif (
-                    isinstance(node, ast.Assign)
-                    and isinstance(node.targets[0], ast.Subscript)
-                    and ast.unparse(node.targets[0].value) == f"hooks.{registry}"
-                ):
-                    registered = node.value
-                if registered is not None:
-                    hook = self.resolve(registered, Where(module, None, ()))
-                    if hook is None:
-                        return None
-                    found += hook
+        for module, node in self._calls_and_assignments:
+            registered = None
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "append"
+                and ast.unparse(node.func) == f"hooks.{registry}.append"
+            ):
+                registered = node.args[0]
+            elif (
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Subscript)
+                and ast.unparse(node.targets[0].value) == f"hooks.{registry}"
+            ):
+                registered = node.value
+            if registered is not None:
+                hook = self.resolve(registered, Where(module, None, ()))
+                if hook is None:
+                    return None
+                found += hook
         return found or None
 
     def routed(self, func: ast.expr, where: Where) -> list[tuple[Func, Where]] | None:
@@ -303,23 +325,26 @@ class Checker:
             isinstance(func, ast.Attribute) and func.attr == "handle" and ast.unparse(func.value).endswith("routes")
         ):
             return None
+        return self._handlers
+
+    @functools.cached_property
+    def _handlers(self) -> list[tuple[Func, Where]] | None:
         found: list[tuple[Func, Where]] = []
-        for module, tree in self.index.trees.items():
-            for node in ast.walk(tree):
-                if not (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in ("command", "menu", "flow", "prefix", "button")
-                    and ast.unparse(node.func.value) == "ROUTES"
-                ):
-                    continue
-                handlers = [node.args[1]] if len(node.args) > 1 else []
-                handlers += [k.value for k in node.keywords if k.arg in ("handler", "unreadable")]
-                for handler in handlers:
-                    target = self.resolve(handler, Where(module, None, ()))
-                    if target is None:
-                        return None
-                    found += target
+        for module, node in self._calls_and_assignments:
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("command", "menu", "flow", "prefix", "button")
+                and ast.unparse(node.func.value) == "ROUTES"
+            ):
+                continue
+            handlers = [node.args[1]] if len(node.args) > 1 else []
+            handlers += [k.value for k in node.keywords if k.arg in ("handler", "unreadable")]
+            for handler in handlers:
+                target = self.resolve(handler, Where(module, None, ()))
+                if target is None:
+                    return None
+                found += target
         return found or None
 
     def tabled(self, func: ast.expr, where: Where) -> list[tuple[Func, Where]] | None:
