@@ -6,6 +6,8 @@ by an index or the primary key."""
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -39,9 +41,31 @@ INDEXED = ("USING INDEX", "USING COVERING INDEX", "USING INTEGER PRIMARY KEY", "
 Query = Callable[[Database], Awaitable[object]]
 
 
+@pytest.fixture(scope="module")
+def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded database, made once for the module: each test starts from a copy of it."""
+    path = tmp_path_factory.mktemp("plans") / "plans.sqlite3"
+
+    async def make() -> None:
+        db = await Database.open(path)
+        try:
+            await _seed(db)
+        finally:
+            await db.close()
+
+    asyncio.run(make())
+    return path
+
+
 @pytest.fixture
-async def seeded(tmp_path: Path) -> AsyncIterator[Database]:
+async def seeded(seeded_file: Path, tmp_path: Path) -> AsyncIterator[Database]:
+    shutil.copyfile(seeded_file, tmp_path / "plans.sqlite3")
     db = await Database.open(tmp_path / "plans.sqlite3")
+    yield db
+    await db.close()
+
+
+async def _seed(db: Database) -> None:
     now = FakeClock(T0).now()
     async with db._transaction() as tx:
         people, crews, tickets = PeopleRepo(tx), CrewsRepo(tx), TicketsRepo(tx)
@@ -62,8 +86,6 @@ async def seeded(tmp_path: Path) -> AsyncIterator[Database]:
             )  # fmt: skip
             conv = Conversation(flow="intake", step="where", data={}, started_at=now, updated_at=now)
             await ConversationsRepo(tx).put("telegram", str(5000 + n), conv)
-    yield db
-    await db.close()
 
 
 async def _in_tx(db: Database, run: Callable[[object], Awaitable[object]]) -> None:

@@ -17,6 +17,7 @@ from bot.intake.forms import FIELDS
 from common.events import EventKind, Outbound
 from storage.conversations import ConversationsRepo
 from storage.engines import open_database
+from tests.kit import template
 from tests.kit.forms import answer_for, send
 from tests.kit.harness import Harness, button_data
 from tests.kit.people import RESIDENT
@@ -56,7 +57,7 @@ steps = st.lists(
 )
 
 
-async def _scenario(path: Path, sequence: list[Step]) -> None:
+async def _scenario(path: Path, migrated: Path, sequence: list[Step]) -> None:
     cfg = load_settings(
         None,
         settings_dict(
@@ -64,6 +65,7 @@ async def _scenario(path: Path, sequence: list[Step]) -> None:
             intake={"area_circles": [{"lat": 31.23, "lon": 121.47, "radius_km": 50}], "flood_max_messages": 25},
         ),
     )
+    template.start_from(migrated, cfg.storage)
     db = await open_database(cfg.storage)
     try:
         clock = FakeClock(T0)
@@ -116,7 +118,7 @@ async def _scenario(path: Path, sequence: list[Step]) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps)
-def test_random_resident_events(sequence: list[Step]) -> None:
+@given(sequence=steps)
+def test_random_resident_events(migrated: Path, sequence: list[Step]) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(_scenario(Path(folder) / "prop.sqlite3", sequence))
+        asyncio.run(_scenario(Path(folder) / "prop.sqlite3", migrated, sequence))
