@@ -68,7 +68,7 @@ async def test_stopped_half_way_and_restarted_messages_everyone_exactly_once(tmp
     async with broadcaster(settings, channel, clock) as second:
         state = await second.status(broadcast_id)
         assert state.sent == half and state.pending == 10_000 - half
-        done = await second.wait_done(broadcast_id, timeout_s=30)
+        done = await second.wait_done(broadcast_id, timeout_s=30, poll_s=0.005)
     assert set(channel.received) == set(chats)
     assert max(channel.received.values()) == 1, "nobody gets the same tip twice"
     assert (done.sent, done.pending, done.failed, done.blocked, done.uncertain) == (10_000, 0, 0, 0, 0)
@@ -107,7 +107,7 @@ async def test_recipients_are_listed_a_page_at_a_time_and_sent_from_the_first_pa
     await db.close()
     async with broadcaster(settings, channel, clock, prepare_chunk=100) as service:  # type: ignore[arg-type]
         broadcast_id = await service.create(kind="tip", texts=TEXTS)
-        done = await service.wait_done(broadcast_id, timeout_s=30)
+        done = await service.wait_done(broadcast_id, timeout_s=30, poll_s=0.005)
     assert channel.at_first_send is not None
     status, listed = channel.at_first_send
     assert status == "queued" and 0 < listed <= 300, channel.at_first_send  # a page or few of 5,000, not all
@@ -124,7 +124,7 @@ async def test_rows_cut_off_by_a_crash_are_never_sent_again(tmp_path: Path) -> N
     await db.close()
     async with broadcaster(settings, channel, clock) as first:
         broadcast_id = await first.create(texts=TEXTS)
-        await first.wait_done(broadcast_id, timeout_s=10)
+        await first.wait_done(broadcast_id, timeout_s=10, poll_s=0.005)
     # pretend a process died with two rows handed to the channel but not recorded
     db = await open_database(settings.storage)
     async with db._transaction() as tx:
@@ -137,7 +137,7 @@ async def test_rows_cut_off_by_a_crash_are_never_sent_again(tmp_path: Path) -> N
     before = channel.total
     async with broadcaster(settings, channel, clock) as second:
         assert second.interrupted == 2
-        done = await second.wait_done(broadcast_id, timeout_s=10)
+        done = await second.wait_done(broadcast_id, timeout_s=10, poll_s=0.005)
     assert channel.total == before
     assert (done.sent, done.uncertain) == (48, 2)
 
@@ -152,7 +152,7 @@ async def test_429s_blocked_and_unknown_chats_end_with_the_right_counts(tmp_path
     channel.burst = 40  # 40 answers of 429 retry_after 0.05 s
     async with broadcaster(settings, channel, clock) as service:
         broadcast_id = await service.create(texts=TEXTS)
-        done = await service.wait_done(broadcast_id, timeout_s=30)
+        done = await service.wait_done(broadcast_id, timeout_s=30, poll_s=0.005)
         db = service.db
         tips = {row[0]: row[1] for row in await db.fetchall("SELECT external_id, tips FROM people")}
         errors = await db.fetchall(
@@ -188,14 +188,14 @@ async def test_quiet_hours_hold_tips_but_not_area_notices(tmp_path: Path) -> Non
     async with broadcaster(settings, channel, clock) as service:
         tip = await service.create(kind="tip", texts=TEXTS)
         notice = await service.create(kind="notice", audience="district:East", texts=TEXTS)
-        done = await service.wait_done(notice, timeout_s=10)
+        done = await service.wait_done(notice, timeout_s=10, poll_s=0.005)
         assert done.sent == 2 and done.broadcast.urgent
         await asyncio.sleep(0.3)
         held = await service.status(tip)
         assert held.sent == 0 and held.pending == 20
         assert held.expected_finish is not None and held.expected_finish.astimezone(settings.utility.tz).hour == 8
         clock.set(datetime(2027, 3, 2, 0, 0, tzinfo=UTC))  # 08:00 next morning
-        done = await service.wait_done(tip, timeout_s=10)
+        done = await service.wait_done(tip, timeout_s=10, poll_s=0.005)
     assert done.sent == 20
     assert channel.received[chats[0]] == 2 and channel.received[chats[5]] == 1
 
@@ -215,7 +215,7 @@ async def test_cancel_stops_a_broadcast_and_audiences_are_checked(tmp_path: Path
         broadcast_id = await service.create(texts=TEXTS)
         await until(lambda: channel.total >= 5)
         assert await service.cancel(broadcast_id)
-        state = await service.wait_done(broadcast_id, timeout_s=5)
+        state = await service.wait_done(broadcast_id, timeout_s=5, poll_s=0.005)
         sent_at_cancel = channel.total
         await asyncio.sleep(0.2)
     assert state.broadcast.status == "cancelled"
@@ -254,7 +254,7 @@ async def test_a_refused_token_leaves_the_rest_pending_for_the_next_start(tmp_pa
     assert 300 <= calls < 400
     good = FakeChannel(latency_s=0.0005)
     async with broadcaster(settings, good, clock) as second:
-        done = await second.wait_done(broadcast_id, timeout_s=30)
+        done = await second.wait_done(broadcast_id, timeout_s=30, poll_s=0.005)
     assert (done.sent, done.failed, done.uncertain) == (1_000, 0, 0)
     assert set(refusing.received) | set(good.received) == set(chats)
     assert not set(refusing.received) & set(good.received), "nobody gets the tip twice"

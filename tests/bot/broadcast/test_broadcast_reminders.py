@@ -50,7 +50,7 @@ async def test_two_simulated_years_fire_every_campaign_once_at_the_right_local_h
             assert await runner.next_due() == due
         clock.set(due)
         for broadcast_id in await runner.tick():
-            state = await broadcaster.wait_done(broadcast_id, timeout_s=10)
+            state = await broadcaster.wait_done(broadcast_id, timeout_s=10, poll_s=0.005)
             assert state.sent == 3
             fired.append((state.broadcast.campaign_id or "", due))
         assert await runner.tick() == [], "a second tick at the same instant fires nothing"
