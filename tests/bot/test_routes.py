@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,8 +56,9 @@ def _router(*routes: tuple[str, str, str]) -> Router:
     return router
 
 
-def _codecs() -> list[Codec[Any]]:
-    return Routes(FEATURES).codecs
+@functools.cache  # the features' codecs, joined once for the property tests' thousand draws
+def _codecs() -> tuple[Codec[Any], ...]:
+    return tuple(Routes(FEATURES).codecs)
 
 
 # start-up
