@@ -5,7 +5,6 @@ driver's errors reach the product as its own ``StorageError``."""
 from __future__ import annotations
 
 import ast
-import functools
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -21,13 +20,15 @@ from tests.kit import bodies
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
-@functools.cache  # the product's source, read once per run (the tests only read the index)
+@pytest.fixture(scope="module")
 def product() -> bodies.Index:
+    """The product's source, read once for the module's tests (which only read it), then let go: its syntax
+    trees are some 300,000 objects every later garbage collection would walk again."""
     return bodies.build()
 
 
-def test_every_body_in_the_product_awaits_nothing_but_the_database() -> None:
-    index = product()
+def test_every_body_in_the_product_awaits_nothing_but_the_database(product: bodies.Index) -> None:
+    index = product
     found = list(bodies.bodies(index))
     assert len(found) >= 40, f"the checker found only {len(found)} bodies: has the way they are given changed?"
     checker = bodies.Checker(index)
@@ -152,10 +153,10 @@ async def test_a_locked_database_reaches_the_product_as_its_own_error(db: Databa
     assert await db.run(lambda tx: InvitesRepo(tx).all()) == []
 
 
-def test_outside_storage_the_product_has_only_run_and_read() -> None:
+def test_outside_storage_the_product_has_only_run_and_read(product: bodies.Index) -> None:
     """No raw connection, lock or statement-by-statement transaction of a Database outside storage/, and no
     driver (its errors arrive as ``StorageError``)."""
-    index = product()
+    index = product
     found = []
     for module, tree in index.trees.items():
         if module.startswith("storage."):
