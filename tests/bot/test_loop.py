@@ -41,15 +41,28 @@ def test_the_switch_interval_is_short_while_the_loop_runs_and_restored_after() -
     assert sys.getswitchinterval() == before
 
 
+async def _gc_state() -> tuple[tuple[int, int, int], int]:
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
 def test_the_heap_is_frozen_and_collections_rarer_while_the_loop_runs_and_restored_after() -> None:
     thresholds = gc.get_threshold()
+    frozen_by_the_tests = gc.get_freeze_count()
+    gc.unfreeze()  # as in the bot's process: nothing frozen before the loop
+    try:
+        seen, frozen_during = run_loop(_gc_state())
+        assert seen == GC_THRESHOLDS != thresholds
+        assert frozen_during > 0  # what the imports made is out of the collector's view
+        assert gc.get_threshold() == thresholds
+        assert gc.get_freeze_count() == 0
+    finally:
+        if frozen_by_the_tests:
+            gc.freeze()
+
+
+def test_a_heap_frozen_by_the_caller_stays_frozen_after_the_loop() -> None:
+    gc.freeze()
     frozen = gc.get_freeze_count()
-
-    async def during() -> tuple[tuple[int, int, int], int]:
-        return gc.get_threshold(), gc.get_freeze_count()
-
-    seen, frozen_during = run_loop(during())
-    assert seen == GC_THRESHOLDS != thresholds
-    assert frozen_during > frozen  # what the imports made is out of the collector's view
-    assert gc.get_threshold() == thresholds
-    assert gc.get_freeze_count() == 0
+    seen, frozen_during = run_loop(_gc_state())
+    assert seen == GC_THRESHOLDS
+    assert frozen_during == frozen == gc.get_freeze_count()
