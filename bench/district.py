@@ -4,8 +4,13 @@
 
 ``residents`` residents of one district each write a danger text at a random moment within
 ``spread_s`` and then answer the whole form as people do, ``think_s`` (a range) before each answer.
+Where they are: a leak's smell reaches the homes around it, so each resident's pin is drawn uniformly over
+a disc of ``area_radius_m`` (300 m: a neighbourhood of blocks about 600 m across) around the leak, place and
+moment independent (the nearest do not write first). The crews (``bench.crews``) press Accept on a card
+``accept_s`` (a range) after it reached their chat.
 Measured at the stand-in: the time from each text to its safety card and to the first question; the time
-until every report is on a ticket whose card reached a crew chat; every message the crews received.
+until every report is on a ticket whose card reached a crew chat; the time from each text until its ticket
+was accepted (a joined report: with its incident); every message the crews received, by kind.
 The run stops at ``budget_s`` after the first text: what did not happen by then is reported as such.
 
 The physical bound: at 30 messages/s the k-th safety card cannot arrive before k/30 s.
@@ -16,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import json
+import math
 import random
 import sqlite3
 from collections import Counter
@@ -24,9 +30,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from bench.crews import Crews, accepted_at, crew_kinds
 from bench.results import Row, ratio
 from bench.standin import Peer, Standin, now, percentile
-from bench.surge import _TICKET, STEPS, _act, _find, _first_dispatch, _has_button
+from bench.surge import _TICKET, STEPS, _act, _find, _has_button
 from bot.cli.demo import LEAD, MEMBER, OTHER_CREW
 from bot.danger.cards import gas_card
 from sandbox import RateLimits
@@ -36,11 +43,21 @@ FORM = STEPS[2:]  # after /start and the danger text: location, address, the tap
 FIRST_RESIDENT = 300_000
 TELEGRAM_PER_S = 30.0
 CARD_DUE_S = 0.25  # a card counts as waiting from this long after its text (reading it, composing the card)
+LEAK = (31.2304, 121.4737)  # where the main broke
+ACCEPT_WITHIN_S = 120.0  # the target: every report on an accepted incident within 2 minutes of its text
+
+
+def pin_near(rng: random.Random, radius_m: float) -> tuple[float, float]:
+    """A point drawn uniformly over the disc of ``radius_m`` around the leak."""
+    distance, angle = radius_m * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
+    north, east = distance * math.cos(angle), distance * math.sin(angle)
+    return LEAK[0] + north / 111_320, LEAK[1] + east / (111_320 * math.cos(math.radians(LEAK[0])))
 
 
 @dataclass
 class Resident:
     user: int
+    pin: tuple[float, float] = LEAK
     sent_at: float = 0.0
     card_at: float | None = None
     question_at: float | None = None
@@ -66,6 +83,10 @@ class DistrictResult:
     paid: bool = False  # [outbound] paid_safety_cards on
     paid_sends: int = 0  # safety cards the stand-in let through as paid broadcasts
     incidents: int = 0  # tickets with their own crew card (the rest joined one of these)
+    accept_s: list[float] = field(default_factory=list)  # from each text until its ticket was accepted
+    not_accepted: int = 0  # reports not on an accepted ticket ACCEPT_WITHIN_S after their text
+    crew_kinds: dict[str, int] = field(default_factory=dict)  # the crews' messages (sends and edits) by kind
+    presses: int = 0  # the crews' Accept presses
     # messages (sends and edits) that reached the stand-in while a safety card was due, by kind
     while_card_waited: dict[str, int] = field(default_factory=dict)
 
@@ -104,6 +125,10 @@ async def _resident(
             found = await _find(standin, rec.user, cursor, _has_button(arg), 3600)
             cursor = found + 1
             await _act(standin, rec.user, action, arg, sb.messages(rec.user)[found].message_id)
+        elif action == "location":
+            before = standin.counts[rec.user]
+            await sb.send_location(rec.user, *rec.pin)
+            await standin.wait_count(rec.user, before + 1, 3600)
         else:
             before = standin.counts[rec.user]
             await _act(standin, rec.user, action, arg)
@@ -113,10 +138,10 @@ async def _resident(
             rec.ticket = _ticket_of(standin, rec.user)
 
 
-def _told(standin: Standin, db_path: Path) -> dict[int, float]:
+def _told(crews: Crews, db_path: Path) -> dict[int, float]:
     """Ticket -> when a crew chat first had its card: its own, or for a report that joined an incident, its
     incident's (from the moment it joined: ``incident_reports.joined_at``, wall time like the stand-in's)."""
-    told = _first_dispatch(standin)
+    told = dict(crews.first_card)
     with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
         joined = conn.execute("SELECT ticket_id, lead_ticket_id, joined_at FROM incident_reports").fetchall()
     for ticket, lead, joined_at in joined:
@@ -142,6 +167,8 @@ async def run_district(
     budget_s: float = 240.0,
     seed: int = 20,
     paid: bool = False,
+    area_radius_m: float = 300.0,
+    accept_s: tuple[float, float] = (20.0, 60.0),
 ) -> DistrictResult:
     result = DistrictResult(residents, budget_s, paid=paid)
     rng = random.Random(seed)
@@ -149,10 +176,10 @@ async def run_district(
     overrides = json.dumps({"outbound": {"paid_safety_cards": True} if paid else {}})
     async with Standin(latency_ms) as standin, Peer("hotline", str(db_path), overrides) as peer:
         sb = standin.sandbox
-        crews = (LEAD, MEMBER, OTHER_CREW)
-        for user_id in crews:
+        members = (LEAD, MEMBER, OTHER_CREW)
+        for user_id in members:
             sb.create_user(user_id, first_name=f"Crew {user_id}", language_code="en")
-        people = [Resident(FIRST_RESIDENT + i) for i in range(residents)]
+        people = [Resident(FIRST_RESIDENT + i, pin_near(rng, area_radius_m)) for i in range(residents)]
         for rec in people:
             sb.create_user(rec.user, first_name=f"Resident {rec.user}", language_code="en")
         await peer.start(standin.root)
@@ -161,6 +188,8 @@ async def run_district(
         cpu_before = peer.cpu_s()
         started = now()
         delays = sorted(rng.uniform(0, spread_s) for _ in people)
+        crews = Crews(standin, members, random.Random(rng.random()), accept_s)
+        watching = asyncio.create_task(crews.run())
         tasks = [
             asyncio.create_task(_resident(standin, rec, delay, random.Random(rng.random()), think_s))
             for rec, delay in zip(people, delays, strict=True)
@@ -176,13 +205,23 @@ async def run_district(
         for rec in people:
             rec.ticket = rec.ticket or _ticket_of(standin, rec.user)
         tickets = {rec.ticket for rec in people if rec.ticket is not None}
-        while (told := tickets & set(_told(standin, db_path))) != tickets and (
-            left := budget_s - (now() - started)
-        ) > 0:
-            await standin.wait_total(standin.total + 1, left)  # until the bot's next message
+        # until every report is on a card a crew has, and accepted (the crews press meanwhile), or the budget
+        while (
+            (told := tickets & set(_told(crews, db_path))) != tickets or set(accepted_at(db_path, tickets)) != tickets
+        ) and (left := budget_s - (now() - started)) > 0:
+            await standin.wait_total(standin.total + 1, min(left, 1.0))
+        watching.cancel()
+        await asyncio.gather(watching, return_exceptions=True)
+        for failure in crews.failed[:3]:
+            print(f"  crew press failed: {failure}", flush=True)
         cpu_after = peer.cpu_s()
-        dispatched = _told(standin, db_path)
-        result.incidents = len(_first_dispatch(standin))
+        dispatched = _told(crews, db_path)
+        accepted = accepted_at(db_path, tickets)
+        result.accept_s = [accepted[r.ticket] - r.sent_at for r in people if r.ticket in accepted]
+        late = sum(1 for seconds in result.accept_s if seconds > ACCEPT_WITHIN_S)
+        result.not_accepted = late + residents - len(result.accept_s)
+        result.presses = crews.presses
+        result.incidents = len(crews.first_card)
         result.paid_sends = sb.paid_sends
         result.tickets = len(tickets)
         result.told = len(told)
@@ -194,6 +233,7 @@ async def run_district(
         staff = [chat for chat in standin.counts if chat not in resident_ids]
         result.crew_messages = sum(standin.counts[chat] for chat in staff)
         result.crew_edits = sum(len(m.edits) for chat in staff for m in sb.messages(chat))
+        result.crew_kinds = crew_kinds(standin, staff, {LEAD, MEMBER}, db_path)
         result.rate_limited = sb.fault_counts["rate_limited"]
         result.while_card_waited = _while_card_waited(standin, people, staff)
         result.updates = sum(1 + rec.answered for rec in people if rec.sent_at)
@@ -238,6 +278,9 @@ def _while_card_waited(standin: Standin, people: list[Resident], staff: list[int
     return {kind: n for kind, n in counts.items() if n}
 
 
+ACCEPT_PRESS = "20-60 s after the card"
+
+
 def district_rows(result: DistrictResult) -> list[Row]:
     """The table's rows for one run: safety cards against the bound, the first question, the crews."""
     n = result.residents
@@ -267,8 +310,21 @@ def district_rows(result: DistrictResult) -> list[Row]:
         ),
         Row(f"{name}: every report on a ticket a crew was told of, s", ours=told),
         Row(
+            f"{name}: report -> accepted p50 / p99 / max s (Accept {ACCEPT_PRESS}); not accepted within 2 min",
+            ours=(
+                f"{percentile(result.accept_s, 50):.0f} / {percentile(result.accept_s, 99):.0f} / "
+                f"{max(result.accept_s):.0f} (n={len(result.accept_s):,}); {result.not_accepted:,}"
+                if result.accept_s
+                else f"none by {result.budget_s:.0f}"
+            ),
+        ),
+        Row(
             f"{name}: messages to the crews (sends + edits); tickets with a card of their own",
             ours=f"{result.crew_messages + result.crew_edits:,} ({result.crew_edits:,} edits); {result.incidents:,}",
+        ),
+        Row(
+            f"{name}: the crews' messages by kind",
+            ours=", ".join(f"{n:,} {kind}" for kind, n in sorted(result.crew_kinds.items(), key=lambda kv: -kv[1])),
         ),
         *([Row(f"{name}: safety cards sent as paid broadcasts", ours=f"{result.paid_sends:,}")] if result.paid else []),
         Row(

@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 URGENT = ("P1", "P2")
 MAX_ADDRESSES = 3
-_ACT_NOW = {"unwell": ("yes",), "symptoms": ("mild", "severe"), "injured": ("yes",), "inside": ("yes",)}
+ACT_NOW = {"unwell": ("yes",), "symptoms": ("mild", "severe"), "injured": ("yes",), "inside": ("yes",)}
 # what a joined report follows its lead into: the lead's new status -> the statuses a report moves from
 _FOLLOWS = {
     "accepted": ("dispatched", *WORKING),  # after a hand-over or an /assign, the new holder takes them all
@@ -52,7 +52,7 @@ def must_act(ticket: Ticket, *, fire: bool = False) -> bool:
     """Does the report add something a crew must act on by itself (its own card at once)?"""
     if fire or ticket.category == "fire" or "_key_site" in ticket.details:
         return True
-    return any(ticket.details.get(name) in values for name, values in _ACT_NOW.items())
+    return any(ticket.details.get(name) in values for name, values in ACT_NOW.items())
 
 
 async def join_nearby(ctx: Ctx, ticket_id: int, *, fire: bool = False) -> int | None:
