@@ -307,14 +307,18 @@ class OutboxRepo:
             (payload, row_id),
         )
 
-    async def drop_pending(self, ticket_id: int, purpose: str, *, reason: str) -> int:
-        """Drop the ticket's rows of ``purpose`` still waiting to be sent (superseded); returns how many.
+    async def drop_pending(self, ticket_id: int, purpose: str, *, reason: str, chats: list[str] | None = None) -> int:
+        """Drop the ticket's rows of ``purpose`` still waiting to be sent (superseded), in ``chats`` only if
+        given; returns how many.
 
         A row already being sent may still arrive; it is then simply not recorded as sent."""
+        only = f" AND chat IN ({', '.join('?' * len(chats))})" if chats is not None else ""
+        if chats is not None and not chats:
+            return 0
         cursor = await self.conn.execute(
             "UPDATE outbox SET status = 'dropped', last_error = ? WHERE status = 'pending' AND ticket_id = ?"
-            " AND purpose = ?",
-            (_error(reason), ticket_id, purpose),
+            " AND purpose = ?" + only,
+            (_error(reason), ticket_id, purpose, *(chats or ())),
         )
         return cursor.rowcount
 

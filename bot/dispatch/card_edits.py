@@ -46,13 +46,15 @@ def _update_lines(
     return before, after
 
 
-async def _current_cards(ctx: Scope, ticket: Ticket) -> list[CardRef]:
+async def _current_cards(ctx: Scope, ticket: Ticket, *, holder_only: bool = False) -> list[CardRef]:
     """The newest card in each chat that still holds the ticket: members and groups of the crews it is
-    offered to, and its holder. Cards withdrawn from a crew (reassigned, revoked) are left as they are."""
+    offered to, and its holder (``holder_only``: once it has one, only the holder's). Cards withdrawn from a
+    crew (reassigned, revoked) are left as they are."""
     people, crews = PeopleRepo(ctx.tx), CrewsRepo(ctx.tx)
     members: set[int] = {ticket.assignee_id} if ticket.assignee_id else set()
     groups: set[str] = set()
-    for crew_id in await OffersRepo(ctx.tx).crews(ticket.id):
+    offered = [] if holder_only and ticket.assignee_id else await OffersRepo(ctx.tx).crews(ticket.id)
+    for crew_id in offered:
         members |= {member.id for member in await people.crew_members(crew_id)}
         crew = await crews.get(crew_id)
         if crew is not None and crew.group_chat:
@@ -73,17 +75,22 @@ async def edit_cards(
     changed: list[str],
     answers: dict[str, Any],
     urgent: bool = False,
+    holder_only: bool = False,
 ) -> int:
     """Edit the crew's card in place in every chat that holds it; returns how many edits were queued
-    (``urgent``: with the dispatch cards, as an incident's throttled edit goes).
+    (``urgent``: with the dispatch cards, as an incident's throttled edit goes; ``holder_only``: once the
+    ticket is accepted, in its holder's chat only, as an incident's card).
 
     A closed or resolved ticket's cards are left as they are (they say why)."""
     if not ticket.is_open:
         return 0
     people = PeopleRepo(ctx.tx)
     holder = await people.get(ticket.assignee_id) if ticket.assignee_id else None
-    # each edit carries the whole card: one still waiting (a busy crew chat) is superseded by this one
-    await OutboxRepo(ctx.tx).drop_pending(ticket.id, "dispatch_edit", reason="superseded by a newer card")
+    cards = await _current_cards(ctx, ticket, holder_only=holder_only)
+    # each edit carries the whole card: one still waiting (a busy crew chat) is superseded by this one (the
+    # holder's only: the others' "taken by" still goes)
+    only = [row.chat for row in cards] if holder_only and holder is not None else None
+    await OutboxRepo(ctx.tx).drop_pending(ticket.id, "dispatch_edit", reason="superseded by a newer card", chats=only)
     # A changed severity goes with the dispatch cards. Other updates wait behind new tickets' cards and
     # the residents' questions: under load they pile up in the outbox, where each one supersedes the
     # last, so a busy crew chat gets one edit with everything instead of one per answer.
@@ -91,7 +98,7 @@ async def edit_cards(
     hints = await dispatch.duplicate_hints(ctx, ticket)
     queued = 0
     bodies: dict[Lang, str] = {}  # the card as it is now, written once per language
-    for row in await _current_cards(ctx, ticket):
+    for row in cards:
         recipient = await people.get(row.recipient_id) if row.recipient_id is not None else None
         lang = Lang(recipient.lang) if recipient else Lang.ZH
         before, after = _update_lines(lang, ticket, old, suggested, changed, answers)

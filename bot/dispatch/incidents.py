@@ -3,8 +3,16 @@
 A new report within ``duplicate_radius_m`` and ``duplicate_window_min`` of an open P1/P2 of the same kind
 *joins* its incident instead of producing a card of its own: the incident is named by its lead ticket (the
 one whose card the crews have), and the lead's card carries the incident (``_incident`` in its details: how
-many reports, the nearest addresses, the worst answers so far), edited in place at most once every
-``[dispatch] incident_edit_interval_s`` (a timer row brings the next edit, so a restart loses none).
+many reports, the nearest addresses, the worst answers so far). The radius is measured from any report of
+the incident, not only its first: a district's smell spreads, and a chain of neighbours' reports is one
+event with one card (the desk splits a report out if it is not).
+
+The card is edited in place when something worth an edit changed, at most once every
+``[dispatch] incident_edit_interval_s`` (a timer row brings the next edit, so a restart loses none): the
+first report's own answers, a newly vulnerable person, a new address among the nearest shown, a raised
+severity (at once), a merge; the number of reports alone only when it reaches the next of 2, 5, 10, 20,
+50, 100, ... (``COUNT_STEPS``; the next edit carries the exact count). Once a crew member has accepted it
+the edits go to their chat only: the others' cards say who took it, and nothing after that is theirs to act on.
 
 A report that adds something a crew must act on (someone unwell or injured, a fire, people inside a
 burning building, a key site) never joins, and a joined report whose later answers add such a thing leaves its
@@ -15,6 +23,7 @@ resident is told each time. Joins, splits and merges are ticket events with who 
 
 from __future__ import annotations
 
+import bisect
 import logging
 from datetime import timedelta
 from typing import Any
@@ -37,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 URGENT = ("P1", "P2")
 MAX_ADDRESSES = 3
+COUNT_STEPS = tuple(base * 10**power for power in range(6) for base in (2, 5, 10))  # 2, 5, 10, 20, 50, ...
 ACT_NOW = {"unwell": ("yes",), "symptoms": ("mild", "severe"), "injured": ("yes",), "inside": ("yes",)}
 # what a joined report follows its lead into: the lead's new status -> the statuses a report moves from
 _FOLLOWS = {
@@ -55,9 +65,20 @@ def must_act(ticket: Ticket, *, fire: bool = False) -> bool:
     return any(ticket.details.get(name) in values for name, values in ACT_NOW.items())
 
 
+def count_step(reports: int) -> int:
+    """How many of ``COUNT_STEPS`` ``reports`` has reached: the count alone is worth an edit at a new step."""
+    return bisect.bisect_right(COUNT_STEPS, reports)
+
+
+def shown(lead: Ticket) -> dict[str, Any]:
+    """The incident as its card shows it now (the summary of its last edit)."""
+    incident = lead.details.get("_incident")
+    return incident if isinstance(incident, dict) else {"reports": 1, "addresses": []}
+
+
 async def join_nearby(ctx: Ctx, ticket_id: int, *, fire: bool = False) -> int | None:
-    """Join the new ticket to the incident of the nearest open P1/P2 of its kind within the radius (measured
-    from the incident's lead) when it adds nothing a crew must act on; returns the lead, or None."""
+    """Join the new ticket to the incident of the nearest open P1/P2 of its kind within the radius (of any
+    of the incident's reports) when it adds nothing a crew must act on; returns the lead, or None."""
     tickets = TicketsRepo(ctx.tx)
     ticket = await tickets.get(ticket_id)
     if ticket is None or ticket.status != "dispatched" or ticket.drill or must_act(ticket, fire=fire):
@@ -67,12 +88,11 @@ async def join_nearby(ctx: Ctx, ticket_id: int, *, fire: bool = False) -> int | 
     repo = IncidentsRepo(ctx.tx)
     for other_id, _ in await duplicates.nearby_open(ctx, ticket, severities=URGENT):
         lead = await tickets.get(await repo.lead_of(other_id) or other_id)
-        if lead is None or not lead.is_open or lead.category != ticket.category or lead.latitude is None:
+        if lead is None or not lead.is_open or lead.category != ticket.category:
             continue
-        assert lead.longitude is not None
-        metres = distance_m(lead.latitude, lead.longitude, ticket.latitude, ticket.longitude)
-        if metres > ctx.settings.intake.duplicate_radius_m:
-            continue  # near one of its reports, but beyond the radius of the incident itself
+        metres = None  # from the lead (the card lists the nearest addresses by it), whichever report was near
+        if lead.latitude is not None and lead.longitude is not None:
+            metres = distance_m(lead.latitude, lead.longitude, ticket.latitude, ticket.longitude)
         await _join(ctx, ticket, lead, metres, actor_id=ctx.person.id)
         return lead.id
     return None
@@ -88,7 +108,8 @@ async def _join(scope: Scope, ticket: Ticket, lead: Ticket, metres: float | None
     await tickets.event(lead.id, "incident_report", now=scope.now, actor_id=actor_id, report=ticket.id)
     if lead.status in WORKING:  # a crew is on its way already: the report is theirs too
         await _follow(scope, lead, ticket, lead.status)
-    await touch(scope, lead.id)
+    reports = len(await IncidentsRepo(scope.tx).reports(lead.id)) + 1
+    await touch(scope, lead.id, worth=count_step(reports) > count_step(int(shown(lead).get("reports", 1))))
     logger.info("ticket %s joined incident %s", ticket.id, lead.id)
 
 
@@ -136,12 +157,13 @@ async def follow_lead(scope: Scope, lead: Ticket, resident_key: str, **values: o
     return moved
 
 
-async def touch(scope: Scope, lead_id: int) -> None:
-    """Something of the incident changed: edit its card now, or at most ``incident_edit_interval_s`` after
-    the last edit (a timer row; the edit then carries everything that changed meanwhile)."""
+async def touch(scope: Scope, lead_id: int, *, worth: bool = True) -> None:
+    """Something of the incident changed: if it is ``worth`` an edit, edit its card now, or at most
+    ``incident_edit_interval_s`` after the last edit (a timer row; the edit then carries everything that
+    changed meanwhile). A change not worth one by itself waits for the next edit."""
     repo = IncidentsRepo(scope.tx)
     incident = await repo.get(lead_id)
-    if incident is None:
+    if incident is None or not worth:
         return
     interval = timedelta(seconds=scope.settings.dispatch.incident_edit_interval_s)
     if incident.card_edited_at is None or scope.now - incident.card_edited_at >= interval:
@@ -193,23 +215,40 @@ async def edit_card(scope: Scope, lead_id: int, *, old: str | None = None) -> in
     await tickets.set_details(lead.id, {**lead.details, "_incident": await summary(scope, lead)})
     fresh = await tickets.get(lead.id)
     assert fresh is not None
-    # at most one per interval: it goes with the dispatch cards, not behind a district's questions
+    # at most one per interval: it goes with the dispatch cards, not behind a district's questions; once
+    # accepted, to its holder only
     return await card_edits.edit_cards(
-        scope, fresh, old=old or fresh.severity, suggested=None, changed=[], answers={}, urgent=True
+        scope, fresh, old=old or fresh.severity, suggested=None, changed=[], answers={}, urgent=True, holder_only=True
     )
 
 
-async def on_answer(ctx: Ctx, ticket: Ticket) -> bool:
-    """A joined report's resident answered: it leaves its incident with its own card at once if the answer
-    is something a crew must act on; otherwise the incident's card carries it. False: not a joined report."""
+async def on_answer(ctx: Ctx, ticket: Ticket, changed: list[str]) -> bool:
+    """A joined report's resident answered (``changed``: the answers given): it leaves its incident with its
+    own card at once if the answer is something a crew must act on; otherwise the incident's card carries it
+    (an edit if the answer is worth one: a vulnerable person, a new address among the nearest). False: not a
+    joined report."""
     lead_id = await IncidentsRepo(ctx.tx).lead_of(ticket.id)
     if lead_id is None:
         return False
     if must_act(ticket):
         await split(ctx, ticket, actor_id=None, reason="must_act")
-    else:
-        await touch(ctx, lead_id)
+    elif (lead := await TicketsRepo(ctx.tx).get(lead_id)) is not None:
+        await touch(ctx, lead_id, worth=_worth_an_edit(lead, ticket, changed))
     return True
+
+
+def _worth_an_edit(lead: Ticket, report: Ticket, changed: list[str]) -> bool:
+    """Does a joined report's answer change what the incident's card should say now?"""
+    if "vulnerable" in changed and report.details.get("vulnerable") not in (None, "none"):
+        return True
+    addresses = shown(lead).get("addresses") or []
+    return (
+        "address" in changed
+        and bool(report.address)
+        and report.address != lead.address
+        and report.address not in addresses
+        and len(addresses) < MAX_ADDRESSES
+    )
 
 
 async def on_lead_answer(ctx: Ctx, lead: Ticket, *, old: str) -> bool:
@@ -249,7 +288,7 @@ async def split(scope: Scope, ticket: Ticket, *, actor_id: int | None, reason: s
         )
         await queue(scope, card, ticket_id=ticket.id, purpose="dispatch", recipient_id=holder.id)
     await escalation.start_deadlines(scope, ticket)
-    await touch(scope, lead_id)
+    await touch(scope, lead_id, worth=reason == "desk")  # one report fewer: the next edit says so
     logger.info("ticket %s split out of incident %s (%s)", ticket.id, lead_id, reason)
     return lead_id
 

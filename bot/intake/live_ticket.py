@@ -210,7 +210,7 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
     if site is not None and "_key_site" not in ticket.details:  # the place is known now: the desk at once
         await dispatch.tell_key_site(ctx, fresh, site)
     if joined:
-        await incidents.on_answer(ctx, fresh)  # its own card at once if it adds something a crew must act on
+        await incidents.on_answer(ctx, fresh, changed)  # its own card at once if it adds something a crew must act on
         return fresh
     suggested = new.value if lower else None
     if not await incidents.on_lead_answer(ctx, fresh, old=old):  # an incident's card: throttled
