@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 URGENT = ("P1", "P2")
 MAX_ADDRESSES = 3
 COUNT_STEPS = tuple(base * 10**power for power in range(6) for base in (2, 5, 10))  # 2, 5, 10, 20, 50, ...
+WHERE_AND_WHO = ("address", "phone", "access", "photos")  # the first report's answers always worth an edit
 ACT_NOW = {"unwell": ("yes",), "symptoms": ("mild", "severe"), "injured": ("yes",), "inside": ("yes",)}
 # what a joined report follows its lead into: the lead's new status -> the statuses a report moves from
 _FOLLOWS = {
@@ -85,17 +86,42 @@ async def join_nearby(ctx: Ctx, ticket_id: int, *, fire: bool = False) -> int | 
         return None
     if ticket.latitude is None or ticket.longitude is None:
         return None
-    repo = IncidentsRepo(ctx.tx)
+    repo, leads = IncidentsRepo(ctx.tx), dict[int, Ticket]()
     for other_id, _ in await duplicates.nearby_open(ctx, ticket, severities=URGENT):
         lead = await tickets.get(await repo.lead_of(other_id) or other_id)
-        if lead is None or not lead.is_open or lead.category != ticket.category:
-            continue
-        metres = None  # from the lead (the card lists the nearest addresses by it), whichever report was near
-        if lead.latitude is not None and lead.longitude is not None:
-            metres = distance_m(lead.latitude, lead.longitude, ticket.latitude, ticket.longitude)
-        await _join(ctx, ticket, lead, metres, actor_id=ctx.person.id)
-        return lead.id
-    return None
+        if lead is not None and lead.is_open and lead.category == ticket.category:
+            leads.setdefault(lead.id, lead)
+    if not leads:
+        return None
+    lead = await _bridge(ctx, list(leads.values()))
+    metres = None  # from the lead (the card lists the nearest addresses by it), whichever report was near
+    if lead.latitude is not None and lead.longitude is not None:
+        metres = distance_m(lead.latitude, lead.longitude, ticket.latitude, ticket.longitude)
+    await _join(ctx, ticket, lead, metres, actor_id=ctx.person.id)
+    return lead.id
+
+
+async def _bridge(ctx: Ctx, leads: list[Ticket]) -> Ticket:
+    """The incident a report near several (nearest first) joins: one a crew member has taken, else the
+    nearest. The report bridges them into one event: the others nobody has taken yet merge into it (their
+    cards say so). One taken by someone else stays as it is (two people are on their way: the desk decides),
+    and so does a card of its own for something a crew must act on, or one the desk split out."""
+    taken = [lead for lead in leads if lead.status != "dispatched"]
+    into = taken[0] if taken else leads[0]
+    if len(leads) == 1 or not await _plain(ctx, into):
+        return into
+    for other in leads:
+        if other.id != into.id and other.status == "dispatched" and await _plain(ctx, other):
+            await merge(ctx, into, other, actor_id=None, bridged=True)
+    return await TicketsRepo(ctx.tx).get(into.id) or into
+
+
+async def _plain(scope: Scope, lead: Ticket) -> bool:
+    """An incident of reports of a leak: not a card of its own for what a crew must act on, not split out."""
+    if must_act(lead):
+        return False
+    events = await TicketsRepo(scope.tx).events(lead.id)
+    return not any(event.kind == "incident_split" and "incident" in event.data for event in events)
 
 
 async def _join(scope: Scope, ticket: Ticket, lead: Ticket, metres: float | None, *, actor_id: int | None) -> None:
@@ -251,16 +277,26 @@ def _worth_an_edit(lead: Ticket, report: Ticket, changed: list[str]) -> bool:
     )
 
 
-async def on_lead_answer(ctx: Ctx, lead: Ticket, *, old: str) -> bool:
-    """The resident of an incident's lead answered: its card is the incident's, edited at most every
-    interval like any other change (a raised severity at once). False: the ticket leads no incident."""
+async def on_lead_answer(ctx: Ctx, lead: Ticket, *, old: str, changed: list[str]) -> bool:
+    """The resident of an incident's lead answered (``changed``): its card is the incident's, edited at most
+    every interval for an answer worth it (a raised severity at once). False: the ticket leads no incident."""
     if await IncidentsRepo(ctx.tx).get(lead.id) is None:
         return False
     if lead.severity != old:
         await edit_card(ctx, lead.id, old=old)
     else:
-        await touch(ctx, lead.id)
+        await touch(ctx, lead.id, worth=_lead_worth(lead, changed))
     return True
+
+
+def _lead_worth(lead: Ticket, changed: list[str]) -> bool:
+    """Is the first report's answer worth an edit of the incident's card? Where to go, whom to call, how to get
+    in; a vulnerable person; what a crew must act on. Not how one kitchen smells (the next edit carries it)."""
+    if any(name in changed for name in WHERE_AND_WHO):
+        return True
+    if "vulnerable" in changed and lead.details.get("vulnerable") not in (None, "none"):
+        return True
+    return any(name in changed and lead.details.get(name) in values for name, values in ACT_NOW.items())
 
 
 async def split(scope: Scope, ticket: Ticket, *, actor_id: int | None, reason: str) -> int | None:
@@ -298,10 +334,12 @@ async def lead_of(scope: Scope, ticket_id: int) -> int:
     return await IncidentsRepo(scope.tx).lead_of(ticket_id) or ticket_id
 
 
-async def merge(scope: Scope, into: Ticket, other: Ticket, *, actor_id: int | None) -> int:
+async def merge(scope: Scope, into: Ticket, other: Ticket, *, actor_id: int | None, bridged: bool = False) -> int:
     """``other``'s incident (it and its reports) joins ``into``'s: ``other``'s card is withdrawn (its cards
-    say so), its escalation stops; returns how many reports joined."""
+    say so), its escalation stops; returns how many reports joined. ``bridged``: by itself, a new report near
+    both (``into``'s card is edited then only if the count is worth it)."""
     repo = IncidentsRepo(scope.tx)
+    before = len(await repo.reports(into.id)) + 1
     moving = [report_id for report_id, _ in await repo.reports(other.id)]
     await repo.move(other.id, into.id)
     metres = None
@@ -309,8 +347,11 @@ async def merge(scope: Scope, into: Ticket, other: Ticket, *, actor_id: int | No
         metres = distance_m(into.latitude, into.longitude, other.latitude, other.longitude)  # type: ignore[arg-type]
     await repo.join(other.id, into.id, round(metres, 1) if metres is not None else None, scope.now)
     tickets = TicketsRepo(scope.tx)
-    await tickets.event(into.id, "incident_merged", now=scope.now, actor_id=actor_id, merged=other.id, reports=moving)
-    await tickets.event(other.id, "incident_merged", now=scope.now, actor_id=actor_id, into=into.id)
+    why = {"bridged": True} if bridged else {}
+    await tickets.event(
+        into.id, "incident_merged", now=scope.now, actor_id=actor_id, merged=other.id, reports=moving, **why
+    )
+    await tickets.event(other.id, "incident_merged", now=scope.now, actor_id=actor_id, into=into.id, **why)
     await TimersRepo(scope.tx).cancel(other.id, escalation.ACK, escalation.ARRIVE, escalation.INCIDENT_EDIT)
     await OffersRepo(scope.tx).clear(other.id)  # its Accept is refused from now on
     await OutboxRepo(scope.tx).drop_pending(other.id, "dispatch_edit", reason="merged into another incident")
@@ -319,7 +360,10 @@ async def merge(scope: Scope, into: Ticket, other: Ticket, *, actor_id: int | No
         for ticket_id in (other.id, *moving):
             if (report := await tickets.get(ticket_id)) is not None:
                 await _follow(scope, into, report, into.status)
-    await touch(scope, into.id)
+    after = before + len(moving) + 1
+    await touch(
+        scope, into.id, worth=not bridged or count_step(after) > count_step(int(shown(into).get("reports", before)))
+    )
     logger.info("incident %s merged into %s (%d reports)", other.id, into.id, len(moving) + 1)
     return len(moving) + 1
 

@@ -213,7 +213,7 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
         await incidents.on_answer(ctx, fresh, changed)  # its own card at once if it adds something a crew must act on
         return fresh
     suggested = new.value if lower else None
-    if not await incidents.on_lead_answer(ctx, fresh, old=old):  # an incident's card: throttled
+    if not await incidents.on_lead_answer(ctx, fresh, old=old, changed=changed):  # an incident's card: throttled
         await card_edits.edit_cards(ctx, fresh, old=old, suggested=suggested, changed=changed, answers=data["answers"])
     if "photos" in changed:
         await card_edits.send_photos(ctx, fresh)
@@ -280,12 +280,15 @@ async def located(ctx: Ctx, ticket_id: int) -> None:
     if ticket is None or ticket.status != "followup" or not urgent(ticket.severity):
         return
     await tickets.transition(ticket.id, from_statuses=("followup",), to_status="dispatched", now=ctx.now, actor_id=None)
-    fresh = await tickets.get(ticket.id)
-    assert fresh is not None
-    receipt = Text(chat=ctx.ev.chat, text=ctx.t("intake.dispatched_now", ticket=ticket.id), priority=Priority.EMERGENCY)
+    lead = await incidents.join_nearby(ctx, ticket.id)  # late, but near an incident like any other report
+    key = "incidents.joined" if lead else "intake.dispatched_now"
+    receipt = Text(chat=ctx.ev.chat, text=ctx.t(key, ticket=ticket.id), priority=Priority.EMERGENCY)
     await dispatch.queue(ctx, receipt, ticket_id=ticket.id, purpose="resident", recipient_id=ctx.person.id)
-    await dispatch.dispatch_on_duty(ctx, fresh)
-    await escalation.start_deadlines(ctx, fresh)
+    if lead is None:
+        fresh = await tickets.get(ticket.id)
+        assert fresh is not None
+        await dispatch.dispatch_on_duty(ctx, fresh)
+        await escalation.start_deadlines(ctx, fresh)
 
 
 async def after_answer(ctx: Ctx, data: dict[str, Any]) -> None:

@@ -1,7 +1,8 @@
 """Incidents as a crew would want them in a district-wide leak: reports chain into one incident (within the
-radius of any of its reports), its card is edited only for what is worth an edit (the count alone at 2, 5,
-10, ...; a vulnerable person, a new address), after acceptance in the holder's chat only, and an accepted
-incident escalates no further. Fake clock."""
+radius of any of its reports; a report near two incidents nobody has taken merges them; one located late
+joins too), its card is edited only for what is worth an edit (the count alone at 2, 5, 10, ...; a
+vulnerable person, a new address; the first report's where, whom and how), after acceptance in the holder's
+chat only, and an accepted incident escalates no further. Fake clock."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from pathlib import Path
 from bot.clock import FakeClock
 from bot.dispatch.buttons import crew_button
 from bot.i18n import t
-from common.events import Edit, EventKind
-from tests.bot.dispatch.test_incidents import LEAD, cards, in_incident, leak, resident
+from bot.intake.abandoned import AbandonedWatch
+from bot.scheduler import Scheduler
+from common.events import Edit, EventKind, Text
+from tests.bot.dispatch.test_incidents import LAT, LEAD, LON, METRE, cards, in_incident, leak, resident
 from tests.kit.crew import CREW_A, CREW_B, crew_settings, opened, service, ticket
 from tests.kit.harness import Harness
 
@@ -127,3 +130,92 @@ async def test_an_accepted_incident_escalates_no_further(tmp_path: Path, clock: 
         late = await leak(h, resident(9), north_m=45)  # joins the accepted incident: nothing to escalate
         assert (await ticket(h.db, late)).status == "accepted"
         assert await h.db.scalar("SELECT COUNT(*) FROM timers WHERE kind = 'ack' AND status = 'pending'") == 0
+
+
+async def test_the_first_reports_answers_edit_the_card_for_where_whom_and_how_not_for_one_kitchen(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = crew_settings(tmp_path)
+    interval = settings.dispatch.incident_edit_interval_s
+    async with opened(settings, clock) as h:
+        timers = service(h)
+        lead = await leak(h, LEAD)
+        await leak(h, resident(1), north_m=20)  # an incident of 2: its card is edited once
+        clock.advance(interval)
+        await h.event(LEAD, EventKind.TEXT, text="Building 1, Flat 501")  # where to go: worth an edit
+        assert len(await edits_to(h, CREW_A[0], lead)) == 2
+        for step in ("where:home", "strength:strong", "valve:closed", "unwell:no", "vulnerable:none", "since:now"):
+            clock.advance(interval)
+            await h.press(LEAD, f"i:f:{step}")
+            await timers.run_due()
+        assert len(await edits_to(h, CREW_A[0], lead)) == 2, "how one kitchen smells: carried by the next edit"
+        clock.advance(interval)
+        await h.event(LEAD, EventKind.CONTACT, phone="+8613812345678")  # whom to call: worth an edit
+        edits = await edits_to(h, CREW_A[0], lead)
+        assert len(edits) == 3 and "138" in edits[-1].text
+        assert t("zh", "form.valve.label") in edits[-1].text, "the edit carries what waited"
+
+
+async def test_a_report_near_two_incidents_merges_them_into_one(tmp_path: Path, clock: FakeClock) -> None:
+    settings = crew_settings(tmp_path)
+    radius = settings.intake.duplicate_radius_m
+    async with opened(settings, clock) as h:
+        first = await leak(h, LEAD)
+        second = await leak(h, resident(1), north_m=radius + 100)  # beyond the first: a card of its own
+        assert set(CREW_A) <= set(await cards(h, second))
+        bridge = await leak(h, resident(2), north_m=(radius + 100) / 2)  # within the radius of both
+        assert await cards(h, bridge) == []
+        joined = await h.db.fetchall("SELECT ticket_id FROM incident_reports WHERE lead_ticket_id = ?", (first,))
+        assert sorted(row[0] for row in joined) == [second, bridge], "the nearest (first) incident has them all"
+        merged = await h.db.fetchall(
+            "SELECT ticket_id, actor_id, data FROM ticket_events WHERE kind = 'incident_merged' ORDER BY ticket_id"
+        )
+        assert [(row[0], row[1]) for row in merged] == [(first, None), (second, None)], "by the bot, audited"
+        assert all('"bridged": true' in row[2] for row in merged)
+        withdrawn = [r.message for r in await h.outbox("dispatch_edit") if r.ticket_id == second]
+        note = t("zh", "incidents.card_merged", ticket=second, into=first)
+        assert withdrawn and all(isinstance(m, Edit) and note in m.text and not m.buttons for m in withdrawn)
+
+
+async def test_an_incident_taken_by_someone_else_is_not_merged_by_a_bridging_report(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = crew_settings(tmp_path)
+    radius = settings.intake.duplicate_radius_m
+    async with opened(settings, clock) as h:
+        first = await leak(h, LEAD)
+        second = await leak(h, resident(1), north_m=radius + 100)
+        third = await leak(h, resident(2), north_m=-(radius + 100))
+        await h.press(CREW_A[0], crew_button("acc", second))
+        await h.press(CREW_A[1], crew_button("acc", third))
+        await leak(h, resident(3), north_m=(radius + 100) / 2)  # near the first and the second (taken)
+        assert await h.db.scalar("SELECT lead_ticket_id FROM incident_reports WHERE ticket_id = ?", (first,)) == second
+        bridge = await leak(
+            h, resident(4), north_m=-(radius + 100) / 2
+        )  # near the first's (now second's) and the third
+        assert (await ticket(h.db, bridge)).assignee_id is not None
+        assert await h.db.scalar("SELECT COUNT(*) FROM incident_reports WHERE ticket_id = ?", (third,)) == 0, (
+            "two people are on their way: the desk decides"
+        )
+
+
+async def test_a_report_located_after_it_went_to_the_desk_joins_the_incident_nearby(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = crew_settings(tmp_path)
+    async with opened(settings, clock) as h:
+        watch = AbandonedWatch(settings, h.db, clock, Scheduler(), lambda: None)
+        lead = await leak(h, LEAD)
+        late = resident(1)
+        await h.text(late, "I smell gas")  # the location question waits behind a district's safety cards
+        clock.advance(settings.intake.no_location_desk_s)
+        await watch.run_due()
+        await watch.run_due()
+        number = await h.db.scalar("SELECT id FROM tickets WHERE chat = ?", (late,))
+        assert (await ticket(h.db, number)).status == "followup"
+        await h.event(late, EventKind.LOCATION, latitude=LAT + 30 * METRE, longitude=LON)
+        assert await cards(h, number) == [] and await in_incident(h.db, lead) == 1
+        told = [r.message for r in await h.outbox("resident") if r.ticket_id == number]
+        assert isinstance(told[-1], Text) and told[-1].text == t(
+            "en", "incidents.joined", ticket=number, hotline=settings.utility.hotline
+        )
