@@ -95,11 +95,16 @@ def _when(text: str | None) -> float | None:
     return datetime.fromisoformat(text).timestamp() if text else None
 
 
-def accepted_at(db_path: Path, tickets: set[int]) -> dict[int, float]:
-    """Ticket -> when it was accepted (a joined report: with its incident, or at its join if that was later)."""
+def accepted_at(db_path: Path, tickets: set[int]) -> dict[int, tuple[float, float]]:
+    """Ticket -> (when it was created, when it was accepted): a joined report with its incident, or at its
+    join if that was later."""
     with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
-        rows = conn.execute("SELECT id, accepted_at FROM tickets WHERE accepted_at IS NOT NULL").fetchall()
-    return {ticket: at for ticket, text in rows if ticket in tickets and (at := _when(text)) is not None}
+        rows = conn.execute("SELECT id, created_at, accepted_at FROM tickets WHERE accepted_at IS NOT NULL").fetchall()
+    found = {}
+    for ticket, created, accepted in rows:
+        if ticket in tickets and (at := _when(accepted)) is not None:
+            found[ticket] = (_when(created) or at, at)
+    return found
 
 
 def crew_kinds(standin: Standin, staff: list[int], on_duty: set[int], db_path: Path) -> dict[str, int]:

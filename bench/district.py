@@ -75,8 +75,9 @@ class DistrictResult:
     told: int = 0
     all_told_s: float | None = None  # from the first text until the last ticket's first crew card
     forms_done: int = 0
-    crew_messages: int = 0  # sent to staff chats
-    crew_edits: int = 0  # edits of messages in staff chats (Telegram counts them like sends)
+    crew_messages: int = 0  # sent to the crew members' chats
+    crew_edits: int = 0  # edits of messages in the crew members' chats (Telegram counts them like sends)
+    desk_messages: int = 0  # sends and edits to the desk (the duty dispatcher)
     rate_limited: int = 0
     bot_cpu_s: float | None = None
     updates: int = 0
@@ -84,6 +85,7 @@ class DistrictResult:
     paid_sends: int = 0  # safety cards the stand-in let through as paid broadcasts
     incidents: int = 0  # tickets with their own crew card (the rest joined one of these)
     accept_s: list[float] = field(default_factory=list)  # from each text until its ticket was accepted
+    ticket_accept_s: list[float] = field(default_factory=list)  # from each ticket (its location) until accepted
     not_accepted: int = 0  # reports not on an accepted ticket ACCEPT_WITHIN_S after their text
     crew_kinds: dict[str, int] = field(default_factory=dict)  # the crews' messages (sends and edits) by kind
     presses: int = 0  # the crews' Accept presses
@@ -217,7 +219,8 @@ async def run_district(
         cpu_after = peer.cpu_s()
         dispatched = _told(crews, db_path)
         accepted = accepted_at(db_path, tickets)
-        result.accept_s = [accepted[r.ticket] - r.sent_at for r in people if r.ticket in accepted]
+        result.accept_s = [accepted[r.ticket][1] - r.sent_at for r in people if r.ticket in accepted]
+        result.ticket_accept_s = [accepted[r.ticket][1] - accepted[r.ticket][0] for r in people if r.ticket in accepted]
         late = sum(1 for seconds in result.accept_s if seconds > ACCEPT_WITHIN_S)
         result.not_accepted = late + residents - len(result.accept_s)
         result.presses = crews.presses
@@ -231,9 +234,12 @@ async def run_district(
         result.question_s = [rec.question_at - rec.sent_at for rec in people if rec.question_at is not None]
         result.forms_done = sum(1 for rec in people if rec.answered == len(FORM))
         staff = [chat for chat in standin.counts if chat not in resident_ids]
-        result.crew_messages = sum(standin.counts[chat] for chat in staff)
-        result.crew_edits = sum(len(m.edits) for chat in staff for m in sb.messages(chat))
-        result.crew_kinds = crew_kinds(standin, staff, {LEAD, MEMBER}, db_path)
+        result.crew_messages = sum(standin.counts[chat] for chat in members)
+        result.crew_edits = sum(len(m.edits) for chat in members for m in sb.messages(chat))
+        result.desk_messages = sum(
+            standin.counts[chat] + sum(len(m.edits) for m in sb.messages(chat)) for chat in staff if chat not in members
+        )
+        result.crew_kinds = crew_kinds(standin, list(members), {LEAD, MEMBER}, db_path)
         result.rate_limited = sb.fault_counts["rate_limited"]
         result.while_card_waited = _while_card_waited(standin, people, staff)
         result.updates = sum(1 + rec.answered for rec in people if rec.sent_at)
@@ -310,7 +316,8 @@ def district_rows(result: DistrictResult) -> list[Row]:
         ),
         Row(f"{name}: every report on a ticket a crew was told of, s", ours=told),
         Row(
-            f"{name}: report -> accepted p50 / p99 / max s (Accept {ACCEPT_PRESS}); not accepted within 2 min",
+            f"{name}: danger text -> its ticket accepted p50 / p99 / max s (Accept {ACCEPT_PRESS});"
+            " not accepted within 2 min",
             ours=(
                 f"{percentile(result.accept_s, 50):.0f} / {percentile(result.accept_s, 99):.0f} / "
                 f"{max(result.accept_s):.0f} (n={len(result.accept_s):,}); {result.not_accepted:,}"
@@ -318,9 +325,26 @@ def district_rows(result: DistrictResult) -> list[Row]:
                 else f"none by {result.budget_s:.0f}"
             ),
         ),
+        *(
+            [
+                Row(
+                    f"{name}: ticket (at its location) -> accepted p50 / p99 / max s",
+                    ours=" / ".join(
+                        f"{v:.0f}"
+                        for v in (
+                            *(percentile(result.ticket_accept_s, q) for q in (50, 99)),
+                            max(result.ticket_accept_s),
+                        )
+                    ),
+                )
+            ]
+            if result.ticket_accept_s
+            else []
+        ),
         Row(
-            f"{name}: messages to the crews (sends + edits); tickets with a card of their own",
-            ours=f"{result.crew_messages + result.crew_edits:,} ({result.crew_edits:,} edits); {result.incidents:,}",
+            f"{name}: messages to the crews (sends + edits); tickets with a card of their own; to the desk",
+            ours=f"{result.crew_messages + result.crew_edits:,} ({result.crew_edits:,} edits); {result.incidents:,};"
+            f" {result.desk_messages:,}",
         ),
         Row(
             f"{name}: the crews' messages by kind",
