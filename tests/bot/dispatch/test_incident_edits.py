@@ -14,7 +14,7 @@ from bot.i18n import t
 from bot.intake.abandoned import AbandonedWatch
 from bot.scheduler import Scheduler
 from common.events import Edit, EventKind, Text
-from tests.bot.dispatch.test_incidents import LAT, LEAD, LON, METRE, cards, in_incident, leak, resident
+from tests.bot.dispatch.test_incidents import LAT, LEAD, LON, METRE, cards, delivered, in_incident, leak, resident
 from tests.kit.crew import CREW_A, CREW_B, crew_settings, opened, service, ticket
 from tests.kit.harness import Harness
 
@@ -163,6 +163,7 @@ async def test_a_report_near_two_incidents_merges_them_into_one(tmp_path: Path, 
         first = await leak(h, LEAD)
         second = await leak(h, resident(1), north_m=radius + 100)  # beyond the first: a card of its own
         assert set(CREW_A) <= set(await cards(h, second))
+        await delivered(h, second)
         bridge = await leak(h, resident(2), north_m=(radius + 100) / 2)  # within the radius of both
         assert await cards(h, bridge) == []
         joined = await h.db.fetchall("SELECT ticket_id FROM incident_reports WHERE lead_ticket_id = ?", (first,))
@@ -175,6 +176,19 @@ async def test_a_report_near_two_incidents_merges_them_into_one(tmp_path: Path, 
         withdrawn = [r.message for r in await h.outbox("dispatch_edit") if r.ticket_id == second]
         note = t("zh", "incidents.card_merged", ticket=second, into=first)
         assert withdrawn and all(isinstance(m, Edit) and note in m.text and not m.buttons for m in withdrawn)
+
+
+async def test_a_card_merged_before_it_reached_the_crews_is_not_sent_at_all(tmp_path: Path, clock: FakeClock) -> None:
+    settings = crew_settings(tmp_path)
+    radius = settings.intake.duplicate_radius_m
+    async with opened(settings, clock) as h:
+        first = await leak(h, LEAD)
+        second = await leak(h, resident(1), north_m=radius + 100)  # its card and pin still wait in the outbox
+        await leak(h, resident(2), north_m=(radius + 100) / 2)  # bridges them within the second
+        rows = [r for r in await h.outbox() if r.ticket_id == second and r.purpose in ("dispatch", "pin")]
+        assert rows and {r.status for r in rows} == {"dropped"}, "an obsolete card is not sent, then withdrawn"
+        assert [r for r in await h.outbox("dispatch_edit") if r.ticket_id == second] == []
+        assert await in_incident(h.db, first) == 2
 
 
 async def test_an_incident_taken_by_someone_else_is_not_merged_by_a_bridging_report(

@@ -13,6 +13,7 @@ from bot.dispatch.buttons import crew_button
 from bot.i18n import Lang, t
 from common.events import Edit, EventKind, Priority, Text
 from storage.db import Database
+from storage.outbox import OutboxRepo
 from storage.report_rows import report_rows
 from tests.kit.crew import CREW_A, DISPATCHER, crew_settings, harness, kinds, opened, service, ticket
 from tests.kit.harness import Harness
@@ -38,6 +39,15 @@ async def leak(h: Harness, user: str, north_m: float = 0.0, *, unwell: str | Non
 
 async def cards(h: Harness, ticket_id: int) -> list[str]:
     return [r.chat for r in await h.outbox("dispatch") if r.ticket_id == ticket_id]
+
+
+async def delivered(h: Harness, ticket_id: int) -> None:
+    """The ticket's cards and pins reached the crews' chats (the harness sends nothing by itself)."""
+    rows = [r for r in await h.outbox() if r.ticket_id == ticket_id and r.status == "pending"]
+    async with h.db.lock:
+        for row in rows:
+            await OutboxRepo(h.db.conn).mark_sent(row.id, str(row.id), h.clock.now())
+        await h.db.conn.commit()
 
 
 async def in_incident(db: Database, lead: int) -> int:
@@ -116,6 +126,7 @@ async def test_join_split_and_merge_are_in_the_audit_trail(tmp_path: Path, clock
             "SELECT ticket_id, actor_id FROM ticket_events WHERE kind = 'incident_split' ORDER BY ticket_id"
         )
         assert [(row[0], row[1]) for row in split] == [(lead, desk_id), (member, desk_id)]
+        await delivered(h, member)
         await h.text(DISPATCHER, f"/merge {lead} {member}")
         assert await in_incident(h.db, lead) == 1
         merged = await h.db.fetchall("SELECT ticket_id, actor_id FROM ticket_events WHERE kind = 'incident_merged'")
