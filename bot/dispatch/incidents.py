@@ -354,7 +354,9 @@ async def merge(scope: Scope, into: Ticket, other: Ticket, *, actor_id: int | No
     await tickets.event(other.id, "incident_merged", now=scope.now, actor_id=actor_id, into=into.id, **why)
     await TimersRepo(scope.tx).cancel(other.id, escalation.ACK, escalation.ARRIVE, escalation.INCIDENT_EDIT)
     await OffersRepo(scope.tx).clear(other.id)  # its Accept is refused from now on
-    for purpose in ("dispatch_edit", "dispatch", "pin", "photo"):  # a card not delivered yet is not sent at all
+    # its map pins and photos not sent yet are not sent at all; its cards are withdrawn, sent or not (one being
+    # sent cannot be called back, and only its edit takes its Accept away)
+    for purpose in ("dispatch_edit", "pin", "photo"):
         await OutboxRepo(scope.tx).drop_pending(other.id, purpose, reason="merged into another incident")
     await card_edits.withdraw_cards(scope, other, "incidents.card_merged", into=into.id)
     if into.status in WORKING:
