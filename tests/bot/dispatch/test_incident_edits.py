@@ -14,9 +14,9 @@ from bot.i18n import t
 from bot.intake.abandoned import AbandonedWatch
 from bot.scheduler import Scheduler
 from common.events import Edit, EventKind, Text
-from tests.bot.dispatch.test_incidents import LAT, LEAD, LON, METRE, cards, delivered, in_incident, leak, resident
 from tests.kit.crew import CREW_A, CREW_B, crew_settings, opened, service, ticket
 from tests.kit.harness import Harness
+from tests.kit.incidents import LAT, LEAD, LON, METRE, cards, delivered, in_incident, leak, resident
 
 
 async def edits_to(h: Harness, chat: str, lead: int) -> list[Edit]:

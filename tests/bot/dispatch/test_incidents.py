@@ -13,45 +13,9 @@ from bot.dispatch.buttons import crew_button
 from bot.i18n import Lang, t
 from common.events import Edit, EventKind, Priority, Text
 from storage.db import Database
-from storage.outbox import OutboxRepo
 from storage.report_rows import report_rows
 from tests.kit.crew import CREW_A, DISPATCHER, crew_settings, harness, kinds, opened, service, ticket
-from tests.kit.harness import Harness
-
-LAT, LON, METRE = 31.2304, 121.4737, 1 / 111_320
-LEAD = "5001"
-
-
-def resident(n: int) -> str:
-    return str(6000 + n)
-
-
-async def leak(h: Harness, user: str, north_m: float = 0.0, *, unwell: str | None = None) -> int:
-    """A leak reported at its location (committed there), ``north_m`` north of the first one."""
-    await h.text(user, "I smell gas")
-    await h.event(user, EventKind.LOCATION, latitude=LAT + north_m * METRE, longitude=LON)
-    if unwell is not None:
-        await h.event(user, EventKind.TEXT, text=f"Building {user}")
-        for step in ("where:home", "strength:strong", "valve:closed", f"unwell:{unwell}"):
-            await h.press(user, f"i:f:{step}")
-    return int((await h.db.fetchall("SELECT id FROM tickets WHERE chat = ? ORDER BY id DESC", (user,)))[0][0])
-
-
-async def cards(h: Harness, ticket_id: int) -> list[str]:
-    return [r.chat for r in await h.outbox("dispatch") if r.ticket_id == ticket_id]
-
-
-async def delivered(h: Harness, ticket_id: int) -> None:
-    """The ticket's cards and pins reached the crews' chats (the harness sends nothing by itself)."""
-    rows = [r for r in await h.outbox() if r.ticket_id == ticket_id and r.status == "pending"]
-    async with h.db.lock:
-        for row in rows:
-            await OutboxRepo(h.db.conn).mark_sent(row.id, str(row.id), h.clock.now())
-        await h.db.conn.commit()
-
-
-async def in_incident(db: Database, lead: int) -> int:
-    return int(await db.scalar("SELECT COUNT(*) FROM incident_reports WHERE lead_ticket_id = ?", (lead,)))
+from tests.kit.incidents import LEAD, cards, delivered, in_incident, leak, resident
 
 
 async def test_fifty_reports_in_a_minute_give_one_card_edited_at_most_every_interval(
