@@ -152,7 +152,7 @@ class Runtime:
         runtime.services.append(PaidSends(db, clock, scheduler, lanes))
         runtime.services.append(EscalationService(settings, db, clock, scheduler, outbox.wake))
         runtime.services.append(CoverageWatch(settings, db, clock.now, scheduler, outbox.wake))
-        runtime.services.append(AbandonedWatch(settings, db, clock, scheduler, outbox.wake))
+        runtime.services.append(AbandonedWatch(settings, db, clock, scheduler, outbox.wake, waiting=lanes.waiting))
         runtime.services.append(DeadlineWatch(settings, db, clock, scheduler, outbox.wake))
         broadcaster = Broadcaster(db, lanes, clock, settings, channel=CONFIGURED_CHANNEL)
         runtime.services.append(broadcaster)

@@ -133,6 +133,12 @@ class TimersRepo:
     async def reschedule(self, timer_id: int, due: datetime) -> None:
         await self.conn.execute("UPDATE timers SET due_at_utc = ? WHERE id = ?", (to_db(due), timer_id))
 
+    async def hold(self, timer_id: int, due: datetime, data: dict[str, Any]) -> None:
+        """Due later, with its data as given (a step that waits for something outside the database)."""
+        await self.conn.execute(
+            "UPDATE timers SET due_at_utc = ?, data = ? WHERE id = ?", (to_db(due), json.dumps(data), timer_id)
+        )
+
     async def set_step(self, timer_id: int, step: int, due: datetime) -> None:
         await self.conn.execute("UPDATE timers SET step = ?, due_at_utc = ? WHERE id = ?", (step, to_db(due), timer_id))
 

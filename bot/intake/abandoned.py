@@ -12,11 +12,18 @@ reaches the desk the same way at once. When a location comes later, the ticket i
 Timers are rows: the watcher's sweep job on the scheduler finds due rows at start-up and every few
 seconds after, and re-checks the conversation before it acts, so a report that has a location (or was
 cancelled) is never chased.
+
+The clock runs from what the resident has seen, not from what was queued for them: in a district-wide
+surge the safety cards go first and a resident's location question may wait a minute behind them. While
+their chat still has messages queued or being sent, a due step waits (``held_at``), and once the chat is
+clear it comes a whole interval after the last time it was seen waiting: nobody is asked again, or passed to
+the desk as silent, before they were asked at all.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,7 +37,7 @@ from bot.intake.forms import CATEGORIES
 from bot.intake.render import answer_lines
 from bot.intake.triage import provisional
 from bot.people.phone import display_phone
-from bot.scheduler import SweepWatch
+from bot.scheduler import Scheduler, SweepWatch
 from common.events import Priority, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Conn, Database, from_db, to_db
@@ -165,14 +172,36 @@ class AbandonedWatch(SweepWatch):
     db: Database
     clock: Clock
 
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: Clock,
+        scheduler: Scheduler,
+        wake: Callable[[], None],
+        *,
+        waiting: Callable[[str, str], bool] | None = None,
+    ) -> None:
+        super().__init__(settings, db, clock, scheduler, wake)
+        self.waiting = waiting or (lambda channel, chat: False)  # the chat has messages queued (Lanes.waiting)
+
     async def run_due(self) -> int:
         """Act on every due timer row; returns how many acted (asked again or told the desk)."""
         now = self.clock.now()
 
+        async def due(tx: SyncConnection) -> list[tuple[int, str, str]]:
+            timers = await TimersRepo(tx).pending(due_before=now, kinds=(KIND,))
+            return [(timer.id, timer.data["channel"], timer.data["chat"]) for timer in timers]
+
+        rows = await self.db.read(due)
+        if not rows:
+            return 0
+        held = {timer_id for timer_id, channel, chat in rows if self.waiting(channel, chat)}
+
         async def fire_due(tx: SyncConnection) -> int:
             acted = 0
             for timer in await TimersRepo(tx).pending(due_before=now, kinds=(KIND,)):
-                acted += await self._fire(tx, timer.id, timer.step, timer.data, now)
+                acted += await self._fire(tx, timer.id, timer.step, timer.data, now, held=timer.id in held)
             return acted
 
         acted = await self.db.run(fire_due)
@@ -180,18 +209,31 @@ class AbandonedWatch(SweepWatch):
             self.wake()
         return acted
 
-    async def _fire(self, tx: Conn, timer_id: int, step: int, data: dict[str, Any], now: datetime) -> int:
+    def _interval(self, step: int) -> timedelta:
+        reask_s, desk_s = self.settings.intake.no_location_reask_s, self.settings.intake.no_location_desk_s
+        return timedelta(seconds=reask_s if step == 0 else desk_s - reask_s)
+
+    async def _fire(
+        self, tx: Conn, timer_id: int, step: int, data: dict[str, Any], now: datetime, *, held: bool = False
+    ) -> int:
         timers = TimersRepo(tx)
         conv = await ConversationsRepo(tx).get(data["channel"], data["user"])
         if conv is None or not _still_without_location(conv, data["started"]):
             await timers.mark_cancelled(timer_id)
+            return 0
+        if held:  # the resident has not had everything yet: look again at the next sweep
+            await timers.hold(timer_id, now + timedelta(seconds=self.every_s), {**data, "held_at": to_db(now)})
+            return 0
+        held_at = from_db(data.get("held_at"))
+        if held_at is not None and now < held_at + self._interval(step):
+            await timers.hold(timer_id, held_at + self._interval(step), data)  # a whole interval once clear
             return 0
         scope = JobScope(tx=tx, settings=self.settings, now=now)
         if step == 0:
             await self._reask(scope, data, conv)
             card_at = from_db(data.get("card_at")) or conv.started_at
             desk_at = card_at + timedelta(seconds=self.settings.intake.no_location_desk_s)
-            await timers.set_step(timer_id, 1, max(desk_at, now))
+            await timers.set_step(timer_id, 1, max(desk_at, now + self._interval(1)))
         else:
             await to_desk(scope, channel=data["channel"], user=data["user"], chat=data["chat"], conv=conv, why="silent")
             await self._tell_resident(scope, data, conv)

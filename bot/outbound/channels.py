@@ -75,6 +75,11 @@ class Lanes(Mapping[str, Lane]):
         """Queue ``message`` on ``channel``'s lane (``UnknownChannel`` if none runs here)."""
         return self[channel].submit(message, retry_transient=retry_transient)
 
+    def waiting(self, channel: str, chat: str) -> bool:
+        """``chat`` on ``channel`` has messages queued or being sent."""
+        lane = self._lanes.get(channel)
+        return lane is not None and lane.waiting(chat)
+
     def withdraw(self, future: asyncio.Future[str | None]) -> bool:
         return any(lane.withdraw(future) for lane in self._lanes.values())
 

@@ -114,15 +114,12 @@ class Lane:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         for item in list(self._by_future.values()):
             self._settle(item, LaneClosed("the outbound lane stopped"))
-        self._ready.clear()
-        self._paid.ready.clear()
-        self._timers.clear()
-        self._chats.clear()
+        for held in (self._ready, self._paid.ready, self._timers, self._chats):
+            held.clear()
         self._backlog = [0] * len(self._backlog)
 
     def submit(self, message: Outbound, *, retry_transient: bool = True) -> asyncio.Future[str | None]:
-        """Queue ``message``; never blocks. ``retry_transient=False`` hands a ``Transient`` straight back
-        (for a caller with its own durable retries, such as the outbox)."""
+        """Queue ``message``; never blocks. ``retry_transient=False`` hands a ``Transient`` straight back."""
         future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         if self.refused is not None:
             future.set_exception(self.refused)
@@ -146,9 +143,13 @@ class Lane:
         return True
 
     def backlog(self, priority: Priority) -> int:
-        """Messages of ``priority`` waiting to be sent (rate-limited ones too; withdrawn ones until the
-        lane reaches them)."""
+        """Messages of ``priority`` not sent yet (rate-limited ones too; withdrawn ones until reached)."""
         return self._backlog[priority]
+
+    def waiting(self, chat: str) -> bool:
+        """Something for ``chat`` is queued or being sent (it has not had everything it was sent yet)."""
+        queue = self._chats.get(chat)
+        return queue is not None and (bool(queue.heap) or queue.busy)
 
     @property
     def in_flight(self) -> int:
@@ -247,8 +248,7 @@ class Lane:
                     handle.cancel()
 
     def _pump(self, now: float) -> float | None:
-        """Start every send that may start now; returns how long until that may change (None: until
-        something is submitted or finishes)."""
+        """Start every send that may start now; returns how long until that may change (None: unknown)."""
         self._release_timers(now)
         if self._global is None:
             rate = self._config.global_rate_per_s

@@ -72,6 +72,34 @@ async def test_the_times_are_configuration(settings: Settings, db: Database, clo
     assert await watch.run_due() == 1 and len(await h.outbox("abandoned_desk")) == 1
 
 
+async def test_the_chase_waits_while_the_residents_chat_still_has_messages_queued(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    """In a surge the safety cards go first and the location question waits behind them: nobody is asked
+    again, or passed to the desk as silent, before they were asked; the clock runs from the chat being clear."""
+    h = await Harness(settings, db, clock).setup()
+    queued = {"yes": True}
+    watch = AbandonedWatch(
+        settings, db, clock, Scheduler(), lambda: None, waiting=lambda channel, chat: queued["yes"] and chat == RESIDENT
+    )
+    await h.text(RESIDENT, "I smell gas")
+    clock.advance(60)
+    assert await watch.run_due() == 0, "the question has not reached them yet"
+    clock.advance(40)  # the queue drains 100 s after the card
+    assert await watch.run_due() == 0
+    queued["yes"] = False
+    clock.advance(5)
+    assert await watch.run_due() == 0, "clear now, but asked only 5 s ago at most"
+    clock.advance(50)
+    assert await watch.run_due() == 0 and await h.outbox("abandoned_reask") == []
+    clock.advance(5)  # 60 s after it was last seen waiting
+    assert await watch.run_due() == 1 and len(await h.outbox("abandoned_reask")) == 1
+    clock.advance(59)
+    assert await watch.run_due() == 0 and await h.outbox("abandoned_desk") == [], "a whole interval to answer"
+    clock.advance(1)
+    assert await watch.run_due() == 1 and len(await h.outbox("abandoned_desk")) == 1
+
+
 async def test_a_location_in_time_is_never_chased(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await Harness(settings, db, clock).setup()
     watch = _watch(settings, db, clock)

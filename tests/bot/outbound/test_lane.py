@@ -52,6 +52,17 @@ async def test_emergency_overtakes_a_broadcast_backlog() -> None:
 
 
 @virtual
+async def test_a_chat_is_waiting_until_everything_queued_for_it_is_sent() -> None:
+    lane = await started(FakeSender())
+    assert not lane.waiting("41")
+    sends = [lane.submit(text("41", f"m{i}", Priority.CONVERSATION)) for i in range(3)]
+    assert lane.waiting("41") and not lane.waiting("42")
+    await asyncio.gather(*sends)
+    assert not lane.waiting("41")
+    await lane.stop(drain_s=0)
+
+
+@virtual
 async def test_one_chat_gets_priority_then_submission_order() -> None:
     sender = FakeSender()
     lane = Lane(sender, UNLIMITED, pacing=TelegramPacing(UNLIMITED))
