@@ -1,6 +1,6 @@
 """The one database API: every body given to ``Database.run``/``Database.read`` awaits nothing but the
-database (read from the source, transitively: ``tests/kit/bodies.py``), reads cannot write, and the
-driver's errors reach the product as its own ``StorageError``."""
+database (read from the source, transitively: ``tests/kit/bodies.py`` over ``tests/kit/body_index.py``),
+reads cannot write, and the driver's errors reach the product as its own ``StorageError``."""
 
 from __future__ import annotations
 
@@ -15,21 +15,21 @@ from common.errors import ConstraintError, DatabaseBusy, StorageError
 from storage.db import Database
 from storage.invites import InvitesRepo
 from storage.sync import SyncConnection
-from tests.kit import bodies
+from tests.kit import bodies, body_index
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def product() -> bodies.Index:
+def product() -> body_index.Index:
     """The product's source, read once for the module's tests (which only read it), then let go: its syntax
     trees are some 300,000 objects every later garbage collection would walk again."""
-    return bodies.build()
+    return body_index.build()
 
 
-def test_every_body_in_the_product_awaits_nothing_but_the_database(product: bodies.Index) -> None:
+def test_every_body_in_the_product_awaits_nothing_but_the_database(product: body_index.Index) -> None:
     index = product
-    found = list(bodies.bodies(index))
+    found = list(body_index.bodies(index))
     assert len(found) >= 40, f"the checker found only {len(found)} bodies: has the way they are given changed?"
     checker = bodies.Checker(index)
     problems = [f"{module}:{line}: {p}" for module, line, body, at in found for p in checker.body(body, at)]
@@ -93,10 +93,10 @@ class Feature:
 
 
 def test_the_checker_refuses_a_body_that_awaits_anything_else() -> None:
-    index = bodies.build(sources={"storage.things": FAKE_REPO, "bot.feature": FAKE_FEATURE})
+    index = body_index.build(sources={"storage.things": FAKE_REPO, "bot.feature": FAKE_FEATURE})
     checker = bodies.Checker(index)
     verdicts = {}
-    for _, line, body, at in bodies.bodies(index):
+    for _, line, body, at in body_index.bodies(index):
         verdicts[(at.enclosing[0].name, line)] = checker.body(body, at)
     by_method: dict[str, list[str]] = {}
     for (method, _), problems in verdicts.items():
@@ -153,7 +153,7 @@ async def test_a_locked_database_reaches_the_product_as_its_own_error(db: Databa
     assert await db.run(lambda tx: InvitesRepo(tx).all()) == []
 
 
-def test_outside_storage_the_product_has_only_run_and_read(product: bodies.Index) -> None:
+def test_outside_storage_the_product_has_only_run_and_read(product: body_index.Index) -> None:
     """No raw connection, lock or statement-by-statement transaction of a Database outside storage/, and no
     driver (its errors arrive as ``StorageError``)."""
     index = product
@@ -163,7 +163,7 @@ def test_outside_storage_the_product_has_only_run_and_read(product: bodies.Index
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr in ("conn", "lock", "_transaction", "transaction"):
-                if bodies.is_database(node.value):
+                if body_index.is_database(node.value):
                     found.append(f"{module}:{node.lineno}: {ast.unparse(node)}")
             elif isinstance(node, ast.Import | ast.ImportFrom):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
