@@ -233,7 +233,8 @@ class AbandonedWatch(SweepWatch):
             await self._reask(scope, data, conv)
             card_at = from_db(data.get("card_at")) or conv.started_at
             desk_at = card_at + timedelta(seconds=self.settings.intake.no_location_desk_s)
-            await timers.set_step(timer_id, 1, max(desk_at, now + self._interval(1)))
+            # after a wait for the chat, the desk comes a whole interval after this re-ask, not with it
+            await timers.set_step(timer_id, 1, max(desk_at, now + self._interval(1) if held_at else now))
         else:
             await to_desk(scope, channel=data["channel"], user=data["user"], chat=data["chat"], conv=conv, why="silent")
             await self._tell_resident(scope, data, conv)
