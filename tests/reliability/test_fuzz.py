@@ -181,7 +181,11 @@ async def run_fuzz(sb: Sandbox, tmp: Path, caplog: pytest.LogCaptureFixture, *, 
     )
     with closing(sqlite3.connect(settings_.storage.path)) as conn, conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert conn.execute("SELECT COUNT(*) FROM tickets WHERE status != 'dispatched'").fetchone() == (0,)
+        # every ticket went to a crew, or (a report that never gave a location, in a run of minutes) to the desk
+        assert conn.execute(
+            "SELECT COUNT(*) FROM tickets WHERE status != 'dispatched' AND NOT (status = 'followup' AND id IN"
+            " (SELECT ticket_id FROM ticket_events WHERE kind = 'no_location'))"
+        ).fetchone() == (0,)
     undecodable = sum("does not decode" in r.getMessage() for r in records)
     answered = len(sb.calls("sendMessage")) + len(sb.calls("answerCallbackQuery"))
     print(f"fuzz: {len(fed)} updates fed, {undecodable} undecodable (skipped), {answered} answers sent")
