@@ -64,12 +64,9 @@ _ZH_GENERIC = rx(
     r"|作业|论文|课题|just curious|好奇问问"
     r"|(?<!时)有时候?(?!无)|有些时候|偶尔|时不时|隔三差五"  # now and then: asked about, not happening now
 )
-_ZH_PAST = rx(
-    r"昨天|前天|上周|上星期|上礼拜|上个月|去年|以前|之前|上次|那次|当时|曾经|前几天|前段时间|几天前|几年前|小时候|那天"
-)
-_ZH_PAST_NEAR = rx(
-    r"昨天|前天|上周|上星期|上礼拜|上个月|去年|上次|上回|那次|当时|曾经|前几天|前段时间|几天前|几年前|小时候"
-)  # said of the match itself, in its own clause ("上次那个漏气的单号")
+_ZH_WHEN_PAST = r"昨天|前天|上周|上星期|上礼拜|上个月|去年|上次|那次|当时|曾经|前几天|前段时间|几天前|几年前|小时候"
+_ZH_PAST = rx(_ZH_WHEN_PAST, r"以前|之前|那天")
+_ZH_PAST_NEAR = rx(_ZH_WHEN_PAST, r"上回")  # said of the match itself, in its own clause ("上次那个漏气的单号")
 _ONGOING = rx(
     r"开始|到现在|至今|起来|越来越|更(?:厉害|严重|[大重浓多])|加重|\bsince\b|\bstarted\b|\bstill\b|\bkeeps?\b|\bworse\b"
 )

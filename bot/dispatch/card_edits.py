@@ -133,12 +133,14 @@ async def send_photos(ctx: Scope, ticket: Ticket) -> None:
             )  # fmt: skip
 
 
-async def withdraw_cards(scope: Scope, ticket: Ticket, key: str, **values: object) -> None:
-    """Edit every dispatch card of the ticket sent so far (or still to be sent): its buttons go, the reason
-    shows. A card dropped before it was sent is not edited."""
+async def withdraw_cards(
+    scope: Scope, ticket: Ticket, key: str, *, except_chat: str | None = None, **values: object
+) -> None:
+    """Edit every dispatch card of the ticket sent so far (or still to be sent), but the one in ``except_chat``:
+    its buttons go, the reason shows. A card dropped before it was sent is not edited."""
     people = PeopleRepo(scope.tx)
     for row in await OutboxRepo(scope.tx).rows_for_ticket(ticket.id, "dispatch"):
-        if row.status in ("dropped", "failed"):
+        if row.status in ("dropped", "failed") or row.chat == except_chat:
             continue
         recipient = await people.get(row.recipient_id) if row.recipient_id is not None else None
         lang = Lang(recipient.lang) if recipient else Lang.ZH

@@ -15,12 +15,12 @@ from bot.context import Ctx
 from bot.dispatch import escalation, followup, incidents
 from bot.dispatch.authz import may_answer_offer, may_work
 from bot.dispatch.buttons import CAUSES, CREW, DECLINE_REASONS, OFFER_ACTIONS, CrewPress, crew_button
+from bot.dispatch.card_edits import withdraw_cards
 from bot.dispatch.offer import (
     arrival_target_min,
     local_time,
     offer,
     progress_buttons,
-    queue,
     tell_desk,
     tell_resident,
     ticket_text,
@@ -30,10 +30,9 @@ from bot.i18n import Lang, t
 from bot.people.phone import display_phone
 from bot.rota.duty import crews_on_duty
 from bot.routes import Router
-from common.events import Answer, Button, Edit, EventKind, Priority
+from common.events import Answer, Button, Edit, EventKind
 from storage.conversations import Conversation, ConversationsRepo
 from storage.desk import WORKING, DeskRepo
-from storage.outbox import OutboxRepo
 from storage.people import CrewsRepo, PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
 from storage.timers import OffersRepo
@@ -145,19 +144,7 @@ async def _accept(ctx: Ctx, ticket: Ticket) -> None:
         ticket_text(ctx.lang, fresh, ctx.settings) + "\n\n" + ctx.t("crew.you_accepted"),
         progress_buttons(ctx.lang, fresh),
     )
-    people = PeopleRepo(ctx.tx)
-    for row in await OutboxRepo(ctx.tx).rows_for_ticket(ticket.id, "dispatch"):
-        if row.chat == ctx.ev.chat:
-            continue
-        recipient = await people.get(row.recipient_id) if row.recipient_id is not None else None
-        lang = Lang(recipient.lang) if recipient else Lang.ZH
-        edit = Edit(
-            chat=row.chat,
-            of_outbox=row.id,
-            text=ticket_text(lang, fresh, ctx.settings) + "\n\n" + t(lang, "crew.taken_by", name=person.name),
-            priority=Priority.DISPATCH,
-        )
-        await queue(ctx, edit, ticket_id=ticket.id, purpose="dispatch_edit", recipient_id=row.recipient_id)
+    await withdraw_cards(ctx, fresh, "crew.taken_by", except_chat=ctx.ev.chat, name=person.name)
     eta = local_time(ctx.settings, ctx.now + timedelta(minutes=arrival_target_min(ctx.settings, fresh.severity)))
     await tell_resident(ctx, fresh, "resident.accepted", name=person.name, eta=eta, contact=_contact(ctx, fresh))
     await incidents.follow_lead(
