@@ -33,11 +33,11 @@ _ZH_GROUP = (
 )
 
 _DIGGERS = r"勾机|钩机|挖机|挖掘机|黄色?的?管"  # an excavator, the yellow pipe that is gas in China
-_ZH_ODOUR = r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻|冲鼻|呛鼻|辣眼|臭臭)"
+_ZH_ODOUR = r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻|冲鼻|呛鼻|辣眼|臭臭|(?:有点|有些|好|很|太|特别|一股|有股|挺|老)臭(?!豆腐|美|屁|脚|袜))"
 
 # A fire word in a figure of speech ("头都要炸了", "our sales are on fire")
 ZH_NOT_FIRE = rx(
-    r"价格|物价|(?<!空气)炸[了掉]?(?:锅(?![里中内的])|毛|裂的?[屏手])|手机",
+    r"价格|物价|锅气|颠勺|(?<!空气)炸[了掉]?(?:锅(?![里中内的])|毛|裂的?[屏手])|手机",
     r"头(?:像|要|快)?[^，。]{0,2}炸|爆炸性",
     r"朋友圈|群里|评论|热搜|打爆",
     FIGURE_FIRE,
@@ -68,7 +68,10 @@ RULES: tuple[Rule, ...] = (
     Rule("gas", "zh_odour", rx(_ZH_ODOUR, "呛"), smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
     Rule("gas", "zh_leak", rx(
         r"漏气|跑气|泄[漏露](?!报警|警报|检测|探测|保护|防护|出去)|外泄|漏出|漏[了着]?<GAS>|冒气|出气声|<GAS>.{0,6}?漏(?![水电费交缴发看填签掉写报接])",
-        r"<THING>.{0,4}?漏(?![水电费])", r"(?:一直|还在|正在|在)(?:往外)?(?:漏|冒|喷)(?![水油电雨])|往外(?:喷|吹|冒)",
+        r"<THING>.{0,4}?漏(?![水电费])", r"渗出?来?的?[气汽]|[跑漏]汽",
+        r"<GAS>(?!公司|费|价|站|卡)[^，。人员工送]{0,6}?(?:泄(?!压|愤|密)|跑(?!了?[一两几这那]趟|腿|步|路|业务|单)|渗|喷(?!漆|涂|嘴|头|枪)|外?溢(?!价)|窜|串(?!门|联|烧))",
+        r"(?:一直|还在|正在|在)(?:往外)?(?:漏|冒|喷)(?![水油电雨])|往外(?:喷|吹|冒|窜|蹿|渗)|气[^，。]{0,3}?往外(?:跑|出)|(?:一直|还|正)在?往外出",
+        r"(?:<THING>|表|阀)[^，。]{0,8}?(?:走气|[窜蹿]气|过气|渗)",
         r"(?:白雾|白烟|白气|白白的雾|白色的雾|一股雾)[^，。]{0,4}?(?:往外|冒|飘|喷)|(?:管|喉|阀|罐|瓶)[^，。]{0,8}?(?:冻冰冰|冰冰凉)|(?:阀|瓶|桶|罐|管)[^，。]{0,4}?(?:结霜|结冰|结了?.{0,3}霜)|(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)",
         r"嘶嘶|咝咝|呲呲|哧哧|嗤嗤|嗞嗞|丝丝[的地]?(?:响|声)|咻咻|嗖嗖|(?:吹|像)[^，。]{0,2}哨子?",
     ), neg="both", unless=NOT_GAS, named=True),
@@ -79,12 +82,12 @@ RULES: tuple[Rule, ...] = (
          needs=rx(r"<THING>|<GAS>")),
     # --- gas: damage, detachment, excavation --------------------------------------------------------
     Rule("gas", "zh_damage", rx(
-        r"(?:管道|管线|管子|管|软管|胶管|皮管|表|接口|接头|调压箱|调压器|调压柜|减压阀|阀门|表箱|立管|喉|pipe|hose|meter)(?:被)?.{0,6}?"
-        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|锯|脱落|脱开|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂|(?<![老硬退])化了|熔|划了|口子)",
-        r"(?:挖|钻|打|凿|撞|砸|压|锯|drill(?:ed)? ?|dig ?|dug ?|hit ?)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯|掉)了?.{0,6}?"
+        r"(?:管道|管线|管子|管|软管|胶管|皮管|表|接口|接头|三通|弯头|螺母|卡箍|进气口|阀|调压箱|调压器|调压柜|减压阀|阀门|表箱|立管|喉|pipe|hose|meter)(?:被)?.{0,6}?"
+        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|锯|钉|扎|戳|捅|撬|扁|瘪|折(?!扣|旧)|弯|摔|脱落|脱开|脱了|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂|(?<![老硬退])化了|熔|划了|口子)",
+        r"(?:挖|钻|打|凿|撞|砸|压|锯|钉|扎|戳|捅|撬|挤|drill(?:ed)? ?|dig ?|dug ?|hit ?)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯|掉)了?.{0,6}?"
         r"(?:<GAS>|管|喉|表|调压|阀|meter|pipe|hose)|(?:咬|啃)了?[^，。]{0,6}?(?:管|喉)",
         r"(?:罐(?!头)|钢瓶|气瓶)[^。]{0,10}?(?:头|阀|嘴|口)(?:都|也)?(?:歪|断|裂|掉|松|坏|弯)",  # a cylinder's valve
-    ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|软管|胶管|胶喉|调压|减压阀|表箱|燃气表|气表",
+    ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|立管|引入管|进户管|入户管|户内管|波纹管|铝塑管|黄管|黄色的?管|表[前后]|软管|胶管|胶喉|调压|减压阀|表箱|燃气表|气表",
                             r"有气|冒气|出气|气出来|在漏|嘶嘶|吱吱|呲呲|咝咝|滋滋|有声音|有响声|钢瓶|气瓶|阀门|外墙",
                             r"meter|yellow pipe|(?:门口|外面|楼下|墙上|户外)[^，。]{0,4}?表",
                             r"热水器|热水炉|壁挂炉|灶|炉头|罐|装修", _DIGGERS),
@@ -94,10 +97,10 @@ RULES: tuple[Rule, ...] = (
         r"(?:表|meter|字|数字|读数).{0,14}?(?:还|一直|照样|自己|也)在?(?:走|转|跳|动|变|涨|加)",
         r"(?:火|火苗).{0,3}?(?:灭了|熄了|被浇灭|扑灭).{0,8}?(?:气|阀|开关|旋钮)?(?:还|没)(?:开着|关|在出)",
         r"(?:溢|扑|潽|浇)(?:出来|灭).{0,8}?(?:火|灭)", r"(?:没点着|没着火|没打着|没有火).{0,6}?(?:开着|出气|一直开)",
-        r"(?:开着|忘关|没关|打开了?).{0,6}?(?:没点着|没有?火|没着)",
+        r"(?:开着|忘关|没关|打开了?).{0,6}?(?:没点着|没有?火|没着|忘了?点火?|没点火)",
         r"(?:肥皂水?|洗洁精|洗衣粉|泡沫水).{0,14}?(?:冒泡|起泡|有泡|泡泡)",
         r"关了?火?[^。]{0,12}?(?:还|仍)[^。]{0,8}?(?:火苗|蓝火|小火)|关掉了[^。]{0,6}?还有[^。]{0,6}?火|关了[^。]{0,6}?(?:一直|还)在?烧|"
-        r"(?:可|但)?火还在[^，。]{0,4}?烧|表keeps?(?:spinning|turning|moving|running)|(?:风|气)[^，。]{0,6}?吹出来|关[^，。]{0,4}(?:还有火|还在烧)|还留着[^，。]{0,10}?火苗|(?:gas|气)还在出|(?:<GAS>|灶|阀门?|火)(?:好像|可能|也)?(?:没|忘了?)关|(?:忘|没)了?关(?:<GAS>|灶|阀|火)",
+        r"(?:可|但)?火还在[^，。]{0,4}?烧|表keeps?(?:spinning|turning|moving|running)|(?:风|气)[^，。]{0,6}?吹出来|关[^，。]{0,4}(?:还有火|还在烧|还在?[出冒]火)|还留着[^，。]{0,10}?火苗|(?:gas|气)还在出|(?:<GAS>|灶|阀门?|火)(?:好像|可能|也)?(?:没|忘了?)关|(?:忘|没)了?关(?:<GAS>|灶|阀|火)",
         r"(?:冒泡|起泡).{0,6}?(?:接头|软管|阀|管)",
         r"(?:阀门|阀|开关|旋钮|总阀|角阀|掣).{0,4}?(?:关不[上住严紧掉了起到]|拧不[动紧上]|转不动|卡住|关不住|坏了关不)",
     ), neg="none", needs=rx(r"<GAS>|灶|阀|表|meter|火|软管|接头|肥皂|洗洁精|罐(?!头)|钢瓶|气瓶")),
@@ -109,7 +112,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:表|读数)[^，。]{0,4}?(?:走了|跑了|用了|多了|跳了|涨了)[^，。]{0,3}?(?:\d|[一二两三四五六七八九十几])[^，。]{0,4}?(?:方|立方|度|个字)",
     ), neg="none",
          needs=rx(r"灭|熄|没(?:有)?(?:在)?(?:用|开)|都关|关着|没人|没有?火",
-                  r"外地|空着|一个人都没有|不在家|出差|只(?:开|用|点)了?")),
+                  r"外地|空着|一个人都没有|不在家|没在家|出门|都出去|外出|出差|只(?:开|用|点)了?")),
     Rule("gas", "gas_reading", rx(r"\d{1,3}(?:\.\d+)?\s?%\s?(?:lel|ch4|methane|gas)"
                                   r"|浓度[^，。]{0,4}?(?:升|高|超|上去)|越来越(?:浓|大|重|冲)"),
          needs=rx(r"<GAS>|可燃|报警|sensor|探头|一氧化碳"), latin_too=True),
@@ -172,11 +175,13 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:strange|funny|weird|odd|bad|chemical|strong|horrible|terrible|nasty) smell", r"\bsmel\w*", r"\breek\w*",
     ), "en", smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
     Rule("gas", "en_leak", rx(
-        r"\b<EGAS>(?: \S+){0,3}? (?:leak\w*|escap\w*|hiss\w*|coming out|pouring out|blowing out|rushing out)",
+        r"\b<EGAS>(?: \S+){0,3}? (?:leak\w*|escap\w*|hiss\w*|seep\w*|bleed\w*|spew\w*|gush\w*|spurt\w*|vent\w*|coming out|pouring out"
+        r"|blowing out|rushing out)",
         r"\bleak\w*(?: \S+){0,3}? <EGAS>\b", r"\bhiss\w*",
     ), "en", neg="both", unless=NOT_EN_GAS),
     Rule("gas", "en_thing_leak", rx(
-        r"\b<ETHING>(?: \S+){0,6}? leak\w*", r"\bleak\w*(?: \S+){0,3}? <ETHING>\b"
+        r"\b<ETHING>(?: \S+){0,6}? leak\w*", r"\bleak\w*(?: \S+){0,3}? <ETHING>\b",
+        r"\b(?:escap\w*|seep\w*|spew\w*|blowing out|hiss\w*) (?:\S+ ){0,2}?(?:from|out of|around|at) (?:\S+ ){0,3}?<ETHING>\b"
     ), "en", neg="both", unless=NOT_GAS, named=True),
     Rule("gas", "zh_hiss_like", rx(r"(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)"),
          needs=rx(r"表|灶|管|阀|接口|油烟机")),
@@ -186,21 +191,23 @@ RULES: tuple[Rule, ...] = (
         r"(?:sound|noise)"
     ), "en", needs=rx(r"\b(?:gas|<ETHING>|drill\w*|oven|stove|hob|cooker|boiler|heater)\b")),
     Rule("gas", "en_damage", rx(
-        r"\b(?:pipes?|lines?|mains?|pipeline|hoses?|tubes?|meters?|regulators?|boxe?s?|connections?|valves?|risers?)(?:'s)?\b"
+        r"\b(?:pipes?|lines?|mains?|pipeline|hoses?|tubes?|meters?|regulators?|boxe?s?|connections?|connectors?|flexi?|pigtails?|fittings?|valves?|risers?)(?:'s)?\b"
         r"(?: \S+){0,6}? "
         r"(?:broken|broke|damaged|cracked|cracks?|hit|cut|burst|severed|snapped|ruptured|struck|dug|came off|come off"
         r"|fell off"
         r"|falling off|detached|disconnected|popped off|loose|split|chewed|smashed|crushed|bent|knocked|ripped|torn"
         r"|tore"
+        r"|fallen off|broken off|broke off|come loose|came loose|came apart|come apart|split open|sawn|sawed"
         r"|kinked|pierced|punctured|snapped off|half off|hanging off|melted|corroded|rotted through|rusted through)\b",
         r"\b(?:hit|cut|struck|damaged|broke|severed|ruptured|dug up|dug into|drill\w*|nailed|punctured|smashed|crashed"
         r"|melted|burnt through"
         r"|chewed(?: through)?|gnawed(?: through)?|bit through"
         r" into|knocked|ran over|reversed into|backed into|crushed|ripped|tore|torn|snapped|bent|kinked|pierced"
-        r"|flattened|yanked|pulled|fell on|fell onto|fallen on|fallen onto|landed on|came down on|dropped on)"
+        r"|flattened|yanked|pulled|sawed(?: through)?|sawn through|cut through|took out|taken out"
+        r"|(?:went|gone|goes) (?:straight |right )?(?:through|into)|fell on|fell onto|fallen on|fallen onto|landed on|came down on|dropped on)"
         r" (?:\S+ ){0,5}?(?:pipes?|lines?|mains?|meters?|regulators?"
-        r"|boxe?s?|hoses?|tubes?|flue|valves?|risers?)\b",
-    ), "en", neg="both", needs=rx(r"\bgas\b|\bdig\w*|\bdug\b|excavat\w*|\bdrill\w*|construction|workers|builders"
+        r"|boxe?s?|hoses?|tubes?|flue|valves?|risers?|connectors?|pigtails?)\b",
+    ), "en", neg="both", needs=rx(r"\bgas\b|\bdig\w*|\bdug\b|excavat\w*|\bdrill\w*|construction|workers|builders|plumbers?|handyman|renovat\w*|corrugated"
                                   r"|digger|backhoe|\bhoses?\b|\b(?:car|van|truck|lorry|vehicle|reversed|backed)\b",
                                   r"\b(?:regulator|cylinder|tank|flexi|burners?|hob|stove|cooker|wok|lpg|propane|boiler|heater|riser"
                                   r"|meter)\b",
@@ -208,7 +215,7 @@ RULES: tuple[Rule, ...] = (
          unless=rx(NOT_GAS.pattern, r"\b(?:app|readings?|bills?|account|website|online|display|screen)\b",
                    # "my meter is broken" is a fault to book; hit, crushed or knocked, it is damage
                    r"^(?!.*\b(?:hit|crash\w*|car|van|truck|tree|knock\w*|smash\w*|crush\w*|storm|bent|crack\w*)\b)"
-                   r".*\bmeters?\b(?: \S+){0,3}? (?:is |was |seems |looks )?(?:broken|broke|damaged|faulty)\b"),
+                   r".*\bmeters?\b(?: \S+){0,3}? (?:is |was |seems |looks )?(?:broken|broke|damaged|faulty)\b(?! off)"),
          named=True),
     Rule("gas", "en_flow", rx(
         r"\b(?:meter|needle|dial|dile|pointer|digits)\b(?: \S+){0,8}? (?:still |keeps )?"
@@ -238,7 +245,7 @@ RULES: tuple[Rule, ...] = (
         r"|move)\b",
     ), "en", neg="none",
          needs=rx(r"\b(?:gas|meter|burner|hob|stove|cooker|valve|knob|soap\w*|flame|pilot|hose|cylinder|regulator|propane"
-                  r"|lpg|tank)\b")),
+                  r"|lpg|tank|bottle)\b")),
     Rule("odd", "maybe_gas", rx(  # gas named as a possibility: asked, never ignored
         r"\b(?:could|might|may|must) (?:also )?be (?:the |a )?(?:gas|lpg|propane)\b|\b(?:is|was) (?:it|this"
         r"|that) (?:the )?gas\b"
@@ -258,7 +265,7 @@ RULES: tuple[Rule, ...] = (
         r"\bco (?:levels?|reading|ppm|leak\w*|present|high|exposure|poison\w*)\b|\bbackdraft|\bback ?draught"
         r"|\bleak detected|\bgas detected",
         r"\b(?:fumes|exhaust)\b(?: \S+){0,4}? <ETHING>", r"\b<ETHING>(?: \S+){0,4}? (?:fumes|exhaust)\b",
-        r"\bflue\b(?: \S+){0,8}? (?:came off|come off|fell|detached|disconnected|broken|cracked|blocked|loose"
+        r"\bflue\b(?: \S+){0,8}? (?:came off|come off|fell|fallen|detached|disconnected|broken|cracked|blocked|loose"
         r"|apart|separated"
         r"|hanging)",
         r"\b(?:boiler|heater|stove|furnace|geyser)\b(?: \S+){0,4}? (?:black|sooty) smoke|soot (?:marks|stains)",

@@ -90,13 +90,13 @@ SMELL_CAUSE = rx(
     r"|eggs? (?:went|gone|going) off|garlic bread|chopping garlic|cooking garlic)\b",
 )
 NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
-    r"漏水|水管|水阀|滴水|水龙头|蒸汽|氧气|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|(?<![装修])空调(?!安装|师傅|工人|的师傅|的工人)|信息|隐私|数据|密码|号码",
+    r"漏水|水管|水阀|滴水|水龙头|蒸汽|氧气|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|(?<![装修])空调(?!安装|师傅|工人|的师傅|的工人|外机)|信息|隐私|数据|密码|号码",
     r"电缆|网线|光缆|电线|屋顶|房顶|机油|汽油|柴油|漏油|水壶|烧水"
     r"|(?:消息|秘密|内幕|试题|考题|答案|剧透|风声|资料|名单)[^，。]{0,4}?漏|(?:脑子|脑袋|大脑|cpu|头顶)[^，。]{0,3}?冒"
     r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof|steam|oxygen|petrol|diesel)\b",
 )
 NOT_GAS_SMELL = rx(
-    r"下水道|地漏|垃圾|马桶|厕所|油烟(?!机)|油味|油条|火药味|艾草|熏香|香薰|烟熏|麻辣|很香|饭菜|饭香|煮饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
+    r"下水道|地漏|垃圾|马桶|厕所|放屁|臭脚|脚臭|袜子|油烟(?!机)|油味|油条|火药味|艾草|熏香|香薰|烟熏|麻辣|很香|饭菜|饭香|煮饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
     r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish"
     r"|perfume|cologne|aftershave|dead (?:mouse|rat|bird)|incense|sewage|durian|hot spring|h2s|chemistry)\b"
     r"|死老鼠|老鼠|香火|烧香|上香|香水|冰箱里|鸡蛋放坏|榴莲|温泉|入味|去味|老香|真香",
