@@ -33,7 +33,10 @@ _ZH_GROUP = (
 )
 
 _DIGGERS = r"勾机|钩机|挖机|挖掘机|黄色?的?管"  # an excavator, the yellow pipe that is gas in China
-_ZH_ODOUR = r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻|冲鼻|呛鼻|辣眼|臭臭|(?:有点|有些|好|很|太|特别|一股|有股|挺|老)臭(?!豆腐|美|屁|脚|袜))"
+_ZH_ODOUR = (
+    r"(?:<GAS>的?)?(?:异味|怪味|臭味|气味|味道|味儿|(?<![口趣品美调香人])味(?!精)|刺鼻|冲鼻|呛鼻|辣眼|臭臭"
+    r"|(?:有点|有些|好|很|太|特别|一股|有股|挺|老)臭(?!豆腐|美|屁|脚|袜))"
+)
 
 # A fire word in a figure of speech ("头都要炸了", "our sales are on fire")
 ZH_NOT_FIRE = rx(
@@ -83,11 +86,14 @@ RULES: tuple[Rule, ...] = (
     # --- gas: damage, detachment, excavation --------------------------------------------------------
     Rule("gas", "zh_damage", rx(
         r"(?:管道|管线|管子|管|软管|胶管|皮管|表|接口|接头|三通|弯头|螺母|卡箍|进气口|阀|调压箱|调压器|调压柜|减压阀|阀门|表箱|立管|喉|pipe|hose|meter)(?:被)?.{0,6}?"
-        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|锯|钉|扎|戳|捅|撬|扁|瘪|折(?!扣|旧)|弯|摔|脱落|脱开|脱了|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂|(?<![老硬退])化了|熔|划了|口子)",
-        r"(?:挖|钻|打|凿|撞|砸|压|锯|钉|扎|戳|捅|撬|挤|drill(?:ed)? ?|dig ?|dug ?|hit ?)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯|掉)了?.{0,6}?"
+        r"(?:破|断|裂|爆|挖|撞|刮|压|砸|钻|锯|钉|扎|戳|捅|撬|扁|瘪|折(?!扣|旧)|弯|摔"
+        r"|脱落|脱开|脱了|掉了|掉下|松了|松动|咬|啃|拔|变形|歪了|漏|穿|洞|缺口|甩|烂|(?<![老硬退])化了|熔|划了|口子)",
+        r"(?:挖|钻|打|凿|撞|砸|压|锯|钉|扎|戳|捅|撬|挤"
+        r"|drill(?:ed)? ?|dig ?|dug ?|hit ?)(?:断|破|坏|到|着|穿|漏|裂|歪|翻|弯|掉)了?.{0,6}?"
         r"(?:<GAS>|管|喉|表|调压|阀|meter|pipe|hose)|(?:咬|啃)了?[^，。]{0,6}?(?:管|喉)",
         r"(?:罐(?!头)|钢瓶|气瓶)[^。]{0,10}?(?:头|阀|嘴|口)(?:都|也)?(?:歪|断|裂|掉|松|坏|弯)",  # a cylinder's valve
-    ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|立管|引入管|进户管|入户管|户内管|波纹管|铝塑管|黄管|黄色的?管|表[前后]|软管|胶管|胶喉|调压|减压阀|表箱|燃气表|气表",
+    ), neg="both", needs=rx(r"<GAS>|挖|钻|(?<!支)气管|立管|引入管|进户管|入户管|户内管|波纹管|铝塑管"
+                            r"|黄管|黄色的?管|表[前后]|软管|胶管|胶喉|调压|减压阀|表箱|燃气表|气表",
                             r"有气|冒气|出气|气出来|在漏|嘶嘶|吱吱|呲呲|咝咝|滋滋|有声音|有响声|钢瓶|气瓶|阀门|外墙",
                             r"meter|yellow pipe|(?:门口|外面|楼下|墙上|户外)[^，。]{0,4}?表",
                             r"热水器|热水炉|壁挂炉|灶|炉头|罐|装修", _DIGGERS),
@@ -175,13 +181,15 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:strange|funny|weird|odd|bad|chemical|strong|horrible|terrible|nasty) smell", r"\bsmel\w*", r"\breek\w*",
     ), "en", smell=True, needs=GAS_CTX, unless=NOT_GAS_SMELL),
     Rule("gas", "en_leak", rx(
-        r"\b<EGAS>(?: \S+){0,3}? (?:leak\w*|escap\w*|hiss\w*|seep\w*|bleed\w*|spew\w*|gush\w*|spurt\w*|vent\w*|coming out|pouring out"
+        r"\b<EGAS>(?: \S+){0,3}? (?:leak\w*|escap\w*|hiss\w*|seep\w*|bleed\w*|spew\w*|gush\w*|spurt\w*|vent\w*"
+        r"|coming out|pouring out"
         r"|blowing out|rushing out)",
         r"\bleak\w*(?: \S+){0,3}? <EGAS>\b", r"\bhiss\w*",
     ), "en", neg="both", unless=NOT_EN_GAS),
     Rule("gas", "en_thing_leak", rx(
         r"\b<ETHING>(?: \S+){0,6}? leak\w*", r"\bleak\w*(?: \S+){0,3}? <ETHING>\b",
-        r"\b(?:escap\w*|seep\w*|spew\w*|blowing out|hiss\w*) (?:\S+ ){0,2}?(?:from|out of|around|at) (?:\S+ ){0,3}?<ETHING>\b"
+        r"\b(?:escap\w*|seep\w*|spew\w*|blowing out|hiss\w*) (?:\S+ ){0,2}?(?:from|out of|around|at)"
+        r" (?:\S+ ){0,3}?<ETHING>\b"
     ), "en", neg="both", unless=NOT_GAS, named=True),
     Rule("gas", "zh_hiss_like", rx(r"(?:像|好像|就像)[^，。]{0,10}?(?:撒气|放气|漏气|泄气)"),
          needs=rx(r"表|灶|管|阀|接口|油烟机")),
@@ -204,10 +212,12 @@ RULES: tuple[Rule, ...] = (
         r"|chewed(?: through)?|gnawed(?: through)?|bit through"
         r" into|knocked|ran over|reversed into|backed into|crushed|ripped|tore|torn|snapped|bent|kinked|pierced"
         r"|flattened|yanked|pulled|sawed(?: through)?|sawn through|cut through|took out|taken out"
-        r"|(?:went|gone|goes) (?:straight |right )?(?:through|into)|fell on|fell onto|fallen on|fallen onto|landed on|came down on|dropped on)"
+        r"|(?:went|gone|goes) (?:straight |right )?(?:through|into)"
+        r"|fell on|fell onto|fallen on|fallen onto|landed on|came down on|dropped on)"
         r" (?:\S+ ){0,5}?(?:pipes?|lines?|mains?|meters?|regulators?"
         r"|boxe?s?|hoses?|tubes?|flue|valves?|risers?|connectors?|pigtails?)\b",
-    ), "en", neg="both", needs=rx(r"\bgas\b|\bdig\w*|\bdug\b|excavat\w*|\bdrill\w*|construction|workers|builders|plumbers?|handyman|renovat\w*|corrugated"
+    ), "en", neg="both", needs=rx(r"\bgas\b|\bdig\w*|\bdug\b|excavat\w*|\bdrill\w*|construction|workers|builders"
+                                  r"|plumbers?|handyman|renovat\w*|corrugated"
                                   r"|digger|backhoe|\bhoses?\b|\b(?:car|van|truck|lorry|vehicle|reversed|backed)\b",
                                   r"\b(?:regulator|cylinder|tank|flexi|burners?|hob|stove|cooker|wok|lpg|propane|boiler|heater|riser"
                                   r"|meter)\b",
