@@ -141,8 +141,18 @@ FIGURE_FIRE = "|".join(
 )
 # Someone "out cold" or "not breathing" in a figure of speech (the bill, a teenager who sleeps in, leaflets)
 FIGURE_MED = rx(
-    r"(?:账单|燃气费|费用|价格)[^。]{0,10}?(?:晕倒|晕过去|窒息|吐血)|(?:晕倒|吐血)[^。]{0,6}(?:账单|燃气费)",
+    r"(?:账单|燃气费|费用|价格)[^。]{0,10}?(?:晕倒|晕过去|昏倒|昏过去|窒息|吐血)|(?:晕倒|吐血)[^。]{0,6}(?:账单|燃气费)",
     r"跟叫不醒一样|像叫不醒|叫不醒一样|睡到(?:中午|下午)|戴着耳机",
+    # a degree said with a collapse ("笑到我抽筋", "看得我晕过去", "闷得人喘不过气"), the writer about to
+    # ("我要口吐白沫了"), a machine or a pet that "will not wake", a part played on a stage
+    r"(?:笑|虐|气|冷|热|闷|累|困|看|饿|忙|卷|烦|晒|挤|熬)[得到](?:我|人|我们|人家)?(?:整个人)?(?:都|要|快|差点|直接|简直)?"
+    r"(?:要|快)?(?:晕过去|晕倒|昏倒|昏过去|抽筋|抽过去|没(?:有)?了?呼吸|翻白眼|喘不(?:上|过)气|不省人事|窒息|口吐白沫|吐白沫)",
+    r"(?:让|把|搞得|弄得)我[^，。]{0,5}?(?:晕过去|晕倒|昏倒|昏过去|不省人事|窒息|口吐白沫|吐白沫)"
+    r"|我(?:要|快要?|直接|简直|差点)(?:口吐白沫|晕倒|昏倒|晕过去|昏过去|窒息|不省人事)",
+    r"(?:电脑|路由器|手机|系统|电视|网络|网|猫|狗|仓鼠|兔子|乌龟|鹦鹉|宠物)[^，。]{0,6}?(?:叫不醒|不理|没呼吸|没反应|不醒)"
+    r"|死机|冬眠|演(?:一个|个)?[^，。]{0,6}?(?:病人|昏迷|晕倒)|扮演|剧本里|剧情",
+    r"\b(?:wifi|wi-fi|router|internet|phone|laptop|computer|tv|battery)\b(?: \S+){0,3}? (?:is |isn't |not |stopped )?"
+    r"(?:breathing|dead|died|unresponsive)",
     r"\bnot breathing a word\b|\bstopped breathing when i saw\b",
     r"\bpassed out (?:\S+ ){0,3}?(?:flyers|leaflets|papers|sweets|candy|forms|cards)\b",
     r"\b(?:app|website|site|page|phone|computer|system)\b(?: \S+){0,3}? not responding",
