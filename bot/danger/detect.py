@@ -99,7 +99,22 @@ class Danger:
         return self.outcome in (Outcome.NOW, Outcome.MEDICAL)
 
 
-def _rule_mood(rule: Rule, v: Views, mood: Mood) -> M | None:
+class MessageMood:
+    """The message-wide mood, read once, and only when something has found its words (most messages need none)."""
+
+    __slots__ = ("_mood", "_views")
+
+    def __init__(self, v: Views) -> None:
+        self._views = v
+        self._mood: Mood | None = None
+
+    def __call__(self) -> Mood:
+        if self._mood is None:
+            self._mood = Mood.of(self._views)
+        return self._mood
+
+
+def _rule_mood(rule: Rule, v: Views, message_mood: MessageMood) -> M | None:
     """The strongest mood among the rule's matches (None: no match; NEG: only denied ones)."""
     if not (v.chinese or rule.latin_too if rule.view == "zh" else v.latin):
         return None
@@ -111,6 +126,7 @@ def _rule_mood(rule: Rule, v: Views, mood: Mood) -> M | None:
         return None
     if rule.unless is not None and rule.unless.search(v.ctx) and not (rule.named and HAS_GAS.search(v.ctx)):
         return None
+    mood = message_mood()
     message = mood.message(rule.view)
     best: M | None = None
     for m in rule.pattern.finditer(text, first.start()):
@@ -123,17 +139,20 @@ def _rule_mood(rule: Rule, v: Views, mood: Mood) -> M | None:
     return best
 
 
-def _alarms(v: Views, mood: Mood) -> list[tuple[str, str, M]]:
+def _alarms(v: Views, message_mood: MessageMood) -> list[tuple[str, str, M]]:
     """A sounding alarm: CO, smoke (fire) or, unqualified, gas; and a CO reading in ppm."""
     found: list[tuple[str, str, M]] = []
-    battery = bool(ALARM_BATTERY.search(v.ctx))
     for view, pattern in (("zh", ZH_ALARM), ("en", EN_ALARM)):
-        if battery:
-            break
         if not (v.chinese if view == "zh" else v.latin):
             continue
         text = v.zh if view == "zh" else v.en
-        for m in pattern.finditer(text):
+        matches = list(pattern.finditer(text))
+        if not matches:
+            continue
+        if ALARM_BATTERY.search(v.ctx):
+            break
+        mood = message_mood()
+        for m in matches:
             start, end = m.span()
             if negated(view, text, start, end, True):
                 continue
@@ -152,15 +171,16 @@ def _alarms(v: Views, mood: Mood) -> list[tuple[str, str, M]]:
                 found.append(("gas", f"{view}_gas_alarm", min(found_mood, M.MAYBE) if known else found_mood))
     for m in PPM.finditer(v.zh):
         level = M.NOW if int(m.group(1)) >= 10 else M.MAYBE
-        found.append(("co", "ppm_reading", min(level, mood.message("zh"))))
+        found.append(("co", "ppm_reading", min(level, message_mood().message("zh"))))
     return found
 
 
-def _co_terms(v: Views, mood: Mood) -> list[tuple[str, str, M]]:
+def _co_terms(v: Views, message_mood: MessageMood) -> list[tuple[str, str, M]]:
     """Carbon monoxide named (not only as the name of a device), and not denied."""
     for view, pattern in (("zh", ZH_CO_TERM), ("en", EN_CO_TERM)):
         text = v.zh if view == "zh" else v.en
         for m in pattern.finditer(text):
+            mood = message_mood()
             found = mood_of(
                 view, text, m.span(), neg="before", smell=False, message=mood.message(view), settled=mood.settled
             )
@@ -179,7 +199,7 @@ def _fragment(v: Views) -> bool:
 def detect(text: str) -> Danger:
     """The dangers a message reports and its outcome (pure, no I/O; safe and fast on any input)."""
     v = views(text)
-    mood = Mood.of(v)
+    mood = MessageMood(v)
     fired: list[tuple[str, str, M]] = []
     denied = False  # a rule found its words and a denial of them ("没有燃气味"): the model may not raise it
     for rule in RULES:
@@ -189,26 +209,30 @@ def detect(text: str) -> Danger:
         elif found is not None:
             fired.append((rule.signal, rule.name, found))
     fired += _alarms(v, mood) + _co_terms(v, mood)
-    if GAS_DENIED.search(v.ctx):
+    # each check below reads the whole message, so it is made only when a rule it could change has fired
+    if any(sig == "gas" for sig, _, _ in fired) and GAS_DENIED.search(v.ctx):
         fired = [(sig, name, min(m, M.MAYBE) if sig == "gas" else m) for sig, name, m in fired]
-    if not HAS_GAS.search(v.ctx):
+    if fired and not HAS_GAS.search(v.ctx):
         for names, cause in EXPLAINED:
+            if not any(name in names for _, name, _ in fired):
+                continue
             if _explained(cause, v) and not (cause is MONEY and _NOTHING_ON.search(v.ctx)):
                 fired = [(sig, name, min(m, M.MAYBE) if name in names else m) for sig, name, m in fired]
     now = {signal for signal, _, found in fired if found is M.NOW}
     seen = {signal for signal, _, _ in fired}
-    if FIGURE_MED.search(v.ctx):  # "看到账单直接晕倒", "not breathing a word": nobody is out cold
+    if "med" in seen and FIGURE_MED.search(v.ctx):  # "看到账单直接晕倒", "not breathing a word": nobody is out cold
         now.discard("med")
         seen.discard("med")
-    if "med" not in seen and (MONEY.search(v.ctx) or FIGURE.search(v.ctx)):
+    if "sym" in seen and "med" not in seen and (MONEY.search(v.ctx) or FIGURE.search(v.ctx)):
         # "燃气费贵得我头疼", "被气得头晕": a figure of speech, not a symptom
         now.discard("sym")
         seen.discard("sym")
-    if "med" not in seen and SYMPTOM_CAUSE.search(v.ctx) and not HEAT_CTX.search(v.ctx):
+    if "sym" in seen and "med" not in seen and SYMPTOM_CAUSE.search(v.ctx) and not HEAT_CTX.search(v.ctx):
         # "熬夜头疼", "hangover headache": its cause is named, and nothing around it makes carbon monoxide
         now.discard("sym")
         seen.discard("sym")
-    if mood.misdirected:  # "sorry, wrong number: the oxygen cylinder is leaking": asked, not dispatched
+    if now & {"gas", "fire", "co"} and mood().misdirected:
+        # "sorry, wrong number: the oxygen cylinder is leaking": asked, not dispatched
         now -= {"gas", "fire", "co"}
     gas, fire = "gas" in now, "fire" in now
     co = bool(now & {"co", "poison"})

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 
-_PHRASES: tuple[tuple[str, str], ...] = (
-    # Russian
+_RUSSIAN: tuple[tuple[str, str], ...] = (
     (r"не выключается|не гаснет|не тухнет", " won't turn off "),
     (r"что делать|что мне делать", " what do i do "),
     (r"без сознания", " unconscious "),
@@ -30,7 +29,9 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"у меня|в квартире|дома", " my home "),
     (r"на кухне|кухн\w*", " kitchen "),
     (r"окн\w*", " windows "),
-    # Spanish, French, German (their accents folded by casefold, kept as letters)
+)
+# Spanish, French, German (their accents folded by casefold, kept as letters); every phrase starts a word
+_WESTERN: tuple[tuple[str, str], ...] = (
     (r"no se apaga|ne s'éteint pas|ne s'eteint pas|geht nicht aus|lässt sich nicht ausschalten", " won't turn off "),
     (r"¿?qué hago\??|que hago|qu'est-ce que je fais|que faire|was soll ich tun|was tun", " what do i do "),
     (
@@ -53,7 +54,8 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\b(?:ventanas?|fenêtres?|fenetres?|fenster)\b", " windows "),
     (r"se rompió|se rompio|cassé|casse|kaputt|gebrochen", " broke "),
     (r"inconsciente|inconscient|bewusstlos", " unconscious "),
-    # Korean
+)
+_KOREAN: tuple[tuple[str, str], ...] = (
     (r"안 ?꺼져요|안 ?꺼져|꺼지지 않", " won't turn off "),
     (r"어떻게 해요|어떡해요|어떻게 하", " what do i do "),
     (r"의식이 없", " unconscious "),
@@ -72,7 +74,9 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"집에", " my home "),
     (r"나가야|대피", " should i leave "),
     (r"열어", " open "),
-    # Japanese: into Chinese, which its kanji already are
+)
+# Japanese: into Chinese, which its kanji already are (a Japanese message always has kana)
+_JAPANESE: tuple[tuple[str, str], ...] = (
     (r"火が消えません|火が消えない|消えません|消えない", "火关不掉"),
     (r"意識がありません|意識がない|意识がありません|意识がない", "没有意识"),
     (r"倒れ\w*", "倒下了"),
@@ -86,9 +90,34 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"の", "的"),
     (r"助けて", "救命"),
 )
-_PATTERN = re.compile("|".join(f"({p})" for p, _ in _PHRASES))
+
+
+class _Language:
+    """One language's phrases as one pattern, tried only when the text has the language's script (``script``)."""
+
+    def __init__(self, script: str | None, phrases: tuple[tuple[str, str], ...], start: str = "") -> None:
+        self.script = re.compile(script) if script else None
+        self.words = [word for _, word in phrases]
+        self.pattern = re.compile(start + "(?:" + "|".join(f"({p})" for p, _ in phrases) + ")")
+
+    def translate(self, text: str) -> str:
+        if self.script is not None and not self.script.search(text):
+            return text
+        return self.pattern.sub(lambda m: self.words[(m.lastindex or 1) - 1], text)
+
+
+# Each pattern is a long alternation tried at every position: scanning only where it can match keeps a long
+# English message's recognition well under a millisecond
+_LANGUAGES = (
+    _Language(r"[\u0400-\u04ff]", _RUSSIAN),
+    _Language(None, _WESTERN, start=r"(?<![a-z\u00df-\u00ff])(?=[a-z\u00df-\u00ff¿])"),
+    _Language(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]", _KOREAN),
+    _Language(r"[\u3040-\u30ff]", _JAPANESE),
+)
 
 
 def translate(folded: str) -> str:
     """The text with the danger words of other languages replaced by the rules' words (casefolded input)."""
-    return _PATTERN.sub(lambda m: _PHRASES[(m.lastindex or 1) - 1][1], folded)
+    for language in _LANGUAGES:
+        folded = language.translate(folded)
+    return folded

@@ -39,7 +39,48 @@ def rx(*parts: str) -> re.Pattern[str]:
     pattern = "|".join(parts)
     for name, value in _PARTS.items():
         pattern = pattern.replace(name, value)
-    return re.compile(pattern)
+    return re.compile(_word_start_first(pattern))
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern (outside every group and character class)."""
+    out, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]" or pattern[i + 1 : i + 3] == "^]":
+                i += 2 if pattern[i + 1] == "]" else 3
+                continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*out, pattern[start:]]
+
+
+def _word_start_first(pattern: str) -> str:
+    """The same pattern with its alternatives that begin at a word boundary gathered behind one ``\\b``.
+
+    A search tries every alternative at every position; with the boundary checked once, a position inside a
+    word fails at once (a long English message reads in a fifth of the time). Which alternatives match is
+    unchanged; at one position the gathered ones are tried before the others.
+    """
+    alternatives = _alternatives(pattern)
+    bounded = [a[2:] for a in alternatives if a.startswith("\\b")]
+    if len(bounded) < 2:
+        return pattern
+    rest = [a for a in alternatives if not a.startswith("\\b")]
+    return "|".join([f"\\b(?:{'|'.join(bounded)})", *rest])
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +159,7 @@ FIGURE_FIRE = "|".join(
     (
         # moods, heat, spice, screens, sales and festive fireworks that "explode" or "burn"
         r"一点就[炸着]|(?:是个|像个|就是个)(?:<GAS>罐|煤气罐|炸药桶|火药桶)|原地爆炸|我(?:要)?爆炸|脑子[^，。]{0,3}炸|太炸了|热到[^，。]{0,3}冒烟|meeting[^，。]{0,4}爆炸|排队|炸开了锅|(?<!空气)炸锅(?![里中内的])",
-        r"整个[^，。]{0,4}炸了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头",
+        r"整个[^，。]{0,4}炸了|(?:考试|考得|成绩|分数)[^，。]{0,6}?(?:爆炸|炸了)|我人没了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头",
         r"(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸",
         r"气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|(?<!空)气炸(?!锅)|炸毛|火大|(?<![墙台板面顶楼桌架])上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑|笑炸",
         r"炸裂(?:的)?(?:演技|表演|消息)|熏腊肉|腊肉|(?:鞭炮|烟花|炮仗|火炮|爆竹|礼炮)(?![^。]{0,10}(?:点着|着了|烧|引燃|落在|掉进|掉在))",
@@ -220,5 +261,6 @@ FRAGMENT = rx(
     r"|\b(?:gas|smoke|fire|leak\w*|smell\w*|alarm|burning|fumes|co)\b"
 )
 FRAGMENT_FILLER = rx(
-    r"那个|就是|是不是|有点|好像|一下|怎么办|会不会|[的了吗呢啊吧呀嘛哦哈有是在]|[^\w]|\b(?:a|the|is|it|there|some)\b"
+    r"那个|就是|是不是|有点|好像|一下|怎么办|会不会|喂|[你您]好|在吗|在不在|师傅|你们|有?问题|不对|回(?:个)?电(?:话)?|麻烦"
+    r"|[的了吗呢啊吧呀嘛哦哈有是在]|[^\w]|\b(?:a|the|is|it|there|some|hello|hi|problem|with|pls|please|my)\b"
 )
