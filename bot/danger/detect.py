@@ -162,7 +162,8 @@ def _alarms(v: Views, message_mood: MessageMood) -> list[tuple[str, str, M]]:
             near = text[max(0, start - 6) : end] if view == "zh" else " ".join(clause_before(text, start, 3))
             near = f"{near} {m.group(0)}"
             if ALARM_CO.search(near):
-                found.append(("co", f"{view}_co_alarm", found_mood))
+                tested = ALARM_TESTED.search(v.ctx)
+                found.append(("co", f"{view}_co_alarm", min(found_mood, M.MAYBE) if tested else found_mood))
             elif ALARM_FIRE.search(near):
                 known = ALARM_KNOWN_CAUSE.search(v.ctx) and not HAS_GAS.search(v.ctx)
                 found.append(("fire", f"{view}_smoke_alarm", min(found_mood, M.MAYBE) if known else found_mood))

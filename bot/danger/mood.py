@@ -78,14 +78,16 @@ _EN_HYPO_LEAD = rx(
 _ZH_FIXED = rx(
     r"(?<!装)修好|已经好了|没事了|处理好|处理完|解决了|排除了|师傅.{0,4}(?:来过|修过|看过|走了)|已经修|维修过|恢复正常|早就好了|现在好了"
     r"|(?:说|讲|讲了|说了)[^，。]{0,8}?(?:就是这样|是正常的|正常现象|属于正常|没事的|没问题的)"
-    r"|原来是[^，。]{0,8}(?:在|放|戴|搞)|原来(?:戴|在放)|虚惊一场|(?:刚|还|我)以为[^。]{0,10}?(?:结果|原来)"
+    r"|原来(?:戴|在放)|虚惊一场|(?:刚|还|我)以为[^。]{0,10}?(?:结果|原来)|人没事|没人受伤"
+    # a harmless cause found ("原来是楼上搬柜子", "后来发现是净水器在排水"); a cause that is itself a danger is not
+    r"|(?:原来|后来发现|结果|一看)(?:只|就)?是(?![^，。]{0,10}?(?:<GAS>|漏|泄|破|断|裂|着火|起火|烧|冒烟|爆|炸|晕|热水器|灶|阀|管|表|罐|瓶))"
 )
 _AGAIN = rx(r"又|再次|还有味|还在漏|还是有|\bagain\b|\bstill (?:smell|leak|hiss)\w*|\bcame back\b")
 _DRILL = rx(
-    r"演练|演习|保险|理赔|\b(?:exercise|insurance|insurer|claim|warden|training day)\b"
+    r"(?<!不是)(?<!并非)(?:演练|演习)|保险|理赔|\b(?:exercise|insurance|insurer|claim|warden|training day)\b"
     r"|\b(?:fire|evacuation|emergency|safety|gas|leak|practice|school|building|office)\b drill\b|\bdrill (?:today"
     r"|tomorrow|this|next|at)\b"
-    r"|\b(?:was|is|just|only) (?:just |only )?a drill\b"
+    r"|(?<!not )(?<!n't )\b(?:was|is|just|only) (?:just |only )?a drill\b"
 )  # exercises, insurance
 _DRILLED = rx(
     r"drill(?:ed|ing)? ?(?:穿|破|坏|到|断|漏|through|into|a hole|holes)"
@@ -121,6 +123,7 @@ _EN_PRESENT = rx(
 )
 _EN_STRONG = rx(
     r"\bjust (?:now|cut|hit|broke|drilled|smashed|noticed|started|knocked|burst|snapped|dug)\b"
+    r"|\b(?:is|are) (?:spreading|getting worse)\b"
     r"|\b(?:now|right now|currently|still|keeps?|help|urgent|asap|hurry|again"
     r"|emergency(?! (?:number|line|hotline|contact|phone)))\b|!"
 )
@@ -150,7 +153,10 @@ _EN_FIXED = rx(
     r"\b(?:fixed|repaired|sorted|resolved|replaced|was fine|been fine|fine since|fully recovered|all good now"
     r"|engineer came|came and fixed|we know (?:about it|what it is)|just saying"
     r"|(?:all|it's|its|everything's|everything is) (?:fine|ok|okay|good) now"
-    r"|has been fixed|got fixed|been repaired)\b"
+    r"|has been fixed|got fixed|been repaired|nothing (?:broken|damaged|burning)"
+    r"|(?:no one|nobody)(?:'s| is| was)? hurt)\b"
+    r"|\b(?:turns? out|turned out|(?:it|that) was (?:just|only)|but it was)\b"
+    r"(?!(?: \S+){0,6}? (?:gas|leak\w*|pipes?|hose|meter|valve|fire|smoke|co|carbon|burning|heater|boiler)\b)"
 )
 _MISDIRECTED = rx(
     r"发错了|发错对话框|打错了|\bwrong (?:number|chat|group|department)\b|\bnot your (?:department|job|pipe)\b"

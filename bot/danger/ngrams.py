@@ -28,9 +28,9 @@ from bot.danger.normalize import Views, views
 ORDERS = (1, 2, 3)
 MIN_COUNT = 2  # n-grams seen fewer times in the corpus carry no weight of their own
 # log-odds: the lowest whose 5-fold cross-validation on the tuning set keeps harmless -> maybe (rules and model
-# together) at or under 9.5 %, half a point inside the 10 % target (9.4 %; the rules alone give 6.2 % on a tuning set
-# rich in look-alikes)
-THRESHOLD = 13.0
+# together) at or under 9.5 %, half a point inside the 10 % target (9.4 % at 14; 9.8 % at 13, the threshold until the
+# twenty-sixth batch's minimal pairs; the rules alone give 6.2 % on a tuning set rich in look-alikes)
+THRESHOLD = 14.0
 DANGER_LABELS = frozenset({"now", "medical"})
 
 

@@ -132,7 +132,7 @@ SMELL_CAUSE = rx(
 )
 NOT_GAS = rx(  # a leak or damage of something else (unless gas is named)
     r"漏水|水管|水阀|滴水|水龙头|蒸汽|氧气|暖气管|暖气片|下水|轮胎|车胎|气球|充气|气垫|篮球|足球|排球|游泳圈|(?<![装修])空调(?!安装|师傅|工人|的师傅|的工人|外机)|信息|隐私|数据|密码|号码",
-    r"电缆|网线|光缆|电线|屋顶|房顶|机油|汽油|柴油|漏油|水壶|烧水"
+    r"电缆|网线|光缆|电线|屋顶|房顶|机油|汽油|柴油|漏油|水壶|烧水|蒸(?:馒头|包子|饭|菜|鱼|糕)|蒸笼"
     r"|(?:消息|秘密|内幕|试题|考题|答案|剧透|风声|资料|名单)[^，。]{0,4}?漏|(?:脑子|脑袋|大脑|cpu|头顶)[^，。]{0,3}?冒"
     r"|\b(?:water|oil|radiator|tyres?|tires?|sewer|phone line|power line|cable|roof|steam|oxygen|petrol|diesel)\b",
 )
@@ -140,7 +140,7 @@ NOT_GAS_SMELL = rx(
     r"下水道|地漏|垃圾|马桶|厕所|放屁|臭脚|脚臭|袜子|油烟(?!机)|油味|油条|火药味|艾草|熏香|香薰|烟熏|麻辣|很香|饭菜|饭香|煮饭|做菜|炒菜|香味|烟味|糊味|焦味|霉味|油漆|甲醛|臭豆腐|榴莲|宠物|猫|狗|鱼",
     r"\b(?:sewer|drains?|garbage|trash|bins?|toilet|food|cooking|burnt|cigarettes?|paint|mou?ld|dogs?|cats?|fish"
     r"|perfume|cologne|aftershave|dead (?:mouse|rat|bird)|incense|sewage|durian|hot spring|h2s|chemistry)\b"
-    r"|死老鼠|老鼠|香火|烧香|上香|香水|冰箱里|鸡蛋放坏|榴莲|温泉|入味|去味|老香|真香",
+    r"|死老鼠|老鼠|香火|烧香|上香|香水|冰箱里|鸡蛋放坏|榴莲|榴梿|中药|熬药|药味|温泉|入味|去味|老香|真香",
     r"\bsmel\w* (?:so |really |very )?(?:good|nice|great|lovely|fresh|clean|amazing|delicious)\b|\bbut amazing\b"
     r"|smells like christmas|\bcharred\b|\broasted\b",
     r"(?:新买|新装|新换|新的|第一次用|刚装)[^。]{0,14}?(?:塑料|油漆|胶|漆|皮革)味|说明书说(?:是)?正常",
@@ -159,7 +159,9 @@ FIGURE_FIRE = "|".join(
     (
         # moods, heat, spice, screens, sales and festive fireworks that "explode" or "burn"
         r"一点就[炸着]|(?:是个|像个|就是个)(?:<GAS>罐|煤气罐|炸药桶|火药桶)|原地爆炸|我(?:要)?爆炸|脑子[^，。]{0,3}炸|太炸了|热到[^，。]{0,3}冒烟|meeting[^，。]{0,4}爆炸|排队|炸开了锅|(?<!空气)炸锅(?![里中内的])",
-        r"整个[^，。]{0,4}炸了|(?:考试|考得|成绩|分数)[^，。]{0,6}?(?:爆炸|炸了)|我人没了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头",
+        # social media in an uproar; the flame a cook wants, praised
+        r"(?:朋友圈|群里|群|评论区?|热搜)[^，。]{0,4}?(?:炸|爆|火了)|炸了锅|打爆|锅气|颠勺|香得很|贼香|真香|火(?:很|真|贼|可)?旺(?!盛)",
+        r"[挤撑饱胀](?:得|到)[^，。]{0,2}(?:爆炸|炸了)|整个[^，。]{0,4}炸了|(?:考试|考得|成绩|分数)[^，。]{0,6}?(?:爆炸|炸了)|我人没了|弹幕|直播间|球场|气氛[^，。]{0,4}炸|我要炸了|到爆炸|贵到爆|辣(?:得|到)|晒(?:得|到)|嘴里着火|眼睛都?冒火|上头",
         r"(?:结局|演技|表演|消息|新闻|好看|推荐)[^，。]{0,3}炸裂|全场[^，。]{0,4}炸|(?:真的|太|好|很|超)fire|心态炸|多到爆炸|忙到爆炸|烦到爆炸|到我爆炸",
         r"气到爆炸|卡得|轰炸|油炸|炒股|股票|热得|热到|(?<!空)气炸(?!锅)|炸毛|火大|(?<![墙台板面顶楼桌架])上火|恼火|发火|火冒三丈|人气|火爆|爆单|爆款|爆棚|烧钱|烧脑|笑炸",
         r"炸裂(?:的)?(?:演技|表演|消息)|熏腊肉|腊肉|(?:鞭炮|烟花|炮仗|火炮|爆竹|礼炮)(?![^。]{0,10}(?:点着|着了|烧|引燃|落在|掉进|掉在))",
@@ -186,8 +188,10 @@ FIGURE_MED = rx(
     r"跟叫不醒一样|像叫不醒|叫不醒一样|睡到(?:中午|下午)|戴着耳机",
     # a degree said with a collapse ("笑到我抽筋", "看得我晕过去", "闷得人喘不过气"), the writer about to
     # ("我要口吐白沫了"), a machine or a pet that "will not wake", a part played on a stage
-    r"(?:笑|虐|气|冷|热|闷|累|困|看|饿|忙|卷|烦|晒|挤|熬)[得到](?:我|人|我们|人家)?(?:整个人)?(?:都|要|快|差点|直接|简直)?"
-    r"(?:要|快)?(?:晕过去|晕倒|昏倒|昏过去|抽筋|抽过去|没(?:有)?了?呼吸|翻白眼|喘不(?:上|过)气|不省人事|窒息|口吐白沫|吐白沫)",
+    r"(?:笑|虐|气|冷|热|闷|累|困|看|饿|忙|卷|烦|晒|挤|熬)[得到](?:我|人|我们|人家)?(?:整个人|全身|浑身)?(?:都|要|快|差点|直接|简直)?"
+    r"(?:要|快)?(?:晕过去|晕倒|昏倒|昏过去|抽筋|抽搐|抽过去|没(?:有)?了?呼吸|翻白眼|喘不(?:上|过)气|不省人事|窒息|口吐白沫|吐白沫)",
+    # laughing, joking, or shaking with a feeling: nobody is out cold
+    r"哈哈|\b(?:lol|lmao|rofl)\b|\bwith (?:excitement|joy|laughter|happiness|rage|anger|nerves)\b",
     r"(?:让|把|搞得|弄得)我[^，。]{0,5}?(?:晕过去|晕倒|昏倒|昏过去|不省人事|窒息|口吐白沫|吐白沫)"
     r"|我(?:要|快要?|直接|简直|差点)(?:口吐白沫|晕倒|昏倒|晕过去|昏过去|窒息|不省人事)",
     r"(?:电脑|路由器|手机|系统|电视|网络|网|猫|狗|仓鼠|兔子|乌龟|鹦鹉|宠物)[^，。]{0,6}?(?:叫不醒|不理|没呼吸|没反应|不醒)"
@@ -252,7 +256,7 @@ ALARM_KNOWN_CAUSE = rx(
     r"\b(?:burn[te]d? (?:the |my )?(?:toast|food|dinner|bacon|pan|rice)"
     r"|toast|cooking|shower\w*|steam|candles?|fry\w*|steak|searing|incense|test\w*)\b",
 )
-ALARM_TESTED = rx(r"测试|试一下|试试|\btest\w*")  # a gas alarm's only harmless cause: it is being tested
+ALARM_TESTED = rx(r"测试|试一下|试试|\btest\w*")  # an alarm's harmless cause: it is being tested
 PPM = re.compile(r"(\d{1,5})\s?ppm")
 
 # A bare word or two about gas with nothing else ("燃气？", "smoke"): unclear, so asked, never ignored.

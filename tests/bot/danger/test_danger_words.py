@@ -107,3 +107,32 @@ def test_gathering_word_boundaries_changes_no_match(monkeypatch: pytest.MonkeyPa
             text = v.zh if view == "zh" else v.en
             found, expected = pattern.search(text), before.search(text)
             assert (found and found.start()) == (expected and expected.start()), (name, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "刚才楼上轰的一声，原来是他们在搬家具",
+        "I thought I smelled gas but it was just the bins outside",
+        "The CO alarm beeped once when I pressed the test button",
+        "业主群里炸了锅，大家都在吐槽燃气涨价",
+        "灶上火苗窜老高，炖着大鹅呢，贼香",
+        "年终奖发下来，他笑得全身抽搐",
+        "my daughter is shaking all over with excitement, she passed her exam",
+        "邻居家在蒸馒头，窗户往外冒白气",
+    ],
+)
+def test_a_harmless_cause_stated_or_a_figure_gets_no_full_card(text: str) -> None:
+    assert detect(text).outcome not in (NOW, MEDICAL)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "闻到一股怪味，原来是燃气管漏了",  # the cause found is itself the danger
+        "走廊里真的有烟，报警器一直叫，不是演习",
+        "朋友圈说我们隔壁那栋楼刚刚燃气爆炸了，我在窗户这都能看到火",
+    ],
+)
+def test_a_dangerous_cause_a_real_alarm_and_a_blast_next_door_are_now(text: str) -> None:
+    assert detect(text).outcome is NOW
