@@ -207,7 +207,7 @@ async def test_an_edit_waits_for_its_original(make: Factory) -> None:
     sender = Sender(latency_s=0.05)
     sender.script["card"] = [Transient("timeout"), Transient("timeout")]
     sender.always["doomed"] = Rejected("400")
-    rig = await make(sender)
+    rig = await make(sender, edit_wait_s=0.05)  # the edit is looked at again 50 ms after its card's next try
     card, doomed = await rig.add(Text(chat="1", text="card"), Text(chat="2", text="doomed"))
     edit, orphan = await rig.add(
         Edit(chat="1", text="taken by Wang", of_outbox=card, priority=Priority.DISPATCH),
@@ -240,7 +240,7 @@ async def test_an_edit_of_a_message_in_flight_goes_right_after_it(make: Factory)
 
 
 async def test_a_stopped_worker_hands_over_without_sending_twice(make: Factory) -> None:
-    slow = OutboundConfig(**{**FAST.model_dump(), "private_burst": 1, "private_rate_per_s": 10.0})
+    slow = OutboundConfig(**{**FAST.model_dump(), "private_burst": 1, "private_rate_per_s": 40.0})
     first = await make(Sender(latency_s=0.02), slow)
     ids = await first.add(*[Text(chat=str(i % 4), text=f"r{i}") for i in range(40)])
     deadline = time.monotonic() + 5

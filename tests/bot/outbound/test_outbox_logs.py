@@ -4,7 +4,8 @@ with the outcome (delivered after N attempts, or given up), and "connection to T
 outage; never the text, the phone number or the token.
 
 The real outbox worker and lane with the real Telegram sender (PTB over HTTP) against the sandbox, whose
-fault injection makes the failures; short backoffs so several retries fit in a second or two."""
+fault injection makes the failures; short backoffs so several retries fit in a second or two, and a worker's
+clock that runs faster where a test waits out every retry (tests/kit/quick_clock.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ import pytest
 from telegram import Bot
 
 from bot.cli.demo import DEMO_TOKEN
-from bot.clock import SystemClock
 from bot.config.settings import OutboundConfig
 from bot.outbound.channels import Lanes
 from bot.outbound.lane import Lane
@@ -33,6 +33,7 @@ from storage.db import Database
 from storage.outbox import OutboxRepo, OutboxRow
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
+from tests.kit.quick_clock import QuickClock
 
 CONFIG = OutboundConfig(
     global_rate_per_s=1000, private_burst=100, private_rate_per_s=1000, group_rate_per_min=100_000, max_attempts=6
@@ -50,10 +51,11 @@ class Rig:
     sandbox: Sandbox
     db: Database
     worker: OutboxWorker
+    clock: QuickClock
 
     async def queue(self, user: int, n: int) -> tuple[int, int]:
         """A dispatch card about a new ticket to ``user``: (ticket id, outbox row id)."""
-        now = SystemClock().now()
+        now = self.clock.now()
         async with self.db._transaction() as tx:
             person = await PeopleRepo(tx).ensure("telegram", str(user), name="R", lang="en", now=now)
             ticket = await TicketsRepo(tx).create(
@@ -98,10 +100,11 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         async with bot:
             # a 429 goes back to the outbox at once, as it does in production after five pauses in the lane
             lane = Lane(TelegramSender(bot), CONFIG, pacing=TelegramPacing(CONFIG), max_pauses=0)
+            clock = QuickClock()
             worker = OutboxWorker(
                 db,
                 Lanes({"telegram": lane}),
-                SystemClock(),
+                clock,
                 CONFIG,
                 backoff_base_s=0.05,
                 backoff_cap_s=0.2,
@@ -110,7 +113,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
             await lane.start()
             await worker.start()
             try:
-                yield Rig(sb, db, worker)
+                yield Rig(sb, db, worker, clock)
             finally:
                 await worker.stop()
                 await lane.stop(drain_s=0)
@@ -183,6 +186,7 @@ async def test_retries_that_run_out_are_one_failure_line_and_one_given_up_line(
     rig: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
+    rig.clock.speed = 5  # the five backoffs (0.05 s doubling to the 0.2-s cap) pass in a fifth of the time
     rig.sandbox.set_faults(error_rate=1.0, methods=frozenset({"sendmessage"}))
     ticket, row_id = await rig.queue(USERS[2], 3)
     (row,) = await rig.until((row_id,), "settled")
