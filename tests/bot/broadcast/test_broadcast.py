@@ -26,18 +26,20 @@ from tests.kit.broadcast import FakeChannel, add_subscribers, fast_settings
 
 NOON = datetime(2027, 3, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 TEXTS = {"zh": "中文提示 96777", "en": "English tip 96777"}
+POLL_S = 0.02
 
 
 @asynccontextmanager
 async def broadcaster(
     settings: Settings, channel: FakeChannel, clock: FakeClock, **kw: float
 ) -> AsyncIterator[Broadcaster]:
-    """A fresh set of objects over the settings' database file (a process, as far as the DB can tell)."""
+    """A fresh set of objects over the settings' database file (a process, as far as the DB can tell); the
+    service looks again every ``POLL_S`` when it has nothing to do."""
     db = await open_database(settings.storage)
     lane = Lane(channel, settings.outbound, pacing=TelegramPacing(settings.outbound))
     await lane.start()
     lanes = Lanes({"telegram": lane})
-    service = Broadcaster(db, lanes, clock, settings, channel="telegram", poll_interval_s=0.05, **kw)  # type: ignore[arg-type]
+    service = Broadcaster(db, lanes, clock, settings, channel="telegram", poll_interval_s=POLL_S, **kw)  # type: ignore[arg-type]
     await service.start()
     try:
         yield service
@@ -190,7 +192,7 @@ async def test_quiet_hours_hold_tips_but_not_area_notices(tmp_path: Path) -> Non
         notice = await service.create(kind="notice", audience="district:East", texts=TEXTS)
         done = await service.wait_done(notice, timeout_s=10, poll_s=0.005)
         assert done.sent == 2 and done.broadcast.urgent
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(6 * POLL_S)  # a few more rounds: the tip is held
         held = await service.status(tip)
         assert held.sent == 0 and held.pending == 20
         assert held.expected_finish is not None and held.expected_finish.astimezone(settings.utility.tz).hour == 8
@@ -217,7 +219,7 @@ async def test_cancel_stops_a_broadcast_and_audiences_are_checked(tmp_path: Path
         assert await service.cancel(broadcast_id)
         state = await service.wait_done(broadcast_id, timeout_s=5, poll_s=0.005)
         sent_at_cancel = channel.total
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(4 * POLL_S)
     assert state.broadcast.status == "cancelled"
     assert channel.total <= sent_at_cancel + 32 < 200  # only what was already under way
 
@@ -246,7 +248,7 @@ async def test_a_refused_token_leaves_the_rest_pending_for_the_next_start(tmp_pa
         await until(lambda: first.lanes["telegram"].refused is not None)
         await asyncio.sleep(0.1)  # the sends under way end
         calls = refusing.total
-        await asyncio.sleep(0.3)  # a few more rounds: nothing more is taken
+        await asyncio.sleep(6 * POLL_S)  # a few more rounds: nothing more is taken
         assert refusing.total == calls
     state_db = await open_database(settings.storage)
     assert await state_db.scalar("SELECT COUNT(*) FROM broadcast_deliveries WHERE status = 'failed'") == 0

@@ -36,7 +36,11 @@ async def test_two_simulated_years_fire_every_campaign_once_at_the_right_local_h
     chats = await add_subscribers(db, 3, START)
     lane = Lane(channel, settings.outbound, pacing=TelegramPacing(settings.outbound))
     await lane.start()
-    broadcaster = Broadcaster(db, Lanes({"telegram": lane}), clock, settings, channel="telegram", poll_interval_s=0.02)
+    # each of the ~40 firings waits for its broadcast to end: the broadcaster's rounds and the wait's checks come
+    # every 2 ms, so the two years take a fraction of a second
+    broadcaster = Broadcaster(
+        db, Lanes({"telegram": lane}), clock, settings, channel="telegram", poll_interval_s=0.002, tick_s=0.002
+    )
     await broadcaster.start()
     runner = ReminderRunner(db, clock, settings, channel="telegram", on_broadcast=broadcaster.wake)
     await runner.start()
@@ -50,7 +54,7 @@ async def test_two_simulated_years_fire_every_campaign_once_at_the_right_local_h
             assert await runner.next_due() == due
         clock.set(due)
         for broadcast_id in await runner.tick():
-            state = await broadcaster.wait_done(broadcast_id, timeout_s=10, poll_s=0.005)
+            state = await broadcaster.wait_done(broadcast_id, timeout_s=10, poll_s=0.002)
             assert state.sent == 3
             fired.append((state.broadcast.campaign_id or "", due))
         assert await runner.tick() == [], "a second tick at the same instant fires nothing"
