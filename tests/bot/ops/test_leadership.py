@@ -4,6 +4,7 @@ answers /readyz with "standby", and takes over when the leader stops. ``hotline 
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -30,7 +31,11 @@ def on(url: str, tmp_path: Path) -> Settings:
     return load_settings(None, data)
 
 
-async def test_a_standby_waits_and_works_once_the_leader_stops(pg_server: postgres.Server, tmp_path: Path) -> None:
+async def test_a_standby_waits_and_works_once_the_leader_stops(
+    pg_server: postgres.Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the standby tries for the lock every 50 ms instead of every second: it waits through several tries
+    monkeypatch.setattr("bot.ops.leadership.Leadership", partial(Leadership, retry_s=0.05))
     settings = on(pg_server.new_database(), tmp_path)
     keepalive = Keepalive(Notifier({}))
     stop = asyncio.Event()

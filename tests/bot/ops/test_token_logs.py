@@ -16,6 +16,7 @@ import pytest
 from bot.cli.demo import DEMO_TOKEN
 from bot.cli.main import main
 from bot.ops.logsafety import MASK, TokenFilter
+from handlers.startup import with_retries
 from sandbox import Sandbox
 from tests.kit.botproc import toml_dump
 
@@ -59,6 +60,8 @@ def closed_port() -> int:
 
 def run_with(tmp_path: Path, base_url: str, monkeypatch: pytest.MonkeyPatch, token: str = TOKEN) -> int:
     monkeypatch.setenv("HOTLINE_TELEGRAM__TOKEN", token)
+    # getMe's next try after a network error comes after 50 ms, not the product's first second
+    monkeypatch.setitem(with_retries.__kwdefaults__, "first_delay_s", 0.05)
     config = tmp_path / "config.toml"
     telegram = {"base_url": base_url, "base_file_url": base_url.replace("/bot", "/file/bot"), "startup_attempts": 2}
     config.write_text(toml_dump({"telegram": telegram, "storage": {"path": str(tmp_path / "t.sqlite3")}}))
