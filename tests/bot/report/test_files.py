@@ -40,9 +40,14 @@ def _weasyprint_loads() -> bool:
 
 
 needs_cjk = pytest.mark.skipif(cjk_family() is None, reason="no CJK font: install Debian's fonts-noto-cjk")
-needs_pdf = pytest.mark.skipif(
-    not _weasyprint_loads(), reason="WeasyPrint cannot load: install Debian's libpango-1.0-0"
-)
+
+
+@pytest.fixture
+def needs_pdf() -> None:
+    """Skips where WeasyPrint cannot load. Asked when a PDF test runs, not at collection: importing WeasyPrint
+    takes half a second, which every test process would pay to collect the suite."""
+    if not _weasyprint_loads():
+        pytest.skip("WeasyPrint cannot load: install Debian's libpango-1.0-0")
 
 
 @pytest.fixture
@@ -113,7 +118,7 @@ def sheet_values(path: Path, sheet: str) -> dict[str, object]:
         book.close()
 
 
-@needs_pdf
+@pytest.mark.usefixtures("needs_pdf")
 @needs_cjk
 def test_month_report_in_chinese(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     make_november(settings)
@@ -150,7 +155,7 @@ def test_month_report_in_chinese(settings: Settings, tmp_path: Path, capsys: pyt
         image.save(SCREENSHOT, optimize=True)  # type: ignore[attr-defined]
 
 
-@needs_pdf
+@pytest.mark.usefixtures("needs_pdf")
 def test_year_report_in_english(settings: Settings, tmp_path: Path) -> None:
     make_november(settings)
     config = write_config(tmp_path, settings)
