@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import signal
@@ -22,6 +23,7 @@ from bot.cli.text import Kit, Say, choose, lang_of_argv
 from bot.config.credentials import apply_credentials
 from bot.config.settings import Settings, load_settings
 from bot.drills import cli as drill_cli
+from bot.i18n import Lang
 from bot.key_sites import cli as sites_cli
 from bot.loop import run_loop
 from bot.ops.dbguard import check_present
@@ -161,11 +163,18 @@ def purge_text(result: PurgeResult, say: Say) -> str:
     return text
 
 
+@functools.cache
+def _parser_in(lang: Lang) -> argparse.ArgumentParser:
+    """The parsers in ``lang``, built once per process: some forty commands take ~10 ms to build, which each
+    ``main()`` call paid again (the test suite calls it hundreds of times); parsing leaves a parser unchanged."""
+    return _parser(Kit(Say(lang)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     flag = lang_of_argv(arguments)
     say = Say(choose(flag))
-    args = _parser(Kit(say)).parse_args(arguments)
+    args = _parser_in(say.lang).parse_args(arguments)
     setup_logging()
     try:
         if args.command == "check-config":

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.main import EXIT_CONFIG, main
+from bot.cli.main import EXIT_CONFIG, _parser_in, main
 from bot.config.settings import load_settings
+from bot.i18n import Lang
 from common.errors import ConfigError
 from storage.db import Database
 
@@ -242,3 +243,14 @@ def test_the_example_configuration_with_its_commented_hint_escalates(tmp_path: P
     path.write_text(text, encoding="utf-8")
     chain = load_settings(path).escalation.chain("P1")
     assert chain.ack_timeout_s == 60 and len(chain.steps) == 2
+
+
+def test_the_parser_built_once_carries_nothing_from_one_command_line_to_the_next() -> None:
+    parser = _parser_in(Lang.EN)
+    assert _parser_in(Lang.EN) is parser and _parser_in(Lang.ZH) is not parser  # one per language
+    first = parser.parse_args(["purge", "--older-than", "30", "--dry-run", "--config", "a.toml"])
+    assert (first.command, first.older_than, first.dry_run, first.config) == ("purge", 30, True, Path("a.toml"))
+    second = parser.parse_args(["purge", "--older-than", "7"])
+    assert (second.older_than, second.dry_run, second.config) == (7, False, Path("config.toml"))
+    third = parser.parse_args(["board"])
+    assert third.command == "board" and not hasattr(third, "older_than")
