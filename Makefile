@@ -52,8 +52,11 @@ lock: $(STAMP)
 test-postgres: $(STAMP)
 	HOTLINE_TEST_DB=postgres $(PYTEST) -q
 
-test-fast: $(STAMP)  # the inner loop: everything but the end-to-end and reliability suites, on two workers
-	$(PYTEST) -q -n 2 -m "not slow and not e2e and not reliability"
+# The inner loop: everything but the end-to-end and reliability suites, on two workers. worksteal gives each
+# worker half the tests in order (a module's tests, its module-scoped fixtures and the PostgreSQL server mostly in
+# one worker, not set up in both) and lets the one that finishes first take the other's remaining tests.
+test-fast: $(STAMP)
+	$(PYTEST) -q -n 2 --dist worksteal -m "not slow and not e2e and not reliability"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

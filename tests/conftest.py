@@ -40,6 +40,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(_MARK_BY_FOLDER[parts[0]])
         elif item.path.name in ("test_browser.py", "test_sdnotify.py", "test_process.py"):
             item.add_marker("e2e")
+    # The tests on the test PostgreSQL server first (a stable sort: otherwise in their order): `make test-fast`'s
+    # workers each start the server on first use, and with --dist worksteal the first worker takes these at its
+    # start, where the other does not steal, so one server is started instead of two.
+    items.sort(key=lambda item: "pg_server" not in item.fixturenames)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
