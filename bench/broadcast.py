@@ -92,7 +92,7 @@ async def _resident(stand_in: Standin, user: int, card: str, at: float, timeout_
     while True:
         messages = stand_in.sandbox.messages(user)
         for message in messages[seen:]:
-            if message.text == card:
+            if (message.text or "").startswith(card):  # the card, which asks where after its advice
                 return message.sent_at - sent
         seen = len(messages)
         await stand_in.wait_count(user, seen + 1, timeout_s)

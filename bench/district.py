@@ -36,6 +36,7 @@ from bench.standin import Peer, Standin, now, percentile
 from bench.surge import _TICKET, STEPS, _act, _find, _has_button
 from bot.cli.demo import LEAD, MEMBER, OTHER_CREW
 from bot.danger.cards import gas_card
+from bot.i18n import t
 from sandbox import RateLimits
 
 DANGER_TEXT = "There is a strong smell of gas in my kitchen"
@@ -45,6 +46,7 @@ TELEGRAM_PER_S = 30.0
 CARD_DUE_S = 0.25  # a card counts as waiting from this long after its text (reading it, composing the card)
 LEAK = (31.2304, 121.4737)  # where the main broke
 ACCEPT_WITHIN_S = 120.0  # the target: every report on an accepted incident within 2 minutes of its text
+WHERE = t("en", "form.location.ask")  # the first question: on the safety card itself, after its advice
 
 
 def pin_near(rng: random.Random, radius_m: float) -> tuple[float, float]:
@@ -115,11 +117,14 @@ async def _resident(
     cursor = len(sb.messages(rec.user))  # the bot's messages in the chat
     rec.sent_at = now()
     await sb.send_text(rec.user, DANGER_TEXT)
-    # the safety card, then the first question (the next message)
-    index = await _find(standin, rec.user, cursor, lambda m: m.text == card, 3600)
+    # the safety card, which asks the first question after its advice (else the next message does)
+    index = await _find(standin, rec.user, cursor, lambda m: (m.text or "").startswith(card), 3600)
     rec.card_at = sb.messages(rec.user)[index].sent_at
-    asked = await _find(standin, rec.user, index + 1, lambda m: True, 3600)
-    rec.question_at = sb.messages(rec.user)[asked].sent_at
+    if WHERE in (sb.messages(rec.user)[index].text or ""):
+        rec.question_at = rec.card_at
+    else:
+        asked = await _find(standin, rec.user, index + 1, lambda m: True, 3600)
+        rec.question_at = sb.messages(rec.user)[asked].sent_at
     cursor = index + 1
     for action, arg, _ in FORM:
         await asyncio.sleep(rng.uniform(*think_s))
@@ -275,7 +280,7 @@ def _while_card_waited(standin: Standin, people: list[Resident], staff: list[int
     counts: Counter[str] = Counter()
     for rec in people:
         for message in standin.sandbox.messages(rec.user):
-            if message.text != card and during(message.sent_at):
+            if not (message.text or "").startswith(card) and during(message.sent_at):
                 counts["receipt" if _TICKET.search(message.text or "") else "resident"] += 1
     for chat in staff:
         for message in standin.sandbox.messages(chat):

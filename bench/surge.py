@@ -22,7 +22,7 @@ from sandbox.botworld import ChatMessage
 # (action, argument, bot messages expected in answer)
 STEPS: tuple[tuple[str, str, int], ...] = (
     ("text", "/start", 1),
-    ("text", "There is a strong smell of gas in my kitchen", 2),  # safety card, then the first question
+    ("text", "There is a strong smell of gas in my kitchen", 1),  # the safety card, which asks where
     ("location", "", 1),
     ("text", "Building 3, Unit 2, Flat 501", 1),
     ("tap", "i:f:where:home", 1),

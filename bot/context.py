@@ -29,6 +29,8 @@ class Ctx:
     # a handler reached straight from there need not read it again; ``conv_read`` says it was read.
     conv: Conversation | None = None
     conv_read: bool = False
+    # The safety card of this update carried the report's location question (``bot.intake.asking.ask_on_card``)
+    card_asked_where: bool = False
 
     @property
     def lang(self) -> Lang:

@@ -30,8 +30,9 @@ from bot.drills import chat as drill_chat
 from bot.drills import joins as _drills_join  # noqa: F401  (drills join dispatch: bot.dispatch.hooks)
 from bot.i18n import lang_from_code
 from bot.intake import conversation as intake
-from bot.intake import flood
+from bot.intake import flood, live_ticket
 from bot.intake.area import valid_point
+from bot.intake.asking import ask_on_card
 from bot.intake.menu import menu_item, menu_keyboard
 from bot.key_sites import chat as site_chat
 from bot.outbound.reach import Reachability
@@ -39,7 +40,7 @@ from bot.people import resident, revoke
 from bot.questions import qa
 from bot.rota import duty
 from bot.routes import Router, Routes, expired
-from common.events import Answer, EventKind, Inbound, Outbound
+from common.events import Answer, EventKind, Inbound, Outbound, Text
 from storage.conversations import Conversation, ConversationsRepo
 from storage.db import Conn, Database
 from storage.people import PeopleRepo
@@ -127,7 +128,7 @@ class Core:
         in_report = conv is not None and conv.flow == intake.FLOW
         staff_at_work = ctx.person.is_staff and conv is not None and conv.flow in self.flows  # notes, relay
         if danger is not None and not staff_at_work:
-            self._first_card(ctx, danger, conv, urgent)
+            await self._first_card(ctx, danger, conv, urgent)
         if ev.anonymous:  # the group spoke (anonymous admin): the card went to the group; nobody to ask privately
             if danger is not None and danger.any:
                 ctx.say("start.anonymous_sender")
@@ -186,8 +187,10 @@ class Core:
             return
         await qa.on_free_text(ctx, conv)
 
-    def _first_card(self, ctx: Ctx, danger: Danger, conv: Conversation | None, urgent: Urgent) -> None:
-        """The card owed before anything else: full (now), medical, or the short one (maybe; private chats only)."""
+    async def _first_card(self, ctx: Ctx, danger: Danger, conv: Conversation | None, urgent: Urgent) -> None:
+        """The card owed before anything else: full (now), medical, or the short one (maybe; private chats only).
+        A full card in a private chat with no conversation starts a report whose first question is where (the
+        danger text's report, or the menu's "I smell gas"): the question rides on the card, after its advice."""
         ev, hotline = ctx.ev, self.settings.utility.hotline
         flow = conv.flow if conv is not None else None
         if danger.outcome is Outcome.NOW:
@@ -195,7 +198,10 @@ class Core:
                 danger = dataclasses.replace(danger, medical=True)
             elif conv is not None and conv.data.get("card_shown"):
                 return
-            urgent(first_answer.card(danger, ctx.lang, ev.chat, hotline))
+            card = first_answer.card(danger, ctx.lang, ev.chat, hotline)
+            if conv is None and ev.private and isinstance(card, Text):
+                card = ask_on_card(ctx, card, await live_ticket.home_of(ctx))
+            urgent(card)
         elif danger.outcome is Outcome.MEDICAL and flow != first_answer.FLOW:
             urgent(first_answer.card(danger, ctx.lang, ev.chat, hotline))
         elif danger.outcome is Outcome.MAYBE and flow in (None, qa.FLOW) and ev.private and ev.kind is EventKind.TEXT:

@@ -3,7 +3,9 @@
 ``ask`` renders a field's question with its buttons or keyboard; ``parse`` reads the resident's event
 as the answer to the current field, or says why it cannot (the caller asks again). The location
 question of an emergency offers one-tap keys: share the location, "I am at home: <the address of my
-last report>", type the address, and "call me instead" (share the contact).
+last report>", type the address, and "call me instead" (share the contact). When a danger text starts a
+report, that question rides on the safety card itself, after its advice (``ask_on_card``): the resident is
+asked where at the moment the card arrives, not after every other resident's card in a surge.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from bot.intake.buttons import SKIP, field_button
 from bot.intake.forms import Ask, Category, Field
 from bot.intake.menu import fold
 from bot.people.phone import letters_in_number, normalise_phone
-from common.events import Button, EventKind, Key, Priority
+from common.events import Button, EventKind, Key, Priority, Text
 
 MAX_TEXT = 1000
 MAX_ADDRESS = 300
@@ -58,11 +60,21 @@ def location_keys(lang: Lang, data: dict[str, Any] | None, *, chase: bool = Fals
     return keys
 
 
+def ask_on_card(ctx: Ctx, card: Text, home: dict[str, Any] | None) -> Text:
+    """The safety card with the location question after its advice and the question's keys (``home``: the
+    resident's last typed address); this update's ``ask`` then leaves the question out."""
+    ctx.card_asked_where = True
+    text = f"{card.text}\n\n{ctx.t('form.location.ask')}"
+    keys = location_keys(ctx.lang, {"home": home, "card_shown": True})
+    return card.model_copy(update={"text": text, "keyboard": keys})
+
+
 def ask(ctx: Ctx, spec: Field, category: Category, data: dict[str, Any] | None = None) -> None:
     key = f"form.{spec.name}.ask"
     skip = [Button(text=ctx.t("intake.skip_button"), data=field_button(spec.name))]
     if spec.ask is Ask.LOCATION:
-        ctx.say(key, keyboard=location_keys(ctx.lang, data))
+        if not ctx.card_asked_where:  # else the safety card asked it
+            ctx.say(key, keyboard=location_keys(ctx.lang, data))
     elif spec.ask is Ask.PHONE:
         keyboard = [
             [Key(text=ctx.t("intake.share_contact"), contact=True)],

@@ -109,6 +109,7 @@ async def test_danger_in_a_group_gets_the_card_there_and_the_report_goes_on_in_p
     replies = await h.event(RESIDENT, EventKind.TEXT, text="smell gas in the stairwell", chat="-100500", private=False)
     card, invitation, *private = replies
     assert isinstance(card, Text) and card.priority is Priority.EMERGENCY and card.chat == "-100500"
+    assert card.keyboard is None and t("en", "form.location.ask") not in card.text, "no location key in a group"
     assert isinstance(invitation, Text) and invitation.chat == "-100500"
     assert invitation.text == t("en", "start.write_privately", hotline="96777")
     assert private and all(r.chat == RESIDENT for r in private), "questions go to the private chat only"

@@ -1,8 +1,8 @@
 """End to end: the first reply to 100 messages of the held-out evaluation set, through real PTB and the
 sandbox; and a *maybe* -> "It is happening now" -> the full card and the report.
 
-The test checks the wiring (the card the recogniser chose comes first, then the answer or the report's
-first question) and prints how the first replies fall against the messages' labels.
+The test checks the wiring (the card the recogniser chose comes first, then the answer; a full card asks the
+report's first question, where, after its advice) and prints how the first replies fall against the messages' labels.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def _lang(text: str) -> str:
 def _expected_first(text: str, lang: Lang) -> str | None:
     """The first reply the recogniser's decision calls for (None: no card, an answer comes first)."""
     danger = detect(text)
-    if danger.outcome in (Outcome.NOW, Outcome.MEDICAL):
+    if danger.outcome is Outcome.NOW:  # the report's first question on the card, after its advice
+        return f"{compose(Situation.of(danger), lang, '96777')}\n\n{t(lang, 'form.location.ask')}"
+    if danger.outcome is Outcome.MEDICAL:
         return compose(Situation.of(danger), lang, "96777")
     if danger.outcome is Outcome.MAYBE:
         return maybe_text(lang, "96777")
@@ -55,14 +57,12 @@ async def test_the_first_reply_to_100_evaluation_messages(sandbox: Sandbox, tmp_
         expected = _expected_first(case.text, lang)
         first = replies[0]
         if expected is None:
-            assert first not in cards, f"message {n}: a card where the recogniser found nothing"
+            assert not first.startswith(tuple(cards)), f"message {n}: a card where the recogniser found nothing"
             tally[(case.label, "answer")] += 1
             continue
         assert first == expected, f"message {n}: the card is not the first reply"
-        assert len(replies) >= 2, f"message {n}: nothing after the card"
-        second = replies[1]
-        if detect(case.text).outcome is Outcome.NOW:
-            assert second in {t(lang, "form.location.ask"), t(lang, "intake.outside_area", hotline="96777")}
+        assert len(replies) >= 2 or detect(case.text).outcome is Outcome.NOW, f"message {n}: nothing after the card"
+        assert t(lang, "form.location.ask") not in replies, f"message {n}: where asked again after the card"
         tally[(case.label, "full" if first.startswith(("⚠️", "🔥", "🚑")) and first != maybe_text(lang, "96777")
                 else "short")] += 1  # fmt: skip
     danger = sum(v for (label, _), v in tally.items() if label in ("now", "medical"))

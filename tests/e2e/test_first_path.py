@@ -61,8 +61,7 @@ async def test_resident_to_crew_and_back(sandbox: Sandbox, tmp_path: Path) -> No
         await fill_report(sb)
         await sb.wait_for_text(RESIDENT, "on ticket #1", timeout_s=5)
         texts = sb.texts(RESIDENT)
-        card_at = texts.index(gas_card("en"))
-        assert card_at < next(i for i, x in enumerate(texts) if x == t("en", "form.location.ask")), "advice first"
+        assert texts[0] == f"{gas_card('en')}\n\n{t('en', 'form.location.ask')}", "advice first, then where"
         # the crew on duty (A) get the dispatch with a map pin; crew B is off duty
         for member in (LEAD, MEMBER):
             await sb.wait_for(member, lambda m: has_button(m, "t:acc:1"), timeout_s=5)

@@ -40,4 +40,4 @@ async def test_safety_cards_beyond_the_free_rate_are_paid_for_only_when_on(
         assert flagged == [] and sandbox.paid_sends == 0
         return
     assert flagged and sandbox.paid_sends == len(flagged)
-    assert all(call.params.get("text") == gas_card("en") for call in flagged), "only safety cards"
+    assert all(str(call.params.get("text")).startswith(gas_card("en")) for call in flagged), "only safety cards"

@@ -29,7 +29,8 @@ async def test_a_present_alarm_asked_as_a_question_gets_the_card_then_the_report
     replies = await h.text(RESIDENT, "厨房着火了怎么办", lang="zh")
     first = replies[0]
     assert isinstance(first, Text) and first.priority is Priority.EMERGENCY
-    assert first.text == compose(Situation(fire=True), Lang.ZH, "96777")
+    card = compose(Situation(fire=True), Lang.ZH, "96777")
+    assert first.text == f"{card}\n\n{t('zh', 'form.location.ask')}", "the card's advice first, then where"
     assert len([r for r in replies if isinstance(r, Text) and r.text.startswith("🔥")]) == 1, "one card"
     assert await _conv_flow(db) == "intake"
 

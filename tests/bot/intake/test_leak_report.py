@@ -21,12 +21,27 @@ async def test_safety_card_comes_first_then_location(settings: Settings, db: Dat
     h = await Harness(settings, db, clock).setup()
     replies = await h.text(RESIDENT, "I smell gas in my kitchen")
     first = replies[0]
-    assert isinstance(first, Text) and first.priority is Priority.EMERGENCY
+    assert isinstance(first, Text) and first.priority is Priority.EMERGENCY and first.safety
     assert "96777" in first.text
-    assert first.text == gas_card("en")
-    location_question = replies[1]
-    assert isinstance(location_question, Text)
-    assert location_question.keyboard and location_question.keyboard[0][0].location
+    # the advice first, then where, on the same message: asked at the moment the card arrives
+    assert first.text == f"{gas_card('en')}\n\n{t('en', 'form.location.ask')}"
+    assert first.keyboard and first.keyboard[0][0].location
+    keys = [key.text for row in first.keyboard for key in row]
+    assert keys == [t("en", k) for k in ("intake.share_location", "intake.type_address_key", "intake.call_me_key")] + [
+        t("en", "intake.cancel_key")
+    ]
+    assert t("en", "form.location.ask") not in texts(replies[1:]), "not asked twice"
+
+
+async def test_the_menus_i_smell_gas_asks_where_on_its_card(settings: Settings, db: Database, clock: FakeClock) -> None:
+    h = await Harness(settings, db, clock).setup()
+    replies = await h.text(RESIDENT, t("en", "menu.smell_gas"))
+    card = replies[0]
+    assert isinstance(card, Text) and card.safety and card.text.startswith(gas_card("en"))
+    assert card.text.endswith(t("en", "form.location.ask")) and card.keyboard and card.keyboard[0][0].location
+    assert texts(replies).count(t("en", "form.location.ask")) == 0, "asked once, on the card"
+    await h.event(RESIDENT, EventKind.LOCATION, latitude=31.2304, longitude=121.4737)
+    assert await db.scalar("SELECT status FROM tickets WHERE id = 1") == "dispatched", "the card's key answers it"
 
 
 async def test_full_leak_path_commits_ticket_and_dispatches(settings: Settings, db: Database, clock: FakeClock) -> None:

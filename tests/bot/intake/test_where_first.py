@@ -143,6 +143,7 @@ async def test_i_am_at_home_is_one_tap(settings: Settings, db: Database, clock: 
     replies = await h.text(RESIDENT, "I smell gas again")
     key = t("en", "intake.home_key", address="Building 3, Unit 2, Flat 501")
     asked = next(r for r in replies if isinstance(r, Text) and r.keyboard)
+    assert asked is replies[0] and asked.safety, "the key is on the safety card, which asks where"
     assert key in [k.text for row in asked.keyboard or [] for k in row]
     await h.text(RESIDENT, key)
     second = await _ticket(db, 2)
