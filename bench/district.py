@@ -3,7 +3,9 @@
 ``retry_after`` beyond them) and the bot runs with its own outbound defaults.
 
 ``residents`` residents of one district each write a danger text at a random moment within
-``spread_s`` and then answer the whole form as people do, ``think_s`` (a range) before each answer.
+``spread_s`` and then answer the whole form as people do, ``think_s`` (a range) before each answer;
+``unwell_share`` of them (1 in 100) answer that someone is unwell, which a crew must act on by itself: each of
+those reports gets a card of its own, out of its incident.
 Where they are: a leak's smell reaches the homes around it, so each resident's pin is drawn uniformly over
 a disc of ``area_radius_m`` (300 m: a neighbourhood of blocks about 600 m across) around the leak, place and
 moment independent (the nearest do not write first). The crews (``bench.crews``) press Accept on a card
@@ -11,7 +13,9 @@ moment independent (the nearest do not write first). The crews (``bench.crews``)
 Measured at the stand-in: the time from each text to its safety card and to the first question; the time
 until every report is on a ticket whose card reached a crew chat; the time from each text until its ticket
 was accepted (a joined report: with its incident); every message the crews received, by kind.
-The run stops at ``budget_s`` after the first text: what did not happen by then is reported as such.
+The run stops once every report is on an accepted ticket and every report of someone unwell has its own card
+at a crew chat (the forms still under way are left there), or at ``budget_s`` after the first text: what did
+not happen by then is reported as such.
 
 The physical bound: at 30 messages/s the k-th safety card cannot arrive before k/30 s.
 """
@@ -47,6 +51,8 @@ CARD_DUE_S = 0.25  # a card counts as waiting from this long after its text (rea
 LEAK = (31.2304, 121.4737)  # where the main broke
 ACCEPT_WITHIN_S = 120.0  # the target: every report on an accepted incident within 2 minutes of its text
 WHERE = t("en", "form.location.ask")  # the first question: on the safety card itself, after its advice
+UNWELL = ("i:f:unwell:no", "i:f:unwell:yes")  # the form's answer, and that of a resident with someone unwell
+UNWELL_AT = next(n for n, (_, arg, _) in enumerate(FORM) if arg == UNWELL[0])
 
 
 def pin_near(rng: random.Random, radius_m: float) -> tuple[float, float]:
@@ -65,6 +71,7 @@ class Resident:
     question_at: float | None = None
     ticket: int | None = None
     answered: int = 0
+    unwell: bool = False  # answers that someone is unwell
 
 
 @dataclass
@@ -91,6 +98,9 @@ class DistrictResult:
     not_accepted: int = 0  # reports not on an accepted ticket ACCEPT_WITHIN_S after their text
     crew_kinds: dict[str, int] = field(default_factory=dict)  # the crews' messages (sends and edits) by kind
     presses: int = 0  # the crews' Accept presses
+    unwell: int = 0  # residents who answer that someone is unwell
+    unwell_answered: int = 0  # of those, who had answered it by the end
+    unwell_own_card: int = 0  # of those, whose report had a card of its own at a crew chat by the end
     # messages (sends and edits) that reached the stand-in while a safety card was due, by kind
     while_card_waited: dict[str, int] = field(default_factory=dict)
 
@@ -128,6 +138,8 @@ async def _resident(
     cursor = index + 1
     for action, arg, _ in FORM:
         await asyncio.sleep(rng.uniform(*think_s))
+        if rec.unwell and arg == UNWELL[0]:
+            arg = UNWELL[1]
         if action == "tap":
             found = await _find(standin, rec.user, cursor, _has_button(arg), 3600)
             cursor = found + 1
@@ -157,6 +169,24 @@ def _told(crews: Crews, db_path: Path) -> dict[int, float]:
     return told
 
 
+def _own_cards(db_path: Path, tickets: set[int]) -> set[int]:
+    """The tickets among ``tickets`` whose own card (not their incident's) reached a crew chat."""
+    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT ticket_id FROM outbox WHERE purpose IN ('dispatch', 'backup') AND status = 'sent'"
+        ).fetchall()
+    return {ticket for (ticket,) in rows} & tickets
+
+
+def _unwell_pending(people: list[Resident], db_path: Path) -> bool:
+    """A resident with someone unwell has not answered so yet, or their report has no card of its own yet."""
+    unwell = [rec for rec in people if rec.unwell]
+    if any(rec.answered <= UNWELL_AT for rec in unwell):
+        return True
+    tickets = {rec.ticket for rec in unwell if rec.ticket is not None}
+    return _own_cards(db_path, tickets) != tickets
+
+
 def _ticket_of(standin: Standin, user: int) -> int | None:
     for message in standin.sandbox.messages(user):
         if message.from_bot and (match := _TICKET.search(message.text or "")):
@@ -176,6 +206,7 @@ async def run_district(
     paid: bool = False,
     area_radius_m: float = 300.0,
     accept_s: tuple[float, float] = (20.0, 60.0),
+    unwell_share: float = 0.01,
 ) -> DistrictResult:
     result = DistrictResult(residents, budget_s, paid=paid)
     rng = random.Random(seed)
@@ -187,6 +218,8 @@ async def run_district(
         for user_id in members:
             sb.create_user(user_id, first_name=f"Crew {user_id}", language_code="en")
         people = [Resident(FIRST_RESIDENT + i, pin_near(rng, area_radius_m)) for i in range(residents)]
+        for rec in random.Random(seed + 1).sample(people, round(unwell_share * residents)):
+            rec.unwell = True  # drawn apart: the pins, moments and crews' delays stay those of the rows before
         for rec in people:
             sb.create_user(rec.user, first_name=f"Resident {rec.user}", language_code="en")
         await peer.start(standin.root)
@@ -201,22 +234,31 @@ async def run_district(
             asyncio.create_task(_resident(standin, rec, delay, random.Random(rng.random()), think_s))
             for rec, delay in zip(people, delays, strict=True)
         ]
-        done, pending = await asyncio.wait(tasks, timeout=budget_s)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        for task in done:
-            if task.exception() is not None:
-                print(f"  resident failed: {task.exception()!r}", flush=True)
         resident_ids = {rec.user for rec in people}
+        # until every report is on a card a crew has, and accepted (the crews press meanwhile), and every report
+        # of someone unwell has its own card, or the budget; the residents answer their forms meanwhile
+        while (left := budget_s - (now() - started)) > 0:
+            await asyncio.sleep(min(left, 1.0))
+            for rec in people:
+                rec.ticket = rec.ticket or _ticket_of(standin, rec.user)
+            tickets = {rec.ticket for rec in people if rec.ticket is not None}
+            if (
+                all(rec.ticket is not None for rec in people)
+                and tickets <= set(_told(crews, db_path))
+                and set(accepted_at(db_path, tickets)) == tickets
+                and not _unwell_pending(people, db_path)
+            ):
+                break
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for task in tasks:
+            if not task.cancelled() and task.exception() is not None:
+                print(f"  resident failed: {task.exception()!r}", flush=True)
         for rec in people:
             rec.ticket = rec.ticket or _ticket_of(standin, rec.user)
         tickets = {rec.ticket for rec in people if rec.ticket is not None}
-        # until every report is on a card a crew has, and accepted (the crews press meanwhile), or the budget
-        while (
-            (told := tickets & set(_told(crews, db_path))) != tickets or set(accepted_at(db_path, tickets)) != tickets
-        ) and (left := budget_s - (now() - started)) > 0:
-            await standin.wait_total(standin.total + 1, min(left, 1.0))
+        told = tickets & set(_told(crews, db_path))
         watching.cancel()
         await asyncio.gather(watching, return_exceptions=True)
         for failure in crews.failed[:3]:
@@ -238,6 +280,10 @@ async def run_district(
         result.card_s = [rec.card_at - rec.sent_at for rec in people if rec.card_at is not None]
         result.question_s = [rec.question_at - rec.sent_at for rec in people if rec.question_at is not None]
         result.forms_done = sum(1 for rec in people if rec.answered == len(FORM))
+        unwell = [rec for rec in people if rec.unwell]
+        result.unwell = len(unwell)
+        result.unwell_answered = sum(1 for rec in unwell if rec.answered > UNWELL_AT)
+        result.unwell_own_card = len(_own_cards(db_path, {rec.ticket for rec in unwell if rec.ticket is not None}))
         staff = [chat for chat in standin.counts if chat not in resident_ids]
         result.crew_messages = sum(standin.counts[chat] for chat in members)
         result.crew_edits = sum(len(m.edits) for chat in members for m in sb.messages(chat))
@@ -356,6 +402,11 @@ def district_rows(result: DistrictResult) -> list[Row]:
             ours=", ".join(f"{n:,} {kind}" for kind, n in sorted(result.crew_kinds.items(), key=lambda kv: -kv[1])),
         ),
         *([Row(f"{name}: safety cards sent as paid broadcasts", ours=f"{result.paid_sends:,}")] if result.paid else []),
+        Row(
+            f"{name}: residents answering that someone is unwell; who had answered so; their reports with a card"
+            " of their own",
+            ours=f"{result.unwell:,}; {result.unwell_answered:,}; {result.unwell_own_card:,}",
+        ),
         Row(
             f"{name}: other messages sent while a safety card waited",
             ours=", ".join(f"{n:,} {kind}" for kind, n in sorted(result.while_card_waited.items())) or "none",
