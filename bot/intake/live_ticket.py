@@ -126,11 +126,12 @@ async def commit(ctx: Ctx, data: dict[str, Any]) -> int | None:
     ticket_id, severity = await _create(ctx, category, severity, cols, details)
     data["ticket"] = ticket_id
     lead = await incidents.join_nearby(ctx, ticket_id, fire=bool(data.get("fire")))
-    # durable, like every receipt: if the channel fails now, it arrives after a restart
+    # durable, like every receipt: if the channel fails now, it arrives after a restart; a report joining an
+    # incident is told at dispatch priority, in turn with the crews' cards (in a district, hundreds of them)
     receipt = Text(
         chat=ctx.ev.chat,
         text=ctx.t("incidents.joined" if lead else "intake.dispatched_now", ticket=ticket_id),
-        priority=Priority.EMERGENCY,
+        priority=Priority.DISPATCH if lead else Priority.EMERGENCY,
     )
     await dispatch.queue(ctx, receipt, ticket_id=ticket_id, purpose="receipt", recipient_id=ctx.person.id)
     await _route(ctx, ticket_id, earlier, joined=lead is not None)
@@ -282,7 +283,8 @@ async def located(ctx: Ctx, ticket_id: int) -> None:
     await tickets.transition(ticket.id, from_statuses=("followup",), to_status="dispatched", now=ctx.now, actor_id=None)
     lead = await incidents.join_nearby(ctx, ticket.id)  # late, but near an incident like any other report
     key = "incidents.joined" if lead else "intake.dispatched_now"
-    receipt = Text(chat=ctx.ev.chat, text=ctx.t(key, ticket=ticket.id), priority=Priority.EMERGENCY)
+    priority = Priority.DISPATCH if lead else Priority.EMERGENCY  # as a receipt at the location (commit)
+    receipt = Text(chat=ctx.ev.chat, text=ctx.t(key, ticket=ticket.id), priority=priority)
     await dispatch.queue(ctx, receipt, ticket_id=ticket.id, purpose="resident", recipient_id=ctx.person.id)
     if lead is None:
         fresh = await tickets.get(ticket.id)
@@ -329,7 +331,7 @@ async def submit(ctx: Ctx, data: dict[str, Any]) -> int:
         chat=ctx.ev.chat,
         text=ctx.t(key, ticket=ticket_id),
         keyboard=menu_keyboard(ctx.lang),
-        priority=Priority.EMERGENCY if severity is Severity.P1 else Priority.DISPATCH,
+        priority=Priority.EMERGENCY if severity is Severity.P1 and not lead else Priority.DISPATCH,
     )
     await dispatch.queue(ctx, receipt, ticket_id=ticket_id, purpose="receipt", recipient_id=ctx.person.id)
     await _route(ctx, ticket_id, earlier, joined=lead is not None)

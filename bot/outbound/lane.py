@@ -4,8 +4,8 @@ channel's rate limits.
 Scheduling, all O(log n) per message:
 
 - A *ready heap* of chats keyed by their head message's ``(priority, submission seq)``: the most urgent,
-  oldest message of any sendable chat goes next. Button acknowledgements (``Answer``) are not chat
-  messages; each one is its own ready entry, free of per-chat limits and order.
+  oldest message of any sendable chat goes next (a safety card first in its priority: ``SAFETY_FIRST``). Button
+  acknowledgements (``Answer``) are not chat messages; each one is its own ready entry, free of limits and order.
 - Each chat keeps its own heap of messages and has at most one message in flight, so a chat's messages
   leave in (priority, submission) order.
 - A global token bucket (``global_rate_per_s``, burst of 50 ms worth, at least 1) and a per-chat token
@@ -14,8 +14,7 @@ Scheduling, all O(log n) per message:
 - A chat that has no token, or that the channel paused (``RetryLater``), is *parked* on a timer heap and
   leaves the ready heap, so it never blocks other chats and nothing busy-waits.
 - While the global bucket is empty, safety cards alone may go as paid broadcasts (opt-in: ``PaidSafety``).
-
-A heap entry is stale when the chat's head changed since; stale entries are skipped when popped.
+- A heap entry is stale when the chat's head changed since; stale entries are skipped when popped.
 
 ``ChannelRefused`` (our token or address refused) stops the lane for good: every message not yet started
 fails with it at once, later submissions too, and ``on_refused`` is called once (``bot.runtime`` stops the
@@ -32,7 +31,7 @@ from collections.abc import Callable, Sequence
 
 from bot.config.settings import OutboundConfig
 from bot.outbound.delivery import ChannelRefused, DeliveryError, NotModified, Pacing, RetryLater, Sender, Transient
-from bot.outbound.lane_parts import EPS, Bucket, ChatQueue, Item, LaneStats, PaidSafety, wake
+from bot.outbound.lane_parts import EPS, SAFETY_FIRST, Bucket, ChatQueue, Item, LaneStats, PaidSafety, wake
 from common.events import Answer, Outbound, Priority
 
 logger = logging.getLogger(__name__)
@@ -128,7 +127,8 @@ class Lane:
             future.set_exception(LaneClosed("the outbound lane is stopped"))
             return future
         self._seq += 1
-        item = self._by_future[future] = Item(int(message.priority), self._seq, message, future, retry_transient)
+        seq = self._seq - SAFETY_FIRST if message.safety else self._seq
+        item = self._by_future[future] = Item(int(message.priority), seq, message, future, retry_transient)
         self._enqueue(item)
         self._drained.clear()
         self._poke()

@@ -34,6 +34,11 @@ class LaneStats:
             on_paid()
 
 
+# A safety card's submission seq is this much below the others': within its priority it goes before a receipt
+# or a question submitted earlier, so nothing else leaves while a safety card waits (the lane's ready order).
+SAFETY_FIRST = 1 << 62
+
+
 @dataclass(eq=False, slots=True)
 class Item:
     priority: int

@@ -49,6 +49,9 @@ async def test_fifty_reports_in_a_minute_give_one_card_edited_at_most_every_inte
         receipts = [r for r in await h.outbox("receipt") if r.ticket_id != lead]
         joined = t("en", "incidents.joined", ticket=receipts[0].ticket_id, hotline=settings.utility.hotline)
         assert len(receipts) == 49 and isinstance(receipts[0].message, Text) and receipts[0].message.text == joined
+        # in turn with the crews' cards, not ahead of them (hundreds in a district); the first report's at once
+        assert {r.priority for r in receipts} == {Priority.DISPATCH}
+        assert [r.priority for r in await h.outbox("receipt") if r.ticket_id == lead] == [Priority.EMERGENCY]
         assert await h.db.scalar("SELECT COUNT(*) FROM timers WHERE kind = 'ack' AND ticket_id != ?", (lead,)) == 0
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.outbound.delivery import Blocked, ChannelRefused, NotModified, Rejected, RetryLater, Transient
 from bot.outbound.lane import Lane, LaneClosed
-from common.events import Answer, Outbound, Priority
+from common.events import Answer, Outbound, Priority, Text
 from handlers.channel import TelegramPacing
 from tests.kit.lane import DEFAULTS, UNLIMITED, FakeSender, now, started, text
 from tests.kit.virtual_time import virtual
@@ -80,6 +80,35 @@ async def test_one_chat_gets_priority_then_submission_order() -> None:
     assert sender.texts() == ["e1", "e2", "d1", "c1", "c2", "b1"]
     starts = sender.times("5")
     assert all(b - a >= sender.latency_s - 1e-9 for a, b in zip(starts, starts[1:], strict=False))  # one at a time
+    await lane.stop()
+
+
+@virtual
+async def test_safety_cards_go_before_every_other_message_of_their_priority() -> None:
+    """A district: receipts at emergency priority submitted while later residents' safety cards wait (and one in
+    a card's own chat) leave only after every card, and the cards keep their order."""
+    sender = FakeSender()
+    lane = Lane(sender, DEFAULTS, pacing=TelegramPacing(DEFAULTS))  # 30/s: one send after the other
+    futures = [lane.submit(Text(chat="1", text="card 1", priority=Priority.EMERGENCY, safety=True))]
+    futures += [
+        lane.submit(text("1", "receipt 1", Priority.EMERGENCY)),
+        lane.submit(text("2", "receipt 2", Priority.EMERGENCY)),
+    ]
+    futures += [lane.submit(Text(chat=c, text=f"card {c}", priority=Priority.EMERGENCY, safety=True)) for c in "345"]
+    futures.append(lane.submit(Text(chat="2", text="card 2 again", priority=Priority.EMERGENCY, safety=True)))
+    futures.append(lane.submit(text("6", "crew card", Priority.DISPATCH)))
+    await lane.start()
+    await asyncio.gather(*futures)
+    assert sender.texts() == [
+        "card 1",
+        "card 3",
+        "card 4",
+        "card 5",
+        "card 2 again",
+        "receipt 1",
+        "receipt 2",
+        "crew card",
+    ]
     await lane.stop()
 
 
