@@ -159,10 +159,17 @@ async def _resident(
 
 def _told(crews: Crews, db_path: Path) -> dict[int, float]:
     """Ticket -> when a crew chat first had its card: its own, or for a report that joined an incident, its
-    incident's (from the moment it joined: ``incident_reports.joined_at``, wall time like the stand-in's)."""
+    incident's (from the moment it joined: ``incident_reports.joined_at``, wall time like the stand-in's; a
+    report split out since, from its ``incident_joined`` event)."""
     told = dict(crews.first_card)
     with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
         joined = conn.execute("SELECT ticket_id, lead_ticket_id, joined_at FROM incident_reports").fetchall()
+        # a report split out of its incident (someone unwell) was on it from its join: its first lead's card
+        split = conn.execute(
+            "SELECT j.ticket_id, j.data, j.at FROM ticket_events j JOIN ticket_events s"
+            " ON s.ticket_id = j.ticket_id AND s.kind = 'incident_split' WHERE j.kind = 'incident_joined'"
+        ).fetchall()
+    joined += [(ticket, json.loads(data)["incident"], at) for ticket, data, at in split]
     for ticket, lead, joined_at in joined:
         if lead in told:
             told[ticket] = max(told[lead], datetime.fromisoformat(joined_at).timestamp())
