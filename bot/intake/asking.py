@@ -19,7 +19,7 @@ from bot.i18n import t as translate
 from bot.intake.area import in_service_area
 from bot.intake.buttons import SKIP, field_button
 from bot.intake.forms import Ask, Category, Field
-from bot.intake.menu import fold
+from bot.intake.menu import fold, folded_key
 from bot.people.phone import letters_in_number, normalise_phone
 from common.events import Button, EventKind, Key, Priority, Text
 
@@ -44,7 +44,7 @@ def home_key(lang: Lang, home: dict[str, Any]) -> str:
 def is_key(text: str, key: str) -> bool:
     """The text of a reply-keyboard key, in any language."""
     folded = fold(text)
-    return bool(folded) and any(fold(translate(lang, key)) == folded for lang in Lang)
+    return bool(folded) and folded in folded_key(key)
 
 
 def location_keys(lang: Lang, data: dict[str, Any] | None, *, chase: bool = False) -> list[list[Key]]:
@@ -99,7 +99,7 @@ def _choice_from_text(spec: Field, text: str) -> str | None:
     for number, opt in enumerate(spec.options, start=1):
         if folded == str(number):
             return opt
-        if any(fold(translate(lang, f"form.{spec.name}.{opt}")) == folded for lang in Lang):
+        if folded in folded_key(f"form.{spec.name}.{opt}"):
             return opt
     return None
 

@@ -13,6 +13,7 @@ form gets its question asked again).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from bot.routes import Codec
@@ -42,20 +43,26 @@ class ReportPress:
 
 
 BUTTON = Codec("i:", ReportPress, ReportPress("f", "phone_optional", "vulnerable"))
+# A report's buttons are few and the same for every resident: each payload is encoded (and checked) once.
+_ONCE = lru_cache(maxsize=512)
 
 
+@_ONCE
 def category_button(category: str) -> str:
     return BUTTON.encode(ReportPress("c", category))
 
 
+@_ONCE
 def field_button(field: str, option: str = SKIP) -> str:
     return BUTTON.encode(ReportPress("f", field, option))
 
 
+@_ONCE
 def summary_button(action: SummaryAction) -> str:
     return BUTTON.encode(ReportPress("s", action))
 
 
+@_ONCE
 def edit_button(field: str = SKIP) -> str:
     return BUTTON.encode(ReportPress("e", field))
 

@@ -19,8 +19,6 @@ from typing import Any
 
 from bot.context import Ctx
 from bot.danger.detect import Danger, Outcome, detect
-from bot.i18n import Lang
-from bot.i18n import t as translate
 from bot.intake import abandoned, live_ticket
 from bot.intake.asking import MAX_PHOTOS, MAX_TEXT, ask, clip, is_key, outside, parse
 from bot.intake.buttons import BUTTON, CANCEL, SKIP, ReportPress, category_button, edit_button, summary_button
@@ -37,7 +35,7 @@ from bot.intake.forms import (
 )
 from bot.intake.live_ticket import finish
 from bot.intake.live_ticket import submit as submit  # the medical path files its desk ticket through it
-from bot.intake.menu import fold, menu_keyboard
+from bot.intake.menu import fold, folded_key, menu_keyboard
 from bot.intake.render import answer_lines
 from bot.intake.triage import danger_category, heating_season, urgent
 from bot.people.phone import normalise_phone
@@ -322,7 +320,7 @@ async def _on_category(ctx: Ctx, data: dict[str, Any], press: ReportPress | None
     elif ev.kind is EventKind.TEXT:
         folded = fold(ev.text)
         for cid in CATEGORIES:
-            if any(fold(translate(lang, f"category.{cid}")) == folded for lang in Lang):
+            if folded in folded_key(f"category.{cid}"):
                 chosen = cid
     if chosen not in CATEGORIES:
         if ev.kind is EventKind.MEDIA:
