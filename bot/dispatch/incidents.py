@@ -48,6 +48,7 @@ URGENT = ("P1", "P2")
 MAX_ADDRESSES = 3
 COUNT_STEPS = tuple(base * 10**power for power in range(6) for base in (2, 5, 10))  # 2, 5, 10, 20, 50, ...
 WHERE_AND_WHO = ("address", "phone", "access", "photos")  # the first report's answers always worth an edit
+REPORT_WORTH = ("vulnerable", "address")  # the only answers of a joined report that may be worth an edit
 ACT_NOW = {"unwell": ("yes",), "symptoms": ("mild", "severe"), "injured": ("yes",), "inside": ("yes",)}
 # what a joined report follows its lead into: the lead's new status -> the statuses a report moves from
 _FOLLOWS = {
@@ -187,9 +188,11 @@ async def touch(scope: Scope, lead_id: int, *, worth: bool = True) -> None:
     """Something of the incident changed: if it is ``worth`` an edit, edit its card now, or at most
     ``incident_edit_interval_s`` after the last edit (a timer row; the edit then carries everything that
     changed meanwhile). A change not worth one by itself waits for the next edit."""
+    if not worth:
+        return
     repo = IncidentsRepo(scope.tx)
     incident = await repo.get(lead_id)
-    if incident is None or not worth:
+    if incident is None:
         return
     interval = timedelta(seconds=scope.settings.dispatch.incident_edit_interval_s)
     if incident.card_edited_at is None or scope.now - incident.card_edited_at >= interval:
@@ -258,13 +261,16 @@ async def on_answer(ctx: Ctx, ticket: Ticket, changed: list[str]) -> bool:
         return False
     if must_act(ticket):
         await split(ctx, ticket, actor_id=None, reason="must_act")
-    elif (lead := await TicketsRepo(ctx.tx).get(lead_id)) is not None:
-        await touch(ctx, lead_id, worth=_worth_an_edit(lead, ticket, changed))
+    elif any(name in changed for name in REPORT_WORTH):  # any other answer waits for the card's next edit
+        lead = await TicketsRepo(ctx.tx).get(lead_id)
+        if lead is not None:
+            await touch(ctx, lead_id, worth=_worth_an_edit(lead, ticket, changed))
     return True
 
 
 def _worth_an_edit(lead: Ticket, report: Ticket, changed: list[str]) -> bool:
-    """Does a joined report's answer change what the incident's card should say now?"""
+    """Does a joined report's answer change what the incident's card should say now (only a vulnerable person
+    or an address: ``REPORT_WORTH``)?"""
     if "vulnerable" in changed and report.details.get("vulnerable") not in (None, "none"):
         return True
     addresses = shown(lead).get("addresses") or []
