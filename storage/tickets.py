@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel
 
+from common import jsonfast
 from storage.db import Conn, from_db, to_db
 from storage.rows import insert_id
 
@@ -68,7 +69,7 @@ _COLUMNS = (
 
 def _ticket(row: aiosqlite.Row) -> Ticket:
     data = dict(row)
-    data["details"] = json.loads(data["details"])
+    data["details"] = jsonfast.loads(data["details"])
     for key in ("created_at", "accepted_at", "arrived_at", "resolved_at"):
         data[key] = from_db(data[key])
     data["drill"] = bool(data["drill"])
@@ -143,7 +144,7 @@ class TicketsRepo:
         for row in rows:
             at = from_db(row[0])
             assert at is not None
-            out.append(TicketEvent(at=at, actor_id=row[1], kind=row[2], data=json.loads(row[3])))
+            out.append(TicketEvent(at=at, actor_id=row[1], kind=row[2], data=jsonfast.loads(row[3])))
         return out
 
     async def transition(
@@ -247,7 +248,7 @@ class TicketsRepo:
             PurgeCandidate(
                 id=row["id"],
                 resident_id=row["resident_id"],
-                details=json.loads(row["details"] or "{}"),
+                details=jsonfast.loads(row["details"] or "{}"),
                 latitude=row["latitude"],
                 longitude=row["longitude"],
             )
@@ -273,7 +274,7 @@ class TicketsRepo:
     async def event_data(self, ticket_id: int) -> list[tuple[int, Any]]:
         """(event id, decoded data) of every event of the ticket."""
         rows = await self.conn.execute_fetchall("SELECT id, data FROM ticket_events WHERE ticket_id = ?", (ticket_id,))
-        return [(int(row["id"]), json.loads(row["data"] or "{}")) for row in rows]
+        return [(int(row["id"]), jsonfast.loads(row["data"] or "{}")) for row in rows]
 
     async def replace_event_data(self, event_id: int, data: dict[str, Any]) -> None:
         await self.conn.execute("UPDATE ticket_events SET data = ? WHERE id = ?", (json.dumps(data), event_id))
