@@ -130,9 +130,16 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                     raise
                 finally:
                     _AFTER_SLOT.reset(token)
-            for outcome in await asyncio.gather(*after, return_exceptions=True):  # the slot is free again
-                if isinstance(outcome, Exception):
-                    logger.error("update %s: what it waited for failed", key, exc_info=outcome)
+            # the slot is free again; each in turn, without a task of its own (they wait for work already under
+            # way, the lane's sends, so one after the other ends when the last of them does)
+            for index, waiting in enumerate(after):
+                try:
+                    await waiting
+                except Exception:
+                    logger.error("update %s: what it waited for failed", key, exc_info=True)
+                except BaseException:
+                    _close(after[index + 1 :])
+                    raise
         finally:
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()  # cancelled before it ran: avoid "never awaited"

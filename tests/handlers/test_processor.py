@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 import random
 from collections import defaultdict
 from collections.abc import Hashable
@@ -347,3 +348,36 @@ def test_chat_key_falls_back_to_user_then_shared() -> None:
 def test_rejects_non_positive_bound() -> None:
     with pytest.raises(ValueError, match="positive"):
         ChatOrderedProcessor(0)
+
+
+async def test_everything_handed_over_is_awaited_and_a_failure_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """Two waits handed to ``after_slot``, the first failing: the failure is logged with the chat, the second
+    is still awaited, and the chat's next update runs only after both."""
+    processor = IntKeyed(max_concurrent_updates=1)
+    log: list[str] = []
+    release = asyncio.Event()
+
+    async def fails() -> None:
+        await release.wait()
+        log.append("first failed")
+        raise RuntimeError("send failed")
+
+    async def delivered() -> None:
+        await release.wait()
+        log.append("second delivered")
+
+    async def update(name: str, *, hand_over: bool = False) -> None:
+        log.append(f"{name} ran")
+        if hand_over:
+            assert after_slot(fails()) and after_slot(delivered())
+
+    first = asyncio.create_task(processor.process_update("resident 1", update("a", hand_over=True)))
+    next_one = asyncio.create_task(processor.process_update("resident 1", update("b")))
+    await asyncio.sleep(0.01)
+    assert log == ["a ran"]
+    release.set()
+    with caplog.at_level(logging.ERROR, logger="handlers.processor"):
+        await asyncio.wait_for(asyncio.gather(first, next_one), 5)
+    assert log == ["a ran", "first failed", "second delivered", "b ran"]
+    assert any("what it waited for failed" in r.getMessage() and r.exc_info for r in caplog.records)
+    assert processor.active_chats == 0 and processor.current_concurrent_updates == 0
