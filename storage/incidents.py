@@ -72,6 +72,14 @@ class IncidentsRepo:
         )
         return [(int(row[0]), row[1]) for row in rows]
 
+    async def size(self, lead: int) -> int:
+        """How many reports have joined ``lead``'s incident (the lead not counted): ``len(reports(lead))``,
+        counted on the index instead of read and sorted (a district's incident holds hundreds)."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT COUNT(*) FROM incident_reports WHERE lead_ticket_id = ?", (lead,)
+        )
+        return next(int(row[0]) for row in rows)
+
     async def move(self, from_lead: int, to_lead: int) -> None:
         """Every report of ``from_lead``'s incident joins ``to_lead``'s (a merge); the emptied one is dropped."""
         await self.conn.execute(

@@ -87,11 +87,14 @@ async def join_nearby(ctx: Ctx, ticket_id: int, *, fire: bool = False) -> int | 
         return None
     if ticket.latitude is None or ticket.longitude is None:
         return None
-    repo, leads = IncidentsRepo(ctx.tx), dict[int, Ticket]()
+    repo, lead_ids, leads = IncidentsRepo(ctx.tx), list[int](), dict[int, Ticket]()
     for other_id, _ in await duplicates.nearby_open(ctx, ticket, severities=URGENT):
-        lead = await tickets.get(await repo.lead_of(other_id) or other_id)
+        if (lead_id := await repo.lead_of(other_id) or other_id) not in lead_ids:
+            lead_ids.append(lead_id)  # the neighbours are mostly one incident's reports: its lead read once
+    for lead_id in lead_ids:
+        lead = await tickets.get(lead_id)
         if lead is not None and lead.is_open and lead.category == ticket.category:
-            leads.setdefault(lead.id, lead)
+            leads[lead.id] = lead
     if not leads:
         return None
     lead = await _bridge(ctx, list(leads.values()))
@@ -135,7 +138,7 @@ async def _join(scope: Scope, ticket: Ticket, lead: Ticket, metres: float | None
     await tickets.event(lead.id, "incident_report", now=scope.now, actor_id=actor_id, report=ticket.id)
     if lead.status in WORKING:  # a crew is on its way already: the report is theirs too
         await _follow(scope, lead, ticket, lead.status)
-    reports = len(await IncidentsRepo(scope.tx).reports(lead.id)) + 1
+    reports = await IncidentsRepo(scope.tx).size(lead.id) + 1
     await touch(scope, lead.id, worth=count_step(reports) > count_step(int(shown(lead).get("reports", 1))))
     logger.info("ticket %s joined incident %s", ticket.id, lead.id)
 
@@ -345,7 +348,7 @@ async def merge(scope: Scope, into: Ticket, other: Ticket, *, actor_id: int | No
     say so), its escalation stops; returns how many reports joined. ``bridged``: by itself, a new report near
     both (``into``'s card is edited then only if the count is worth it)."""
     repo = IncidentsRepo(scope.tx)
-    before = len(await repo.reports(into.id)) + 1
+    before = await repo.size(into.id) + 1
     moving = [report_id for report_id, _ in await repo.reports(other.id)]
     await repo.move(other.id, into.id)
     metres = None

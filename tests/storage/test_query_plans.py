@@ -23,6 +23,7 @@ from storage.db import Database
 from storage.drills import DrillsRepo
 from storage.feedback import FeedbackRepo
 from storage.hazards import HazardsRepo
+from storage.incidents import IncidentsRepo
 from storage.links import LinksRepo
 from storage.outbox import OutboxRepo
 from storage.people import CrewsRepo, PeopleRepo
@@ -143,6 +144,8 @@ HOT: dict[str, Query] = {
     "drills offered to a crew": lambda db: _in_tx(db, lambda tx: DrillsRepo(tx).offered_to(1)),  # type: ignore[arg-type]
     "drills running": lambda db: _in_tx(db, lambda tx: DrillsRepo(tx).running()),  # type: ignore[arg-type]
     "drills of a month": lambda db: _in_tx(db, lambda tx: DrillsRepo(tx).between(T0, NOW)),  # type: ignore[arg-type]
+    "incident size": lambda db: _in_tx(db, lambda tx: IncidentsRepo(tx).size(7)),  # type: ignore[arg-type]
+    "incident lead of a report": lambda db: _in_tx(db, lambda tx: IncidentsRepo(tx).lead_of(7)),  # type: ignore[arg-type]
     "probable same links": lambda db: _in_tx(db, lambda tx: LinksRepo(tx).probable_same(7)),  # type: ignore[arg-type]
     "feedback state": lambda db: _in_tx(db, lambda tx: FeedbackRepo(tx).state(7)),  # type: ignore[arg-type]
     "feedback answer": lambda db: _in_tx(db, lambda tx: FeedbackRepo(tx).answer_fixed(7, True, NOW)),  # type: ignore[arg-type]
