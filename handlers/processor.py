@@ -137,9 +137,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                     await waiting
                 except Exception:
                     logger.error("update %s: what it waited for failed", key, exc_info=True)
-                except BaseException:
-                    _close(after[index + 1 :])
-                    raise
+                except asyncio.CancelledError:
+                    if (task := asyncio.current_task()) is not None and task.cancelling():
+                        _close(after[index + 1 :])
+                        raise
+                    # what it waited for was called off (a reply withdrawn), not this update: nothing to log
         finally:
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()  # cancelled before it ran: avoid "never awaited"

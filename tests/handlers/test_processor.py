@@ -381,3 +381,51 @@ async def test_everything_handed_over_is_awaited_and_a_failure_is_logged(caplog:
     assert log == ["a ran", "first failed", "second delivered", "b ran"]
     assert any("what it waited for failed" in r.getMessage() and r.exc_info for r in caplog.records)
     assert processor.active_chats == 0 and processor.current_concurrent_updates == 0
+
+
+async def test_a_wait_called_off_is_not_the_updates_failure(caplog: pytest.LogCaptureFixture) -> None:
+    """What an update handed over is called off (a reply withdrawn: its future cancelled): nothing is logged,
+    the update ends as done, not cancelled, and the chat's next update runs."""
+    processor = IntKeyed(max_concurrent_updates=1)
+    log: list[str] = []
+    reply: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def delivered() -> None:
+        await reply
+
+    async def update(name: str, *, hand_over: bool = False) -> None:
+        log.append(f"{name} ran")
+        if hand_over:
+            assert after_slot(delivered())
+
+    first = asyncio.create_task(processor.process_update("resident 1", update("a", hand_over=True)))
+    next_one = asyncio.create_task(processor.process_update("resident 1", update("b")))
+    await asyncio.sleep(0.01)
+    reply.cancel()
+    with caplog.at_level(logging.ERROR, logger="handlers.processor"):
+        await asyncio.wait_for(asyncio.gather(first, next_one), 5)
+    assert not first.cancelled() and log == ["a ran", "b ran"]
+    assert not caplog.records
+
+
+async def test_an_update_cancelled_while_it_waits_calls_its_waits_off() -> None:
+    """The update's own task cancelled while it waits for what it handed over: the waits are called off with it
+    (the first cancelled, the ones after it never started), and its chat is free again."""
+    processor = IntKeyed(max_concurrent_updates=1)
+    reply: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    started: list[str] = []
+
+    async def waits(name: str) -> None:
+        started.append(name)
+        await reply
+
+    async def update() -> None:
+        assert after_slot(waits("first")) and after_slot(waits("second"))
+
+    task = asyncio.create_task(processor.process_update("resident 1", update()))
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert reply.cancelled() and started == ["first"]
+    assert processor.active_chats == 0 and processor.current_concurrent_updates == 0
