@@ -254,21 +254,17 @@ async def edit_card(scope: Scope, lead_id: int, *, old: str | None = None) -> in
     )
 
 
-async def on_answer(ctx: Ctx, ticket: Ticket, changed: list[str]) -> bool:
-    """A joined report's resident answered (``changed``: the answers given): it leaves its incident with its
-    own card at once if the answer is something a crew must act on; otherwise the incident's card carries it
-    (an edit if the answer is worth one: a vulnerable person, a new address among the nearest). False: not a
-    joined report."""
-    lead_id = await IncidentsRepo(ctx.tx).lead_of(ticket.id)
-    if lead_id is None:
-        return False
+async def on_answer(ctx: Ctx, ticket: Ticket, lead_id: int, changed: list[str]) -> None:
+    """The resident of a report joined to ``lead_id``'s incident answered (``changed``: the answers given): it
+    leaves its incident with its own card at once if the answer is something a crew must act on; otherwise the
+    incident's card carries it (an edit if the answer is worth one: a vulnerable person, a new address among
+    the nearest)."""
     if must_act(ticket):
         await split(ctx, ticket, actor_id=None, reason="must_act")
     elif any(name in changed for name in REPORT_WORTH):  # any other answer waits for the card's next edit
         lead = await TicketsRepo(ctx.tx).get(lead_id)
         if lead is not None:
             await touch(ctx, lead_id, worth=_worth_an_edit(lead, ticket, changed))
-    return True
 
 
 def _worth_an_edit(lead: Ticket, report: Ticket, changed: list[str]) -> bool:

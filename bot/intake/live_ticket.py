@@ -181,7 +181,8 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
     if site is not None:
         details["_key_site"] = site
     old = ticket.severity
-    joined = await incidents.lead_of(ctx, ticket.id) != ticket.id  # the incident's card carries it
+    lead_id = await incidents.lead_of(ctx, ticket.id)
+    joined = lead_id != ticket.id  # the incident's card carries it
     raised = RANK[new.value] < RANK[old] and ticket.is_open
     lower = RANK[new.value] > RANK[old]
     if raised:
@@ -211,7 +212,8 @@ async def update(ctx: Ctx, data: dict[str, Any], changed: list[str], *, finished
     if site is not None and "_key_site" not in ticket.details:  # the place is known now: the desk at once
         await dispatch.tell_key_site(ctx, fresh, site)
     if joined:
-        await incidents.on_answer(ctx, fresh, changed)  # its own card at once if it adds something a crew must act on
+        # its own card at once if it adds something a crew must act on
+        await incidents.on_answer(ctx, fresh, lead_id, changed)
         return fresh
     suggested = new.value if lower else None
     if not await incidents.on_lead_answer(ctx, fresh, old=old, changed=changed):  # an incident's card: throttled
