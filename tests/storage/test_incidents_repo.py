@@ -7,8 +7,7 @@ from pathlib import Path
 
 from storage.db import Conn, Database
 from storage.incidents import IncidentsRepo
-from storage.people import PeopleRepo
-from storage.tickets import TicketsRepo
+from tests.kit.rows import dispatched_tickets
 from tests.kit.settings import T0
 
 
@@ -17,25 +16,7 @@ async def test_size_is_the_number_of_reports_listed(tmp_path: Path) -> None:
     try:
 
         async def check(tx: Conn) -> list[tuple[int, int, int, int]]:
-            resident = await PeopleRepo(tx).ensure("telegram", "5000", name="R", lang="zh", now=T0)
-            ids = [
-                await TicketsRepo(tx).create(
-                    resident_id=resident.id,
-                    channel="telegram",
-                    chat="5000",
-                    lang="zh",
-                    category="leak",
-                    severity="P1",
-                    status="dispatched",
-                    address=None,
-                    latitude=None,
-                    longitude=None,
-                    phone=None,
-                    details={},
-                    now=T0,
-                )  # fmt: skip
-                for _ in range(7)
-            ]
+            ids = await dispatched_tickets(tx, 7)
             repo = IncidentsRepo(tx)
             first, second = ids[0], ids[1]
 

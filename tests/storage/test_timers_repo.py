@@ -6,9 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from storage.db import Conn, Database
-from storage.people import PeopleRepo
-from storage.tickets import TicketsRepo
 from storage.timers import TimersRepo
+from tests.kit.rows import dispatched_tickets
 from tests.kit.settings import T0
 
 
@@ -17,25 +16,7 @@ async def test_has_pending_sees_only_a_pending_timer_of_that_kind_and_ticket(tmp
     try:
 
         async def check(tx: Conn) -> list[bool]:
-            resident = await PeopleRepo(tx).ensure("telegram", "5000", name="R", lang="zh", now=T0)
-            ids = [
-                await TicketsRepo(tx).create(
-                    resident_id=resident.id,
-                    channel="telegram",
-                    chat="5000",
-                    lang="zh",
-                    category="leak",
-                    severity="P1",
-                    status="dispatched",
-                    address=None,
-                    latitude=None,
-                    longitude=None,
-                    phone=None,
-                    details={},
-                    now=T0,
-                )  # fmt: skip
-                for _ in range(2)
-            ]
+            ids = await dispatched_tickets(tx, 2)
             ticket, other = ids
             timers = TimersRepo(tx)
             seen = [await timers.has_pending(ticket, "incident_edit")]
