@@ -137,11 +137,16 @@ def _cpu_row(scenario: str, peer: str, peer_cpu: float | None, ours: float | Non
     return Row(scenario, peer, _cpu_ms(peer_cpu), _cpu_ms(ours), cpu_ratio)
 
 
+# Texts per echo run: aiogram's CPU per update, the surge row's peer, swung 0.46-0.70 ms over 1,500 texts (about a
+# second of work, start-up and a busy neighbour's moments weigh in it); 6,000 read it over four times as long
+ECHO_TEXTS = 6000
+
+
 async def _echo_rows(latency: float, quick: bool) -> tuple[list[Row], dict[str, EchoResult]]:
     echo: dict[str, EchoResult] = {}
     for module in PEERS:
         print(f"echo floor: {module} ...", flush=True)
-        echo[module] = await run_echo(module, latency_ms=latency, texts=300 if quick else 1500, users=200)
+        echo[module] = await run_echo(module, latency_ms=latency, texts=300 if quick else ECHO_TEXTS, users=200)
     ours, rows = echo["echo_ours"], []
     for module in ("echo_ptb", "echo_aiogram"):
         peer = echo[module]
