@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 from bench.broadcast import run_broadcast
-from bench.district import district_rows, run_district
+from bench.district import run_district
+from bench.district_rows import district_rows
 from bench.echo import PEERS, EchoResult, run_echo
 from bench.memory import run_memory
 from bench.recognition import run_recognition
