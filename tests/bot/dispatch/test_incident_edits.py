@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.dispatch.buttons import crew_button
+from bot.dispatch.escalation import EscalationService
 from bot.i18n import t
 from bot.intake.abandoned import AbandonedWatch
 from bot.scheduler import Scheduler
@@ -22,6 +23,16 @@ from tests.kit.incidents import LAT, LEAD, LON, METRE, cards, delivered, in_inci
 async def edits_to(h: Harness, chat: str, lead: int) -> list[Edit]:
     rows = [r for r in await h.outbox("dispatch_edit") if r.chat == chat and r.ticket_id == lead]
     return [r.message for r in rows if isinstance(r.message, Edit)]
+
+
+async def tap_through(
+    h: Harness, timers: EscalationService, clock: FakeClock, user: str, steps: tuple[str, ...], interval: float
+) -> None:
+    """``user`` answers the form's taps ``steps``, one per edit interval, the timers run after each."""
+    for step in steps:
+        clock.advance(interval)
+        await h.press(user, f"i:f:{step}")
+        await timers.run_due()
 
 
 def counts_shown(edits: list[Edit], upto: int = 30) -> list[int]:
@@ -81,10 +92,8 @@ async def test_a_vulnerable_person_or_a_new_address_is_worth_an_edit_other_answe
         await h.event(resident(1), EventKind.TEXT, text="Building 7")  # a new address: an edit
         edits = await edits_to(h, CREW_A[0], lead)
         assert len(edits) == 2 and "Building 7" in edits[-1].text
-        for step in ("where:home", "strength:strong", "valve:closed", "unwell:no"):  # nothing a crew acts on
-            clock.advance(interval)
-            await h.press(resident(1), f"i:f:{step}")
-            await timers.run_due()
+        steps = ("where:home", "strength:strong", "valve:closed", "unwell:no")  # nothing a crew acts on
+        await tap_through(h, timers, clock, resident(1), steps, interval)
         assert len(await edits_to(h, CREW_A[0], lead)) == 2
         await h.press(resident(1), "i:f:vulnerable:elderly")  # a vulnerable person: an edit
         edits = await edits_to(h, CREW_A[0], lead)
@@ -144,10 +153,8 @@ async def test_the_first_reports_answers_edit_the_card_for_where_whom_and_how_no
         clock.advance(interval)
         await h.event(LEAD, EventKind.TEXT, text="Building 1, Flat 501")  # where to go: worth an edit
         assert len(await edits_to(h, CREW_A[0], lead)) == 2
-        for step in ("where:home", "strength:strong", "valve:closed", "unwell:no", "vulnerable:none", "since:now"):
-            clock.advance(interval)
-            await h.press(LEAD, f"i:f:{step}")
-            await timers.run_due()
+        steps = ("where:home", "strength:strong", "valve:closed", "unwell:no", "vulnerable:none", "since:now")
+        await tap_through(h, timers, clock, LEAD, steps, interval)
         assert len(await edits_to(h, CREW_A[0], lead)) == 2, "how one kitchen smells: carried by the next edit"
         clock.advance(interval)
         await h.event(LEAD, EventKind.CONTACT, phone="+8613812345678")  # whom to call: worth an edit
