@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.standin import Standin, now
-from bot.dispatch.incidents import ACT_NOW
+from bot.dispatch.incident_worth import ACT_NOW
 from sandbox.botworld import ChatMessage
 
 ACCEPT = "t:acc:"
@@ -150,5 +150,5 @@ def crew_kinds(standin: Standin, staff: list[int], on_duty: set[int], db_path: P
 
 
 def _acts_now(details: dict[str, object]) -> bool:
-    """The product's own rule (``incidents.must_act``) on a ticket's stored answers."""
+    """The product's own rule (``incident_worth.must_act``) on a ticket's stored answers."""
     return "_key_site" in details or any(details.get(name) in values for name, values in ACT_NOW.items())

@@ -11,7 +11,8 @@ The card is edited in place when something worth an edit changed, at most once e
 ``[dispatch] incident_edit_interval_s`` (a timer row brings the next edit, so a restart loses none): the
 first report's own answers, a newly vulnerable person, a new address among the nearest shown, a raised
 severity (at once), a merge; the number of reports alone only when it reaches the next of 2, 5, 10, 20,
-50, 100, ... (``COUNT_STEPS``; the next edit carries the exact count). Once a crew member has accepted it
+50, 100, ... (the rules of what is worth an edit: ``bot.dispatch.incident_worth``; the next edit carries the exact
+count). Once a crew member has accepted it
 the edits go to their chat only: the others' cards say who took it, and nothing after that is theirs to act on.
 
 A report that adds something a crew must act on (someone unwell or injured, a fire, people inside a
@@ -23,13 +24,20 @@ resident is told each time. Joins, splits and merges are ticket events with who 
 
 from __future__ import annotations
 
-import bisect
 import logging
 from datetime import timedelta
 from typing import Any
 
 from bot.context import Ctx
 from bot.dispatch import card_edits, duplicates, escalation, followup, hooks
+from bot.dispatch.incident_worth import (
+    MAX_ADDRESSES,
+    REPORT_WORTH,
+    count_worth,
+    lead_worth,
+    must_act,
+    report_worth,
+)
 from bot.dispatch.offer import Scope, dispatch_on_duty, progress_buttons, queue, tell_resident, ticket_text
 from bot.i18n import Lang, t
 from bot.intake.area import distance_m
@@ -45,11 +53,6 @@ from storage.timers import OffersRepo, TimersRepo
 logger = logging.getLogger(__name__)
 
 URGENT = ("P1", "P2")
-MAX_ADDRESSES = 3
-COUNT_STEPS = tuple(base * 10**power for power in range(6) for base in (2, 5, 10))  # 2, 5, 10, 20, 50, ...
-WHERE_AND_WHO = ("address", "phone", "access", "photos")  # the first report's answers always worth an edit
-REPORT_WORTH = ("vulnerable", "address")  # the only answers of a joined report that may be worth an edit
-ACT_NOW = {"unwell": ("yes",), "symptoms": ("mild", "severe"), "injured": ("yes",), "inside": ("yes",)}
 # what a joined report follows its lead into: the lead's new status -> the statuses a report moves from
 _FOLLOWS = {
     "accepted": ("dispatched", *WORKING),  # after a hand-over or an /assign, the new holder takes them all
@@ -58,24 +61,6 @@ _FOLLOWS = {
     "resolved": ("dispatched", *WORKING),
 }
 _STAMPS = {"accepted": "accepted_at", "on_site": "arrived_at", "resolved": "resolved_at"}
-
-
-def must_act(ticket: Ticket, *, fire: bool = False) -> bool:
-    """Does the report add something a crew must act on by itself (its own card at once)?"""
-    if fire or ticket.category == "fire" or "_key_site" in ticket.details:
-        return True
-    return any(ticket.details.get(name) in values for name, values in ACT_NOW.items())
-
-
-def count_step(reports: int) -> int:
-    """How many of ``COUNT_STEPS`` ``reports`` has reached: the count alone is worth an edit at a new step."""
-    return bisect.bisect_right(COUNT_STEPS, reports)
-
-
-def shown(lead: Ticket) -> dict[str, Any]:
-    """The incident as its card shows it now (the summary of its last edit)."""
-    incident = lead.details.get("_incident")
-    return incident if isinstance(incident, dict) else {"reports": 1, "addresses": []}
 
 
 async def join_nearby(ctx: Ctx, ticket_id: int, *, fire: bool = False) -> int | None:
@@ -138,8 +123,7 @@ async def _join(scope: Scope, ticket: Ticket, lead: Ticket, metres: float | None
     await tickets.event(lead.id, "incident_report", now=scope.now, actor_id=actor_id, report=ticket.id)
     if lead.status in WORKING:  # a crew is on its way already: the report is theirs too
         await _follow(scope, lead, ticket, lead.status)
-    reports = await IncidentsRepo(scope.tx).size(lead.id) + 1
-    await touch(scope, lead.id, worth=count_step(reports) > count_step(int(shown(lead).get("reports", 1))))
+    await touch(scope, lead.id, worth=count_worth(lead, await IncidentsRepo(scope.tx).size(lead.id) + 1))
     logger.info("ticket %s joined incident %s", ticket.id, lead.id)
 
 
@@ -264,22 +248,7 @@ async def on_answer(ctx: Ctx, ticket: Ticket, lead_id: int, changed: list[str]) 
     elif any(name in changed for name in REPORT_WORTH):  # any other answer waits for the card's next edit
         lead = await TicketsRepo(ctx.tx).get(lead_id)
         if lead is not None:
-            await touch(ctx, lead_id, worth=_worth_an_edit(lead, ticket, changed))
-
-
-def _worth_an_edit(lead: Ticket, report: Ticket, changed: list[str]) -> bool:
-    """Does a joined report's answer change what the incident's card should say now (only a vulnerable person
-    or an address: ``REPORT_WORTH``)?"""
-    if "vulnerable" in changed and report.details.get("vulnerable") not in (None, "none"):
-        return True
-    addresses = shown(lead).get("addresses") or []
-    return (
-        "address" in changed
-        and bool(report.address)
-        and report.address != lead.address
-        and report.address not in addresses
-        and len(addresses) < MAX_ADDRESSES
-    )
+            await touch(ctx, lead_id, worth=report_worth(lead, ticket, changed))
 
 
 async def on_lead_answer(ctx: Ctx, lead: Ticket, *, old: str, changed: list[str]) -> bool:
@@ -290,18 +259,8 @@ async def on_lead_answer(ctx: Ctx, lead: Ticket, *, old: str, changed: list[str]
     if lead.severity != old:
         await edit_card(ctx, lead.id, old=old)
     else:
-        await touch(ctx, lead.id, worth=_lead_worth(lead, changed))
+        await touch(ctx, lead.id, worth=lead_worth(lead, changed))
     return True
-
-
-def _lead_worth(lead: Ticket, changed: list[str]) -> bool:
-    """Is the first report's answer worth an edit of the incident's card? Where to go, whom to call, how to get
-    in; a vulnerable person; what a crew must act on. Not how one kitchen smells (the next edit carries it)."""
-    if any(name in changed for name in WHERE_AND_WHO):
-        return True
-    if "vulnerable" in changed and lead.details.get("vulnerable") not in (None, "none"):
-        return True
-    return any(name in changed and lead.details.get(name) in values for name, values in ACT_NOW.items())
 
 
 async def split(scope: Scope, ticket: Ticket, *, actor_id: int | None, reason: str) -> int | None:
@@ -368,10 +327,7 @@ async def merge(scope: Scope, into: Ticket, other: Ticket, *, actor_id: int | No
         for ticket_id in (other.id, *moving):
             if (report := await tickets.get(ticket_id)) is not None:
                 await _follow(scope, into, report, into.status)
-    after = before + len(moving) + 1
-    await touch(
-        scope, into.id, worth=not bridged or count_step(after) > count_step(int(shown(into).get("reports", before)))
-    )
+    await touch(scope, into.id, worth=not bridged or count_worth(into, before + len(moving) + 1))
     logger.info("incident %s merged into %s (%d reports)", other.id, into.id, len(moving) + 1)
     return len(moving) + 1
 
