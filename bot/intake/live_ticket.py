@@ -126,14 +126,10 @@ async def commit(ctx: Ctx, data: dict[str, Any]) -> int | None:
     ticket_id, severity = await _create(ctx, category, severity, cols, details)
     data["ticket"] = ticket_id
     lead = await incidents.join_nearby(ctx, ticket_id, fire=bool(data.get("fire")))
-    # durable, like every receipt: if the channel fails now, it arrives after a restart; a report joining an
-    # incident is told at dispatch priority, in turn with the crews' cards (in a district, hundreds of them)
-    receipt = Text(
-        chat=ctx.ev.chat,
-        text=ctx.t("incidents.joined" if lead else "intake.dispatched_now", ticket=ticket_id),
-        priority=Priority.DISPATCH if lead else Priority.EMERGENCY,
+    # durable, like every receipt: if the channel fails now, it arrives after a restart
+    await dispatch.queue(
+        ctx, _dispatched(ctx, ticket_id, lead), ticket_id=ticket_id, purpose="receipt", recipient_id=ctx.person.id
     )
-    await dispatch.queue(ctx, receipt, ticket_id=ticket_id, purpose="receipt", recipient_id=ctx.person.id)
     await _route(ctx, ticket_id, earlier, joined=lead is not None)
     logger.info("ticket %s committed at its location (%s) and dispatched", ticket_id, severity.value)
     return ticket_id
@@ -276,6 +272,14 @@ async def home_of(ctx: Ctx) -> dict[str, Any] | None:
     return None
 
 
+def _dispatched(ctx: Ctx, ticket_id: int, lead: int | None) -> Text:
+    """The resident's word that a crew is being sent, or (``lead``) that their report joined an incident a crew
+    is on its way to: told at dispatch priority, in turn with the crews' cards (in a district, hundreds)."""
+    key = "incidents.joined" if lead else "intake.dispatched_now"
+    priority = Priority.DISPATCH if lead else Priority.EMERGENCY
+    return Text(chat=ctx.ev.chat, text=ctx.t(key, ticket=ticket_id), priority=priority)
+
+
 async def located(ctx: Ctx, ticket_id: int) -> None:
     """A ticket the desk got without a location (``bot.intake.abandoned``) now has one: dispatch it."""
     tickets = TicketsRepo(ctx.tx)
@@ -284,9 +288,7 @@ async def located(ctx: Ctx, ticket_id: int) -> None:
         return
     await tickets.transition(ticket.id, from_statuses=("followup",), to_status="dispatched", now=ctx.now, actor_id=None)
     lead = await incidents.join_nearby(ctx, ticket.id)  # late, but near an incident like any other report
-    key = "incidents.joined" if lead else "intake.dispatched_now"
-    priority = Priority.DISPATCH if lead else Priority.EMERGENCY  # as a receipt at the location (commit)
-    receipt = Text(chat=ctx.ev.chat, text=ctx.t(key, ticket=ticket.id), priority=priority)
+    receipt = _dispatched(ctx, ticket.id, lead)
     await dispatch.queue(ctx, receipt, ticket_id=ticket.id, purpose="resident", recipient_id=ctx.person.id)
     if lead is None:
         fresh = await tickets.get(ticket.id)
