@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kit import postgres
+from tests.kit import markers, postgres
 
 # PTB 22 gives retry_after as a timedelta only when asked to; the old int form warns (and warnings fail).
 os.environ["PTB_TIMEDELTA"] = "true"
@@ -27,6 +27,24 @@ TESTS = Path(__file__).parent
 # Suites that run the whole bot against the sandbox or a browser: `pytest -m "not e2e and not reliability"`
 # (make test-fast) is the inner loop; `make test` runs everything.
 _MARK_BY_FOLDER = {"e2e": "e2e", "reliability": "reliability"}
+_MARK_BY_FILE = {"test_browser.py": "e2e", "test_sdnotify.py": "e2e", "test_process.py": "e2e"}
+
+
+def _mark_of(path: Path) -> str | None:
+    """The marker every test under ``path`` carries by where it is (its folder or its file name), if any."""
+    parts = path.relative_to(TESTS).parts if path.is_relative_to(TESTS) else ()
+    if parts and parts[0] in _MARK_BY_FOLDER:
+        return _MARK_BY_FOLDER[parts[0]]
+    return _MARK_BY_FILE.get(path.name)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """A folder or file whose marker the ``-m`` expression excludes whatever other markers a test has is not
+    imported at all (each worker of `make test-fast` would import it only to deselect it)."""
+    mark = _mark_of(collection_path)
+    if mark is None or not config.option.markexpr:
+        return None
+    return True if markers.excludes(config.option.markexpr, mark) else None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -35,11 +53,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         only = item.get_closest_marker("sqlite_only")
         if on_postgres and only is not None:
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {only.args[0] if only.args else ''}"))
-        parts = item.path.relative_to(TESTS).parts
-        if parts[0] in _MARK_BY_FOLDER:
-            item.add_marker(_MARK_BY_FOLDER[parts[0]])
-        elif item.path.name in ("test_browser.py", "test_sdnotify.py", "test_process.py"):
-            item.add_marker("e2e")
+        mark = _mark_of(item.path)
+        if mark is not None:
+            item.add_marker(mark)
     # The tests on the test PostgreSQL server first (a stable sort: otherwise in their order): `make test-fast`'s
     # workers each start the server on first use, and with --dist worksteal the first worker takes these at its
     # start, where the other does not steal, so one server is started instead of two.

@@ -8,6 +8,10 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from tests.kit import markers
+
 TESTS = Path(__file__).resolve().parent
 KIT = TESTS / "kit"
 SHARED = ("settings_dict", "sandbox", "staff_sandbox", "report_leak", "fill_leak_form")  # each defined once
@@ -70,3 +74,23 @@ def test_the_rule_catches_an_import_of_another_test_module(tmp_path: Path) -> No
         encoding="utf-8",
     )
     assert [name for name, _ in imports_of_tests(module) if not in_kit(name)] == ["tests.core.test_leak_report.x"]
+
+
+@pytest.mark.parametrize(
+    ("markexpr", "mark", "left_out"),
+    [
+        ("not slow and not e2e and not reliability", "e2e", True),  # make test-fast
+        ("not slow and not e2e and not reliability", "reliability", True),
+        ("not (e2e or reliability)", "e2e", True),
+        ("not slow", "reliability", False),  # make test: a reliability test that is not slow runs
+        ("slow", "reliability", False),  # make reliability
+        ("not reliability or slow", "reliability", False),  # a slow one there still matches
+        ("e2e", "reliability", False),  # one marked e2e as well would match
+        ("people(zh=1)", "e2e", False),  # markers matched by their arguments: everything is collected
+        ("not (", "e2e", False),  # malformed: pytest itself says so
+    ],
+)
+def test_a_folder_is_left_uncollected_only_when_no_test_there_could_match(
+    markexpr: str, mark: str, left_out: bool
+) -> None:
+    assert markers.excludes(markexpr, mark) is left_out

@@ -114,7 +114,7 @@ class FakeBotApi:
 @pytest.fixture
 async def api() -> AsyncIterator[tuple[FakeBotApi, str]]:
     fake = FakeBotApi()
-    runner = web.AppRunner(fake.app, shutdown_timeout=1.0, access_log=None)
+    runner = web.AppRunner(fake.app, shutdown_timeout=0.1, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -31,7 +31,7 @@ async def test_one_leads_a_standby_waits_and_takes_over_when_the_leader_stops(pg
 
 
 async def test_a_killed_leader_s_session_frees_the_lock(pg: PostgresDatabase) -> None:
-    leader, standby = Leadership(pg.url, "killed"), Leadership(pg.url, "next")
+    leader, standby = Leadership(pg.url, "killed"), Leadership(pg.url, "next", retry_s=0.05)
     assert await leader.try_acquire()
     admin = await asyncpg.connect(pg.url)
     try:  # the leader's process is gone: the server ends its session
