@@ -15,6 +15,8 @@ import functools
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.kit import syntax
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "common", "handlers", "channels", "storage", "sandbox")
 # Where the sandbox is the point: ``hotline demo`` runs the bot against it
@@ -39,7 +41,7 @@ def modules() -> dict[str, Path]:
 def imported(name: str, path: Path, known: dict[str, Path]) -> Iterator[tuple[str, int]]:
     """(module, line) for every import of ours in the module, at any depth of its syntax tree."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+    for node in syntax.imports(syntax.parsed(path)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 target = alias.name
@@ -47,7 +49,7 @@ def imported(name: str, path: Path, known: dict[str, Path]) -> Iterator[tuple[st
                     target = target.rpartition(".")[0]
                 if target:
                     yield target, node.lineno
-        elif isinstance(node, ast.ImportFrom):
+        else:
             if node.level:
                 base = package.split(".")
                 base = base[: len(base) - node.level + 1]

@@ -5,32 +5,42 @@ tests/ is a test module, a conftest.py or a package's __init__, and the shared f
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.kit import markers
+from tests.kit import markers, syntax
 
 TESTS = Path(__file__).resolve().parent
 KIT = TESTS / "kit"
 SHARED = ("settings_dict", "sandbox", "staff_sandbox", "report_leak", "fill_leak_form")  # each defined once
 
 
-def imports_of_tests(path: Path) -> Iterator[tuple[str, int]]:
+def imports_of_tests(tree: ast.Module) -> Iterator[tuple[str, int]]:
     """(module, line) for every import of tests.* in the file, at any depth (function-level ones too)."""
-    for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+    for node in syntax.imports(tree):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        elif node.level == 0 and node.module:
             names = [f"{node.module}.{alias.name}" for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            names = [f"<relative>.{node.module}"]
         else:
-            continue
+            names = [f"<relative>.{node.module}"]
         for name in names:
             if name == "tests" or name.startswith(("tests.", "<relative>")):
                 yield name, node.lineno
+
+
+@functools.cache  # what the checks below read of each file under tests/, from one parse of it
+def layout() -> dict[Path, tuple[list[tuple[str, int]], set[str]]]:
+    """Each file's imports of tests.* and the functions it defines at its top level."""
+    found = {}
+    for path in sorted(TESTS.rglob("*.py")):
+        tree = syntax.parsed(path)
+        defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+        found[path] = (list(imports_of_tests(tree)), defined)
+    return found
 
 
 def in_kit(name: str) -> bool:
@@ -40,8 +50,8 @@ def in_kit(name: str) -> bool:
 def test_test_modules_import_only_the_kit() -> None:
     wrong = [
         f"{path.relative_to(TESTS)}:{line} imports {name}"
-        for path in sorted(TESTS.rglob("*.py"))
-        for name, line in imports_of_tests(path)
+        for path, (imports, _) in layout().items()
+        for name, line in imports
         if not in_kit(name)
     ]
     assert not wrong, "shared helpers belong in tests/kit/:\n" + "\n".join(wrong)
@@ -60,10 +70,9 @@ def test_only_the_kit_holds_helpers() -> None:
 
 def test_the_shared_fixtures_and_helpers_are_defined_once() -> None:
     where: dict[str, list[str]] = {name: [] for name in SHARED}
-    for path in sorted(TESTS.rglob("*.py")):
-        for node in ast.parse(path.read_text("utf-8"), str(path)).body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in where:
-                where[node.name].append(str(path.relative_to(TESTS)))
+    for path, (_, defined) in layout().items():
+        for name in defined & where.keys():
+            where[name].append(str(path.relative_to(TESTS)))
     assert {name: places for name, places in where.items() if len(places) > 1} == {}
 
 
@@ -73,7 +82,9 @@ def test_the_rule_catches_an_import_of_another_test_module(tmp_path: Path) -> No
         "from tests.kit.people import RESIDENT\n\ndef f() -> None:\n    from tests.core.test_leak_report import x\n",
         encoding="utf-8",
     )
-    assert [name for name, _ in imports_of_tests(module) if not in_kit(name)] == ["tests.core.test_leak_report.x"]
+    assert [name for name, _ in imports_of_tests(syntax.parsed(module)) if not in_kit(name)] == [
+        "tests.core.test_leak_report.x"
+    ]
 
 
 @pytest.mark.parametrize(

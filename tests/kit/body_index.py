@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.kit import syntax
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "handlers", "storage", "common")
 CONNECTION_CALLS = frozenset({"execute", "executemany", "execute_fetchall", "fetchone", "fetchall", "close"})
@@ -35,6 +37,7 @@ class Index:
     functions: dict[str, tuple[Func, Where]] = field(default_factory=dict)  # qualified name -> def
     methods: dict[str, list[tuple[Func, Where]]] = field(default_factory=dict)  # async method name -> defs
     where: dict[int, Where] = field(default_factory=dict)  # id(def) -> where it is
+    innermost: dict[str, dict[int, Func]] = field(default_factory=dict)  # module -> id(node) -> def around it
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -69,13 +72,13 @@ def _build(root: Path, sources: dict[str, str] | None) -> Index:
 
 def _imports(module: str, tree: ast.Module) -> dict[str, str]:
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in syntax.imports(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 names[alias.asname or alias.name.split(".")[0]] = (
                     alias.name if alias.asname else alias.name.split(".")[0]
                 )
-        elif isinstance(node, ast.ImportFrom) and node.module:
+        elif node.module:
             base = node.module
             if node.level:
                 base = ".".join(module.split(".")[: -node.level] + [node.module])
@@ -96,7 +99,7 @@ def _collect(index: Index, module: str, body: list[ast.stmt], cls: str | None, e
                 index.functions[qualified] = (node, where)
                 if cls and isinstance(node, ast.AsyncFunctionDef):
                     index.methods.setdefault(node.name, []).append((node, where))
-            for child in ast.walk(node):
+            for child in syntax.statements(node):
                 if child is not node and isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
                     index.where.setdefault(id(child), Where(module, cls, (*enclosing, node)))
 
@@ -136,12 +139,24 @@ def bodies(index: Index) -> Iterator[tuple[str, int, ast.expr, Where]]:
 
 def where_of(index: Index, module: str, tree: ast.Module, target: ast.AST) -> Where:
     """Where the innermost function containing ``target`` is (its functions as the enclosing chain)."""
-    best: tuple[Func, Where] | None = None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(n is target for n in ast.walk(node)):
-            where = index.where.get(id(node))
-            if where is not None and (best is None or len(where.enclosing) >= len(best[1].enclosing)):
-                best = (node, where)
-    if best is None:
+    if module not in index.innermost:
+        index.innermost[module] = _innermost(index, tree)
+    func = index.innermost[module].get(id(target))
+    if func is None:
         return Where(module, None, ())
-    return Where(module, best[1].cls, (*best[1].enclosing, best[0]))
+    where = index.where[id(func)]
+    return Where(module, where.cls, (*where.enclosing, func))
+
+
+def _innermost(index: Index, tree: ast.Module) -> dict[int, Func]:
+    """id(node) -> the innermost indexed function around it (a function is around itself), from one walk."""
+    found: dict[int, Func] = {}
+    stack: list[tuple[ast.AST, Func | None]] = [(tree, None)]
+    while stack:
+        node, around = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and id(node) in index.where:
+            around = node
+        if around is not None:
+            found[id(node)] = around
+        stack.extend((child, around) for child in ast.iter_child_nodes(node))
+    return found
