@@ -17,10 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
 
 from bot.broadcast.calendar import Campaign, load_calendar
@@ -78,6 +74,9 @@ def export(path: Path, settings: Settings) -> tuple[int, int]:
     """Write the workbook; returns the number of knowledge and campaign rows."""
     kb, campaigns = _base_rows(settings)
     content = content_store.read(settings.utility.content_override)
+    import openpyxl  # here, not at the top: openpyxl and numpy under it are only for the workbook commands
+    from openpyxl.styles import Alignment, Font
+
     wb = openpyxl.Workbook()
     sheets = (("knowledge", KNOWLEDGE_COLUMNS, kb, content.knowledge), ("campaigns", CAMPAIGN_COLUMNS, campaigns,
               content.campaign))  # fmt: skip
@@ -90,7 +89,7 @@ def export(path: Path, settings: Settings) -> tuple[int, int]:
         for item_id, row in rows.items():
             ws.append([{**row, **override.get(item_id, {})}[c] for c in columns])
         for n, column in enumerate(columns, 1):
-            ws.column_dimensions[get_column_letter(n)].width = _WIDTHS.get(column, 10)
+            ws.column_dimensions[_letter(n)].width = _WIDTHS.get(column, 10)
         for cells in ws.iter_rows(min_row=2):
             for cell, column in zip(cells, columns, strict=True):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -99,6 +98,13 @@ def export(path: Path, settings: Settings) -> tuple[int, int]:
         ws.freeze_panes = "B2"
     wb.save(path)
     return len(kb), len(campaigns)
+
+
+def _letter(column: int) -> str:
+    """The spreadsheet's letters for a column number (1: "A")."""
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(column))
 
 
 @dataclass
@@ -110,7 +116,7 @@ class _Cell:
     value: Any
 
     def where(self) -> str:
-        return f"sheet {self.sheet}, row {self.row}, column {get_column_letter(self.col)} ({self.column})"
+        return f"sheet {self.sheet}, row {self.row}, column {_letter(self.col)} ({self.column})"
 
 
 def _text(cell: _Cell, problems: list[str]) -> str:
@@ -199,7 +205,7 @@ def _rows(wb: Any, sheet: str, columns: tuple[str, ...], problems: list[str]) ->
     for n, want in enumerate(columns, 1):
         found = header[n - 1] if n <= len(header) else ""
         if found != want:
-            problems.append(f"sheet {sheet}, row 1, column {get_column_letter(n)}: expected {want!r}, found {found!r}")
+            problems.append(f"sheet {sheet}, row 1, column {_letter(n)}: expected {want!r}, found {found!r}")
     if any(p.startswith(f"sheet {sheet}, row 1") for p in problems):
         return []
     out = []
@@ -226,6 +232,9 @@ def _item_id(cells: dict[str, _Cell], known: Rows, seen: set[str], problems: lis
 
 def read_sheet(path: Path, settings: Settings, today: dt.date) -> Content:
     """The override an edited workbook asks for; ``SheetError`` listing every bad cell, and nothing else."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:

@@ -9,7 +9,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from pydantic import ValidationError
 
 from bot.key_sites.model import KINDS, KeySite
@@ -50,6 +49,8 @@ class SitesImportError(ValueError):
 
 def _rows(path: Path) -> list[list[str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        import openpyxl  # here, not at the top: openpyxl and numpy under it only when a workbook is read
+
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
             sheet = book.worksheets[0]
