@@ -38,10 +38,11 @@ def modules() -> dict[str, Path]:
     return found
 
 
-def imported(name: str, path: Path, known: dict[str, Path]) -> Iterator[tuple[str, int]]:
-    """(module, line) for every import of ours in the module, at any depth of its syntax tree."""
+def imported(name: str, path: Path, known: dict[str, Path], *, at_import: bool = False) -> Iterator[tuple[str, int]]:
+    """(module, line) for every import of ours in the module, at any depth of its syntax tree (or only those that
+    run when it is imported: ``at_import``)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    for node in syntax.imports(syntax.parsed(path)):
+    for node in syntax.imports(syntax.parsed(path), at_import=at_import):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 target = alias.name
@@ -134,6 +135,41 @@ def test_the_walk_sees_function_level_type_checking_and_relative_imports(tmp_pat
     )
     known = {name: ROOT / "unused" for name in ("bot", "bot.clock", "bot.loop")}
     assert {target for target, _ in imported("bot.probe", probe, known)} == {"bot.clock", "bot.loop"}
+    assert {target for target, _ in imported("bot.probe", probe, known, at_import=True)} == set()
+
+
+def started_with(module: str) -> dict[str, list[str]]:
+    """Every library a module's import brings in (through ours, only the imports that run on import): name ->
+    where ("module:line")."""
+    known = modules()
+    found: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for node in syntax.imports(syntax.parsed(known[name]), at_import=True):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                names = [node.module or ""] if node.level == 0 else []  # a relative import is one of ours
+            for library in {n.split(".")[0] for n in names if n}:
+                found.setdefault(library, []).append(f"{name}:{node.lineno}")
+        todo += [target for target, _ in imported(name, known[name], known, at_import=True)]
+    return found
+
+
+def test_a_command_starts_without_the_report_and_workbook_libraries() -> None:
+    """`hotline` imports every command's module: matplotlib, WeasyPrint and openpyxl (with numpy), some 1.5 s of
+    imports, are for the commands that make a report or read a workbook, imported where those run."""
+    found = started_with("bot.cli.main")
+    assert "aiohttp" in found and "pydantic" in found  # the walk reaches the libraries every command needs
+    heavy = {
+        library: found[library] for library in ("matplotlib", "weasyprint", "openpyxl", "numpy") if library in found
+    }
+    assert not heavy, heavy
 
 
 def test_cycles_are_found() -> None:
