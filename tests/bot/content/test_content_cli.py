@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import holidays
@@ -18,11 +19,23 @@ from bot.questions.entries import KnowledgeError
 from common.errors import ConfigError
 
 
+CONFIG = '[utility]\ncontent_override = "content.toml"\nhotline = "12319"\n'
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
-    path.write_text('[utility]\ncontent_override = "content.toml"\nhotline = "12319"\n', encoding="utf-8")
+    path.write_text(CONFIG, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workbook ``content export`` writes for ``CONFIG``, exported once for the module: the tests that edit
+    it start from a copy (the export itself is checked by the first test, and again after an import)."""
+    tmp = tmp_path_factory.mktemp("exported")
+    (tmp / "config.toml").write_text(CONFIG, encoding="utf-8")
+    return export(tmp, tmp / "config.toml")
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +48,12 @@ def export(tmp_path: Path, config: Path) -> Path:
     book = tmp_path / "content.xlsx"
     assert main(["content", "export", str(book), "--config", str(config)]) == 0
     return book
+
+
+def copy_of(book: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "content.xlsx"
+    shutil.copyfile(book, copy)
+    return copy
 
 
 def cell(ws: openpyxl.worksheet.worksheet.Worksheet, item_id: str, column: str) -> openpyxl.cell.cell.Cell:
@@ -65,9 +84,9 @@ def test_export_writes_one_row_per_answer_and_campaign_with_source_and_review_da
 
 
 def test_an_edited_workbook_is_loaded_into_the_override_the_bot_reads(
-    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, config: Path, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    book = export(tmp_path, config)
+    book = copy_of(exported, tmp_path)
     wb = openpyxl.load_workbook(book)
     kb, campaigns = wb["knowledge"], wb["campaigns"]
     cell(kb, "hose_check", "en").value = "Look at the whole hose every month; call {hotline} if it is cracked or stiff."
@@ -99,9 +118,9 @@ def test_an_edited_workbook_is_loaded_into_the_override_the_bot_reads(
 
 
 def test_bad_cells_are_each_named_and_nothing_is_loaded(
-    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, config: Path, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    book = export(tmp_path, config)
+    book = copy_of(exported, tmp_path)
     wb = openpyxl.load_workbook(book)
     kb, campaigns = wb["knowledge"], wb["campaigns"]
     cell(kb, "smell_gas", "en").value = "闻到燃气味 {hotline} untranslated"
@@ -132,9 +151,9 @@ def test_bad_cells_are_each_named_and_nothing_is_loaded(
 
 
 def test_a_workbook_with_wrong_headers_or_not_a_workbook_is_refused(
-    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, config: Path, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    book = export(tmp_path, config)
+    book = copy_of(exported, tmp_path)
     wb = openpyxl.load_workbook(book)
     wb["knowledge"]["E1"].value = "english"
     del wb["campaigns"]
