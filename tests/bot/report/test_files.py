@@ -1,5 +1,9 @@
 """The report's files read back: the workbook's numbers (openpyxl), the PDF's text and its first page
-as an image (pypdfium2), in Chinese and in English; and the command's errors."""
+as an image (pypdfium2), in Chinese and in English; and the command's errors.
+
+matplotlib (under ``bot.report.charts`` and ``bot.report.pdf``) and pypdfium2 are imported by the tests that
+use them, not at collection: every test process collects this module, and matplotlib alone costs each of them
+almost half a second of CPU (the report command imports it only when it runs, too)."""
 
 from __future__ import annotations
 
@@ -10,17 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
-import pypdfium2
-import pypdfium2.raw
 import pytest
 
 from bot.cli.main import main
 from bot.clock import FakeClock
 from bot.config.settings import Settings
 from bot.i18n import Lang, t
-from bot.report.charts import cjk_family
 from bot.report.figures import ChartData, Report
-from bot.report.pdf import render_html
 from bot.report.period import month_period
 from bot.report.tables import Table
 from storage.engines import open_database
@@ -39,15 +39,22 @@ def _weasyprint_loads() -> bool:
     return True
 
 
-needs_cjk = pytest.mark.skipif(cjk_family() is None, reason="no CJK font: install Debian's fonts-noto-cjk")
-
-
 @pytest.fixture
 def needs_pdf() -> None:
     """Skips where WeasyPrint cannot load. Asked when a PDF test runs, not at collection: importing WeasyPrint
     takes half a second, which every test process would pay to collect the suite."""
     if not _weasyprint_loads():
         pytest.skip("WeasyPrint cannot load: install Debian's libpango-1.0-0")
+
+
+@pytest.fixture
+def needs_cjk() -> None:
+    """Skips where no CJK font is installed; asked when the test runs, like ``needs_pdf`` (matplotlib's font
+    list)."""
+    from bot.report.charts import cjk_family
+
+    if cjk_family() is None:
+        pytest.skip("no CJK font: install Debian's fonts-noto-cjk")
 
 
 @pytest.fixture
@@ -82,6 +89,8 @@ def write_config(tmp_path: Path, settings: Settings) -> Path:
 
 def pdf_pages(path: Path) -> tuple[list[str], object]:
     """The text of every page, and the first page rendered to a PIL image."""
+    import pypdfium2
+
     document = pypdfium2.PdfDocument(str(path))
     try:
         texts = [document[n].get_textpage().get_text_bounded() for n in range(len(document))]
@@ -93,6 +102,9 @@ def pdf_pages(path: Path) -> tuple[list[str], object]:
 
 def font_of_first_character(path: Path) -> str:
     """The name of the font the first page's first character is set in."""
+    import pypdfium2
+    import pypdfium2.raw
+
     document = pypdfium2.PdfDocument(str(path))
     try:
         name = ctypes.create_string_buffer(200)
@@ -118,8 +130,7 @@ def sheet_values(path: Path, sheet: str) -> dict[str, object]:
         book.close()
 
 
-@pytest.mark.usefixtures("needs_pdf")
-@needs_cjk
+@pytest.mark.usefixtures("needs_pdf", "needs_cjk")
 def test_month_report_in_chinese(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     make_november(settings)
     out = tmp_path / "archive"
@@ -194,6 +205,8 @@ def test_a_missing_database_is_a_clear_error(
 
 def test_the_pdf_template_escapes_what_it_is_given() -> None:
     """A district's name comes from the configuration: shown as text, never as markup."""
+    from bot.report.pdf import render_html
+
     table = Table("by_district", ["report.col_district"], [["<script>alert(1)</script>"]])
     empty = ChartData([], [], {}, {}, {})
     html = render_html(
