@@ -40,8 +40,6 @@ if CHROMIUM is None:
     pytest.skip("browser tests: chromium is not installed (Debian package: chromium)", allow_module_level=True)
 if not _cjk_font():
     pytest.skip("browser tests: no Chinese font (Debian package: fonts-noto-cjk)", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.async_api")
-
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 CJK = "调度看板未结工单"
 
@@ -71,6 +69,8 @@ class Stage:
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stage]:
+    # imported here, not at collection: every test process collects this module, few of them run it
+    playwright_api = pytest.importorskip("playwright.async_api")
     tmp = tmp_path_factory.mktemp("browser")
     async with Sandbox(DEMO_TOKEN) as sb:
         sb.create_user(RESIDENT, first_name="Zhang Wei", language_code="en")  # fill_report answers in English
