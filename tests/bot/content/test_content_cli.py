@@ -1,13 +1,16 @@
-"""The safety officer's workflow: export the workbook, edit it in a spreadsheet, import it, check it."""
+"""The safety officer's workflow: export the workbook, edit it in a spreadsheet, import it, check it.
+
+openpyxl (and numpy under it) is imported when a test reads a workbook, not at collection: every test process
+collects this module (the product imports it only for the workbook commands, too)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import holidays
-import openpyxl
 import pytest
 
 from bot.broadcast.runner import calendar_for
@@ -17,6 +20,11 @@ from bot.content.sheet import CAMPAIGN_COLUMNS, KNOWLEDGE_COLUMNS
 from bot.questions import knowledge
 from bot.questions.entries import KnowledgeError
 from common.errors import ConfigError
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 CONFIG = '[utility]\ncontent_override = "content.toml"\nhotline = "12319"\n'
@@ -56,7 +64,13 @@ def copy_of(book: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def cell(ws: openpyxl.worksheet.worksheet.Worksheet, item_id: str, column: str) -> openpyxl.cell.cell.Cell:
+def load(book: Path) -> Workbook:
+    import openpyxl
+
+    return openpyxl.load_workbook(book)
+
+
+def cell(ws: Worksheet, item_id: str, column: str) -> Cell:
     columns = [c.value for c in ws[1]]
     row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == item_id)
     return row[columns.index(column)]
@@ -67,7 +81,7 @@ def test_export_writes_one_row_per_answer_and_campaign_with_source_and_review_da
 ) -> None:
     book = export(tmp_path, config)
     assert "answers" in capsys.readouterr().out
-    wb = openpyxl.load_workbook(book)
+    wb = load(book)
     kb, campaigns = wb["knowledge"], wb["campaigns"]
     assert tuple(c.value for c in kb[1]) == KNOWLEDGE_COLUMNS
     assert tuple(c.value for c in campaigns[1]) == CAMPAIGN_COLUMNS
@@ -87,7 +101,7 @@ def test_an_edited_workbook_is_loaded_into_the_override_the_bot_reads(
     tmp_path: Path, config: Path, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     book = copy_of(exported, tmp_path)
-    wb = openpyxl.load_workbook(book)
+    wb = load(book)
     kb, campaigns = wb["knowledge"], wb["campaigns"]
     cell(kb, "hose_check", "en").value = "Look at the whole hose every month; call {hotline} if it is cracked or stiff."
     cell(kb, "hose_check", "source").value = "GB 50028 §10.2.8; utility leaflet 2027"
@@ -112,7 +126,7 @@ def test_an_edited_workbook_is_loaded_into_the_override_the_bot_reads(
     assert calendar.get("co_season").enabled is False
     assert calendar.get("summer_heat").reviewed == dt.date(2026, 11, 30)
     # exporting again shows the officer's edits
-    again = openpyxl.load_workbook(export(tmp_path, config))
+    again = load(export(tmp_path, config))
     assert cell(again["knowledge"], "earthquake", "enabled").value is False
     assert cell(again["campaigns"], "co_season", "enabled").value is False
 
@@ -121,7 +135,7 @@ def test_bad_cells_are_each_named_and_nothing_is_loaded(
     tmp_path: Path, config: Path, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     book = copy_of(exported, tmp_path)
-    wb = openpyxl.load_workbook(book)
+    wb = load(book)
     kb, campaigns = wb["knowledge"], wb["campaigns"]
     cell(kb, "smell_gas", "en").value = "闻到燃气味 {hotline} untranslated"
     cell(kb, "gas_odour", "zh").value = None
@@ -154,7 +168,7 @@ def test_a_workbook_with_wrong_headers_or_not_a_workbook_is_refused(
     tmp_path: Path, config: Path, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     book = copy_of(exported, tmp_path)
-    wb = openpyxl.load_workbook(book)
+    wb = load(book)
     wb["knowledge"]["E1"].value = "english"
     del wb["campaigns"]
     wb.save(book)

@@ -1,9 +1,9 @@
 """The report's files read back: the workbook's numbers (openpyxl), the PDF's text and its first page
 as an image (pypdfium2), in Chinese and in English; and the command's errors.
 
-matplotlib (under ``bot.report.charts`` and ``bot.report.pdf``) and pypdfium2 are imported by the tests that
-use them, not at collection: every test process collects this module, and matplotlib alone costs each of them
-almost half a second of CPU (the report command imports it only when it runs, too)."""
+matplotlib (under ``bot.report.charts`` and ``bot.report.pdf``), openpyxl and pypdfium2 are imported by the tests
+that use them, not at collection: every test process collects this module, and matplotlib alone costs each of
+them almost half a second of CPU (the report command imports them only when it runs, too)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from bot.cli.main import main
@@ -123,6 +122,8 @@ def ink_share(image: object) -> float:
 
 
 def sheet_values(path: Path, sheet: str) -> dict[str, object]:
+    import openpyxl
+
     book = openpyxl.load_workbook(path, read_only=True)
     try:
         return {str(row[0]): row[1] for row in book[sheet].iter_rows(min_row=4, values_only=True) if row[0]}
@@ -147,6 +148,8 @@ def test_month_report_in_chinese(settings: Settings, tmp_path: Path, capsys: pyt
     assert summary[t("zh", "report.fig_complaints_on_time")] == pytest.approx(0.5)
     by_category = sheet_values(xlsx, t("zh", "report.section_by_category"))
     assert by_category[t("zh", "category.leak")] == 3
+    import openpyxl
+
     book = openpyxl.load_workbook(xlsx)
     assert t("zh", "report.section_drills") in book.sheetnames
     assert book[t("zh", "report.section_drills")]["A5"].value == t("zh", "report.none_drills")
