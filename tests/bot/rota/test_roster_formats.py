@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from tests.kit.roster import DATA, TABLE, run, section, stored_on_duty, write_config
+from tests.kit.roster import DATA, TABLE, run, section, stored_on_duty, stored_on_duty_at, write_config
 
 ZH_ROTATIONS = "轮班,班组,每班小时,起始时间,区域,截止时间\ncity,A|B|C|D,12,2027-01-04 08:00,,\n"
 ZH_SHIFTS = (
@@ -44,8 +44,9 @@ def test_chinese_rotation_headers_read_as_the_english_ones(
     code, out, err = run(capsys, "roster", "import", str(path), "--config", str(config))
     assert code == 0, err
     assert "imported 1 rotations" in out  # recognised as rotations by its headers
-    for when, now, _ in TABLE[:6]:
-        assert stored_on_duty(config, when) == ([now[0]] if now else []), when
+    stored = stored_on_duty_at(config, [when for when, _, _ in TABLE[:6]])
+    for (when, now, _), crews in zip(TABLE[:6], stored, strict=True):
+        assert crews == ([now[0]] if now else []), when
 
 
 def test_chinese_shift_headers_and_kinds(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
