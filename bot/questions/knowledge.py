@@ -215,6 +215,13 @@ class _Index:
     vocab: tuple[str, ...]  # English stems, for typo correction
     kw_weight: dict[Keyword, float]  # 1 / number of entries whose question or keywords contain it
     question_idf: dict[str, float]  # entry id -> the IDF sum of its question's features
+    by_first: dict[str, tuple[Keyword, ...]]  # a keyword's first character (Chinese) or stem -> the keywords
+    postings: dict[str, tuple[tuple[int, float], ...]]  # feature -> (position in docs, weight) of the docs knowing it
+
+
+def _first(key: Keyword) -> str:
+    """What a text must contain for ``key`` to be in it at all (``_contains`` above 0)."""
+    return key[0][0] if key[0] else key[1][0]
 
 
 def _keyword(text: str) -> Keyword:
@@ -262,7 +269,11 @@ def _index() -> _Index:
     kw_weight = {k: 1 / max(1, sum(_exact(k, *t) for t in texts)) for d in docs for k in d.keywords}
     vocab = tuple(sorted({f for f in df if not _CJK.search(f) and len(f) >= 3 and not f.isdigit()}))
     question_idf = {d.id: sum(idf[f] for f in d.question) for d in docs}
-    return _Index(docs, idf, vocab, kw_weight, question_idf)
+    by_first: dict[str, tuple[Keyword, ...]] = {}
+    for k in kw_weight:
+        by_first[_first(k)] = (*by_first.get(_first(k), ()), k)
+    postings = {f: tuple((i, d.weights[f]) for i, d in enumerate(docs) if f in d.weights) for f in df}
+    return _Index(docs, idf, vocab, kw_weight, question_idf, by_first, postings)
 
 
 @lru_cache(maxsize=4096)
@@ -303,13 +314,27 @@ def search(text: str, lang: Lang | str, limit: int = 3) -> list[Match]:
     known = [f for f in query if f in index.idf]
     prefer_zh = bool(zh) and (not words or Lang(lang) is Lang.ZH)  # mixed scripts: the user's language
     kw_w, q_w, t_w, f_w = _WEIGHTS
+    # Only the keywords that can be in the text, each looked for once; the others would multiply ``miss`` by
+    # exactly 1; and each entry's known-feature sum adds only the features it knows, in the order of ``known``
+    # (the others add exactly 0): the same products and sums in the same order, so the same scores, faster.
+    found = {
+        key: 1 - 0.6 * index.kw_weight[key] * hit
+        for first in set(compact) | stems
+        for key in index.by_first.get(first, ())
+        if (hit := _contains(key, compact, stems))
+    }
+    known_terms: list[list[float]] = [[] for _ in index.docs]
+    for f in known:
+        for i, weight in index.postings[f]:
+            known_terms[i].append(index.idf[f] * weight)
     matches: list[Match] = []
-    for doc in index.docs:
+    for doc, terms in zip(index.docs, known_terms, strict=True):
         miss = 1.0
         for key in doc.keywords:
-            miss *= 1 - 0.6 * index.kw_weight[key] * _contains(key, compact, stems)
+            if key in found:
+                miss *= found[key]
         q_cov = sum(index.idf[f] for f in query & doc.question) / index.question_idf[doc.id]
-        t_cov = sum(index.idf[f] * doc.weights.get(f, 0.0) for f in known) / total
+        t_cov = sum(terms) / total
         fuzzy, near = _fuzzy(zh, doc.zh_q, True) if prefer_zh else _fuzzy(en_query, doc.en_q, False)
         score = kw_w * (1 - miss) + q_w * q_cov + t_w * t_cov + f_w * fuzzy
         if near:  # the question itself, typed with typos or inside a longer message

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.config.utility import UtilityConfig
+from bot.danger.normalize import normalize
 from bot.i18n import Lang
 from bot.questions import knowledge as kb
 from bot.questions.entries import KnowledgeError
@@ -210,3 +211,57 @@ def test_search_on_long_input_is_fast() -> None:
         start = time.process_time()  # this process's CPU: a loaded machine does not move it
         search(text[:4000], Lang.ZH)
         assert time.process_time() - start < 1.0
+
+
+# --- search scores exactly as first written -----------------------------------------------------------
+# ``search`` looks for only the keywords a text can contain and sums only the features an entry knows; its
+# scores are exactly those of scoring every keyword and every feature of every entry.
+
+
+def search_every_keyword(text: str, lang: Lang) -> list[Match]:
+    """``search`` as first written: every keyword of every entry looked for, every known feature summed."""
+    index = kb._index()
+    norm = normalize(text)[: kb.MAX_QUERY_CHARS]
+    zh = kb._zh(norm)
+    words = [kb._correct(w) for w in kb._words(norm)]
+    query = kb._grams(zh) | set(words)
+    if not query:
+        return []
+    compact, stems, en_query = norm.replace(" ", ""), set(words), " ".join(words)
+    total = sum(index.idf.get(f, kb._UNKNOWN_IDF) for f in query)
+    known = [f for f in query if f in index.idf]
+    prefer_zh = bool(zh) and (not words or lang is Lang.ZH)
+    kw_w, q_w, t_w, f_w = kb._WEIGHTS
+    matches = []
+    for doc in index.docs:
+        miss = 1.0
+        for key in doc.keywords:
+            miss *= 1 - 0.6 * index.kw_weight[key] * kb._contains(key, compact, stems)
+        q_cov = sum(index.idf[f] for f in query & doc.question) / index.question_idf[doc.id]
+        t_cov = sum(index.idf[f] * doc.weights.get(f, 0.0) for f in known) / total
+        fuzzy, near = kb._fuzzy(zh, doc.zh_q, True) if prefer_zh else kb._fuzzy(en_query, doc.en_q, False)
+        score = kw_w * (1 - miss) + q_w * q_cov + t_w * t_cov + f_w * fuzzy
+        if near:
+            score = max(score, fuzzy, 0.9)
+        if score > 0:
+            matches.append(Match(doc.id, round(min(1.0, score), 4)))
+    return sorted(matches, key=lambda m: (-m.score, m.id))
+
+
+# every fourth paraphrase (Chinese and English), some nonsense, gapped and mixed-script keywords, typos, a long
+# text cut at MAX_QUERY_CHARS: every entry's score compared, not only the top three. The language given only
+# matters for a text in both scripts (which question the fuzzy score compares with): those are tried in both.
+TEXTS = [
+    *(text for _, text in PARAPHRASES[::4]),
+    *NONSENSE[::4],
+    "燃气阀 门在哪里关",
+    "wher is the gass valv",
+    "燃气阀门在哪里" * 200,
+]
+MIXED = ["煤气罐漏气了怎么办 gas cylinder leak", "CO alarm 报警器 keeps beeping", "阀门 valve 🙂 " * 100]
+
+
+def test_search_scores_exactly_as_scoring_every_keyword_of_every_entry() -> None:
+    cases = [(text, lang_of(text)) for text in TEXTS] + [(text, lang) for text in MIXED for lang in Lang]
+    for text, lang in cases:
+        assert search(text, lang, limit=len(kb.entries())) == search_every_keyword(text, lang), (text, lang)
