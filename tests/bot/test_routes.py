@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import string
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,12 +233,17 @@ def test_buttons_on_old_messages_decode_through_the_older_version() -> None:
     assert crew_button("cause", 9, "meter") == "t:cause:9:meter"  # what cards carry today
 
 
+_TEXT_CHARS = string.ascii_letters + string.digits + "_.-"
+
+
+@functools.cache  # one strategy per field shape: built once, not again at every draw (the same values)
 def _field(kind: object, text_max: int) -> st.SearchStrategy[Any]:
     if kind is int:
         return st.integers(min_value=0, max_value=10**12 - 1)
     if typing.get_origin(kind) is Literal:
         return st.sampled_from(typing.get_args(kind))
-    return st.from_regex(rf"\A[A-Za-z0-9_.-]{{1,{text_max}}}\Z").filter(lambda text: text.isascii())
+    # the same texts as the pattern [A-Za-z0-9_.-]{1,text_max}, drawn whole rather than a character at a time
+    return st.text(alphabet=_TEXT_CHARS, min_size=1, max_size=text_max)
 
 
 @st.composite
