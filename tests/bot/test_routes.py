@@ -33,6 +33,7 @@ from bot.questions.qa import QaPress
 from bot.routes import CALLBACK_LIMIT, Codec, Route, RouteError, Router, Routes
 from common.events import Answer
 from storage.engines import open_database
+from tests.kit import template
 from tests.kit.harness import Harness, texts
 from tests.kit.people import DISPATCHER, RESIDENT
 from tests.kit.settings import T0, settings_dict
@@ -279,8 +280,11 @@ def test_decoding_any_text_never_raises(codec: Codec[Any], tail: str) -> None:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Settings:
-    return load_settings(None, settings_dict(tmp_path / "routes.sqlite3"))
+def world(tmp_path: Path, migrated: Path) -> Settings:
+    """Settings whose database starts as a copy of the migrated one (``template``): each test opens it itself."""
+    settings = load_settings(None, settings_dict(tmp_path / "routes.sqlite3"))
+    template.start_from(migrated, settings.storage)
+    return settings
 
 
 async def test_a_desk_command_is_refused_by_its_route_audited_in_the_desks_words(world: Settings) -> None:

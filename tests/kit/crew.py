@@ -19,6 +19,7 @@ from storage.db import Database
 from storage.engines import open_database
 from storage.people import PeopleRepo
 from storage.tickets import Ticket, TicketsRepo
+from tests.kit import template
 from tests.kit.harness import Harness
 from tests.kit.people import CREW_A, CREW_B, DISPATCHER, RESIDENT
 from tests.kit.settings import settings_dict
@@ -125,8 +126,11 @@ __all__ = ["CREW_A", "CREW_B", "DISPATCHER", "RESIDENT"]
 
 
 @asynccontextmanager
-async def opened(settings: Settings, clock: FakeClock) -> AsyncIterator[Harness]:
-    """A harness (staff synced) on a fresh database of ``settings``, closed at the end."""
+async def opened(settings: Settings, clock: FakeClock, migrated: Path | None = None) -> AsyncIterator[Harness]:
+    """A harness (staff synced) on a fresh database of ``settings``, closed at the end; with ``migrated`` (the
+    fixture) a new database starts as a copy of it instead of applying every migration."""
+    if migrated is not None:
+        template.start_from(migrated, settings.storage)
     db = await open_database(settings.storage)
     try:
         yield await Harness(settings, db, clock).setup()

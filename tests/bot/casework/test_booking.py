@@ -45,9 +45,9 @@ async def _events(db: Database, ticket: int) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-async def test_book_remind_move_and_done(tmp_path: Path, clock: FakeClock) -> None:
+async def test_book_remind_move_and_done(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     settings = _settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         db = h.db
         watch = DeadlineWatch(settings, db, clock, Scheduler(), lambda: None)
         ticket, offered = await _inspection(h, RESIDENT)
@@ -105,9 +105,9 @@ async def test_book_remind_move_and_done(tmp_path: Path, clock: FakeClock) -> No
         assert [r.chat for r in await h.outbox("hazard_notice")] == [RESIDENT]
 
 
-async def test_cancel(tmp_path: Path, clock: FakeClock) -> None:
+async def test_cancel(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     settings = _settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         db = h.db
         ticket, _ = await _inspection(h, RESIDENT)
         await h.press(RESIDENT, f"bk:s:{ticket}:202703020900")
@@ -120,9 +120,9 @@ async def test_cancel(tmp_path: Path, clock: FakeClock) -> None:
         assert await DeadlineWatch(settings, db, clock, Scheduler(), lambda: None).run_due() == 0, "no reminder"
 
 
-async def test_two_residents_taking_the_last_place_at_once(tmp_path: Path, clock: FakeClock) -> None:
+async def test_two_residents_taking_the_last_place_at_once(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     settings = _settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         db = h.db
         mine, _ = await _inspection(h, RESIDENT)
         theirs, _ = await _inspection(h, NEIGHBOUR)

@@ -65,10 +65,12 @@ async def _events(db: Database, ticket: int) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-async def test_complaint_over_the_spring_festival_escalates_then_is_answered_and_rated(tmp_path: Path) -> None:
+async def test_complaint_over_the_spring_festival_escalates_then_is_answered_and_rated(
+    tmp_path: Path, migrated: Path
+) -> None:
     clock = FakeClock(_local("2026-02-13 10:00").astimezone(UTC))  # Friday before the make-up Saturday
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         db = h.db
         watch = DeadlineWatch(settings, db, clock, Scheduler(), lambda: None)
         ticket = await _complaint(h)
@@ -110,10 +112,10 @@ async def test_complaint_over_the_spring_festival_escalates_then_is_answered_and
 
 
 async def test_occupation_report_goes_to_the_inspection_queue_without_the_reporter(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path, casework={"inspection_chat": GROUP, "inspection_roles": ["supervisor"]})
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         db = h.db
         watch = DeadlineWatch(settings, db, clock, Scheduler(), lambda: None)
         await h.text(RESIDENT, "/report", name="Zhang Wei")
@@ -144,9 +146,11 @@ async def test_occupation_report_goes_to_the_inspection_queue_without_the_report
         assert await _events(db, ticket) == ["case_opened", "case_acknowledged", "case_outcome"]
 
 
-async def test_an_unacknowledged_inspection_report_escalates_across_a_restart(tmp_path: Path, clock: FakeClock) -> None:
+async def test_an_unacknowledged_inspection_report_escalates_across_a_restart(
+    tmp_path: Path, clock: FakeClock, migrated: Path
+) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         db = h.db
         await h.text(RESIDENT, "/report")
         await h.press(RESIDENT, "i:c:theft")
@@ -168,9 +172,9 @@ async def test_an_unacknowledged_inspection_report_escalates_across_a_restart(tm
         await db.close()
 
 
-async def test_a_case_the_desk_closed_is_not_escalated(tmp_path: Path, clock: FakeClock) -> None:
+async def test_a_case_the_desk_closed_is_not_escalated(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         ticket = await _complaint(h)
         await h.text(DISPATCHER, f"/close {ticket} answered by phone")
         clock.advance(timedelta(days=5))

@@ -39,9 +39,11 @@ async def _events(db: Database, ticket: int) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-async def test_hazard_life_record_notice_reminder_photo_confirmed(tmp_path: Path, clock: FakeClock) -> None:
+async def test_hazard_life_record_notice_reminder_photo_confirmed(
+    tmp_path: Path, clock: FakeClock, migrated: Path
+) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         db = h.db
         watch = _watch(settings, db, clock)
         ticket = await resolved_ticket(h)
@@ -91,9 +93,9 @@ async def test_hazard_life_record_notice_reminder_photo_confirmed(tmp_path: Path
         ]
 
 
-async def test_not_fixed_keeps_it_open(tmp_path: Path, clock: FakeClock) -> None:
+async def test_not_fixed_keeps_it_open(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         db = h.db
         ticket = await resolved_ticket(h)
         hazard = await record_hazard(h, ticket, "hose_through_wall")
@@ -105,9 +107,9 @@ async def test_not_fixed_keeps_it_open(tmp_path: Path, clock: FakeClock) -> None
         assert len(told) == 1 and f"hz:d:{hazard}" in button_data([told[0]])
 
 
-async def test_overdue_across_a_restart_reaches_the_desk_list(tmp_path: Path, clock: FakeClock) -> None:
+async def test_overdue_across_a_restart_reaches_the_desk_list(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         db = h.db
         ticket = await resolved_ticket(h)
         hazard = await record_hazard(h, ticket, "direct_vent_heater", "resident")  # immediate: a day
@@ -133,9 +135,11 @@ async def test_overdue_across_a_restart_reaches_the_desk_list(tmp_path: Path, cl
         await db.close()
 
 
-async def test_another_crew_cannot_record_a_hazard_on_a_ticket(tmp_path: Path, clock: FakeClock) -> None:
+async def test_another_crew_cannot_record_a_hazard_on_a_ticket(
+    tmp_path: Path, clock: FakeClock, migrated: Path
+) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         db = h.db
         ticket = await resolved_ticket(h)
         await h.press(CREW_B[0], f"hz:r:{ticket}:rubber_hose_aged:resident")
@@ -152,9 +156,11 @@ def test_every_hazard_kind_has_both_languages_a_rule_and_a_source() -> None:
     assert {"rubber_hose_aged", "direct_vent_heater", "occupation_over_pipe", "illegal_connection"} <= set(kinds())
 
 
-async def test_the_purge_takes_the_residents_photo_and_keeps_the_figures(tmp_path: Path, clock: FakeClock) -> None:
+async def test_the_purge_takes_the_residents_photo_and_keeps_the_figures(
+    tmp_path: Path, clock: FakeClock, migrated: Path
+) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         ticket = await resolved_ticket(h)
         hazard = await record_hazard(h, ticket, "rubber_hose_aged")
         await h.press(RESIDENT, f"hz:d:{hazard}")
@@ -167,9 +173,9 @@ async def test_the_purge_takes_the_residents_photo_and_keeps_the_figures(tmp_pat
         assert row is not None and row[0] is None and row[1] == "rubber_hose_aged" and row[2] == "fixed" and row[3]
 
 
-async def test_the_reminder_falls_due_while_the_bot_is_down(tmp_path: Path, clock: FakeClock) -> None:
+async def test_the_reminder_falls_due_while_the_bot_is_down(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         ticket = await resolved_ticket(h)
         await record_hazard(h, ticket, "restaurant_no_alarm", "business")  # 30 days
     clock.advance(timedelta(days=29, seconds=1))

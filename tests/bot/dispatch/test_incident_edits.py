@@ -41,11 +41,11 @@ def counts_shown(edits: list[Edit], upto: int = 30) -> list[int]:
 
 
 async def test_a_chain_of_neighbours_is_one_incident_and_a_report_beyond_every_one_gets_its_own_card(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path)
     radius = settings.intake.duplicate_radius_m
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         lead = await leak(h, LEAD)
         far = await leak(h, resident(1), north_m=-(radius + 50))  # beyond the radius of every report
         assert set(CREW_A) <= set(await cards(h, far)) and await in_incident(h.db, lead) == 0
@@ -63,9 +63,11 @@ async def test_a_chain_of_neighbours_is_one_incident_and_a_report_beyond_every_o
         assert set(CREW_A) <= set(await cards(h, beyond)) and await in_incident(h.db, lead) == 2
 
 
-async def test_the_count_alone_edits_the_card_at_2_5_and_10_reports(tmp_path: Path, clock: FakeClock) -> None:
+async def test_the_count_alone_edits_the_card_at_2_5_and_10_reports(
+    tmp_path: Path, clock: FakeClock, migrated: Path
+) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         timers = service(h)
         lead = await leak(h, LEAD)
         for n in range(1, 12):  # one report per interval: the throttle holds nothing back
@@ -79,11 +81,11 @@ async def test_the_count_alone_edits_the_card_at_2_5_and_10_reports(tmp_path: Pa
 
 
 async def test_a_vulnerable_person_or_a_new_address_is_worth_an_edit_other_answers_are_not(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path)
     interval = settings.dispatch.incident_edit_interval_s
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         timers = service(h)
         lead = await leak(h, LEAD)
         await leak(h, resident(1), north_m=20)  # 2 reports: an edit
@@ -100,9 +102,11 @@ async def test_a_vulnerable_person_or_a_new_address_is_worth_an_edit_other_answe
         assert len(edits) == 3 and t("zh", "incidents.card_worst", unwell=0, vulnerable=1) in edits[-1].text
 
 
-async def test_after_acceptance_the_card_is_edited_in_the_holders_chat_only(tmp_path: Path, clock: FakeClock) -> None:
+async def test_after_acceptance_the_card_is_edited_in_the_holders_chat_only(
+    tmp_path: Path, clock: FakeClock, migrated: Path
+) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         timers = service(h)
         lead = await leak(h, LEAD)
         await leak(h, resident(1), north_m=10)  # 2 reports: both members' cards are edited
@@ -120,9 +124,9 @@ async def test_after_acceptance_the_card_is_edited_in_the_holders_chat_only(tmp_
         assert "dropped" not in {r.status for r in rows}, "the holder's edit does not supersede the others' news"
 
 
-async def test_an_accepted_incident_escalates_no_further(tmp_path: Path, clock: FakeClock) -> None:
+async def test_an_accepted_incident_escalates_no_further(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         timers = service(h)
         lead = await leak(h, LEAD)
         reports = [await leak(h, resident(n), north_m=10 * n) for n in range(1, 4)]
@@ -142,11 +146,11 @@ async def test_an_accepted_incident_escalates_no_further(tmp_path: Path, clock: 
 
 
 async def test_the_first_reports_answers_edit_the_card_for_where_whom_and_how_not_for_one_kitchen(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path)
     interval = settings.dispatch.incident_edit_interval_s
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         timers = service(h)
         lead = await leak(h, LEAD)
         await leak(h, resident(1), north_m=20)  # an incident of 2: its card is edited once
@@ -163,10 +167,12 @@ async def test_the_first_reports_answers_edit_the_card_for_where_whom_and_how_no
         assert t("zh", "form.valve.label") in edits[-1].text, "the edit carries what waited"
 
 
-async def test_a_report_near_two_incidents_merges_them_into_one(tmp_path: Path, clock: FakeClock) -> None:
+async def test_a_report_near_two_incidents_merges_them_into_one(
+    tmp_path: Path, clock: FakeClock, migrated: Path
+) -> None:
     settings = crew_settings(tmp_path)
     radius = settings.intake.duplicate_radius_m
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         first = await leak(h, LEAD)
         second = await leak(h, resident(1), north_m=radius + 100)  # beyond the first: a card of its own
         assert set(CREW_A) <= set(await cards(h, second))
@@ -186,11 +192,11 @@ async def test_a_report_near_two_incidents_merges_them_into_one(tmp_path: Path, 
 
 
 async def test_a_merged_incidents_pin_not_sent_yet_is_not_sent_its_card_is_withdrawn(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path)
     radius = settings.intake.duplicate_radius_m
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         first = await leak(h, LEAD)
         second = await leak(h, resident(1), north_m=radius + 100)  # its card and pin still wait in the outbox
         await leak(h, resident(2), north_m=(radius + 100) / 2)  # bridges them into the first
@@ -202,11 +208,11 @@ async def test_a_merged_incidents_pin_not_sent_yet_is_not_sent_its_card_is_withd
 
 
 async def test_an_incident_taken_by_someone_else_is_not_merged_by_a_bridging_report(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path)
     radius = settings.intake.duplicate_radius_m
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         first = await leak(h, LEAD)
         second = await leak(h, resident(1), north_m=radius + 100)
         third = await leak(h, resident(2), north_m=-(radius + 100))
@@ -224,10 +230,10 @@ async def test_an_incident_taken_by_someone_else_is_not_merged_by_a_bridging_rep
 
 
 async def test_a_report_located_after_it_went_to_the_desk_joins_the_incident_nearby(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         watch = AbandonedWatch(settings, h.db, clock, Scheduler(), lambda: None)
         lead = await leak(h, LEAD)
         late = resident(1)

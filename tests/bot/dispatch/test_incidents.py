@@ -19,10 +19,10 @@ from tests.kit.incidents import LEAD, cards, delivered, in_incident, leak, resid
 
 
 async def test_fifty_reports_in_a_minute_give_one_card_edited_at_most_every_interval(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         timers = service(h)
         lead = await leak(h, LEAD)
         for n in range(1, 50):  # 49 neighbours within 100 m, one every 1.2 s
@@ -55,8 +55,10 @@ async def test_fifty_reports_in_a_minute_give_one_card_edited_at_most_every_inte
         assert await h.db.scalar("SELECT COUNT(*) FROM timers WHERE kind = 'ack' AND ticket_id != ?", (lead,)) == 0
 
 
-async def test_a_report_with_someone_unwell_gets_its_own_card_at_once(tmp_path: Path, clock: FakeClock) -> None:
-    async with opened(crew_settings(tmp_path), clock) as h:
+async def test_a_report_with_someone_unwell_gets_its_own_card_at_once(
+    tmp_path: Path, clock: FakeClock, migrated: Path
+) -> None:
+    async with opened(crew_settings(tmp_path), clock, migrated) as h:
         lead = await leak(h, LEAD)
         second = await leak(h, resident(1), north_m=20, unwell="yes")
         assert set(CREW_A) <= set(await cards(h, second)), "someone unwell: its own card"
@@ -69,18 +71,18 @@ async def test_a_report_with_someone_unwell_gets_its_own_card_at_once(tmp_path: 
         assert await cards(h, third) == [] and await in_incident(h.db, second) == 1
 
 
-async def test_a_report_beyond_the_radius_gets_its_own_card(tmp_path: Path, clock: FakeClock) -> None:
+async def test_a_report_beyond_the_radius_gets_its_own_card(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         lead = await leak(h, LEAD)
         far = await leak(h, resident(1), north_m=-(settings.intake.duplicate_radius_m + 50))
         assert set(CREW_A) <= set(await cards(h, far))
         assert await in_incident(h.db, lead) == 0
 
 
-async def test_join_split_and_merge_are_in_the_audit_trail(tmp_path: Path, clock: FakeClock) -> None:
+async def test_join_split_and_merge_are_in_the_audit_trail(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         lead = await leak(h, LEAD)
         member = await leak(h, resident(1), north_m=20)
         assert "incident_joined" in await kinds(h.db, member) and "incident_report" in await kinds(h.db, lead)
@@ -108,10 +110,10 @@ async def test_join_split_and_merge_are_in_the_audit_trail(tmp_path: Path, clock
 
 
 async def test_accepting_the_incident_assigns_every_report_and_resolving_it_closes_all(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         lead = await leak(h, LEAD)
         members = [await leak(h, resident(n), north_m=10 * n) for n in range(1, 4)]
         await h.press(CREW_A[0], crew_button("acc", lead))
@@ -143,15 +145,15 @@ async def test_accepting_the_incident_assigns_every_report_and_resolving_it_clos
         assert asked >= {lead, *members, late}, "every resident is asked if it is fixed (then a rating)"
 
 
-async def test_a_restart_in_the_middle_loses_no_edit(tmp_path: Path, clock: FakeClock) -> None:
+async def test_a_restart_in_the_middle_loses_no_edit(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     settings = crew_settings(tmp_path)
-    async with opened(settings, clock) as h:
+    async with opened(settings, clock, migrated) as h:
         lead = await leak(h, LEAD)
         await leak(h, resident(1), north_m=10)  # the first join edits the card at once
         clock.advance(2)
         for n in range(2, 5):  # 5 reports within the interval: worth an edit, a timer row brings it
             await leak(h, resident(n), north_m=10 * n)
-    async with opened(settings, clock) as h:  # a new process on the same database
+    async with opened(settings, clock, migrated) as h:  # a new process on the same database
         timers = service(h)
         await timers.rebuild()
         clock.advance(settings.dispatch.incident_edit_interval_s)
@@ -183,8 +185,8 @@ async def test_the_board_lists_an_incident_once_with_its_reports(
     assert [row.id for row in shown.queue] == [lead] and shown.today.total == 1
 
 
-async def test_open_lists_an_incident_once_with_its_reports(tmp_path: Path, clock: FakeClock) -> None:
-    async with opened(crew_settings(tmp_path), clock) as h:
+async def test_open_lists_an_incident_once_with_its_reports(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
+    async with opened(crew_settings(tmp_path), clock, migrated) as h:
         lead = await leak(h, LEAD)
         for n in range(1, 4):
             await leak(h, resident(n), north_m=10 * n)
@@ -193,8 +195,8 @@ async def test_open_lists_an_incident_once_with_its_reports(tmp_path: Path, cloc
         assert f"#{lead} " in listing and t("en", "board.incident_reports", count=4) in listing
 
 
-async def test_closing_the_incident_closes_its_reports(tmp_path: Path, clock: FakeClock) -> None:
-    async with opened(crew_settings(tmp_path), clock) as h:
+async def test_closing_the_incident_closes_its_reports(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
+    async with opened(crew_settings(tmp_path), clock, migrated) as h:
         lead = await leak(h, LEAD)
         members = [await leak(h, resident(n), north_m=10 * n) for n in range(1, 3)]
         await h.text(DISPATCHER, f"/close {lead} one leak, the main valve is shut")
@@ -205,9 +207,9 @@ async def test_closing_the_incident_closes_its_reports(tmp_path: Path, clock: Fa
 
 
 async def test_a_report_split_after_the_incident_was_taken_stays_with_its_holder(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
-    async with opened(crew_settings(tmp_path), clock) as h:
+    async with opened(crew_settings(tmp_path), clock, migrated) as h:
         lead = await leak(h, LEAD)
         member = await leak(h, resident(1), north_m=20)
         await h.press(CREW_A[0], crew_button("acc", lead))

@@ -22,6 +22,7 @@ from storage.ops_figures import read_figures
 from storage.people import PeopleRepo
 from storage.report_rows import report_rows
 from storage.tickets import TicketsRepo
+from tests.kit import template
 from tests.kit.crew import GROUP_A, crew_settings, harness, kinds, new_ticket, service, texts_to, ticket
 from tests.kit.harness import Harness, texts
 from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
@@ -135,8 +136,11 @@ async def test_a_drill_waits_behind_a_real_p1_and_starts_when_it_closes(
     assert "drill_waiting" in await kinds(db, number) and "drill_released" in await kinds(db, number)
 
 
-async def test_an_unannounced_drill_card_shows_drill_only_once_accepted(tmp_path: Path, clock: FakeClock) -> None:
+async def test_an_unannounced_drill_card_shows_drill_only_once_accepted(
+    tmp_path: Path, clock: FakeClock, migrated: Path
+) -> None:
     settings = crew_settings(tmp_path, drills={"announced": False})
+    template.start_from(migrated, settings.storage)
     db = await open_database(settings.storage)
     try:
         h = await harness(settings, db, clock)
@@ -261,8 +265,11 @@ async def test_a_drill_escalates_to_no_backup_crew_busy_with_a_real_p1(
     assert "escalated" in await kinds(db, number), "the rest of the chain still acts"
 
 
-async def test_a_real_p1_holds_back_an_unaccepted_drill_of_the_crew(tmp_path: Path, clock: FakeClock) -> None:
+async def test_a_real_p1_holds_back_an_unaccepted_drill_of_the_crew(
+    tmp_path: Path, clock: FakeClock, migrated: Path
+) -> None:
     settings = crew_settings(tmp_path, drills={"announced": False})
+    template.start_from(migrated, settings.storage)
     db = await open_database(settings.storage)
     try:
         h = await harness(settings, db, clock)
@@ -293,8 +300,9 @@ async def test_a_real_p1_holds_back_an_unaccepted_drill_of_the_crew(tmp_path: Pa
 
 
 async def test_a_waiting_drill_survives_a_restart_and_is_sent_after_the_p1(
-    settings: Settings, clock: FakeClock
+    settings: Settings, clock: FakeClock, migrated: Path
 ) -> None:
+    template.start_from(migrated, settings.storage)
     db = await open_database(settings.storage)
     h = await harness(settings, db, clock)
     real = await new_ticket(h, severity="P1")

@@ -4,6 +4,8 @@ before acting, and a report that has a location is never chased. Fake clock thro
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.clock import FakeClock
 from bot.config.settings import IntakeConfig, Settings
 from bot.i18n import t
@@ -12,6 +14,7 @@ from bot.scheduler import Scheduler
 from common.events import EventKind, Priority, Text
 from storage.db import Database
 from storage.engines import open_database
+from tests.kit import template
 from tests.kit.harness import Harness
 from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
 
@@ -147,7 +150,8 @@ async def test_a_calm_report_is_not_chased(settings: Settings, db: Database, clo
     assert await db.scalar("SELECT COUNT(*) FROM timers WHERE kind = 'abandoned'") == 0
 
 
-async def test_timers_survive_a_restart(settings: Settings, clock: FakeClock) -> None:
+async def test_timers_survive_a_restart(settings: Settings, clock: FakeClock, migrated: Path) -> None:
+    template.start_from(migrated, settings.storage)
     db = await open_database(settings.storage)
     try:
         h = await Harness(settings, db, clock).setup()

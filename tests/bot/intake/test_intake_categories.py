@@ -3,6 +3,8 @@ anonymous reports; a restart at every step of the leak form resumes at that step
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.clock import FakeClock
@@ -15,6 +17,7 @@ from storage.conversations import ConversationsRepo
 from storage.db import Database
 from storage.engines import open_database
 from storage.tickets import TicketsRepo
+from tests.kit import template
 from tests.kit.forms import LEAK_STEPS, fill, fill_leak_form, report
 from tests.kit.harness import Harness, button_data, texts
 from tests.kit.people import RESIDENT
@@ -105,7 +108,10 @@ async def test_several_photos_are_kept(settings: Settings, db: Database, clock: 
 
 
 @pytest.mark.parametrize("stop", [step for step, _, _ in LEAK_STEPS])
-async def test_restart_at_every_step_resumes_there(settings: Settings, clock: FakeClock, stop: str) -> None:
+async def test_restart_at_every_step_resumes_there(
+    settings: Settings, clock: FakeClock, stop: str, migrated: Path
+) -> None:
+    template.start_from(migrated, settings.storage)
     db = await open_database(settings.storage)
     try:
         h = await Harness(settings, db, clock).setup()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.config.settings import Settings
@@ -12,6 +13,7 @@ from common.events import Answer, Edit, EventKind, Priority, Text
 from storage.db import Database
 from storage.engines import open_database
 from storage.tickets import TicketsRepo
+from tests.kit import template
 from tests.kit.forms import LEAK_STEPS, fill_leak_form, report_leak
 from tests.kit.harness import Harness, button_data, texts
 from tests.kit.people import CREW_A, CREW_B, RESIDENT
@@ -162,7 +164,10 @@ async def test_stopping_after_the_location_keeps_the_dispatched_ticket(
     assert await db.scalar("SELECT COUNT(*) FROM conversations") == 0
 
 
-async def test_restart_mid_report_resumes_at_the_same_step(settings: Settings, clock: FakeClock) -> None:
+async def test_restart_mid_report_resumes_at_the_same_step(
+    settings: Settings, clock: FakeClock, migrated: Path
+) -> None:
+    template.start_from(migrated, settings.storage)
     first_db = await open_database(settings.storage)
     h = await Harness(settings, first_db, clock).setup()
     await h.text(RESIDENT, "gas leak")

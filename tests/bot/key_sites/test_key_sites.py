@@ -20,6 +20,7 @@ from bot.key_sites.sheet import SitesImportError, read_sites
 from common.errors import ConfigError
 from common.events import EventKind
 from storage.engines import open_database
+from tests.kit import template
 from tests.kit.crew import audits, crew_settings, harness, texts_to, ticket
 from tests.kit.forms import report_leak
 from tests.kit.harness import texts
@@ -98,9 +99,10 @@ def test_two_configured_sites_of_one_name_are_refused(tmp_path: Path) -> None:
 
 
 async def test_a_leak_next_to_a_key_site_names_it_on_the_card_and_tells_the_desk_at_once(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path, key_sites=[CANTEEN])
+    template.start_from(migrated, settings.storage)
     db = await open_database(settings.storage)
     try:
         h = await harness(settings, db, clock)
@@ -124,8 +126,11 @@ async def test_a_leak_next_to_a_key_site_names_it_on_the_card_and_tells_the_desk
         await db.close()
 
 
-async def test_a_meter_fault_at_a_key_site_is_raised_to_p2_and_dispatched(tmp_path: Path, clock: FakeClock) -> None:
+async def test_a_meter_fault_at_a_key_site_is_raised_to_p2_and_dispatched(
+    tmp_path: Path, clock: FakeClock, migrated: Path
+) -> None:
     settings = crew_settings(tmp_path, key_sites=[{**CANTEEN, "lat": None, "lon": None}])
+    template.start_from(migrated, settings.storage)
     db = await open_database(settings.storage)
     try:
         h = await harness(settings, db, clock)
@@ -152,8 +157,11 @@ async def test_a_meter_fault_at_a_key_site_is_raised_to_p2_and_dispatched(tmp_pa
         await db.close()
 
 
-async def test_site_lookup_for_crews_and_the_desk_refused_to_residents(tmp_path: Path, clock: FakeClock) -> None:
+async def test_site_lookup_for_crews_and_the_desk_refused_to_residents(
+    tmp_path: Path, clock: FakeClock, migrated: Path
+) -> None:
     settings = crew_settings(tmp_path, key_sites=[CANTEEN])
+    template.start_from(migrated, settings.storage)
     db = await open_database(settings.storage)
     try:
         h = await harness(settings, db, clock)
@@ -241,9 +249,10 @@ def test_imported_sites_are_in_force_beside_the_configured(
 
 
 async def test_an_address_typed_after_the_pin_that_names_a_key_site_tells_the_desk_then(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path, key_sites=[{**CANTEEN, "lat": None, "lon": None}])
+    template.start_from(migrated, settings.storage)
     db = await open_database(settings.storage)
     try:
         h = await harness(settings, db, clock)
