@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FakeClock
-from bot.config.settings import load_settings
+from bot.config.settings import Settings, StorageConfig, load_settings
 from bot.i18n import t
 from bot.intake.forms import FIELDS
 from common.events import EventKind, Outbound
@@ -57,14 +58,19 @@ steps = st.lists(
 )
 
 
+INTAKE = {"area_circles": [{"lat": 31.23, "lon": 121.47, "radius_km": 50}], "flood_max_messages": 25}
+
+
+@cache
+def _settings() -> Settings:
+    """The settings every example shares, validated once (the examples' storage is their own)."""
+    return load_settings(None, settings_dict(Path("unused.sqlite3"), intake=INTAKE))
+
+
 async def _scenario(path: Path, migrated: Path, sequence: list[Step]) -> None:
-    cfg = load_settings(
-        None,
-        settings_dict(
-            path,
-            intake={"area_circles": [{"lat": 31.23, "lon": 121.47, "radius_km": 50}], "flood_max_messages": 25},
-        ),
-    )
+    # the settings validated once; each example has its own database (a new file, or on PostgreSQL a new one)
+    storage = StorageConfig.model_validate(settings_dict(path, intake=INTAKE)["storage"])
+    cfg = _settings().model_copy(update={"storage": storage})
     template.start_from(migrated, cfg.storage)
     db = await open_database(cfg.storage)
     try:
