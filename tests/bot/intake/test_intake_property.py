@@ -58,6 +58,8 @@ steps = st.lists(
 )
 
 
+COMMITTED = "(SELECT COUNT(*) FROM tickets) + (SELECT COUNT(*) FROM ticket_events WHERE kind = 'attached')"
+RECEIPTS = "(SELECT COUNT(*) FROM outbox WHERE purpose = 'receipt')"
 INTAKE = {"area_circles": [{"lat": 31.23, "lon": 121.47, "radius_km": 50}], "flood_max_messages": 25}
 
 
@@ -82,9 +84,7 @@ async def _scenario(path: Path, migrated: Path, sequence: list[Step]) -> None:
             async with db.lock:
                 conv = await ConversationsRepo(db.conn).get("telegram", RESIDENT)
             at_summary = conv is not None and conv.flow == "intake" and conv.step == "summary"
-            before = await db.scalar(
-                "SELECT (SELECT COUNT(*) FROM tickets) + (SELECT COUNT(*) FROM ticket_events WHERE kind = 'attached')"
-            )
+            before = await db.scalar(f"SELECT {COMMITTED}")
             data = None
             if kind == "answer" and conv is not None and conv.flow == "intake" and conv.step in FIELDS:
                 answer_kind, fields = answer_for(conv.step, "en")
@@ -112,13 +112,12 @@ async def _scenario(path: Path, migrated: Path, sequence: list[Step]) -> None:
                 last = await h.event(RESIDENT, EventKind.CONTACT, phone="+8613812345678")
             else:
                 last = await h.event(RESIDENT, EventKind.MEDIA, media="sticker")
-            after = await db.scalar(
-                "SELECT (SELECT COUNT(*) FROM tickets) + (SELECT COUNT(*) FROM ticket_events WHERE kind = 'attached')"
-            )
+            row = await db.fetchone(f"SELECT {COMMITTED}, {RECEIPTS}, (SELECT COUNT(*) FROM tickets)")
+            assert row is not None
+            after, receipts, tickets = row  # read together: one query
             if at_summary and data == "i:s:ok":
                 assert after == before + 1, "a confirmed report is committed"
-            receipts = await db.scalar("SELECT COUNT(*) FROM outbox WHERE purpose = 'receipt'")
-            assert receipts == await db.scalar("SELECT COUNT(*) FROM tickets"), "every ticket has its receipt"
+            assert receipts == tickets, "every ticket has its receipt"
     finally:
         await db.close()
 
