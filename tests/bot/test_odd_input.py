@@ -4,7 +4,6 @@ message sent as the group by an anonymous admin, and buttons under inline messag
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,13 +17,11 @@ from bot.i18n import Lang, t
 from common.events import Answer, EventKind, Text
 from storage.conversations import ConversationsRepo
 from storage.db import Database
-from storage.engines import open_database
-from tests.kit import template
+from tests.kit import one_ticket
 from tests.kit.crew import ADMIN, crew_settings, harness, kinds, new_ticket, ticket
 from tests.kit.forms import fill_leak_form
 from tests.kit.harness import Harness, texts
 from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
-from tests.kit.settings import T0
 
 GROUP = "-100777"
 ODD = ("²", "①", "١٢", "１２", "12²", "9" * 40, "#²")
@@ -35,37 +32,12 @@ def settings(tmp_path: Path) -> Settings:
     return crew_settings(tmp_path)
 
 
-@pytest.fixture(scope="module")
-def with_ticket(tmp_path_factory: pytest.TempPathFactory, migrated: Path) -> Path:
-    """The database most tests here start from, made once: the staff synced and one P1 ticket routed at T0
-    (what ``harness`` and ``new_ticket`` do in a fresh database; each test's own core and clock are new)."""
-    settings = crew_settings(tmp_path_factory.mktemp("with_ticket"))
-    template.start_from(migrated, settings.storage)
-
-    async def make() -> None:
-        db = await open_database(settings.storage)
-        try:
-            await new_ticket(await harness(settings, db, FakeClock(T0)))
-        finally:
-            await db.close()
-
-    asyncio.run(make())
-    return settings.storage.path
-
-
 @pytest.fixture
-async def ticketed(settings: Settings, with_ticket: Path) -> AsyncIterator[Database]:
-    """The test's database as a copy of ``with_ticket`` (on PostgreSQL a fresh one: ``the_ticket`` makes it)."""
-    template.start_from(with_ticket, settings.storage)
-    database = await open_database(settings.storage)
+async def ticketed(settings: Settings, migrated: Path) -> AsyncIterator[Database]:
+    """The odd-number tests' database: a copy of one with a routed P1 ticket (``tests.kit.one_ticket``)."""
+    database = await one_ticket.open_copy(settings, migrated)
     yield database
     await database.close()
-
-
-async def the_ticket(h: Harness) -> int:
-    """The P1 ticket of ``ticketed``; made here where the database was not copied (PostgreSQL)."""
-    found = await h.db.scalar("SELECT MAX(id) FROM tickets")
-    return int(found) if found is not None else await new_ticket(h)
 
 
 async def audits(db: Database) -> int:
@@ -91,7 +63,7 @@ async def test_numbers_in_other_scripts_get_a_kind_answer(
 ) -> None:
     db = ticketed
     h = await harness(settings, db, clock)
-    ticket_id = await the_ticket(h)
+    ticket_id = await one_ticket.the_ticket(h)
     before = await kinds(db, ticket_id)
     replies = texts(await h.text(user, command.format(n=number)))
     assert replies, "an answer, not an exception"
@@ -115,7 +87,7 @@ async def test_forged_buttons_with_odd_numbers_are_refused_kindly(
 ) -> None:
     db = ticketed
     h = await harness(settings, db, clock)
-    ticket_id = await the_ticket(h)
+    ticket_id = await one_ticket.the_ticket(h)
     status = (await ticket(db, ticket_id)).status
     replies = await h.press(user, data.format(n=number))
     assert any(isinstance(r, Answer) for r in replies) or texts(replies)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from bot.config.settings import Settings
 from bot.i18n import t
 from common.events import Answer, Edit, Priority
 from storage.db import Database
+from tests.kit import one_ticket
 from tests.kit.crew import (
     CREW_B2,
     STRANGER,
@@ -20,7 +22,6 @@ from tests.kit.crew import (
     crew_settings,
     harness,
     kinds,
-    new_ticket,
     service,
     texts_to,
     ticket,
@@ -33,9 +34,17 @@ def settings(tmp_path: Path) -> Settings:
     return crew_settings(tmp_path)
 
 
+@pytest.fixture
+async def db(settings: Settings, migrated: Path) -> AsyncIterator[Database]:
+    """Every test here begins with one routed P1 ticket: a copy of a database with it (``tests.kit.one_ticket``)."""
+    database = await one_ticket.open_copy(settings, migrated)
+    yield database
+    await database.close()
+
+
 async def test_concurrent_accepts_exactly_one_wins(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await harness(settings, db, clock)
-    ticket_id = await new_ticket(h)
+    ticket_id = await one_ticket.the_ticket(h)
     clock.advance(120)
     await service(h).run_due()  # crew B is offered too now
     pressers = [CREW_A[0], CREW_A[1], CREW_B[0], CREW_B2]
@@ -49,7 +58,7 @@ async def test_concurrent_accepts_exactly_one_wins(settings: Settings, db: Datab
 
 async def test_double_taps_do_nothing_twice(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await harness(settings, db, clock)
-    ticket_id = await new_ticket(h)
+    ticket_id = await one_ticket.the_ticket(h)
     await h.press(CREW_A[0], f"t:acc:{ticket_id}")
     again = await h.press(CREW_A[0], f"t:acc:{ticket_id}")
     assert any(isinstance(r, Answer) and r.text == t("zh", "crew.already_yours", ticket=ticket_id) for r in again)
@@ -62,7 +71,7 @@ async def test_double_taps_do_nothing_twice(settings: Settings, db: Database, cl
 
 async def test_buttons_on_a_closed_ticket(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await harness(settings, db, clock)
-    ticket_id = await new_ticket(h)
+    ticket_id = await one_ticket.the_ticket(h)
     await h.text(DISPATCHER, f"/close {ticket_id} duplicate of a phone call")
     replies = await h.press(CREW_A[1], f"t:acc:{ticket_id}")
     assert any(
@@ -75,7 +84,7 @@ async def test_buttons_on_a_closed_ticket(settings: Settings, db: Database, cloc
 
 async def test_buttons_on_a_reassigned_ticket(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await harness(settings, db, clock)
-    ticket_id = await new_ticket(h)
+    ticket_id = await one_ticket.the_ticket(h)
     await h.press(CREW_A[1], f"t:acc:{ticket_id}")
     await h.text(DISPATCHER, f"/assign {ticket_id} B")
     before = await audits(db)
@@ -109,7 +118,7 @@ async def test_crafted_callback_data_is_refused_and_audited(
     settings: Settings, db: Database, clock: FakeClock, user: str, data: str, reason: str
 ) -> None:
     h = await harness(settings, db, clock)
-    await new_ticket(h)
+    await one_ticket.the_ticket(h)
     await h.press(user, data)
     detail = await db.scalar("SELECT detail FROM audit")
     assert detail is not None and detail.startswith(reason)
@@ -120,7 +129,7 @@ async def test_off_duty_member_of_an_offered_crew_may_accept(
     settings: Settings, db: Database, clock: FakeClock
 ) -> None:
     h = await harness(settings, db, clock)
-    ticket_id = await new_ticket(h)
+    ticket_id = await one_ticket.the_ticket(h)
     clock.advance(12 * 3600)  # crew A's shift ended; its card is still out there
     await h.press(CREW_A[1], f"t:acc:{ticket_id}")
     on_duty = json.loads(await db.scalar("SELECT data FROM ticket_events WHERE kind = 'accepted'"))["on_duty"]
@@ -129,7 +138,7 @@ async def test_off_duty_member_of_an_offered_crew_may_accept(
 
 async def test_decline_asks_a_reason_and_records_it(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await harness(settings, db, clock)
-    ticket_id = await new_ticket(h)
+    ticket_id = await one_ticket.the_ticket(h)
     replies = await h.press(CREW_A[1], f"t:dec:{ticket_id}")
     edit = next(r for r in replies if isinstance(r, Edit))
     assert [b.data for row in edit.buttons for b in row][0] == f"t:decr:{ticket_id}:busy"
@@ -142,7 +151,7 @@ async def test_decline_asks_a_reason_and_records_it(settings: Settings, db: Data
 
 async def test_need_backup_pages_the_backup_crew_and_desk(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await harness(settings, db, clock)
-    ticket_id = await new_ticket(h)
+    ticket_id = await one_ticket.the_ticket(h)
     await h.press(CREW_A[0], f"t:acc:{ticket_id}")
     await h.press(CREW_A[0], f"t:bk:{ticket_id}")
     assert "backup_requested" in await kinds(db, ticket_id)
@@ -152,7 +161,7 @@ async def test_need_backup_pages_the_backup_crew_and_desk(settings: Settings, db
 
 async def test_hand_over_dispatches_again(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await harness(settings, db, clock)
-    ticket_id = await new_ticket(h)
+    ticket_id = await one_ticket.the_ticket(h)
     await h.press(CREW_A[0], f"t:acc:{ticket_id}")
     await h.press(CREW_A[0], f"t:ho:{ticket_id}")
     tk = await ticket(db, ticket_id)
@@ -167,7 +176,7 @@ async def test_hand_over_dispatches_again(settings: Settings, db: Database, cloc
 
 async def test_resolved_then_notes_and_photo_kept(settings: Settings, db: Database, clock: FakeClock) -> None:
     h = await harness(settings, db, clock)
-    ticket_id = await new_ticket(h)
+    ticket_id = await one_ticket.the_ticket(h)
     await h.press(CREW_A[0], f"t:acc:{ticket_id}")
     await h.press(CREW_A[0], f"t:cause:{ticket_id}:valve_hose")
     replies = await h.text(CREW_A[0], "Gas leak at the cooker hose: hose replaced, smell of gas gone")
