@@ -59,8 +59,14 @@ def _router(*routes: tuple[str, str, str]) -> Router:
 
 
 @functools.cache  # the features' codecs, joined once for the property tests' thousand draws
+@functools.cache
+def _routes() -> Routes:
+    """The core's routes, built once for the property tests' examples (finding and decoding change nothing)."""
+    return Routes(FEATURES)
+
+
 def _codecs() -> tuple[Codec[Any], ...]:
-    return tuple(Routes(FEATURES).codecs)
+    return tuple(_routes().codecs)
 
 
 # start-up
@@ -341,6 +347,6 @@ async def test_a_report_button_without_a_report_in_progress_says_so(world: Setti
     )
 )
 def test_a_button_payload_finds_the_route_whose_prefix_it_starts_with(data: str) -> None:
-    routes = Routes(FEATURES)
+    routes = _routes()
     expected = next((route for prefix, route in routes.buttons.items() if data.startswith(prefix)), None)
     assert routes.button(data) is expected
