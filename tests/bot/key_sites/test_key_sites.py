@@ -7,7 +7,6 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from bot.cli.main import main
@@ -197,6 +196,8 @@ def test_import_a_csv_with_chinese_headers(tmp_path: Path) -> None:
 
 
 def test_a_bad_sheet_names_every_bad_line_and_imports_nothing(tmp_path: Path) -> None:
+    import openpyxl  # here, not at collection: every test process collects this module (openpyxl pulls in numpy)
+
     path = tmp_path / "sites.xlsx"
     book = openpyxl.Workbook()
     sheet = book.active
