@@ -38,11 +38,19 @@ def modules() -> dict[str, Path]:
     return found
 
 
+@functools.cache  # read-only for the tests: each module is parsed once per run, for every check below
+def imports_of(path: Path) -> tuple[list[ast.Import | ast.ImportFrom], list[ast.Import | ast.ImportFrom]]:
+    """The module's imports at any depth, and those of them that run when it is imported."""
+    tree = syntax.parsed(path)
+    return list(syntax.imports(tree)), list(syntax.imports(tree, at_import=True))
+
+
 def imported(name: str, path: Path, known: dict[str, Path], *, at_import: bool = False) -> Iterator[tuple[str, int]]:
     """(module, line) for every import of ours in the module, at any depth of its syntax tree (or only those that
     run when it is imported: ``at_import``)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    for node in syntax.imports(syntax.parsed(path), at_import=at_import):
+    every, on_import = imports_of(path)
+    for node in on_import if at_import else every:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 target = alias.name
@@ -150,7 +158,8 @@ def started_with(module: str) -> dict[str, list[str]]:
         if name in seen:
             continue
         seen.add(name)
-        for node in syntax.imports(syntax.parsed(known[name]), at_import=True):
+        _, on_import = imports_of(known[name])
+        for node in on_import:
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             else:
