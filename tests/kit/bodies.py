@@ -47,7 +47,7 @@ class Checker:
             return None
         position, tree = params.index(name), self.index.trees[where.module]
         passed = []
-        for node in ast.walk(tree):
+        for node in self.index.calls_and_assignments[where.module]:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == func.name:
                 arg = node.args[position] if position < len(node.args) else None
                 arg = arg or next((k.value for k in node.keywords if k.arg == name), None)
@@ -136,12 +136,7 @@ class Checker:
     @functools.cached_property
     def _calls_and_assignments(self) -> list[tuple[str, ast.AST]]:
         """Every call and assignment in the product (where registries are filled), walked once."""
-        return [
-            (module, node)
-            for module, tree in self.index.trees.items()
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Call | ast.Assign)
-        ]
+        return [(module, node) for module, nodes in self.index.calls_and_assignments.items() for node in nodes]
 
     def hooked(self, func: ast.expr, where: Where) -> list[tuple[Func, Where]] | None:
         """A function taken from a registry of ``bot.dispatch.hooks`` (``for joined in hooks.x``, ``hooks.x.get``):
@@ -239,7 +234,7 @@ class Checker:
         if not isinstance(attribute, ast.Attribute):
             return None
         table = None
-        for node in ast.walk(self.index.trees[where.module]):
+        for node in self.index.calls_and_assignments[where.module]:
             if (
                 isinstance(node, ast.Assign)
                 and ast.unparse(node.targets[0]) == ast.unparse(attribute)

@@ -38,6 +38,8 @@ class Index:
     methods: dict[str, list[tuple[Func, Where]]] = field(default_factory=dict)  # async method name -> defs
     where: dict[int, Where] = field(default_factory=dict)  # id(def) -> where it is
     innermost: dict[str, dict[int, Func]] = field(default_factory=dict)  # module -> id(node) -> def around it
+    # module -> its calls and assignments, in ast.walk's order: what the checks look up, from one walk of each tree
+    calls_and_assignments: dict[str, list[ast.Call | ast.Assign]] = field(default_factory=dict)
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -66,6 +68,7 @@ def _build(root: Path, sources: dict[str, str] | None) -> Index:
         tree = ast.parse(text)
         index.trees[module] = tree
         index.imports[module] = _imports(module, tree)
+        index.calls_and_assignments[module] = [n for n in ast.walk(tree) if isinstance(n, ast.Call | ast.Assign)]
         _collect(index, module, tree.body, None, ())
     return index
 
@@ -126,7 +129,7 @@ def bodies(index: Index) -> Iterator[tuple[str, int, ast.expr, Where]]:
     for module, tree in index.trees.items():
         if module in NOT_BODIES:
             continue
-        for node in ast.walk(tree):
+        for node in index.calls_and_assignments[module]:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
