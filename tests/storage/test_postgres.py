@@ -147,3 +147,14 @@ async def test_an_unreachable_server_is_one_line(pg_server: postgres.Server) -> 
     with pytest.raises(StorageError, match="cannot connect") as caught:
         await PostgresDatabase.connect("postgresql://hotline:pw@127.0.0.1:1/none")
     assert "pw" not in str(caught.value)
+
+
+def test_the_databases_a_module_made_are_dropped_and_their_keys_forgotten(pg_server: postgres.Server) -> None:
+    """What tests/conftest.py does after a module's last test, so the server's memory holds one module's at most."""
+    url = pg_server.new_database("a test's SQLite path")
+    name = url.rsplit("/", 1)[1]
+    listed = "SELECT count(*) FROM pg_database WHERE datname = ?"
+    assert postgres.query(pg_server.url(), listed, (name,)) == [(1,)]
+    pg_server.drop_made()
+    assert postgres.query(pg_server.url(), listed, (name,)) == [(0,)]
+    assert pg_server.new_database("a test's SQLite path") != url  # a new one, not the dropped one
