@@ -116,7 +116,8 @@ class Leadership:
                     conn.execute("UPDATE leader_lease SET renewed_at = $1 WHERE id = 1", to_db(datetime.now(UTC))),
                     timeout=max(self.check_s * 3, 3.0),
                 )
-            except _ERRORS as exc:
+            except Exception as exc:  # whatever breaks the lock's connection ends leadership (asyncpg has kinds
+                # outside _ERRORS for a session ended mid-call): a watch that died quietly would go on leading
                 self._conn = None
                 await _close(conn)
                 on_lost(f"lost the database connection that holds leadership ({type(exc).__name__})")

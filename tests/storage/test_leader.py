@@ -52,11 +52,13 @@ async def test_a_leader_whose_connection_fails_stops_leading(pg: PostgresDatabas
     leader.watch(lost.append)
     admin = await asyncpg.connect(pg.url)
     try:
-        await admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hotline leader cut'"
+        ended = await admin.fetchval(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = 'hotline leader cut'"
         )
     finally:
         await admin.close()
+    assert ended == 1, "the leader's session was found and ended"
     for _ in range(200):
         if lost:
             break
