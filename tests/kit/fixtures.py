@@ -12,7 +12,6 @@ from bot.clock import FakeClock
 from bot.config.settings import Settings, load_settings
 from sandbox import Sandbox
 from storage.db import Database
-from storage.engines import open_database
 from storage.postgres.database import PostgresDatabase
 from tests.kit import postgres, template
 from tests.kit.sandbox import cast_sandbox
@@ -38,8 +37,7 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 async def db(settings: Settings, migrated: Path) -> AsyncIterator[Database]:
-    template.start_from(migrated, settings.storage)
-    database = await open_database(settings.storage)
+    database = await template.fresh(migrated, settings.storage)
     yield database
     await database.close()
 

@@ -34,8 +34,7 @@ async def open_copy(settings: Settings, migrated: Path) -> Database:
 
 
 async def _seed(settings: Settings, migrated: Path) -> None:
-    template.start_from(migrated, settings.storage)
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         await new_ticket(await harness(settings, db, FakeClock(T0)))
     finally:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.config.settings import StorageConfig
 from storage.db import Database
+from storage.engines import open_database
 
 
 def make_migrated(path: Path) -> Path:
@@ -20,6 +21,12 @@ def make_migrated(path: Path) -> Path:
 
     asyncio.run(make())
     return path
+
+
+async def fresh(migrated: Path, storage: StorageConfig) -> Database:
+    """The settings' database opened, a new SQLite file starting as a copy of ``migrated`` (``start_from``)."""
+    start_from(migrated, storage)
+    return await open_database(storage)
 
 
 def start_from(migrated: Path, storage: StorageConfig) -> None:

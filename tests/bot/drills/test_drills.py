@@ -140,8 +140,7 @@ async def test_an_unannounced_drill_card_shows_drill_only_once_accepted(
     tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path, drills={"announced": False})
-    template.start_from(migrated, settings.storage)
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         h = await harness(settings, db, clock)
         await h.text(DISPATCHER, "/drill A excavation")
@@ -269,8 +268,7 @@ async def test_a_real_p1_holds_back_an_unaccepted_drill_of_the_crew(
     tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path, drills={"announced": False})
-    template.start_from(migrated, settings.storage)
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         h = await harness(settings, db, clock)
         await h.text(DISPATCHER, "/drill A leak-indoor")
@@ -302,8 +300,7 @@ async def test_a_real_p1_holds_back_an_unaccepted_drill_of_the_crew(
 async def test_a_waiting_drill_survives_a_restart_and_is_sent_after_the_p1(
     settings: Settings, clock: FakeClock, migrated: Path
 ) -> None:
-    template.start_from(migrated, settings.storage)
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     h = await harness(settings, db, clock)
     real = await new_ticket(h, severity="P1")
     await h.text(DISPATCHER, "/drill A co")

@@ -151,8 +151,7 @@ async def test_a_calm_report_is_not_chased(settings: Settings, db: Database, clo
 
 
 async def test_timers_survive_a_restart(settings: Settings, clock: FakeClock, migrated: Path) -> None:
-    template.start_from(migrated, settings.storage)
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         h = await Harness(settings, db, clock).setup()
         await h.text(RESIDENT, "I smell gas")

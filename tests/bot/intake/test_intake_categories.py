@@ -111,8 +111,7 @@ async def test_several_photos_are_kept(settings: Settings, db: Database, clock: 
 async def test_restart_at_every_step_resumes_there(
     settings: Settings, clock: FakeClock, stop: str, migrated: Path
 ) -> None:
-    template.start_from(migrated, settings.storage)
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         h = await Harness(settings, db, clock).setup()
         await h.text(RESIDENT, "I smell gas in my kitchen")

@@ -17,7 +17,6 @@ from bot.i18n import t
 from bot.intake.forms import FIELDS
 from common.events import EventKind, Outbound
 from storage.conversations import ConversationsRepo
-from storage.engines import open_database
 from tests.kit import template
 from tests.kit.forms import answer_for, send
 from tests.kit.harness import Harness, button_data
@@ -73,8 +72,7 @@ async def _scenario(path: Path, migrated: Path, sequence: list[Step]) -> None:
     # the settings validated once; each example has its own database (a new file, or on PostgreSQL a new one)
     storage = StorageConfig.model_validate(settings_dict(path, intake=INTAKE)["storage"])
     cfg = _settings().model_copy(update={"storage": storage})
-    template.start_from(migrated, cfg.storage)
-    db = await open_database(cfg.storage)
+    db = await template.fresh(migrated, cfg.storage)
     try:
         clock = FakeClock(T0)
         h = await Harness(cfg, db, clock).setup()

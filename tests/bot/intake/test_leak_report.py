@@ -167,8 +167,7 @@ async def test_stopping_after_the_location_keeps_the_dispatched_ticket(
 async def test_restart_mid_report_resumes_at_the_same_step(
     settings: Settings, clock: FakeClock, migrated: Path
 ) -> None:
-    template.start_from(migrated, settings.storage)
-    first_db = await open_database(settings.storage)
+    first_db = await template.fresh(migrated, settings.storage)
     h = await Harness(settings, first_db, clock).setup()
     await h.text(RESIDENT, "gas leak")
     await fill_leak_form(h, upto="valve")

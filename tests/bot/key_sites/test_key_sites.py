@@ -18,7 +18,6 @@ from bot.key_sites.model import KeySite, KeySiteMatch, distance_m, match, raised
 from bot.key_sites.sheet import SitesImportError, read_sites
 from common.errors import ConfigError
 from common.events import EventKind
-from storage.engines import open_database
 from tests.kit import template
 from tests.kit.crew import audits, crew_settings, harness, texts_to, ticket
 from tests.kit.forms import report_leak
@@ -101,8 +100,7 @@ async def test_a_leak_next_to_a_key_site_names_it_on_the_card_and_tells_the_desk
     tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path, key_sites=[CANTEEN])
-    template.start_from(migrated, settings.storage)
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         h = await harness(settings, db, clock)
         number = await report_leak(h)
@@ -129,8 +127,7 @@ async def test_a_meter_fault_at_a_key_site_is_raised_to_p2_and_dispatched(
     tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path, key_sites=[{**CANTEEN, "lat": None, "lon": None}])
-    template.start_from(migrated, settings.storage)
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         h = await harness(settings, db, clock)
         await h.text(RESIDENT, "/report")
@@ -160,8 +157,7 @@ async def test_site_lookup_for_crews_and_the_desk_refused_to_residents(
     tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path, key_sites=[CANTEEN])
-    template.start_from(migrated, settings.storage)
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         h = await harness(settings, db, clock)
         for user in (CREW_A[1], DISPATCHER):
@@ -253,8 +249,7 @@ async def test_an_address_typed_after_the_pin_that_names_a_key_site_tells_the_de
     tmp_path: Path, clock: FakeClock, migrated: Path
 ) -> None:
     settings = crew_settings(tmp_path, key_sites=[{**CANTEEN, "lat": None, "lon": None}])
-    template.start_from(migrated, settings.storage)
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         h = await harness(settings, db, clock)
         await h.text(RESIDENT, "I smell gas in my kitchen")
