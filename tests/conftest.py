@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kit import markers, postgres
+from tests.kit import markers
 
 # PTB 22 gives retry_after as a timedelta only when asked to; the old int form warns (and warnings fail).
 os.environ["PTB_TIMEDELTA"] = "true"
@@ -18,13 +18,22 @@ os.environ["PTB_TIMEDELTA"] = "true"
 os.environ.pop("LC_ALL", None)
 os.environ["LC_MESSAGES"] = "en_US.UTF-8"
 
-pytest_plugins = ["tests.kit.fixtures"]
-
 # Collection imports the product and the tests: objects that live to the end, which the garbage collector would
 # walk again and again as they pile up (~2 s a process). It runs again, and freezes them, once collection is done.
 gc.disable()
 
 TESTS = Path(__file__).parent
+
+
+@pytest.hookimpl(trylast=True)  # after xdist's, which registers its controller ("dsession")
+def pytest_configure(config: pytest.Config) -> None:
+    """The shared fixtures (tests/kit/fixtures.py) import the product, ~1 s of CPU: every process that runs tests
+    loads them, but not xdist's controller, which only hands tests out and prints their results. It starts before
+    the workers do, so its start-up is added to every run."""
+    if not config.pluginmanager.hasplugin("dsession"):
+        config.pluginmanager.import_plugin("tests.kit.fixtures")
+
+
 # Suites that run the whole bot against the sandbox or a browser: `pytest -m "not e2e and not reliability"`
 # (make test-fast) is the inner loop; `make test` runs everything.
 _MARK_BY_FOLDER = {"e2e": "e2e", "reliability": "reliability"}
@@ -49,6 +58,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from tests.kit import postgres  # here and below: imports the database drivers, which the controller never needs
+
     on_postgres = postgres.wanted()
     for item in items:
         only = item.get_closest_marker("sqlite_only")
@@ -77,4 +88,6 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     PostgreSQL server are dropped: on PostgreSQL (``HOTLINE_TEST_DB=postgres``) every test makes one."""
     yield
     if nextitem is None or getattr(nextitem, "module", None) is not getattr(item, "module", None):
+        from tests.kit import postgres
+
         postgres.drop_made()

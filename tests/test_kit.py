@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import ast
 import functools
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -105,3 +108,30 @@ def test_a_folder_is_left_uncollected_only_when_no_test_there_could_match(
     markexpr: str, mark: str, left_out: bool
 ) -> None:
     assert markers.excludes(markexpr, mark) is left_out
+
+
+def test_the_xdist_controller_imports_nothing_of_the_product(pytestconfig: pytest.Config) -> None:
+    """tests/conftest.py is all xdist's controller loads of ours: importing it brings in no product package and
+    no database driver, and it loads the shared fixtures (which import the product) in the processes that run
+    tests only. The controller starts before the workers, so what it imports is added to every run."""
+    ours = ("bot", "storage", "sandbox", "handlers", "channels", "common", "asyncpg", "aiosqlite", "tests.kit.fixtures")
+    code = "import sys, tests.conftest; print('\\n'.join(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=TESTS.parent)
+    assert not [m for m in loaded.stdout.split() if m.split(".")[0] in ours or m == ours[-1]]
+
+    class Plugins:
+        def __init__(self, names: set[str]) -> None:
+            self.names, self.imported = names, []
+
+        def hasplugin(self, name: str) -> bool:
+            return name in self.names
+
+        def import_plugin(self, name: str) -> None:
+            self.imported.append(name)
+
+    conftest = pytestconfig.pluginmanager.get_plugin(str(TESTS / "conftest.py"))
+    assert conftest is not None
+    for names, imported in (({"dsession"}, []), (set(), ["tests.kit.fixtures"])):
+        config = SimpleNamespace(pluginmanager=Plugins(names))
+        conftest.pytest_configure(config)
+        assert config.pluginmanager.imported == imported
