@@ -9,7 +9,7 @@ import pytest
 
 from bot.board.serve import running_board
 from bot.clock import FakeClock
-from storage.engines import open_database
+from tests.kit import template
 from tests.kit.board import World, board_settings
 from tests.kit.forms import report_leak
 from tests.kit.harness import Harness
@@ -17,10 +17,10 @@ from tests.kit.settings import T0
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+async def world(tmp_path: Path, migrated: Path) -> AsyncIterator[World]:
     settings = board_settings(tmp_path)
     clock = FakeClock(T0)
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         h = await Harness(settings, db, clock).setup()
         ticket = await report_leak(h)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import FakeClock
-from storage.engines import open_database
+from tests.kit import template
 from tests.kit.board import World, board_settings, client, link_for, on_board, sign_in
 from tests.kit.harness import Harness, texts
 from tests.kit.people import CREW_A, DISPATCHER
@@ -98,9 +98,9 @@ async def test_session_ends_after_a_shift(world: World) -> None:
             assert resp.status == 302
 
 
-async def test_board_not_set_up_says_so(tmp_path: Path) -> None:
+async def test_board_not_set_up_says_so(tmp_path: Path, migrated: Path) -> None:
     settings = board_settings(tmp_path, board={"public_url": ""})
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         h = await Harness(settings, db, FakeClock(T0)).setup()
         replies = texts(await h.text(DISPATCHER, "/board"))

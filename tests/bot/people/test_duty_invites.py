@@ -16,9 +16,9 @@ from bot.rota.duty import crews_on_duty, save_overrides
 from bot.rota.model import Override, OverrideKind
 from storage.audit import AuditRepo
 from storage.db import Database
-from storage.engines import open_database
 from storage.invites import InvitesRepo
 from storage.people import CrewsRepo, PeopleRepo
+from tests.kit import template
 from tests.kit.harness import Harness, texts
 from tests.kit.people import CREW_A, CREW_B, DISPATCHER, RESIDENT
 from tests.kit.settings import T0, settings_dict
@@ -89,9 +89,9 @@ async def test_duty_follows_the_stored_overrides(h: Harness, settings: Settings)
     assert expected + " " + t("zh", "duty.covers", crew="A") in reply
 
 
-async def test_with_no_rota_every_crew_is_on_duty(tmp_path: Path, clock: FakeClock) -> None:
+async def test_with_no_rota_every_crew_is_on_duty(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     settings = load_settings(None, settings_dict(tmp_path / "none.sqlite3", rota={}))
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         h = await Harness(settings, db, clock).setup()
         async with db._transaction() as tx:

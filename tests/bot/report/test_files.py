@@ -22,7 +22,7 @@ from bot.i18n import Lang, t
 from bot.report.figures import ChartData, Report
 from bot.report.period import month_period
 from bot.report.tables import Table
-from storage.engines import open_database
+from tests.kit import template
 from tests.kit.harness import Harness
 from tests.kit.report import SHANGHAI, november, report_settings
 
@@ -61,11 +61,12 @@ def settings(tmp_path: Path) -> Settings:
     return report_settings(tmp_path)
 
 
-def make_november(settings: Settings) -> None:
-    """The scenario's tickets, written before the command runs (it has its own event loop)."""
+def make_november(settings: Settings, migrated: Path) -> None:
+    """The scenario's tickets, written before the command runs (it has its own event loop), in a database that
+    starts as a copy of ``migrated`` (tests/kit/template.py)."""
 
     async def make() -> None:
-        db = await open_database(settings.storage)
+        db = await template.fresh(migrated, settings.storage)
         try:
             await november(await Harness(settings, db, FakeClock(NOW)).setup())
         finally:
@@ -132,8 +133,10 @@ def sheet_values(path: Path, sheet: str) -> dict[str, object]:
 
 
 @pytest.mark.usefixtures("needs_pdf", "needs_cjk")
-def test_month_report_in_chinese(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    make_november(settings)
+def test_month_report_in_chinese(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], migrated: Path
+) -> None:
+    make_november(settings, migrated)
     out = tmp_path / "archive"
     config = write_config(tmp_path, settings)
     assert main(["report", "month", "2026-11", "--config", str(config), "--out", str(out)]) == 0
@@ -170,8 +173,8 @@ def test_month_report_in_chinese(settings: Settings, tmp_path: Path, capsys: pyt
 
 
 @pytest.mark.usefixtures("needs_pdf")
-def test_year_report_in_english(settings: Settings, tmp_path: Path) -> None:
-    make_november(settings)
+def test_year_report_in_english(settings: Settings, tmp_path: Path, migrated: Path) -> None:
+    make_november(settings, migrated)
     config = write_config(tmp_path, settings)
     assert main(["report", "year", "2026", "--lang", "en", "--config", str(config), "--out", str(tmp_path)]) == 0
     summary = sheet_values(tmp_path / "hotline-report-2026-en.xlsx", "Summary")

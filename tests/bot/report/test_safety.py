@@ -91,10 +91,10 @@ def test_inspections_booked_and_done() -> None:
     assert booking_figures(rows, *MARCH) == BookingFigures(booked=2, done=1, cancelled=1)
 
 
-async def test_the_monthly_report_counts_them(tmp_path: Path, clock: FakeClock) -> None:
+async def test_the_monthly_report_counts_them(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     plan = {"plans": [{"district": "", "times": ["09:00"], "capacity": 2}], "days_ahead": 2}
     settings = crew_settings(tmp_path, booking=plan)
-    async with opened(settings, clock) as h:  # T0: Monday 1 March 2027, 10:00 in Shanghai
+    async with opened(settings, clock, migrated) as h:  # T0: Monday 1 March 2027, 10:00 in Shanghai
         ticket = await resolved_ticket(h)
         fixed = await record_hazard(h, ticket, "rubber_hose_aged")  # 7 days: fixed in time below
         await record_hazard(h, ticket, "restaurant_no_alarm", "business")  # 30 days: past its deadline unfixed

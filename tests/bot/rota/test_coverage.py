@@ -18,7 +18,7 @@ from bot.rota.model import GapReason, Override, OverrideKind
 from bot.scheduler import Job, Scheduler
 from common.events import Text
 from storage.db import Database, to_db
-from storage.engines import open_database
+from tests.kit import template
 from tests.kit.harness import Harness
 from tests.kit.people import DISPATCHER
 from tests.kit.settings import T0, settings_dict
@@ -133,11 +133,11 @@ async def test_the_pending_check_survives_a_restart(watch: CoverageWatch, settin
     assert JOB_ID not in scheduler.armed
 
 
-async def test_gap_reasons_include_crews_without_members(tmp_path: Path, clock: FakeClock) -> None:
+async def test_gap_reasons_include_crews_without_members(tmp_path: Path, clock: FakeClock, migrated: Path) -> None:
     crews = [{"name": "A", "members": [{"user_id": "1001", "name": "W"}]}, {"name": "B"}]
     data = settings_dict(tmp_path / "gaps.sqlite3", crews=crews)
     settings = load_settings(None, data)
-    db = await open_database(settings.storage)
+    db = await template.fresh(migrated, settings.storage)
     try:
         await sync_staff(db, settings, clock.now())
         async with db._transaction() as tx:

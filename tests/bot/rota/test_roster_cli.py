@@ -18,8 +18,8 @@ from tests.kit.roster import DATA, TABLE, run, section, stored_on_duty, stored_o
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Path:
-    return write_config(tmp_path)
+def config(tmp_path: Path, migrated: Path) -> Path:
+    return write_config(tmp_path, migrated=migrated)
 
 
 # (instant, on duty: crew and shift, next: crew and start), worked out by hand from the rota's definition:
@@ -43,8 +43,12 @@ def test_roster_show_matches_the_hand_computed_table(
         assert crews == ([now[0]] if now else []), when
 
 
-def test_the_config_rota_holds_until_rotations_are_imported(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    config = write_config(tmp_path, rota='crews = ["E", "A"]\nshift_hours = 24\nanchor = 2027-01-04T08:00:00')
+def test_the_config_rota_holds_until_rotations_are_imported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, migrated: Path
+) -> None:
+    config = write_config(
+        tmp_path, rota='crews = ["E", "A"]\nshift_hours = 24\nanchor = 2027-01-04T08:00:00', migrated=migrated
+    )
     assert stored_on_duty(config, "2027-01-04 09:00") == ["E"]
     assert stored_on_duty(config, "2027-01-05 09:00") == ["A"]
     code, _, err = run(capsys, "roster", "import", str(DATA / "four_teams.csv"), "--config", str(config))
@@ -113,8 +117,10 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str], config: Path, 
         assert err.startswith("error:"), argv
 
 
-def test_export_reads_back_as_the_same_shifts(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    first = write_config(tmp_path / "one")
+def test_export_reads_back_as_the_same_shifts(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, migrated: Path
+) -> None:
+    first = write_config(tmp_path / "one", migrated=migrated)
     for name in ("four_teams.csv", "overrides.csv"):
         assert run(capsys, "roster", "import", str(DATA / name), "--config", str(first))[0] == 0
     period = ("--from", "2027-01-07 00:00", "--to", "2027-01-16 00:00")
@@ -122,14 +128,16 @@ def test_export_reads_back_as_the_same_shifts(capsys: pytest.CaptureFixture[str]
         target = tmp_path / f"export.{suffix}"
         code, out, err = run(capsys, "roster", "export", str(target), *period, "--config", str(first))
         assert code == 0, err
-        second = write_config(tmp_path / suffix)
+        second = write_config(tmp_path / suffix, migrated=migrated)
         code, _, err = run(capsys, "roster", "import", str(target), "--kind", "shifts", "--config", str(second))
         assert code == 0, err
         whens = ["2027-01-08 21:00", "2027-01-12 19:00", "2027-01-14 09:00", "2027-01-15 09:00"]
         assert stored_on_duty_at(second, whens) == stored_on_duty_at(first, whens), suffix
 
 
-def test_invite_prints_a_code_and_a_deep_link(capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path) -> None:
+def test_invite_prints_a_code_and_a_deep_link(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path, migrated: Path
+) -> None:
     code, out, err = run(capsys, "invite", "--role", "crew", "--crew", "A", "--config", str(config))
     assert code == 0, err
     invite = out.splitlines()[0].removeprefix("invite code: ")
@@ -140,6 +148,6 @@ def test_invite_prints_a_code_and_a_deep_link(capsys: pytest.CaptureFixture[str]
         rows = conn.execute("SELECT code_hash, role, crew FROM invites").fetchall()
     assert len(rows) == 1 and rows[0][1:] == ("crew", "A")
     assert invite not in rows[0][0]  # only the hash is stored
-    plain = write_config(tmp_path / "plain", username=None)
+    plain = write_config(tmp_path / "plain", username=None, migrated=migrated)
     code, out, _ = run(capsys, "invite", "--role", "dispatcher", "--config", str(plain))
     assert code == 0 and "sends: /start inv_" in out

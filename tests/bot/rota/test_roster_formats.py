@@ -36,9 +36,9 @@ def test_the_file_format_is_in_the_help(capsys: pytest.CaptureFixture[str]) -> N
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_chinese_rotation_headers_read_as_the_english_ones(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, encoding: str
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, encoding: str, migrated: Path
 ) -> None:
-    config = write_config(tmp_path)
+    config = write_config(tmp_path, migrated=migrated)
     path = tmp_path / "轮班.csv"
     path.write_bytes(ZH_ROTATIONS.encode(encoding))
     code, out, err = run(capsys, "roster", "import", str(path), "--config", str(config))
@@ -49,8 +49,8 @@ def test_chinese_rotation_headers_read_as_the_english_ones(
         assert crews == ([now[0]] if now else []), when
 
 
-def test_chinese_shift_headers_and_kinds(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    config = write_config(tmp_path)
+def test_chinese_shift_headers_and_kinds(capsys: pytest.CaptureFixture[str], tmp_path: Path, migrated: Path) -> None:
+    config = write_config(tmp_path, migrated=migrated)
     assert run(capsys, "roster", "import", str(DATA / "four_teams.csv"), "--config", str(config))[0] == 0
     path = tmp_path / "调班.csv"
     path.write_text(ZH_SHIFTS, encoding="utf-8")
@@ -62,9 +62,11 @@ def test_chinese_shift_headers_and_kinds(capsys: pytest.CaptureFixture[str], tmp
 
 
 def test_imported_shifts_replace_the_configured_rota_where_given(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, migrated: Path
 ) -> None:
-    config = write_config(tmp_path, rota='crews = ["E", "A"]\nshift_hours = 24\nanchor = 2027-01-04T08:00:00')
+    config = write_config(
+        tmp_path, rota='crews = ["E", "A"]\nshift_hours = 24\nanchor = 2027-01-04T08:00:00', migrated=migrated
+    )
     shifts = tmp_path / "shifts.csv"
     shifts.write_text("start,end,crew\n2027-01-05 08:00,2027-01-05 20:00,C\n", encoding="utf-8")
     code, out, err = run(capsys, "roster", "show", "--at", "2027-01-05 09:00", "--config", str(config))
@@ -84,8 +86,10 @@ def test_imported_shifts_replace_the_configured_rota_where_given(
     assert "Rota in force: 1 rotation(s) imported from four_teams.csv on " in out
 
 
-def test_invite_times_name_the_utilitys_zone(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    config = write_config(tmp_path)
+def test_invite_times_name_the_utilitys_zone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, migrated: Path
+) -> None:
+    config = write_config(tmp_path, migrated=migrated)
     code, out, err = run(capsys, "invite", "--role", "crew", "--crew", "A", "--config", str(config))
     assert code == 0, err
     assert out.splitlines()[1].endswith(" Asia/Shanghai")  # "...; single use, expires 2027-... Asia/Shanghai"
