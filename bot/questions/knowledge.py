@@ -186,7 +186,10 @@ def _words(norm: str) -> list[str]:
 
 def _features(text: str) -> set[str]:
     """Chinese character bigrams and English stems of a (not yet normalised) text."""
-    norm = normalize(text)
+    return _normal_features(normalize(text))
+
+
+def _normal_features(norm: str) -> set[str]:
     return _grams(_zh(norm)) | set(_words(norm))
 
 
@@ -224,8 +227,8 @@ def _first(key: Keyword) -> str:
     return key[0][0] if key[0] else key[1][0]
 
 
-def _keyword(text: str) -> Keyword:
-    norm = normalize(text)
+def _keyword(norm: str) -> Keyword:
+    """The keyword of a normalised text."""
     return (norm.replace(" ", ""), ()) if _CJK.search(norm) else ("", tuple(_words(norm)))
 
 
@@ -248,8 +251,9 @@ def _gapped(keyword: str) -> re.Pattern[str]:
 def _doc(e: Entry) -> _Doc:
     question = _features(e.zh.q) | _features(e.en.q)
     weights = dict.fromkeys(_features(e.zh.a) | _features(e.en.a), _ANSWER_WEIGHT)
-    weights.update(dict.fromkeys(question.union(*map(_features, (*e.zh.kw, *e.en.kw))), 1.0))
-    keywords = tuple(k for k in map(_keyword, (*e.zh.kw, *e.en.kw)) if k[0] or k[1])
+    kws = [normalize(k) for k in (*e.zh.kw, *e.en.kw)]  # each normalised once, for its features and as a keyword
+    weights.update(dict.fromkeys(question.union(*map(_normal_features, kws)), 1.0))
+    keywords = tuple(k for k in map(_keyword, kws) if k[0] or k[1])
     en_q = " ".join(_words(normalize(e.en.q)))
     return _Doc(e.id, frozenset(question), weights, _zh(normalize(e.zh.q)), en_q, keywords)
 
@@ -266,13 +270,19 @@ def _index() -> _Index:
         (normalize(e.zh.q + "".join(e.zh.kw)).replace(" ", ""), set(_words(normalize(" ".join((e.en.q, *e.en.kw))))))
         for e in entries()
     ]
-    kw_weight = {k: 1 / max(1, sum(_exact(k, *t) for t in texts)) for d in docs for k in d.keywords}
+    keys = dict.fromkeys(k for d in docs for k in d.keywords)  # each keyword once, in the order of first use
+    kw_weight = {k: 1 / max(1, sum(_exact(k, *t) for t in texts)) for k in keys}
     vocab = tuple(sorted({f for f in df if not _CJK.search(f) and len(f) >= 3 and not f.isdigit()}))
     question_idf = {d.id: sum(idf[f] for f in d.question) for d in docs}
     by_first: dict[str, tuple[Keyword, ...]] = {}
     for k in kw_weight:
         by_first[_first(k)] = (*by_first.get(_first(k), ()), k)
-    postings = {f: tuple((i, d.weights[f]) for i, d in enumerate(docs) if f in d.weights) for f in df}
+    # feature -> the docs knowing it, in the order of docs; the features in the order of df (their first doc's)
+    known: dict[str, list[tuple[int, float]]] = {}
+    for i, d in enumerate(docs):
+        for f, weight in d.weights.items():
+            known.setdefault(f, []).append((i, weight))
+    postings = {f: tuple(found) for f, found in known.items()}
     return _Index(docs, idf, vocab, kw_weight, question_idf, by_first, postings)
 
 
