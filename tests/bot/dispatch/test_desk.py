@@ -13,14 +13,28 @@ from bot.dispatch.offer import JobScope
 from storage.db import Database
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
+from tests.kit import crew
 from tests.kit.crew import crew_settings, harness, kinds, new_ticket, service, texts_to, ticket
 from tests.kit.harness import button_data, texts
 from tests.kit.people import CREW_A, DISPATCHER, RESIDENT
+from tests.kit.settings import settings_dict
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return crew_settings(tmp_path)
+
+
+def test_the_crew_settings_are_those_validated_for_the_call(tmp_path: Path) -> None:
+    """``crew_settings`` copies settings validated once (tests/kit/crew.py): the same as validating them for this
+    call, each call's its own to change."""
+    copied = crew_settings(tmp_path)
+    fresh = crew.validate_crew_settings(settings_dict(tmp_path / "hotline.sqlite3"), {})
+    assert copied.model_dump(exclude={"storage"}) == fresh.model_dump(exclude={"storage"})
+    assert copied.storage.path == fresh.storage.path == tmp_path / "hotline.sqlite3"
+    assert (copied.storage.url is None) == (fresh.storage.url is None)  # on PostgreSQL each has a database
+    copied.crews[0].members.clear()
+    assert crew_settings(tmp_path).crews[0].members == fresh.crews[0].members
 
 
 async def test_open_lists_by_severity_then_age_with_clocks(settings: Settings, db: Database, clock: FakeClock) -> None:
