@@ -9,7 +9,7 @@ import pytest
 
 from bot.board.serve import running_board
 from bot.clock import FakeClock
-from tests.kit import template
+from tests.kit import one_ticket
 from tests.kit.board import World, board_settings
 from tests.kit.forms import report_leak
 from tests.kit.harness import Harness
@@ -20,10 +20,10 @@ from tests.kit.settings import T0
 async def world(tmp_path: Path, migrated: Path) -> AsyncIterator[World]:
     settings = board_settings(tmp_path)
     clock = FakeClock(T0)
-    db = await template.fresh(migrated, settings.storage)
+    db = await one_ticket.open_copy(settings, migrated, seed=report_leak)  # a copy of the report made once
     try:
         h = await Harness(settings, db, clock).setup()
-        ticket = await report_leak(h)
+        ticket = await one_ticket.the_ticket(h, seed=report_leak)
         async with running_board(settings, clock=clock) as address:
             yield World(settings, db, clock, h, address, ticket)
     finally:
