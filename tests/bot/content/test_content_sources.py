@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ CITIES = re.compile(r"北京|上海|深圳|天津|广州|重庆|成都|杭州|�
 HOTLINE_NUMBER = re.compile(r"96\d{3}|9\d{4}(?!\d)")  # utilities' hotlines (96777 ...); 110/119/120 stay
 
 
+@cache
 def _raw(name: str) -> dict[str, Any]:
+    """A shipped data file as TOML, parsed once (at collection, in every test process; the tests only read it)."""
     return tomllib.loads((DATA / name).read_text("utf-8"))
 
 
@@ -42,7 +45,10 @@ def _items() -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
-@pytest.mark.parametrize(("name", "item"), _items(), ids=[n for n, _ in _items()])
+ITEMS = _items()
+
+
+@pytest.mark.parametrize(("name", "item"), ITEMS, ids=[n for n, _ in ITEMS])
 def test_every_answer_card_line_and_campaign_has_a_source_and_a_review_date(name: str, item: dict[str, Any]) -> None:
     assert _sourced(item), f"{name}: needs source = '...' (the standard or page) and reviewed = YYYY-MM-DD"
     assert _reviewed(item) <= dt.date(2027, 12, 31), f"{name}: reviewed in the future"
