@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import EXIT_CONFIG, _parser_in, main
-from bot.config.settings import load_settings
+from bot.config.settings import StorageConfig, load_settings
 from bot.i18n import Lang
 from common.errors import ConfigError
 from storage.db import Database
+from tests.kit import template
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "config.example.toml"
 
@@ -124,9 +125,11 @@ async def test_newer_schema_than_the_program_is_refused(tmp_path: Path) -> None:
 # --- hotline db backup: misuse --------------------------------------------------------------------------
 
 
-def _live_config(tmp_path: Path) -> tuple[Path, Path]:
-    """A configuration whose database exists and holds one person (WAL mode: -wal and -shm beside it)."""
+def _live_config(tmp_path: Path, migrated: Path) -> tuple[Path, Path]:
+    """A configuration whose database exists and holds one person (WAL mode: -wal and -shm beside it); it starts
+    as a copy of ``migrated`` (tests/kit/template.py), as migrating a new file would leave it."""
     db_path = tmp_path / "live.sqlite3"
+    template.start_from(migrated, StorageConfig(path=db_path))
     path = tmp_path / "config.toml"
     path.write_text(f'[storage]\npath = "{db_path}"\n', encoding="utf-8")
 
@@ -159,9 +162,9 @@ def _people(db_path: Path) -> int:
     ],
 )
 def test_backup_onto_the_live_database_or_its_companions_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str, what: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], migrated: Path, target: str, what: str
 ) -> None:
-    path, db_path = _live_config(tmp_path)
+    path, db_path = _live_config(tmp_path, migrated)
     (tmp_path / "sub").mkdir()
     (tmp_path / "link.sqlite3").symlink_to(db_path)
     before = {p.name: p.stat().st_size for p in tmp_path.iterdir() if p.is_file()}
@@ -173,8 +176,10 @@ def test_backup_onto_the_live_database_or_its_companions_is_refused(
     assert _people(db_path) == 1
 
 
-def test_backup_into_a_directory_writes_a_dated_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path, _ = _live_config(tmp_path)
+def test_backup_into_a_directory_writes_a_dated_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], migrated: Path
+) -> None:
+    path, _ = _live_config(tmp_path, migrated)
     folder = tmp_path / "backups"
     folder.mkdir()
     assert main(["db", "backup", str(folder), "--config", str(path)]) == 0
