@@ -131,7 +131,7 @@ def make_bot(base_url: str, **request_kwargs: Any) -> Bot:
         TOKEN,
         base_url=base_url,
         request=AiohttpRequest(**request_kwargs),
-        get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=0.5),
+        get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=0.2),
     )
 
 
@@ -222,10 +222,10 @@ async def test_a_json_body_is_sent_as_json_and_its_errors_map_like_a_form(
 
 
 async def test_slow_server_times_out_within_read_timeout(api: tuple[FakeBotApi, str]) -> None:
-    async with make_bot(api[1], read_timeout=0.3) as bot:
+    async with make_bot(api[1], read_timeout=0.15) as bot:
         exc, elapsed = await timed(lambda: bot.send_message(chat_id=SLOW_CHAT, text="x"))
         assert isinstance(exc, TimedOut)
-        assert 0.25 < elapsed < 3.5  # the server would hold the answer for 10 s
+        assert 0.12 < elapsed < 3.5  # the server would hold the answer for 10 s
         # And the transport still works afterwards.
         assert (await bot.send_message(chat_id=1, text="ok")).text == "ok"
 
@@ -237,19 +237,23 @@ async def test_slow_server_times_out_within_read_timeout(api: tuple[FakeBotApi, 
 
 
 async def test_pool_timeout_when_all_connections_are_busy(api: tuple[FakeBotApi, str]) -> None:
-    async with make_bot(api[1], connection_pool_size=1, pool_timeout=0.2, read_timeout=6.0) as bot:
+    fake, _ = api
+    async with make_bot(api[1], connection_pool_size=1, pool_timeout=0.1, read_timeout=6.0) as bot:
         busy = asyncio.create_task(bot.send_message(chat_id=SLOW_CHAT, text="slow"))
-        await asyncio.sleep(0.1)
+        for _ in range(500):  # until the server holds the slow request (bounded: 5 s)
+            if any(got.fields.get("chat_id") == str(SLOW_CHAT) for got in fake.received):
+                break
+            await asyncio.sleep(0.01)
         exc, elapsed = await timed(lambda: bot.send_message(chat_id=1, text="x"))
         assert isinstance(exc, TimedOut)
         assert "Pool timeout" in str(exc)
         assert elapsed < 3.0  # the busy connection would be free only after its 6-s read timeout
-        api[0].release.set()
+        fake.release.set()
         assert (await busy).text == "slow"
 
 
 async def test_stalled_upload_times_out_within_write_timeout(api: tuple[FakeBotApi, str]) -> None:
-    async with make_bot(api[1], media_write_timeout=0.3, read_timeout=10.0) as bot:
+    async with make_bot(api[1], media_write_timeout=0.15, read_timeout=10.0) as bot:
         exc, elapsed = await timed(lambda: bot.send_document(chat_id=1, document=b"\0" * (48 * 1024**2)))
         assert isinstance(exc, TimedOut), repr(exc)
         assert elapsed < 5.0  # not the 10-s read timeout
@@ -301,17 +305,15 @@ async def test_refused_connection_is_network_error() -> None:
 
 async def test_long_poll_get_updates(api: tuple[FakeBotApi, str], bot: Bot) -> None:
     fake, _ = api
-    # The poll outlasts the getUpdates transport's own read timeout (0.5 s): PTB adds the poll time.
-    start = time.monotonic()
-    assert await bot.get_updates(timeout=1) == ()
-    assert 0.9 < time.monotonic() - start < 4.0
-    assert fake.received[-1].fields["timeout"] == "1"
-
+    assert await bot.get_updates(timeout=0) == ()  # nothing waiting: an empty answer at once
+    # The poll outlasts the getUpdates transport's own read timeout (0.2 s): PTB adds the poll time. The update
+    # comes 0.5 s into a 5-s poll: the connection is still there to carry it, and it ends the poll early.
     update = {"update_id": 7, "message": fake.message(42, text="有燃气味")}
-    asyncio.get_running_loop().call_later(0.2, fake.updates.put_nowait, update)
+    asyncio.get_running_loop().call_later(0.5, fake.updates.put_nowait, update)
     start = time.monotonic()
     (got,) = await bot.get_updates(timeout=5)
-    assert time.monotonic() - start < 4.0  # the update ends the 5-s poll early
+    assert 0.45 < time.monotonic() - start < 4.0  # past the read timeout, well before the poll's own 5 s
+    assert fake.received[-1].fields["timeout"] == "5"
     assert got.update_id == 7
     assert got.effective_message is not None
     assert got.effective_message.text == "有燃气味"
