@@ -4,15 +4,18 @@ with the outcome (delivered after N attempts, or given up), and "connection to T
 outage; never the text, the phone number or the token.
 
 The real outbox worker and lane with the real Telegram sender (PTB over HTTP) against the sandbox, whose
-fault injection makes the failures; short backoffs so several retries fit in a second or two, and a worker's
-clock that runs faster where a test waits out every retry (tests/kit/quick_clock.py)."""
+fault injection makes the failures; short backoffs so several retries fit in a second or two. Each test runs on
+an event loop, and the worker on a clock, that run ``SPEED`` times faster than the wall clock
+(tests/kit/quick_loop.py, tests/kit/quick_clock.py): a Retry-After of 1 s pauses the lane's chat and postpones
+the row for a second of theirs, an eighth of a real one, and the code runs unchanged."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +37,9 @@ from storage.outbox import OutboxRepo, OutboxRow
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
 from tests.kit.quick_clock import QuickClock
+from tests.kit.quick_loop import quick
+
+SPEED = 8  # the loop's and the worker's clocks: seconds of theirs per real second
 
 CONFIG = OutboundConfig(
     global_rate_per_s=1000, private_burst=100, private_rate_per_s=1000, group_rate_per_min=100_000, max_attempts=6
@@ -80,27 +86,36 @@ class Rig:
         return [row for row in found if row is not None]
 
     async def until(self, row_ids: tuple[int, ...], done: str, timeout_s: float = 20.0) -> list[OutboxRow]:
-        """Wait (bounded) until every row satisfies ``done``: "settled" or "retried" (3+ attempts)."""
+        """Wait (bounded, in real seconds) until every row satisfies ``done``: "settled" or "retried" (3+
+        attempts)."""
         deadline = time.monotonic() + timeout_s
         while True:
             rows = await self.rows(*row_ids)
             if all(row.status != "pending" if done == "settled" else row.attempts >= 3 for row in rows):
                 return rows
             assert time.monotonic() < deadline, [(r.id, r.status, r.attempts, r.last_error) for r in rows]
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.02 * SPEED)  # 20 ms of real time
 
 
-@pytest.fixture
-async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+@asynccontextmanager
+async def open_rig(tmp_path: Path) -> AsyncIterator[Rig]:
     async with Sandbox(DEMO_TOKEN) as sb:
         for user in USERS:
             sb.create_user(user, first_name="Crew", language_code="en")
-        bot = Bot(DEMO_TOKEN, base_url=f"{sb.url}/bot", request=AiohttpRequest(connection_pool_size=8))
+        # the HTTP client's timeouts are not under test here: SPEED times its defaults, the same in real time
+        request = AiohttpRequest(
+            connection_pool_size=8,
+            read_timeout=5.0 * SPEED,
+            write_timeout=5.0 * SPEED,
+            connect_timeout=5.0 * SPEED,
+            pool_timeout=1.0 * SPEED,
+        )
+        bot = Bot(DEMO_TOKEN, base_url=f"{sb.url}/bot", request=request)
         db = await Database.open(tmp_path / "logs.sqlite3")
         async with bot:
             # a 429 goes back to the outbox at once, as it does in production after five pauses in the lane
             lane = Lane(TelegramSender(bot), CONFIG, pacing=TelegramPacing(CONFIG), max_pauses=0)
-            clock = QuickClock()
+            clock = QuickClock(SPEED)
             worker = OutboxWorker(
                 db,
                 Lanes({"telegram": lane}),
@@ -120,6 +135,18 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
                 await db.close()
 
 
+def on_rig(test: Callable[[Rig, pytest.LogCaptureFixture], Awaitable[None]]) -> Callable[..., None]:
+    """``test(rig, caplog)`` as a pytest test on a quick loop (``SPEED``), with a rig started for it."""
+
+    @quick(SPEED)
+    async def run(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        async with open_rig(tmp_path) as rig:
+            await test(rig, caplog)
+
+    run.__name__, run.__qualname__, run.__doc__ = test.__name__, test.__qualname__, test.__doc__
+    return run
+
+
 def _lines(caplog: pytest.LogCaptureFixture, start: str) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.getMessage().startswith(start)]
 
@@ -131,6 +158,7 @@ def _assert_nothing_private(caplog: pytest.LogCaptureFixture) -> None:
             assert secret not in text, (secret, text)
 
 
+@on_rig
 async def test_an_outage_logs_each_notification_once_then_its_delivery_and_the_restored_connection(
     rig: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -157,6 +185,7 @@ async def test_an_outage_logs_each_notification_once_then_its_delivery_and_the_r
     _assert_nothing_private(caplog)
 
 
+@on_rig
 async def test_flood_control_is_logged_once_with_its_wait(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     rig.sandbox.burst_429(2, retry_after_s=1)
@@ -170,6 +199,7 @@ async def test_flood_control_is_logged_once_with_its_wait(rig: Rig, caplog: pyte
     _assert_nothing_private(caplog)
 
 
+@on_rig
 async def test_a_blocked_recipient_is_one_given_up_line(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     await rig.sandbox.block(USERS[1])
@@ -182,11 +212,11 @@ async def test_a_blocked_recipient_is_one_given_up_line(rig: Rig, caplog: pytest
     _assert_nothing_private(caplog)
 
 
+@on_rig
 async def test_retries_that_run_out_are_one_failure_line_and_one_given_up_line(
     rig: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    rig.clock.speed = 5  # the five backoffs (0.05 s doubling to the 0.2-s cap) pass in a fifth of the time
     rig.sandbox.set_faults(error_rate=1.0, methods=frozenset({"sendmessage"}))
     ticket, row_id = await rig.queue(USERS[2], 3)
     (row,) = await rig.until((row_id,), "settled")
