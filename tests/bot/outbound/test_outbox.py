@@ -18,7 +18,7 @@ from bot.config.settings import OutboundConfig
 from bot.outbound.channels import Lanes
 from bot.outbound.delivery import Blocked, ChannelRefused, NotStarted, Rejected, RetryLater, Transient, Unreachable
 from bot.outbound.lane import Lane
-from bot.outbound.outbox import OutboxWorker
+from bot.outbound.outbox import PER_CHAT_IN_FLIGHT, OutboxWorker
 from common.events import Edit, Outbound, Priority, Text
 from handlers.channel import TelegramPacing
 from storage.db import Database, to_db
@@ -96,6 +96,13 @@ class Rig:
 Factory = Callable[..., Awaitable[Rig]]
 
 
+async def _until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.005)
+
+
 @pytest.fixture
 async def make(tmp_path: Path) -> AsyncIterator[Factory]:
     rigs: list[Rig] = []
@@ -147,10 +154,10 @@ async def make(tmp_path: Path) -> AsyncIterator[Factory]:
 
 
 async def test_rows_added_in_a_transaction_are_sent_once(make: Factory) -> None:
-    rig = await make()
+    rig = await make(poll_interval_s=0.02)
     ids = await rig.add(*[Text(chat=str(i % 7), text=f"t{i}") for i in range(40)])
     rows = await rig.settled(*ids)
-    await asyncio.sleep(0.2)  # a few more polls: nothing is sent again
+    await asyncio.sleep(0.1)  # a few more polls (one each 20 ms): nothing is sent again
     assert sorted(rig.sender.texts()) == sorted(f"t{i}" for i in range(40))
     assert all(row.status == "sent" and row.attempts == 1 for row in rows)
     assert [row.message_id for row in rows] == [f"m-t{i}" for i in range(40)]
@@ -172,12 +179,12 @@ async def test_transient_faults_back_off_then_send(make: Factory) -> None:
 
 async def test_flood_control_waits_at_least_retry_after(make: Factory) -> None:
     sender = Sender()
-    sender.script["busy"] = [RetryLater(0.3)]
+    sender.script["busy"] = [RetryLater(0.1)]  # five times the first backoff (20 ms +-20 %)
     rig = await make(sender, lane_kw={"max_pauses": 0})  # the lane hands 429s straight back
     (row_id,) = await rig.add(Text(chat="1", text="busy"))
     (row,) = await rig.settled(row_id)
     assert (row.status, row.attempts) == ("sent", 2)
-    assert sender.calls[1][0] - sender.calls[0][0] >= 0.29
+    assert sender.calls[1][0] - sender.calls[0][0] >= 0.095
 
 
 async def test_blocked_and_rejected_fail_at_once(make: Factory) -> None:
@@ -251,9 +258,9 @@ async def test_a_stopped_worker_hands_over_without_sending_twice(make: Factory) 
     await first.lane.stop()
     before = Counter(first.sender.texts())
     assert 10 <= sum(before.values()) < 40
-    second = await make(Sender(), slow)
+    second = await make(Sender(), slow, poll_interval_s=0.02)
     await second.settled(*ids)
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.1)  # a few more polls (one each 20 ms): nothing is sent again
     everything = before + Counter(second.sender.texts())
     assert everything == Counter(f"r{i}" for i in range(40))  # each row exactly once
     rows = [await second.row(row_id) for row_id in ids]
@@ -275,11 +282,11 @@ async def test_an_emergency_row_overtakes_queued_broadcast_rows(make: Factory) -
     paced = OutboundConfig(**{**FAST.model_dump(), "global_rate_per_s": 50.0})
     rig = await make(config=paced, max_in_flight=32)
     await rig.add(*[Text(chat=str(1000 + i), text=f"b{i}", priority=Priority.BROADCAST) for i in range(300)])
-    await asyncio.sleep(0.3)
+    await _until(lambda: len(rig.sender.calls) >= 5)  # the broadcast is going out
     started = time.monotonic()
     (leak,) = await rig.add(Text(chat="7", text="leak", priority=Priority.EMERGENCY))
     await rig.settled(leak)
-    assert time.monotonic() - started < 2.0  # behind the broadcast it would wait ~5.7 s (285 rows at 50/s)
+    assert time.monotonic() - started < 2.0  # behind the broadcast it would wait ~5.9 s (295 rows at 50/s)
     assert rig.lane.backlog(Priority.BROADCAST) > 0  # the broadcast is still going
 
 
@@ -325,7 +332,7 @@ async def test_a_slow_chat_holds_back_no_other_chat(make: Factory) -> None:
     residents' receipts, in other chats, go out at once instead of one per crew message sent."""
     rig = await make(sender=SlowChatSender("crew", 0.2), max_in_flight=8)
     await rig.add(*[Text(chat="crew", text=f"card {i}", priority=Priority.DISPATCH) for i in range(200)])
-    await asyncio.sleep(0.2)
+    await _until(lambda: rig.worker.in_flight >= PER_CHAT_IN_FLIGHT)  # the crew chat has all its places
     started = time.monotonic()
     receipts = await rig.add(
         *[Text(chat=str(100 + i), text=f"receipt {i}", priority=Priority.EMERGENCY) for i in range(20)]
@@ -341,14 +348,14 @@ async def test_a_refused_token_leaves_every_row_pending_and_stops_taking_rows(ma
     sender = Sender()
     for i in range(3):
         sender.always[f"card{i}"] = ChannelRefused("Unauthorized", method="sendMessage")
-    rig = await make(sender)
+    rig = await make(sender, poll_interval_s=0.02)
     ids = await rig.add(*[Text(chat=str(i), text=f"card{i}", priority=Priority.DISPATCH) for i in range(3)])
     deadline = time.monotonic() + 5
     while not rig.worker.halted:
         assert time.monotonic() < deadline
         await asyncio.sleep(0.01)
     more = await rig.add(Text(chat="9", text="receipt"))
-    await asyncio.sleep(0.2)  # a few polls: nothing more is taken
+    await asyncio.sleep(0.1)  # a few polls (one each 20 ms): nothing more is taken
     rows = [await rig.row(row_id) for row_id in ids + more]
     assert [(row.status, row.attempts, row.last_error) for row in rows] == [("pending", 0, None)] * 4
     assert "receipt" not in sender.texts() and rig.blocked == [] and rig.sent == []
