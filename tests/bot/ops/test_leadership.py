@@ -4,6 +4,7 @@ answers /readyz with "standby", and takes over when the leader stops. ``hotline 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -31,11 +32,35 @@ def on(url: str, tmp_path: Path) -> Settings:
     return load_settings(None, data)
 
 
+def watch(
+    monkeypatch: pytest.MonkeyPatch, *, retry_s: float = 1.0, on_try: Callable[[list[bool]], object] = list
+) -> list[bool]:
+    """Every Leadership that ``instance_role`` makes records the outcome of each of its tries for the lock in the
+    list returned, then calls ``on_try`` with it."""
+    tries: list[bool] = []
+
+    class Watched(Leadership):
+        async def try_acquire(self) -> bool:
+            got = await super().try_acquire()
+            tries.append(got)
+            on_try(tries)
+            return got
+
+    monkeypatch.setattr("bot.ops.leadership.Leadership", partial(Watched, retry_s=retry_s))
+    return tries
+
+
 async def test_a_standby_waits_and_works_once_the_leader_stops(
     pg_server: postgres.Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the standby tries for the lock every 50 ms instead of every second: it waits through several tries
-    monkeypatch.setattr("bot.ops.leadership.Leadership", partial(Leadership, retry_s=0.05))
+    refused_thrice = asyncio.Event()
+
+    def on_try(tries: list[bool]) -> None:
+        if tries.count(False) >= 3:
+            refused_thrice.set()
+
+    tries = watch(monkeypatch, retry_s=0.05, on_try=on_try)
     settings = on(pg_server.new_database(), tmp_path)
     keepalive = Keepalive(Notifier({}))
     stop = asyncio.Event()
@@ -49,20 +74,31 @@ async def test_a_standby_waits_and_works_once_the_leader_stops(
                 return works
 
         standby = asyncio.create_task(second())
-        await asyncio.sleep(0.3)
-        assert not entered.is_set(), "the second instance stands by while the first leads"
+        await asyncio.wait_for(refused_thrice.wait(), 10)
+        assert tries[:4] == [True, False, False, False] and not entered.is_set(), (
+            "the second instance stands by while the first leads"
+        )
     assert await asyncio.wait_for(standby, 10), "the standby works once the leader let go"
+    assert tries[-1] is True
 
 
-async def test_a_standby_stopped_while_waiting_never_works(pg_server: postgres.Server, tmp_path: Path) -> None:
+async def test_a_standby_stopped_while_waiting_never_works(
+    pg_server: postgres.Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = on(pg_server.new_database(), tmp_path)
     keepalive = Keepalive(Notifier({}))
     leader = Leadership(str(settings.storage.url), "other")
     assert await leader.try_acquire()
     stop = asyncio.Event()
-    asyncio.get_running_loop().call_later(0.2, stop.set)
+
+    def on_try(tries: list[bool]) -> None:
+        if len(tries) == 2:  # it stands by and has tried again: stopped while it waits for its next try, 1 s away
+            asyncio.get_running_loop().call_later(0.05, stop.set)
+
+    tries = watch(monkeypatch, on_try=on_try)
     async with instance_role(settings, stop, Halt(), keepalive) as works:
         assert not works
+    assert tries == [False, False]
     await leader.release()
 
 
