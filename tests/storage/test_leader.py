@@ -11,15 +11,30 @@ from storage.postgres.database import PostgresDatabase
 from storage.postgres.leader import Leadership, current_lease
 
 
+class Refused(Leadership):
+    """Sets ``thrice`` once three of its tries for the lock have failed."""
+
+    def __init__(self, url: str, instance: str, *, retry_s: float) -> None:
+        super().__init__(url, instance, retry_s=retry_s)
+        self.refusals, self.thrice = 0, asyncio.Event()
+
+    async def try_acquire(self) -> bool:
+        got = await super().try_acquire()
+        self.refusals += not got
+        if self.refusals >= 3:
+            self.thrice.set()
+        return got
+
+
 async def test_one_leads_a_standby_waits_and_takes_over_when_the_leader_stops(pg: PostgresDatabase) -> None:
-    first, second = Leadership(pg.url, "one", retry_s=0.05), Leadership(pg.url, "two", retry_s=0.05)
+    first, second = Leadership(pg.url, "one", retry_s=0.05), Refused(pg.url, "two", retry_s=0.05)
     assert await first.try_acquire()
     assert not await second.try_acquire(), "the lock is held: the second is a standby"
     lease = await current_lease(pg.url)
     assert lease is not None and lease.instance == "one" and lease.held
     stop = asyncio.Event()
     standby = asyncio.create_task(second.wait(stop))
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(second.thrice.wait(), 10)  # refused twice more in its wait
     assert not standby.done(), "the standby keeps waiting while the leader holds the lock"
     await first.release()
     assert await asyncio.wait_for(standby, 10), "the standby took over"
@@ -46,27 +61,27 @@ async def test_a_killed_leader_s_session_frees_the_lock(pg: PostgresDatabase) ->
 
 
 async def test_a_leader_whose_connection_fails_stops_leading(pg: PostgresDatabase) -> None:
-    leader = Leadership(pg.url, "cut", check_s=0.05)
+    leader = Leadership(pg.url, "cut", check_s=0.02)
     assert await leader.try_acquire()
     lost: list[str] = []
     leader.watch(lost.append)
     admin = await asyncpg.connect(pg.url)
     try:
-        for _ in range(40):  # the server lists the session by name once its start-up is recorded: looked for again
+        for _ in range(200):  # the server lists the session by name once its start-up is recorded: looked for again
             ended = await admin.fetchval(
                 "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
                 " WHERE application_name = 'hotline leader cut'"
             )
             if ended:
                 break
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.01)
     finally:
         await admin.close()
     assert ended == 1, "the leader's session was found and ended"
-    for _ in range(200):
+    for _ in range(1000):
         if lost:
             break
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.01)
     assert lost and "lost the database connection" in lost[0]
     assert not leader.leading
     await leader.release()
