@@ -3,8 +3,8 @@
 import asyncio
 import datetime as dt
 import json
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from handlers.transport import AiohttpRequest, JsonBody
+from tests.kit.quick_loop import quick
 
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Hotline", "username": "hotline_bot"}
@@ -113,6 +114,12 @@ class FakeBotApi:
 
 @pytest.fixture
 async def api() -> AsyncIterator[tuple[FakeBotApi, str]]:
+    async with serve_api() as served:
+        yield served
+
+
+@asynccontextmanager
+async def serve_api() -> AsyncIterator[tuple[FakeBotApi, str]]:
     fake = FakeBotApi()
     runner = web.AppRunner(fake.app, shutdown_timeout=0.1, access_log=None)
     await runner.setup()
@@ -198,12 +205,14 @@ async def test_429_maps_to_retry_after(bot: Bot, monkeypatch: pytest.MonkeyPatch
 
 
 async def timed(call: Callable[[], Awaitable[object]]) -> tuple[BaseException | None, float]:
-    start = time.monotonic()
+    """The call's exception (None if it returned) and how long it took on the loop's clock."""
+    clock = asyncio.get_running_loop().time
+    start = clock()
     try:
         await call()
     except Exception as exc:
-        return exc, time.monotonic() - start
-    return None, time.monotonic() - start
+        return exc, clock() - start
+    return None, clock() - start
 
 
 async def test_a_json_body_is_sent_as_json_and_its_errors_map_like_a_form(
@@ -221,19 +230,21 @@ async def test_a_json_body_is_sent_as_json_and_its_errors_map_like_a_form(
         await bot.request.post(f"{bot.base_url}/sendMessage", JsonBody({"chat_id": 403, "text": "x"}))
 
 
-async def test_slow_server_times_out_within_read_timeout(api: tuple[FakeBotApi, str]) -> None:
-    async with make_bot(api[1], read_timeout=0.15) as bot:
-        exc, elapsed = await timed(lambda: bot.send_message(chat_id=SLOW_CHAT, text="x"))
-        assert isinstance(exc, TimedOut)
-        assert 0.12 < elapsed < 3.5  # the server would hold the answer for 10 s
-        # And the transport still works afterwards.
-        assert (await bot.send_message(chat_id=1, text="ok")).text == "ok"
+@quick(4)  # the loop's clock runs 4 times faster: the timeouts and the server's hold are in its seconds
+async def test_slow_server_times_out_within_read_timeout() -> None:
+    async with serve_api() as api:
+        async with make_bot(api[1], read_timeout=0.15) as bot:
+            exc, elapsed = await timed(lambda: bot.send_message(chat_id=SLOW_CHAT, text="x"))
+            assert isinstance(exc, TimedOut)
+            assert 0.12 < elapsed < 3.5  # the server would hold the answer for 10 s
+            # And the transport still works afterwards.
+            assert (await bot.send_message(chat_id=1, text="ok")).text == "ok"
 
-    # A per-call read timeout overrides the default one.
-    async with make_bot(api[1], read_timeout=6.0) as bot:
-        exc, elapsed = await timed(lambda: bot.send_message(chat_id=SLOW_CHAT, text="x", read_timeout=0.1))
-        assert isinstance(exc, TimedOut)
-        assert elapsed < 3.0  # not the default 6 s
+        # A per-call read timeout overrides the default one.
+        async with make_bot(api[1], read_timeout=6.0) as bot:
+            exc, elapsed = await timed(lambda: bot.send_message(chat_id=SLOW_CHAT, text="x", read_timeout=0.1))
+            assert isinstance(exc, TimedOut)
+            assert elapsed < 3.0  # not the default 6 s
 
 
 async def test_pool_timeout_when_all_connections_are_busy(api: tuple[FakeBotApi, str]) -> None:
@@ -303,20 +314,22 @@ async def test_refused_connection_is_network_error() -> None:
     assert type(exc) is NetworkError, repr(exc)
 
 
-async def test_long_poll_get_updates(api: tuple[FakeBotApi, str], bot: Bot) -> None:
-    fake, _ = api
-    assert await bot.get_updates(timeout=0) == ()  # nothing waiting: an empty answer at once
-    # The poll outlasts the getUpdates transport's own read timeout (0.2 s): PTB adds the poll time. The update
-    # comes 0.5 s into a 5-s poll: the connection is still there to carry it, and it ends the poll early.
-    update = {"update_id": 7, "message": fake.message(42, text="有燃气味")}
-    asyncio.get_running_loop().call_later(0.5, fake.updates.put_nowait, update)
-    start = time.monotonic()
-    (got,) = await bot.get_updates(timeout=5)
-    assert 0.45 < time.monotonic() - start < 4.0  # past the read timeout, well before the poll's own 5 s
-    assert fake.received[-1].fields["timeout"] == "5"
-    assert got.update_id == 7
-    assert got.effective_message is not None
-    assert got.effective_message.text == "有燃气味"
+@quick(4)  # the loop's clock runs 4 times faster: the poll, the timeouts and the update's delay are in its seconds
+async def test_long_poll_get_updates() -> None:
+    async with serve_api() as (fake, base_url), make_bot(base_url, read_timeout=2.0) as bot:
+        assert await bot.get_updates(timeout=0) == ()  # nothing waiting: an empty answer at once
+        # The poll outlasts the getUpdates transport's own read timeout (0.2 s): PTB adds the poll time. The update
+        # comes 0.5 s into a 5-s poll: the connection is still there to carry it, and it ends the poll early.
+        update = {"update_id": 7, "message": fake.message(42, text="有燃气味")}
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.5, fake.updates.put_nowait, update)
+        start = loop.time()
+        (got,) = await bot.get_updates(timeout=5)
+        assert 0.45 < loop.time() - start < 4.0  # past the read timeout, well before the poll's own 5 s
+        assert fake.received[-1].fields["timeout"] == "5"
+        assert got.update_id == 7
+        assert got.effective_message is not None
+        assert got.effective_message.text == "有燃气味"
 
 
 async def test_reinitialise_after_shutdown(api: tuple[FakeBotApi, str]) -> None:
