@@ -1,4 +1,7 @@
-"""The broadcaster over a real SQLite file and the real lane, with a counting fake channel."""
+"""The broadcaster over a real SQLite file and the real lane, with a counting fake channel; on an event loop whose
+clock runs ``SPEED`` times faster than the wall clock (tests/kit/quick_loop.py): the broadcaster's rounds and rate,
+the lane's pacing and the tests' waits are all on that clock, so the same rounds take a quarter of the time (the
+bounds on waits are of its seconds: 20 of them are 5 real ones)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,9 @@ from common.events import Outbound, Priority, Text
 from handlers.channel import TelegramPacing
 from storage.engines import open_database
 from tests.kit.broadcast import FakeChannel, add_subscribers, fast_settings
+from tests.kit.quick_loop import quick
+
+SPEED = 4  # seconds of the loop's clock per real second
 
 NOON = datetime(2027, 3, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 TEXTS = {"zh": "中文提示 96777", "en": "English tip 96777"}
@@ -55,6 +61,7 @@ async def until(condition: object, timeout_s: float = 20.0) -> None:
             await asyncio.sleep(0.005)
 
 
+@quick(SPEED)
 async def test_stopped_half_way_and_restarted_messages_everyone_exactly_once(tmp_path: Path) -> None:
     """2,000 subscribers listed 400 at a time: five pages, stopped half-way through them. Exactly once does not
     depend on the audience's size (at most ``max_in_flight``, 32, are under way at the stop); how the service
@@ -103,6 +110,7 @@ class FirstSendWatch(FakeChannel):
         return await super().send(message)
 
 
+@quick(SPEED)
 @pytest.mark.sqlite_only("reads the broadcast's row from the SQLite file as the first send goes")
 async def test_recipients_are_listed_a_page_at_a_time_and_sent_from_the_first_page(tmp_path: Path) -> None:
     """A million subscribers are never in memory at once, and the first tips leave after the first page (2,000
@@ -122,6 +130,7 @@ async def test_recipients_are_listed_a_page_at_a_time_and_sent_from_the_first_pa
     assert set(channel.received) == set(chats) and max(channel.received.values()) == 1
 
 
+@quick(SPEED)
 async def test_rows_cut_off_by_a_crash_are_never_sent_again(tmp_path: Path) -> None:
     """A crash leaves rows 'sending'; the next start marks them uncertain and never sends them."""
     settings = fast_settings(tmp_path / "b.sqlite3")
@@ -131,7 +140,7 @@ async def test_rows_cut_off_by_a_crash_are_never_sent_again(tmp_path: Path) -> N
     await db.close()
     async with broadcaster(settings, channel, clock) as first:
         broadcast_id = await first.create(texts=TEXTS)
-        await first.wait_done(broadcast_id, timeout_s=10, poll_s=0.005)
+        await first.wait_done(broadcast_id, timeout_s=20, poll_s=0.005)
     # pretend a process died with two rows handed to the channel but not recorded
     db = await open_database(settings.storage)
     async with db._transaction() as tx:
@@ -144,11 +153,12 @@ async def test_rows_cut_off_by_a_crash_are_never_sent_again(tmp_path: Path) -> N
     before = channel.total
     async with broadcaster(settings, channel, clock) as second:
         assert second.interrupted == 2
-        done = await second.wait_done(broadcast_id, timeout_s=10, poll_s=0.005)
+        done = await second.wait_done(broadcast_id, timeout_s=20, poll_s=0.005)
     assert channel.total == before
     assert (done.sent, done.uncertain) == (48, 2)
 
 
+@quick(SPEED)
 async def test_429s_blocked_and_unknown_chats_end_with_the_right_counts(tmp_path: Path) -> None:
     settings = fast_settings(tmp_path / "b.sqlite3", rate_per_s=2_000)
     clock = FakeClock(NOON)
@@ -177,6 +187,7 @@ async def test_429s_blocked_and_unknown_chats_end_with_the_right_counts(tmp_path
     assert all("chat not found" in error for _, error in errors)
 
 
+@quick(SPEED)
 async def test_quiet_hours_hold_tips_but_not_area_notices(tmp_path: Path) -> None:
     late = datetime(2027, 3, 1, 14, 0, tzinfo=UTC)  # 22:00 in Shanghai
     settings = fast_settings(
@@ -195,18 +206,19 @@ async def test_quiet_hours_hold_tips_but_not_area_notices(tmp_path: Path) -> Non
     async with broadcaster(settings, channel, clock) as service:
         tip = await service.create(kind="tip", texts=TEXTS)
         notice = await service.create(kind="notice", audience="district:East", texts=TEXTS)
-        done = await service.wait_done(notice, timeout_s=10, poll_s=0.005)
+        done = await service.wait_done(notice, timeout_s=20, poll_s=0.005)
         assert done.sent == 2 and done.broadcast.urgent
         await asyncio.sleep(6 * POLL_S)  # a few more rounds: the tip is held
         held = await service.status(tip)
         assert held.sent == 0 and held.pending == 20
         assert held.expected_finish is not None and held.expected_finish.astimezone(settings.utility.tz).hour == 8
         clock.set(datetime(2027, 3, 2, 0, 0, tzinfo=UTC))  # 08:00 next morning
-        done = await service.wait_done(tip, timeout_s=10, poll_s=0.005)
+        done = await service.wait_done(tip, timeout_s=20, poll_s=0.005)
     assert done.sent == 20
     assert channel.received[chats[0]] == 2 and channel.received[chats[5]] == 1
 
 
+@quick(SPEED)
 async def test_cancel_stops_a_broadcast_and_audiences_are_checked(tmp_path: Path) -> None:
     settings = fast_settings(tmp_path / "b.sqlite3", rate_per_s=50)
     clock, channel = FakeClock(NOON), FakeChannel()
@@ -222,7 +234,7 @@ async def test_cancel_stops_a_broadcast_and_audiences_are_checked(tmp_path: Path
         broadcast_id = await service.create(texts=TEXTS)
         await until(lambda: channel.total >= 5)
         assert await service.cancel(broadcast_id)
-        state = await service.wait_done(broadcast_id, timeout_s=5, poll_s=0.005)
+        state = await service.wait_done(broadcast_id, timeout_s=20, poll_s=0.005)
         sent_at_cancel = channel.total
         await asyncio.sleep(4 * POLL_S)
     assert state.broadcast.status == "cancelled"
@@ -242,6 +254,7 @@ class RefusingChannel(FakeChannel):
         return await super().send(message)
 
 
+@quick(SPEED)
 async def test_a_refused_token_leaves_the_rest_pending_for_the_next_start(tmp_path: Path) -> None:
     settings = fast_settings(tmp_path / "b.sqlite3")
     clock, refusing = FakeClock(NOON), RefusingChannel(good=300)
