@@ -1,4 +1,8 @@
-"""The outbox worker with a real lane and a real SQLite file, in real (short) time."""
+"""The outbox worker with a real lane and a real SQLite file, in real (short) time. Tests whose only bounds on
+time are lower ones ("waits at least") run on a loop, and the worker on a clock, ``SPEED`` times faster than the
+wall clock (tests/kit/quick_loop.py, tests/kit/quick_clock.py): the same backoffs, pauses and polls in a quarter
+of the time. Tests that bound a time from above stay on the wall clock, where such a bound is not ``SPEED`` times
+tighter."""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.config.settings import OutboundConfig
 from bot.outbound.channels import Lanes
 from bot.outbound.delivery import Blocked, ChannelRefused, NotStarted, Rejected, RetryLater, Transient, Unreachable
@@ -23,6 +28,8 @@ from common.events import Edit, Outbound, Priority, Text
 from handlers.channel import TelegramPacing
 from storage.db import Database, to_db
 from storage.outbox import OutboxRepo, OutboxRow
+from tests.kit.quick_clock import QuickClock
+from tests.kit.quick_loop import quick
 
 FAST = OutboundConfig(
     global_rate_per_s=2000,
@@ -45,7 +52,7 @@ class Sender:
 
     async def send(self, message: Outbound) -> str | None:
         assert isinstance(message, Text | Edit)
-        self.calls.append((time.monotonic(), message))
+        self.calls.append((asyncio.get_running_loop().time(), message))
         self.event.set()
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
@@ -68,11 +75,12 @@ class Rig:
     worker: OutboxWorker
     blocked: list[OutboxRow]
     sent: list[tuple[int, str | None]]
+    clock: Clock
 
     async def add(self, *messages: Outbound, wake: bool = True) -> list[int]:
         async with self.db._transaction() as conn:
             repo = OutboxRepo(conn)
-            ids = [await repo.add(message, now=SystemClock().now(), channel="telegram") for message in messages]
+            ids = [await repo.add(message, now=self.clock.now(), channel="telegram") for message in messages]
         if wake:
             self.worker.wake()
         return ids
@@ -103,8 +111,9 @@ async def _until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
         await asyncio.sleep(0.005)
 
 
-@pytest.fixture
-async def make(tmp_path: Path) -> AsyncIterator[Factory]:
+@asynccontextmanager
+async def open_rigs(tmp_path: Path, clock: Clock) -> AsyncIterator[Factory]:
+    """A factory of rigs over one database, their workers on ``clock``; every rig stopped at the end."""
     rigs: list[Rig] = []
     databases: list[Database] = []
 
@@ -133,7 +142,7 @@ async def make(tmp_path: Path) -> AsyncIterator[Factory]:
         worker = OutboxWorker(
             databases[0],
             Lanes({"telegram": lane}),
-            SystemClock(),
+            clock,
             config,
             on_unreachable=on_unreachable,
             on_sent=on_sent,
@@ -141,7 +150,7 @@ async def make(tmp_path: Path) -> AsyncIterator[Factory]:
         )
         await lane.start()
         await worker.start()
-        rig = Rig(databases[0], sender, lane, worker, blocked, sent)
+        rig = Rig(databases[0], sender, lane, worker, blocked, sent, clock)
         rigs.append(rig)
         return rig
 
@@ -153,6 +162,28 @@ async def make(tmp_path: Path) -> AsyncIterator[Factory]:
         await database.close()
 
 
+@pytest.fixture
+async def make(tmp_path: Path) -> AsyncIterator[Factory]:
+    async with open_rigs(tmp_path, SystemClock()) as factory:
+        yield factory
+
+
+SPEED = 4  # the quick tests' loop and clocks: seconds of theirs per real second
+
+
+def quickly(test: Callable[[Factory], Awaitable[None]]) -> Callable[..., None]:
+    """``test(make)`` as a pytest test on a quick loop, its workers on a quick clock (both ``SPEED``)."""
+
+    @quick(SPEED)
+    async def run(tmp_path: Path) -> None:
+        async with open_rigs(tmp_path, QuickClock(SPEED)) as make:
+            await test(make)
+
+    run.__name__, run.__qualname__, run.__doc__ = test.__name__, test.__qualname__, test.__doc__
+    return run
+
+
+@quickly
 async def test_rows_added_in_a_transaction_are_sent_once(make: Factory) -> None:
     rig = await make(poll_interval_s=0.02)
     ids = await rig.add(*[Text(chat=str(i % 7), text=f"t{i}") for i in range(40)])
@@ -164,6 +195,7 @@ async def test_rows_added_in_a_transaction_are_sent_once(make: Factory) -> None:
     assert sorted(rig.sent) == [(row.id, row.message_id) for row in rows]
 
 
+@quickly
 async def test_transient_faults_back_off_then_send(make: Factory) -> None:
     sender = Sender()
     sender.script["flaky"] = [Transient("timeout"), Transient("reset"), Transient("502")]
@@ -177,6 +209,7 @@ async def test_transient_faults_back_off_then_send(make: Factory) -> None:
     assert rig.sent == [(row_id, "m-flaky")]
 
 
+@quickly
 async def test_flood_control_waits_at_least_retry_after(make: Factory) -> None:
     sender = Sender()
     sender.script["busy"] = [RetryLater(0.1)]  # five times the first backoff (20 ms +-20 %)
@@ -187,6 +220,7 @@ async def test_flood_control_waits_at_least_retry_after(make: Factory) -> None:
     assert sender.calls[1][0] - sender.calls[0][0] >= 0.095
 
 
+@quickly
 async def test_blocked_and_rejected_fail_at_once(make: Factory) -> None:
     sender = Sender()
     sender.always["blocked"] = Blocked("403: bot was blocked by the user")
@@ -200,6 +234,7 @@ async def test_blocked_and_rejected_fail_at_once(make: Factory) -> None:
     assert len(sender.calls) == 2
 
 
+@quickly
 async def test_max_attempts_ends_in_failed(make: Factory) -> None:
     sender = Sender()
     sender.always["down"] = Transient("503")
@@ -210,6 +245,7 @@ async def test_max_attempts_ends_in_failed(make: Factory) -> None:
     assert len(sender.calls) == 3 and rig.blocked == []
 
 
+@quickly
 async def test_an_edit_waits_for_its_original(make: Factory) -> None:
     sender = Sender(latency_s=0.05)
     sender.script["card"] = [Transient("timeout"), Transient("timeout")]
@@ -246,6 +282,7 @@ async def test_an_edit_of_a_message_in_flight_goes_right_after_it(make: Factory)
     assert edit_at - (card_at + sender.latency_s) < 0.06  # right after the card, not a poll or recheck later
 
 
+@quickly
 async def test_a_stopped_worker_hands_over_without_sending_twice(make: Factory) -> None:
     slow = OutboundConfig(**{**FAST.model_dump(), "private_burst": 1, "private_rate_per_s": 40.0})
     first = await make(Sender(latency_s=0.02), slow)
@@ -270,7 +307,7 @@ async def test_a_stopped_worker_hands_over_without_sending_twice(make: Factory) 
 async def test_wake_sends_within_milliseconds(make: Factory) -> None:
     rig = await make(poll_interval_s=5.0)
     await asyncio.sleep(0.1)  # the first poll is over; the worker sleeps for 5 s
-    started = time.monotonic()
+    started = asyncio.get_running_loop().time()  # the clock of the sender's calls
     await rig.add(Text(chat="1", text="leak", priority=Priority.EMERGENCY))
     await asyncio.wait_for(rig.sender.event.wait(), 1.0)
     latency = rig.sender.calls[0][0] - started
@@ -344,6 +381,7 @@ async def test_a_slow_chat_holds_back_no_other_chat(make: Factory) -> None:
     assert len(cards) < 200
 
 
+@quickly
 async def test_a_refused_token_leaves_every_row_pending_and_stops_taking_rows(make: Factory) -> None:
     sender = Sender()
     for i in range(3):
