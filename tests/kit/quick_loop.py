@@ -12,8 +12,11 @@ import asyncio
 import functools
 import selectors
 import time
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class _QuickSelector(selectors.DefaultSelector):
@@ -51,5 +54,22 @@ def quick(speed: float, limit_s: float = 60.0) -> Callable[[Test], Callable[...,
                 runner.run(asyncio.wait_for(test(*args, **kwargs), limit_s * speed))
 
         return run
+
+    return wrap
+
+
+def quick_with(
+    speed: float, opened: Callable[[], AbstractAsyncContextManager[T]]
+) -> Callable[[Callable[[T], Awaitable[None]]], Callable[[], None]]:
+    """``test(thing)`` as a pytest test without fixtures on a ``QuickLoop`` of ``speed``, given what ``opened()``
+    yields there (the async fixture it would have had, which cannot cross to another loop)."""
+
+    def wrap(test: Callable[[T], Awaitable[None]]) -> Callable[[], None]:
+        async def run() -> None:
+            async with opened() as thing:
+                await test(thing)
+
+        run.__name__, run.__qualname__, run.__doc__ = test.__name__, test.__qualname__, test.__doc__
+        return quick(speed)(run)
 
     return wrap

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -12,15 +13,27 @@ from telegram.error import BadRequest, Conflict, Forbidden
 
 from sandbox import Sandbox, SandboxError, User
 from sandbox.testing import sandbox_and_bot
-from tests.kit.quick_loop import quick
+from tests.kit.quick_loop import quick_with
 
 Env = tuple[Sandbox, Bot, User]
 
 
-@pytest.fixture
-async def env() -> AsyncIterator[Env]:
+@asynccontextmanager
+async def open_env() -> AsyncIterator[Env]:
     async with sandbox_and_bot() as (sandbox, bot):
         yield sandbox, bot, sandbox.create_user(first_name="Wang", language_code="zh-hans")
+
+
+@pytest.fixture
+async def env() -> AsyncIterator[Env]:
+    async with open_env() as opened:
+        yield opened
+
+
+# Tests that wait on the sandbox's clock (a poll's timeout, a task given time to reach it) run on a loop whose
+# clock runs 4 times faster (tests/kit/quick_loop.py): the sandbox's polls, the client's timeouts and the tests'
+# waits are all in its seconds.
+quickly = quick_with(4, open_env)
 
 
 def message_of(update: Update) -> Message:
@@ -69,23 +82,23 @@ async def test_other_media_and_user_edits(env: Env) -> None:
     assert message_of(updates[4]).text == "Gas smell at Room 301"
 
 
-@quick(4)  # the loop's clock runs 4 times faster: the sandbox's polls and the client's timeouts are in its seconds
-async def test_long_poll_returns_promptly_when_an_update_arrives() -> None:
-    async with sandbox_and_bot() as (sandbox, bot):
-        user = sandbox.create_user(first_name="Wang", language_code="zh-hans")
-        clock = asyncio.get_running_loop().time
-        poll = asyncio.create_task(bot.get_updates(timeout=10))
-        await asyncio.sleep(0.1)
-        started = clock()
-        await sandbox.send_text(user, "help")
-        updates = await asyncio.wait_for(poll, timeout=5)
-        assert clock() - started < 5.0  # well before the poll's own 10 s
-        assert message_of(updates[0]).text == "help"
-        started = clock()
-        assert await bot.get_updates(offset=updates[0].update_id + 1, timeout=1) == ()
-        assert 0.9 <= clock() - started < 5.0
+@quickly
+async def test_long_poll_returns_promptly_when_an_update_arrives(env: Env) -> None:
+    sandbox, bot, user = env
+    clock = asyncio.get_running_loop().time
+    poll = asyncio.create_task(bot.get_updates(timeout=10))
+    await asyncio.sleep(0.1)
+    started = clock()
+    await sandbox.send_text(user, "help")
+    updates = await asyncio.wait_for(poll, timeout=5)
+    assert clock() - started < 5.0  # well before the poll's own 10 s
+    assert message_of(updates[0]).text == "help"
+    started = clock()
+    assert await bot.get_updates(offset=updates[0].update_id + 1, timeout=1) == ()
+    assert 0.9 <= clock() - started < 5.0
 
 
+@quickly
 async def test_a_newer_poll_ends_the_older_with_conflict(env: Env) -> None:
     _, bot, _ = env
     older = asyncio.create_task(bot.get_updates(timeout=5))
@@ -170,6 +183,7 @@ async def test_blocked_user_gives_forbidden_and_a_member_update(env: Env) -> Non
     assert (await bot.send_message(user.id, "welcome back")).text == "welcome back"
 
 
+@quickly
 async def test_wait_for_reports_what_the_chat_received(env: Env) -> None:
     sandbox, bot, user = env
     await bot.send_message(user.id, "first")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from telegram.error import BadRequest, Conflict
 from sandbox import Sandbox, User
 from sandbox.testing import sandbox_and_bot
 from sandbox.webhook import SECRET_HEADER
+from tests.kit.quick_loop import quick_with
 
 
 class Receiver:
@@ -51,12 +53,25 @@ class Receiver:
 Env = tuple[Sandbox, Bot, User]
 
 
-@pytest.fixture
-async def env() -> AsyncIterator[Env]:
+@asynccontextmanager
+async def open_env() -> AsyncIterator[Env]:
     async with sandbox_and_bot() as (sandbox, bot):
         yield sandbox, bot, sandbox.create_user()
 
 
+@pytest.fixture
+async def env() -> AsyncIterator[Env]:
+    async with open_env() as opened:
+        yield opened
+
+
+# Tests that wait on the sandbox's clock (its webhook's retries, a poll given time to reach it) run on a loop whose
+# clock runs 4 times faster (tests/kit/quick_loop.py): the sandbox, the client's timeouts and the tests' waits are
+# all in its seconds.
+quickly = quick_with(4, open_env)
+
+
+@quickly
 async def test_webhook_delivers_with_secret_and_blocks_get_updates(env: Env) -> None:
     sandbox, bot, user = env
     async with Receiver(failures=2) as receiver:
@@ -83,6 +98,7 @@ async def test_webhook_must_point_at_this_machine(env: Env) -> None:
         await bot.set_webhook("https://example.com/hook")
 
 
+@quickly
 async def test_set_webhook_ends_a_waiting_poll(env: Env) -> None:
     _, bot, _ = env
     async with Receiver() as receiver:
