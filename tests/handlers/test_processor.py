@@ -1,4 +1,5 @@
-"""ChatOrderedProcessor: per-chat order, chats concurrent, a global bound, no stalls, no leaks."""
+"""ChatOrderedProcessor: per-chat order, chats concurrent, a global bound, no stalls, no leaks. The tests whose
+handlers sleep run in virtual time (tests/kit/virtual_time.py): the same interleaving, without the real waits."""
 
 import asyncio
 import json
@@ -17,6 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.request import BaseRequest
 
 from handlers.processor import SHARED_KEY, ChatOrderedProcessor, after_slot, chat_key
+from tests.kit.virtual_time import virtual
 
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Hotline", "username": "hotline_bot"}
@@ -136,6 +138,7 @@ def interleaved(chats: list[int], per_chat: int, rng: random.Random, boom: set[t
     return updates
 
 
+@virtual
 async def test_per_chat_order_chats_concurrent_global_bound() -> None:
     rng = random.Random(6)
     processor = ChatOrderedProcessor(max_concurrent_updates=8)
@@ -155,6 +158,7 @@ async def test_per_chat_order_chats_concurrent_global_bound() -> None:
     assert processor.current_concurrent_updates == 0
 
 
+@virtual
 async def test_one_busy_chat_does_not_hold_slots_from_others() -> None:
     """With 2 slots, 50 queued updates of one chat must not block another chat behind them."""
     processor = ChatOrderedProcessor(max_concurrent_updates=2)
