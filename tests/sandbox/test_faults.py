@@ -14,6 +14,7 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 from sandbox import ApiError, FaultConfig, RateLimits, Sandbox, User
 from sandbox.limits import RateLimiter
 from sandbox.testing import ptb_bot, sandbox_and_bot
+from tests.kit.quick_loop import quick
 
 Env = tuple[Sandbox, Bot, User]
 
@@ -131,11 +132,12 @@ async def test_dropped_connection_is_a_network_error(env: Env) -> None:
     assert sandbox.calls("sendMessage")[-1].status == 0
 
 
+@quick(4)  # the loop's clock runs 4 times faster: the sandbox's delay and the client's timeouts are in its seconds
 async def test_delayed_call_times_out_but_is_carried_out() -> None:
     async with Sandbox() as sandbox:
         user = sandbox.create_user()
-        async with ptb_bot(sandbox, read_timeout_s=0.05) as bot:
-            sandbox.set_faults(delay_rate=1.0, delay_s=0.15)  # answered 0.1 s after the client gave up
+        async with ptb_bot(sandbox, read_timeout_s=0.1) as bot:
+            sandbox.set_faults(delay_rate=1.0, delay_s=0.25)  # answered 0.15 s after the client gave up
             with pytest.raises(TimedOut):
                 await bot.send_message(user.id, "slow")
             message = await sandbox.wait_for(user.id, timeout_s=2)

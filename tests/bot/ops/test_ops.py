@@ -71,7 +71,7 @@ async def test_a_notification_pending_too_long_is_a_stuck_outbox(db: Database) -
 async def test_a_database_whose_write_lock_cannot_be_had_is_not_ready(db: Database) -> None:
     health = ApiHealth()
     health.ok()
-    await db.conn.execute("PRAGMA busy_timeout=100")  # the test's patience, not the bot's 5 s
+    await db.conn.execute("PRAGMA busy_timeout=20")  # the test's patience, not the bot's 5 s
     with closing(sqlite3.connect(db.path, timeout=1)) as other:
         other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
         failing = await server(db, FakeClock(START), health).checks()
