@@ -247,24 +247,28 @@ async def test_slow_server_times_out_within_read_timeout() -> None:
             assert elapsed < 3.0  # not the default 6 s
 
 
-async def test_pool_timeout_when_all_connections_are_busy(api: tuple[FakeBotApi, str]) -> None:
-    fake, _ = api
-    async with make_bot(api[1], connection_pool_size=1, pool_timeout=0.1, read_timeout=6.0) as bot:
+@quick(4)  # the loop's clock runs 4 times faster: the timeouts are in its seconds
+async def test_pool_timeout_when_all_connections_are_busy() -> None:
+    async with (
+        serve_api() as (fake, base_url),
+        make_bot(base_url, connection_pool_size=1, pool_timeout=0.2, read_timeout=6.0) as bot,
+    ):
         busy = asyncio.create_task(bot.send_message(chat_id=SLOW_CHAT, text="slow"))
-        for _ in range(500):  # until the server holds the slow request (bounded: 5 s)
+        for _ in range(2000):  # until the server holds the slow request (bounded: 20 s of the loop's clock)
             if any(got.fields.get("chat_id") == str(SLOW_CHAT) for got in fake.received):
                 break
             await asyncio.sleep(0.01)
         exc, elapsed = await timed(lambda: bot.send_message(chat_id=1, text="x"))
         assert isinstance(exc, TimedOut)
         assert "Pool timeout" in str(exc)
-        assert elapsed < 3.0  # the busy connection would be free only after its 6-s read timeout
+        assert elapsed < 5.0  # the busy connection would be free only after its 6-s read timeout
         fake.release.set()
         assert (await busy).text == "slow"
 
 
-async def test_stalled_upload_times_out_within_write_timeout(api: tuple[FakeBotApi, str]) -> None:
-    async with make_bot(api[1], media_write_timeout=0.15, read_timeout=10.0) as bot:
+@quick(4)  # the loop's clock runs 4 times faster: the timeouts are in its seconds
+async def test_stalled_upload_times_out_within_write_timeout() -> None:
+    async with serve_api() as (_, base_url), make_bot(base_url, media_write_timeout=0.3, read_timeout=10.0) as bot:
         exc, elapsed = await timed(lambda: bot.send_document(chat_id=1, document=b"\0" * (48 * 1024**2)))
         assert isinstance(exc, TimedOut), repr(exc)
         assert elapsed < 5.0  # not the 10-s read timeout
