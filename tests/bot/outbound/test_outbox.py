@@ -7,6 +7,7 @@ tighter."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -269,17 +270,19 @@ async def test_an_edit_waits_for_its_original(make: Factory) -> None:
 
 
 async def test_an_edit_of_a_message_in_flight_goes_right_after_it(make: Factory) -> None:
-    sender = Sender(latency_s=0.1)
+    card_s = 0.1
+    sender = Sender(latency_s=card_s)
     rig = await make(sender, poll_interval_s=5.0)
     await asyncio.sleep(0.05)
     (card,) = await rig.add(Text(chat="1", text="card"))
     await sender.event.wait()
+    sender.latency_s = 0.0  # the card, in flight, takes its 0.1 s; the edit is answered at once
     (edit,) = await rig.add(Edit(chat="1", text="taken", of_outbox=card))
     rows = await rig.settled(card, edit)
     assert [row.status for row in rows] == ["sent", "sent"]
     (card_at, _), (edit_at, message) = sender.calls
     assert isinstance(message, Edit) and message.message_id == "m-card"
-    assert edit_at - (card_at + sender.latency_s) < 0.06  # right after the card, not a poll or recheck later
+    assert edit_at - (card_at + card_s) < 0.06  # right after the card, not a poll or recheck later
 
 
 @quickly
@@ -352,22 +355,26 @@ async def test_an_unreadable_row_is_dropped_and_the_rest_flows(make: Factory) ->
 
 
 class SlowChatSender(Sender):
-    """Every send to ``slow_chat`` takes ``slow_s`` (a crew chat Telegram lets through one message at a time)."""
+    """Every send to ``slow_chat`` takes ``slow_s`` (a crew chat Telegram lets through one message at a time),
+    until ``hurry`` is set."""
 
     def __init__(self, slow_chat: str, slow_s: float) -> None:
         super().__init__()
         self.slow_chat, self.slow_s = slow_chat, slow_s
+        self.hurry = asyncio.Event()
 
     async def send(self, message: Outbound) -> str | None:
         if message.chat == self.slow_chat:
-            await asyncio.sleep(self.slow_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.hurry.wait(), self.slow_s)
         return await super().send(message)
 
 
 async def test_a_slow_chat_holds_back_no_other_chat(make: Factory) -> None:
     """Hundreds of dispatch cards queued for one crew chat fill no more than a few of the worker's places:
     residents' receipts, in other chats, go out at once instead of one per crew message sent."""
-    rig = await make(sender=SlowChatSender("crew", 0.2), max_in_flight=8)
+    sender = SlowChatSender("crew", 0.2)
+    rig = await make(sender=sender, max_in_flight=8)
     await rig.add(*[Text(chat="crew", text=f"card {i}", priority=Priority.DISPATCH) for i in range(200)])
     await _until(lambda: rig.worker.in_flight >= PER_CHAT_IN_FLIGHT)  # the crew chat has all its places
     started = time.monotonic()
@@ -379,6 +386,7 @@ async def test_a_slow_chat_holds_back_no_other_chat(make: Factory) -> None:
     cards = [text for text in rig.sender.texts() if text.startswith("card")]
     assert cards == [f"card {i}" for i in range(len(cards))]  # the crew chat keeps its order
     assert len(cards) < 200
+    sender.hurry.set()  # the crew message under way ends now, not up to 0.2 s into the worker's stop
 
 
 @quickly
