@@ -230,21 +230,20 @@ async def test_a_json_body_is_sent_as_json_and_its_errors_map_like_a_form(
         await bot.request.post(f"{bot.base_url}/sendMessage", JsonBody({"chat_id": 403, "text": "x"}))
 
 
-@quick(4)  # the loop's clock runs 4 times faster: the timeouts and the server's hold are in its seconds
-async def test_slow_server_times_out_within_read_timeout() -> None:
-    async with serve_api() as api:
-        async with make_bot(api[1], read_timeout=0.15) as bot:
-            exc, elapsed = await timed(lambda: bot.send_message(chat_id=SLOW_CHAT, text="x"))
-            assert isinstance(exc, TimedOut)
-            assert 0.12 < elapsed < 3.5  # the server would hold the answer for 10 s
-            # And the transport still works afterwards.
-            assert (await bot.send_message(chat_id=1, text="ok")).text == "ok"
+# On the wall clock: the bot's start (getMe) has the short default read timeout too, which must not run out.
+async def test_slow_server_times_out_within_read_timeout(api: tuple[FakeBotApi, str]) -> None:
+    async with make_bot(api[1], read_timeout=0.3) as bot:
+        exc, elapsed = await timed(lambda: bot.send_message(chat_id=SLOW_CHAT, text="x"))
+        assert isinstance(exc, TimedOut)
+        assert 0.25 < elapsed < 3.5  # the server would hold the answer for 10 s
+        # And the transport still works afterwards.
+        assert (await bot.send_message(chat_id=1, text="ok")).text == "ok"
 
-        # A per-call read timeout overrides the default one.
-        async with make_bot(api[1], read_timeout=6.0) as bot:
-            exc, elapsed = await timed(lambda: bot.send_message(chat_id=SLOW_CHAT, text="x", read_timeout=0.1))
-            assert isinstance(exc, TimedOut)
-            assert elapsed < 3.0  # not the default 6 s
+    # A per-call read timeout overrides the default one.
+    async with make_bot(api[1], read_timeout=6.0) as bot:
+        exc, elapsed = await timed(lambda: bot.send_message(chat_id=SLOW_CHAT, text="x", read_timeout=0.1))
+        assert isinstance(exc, TimedOut)
+        assert elapsed < 3.0  # not the default 6 s
 
 
 @quick(4)  # the loop's clock runs 4 times faster: the timeouts are in its seconds
@@ -320,8 +319,9 @@ async def test_refused_connection_is_network_error() -> None:
 
 @quick(4)  # the loop's clock runs 4 times faster: the poll, the timeouts and the update's delay are in its seconds
 async def test_long_poll_get_updates() -> None:
-    async with serve_api() as (fake, base_url), make_bot(base_url, read_timeout=2.0) as bot:
-        assert await bot.get_updates(timeout=0) == ()  # nothing waiting: an empty answer at once
+    async with serve_api() as (fake, base_url), make_bot(base_url, read_timeout=8.0) as bot:
+        # nothing waiting: an empty answer at once (8 s of the loop's clock for it, not the transport's 0.2 s)
+        assert await bot.get_updates(timeout=0, read_timeout=8.0) == ()
         # The poll outlasts the getUpdates transport's own read timeout (0.2 s): PTB adds the poll time. The update
         # comes 0.5 s into a 5-s poll: the connection is still there to carry it, and it ends the poll early.
         update = {"update_id": 7, "message": fake.message(42, text="有燃气味")}

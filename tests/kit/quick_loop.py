@@ -4,7 +4,10 @@ sockets (a sandbox on 127.0.0.1), threads (aiosqlite) and everything else run as
 ``tests.kit.virtual_time``, whose clock jumps whenever nothing is ready, it suits tests with real I/O: time
 still passes while they wait on a socket, only faster. Pair it with ``tests.kit.quick_clock.QuickClock`` at the
 same speed where the code also reads the wall clock (the outbox worker compares it with each row's due time).
-Timeouts not under test (an HTTP client's read timeout) shrink too: give them ``speed`` times their margin."""
+Timeouts not under test (an HTTP client's read timeout, a bound on a wait) shrink too: give them ``speed`` times
+their margin, so a starved process does not run one out. Not for a test that races the loop's clock against a
+thread or another process (a lane's pace against the database's thread): the loop's side wins ``speed`` times
+more often."""
 
 from __future__ import annotations
 

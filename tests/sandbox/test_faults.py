@@ -136,11 +136,11 @@ async def test_dropped_connection_is_a_network_error(env: Env) -> None:
 async def test_delayed_call_times_out_but_is_carried_out() -> None:
     async with Sandbox() as sandbox:
         user = sandbox.create_user()
-        async with ptb_bot(sandbox, read_timeout_s=0.1) as bot:
+        async with ptb_bot(sandbox) as bot:  # its start (getMe) with the usual read timeout
             sandbox.set_faults(delay_rate=1.0, delay_s=0.25)  # answered 0.15 s after the client gave up
             with pytest.raises(TimedOut):
-                await bot.send_message(user.id, "slow")
-            message = await sandbox.wait_for(user.id, timeout_s=2)
+                await bot.send_message(user.id, "slow", read_timeout=0.1)
+            message = await sandbox.wait_for(user.id, timeout_s=8)
             assert message.text == "slow"
             assert sandbox.fault_counts["delayed"] >= 1
 

@@ -67,7 +67,7 @@ async def env() -> AsyncIterator[Env]:
 
 # Tests that wait on the sandbox's clock (its webhook's retries, a poll given time to reach it) run on a loop whose
 # clock runs 4 times faster (tests/kit/quick_loop.py): the sandbox, the client's timeouts and the tests' waits are
-# all in its seconds.
+# all in its seconds (bounds on waits raised so they stay seconds of real time).
 quickly = quick_with(4, open_env)
 
 
@@ -79,7 +79,7 @@ async def test_webhook_delivers_with_secret_and_blocks_get_updates(env: Env) -> 
         with pytest.raises(Conflict, match="webhook is active"):
             await bot.get_updates(timeout=0)
         posted = await sandbox.send_text(user, "/start")
-        await asyncio.wait_for(receiver.arrived.wait(), timeout=3)
+        await asyncio.wait_for(receiver.arrived.wait(), timeout=12)
         body, secret = receiver.received[0]
         assert secret == "s3cret-token" and body["update_id"] == posted.update_id
         assert body["message"]["text"] == "/start"
@@ -106,5 +106,5 @@ async def test_set_webhook_ends_a_waiting_poll(env: Env) -> None:
         await asyncio.sleep(0.1)
         assert await bot.set_webhook(receiver.url)
         with pytest.raises(Conflict, match="setWebhook"):
-            await asyncio.wait_for(poll, timeout=3)
+            await asyncio.wait_for(poll, timeout=12)
         assert await bot.delete_webhook(drop_pending_updates=True)
