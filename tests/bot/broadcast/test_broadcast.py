@@ -209,7 +209,8 @@ async def test_quiet_hours_hold_tips_but_not_area_notices(tmp_path: Path) -> Non
         notice = await service.create(kind="notice", audience="district:East", texts=TEXTS)
         done = await service.wait_done(notice, timeout_s=20, poll_s=0.005)
         assert done.sent == 2 and done.broadcast.urgent
-        await asyncio.sleep(6 * POLL_S)  # a few more rounds: the tip is held
+        # a few more rounds: the tip is held (rounds of real time: each reads the database, at the wall clock's pace)
+        await asyncio.sleep(6 * POLL_S * SPEED)
         held = await service.status(tip)
         assert held.sent == 0 and held.pending == 20
         assert held.expected_finish is not None and held.expected_finish.astimezone(settings.utility.tz).hour == 8
@@ -266,7 +267,7 @@ async def test_a_refused_token_leaves_the_rest_pending_for_the_next_start(tmp_pa
         await until(lambda: first.lanes["telegram"].refused is not None)
         await asyncio.sleep(0.1)  # the sends under way end
         calls = refusing.total
-        await asyncio.sleep(6 * POLL_S)  # a few more rounds: nothing more is taken
+        await asyncio.sleep(6 * POLL_S * SPEED)  # a few more rounds (of real time, as above): nothing more is taken
         assert refusing.total == calls
     state_db = await open_database(settings.storage)
     assert await state_db.scalar("SELECT COUNT(*) FROM broadcast_deliveries WHERE status = 'failed'") == 0

@@ -190,7 +190,8 @@ async def test_rows_added_in_a_transaction_are_sent_once(make: Factory) -> None:
     rig = await make(poll_interval_s=0.02)
     ids = await rig.add(*[Text(chat=str(i % 7), text=f"t{i}") for i in range(40)])
     rows = await rig.settled(*ids)
-    await asyncio.sleep(0.1)  # a few more polls (one each 20 ms): nothing is sent again
+    # a few more polls (one each 20 ms): nothing is sent again (in real time: each poll reads the database)
+    await asyncio.sleep(0.1 * SPEED)
     assert sorted(rig.sender.texts()) == sorted(f"t{i}" for i in range(40))
     assert all(row.status == "sent" and row.attempts == 1 for row in rows)
     assert [row.message_id for row in rows] == [f"m-t{i}" for i in range(40)]
@@ -401,7 +402,7 @@ async def test_a_refused_token_leaves_every_row_pending_and_stops_taking_rows(ma
         assert time.monotonic() < deadline
         await asyncio.sleep(0.01)
     more = await rig.add(Text(chat="9", text="receipt"))
-    await asyncio.sleep(0.1)  # a few polls (one each 20 ms): nothing more is taken
+    await asyncio.sleep(0.1 * SPEED)  # a few polls (one each 20 ms, in real time as above): nothing more is taken
     rows = [await rig.row(row_id) for row_id in ids + more]
     assert [(row.status, row.attempts, row.last_error) for row in rows] == [("pending", 0, None)] * 4
     assert "receipt" not in sender.texts() and rig.blocked == [] and rig.sent == []
