@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.kit import markers, syntax
+from tests.kit import markers, memory, syntax
 
 TESTS = Path(__file__).resolve().parent
 KIT = TESTS / "kit"
@@ -135,3 +137,26 @@ def test_the_xdist_controller_imports_nothing_of_the_product(pytestconfig: pytes
         config = SimpleNamespace(pluginmanager=Plugins(names))
         conftest.pytest_configure(config)
         assert config.pluginmanager.imported == imported
+
+
+def test_temporary_files_go_to_memory_unless_tmpdir_names_a_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memory, "SHM", tmp_path)  # room enough: it holds this test's own directory
+    monkeypatch.setattr(tempfile, "tempdir", tempfile.tempdir)
+    monkeypatch.setenv("TMPDIR", "/somewhere/chosen")
+    assert memory.use_memory_for_temporary_files() is None
+    assert os.environ["TMPDIR"] == "/somewhere/chosen"
+
+    monkeypatch.delenv("TMPDIR")
+    own = tmp_path / f"hotline-tests-{os.getuid()}"
+    assert memory.use_memory_for_temporary_files() == str(own)
+    assert os.environ["TMPDIR"] == str(own) and tempfile.gettempdir() == str(own)
+    assert own.stat().st_mode & 0o777 == 0o700
+
+    monkeypatch.delenv("TMPDIR")
+    own.chmod(0o755)  # not private: the default stays
+    assert memory.use_memory_for_temporary_files() is None and "TMPDIR" not in os.environ
+
+    monkeypatch.setattr(memory, "SHM", tmp_path / "absent")
+    assert memory.memory_dir() is None

@@ -30,6 +30,7 @@ from sandbox.ports import free_port
 from storage.postgres.connection import setup
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.sql import numbered
+from tests.kit.memory import memory_dir
 
 T = TypeVar("T")
 
@@ -69,7 +70,7 @@ class Server:
         bindir = bin_dir()
         if bindir is None:
             raise FileNotFoundError(MISSING)
-        root = Path(tempfile.mkdtemp(prefix="hotline-pg-", dir=_in_memory()))
+        root = Path(tempfile.mkdtemp(prefix="hotline-pg-", dir=memory_dir()))
         user = None
         if os.geteuid() == 0:  # the server refuses to run as root: the unprivileged user owns its files
             user = "nobody"
@@ -143,15 +144,6 @@ class Server:
 
 def _run(argv: list[str], user: str | None, *, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, user=user, capture_output=True, text=True, check=check, cwd="/", timeout=120)
-
-
-def _in_memory() -> str | None:
-    """``/dev/shm`` when it is there with 4 GiB free (the largest module on PostgreSQL makes ~1 GiB of databases),
-    else None: the system's temporary directory."""
-    try:
-        return "/dev/shm" if shutil.disk_usage("/dev/shm").free >= 4 * 1024**3 else None
-    except OSError:
-        return None
 
 
 _server: Server | None = None
