@@ -58,8 +58,9 @@ test-postgres: $(STAMP)
 # The inner loop: everything but the end-to-end and reliability suites, on one worker more than the machine has
 # cores: the tests that wait out timers run on a loop whose clock is faster (tests/kit/quick_loop.py) or in virtual
 # time, and what waiting is left (loopback HTTP, the PostgreSQL server, timeouts under test: ~6 core-seconds of a
-# 2-core run's ~40 with two workers, 1-2 with three) the extra worker fills. worksteal gives each worker a share of the tests in order (a module's tests and its
-# module-scoped fixtures mostly in one worker, not set up in each) and lets one that runs out take another's rest.
+# 2-core run's ~40 with two workers, 1-2 with three) the extra worker fills. worksteal gives each worker a share of
+# the tests in order (a module's tests and its module-scoped fixtures mostly in one worker, not set up in each) and
+# lets one that runs out take another's rest.
 FAST_WORKERS := $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 test-fast: $(STAMP)
 	$(PYTEST) -q -n $(FAST_WORKERS) --dist worksteal -m "not slow and not e2e and not reliability"
