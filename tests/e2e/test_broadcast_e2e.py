@@ -12,7 +12,7 @@ from bot.danger.cards import gas_card
 from bot.runtime import Runtime
 from sandbox import Sandbox
 from storage.db import Database
-from tests.kit.broadcast import FIRST_ID, add_subscribers
+from tests.kit.broadcast import FIRST_ID, QUIET_HOURS_OFF, add_subscribers
 
 TEXTS = {"zh": "春节燃气安全提示 96777", "en": "Spring Festival gas safety tip 96777"}
 
@@ -39,7 +39,7 @@ async def test_a_leak_report_in_the_middle_of_a_10000_broadcast_gets_its_card_fi
         sb,
         tmp_path / "b.sqlite3",
         outbound={"global_rate_per_s": 5000.0, "private_burst": 20, "private_rate_per_s": 20.0},
-        reminders={"rate_per_s": 1000.0, "quiet_start": "00:00", "quiet_end": "00:00"},
+        reminders={"rate_per_s": 1000.0, **QUIET_HOURS_OFF},
     )
     await prepare(sb, settings.storage.path, 10_000)
     sb.set_latency(0.001)
@@ -66,7 +66,7 @@ async def test_429s_blocked_users_and_unknown_chats_through_the_sandbox(sandbox:
         sb,
         tmp_path / "c.sqlite3",
         outbound={"global_rate_per_s": 2000.0, "private_burst": 20, "private_rate_per_s": 20.0},
-        reminders={"rate_per_s": 500.0, "quiet_start": "00:00", "quiet_end": "00:00"},
+        reminders={"rate_per_s": 500.0, **QUIET_HOURS_OFF},
     )
     chats = await prepare(sb, settings.storage.path, 200, missing=3)
     for chat in chats[:7]:

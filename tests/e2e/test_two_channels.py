@@ -8,7 +8,6 @@ each subscriber on their own channel.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -24,6 +23,7 @@ from bot.outbound.delivery import Pace
 from bot.runtime import Runtime
 from common.events import Answer, EventKind, Inbound, Outbound, Text
 from sandbox import Sandbox
+from tests.kit.broadcast import QUIET_HOURS_OFF, broadcast_changed
 
 RECORD = "record"
 WECHAT_USER = "wx-resident-1"
@@ -129,8 +129,7 @@ async def test_a_broadcast_reaches_each_subscriber_on_their_own_channel(sandbox:
     and to a Telegram resident on Telegram, with the stop button each can press where they are."""
     sb, record = sandbox, RecordingChannel()
     settings = sandbox_settings(sb, tmp_path / "tips.sqlite3", lang="en")
-    # no quiet hours: a tip goes whenever the test runs (21:00-08:00 in the utility's zone would hold it)
-    settings.broadcast = settings.broadcast.model_copy(update={"quiet_start": dt.time(0), "quiet_end": dt.time(0)})
+    settings.broadcast = broadcast_changed(settings.broadcast, **QUIET_HOURS_OFF)
     async with running_bot(settings, channels=[record.channel()]) as runtime:
         await record.receive(runtime, EventKind.COMMAND, text="/start", command="start")
         await sb.send_text(RESIDENT, "/start")

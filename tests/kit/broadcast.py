@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.config.broadcast import BroadcastConfig
 from bot.config.settings import OutboundConfig, Settings, load_settings
 from bot.outbound.delivery import Blocked, Rejected, RetryLater
 from common.events import Outbound, Text
@@ -18,7 +19,15 @@ from tests.kit.settings import settings_dict
 
 FAST = OutboundConfig(global_rate_per_s=100_000, private_burst=5, private_rate_per_s=100.0)
 FIRST_ID = 100_000  # subscribers' chat ids start here
+# No quiet hours: a tip goes whenever the test runs (the default, 21:00-08:00 in the utility's zone, would hold
+# it for half the day); a [broadcast] section's keys
+QUIET_HOURS_OFF = {"quiet_start": "00:00", "quiet_end": "00:00"}
 TIP = "Spring Festival: check the hose of your stove"
+
+
+def broadcast_changed(config: BroadcastConfig, **changes: object) -> BroadcastConfig:
+    """``config`` with ``changes`` (a [broadcast] section's keys, ``QUIET_HOURS_OFF`` among them), validated."""
+    return BroadcastConfig.model_validate({**config.model_dump(), **changes})
 
 
 def fast_settings(db_path: object, *, rate_per_s: float = 20_000, **extra: object) -> Settings:

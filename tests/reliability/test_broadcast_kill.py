@@ -42,7 +42,7 @@ from bot.clock import SystemClock
 from sandbox import Sandbox
 from storage.db import Database
 from tests.kit.botproc import BotProcess, bot_config, toml_dump
-from tests.kit.broadcast import FIRST_ID, add_subscribers, queue_broadcast
+from tests.kit.broadcast import FIRST_ID, QUIET_HOURS_OFF, add_subscribers, queue_broadcast
 
 MAX_IN_FLIGHT = 32  # the shipped default, written into the config so the bound below is the product's
 
@@ -77,8 +77,7 @@ async def run_kill(sb: Sandbox, tmp: Path, *, subscribers: int, rate_per_s: floa
         "reminders": {
             "rate_per_s": rate_per_s,
             "max_in_flight": MAX_IN_FLIGHT,
-            "quiet_start": "00:00",  # no quiet hours: the broadcast goes whenever the test runs
-            "quiet_end": "00:00",
+            **QUIET_HOURS_OFF,
         },
     }
     config.write_text(toml_dump(bot_config(sb, db, **extra)), encoding="utf-8")

@@ -24,7 +24,7 @@ from storage.postgres.database import PostgresDatabase
 from storage.postgres.leader import current_lease
 from tests.kit import postgres
 from tests.kit.botproc import BotProcess, bot_config, query, toml_dump, wait_until
-from tests.kit.broadcast import TIP, add_subscribers, queue_broadcast
+from tests.kit.broadcast import QUIET_HOURS_OFF, TIP, add_subscribers, queue_broadcast
 from tests.kit.chat import Outcome, file_report, finished, transcript
 from tests.kit.crash import ACK_TIMEOUT_S, CrashFigures, check_crash_outcome, escalations_on_time
 
@@ -80,7 +80,7 @@ async def run_failover(
         "dispatch": {"ack_timeout_s": ACK_TIMEOUT_S},
         "escalation": {"sweep_s": 1.0},
         # slow enough to be under way at every kill; no quiet hours, whenever the test runs
-        "reminders": {"rate_per_s": 20.0, "quiet_start": "00:00", "quiet_end": "00:00"},
+        "reminders": {"rate_per_s": 20.0, **QUIET_HOURS_OFF},
     }
     config.write_text(toml_dump(bot_config(sb, tmp / "unused.sqlite3", **extra)), encoding="utf-8")
     database = await PostgresDatabase.connect(url)

@@ -14,10 +14,10 @@ from bot.cli.demo import LEAD, tap
 from bot.runtime import Runtime
 from sandbox import Sandbox
 from sandbox.wechat import WechatSandbox
+from tests.kit.broadcast import QUIET_HOURS_OFF, broadcast_changed
 from tests.kit.wechat import has_button, wechat_bot, wechat_settings
 
 pytestmark = pytest.mark.e2e  # the whole bot against both sandboxes
-QUIET_OFF = {"rate_per_s": 100.0, "quiet_start": "00:00", "quiet_end": "00:00"}
 HUANGPU = {"name": "黄浦", "boxes": [[31.20, 121.46, 31.25, 121.50]]}
 
 
@@ -82,7 +82,7 @@ async def test_tips_with_their_opt_out_and_area_notices(sandbox: Sandbox, tmp_pa
     async with WechatSandbox() as wx:
         settings = wechat_settings(sandbox, wx, tmp_path / "tips.sqlite3")
         settings.districts = type(settings).model_validate({"districts": [HUANGPU]}).districts
-        settings.broadcast = settings.broadcast.model_copy(update=QUIET_OFF)
+        settings.broadcast = broadcast_changed(settings.broadcast, rate_per_s=100.0, **QUIET_HOURS_OFF)
         async with wechat_bot(settings) as runtime:
             for openid in ("oStops", "oNear", "oFar"):  # follow: /start, subscribed to tips and told how to stop
                 assert await wx.subscribe(openid) is not None
