@@ -26,7 +26,7 @@ from handlers.channel import TelegramPacing
 from storage.db import Database
 from storage.outbox import OutboxRepo, OutboxRow
 from tests.kit.quick_clock import QuickClock
-from tests.kit.quick_loop import quick
+from tests.kit.quick_loop import as_test, quick
 
 FAST = OutboundConfig(
     global_rate_per_s=2000,
@@ -170,5 +170,4 @@ def quickly(test: Callable[[Factory], Awaitable[None]]) -> Callable[..., None]:
         async with open_rigs(tmp_path, QuickClock(SPEED)) as make:
             await test(make)
 
-    run.__name__, run.__qualname__, run.__doc__ = test.__name__, test.__qualname__, test.__doc__
-    return run
+    return as_test(run, test)

@@ -20,6 +20,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _QuickSelector(selectors.DefaultSelector):
@@ -72,7 +73,13 @@ def quick_with(
             async with opened() as thing:
                 await test(thing)
 
-        run.__name__, run.__qualname__, run.__doc__ = test.__name__, test.__qualname__, test.__doc__
-        return quick(speed)(run)
+        return quick(speed)(as_test(run, test))
 
     return wrap
+
+
+def as_test(run: F, test: Callable[..., object]) -> F:
+    """``run`` named and documented as ``test``, so pytest reports it as that test, but with its own signature:
+    pytest gives it the fixtures ``run`` asks for (``functools.wraps`` would have pytest read ``test``'s)."""
+    run.__name__, run.__qualname__, run.__doc__ = test.__name__, test.__qualname__, test.__doc__
+    return run

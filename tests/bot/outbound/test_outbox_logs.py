@@ -37,7 +37,7 @@ from storage.outbox import OutboxRepo, OutboxRow
 from storage.people import PeopleRepo
 from storage.tickets import TicketsRepo
 from tests.kit.quick_clock import QuickClock
-from tests.kit.quick_loop import quick
+from tests.kit.quick_loop import as_test, quick
 
 SPEED = 8  # the loop's and the worker's clocks: seconds of theirs per real second
 
@@ -147,8 +147,7 @@ def on_rig(config: OutboundConfig = CONFIG) -> Callable[[Test], Callable[..., No
             async with open_rig(tmp_path, config) as rig:
                 await test(rig, caplog)
 
-        run.__name__, run.__qualname__, run.__doc__ = test.__name__, test.__qualname__, test.__doc__
-        return run
+        return as_test(run, test)
 
     return wrap
 
