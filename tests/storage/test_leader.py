@@ -9,32 +9,20 @@ import asyncpg
 
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.leader import Leadership, current_lease
-
-
-class Refused(Leadership):
-    """Sets ``thrice`` once three of its tries for the lock have failed."""
-
-    def __init__(self, url: str, instance: str, *, retry_s: float) -> None:
-        super().__init__(url, instance, retry_s=retry_s)
-        self.refusals, self.thrice = 0, asyncio.Event()
-
-    async def try_acquire(self) -> bool:
-        got = await super().try_acquire()
-        self.refusals += not got
-        if self.refusals >= 3:
-            self.thrice.set()
-        return got
+from tests.kit.leadership import Watched, when_refused
 
 
 async def test_one_leads_a_standby_waits_and_takes_over_when_the_leader_stops(pg: PostgresDatabase) -> None:
-    first, second = Leadership(pg.url, "one", retry_s=0.05), Refused(pg.url, "two", retry_s=0.05)
+    refused_thrice = asyncio.Event()
+    first = Leadership(pg.url, "one", retry_s=0.05)
+    second = Watched(pg.url, "two", retry_s=0.05, tries=[], on_try=when_refused(3, refused_thrice))
     assert await first.try_acquire()
     assert not await second.try_acquire(), "the lock is held: the second is a standby"
     lease = await current_lease(pg.url)
     assert lease is not None and lease.instance == "one" and lease.held
     stop = asyncio.Event()
     standby = asyncio.create_task(second.wait(stop))
-    await asyncio.wait_for(second.thrice.wait(), 10)  # refused twice more in its wait
+    await asyncio.wait_for(refused_thrice.wait(), 10)  # refused twice more in its wait
     assert not standby.done(), "the standby keeps waiting while the leader holds the lock"
     await first.release()
     assert await asyncio.wait_for(standby, 10), "the standby took over"

@@ -23,6 +23,7 @@ from bot.ops.standby import serve_standby
 from storage.instance import InstanceLock
 from storage.postgres.leader import Leadership
 from tests.kit import postgres
+from tests.kit.leadership import Watched, when_refused
 from tests.kit.settings import settings_dict
 
 
@@ -36,17 +37,9 @@ def watch(
     monkeypatch: pytest.MonkeyPatch, *, retry_s: float = 1.0, on_try: Callable[[list[bool]], object] = list
 ) -> list[bool]:
     """Every Leadership that ``instance_role`` makes records the outcome of each of its tries for the lock in the
-    list returned, then calls ``on_try`` with it."""
+    list returned, then calls ``on_try`` with it (tests/kit/leadership.py)."""
     tries: list[bool] = []
-
-    class Watched(Leadership):
-        async def try_acquire(self) -> bool:
-            got = await super().try_acquire()
-            tries.append(got)
-            on_try(tries)
-            return got
-
-    monkeypatch.setattr("bot.ops.leadership.Leadership", partial(Watched, retry_s=retry_s))
+    monkeypatch.setattr("bot.ops.leadership.Leadership", partial(Watched, retry_s=retry_s, tries=tries, on_try=on_try))
     return tries
 
 
@@ -55,12 +48,7 @@ async def test_a_standby_waits_and_works_once_the_leader_stops(
 ) -> None:
     # the standby tries for the lock every 50 ms instead of every second: it waits through several tries
     refused_thrice = asyncio.Event()
-
-    def on_try(tries: list[bool]) -> None:
-        if tries.count(False) >= 3:
-            refused_thrice.set()
-
-    tries = watch(monkeypatch, retry_s=0.05, on_try=on_try)
+    tries = watch(monkeypatch, retry_s=0.05, on_try=when_refused(3, refused_thrice))
     settings = on(pg_server.new_database(), tmp_path)
     keepalive = Keepalive(Notifier({}))
     stop = asyncio.Event()
