@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Iterator
 
 from tests.kit.body_index import CONNECTION_CALLS, LOOP_CALLS, Func, Index, Where, bodies, own_nodes, where_of
 
@@ -140,10 +141,11 @@ class Checker:
             self._defined[id(outer)] = found
         return self._defined[id(outer)]
 
-    @functools.cached_property
-    def _calls_and_assignments(self) -> list[tuple[str, ast.AST]]:
-        """Every call and assignment in the product (where registries are filled), walked once."""
-        return [(module, node) for module, nodes in self.index.calls_and_assignments.items() for node in nodes]
+    def _calls_and_assignments(self) -> Iterator[tuple[str, ast.Call | ast.Assign]]:
+        """Every call and assignment in the product (where registries are filled), as the index holds them."""
+        for module, nodes in self.index.calls_and_assignments.items():
+            for node in nodes:
+                yield module, node
 
     def hooked(self, func: ast.expr, where: Where) -> list[tuple[Func, Where]] | None:
         """A function taken from a registry of ``bot.dispatch.hooks`` (``for joined in hooks.x``, ``hooks.x.get``):
@@ -169,7 +171,7 @@ class Checker:
 
     def _hooks(self, registry: str) -> list[tuple[Func, Where]] | None:
         found: list[tuple[Func, Where]] = []
-        for module, node in self._calls_and_assignments:
+        for module, node in self._calls_and_assignments():
             registered = None
             if (
                 isinstance(node, ast.Call)
@@ -204,7 +206,7 @@ class Checker:
     @functools.cached_property
     def _handlers(self) -> list[tuple[Func, Where]] | None:
         found: list[tuple[Func, Where]] = []
-        for module, node in self._calls_and_assignments:
+        for module, node in self._calls_and_assignments():
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
